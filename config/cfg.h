@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/* Machine descriptions: a GKeyFile .conf (plus --set overrides) parsed once
+ * into a checked CfgMachine, the common command line of every shoal
+ * process, and the ELF images the machine boots. Untrusted input: every
+ * failure is a GError naming the file, group/key and what was expected. */
+#ifndef SHOAL_CFG_H
+#define SHOAL_CFG_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define CFG_ERROR (cfg_error_quark())
+GQuark cfg_error_quark(void);
+typedef enum {
+    CFG_ERROR_FILE,    /* cannot read, or not GKeyFile syntax */
+    CFG_ERROR_MISSING, /* a required group or key is absent */
+    CFG_ERROR_VALUE,   /* a value of the wrong type or out of range */
+    CFG_ERROR_UNKNOWN, /* a group/key (or --set key) nobody knows */
+    CFG_ERROR_ELF,     /* a kernel/bios image is not a loadable RV64 ELF */
+} CfgError;
+
+typedef enum {
+    CFG_DEVICE_NS16550,
+    CFG_DEVICE_SIFIVE_TEST,
+    CFG_DEVICE_CLINT,
+} CfgDeviceType;
+
+typedef struct {
+    char *name;         /* group name without "device." */
+    CfgDeviceType type; /* key `type` */
+    guint64 base;       /* guest physical address */
+    guint64 size;       /* bytes */
+    gint irq;           /* interrupt line, -1 if none */
+} CfgDevice;
+
+typedef struct {
+    guint index;      /* N of [node.N] */
+    guint first_hart; /* mhartid of its first hart */
+    guint n_harts;    /* harts in this node (>= 1) */
+} CfgNode;
+
+typedef struct {
+    char *path;             /* the file it came from */
+    char *name;             /* [machine] name */
+    guint64 ram_base;       /* [memory] base */
+    guint64 ram_size;       /* [memory] size, a multiple of 4 KiB */
+    char *msrv_endpoint;    /* [memory-server] endpoint: NULL = ipc:// in the run dir */
+    char *accel;            /* [cpu] accel: "interp" or "jit" */
+    guint64 code_buffer;    /* [cpu] code-buffer, bytes per hart */
+    guint64 timebase_hz;    /* [clint] timebase-frequency */
+    guint n_nodes;          /* number of [node.N] groups, N = 0..n_nodes-1 */
+    CfgNode *nodes;         /* n_nodes entries, harts numbered consecutively */
+    guint n_harts;          /* sum over nodes */
+    guint n_devices;
+    CfgDevice *devices;     /* every [device.NAME] group */
+    char *kernel;           /* [boot] kernel or --kernel, NULL if none */
+    char *bios;             /* [boot] bios or --bios, NULL for "none" */
+} CfgMachine;
+
+/* Loads @path, applies @sets ("group.key=value", NULL-terminated, may be
+ * NULL), then @kernel/@bios if non-NULL (bios "none" means none). Returns
+ * NULL with @error set on any problem; never asserts on the input. */
+CfgMachine *cfg_machine_load(const char *path, const char *const *sets, const char *kernel,
+                             const char *bios, GError **error);
+void cfg_machine_free(CfgMachine *machine);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CfgMachine, cfg_machine_free)
+
+/* First device of @type, or NULL. */
+const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type);
+
+/* The command line every child process takes (the launcher builds it):
+ *   PROG CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] --run-dir DIR [--node N]
+ * Parses @argv and loads the machine. NULL + @error on bad usage or config. */
+typedef struct {
+    CfgMachine *machine; /* owned */
+    char *run_dir;       /* private 0700 directory for ipc:// endpoints */
+    gint node;           /* --node, -1 if absent */
+} CfgCmdline;
+gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **error);
+void cfg_cmdline_clear(CfgCmdline *cmdline);
+
+/* One loadable ELF image, checked: ELFCLASS64, EM_RISCV, little endian,
+ * ET_EXEC, every PT_LOAD segment inside [ram_base, ram_base + ram_size). */
+typedef struct {
+    guint64 paddr;       /* where the segment goes */
+    gsize file_size;     /* bytes copied from data */
+    gsize mem_size;      /* bytes zeroed after file_size up to this */
+    const guint8 *data;  /* points into CfgElf.image */
+} CfgElfSegment;
+
+typedef struct {
+    GBytes *image;            /* the whole file */
+    guint64 entry;            /* e_entry */
+    guint n_segments;
+    CfgElfSegment *segments;
+    gboolean has_tohost;      /* symbol `tohost` present */
+    guint64 tohost;           /* its address */
+} CfgElf;
+
+CfgElf *cfg_elf_load(const char *path, guint64 ram_base, guint64 ram_size, GError **error);
+void cfg_elf_free(CfgElf *elf);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CfgElf, cfg_elf_free)
+
+G_END_DECLS
+
+#endif /* SHOAL_CFG_H */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* The translator's public face: a RISC-V hart that runs guest code, and the
+ * small interface through which it reaches memory and devices. tcg/ knows
+ * nothing of ZeroMQ or protobuf: the node implements TcgNodeOps. */
+#ifndef SHOAL_TCG_H
+#define SHOAL_TCG_H
+
+#include <glib.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+#define TCG_PAGE_BITS 12
+#define TCG_PAGE_SIZE (1u << TCG_PAGE_BITS)
+#define TCG_PAGE_MASK (~(guint64)(TCG_PAGE_SIZE - 1))
+
+typedef enum {
+    TCG_ACCESS_READ,
+    TCG_ACCESS_WRITE,
+    TCG_ACCESS_EXEC,
+} TcgAccess;
+
+typedef enum {
+    TCG_ACCEL_INTERP, /* the portable IR interpreter */
+    TCG_ACCEL_JIT,    /* x86-64 code generation (not built yet: falls back) */
+} TcgAccel;
+
+/* What the node says about one guest physical page. */
+typedef struct {
+    guint8 *host;          /* 4 KiB frame backing the page; NULL => device (MMIO) */
+    gboolean writable;     /* FALSE: Shared, a store calls page_map again with WRITE */
+    gboolean watch_stores; /* stores go through ops->watched_store after landing */
+} TcgPageMap;
+
+/* Implemented by the node. Every callback is called on the hart's own
+ * thread; while one runs the hart is at a safe point (see tcg_hart_run_safe).
+ * They may block. */
+typedef struct {
+    /* Map the page holding @paddr for @access. FALSE: nothing there (the hart
+     * raises an access fault). The frame must stay valid memory for the life
+     * of the node (frames are never freed, only marked invalid). */
+    gboolean (*page_map)(gpointer opaque, guint hart_id, guint64 paddr, TcgAccess access,
+                         TcgPageMap *out);
+    /* Device access, @size 1/2/4/8, naturally aligned. FALSE: access fault. */
+    gboolean (*mmio_read)(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
+                          guint64 *value);
+    gboolean (*mmio_write)(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
+                           guint64 value);
+    /* A store into a page mapped with watch_stores, after it landed in RAM
+     * (the riscv-tests `tohost` convention). */
+    void (*watched_store)(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
+                          guint64 value);
+    /* The `time` CSR / mtime, in ticks of the machine time base. */
+    guint64 (*read_time)(gpointer opaque);
+} TcgNodeOps;
+
+typedef struct {
+    guint hart_id;          /* mhartid */
+    TcgAccel accel;         /* back end */
+    gsize code_buffer_size; /* bytes of this hart's translation buffer (JIT) */
+} TcgHartConfig;
+
+typedef struct TcgHart TcgHart;
+
+/* Interrupt bits of mip, as the privileged spec numbers them. */
+enum {
+    TCG_IRQ_MSIP = 3,
+    TCG_IRQ_MTIP = 7,
+    TCG_IRQ_MEIP = 11,
+    TCG_IRQ_SEIP = 9,
+};
+
+/* Creates a hart in reset state (M-mode, pc 0). @ops and @opaque must
+ * outlive it. Never fails. */
+TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpointer opaque);
+void tcg_hart_free(TcgHart *hart);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TcgHart, tcg_hart_free)
+
+/* Sets pc and a0/a1 as a boot loader would. Hart thread only, before run. */
+void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1);
+
+/* Runs guest code on the calling thread until tcg_hart_stop(). Returns
+ * after the stop request is seen. WFI sleeps inside this call. */
+void tcg_hart_run(TcgHart *hart);
+
+/* Thread-safe: makes tcg_hart_run return at the next block boundary (or
+ * wakes it from WFI). */
+void tcg_hart_stop(TcgHart *hart);
+
+/* Thread-safe: raise or lower interrupt bit @irq (TCG_IRQ_*) of mip and
+ * kick the hart so it notices between blocks or wakes from WFI. */
+void tcg_hart_set_irq(TcgHart *hart, unsigned irq, gboolean level);
+
+/* Safe work (QEMU's async_safe_run_on_cpu, synchronous here): runs
+ * @fn(@hart, @data) at a point where the hart holds no TLB entry or TB
+ * pointer in use: either on the hart thread between blocks, or on the
+ * calling thread right away if the hart is blocked in a TcgNodeOps callback
+ * or in WFI (the hart cannot leave that state until @fn returns). Blocks
+ * until @fn has run. Callable from any thread, including the hart's own
+ * (then @fn runs at once). Must not be called while holding a lock that
+ * the hart's callbacks take. */
+typedef void (*TcgSafeFunc)(TcgHart *hart, gpointer data);
+void tcg_hart_run_safe(TcgHart *hart, TcgSafeFunc fn, gpointer data);
+
+/* Only inside a TcgSafeFunc: forget every TLB entry for the page holding
+ * @paddr (its mapping changed, e.g. Modified -> Shared or lost), and with
+ * @drop_code also every translation made from it. */
+void tcg_hart_flush_page(TcgHart *hart, guint64 paddr, gboolean drop_code);
+/* Only inside a TcgSafeFunc: forget every TLB entry and translation. */
+void tcg_hart_flush_all(TcgHart *hart);
+
+/* Counters for logs and benchmarks (read racily from any thread). */
+typedef struct {
+    guint64 blocks_translated;
+    guint64 insns_translated;
+    guint64 blocks_executed;
+} TcgHartStats;
+void tcg_hart_get_stats(TcgHart *hart, TcgHartStats *out);
+
+G_END_DECLS
+
+#endif /* SHOAL_TCG_H */
