@@ -102,6 +102,14 @@ CfgElf *cfg_elf_load(const char *path, guint64 ram_base, guint64 ram_size, GErro
 void cfg_elf_free(CfgElf *elf);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CfgElf, cfg_elf_free)
 
+/* Added by config/: the effective configuration (after include, --set,
+ * @kernel/@bios and defaults) as GKeyFile text that loads back to the same
+ * machine, for `shoal run --dump-config`. NULL + @error as cfg_machine_load. */
+char *cfg_machine_dump(const char *path, const char *const *sets, const char *kernel,
+                       const char *bios, GError **error);
+/* The key table as a Markdown table (`shoal config-doc`, configs/README.md). */
+char *cfg_keys_doc(void);
+
 G_END_DECLS
 
 #endif /* SHOAL_CFG_H */

@@ -1,1 +1,13 @@
 # SPDX-License-Identifier: MIT
+# cpu-node/: hart threads, node page cache + coherence agent, local CLINT.
+noinst_LIBRARIES += cpu-node/libshoal-node.a
+cpu_node_libshoal_node_a_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS) \
+	-DG_LOG_DOMAIN=\"shoal-node\"
+cpu_node_libshoal_node_a_SOURCES = \
+	cpu-node/internal.h cpu-node/event.c cpu-node/page-cache.c cpu-node/clint.c \
+	cpu-node/agent.c cpu-node/node.c
+
+bin_PROGRAMS += shoal-cpu-node
+shoal_cpu_node_CPPFLAGS = $(cpu_node_libshoal_node_a_CPPFLAGS)
+shoal_cpu_node_SOURCES = cpu-node/main.c
+shoal_cpu_node_LDADD = cpu-node/libshoal-node.a libshoal-tcg.a libshoal-cfg.a $(IC_LIBS) -lpthread

@@ -1,1 +1,17 @@
 # SPDX-License-Identifier: MIT
+# interconnect/: the only code that includes zmq.h.
+noinst_LIBRARIES += interconnect/libshoal-ic.a
+interconnect_libshoal_ic_a_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	-DG_LOG_DOMAIN=\"shoal-ic\"
+interconnect_libshoal_ic_a_SOURCES = \
+	interconnect/ic.h interconnect/internal.h \
+	interconnect/envelope.c interconnect/transport.c \
+	interconnect/addr-map.c interconnect/console.c
+# Link line for anything using the interconnect.
+IC_LIBS = interconnect/libshoal-ic.a proto/libshoal-proto.a $(ZMQ_LIBS) $(PROTOBUF_C_LIBS) $(GLIB_LIBS)
+
+check_PROGRAMS += tests/unit/test-ic
+TESTS += tests/unit/test-ic
+tests_unit_test_ic_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_unit_test_ic_SOURCES = tests/unit/test-ic.c
+tests_unit_test_ic_LDADD = $(IC_LIBS)

@@ -1,1 +1,22 @@
 # SPDX-License-Identifier: MIT
+# memory-server/: guest RAM, coherence directory, platform devices.
+noinst_LIBRARIES += memory-server/libshoal-msrv.a
+memory_server_libshoal_msrv_a_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS) \
+	-DG_LOG_DOMAIN=\"shoal-msrv\"
+memory_server_libshoal_msrv_a_SOURCES = \
+	memory-server/internal.h memory-server/directory.h memory-server/directory.c \
+	memory-server/ns16550.c memory-server/sifive-test.c memory-server/server.c
+
+bin_PROGRAMS += shoal-memory-server
+shoal_memory_server_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
+shoal_memory_server_SOURCES = memory-server/main.c
+shoal_memory_server_LDADD = memory-server/libshoal-msrv.a libshoal-cfg.a $(IC_LIBS)
+
+check_PROGRAMS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices
+TESTS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices
+tests_unit_test_msrv_dir_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
+tests_unit_test_msrv_dir_SOURCES = tests/unit/test-msrv-dir.c
+tests_unit_test_msrv_dir_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
+tests_unit_test_msrv_devices_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
+tests_unit_test_msrv_devices_SOURCES = tests/unit/test-msrv-devices.c
+tests_unit_test_msrv_devices_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)

@@ -1,1 +1,11 @@
 # SPDX-License-Identifier: MIT
+# The translator: RISC-V front end, IR, interpreter back end, TLB, exec loop.
+noinst_LIBRARIES += libshoal-tcg.a
+libshoal_tcg_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"shoal-tcg\"
+libshoal_tcg_a_SOURCES = \
+	tcg/tcg.h tcg/internal.h tcg/ir.h tcg/ir-ops.def tcg/helpers.def \
+	tcg/ir.c tcg/interp.c tcg/tlb.c tcg/tb-maint.c tcg/cpu-exec.c \
+	tcg/riscv/cpu.h tcg/riscv/insn.def tcg/riscv/decode.h tcg/riscv/decode.c \
+	tcg/riscv/translate.c tcg/riscv/trans-rvi.c.inc tcg/riscv/trans-rvm.c.inc \
+	tcg/riscv/trans-rva.c.inc tcg/riscv/trans-zicsr.c.inc tcg/riscv/trans-priv.c.inc \
+	tcg/riscv/trap.c tcg/riscv/csr.c tcg/riscv/helpers.c

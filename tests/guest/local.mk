@@ -1,1 +1,78 @@
 # SPDX-License-Identifier: MIT
+# Guest programs (RISC-V, built with the cross gcc into build/tests/guest/)
+# and the differential harness: `make check` runs run-guest.sh once per test
+# ELF, which runs it on shoal (interp, jit) and QEMU.
+
+# Tests: each has foo.S or foo.c, foo.expected and optionally foo.exit /
+# foo.input next to it. To add one, list it here.
+GUEST_TESTS = \
+	tests/guest/hello.elf \
+	tests/guest/arith.elf \
+	tests/guest/shifts.elf \
+	tests/guest/branches.elf \
+	tests/guest/loadstore.elf \
+	tests/guest/amo.elf \
+	tests/guest/traps.elf \
+	tests/guest/csr.elf \
+	tests/guest/timer.elf \
+	tests/guest/rvc.elf \
+	tests/guest/rvc-fp.elf \
+	tests/guest/work.elf \
+	tests/guest/exitcode.elf \
+	tests/guest/echo.elf
+
+# Built but not tests: spin.elf loops forever (integration tests kill it).
+GUEST_EXTRA = tests/guest/spin.elf
+
+GUEST_LIB = \
+	$(srcdir)/tests/guest/lib/crt0.S \
+	$(srcdir)/tests/guest/lib/trap-entry.S \
+	$(srcdir)/tests/guest/lib/console.c \
+	$(srcdir)/tests/guest/lib/check.c \
+	$(srcdir)/tests/guest/lib/trap.c \
+	$(srcdir)/tests/guest/lib/probe.c \
+	$(srcdir)/tests/guest/lib/vectors.S
+GUEST_LIB_HDRS = \
+	$(srcdir)/tests/guest/lib/guest.h \
+	$(srcdir)/tests/guest/lib/asm.h \
+	$(srcdir)/tests/guest/lib/insn.h \
+	$(srcdir)/tests/guest/lib/probe.h \
+	$(srcdir)/tests/guest/lib/link.ld
+
+EXTRA_DIST += tests/guest/lib tests/guest/README.md \
+	tests/guest/run-guest.sh tests/guest/no-riscv-cc.sh \
+	tests/guest/hello.c tests/guest/arith.c tests/guest/shifts.c \
+	tests/guest/branches.c tests/guest/loadstore.c tests/guest/amo.c \
+	tests/guest/traps.c tests/guest/csr.c tests/guest/timer.c \
+	tests/guest/rvc.S tests/guest/rvc-fp.S tests/guest/work.c \
+	tests/guest/exitcode.c tests/guest/exitcode.exit \
+	tests/guest/echo.c tests/guest/echo.input tests/guest/spin.S \
+	$(GUEST_TESTS:.elf=.expected)
+
+if HAVE_RISCV_CC
+GUEST_CCOPTS = -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+	-nostdlib -nostartfiles -ffreestanding -fno-builtin -O2 -static -g \
+	-Wall -Wextra -Werror -I$(srcdir)/tests/guest
+GUEST_LDOPTS = -T $(srcdir)/tests/guest/lib/link.ld -Wl,--no-warn-rwx-segments
+GUEST_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LDOPTS) \
+	-o $@ $(GUEST_LIB) $< -lgcc
+
+noinst_DATA = $(GUEST_TESTS) $(GUEST_EXTRA)
+CLEANFILES += $(GUEST_TESTS) $(GUEST_EXTRA)
+$(GUEST_TESTS) $(GUEST_EXTRA): $(GUEST_LIB) $(GUEST_LIB_HDRS)
+
+SUFFIXES = .elf
+.S.elf:
+	$(GUEST_LINK)
+.c.elf:
+	$(GUEST_LINK)
+
+TESTS += $(GUEST_TESTS)
+else
+TESTS += tests/guest/no-riscv-cc.sh
+endif
+
+# Test ELFs are data for run-guest.sh, which speaks TAP.
+TEST_EXTENSIONS = .elf
+ELF_LOG_DRIVER = $(LOG_DRIVER)
+ELF_LOG_COMPILER = $(srcdir)/tests/guest/run-guest.sh

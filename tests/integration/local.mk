@@ -1,1 +1,9 @@
 # SPDX-License-Identifier: MIT
+# Integration tests: TAP shell scripts that run the real `shoal` binaries.
+INTEGRATION_TESTS = \
+	tests/integration/bad-input.sh \
+	tests/integration/kill-node.sh \
+	tests/integration/config-doc.sh
+TESTS += $(INTEGRATION_TESTS)
+dist_noinst_SCRIPTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/lib.sh

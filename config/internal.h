@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* What config/ shares between its files: the key table expanded from
+ * keys.def and the number parser every numeric key goes through. */
+#ifndef SHOAL_CFG_INTERNAL_H
+#define SHOAL_CFG_INTERNAL_H
+
+#include "config/cfg.h"
+
+typedef enum {
+    CFG_TYPE_STRING,   /* free text */
+    CFG_TYPE_PATH,     /* file name, relative to the file that sets it */
+    CFG_TYPE_ADDRESS,  /* guest physical address */
+    CFG_TYPE_SIZE,     /* bytes, K/M/G/T suffix allowed */
+    CFG_TYPE_UINT,     /* plain count */
+    CFG_TYPE_ENDPOINT, /* ipc://... or tcp://host:port */
+    CFG_TYPE_ACCEL,    /* interp | jit */
+    CFG_TYPE_DEVICE,   /* ns16550 | sifive_test | clint */
+    CFG_TYPE_IRQ,      /* interrupt line 1..1023 */
+} CfgKeyType;
+
+typedef enum {
+#define CFG_KEY(id, group, key, type, def, doc) CFG_KEY_##id,
+#include "config/keys.def"
+#undef CFG_KEY
+    CFG_N_KEYS
+} CfgKeyId;
+
+typedef struct {
+    const char *group; /* "memory", or a pattern "node.*" */
+    const char *key;
+    CfgKeyType type;
+    const char *def;   /* NULL: required; "": optional, no default */
+    const char *doc;   /* one sentence for config-doc */
+} CfgKeyInfo;
+
+extern const CfgKeyInfo cfg_keys[CFG_N_KEYS];
+
+/* Does @group ("node.3") match @pattern ("node.*" or an exact name)? */
+gboolean cfg_group_matches(const char *pattern, const char *group);
+/* The table entry for @key in @group, NULL if nobody knows it. */
+const CfgKeyInfo *cfg_key_lookup(const char *group, const char *key);
+/* Is @group known (a fixed group or an instance of a pattern)? */
+gboolean cfg_group_known(const char *group);
+/* Human name of a type, with an example, for messages and docs. */
+const char *cfg_type_expect(CfgKeyType type);
+
+/* 0x.. or decimal, with an optional K/M/G/T suffix (x1024^n) when
+ * @suffix_ok. FALSE on junk or overflow. */
+gboolean cfg_parse_u64(const char *text, gboolean suffix_ok, guint64 *out);
+
+#endif /* SHOAL_CFG_INTERNAL_H */

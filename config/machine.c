@@ -1,0 +1,823 @@
+/* SPDX-License-Identifier: MIT */
+/* Config files -> CfgMachine. Files (and their includes) and --set overrides
+ * merge into one GKeyFile that remembers where each value came from, so
+ * every message can name file:line, [group] key and what was expected. */
+#include "config/internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INCLUDE_DEPTH 8
+#define MAX_NODES 256
+#define MAX_HARTS_PER_NODE 256
+#define MIN_CODE_BUFFER (64 * 1024)
+
+G_DEFINE_QUARK(shoal-cfg-error-quark, cfg_error)
+
+/* Where one value (or group) was set. */
+typedef struct {
+    char *file;        /* config file, or NULL for the command line */
+    int line;          /* 1-based, 0 if unknown */
+    char *cmdline;     /* the option that set it ("--set memory.size=1G"), or NULL */
+} Origin;
+
+typedef struct {
+    const char *path;    /* top config file */
+    GKeyFile *merged;    /* every value after includes and overrides */
+    GHashTable *origins; /* "group\nkey" or "group\n" -> Origin*, owned */
+    GHashTable *used;    /* "group\nkey" read by extract(), for the unused-key warning */
+} Loader;
+
+static void origin_free(gpointer p)
+{
+    Origin *o = p;
+
+    g_free(o->file);
+    g_free(o->cmdline);
+    g_free(o);
+}
+
+static void loader_clear(Loader *l)
+{
+    g_clear_pointer(&l->merged, g_key_file_unref);
+    g_clear_pointer(&l->origins, g_hash_table_unref);
+    g_clear_pointer(&l->used, g_hash_table_unref);
+}
+
+static char *slot(const char *group, const char *key)
+{
+    return g_strconcat(group, "\n", key ? key : "", NULL);
+}
+
+static void set_origin(Loader *l, const char *group, const char *key, const char *file, int line,
+                       const char *cmdline)
+{
+    Origin *o = g_new0(Origin, 1);
+
+    o->file = g_strdup(file);
+    o->line = line;
+    o->cmdline = g_strdup(cmdline);
+    g_hash_table_replace(l->origins, slot(group, key), o);
+}
+
+/* "file:line: " / "file: " / "--set x=y: " for the value of group/key,
+ * falling back to its group and then to the top file. */
+static char *where(Loader *l, const char *group, const char *key)
+{
+    g_autofree char *k = slot(group, key);
+    g_autofree char *g = slot(group, NULL);
+    const Origin *o = key ? g_hash_table_lookup(l->origins, k) : NULL;
+
+    if (o == NULL) {
+        o = g_hash_table_lookup(l->origins, g);
+    }
+    if (o == NULL) {
+        return g_strdup_printf("%s: ", l->path);
+    }
+    if (o->cmdline) {
+        return g_strdup_printf("%s: ", o->cmdline);
+    }
+    if (o->line > 0) {
+        return g_strdup_printf("%s:%d: ", o->file, o->line);
+    }
+    return g_strdup_printf("%s: ", o->file);
+}
+
+/* Sets @error to "<where>[group] key: <message>". Always returns FALSE. */
+G_GNUC_PRINTF(6, 7)
+static gboolean fail(Loader *l, GError **error, CfgError code, const char *group, const char *key,
+                     const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+    g_autofree char *at = where(l, group, key);
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (key) {
+        g_set_error(error, CFG_ERROR, code, "%s[%s] %s: %s", at, group, key, msg);
+    } else {
+        g_set_error(error, CFG_ERROR, code, "%s[%s]: %s", at, group, msg);
+    }
+    return FALSE;
+}
+
+/* Line numbers: GKeyFile does not keep them, so find the last line that
+ * sets @key in @group (the one GKeyFile keeps), or the group header when
+ * @key is NULL. 0 if not found. */
+static int find_line(const char *text, const char *group, const char *key)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    gboolean in_group = FALSE;
+    int found = 0;
+
+    for (int i = 0; lines[i]; i++) {
+        char *s = g_strstrip(lines[i]);
+        if (s[0] == '[') {
+            char *end = strrchr(s, ']');
+            in_group = end && (gsize)(end - s - 1) == strlen(group) &&
+                       strncmp(s + 1, group, (gsize)(end - s - 1)) == 0;
+            if (in_group && key == NULL && found == 0) {
+                found = i + 1;
+            }
+            continue;
+        }
+        if (in_group && key && s[0] != '#') {
+            char *eq = strchr(s, '=');
+            if (eq) {
+                *eq = '\0';
+                if (strcmp(g_strstrip(s), key) == 0) {
+                    found = i + 1;
+                }
+            }
+        }
+    }
+    return found;
+}
+
+/* GKeyFile's syntax errors quote the line but not its number: the first
+ * line that is neither blank, comment, [group] nor key=value. 0 if none. */
+static int bad_syntax_line(const char *text)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+    for (int i = 0; lines[i]; i++) {
+        char *s = g_strstrip(lines[i]);
+        gsize n = strlen(s);
+        if (n == 0 || s[0] == '#' || (s[0] == '[' && s[n - 1] == ']') ||
+            (strchr(s, '=') != NULL && s[0] != '=')) {
+            continue;
+        }
+        return i + 1;
+    }
+    return 0;
+}
+
+
+/* Checks every group and key of one file against the table. */
+static gboolean check_known(const char *path, const char *text, GKeyFile *kf, GError **error)
+{
+    gsize n_groups = 0;
+    g_auto(GStrv) groups = g_key_file_get_groups(kf, &n_groups);
+
+    for (gsize i = 0; i < n_groups; i++) {
+        g_auto(GStrv) keys = NULL;
+
+        if (!cfg_group_known(groups[i])) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_UNKNOWN,
+                        "%s:%d: [%s]: unknown group (expected machine, memory, memory-server, "
+                        "cpu, clint, boot, node.N or device.NAME)",
+                        path, find_line(text, groups[i], NULL), groups[i]);
+            return FALSE;
+        }
+        keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+        for (gsize j = 0; keys && keys[j]; j++) {
+            if (cfg_key_lookup(groups[i], keys[j]) == NULL) {
+                GString *known = g_string_new(NULL);
+                for (guint k = 0; k < CFG_N_KEYS; k++) {
+                    if (cfg_group_matches(cfg_keys[k].group, groups[i])) {
+                        g_string_append_printf(known, "%s%s", known->len ? ", " : "",
+                                               cfg_keys[k].key);
+                    }
+                }
+                g_set_error(error, CFG_ERROR, CFG_ERROR_UNKNOWN,
+                            "%s:%d: [%s] %s: unknown key (expected one of %s)", path,
+                            find_line(text, groups[i], keys[j]), groups[i], keys[j], known->str);
+                g_string_free(known, TRUE);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+/* Loads @path into l->merged on top of what is there: its include first,
+ * then its own values. @stack holds the canonical paths being loaded, to
+ * catch include cycles. */
+static gboolean load_file(Loader *l, const char *path, GPtrArray *stack, GError **error)
+{
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    g_autoptr(GError) local = NULL;
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autofree char *canon = g_canonicalize_filename(path, NULL);
+    g_auto(GStrv) groups = NULL;
+
+    for (guint i = 0; i < stack->len; i++) {
+        if (strcmp(stack->pdata[i], canon) == 0) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                        "%s: [machine] include: %s includes itself", (char *)stack->pdata[0],
+                        path);
+            return FALSE;
+        }
+    }
+    if (stack->len >= MAX_INCLUDE_DEPTH) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                    "%s: [machine] include: more than %d nested includes", path,
+                    MAX_INCLUDE_DEPTH);
+        return FALSE;
+    }
+    if (!g_file_get_contents(path, &text, &len, &local)) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_FILE, "%s: cannot read config: %s", path,
+                    local->message);
+        return FALSE;
+    }
+    if (memchr(text, '\0', len) != NULL || !g_utf8_validate(text, (gssize)len, NULL)) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_FILE, "%s: not a text file (NUL byte or invalid UTF-8)",
+                    path);
+        return FALSE;
+    }
+    if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &local)) {
+        int line = bad_syntax_line(text);
+        if (line > 0) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_FILE, "%s:%d: not a config file: %s", path,
+                        line, local->message);
+        } else {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_FILE, "%s: not a config file: %s", path,
+                        local->message);
+        }
+        return FALSE;
+    }
+    if (!check_known(path, text, kf, error)) {
+        return FALSE;
+    }
+
+    if (g_key_file_has_key(kf, "machine", "include", NULL)) {
+        g_autofree char *inc = g_key_file_get_string(kf, "machine", "include", NULL);
+        g_autofree char *dir = g_path_get_dirname(path);
+        g_autofree char *inc_path = NULL;
+        gboolean ok;
+
+        if (inc == NULL || inc[0] == '\0') {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                        "%s:%d: [machine] include: expected a file name, got \"\"", path,
+                        find_line(text, "machine", "include"));
+            return FALSE;
+        }
+        inc_path = g_path_is_absolute(inc) ? g_strdup(inc) : g_build_filename(dir, inc, NULL);
+        g_ptr_array_add(stack, g_strdup(canon));
+        ok = load_file(l, inc_path, stack, error);
+        g_ptr_array_remove_index(stack, stack->len - 1);
+        if (!ok) {
+            return FALSE;
+        }
+    }
+
+    groups = g_key_file_get_groups(kf, NULL);
+    for (gsize i = 0; groups[i]; i++) {
+        g_auto(GStrv) keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+        g_autofree char *gslot = slot(groups[i], NULL);
+
+        if (!g_hash_table_contains(l->origins, gslot)) {
+            set_origin(l, groups[i], NULL, path, find_line(text, groups[i], NULL), NULL);
+        }
+        if (!g_key_file_has_group(l->merged, groups[i])) {
+            /* an empty group ([node.1] with all defaults) must still exist */
+            g_key_file_set_value(l->merged, groups[i], "-", "");
+            g_key_file_remove_key(l->merged, groups[i], "-", NULL);
+        }
+        for (gsize j = 0; keys && keys[j]; j++) {
+            g_autofree char *raw = NULL;
+            if (strcmp(groups[i], "machine") == 0 && strcmp(keys[j], "include") == 0) {
+                continue; /* consumed above; the merged config is flat */
+            }
+            raw = g_key_file_get_value(kf, groups[i], keys[j], NULL);
+            g_key_file_set_value(l->merged, groups[i], keys[j], raw);
+            set_origin(l, groups[i], keys[j], path, find_line(text, groups[i], keys[j]), NULL);
+        }
+    }
+    return TRUE;
+}
+
+/* One "group.key=value" override; group may itself hold dots (node.0). */
+static gboolean apply_set(Loader *l, const char *set, GError **error)
+{
+    const char *eq = strchr(set, '=');
+    g_autofree char *lhs = NULL;
+    char *dot;
+    g_autofree char *opt = g_strdup_printf("--set %s", set);
+
+    if (eq == NULL) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE, "%s: expected group.key=value", opt);
+        return FALSE;
+    }
+    lhs = g_strndup(set, (gsize)(eq - set));
+    dot = strrchr(lhs, '.');
+    if (dot == NULL || dot == lhs || dot[1] == '\0') {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE, "%s: expected group.key=value", opt);
+        return FALSE;
+    }
+    *dot = '\0';
+    if (cfg_key_lookup(lhs, dot + 1) == NULL) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_UNKNOWN, "%s: unknown key %s in [%s]", opt, dot + 1,
+                    lhs);
+        return FALSE;
+    }
+    if (strcmp(lhs, "machine") == 0 && strcmp(dot + 1, "include") == 0) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                    "%s: include only works inside a config file", opt);
+        return FALSE;
+    }
+    if (!g_key_file_has_group(l->merged, lhs)) {
+        set_origin(l, lhs, NULL, NULL, 0, opt);
+    }
+    g_key_file_set_string(l->merged, lhs, dot + 1, eq + 1);
+    set_origin(l, lhs, dot + 1, NULL, 0, opt);
+    return TRUE;
+}
+
+static gboolean loader_run(Loader *l, const char *path, const char *const *sets,
+                           const char *kernel, const char *bios, GError **error)
+{
+    g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func(g_free);
+
+    l->path = path;
+    l->merged = g_key_file_new();
+    l->origins = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, origin_free);
+    l->used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    if (!load_file(l, path, stack, error)) {
+        return FALSE;
+    }
+    for (guint i = 0; sets && sets[i]; i++) {
+        if (!apply_set(l, sets[i], error)) {
+            return FALSE;
+        }
+    }
+    if (kernel) {
+        g_autofree char *opt = g_strdup_printf("--kernel %s", kernel);
+        g_key_file_set_string(l->merged, "boot", "kernel", kernel);
+        set_origin(l, "boot", "kernel", NULL, 0, opt);
+    }
+    if (bios) {
+        g_autofree char *opt = g_strdup_printf("--bios %s", bios);
+        g_key_file_set_string(l->merged, "boot", "bios", bios);
+        set_origin(l, "boot", "bios", NULL, 0, opt);
+    }
+    return TRUE;
+}
+
+/* The value of @id in @group: explicit, else the default; NULL when a
+ * required key is absent (error set) and "" for an unset optional one.
+ * Marks the key used. */
+static char *get(Loader *l, const char *group, CfgKeyId id, GError **error)
+{
+    const CfgKeyInfo *k = &cfg_keys[id];
+    g_autoptr(GError) local = NULL;
+    char *v;
+
+    g_assert(cfg_group_matches(k->group, group));
+    g_hash_table_add(l->used, slot(group, k->key));
+    if (!g_key_file_has_key(l->merged, group, k->key, NULL)) {
+        if (k->def == NULL) {
+            fail(l, error, CFG_ERROR_MISSING, group, k->key, "missing, expected %s",
+                 cfg_type_expect(k->type));
+            return NULL;
+        }
+        return g_strdup(k->def);
+    }
+    v = g_key_file_get_string(l->merged, group, k->key, &local);
+    if (local != NULL) { /* GLib may set an error and still return a string */
+        g_clear_pointer(&v, g_free);
+        fail(l, error, CFG_ERROR_VALUE, group, k->key, "expected %s: %s", cfg_type_expect(k->type),
+             local->message);
+    }
+    return v;
+}
+
+/* A numeric key; FALSE with @error set if missing or malformed. */
+static gboolean get_u64(Loader *l, const char *group, CfgKeyId id, guint64 *out, GError **error)
+{
+    const CfgKeyInfo *k = &cfg_keys[id];
+    g_autofree char *v = get(l, group, id, error);
+    gboolean suffix_ok = k->type == CFG_TYPE_SIZE || k->type == CFG_TYPE_ADDRESS;
+
+    if (v == NULL) {
+        return FALSE;
+    }
+    if (!cfg_parse_u64(v, suffix_ok, out)) {
+        return fail(l, error, CFG_ERROR_VALUE, group, k->key, "expected %s, got \"%s\"",
+                    cfg_type_expect(k->type), v);
+    }
+    return TRUE;
+}
+
+/* A path: relative ones are taken from the directory of the file that set
+ * them (command-line ones stay relative to the working directory); "none"
+ * and "" mean none (NULL). */
+static gboolean get_path(Loader *l, const char *group, CfgKeyId id, char **out, GError **error)
+{
+    g_autofree char *v = get(l, group, id, error);
+    g_autofree char *k = slot(group, cfg_keys[id].key);
+    const Origin *o = g_hash_table_lookup(l->origins, k);
+
+    *out = NULL;
+    if (v == NULL) {
+        return FALSE;
+    }
+    if (v[0] == '\0' || strcmp(v, "none") == 0) {
+        return TRUE;
+    }
+    if (o && o->file && !g_path_is_absolute(v)) {
+        g_autofree char *dir = g_path_get_dirname(o->file);
+        *out = g_build_filename(dir, v, NULL);
+    } else {
+        *out = g_steal_pointer(&v);
+    }
+    return TRUE;
+}
+
+static gboolean extract_memory(Loader *l, CfgMachine *m, GError **error)
+{
+    if (!get_u64(l, "memory", CFG_KEY_MEMORY_BASE, &m->ram_base, error) ||
+        !get_u64(l, "memory", CFG_KEY_MEMORY_SIZE, &m->ram_size, error)) {
+        return FALSE;
+    }
+    if (m->ram_size == 0 || m->ram_size % 4096 != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "memory", "size",
+                    "expected a non-zero multiple of 4 KiB, got 0x%" G_GINT64_MODIFIER "x",
+                    m->ram_size);
+    }
+    if (m->ram_base % 4096 != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "memory", "base",
+                    "expected a 4 KiB aligned address, got 0x%" G_GINT64_MODIFIER "x",
+                    m->ram_base);
+    }
+    if (m->ram_base + m->ram_size - 1 < m->ram_base) {
+        return fail(l, error, CFG_ERROR_VALUE, "memory", "size",
+                    "base 0x%" G_GINT64_MODIFIER "x + size 0x%" G_GINT64_MODIFIER
+                    "x wraps past the end of the address space",
+                    m->ram_base, m->ram_size);
+    }
+    return TRUE;
+}
+
+static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
+{
+    g_autofree char *endpoint = get(l, "memory-server", CFG_KEY_MSRV_ENDPOINT, error);
+    g_autofree char *accel = NULL;
+
+    if (endpoint == NULL) {
+        return FALSE;
+    }
+    if (endpoint[0]) {
+        const char *colon = strrchr(endpoint, ':');
+        guint64 port;
+        if (g_str_has_prefix(endpoint, "tcp://")) {
+            if (colon == NULL || colon < endpoint + 7 || !cfg_parse_u64(colon + 1, FALSE, &port) ||
+                port == 0 || port > 65535) {
+                return fail(l, error, CFG_ERROR_VALUE, "memory-server", "endpoint",
+                            "expected tcp://HOST:PORT with a port 1..65535, got \"%s\"", endpoint);
+            }
+        } else if (!g_str_has_prefix(endpoint, "ipc://") || endpoint[6] == '\0') {
+            return fail(l, error, CFG_ERROR_VALUE, "memory-server", "endpoint",
+                        "expected %s, got \"%s\"", cfg_type_expect(CFG_TYPE_ENDPOINT), endpoint);
+        }
+        m->msrv_endpoint = g_steal_pointer(&endpoint);
+    }
+
+    accel = get(l, "cpu", CFG_KEY_CPU_ACCEL, error);
+    if (accel == NULL) {
+        return FALSE;
+    }
+    if (strcmp(accel, "interp") != 0 && strcmp(accel, "jit") != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "cpu", "accel", "expected interp or jit, got \"%s\"",
+                    accel);
+    }
+    m->accel = g_steal_pointer(&accel);
+    if (!get_u64(l, "cpu", CFG_KEY_CPU_CODE_BUFFER, &m->code_buffer, error)) {
+        return FALSE;
+    }
+    if (m->code_buffer < MIN_CODE_BUFFER || m->code_buffer > G_MAXUINT32) {
+        return fail(l, error, CFG_ERROR_VALUE, "cpu", "code-buffer",
+                    "expected 64K..4G, got 0x%" G_GINT64_MODIFIER "x", m->code_buffer);
+    }
+    if (!get_u64(l, "clint", CFG_KEY_CLINT_TIMEBASE, &m->timebase_hz, error)) {
+        return FALSE;
+    }
+    if (m->timebase_hz == 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "clint", "timebase-frequency",
+                    "expected a frequency > 0, got 0");
+    }
+    return TRUE;
+}
+
+/* N of "node.N": decimal, no sign, no leading zero. */
+static gboolean node_index(const char *group, guint *out)
+{
+    const char *n = group + strlen("node.");
+    guint64 v;
+
+    if (!g_ascii_isdigit(n[0]) || (n[0] == '0' && n[1] != '\0')) {
+        return FALSE;
+    }
+    for (const char *p = n; *p; p++) {
+        if (!g_ascii_isdigit(*p)) {
+            return FALSE;
+        }
+    }
+    if (!cfg_parse_u64(n, FALSE, &v) || v >= MAX_NODES) {
+        return FALSE;
+    }
+    *out = (guint)v;
+    return TRUE;
+}
+
+static gboolean extract_nodes(Loader *l, CfgMachine *m, GError **error)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(l->merged, NULL);
+    g_autofree char **by_index = g_new0(char *, MAX_NODES);
+    guint max = 0;
+    gboolean any = FALSE;
+
+    for (gsize i = 0; groups[i]; i++) {
+        guint idx;
+        if (!g_str_has_prefix(groups[i], "node.")) {
+            continue;
+        }
+        if (!node_index(groups[i], &idx)) {
+            return fail(l, error, CFG_ERROR_VALUE, groups[i], NULL,
+                        "expected a node number 0..%d like [node.0]", MAX_NODES - 1);
+        }
+        by_index[idx] = groups[i];
+        max = MAX(max, idx);
+        any = TRUE;
+    }
+    if (!any) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_MISSING,
+                    "%s: [node.0]: missing, a machine needs at least one cpu node", l->path);
+        return FALSE;
+    }
+    m->n_nodes = max + 1;
+    m->nodes = g_new0(CfgNode, m->n_nodes);
+    for (guint i = 0; i < m->n_nodes; i++) {
+        guint64 harts;
+        if (by_index[i] == NULL) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_MISSING,
+                        "%s: [node.%u]: missing, nodes must be numbered 0..%u with no gap", l->path,
+                        i, max);
+            return FALSE;
+        }
+        if (!get_u64(l, by_index[i], CFG_KEY_NODE_HARTS, &harts, error)) {
+            return FALSE;
+        }
+        if (harts == 0 || harts > MAX_HARTS_PER_NODE) {
+            return fail(l, error, CFG_ERROR_VALUE, by_index[i], "harts",
+                        "expected 1..%d harts, got %" G_GUINT64_FORMAT, MAX_HARTS_PER_NODE, harts);
+        }
+        m->nodes[i].index = i;
+        m->nodes[i].first_hart = m->n_harts;
+        m->nodes[i].n_harts = (guint)harts;
+        m->n_harts += (guint)harts;
+    }
+    return TRUE;
+}
+
+static gboolean device_name_ok(const char *name)
+{
+    if (name[0] == '\0') {
+        return FALSE;
+    }
+    for (const char *p = name; *p; p++) {
+        if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-') {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GError **error)
+{
+    g_autofree char *type = NULL;
+    g_autofree char *irq = NULL;
+
+    d->name = g_strdup(group + strlen("device."));
+    d->irq = -1;
+    if (!device_name_ok(d->name)) {
+        return fail(l, error, CFG_ERROR_VALUE, group, NULL,
+                    "expected a device name of letters, digits, _ and - like [device.uart0]");
+    }
+    type = get(l, group, CFG_KEY_DEVICE_TYPE, error);
+    if (type == NULL) {
+        return FALSE;
+    }
+    if (strcmp(type, "ns16550") == 0) {
+        d->type = CFG_DEVICE_NS16550;
+    } else if (strcmp(type, "sifive_test") == 0) {
+        d->type = CFG_DEVICE_SIFIVE_TEST;
+    } else if (strcmp(type, "clint") == 0) {
+        d->type = CFG_DEVICE_CLINT;
+    } else {
+        return fail(l, error, CFG_ERROR_VALUE, group, "type", "expected %s, got \"%s\"",
+                    cfg_type_expect(CFG_TYPE_DEVICE), type);
+    }
+    if (!get_u64(l, group, CFG_KEY_DEVICE_BASE, &d->base, error) ||
+        !get_u64(l, group, CFG_KEY_DEVICE_SIZE, &d->size, error)) {
+        return FALSE;
+    }
+    if (d->size == 0) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "size", "expected a size > 0, got 0");
+    }
+    if (d->base + d->size - 1 < d->base) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "size",
+                    "base 0x%" G_GINT64_MODIFIER "x + size 0x%" G_GINT64_MODIFIER
+                    "x wraps past the end of the address space",
+                    d->base, d->size);
+    }
+    /* Only the UART has an interrupt line; leaving irq unread elsewhere is
+     * what makes the unused-key warning name it. */
+    if (d->type == CFG_DEVICE_NS16550) {
+        guint64 v;
+        irq = get(l, group, CFG_KEY_DEVICE_IRQ, error);
+        if (irq == NULL) {
+            return FALSE;
+        }
+        if (irq[0]) {
+            if (!cfg_parse_u64(irq, FALSE, &v) || v == 0 || v > 1023) {
+                return fail(l, error, CFG_ERROR_VALUE, group, "irq", "expected %s, got \"%s\"",
+                            cfg_type_expect(CFG_TYPE_IRQ), irq);
+            }
+            d->irq = (gint)v;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean ranges_overlap(guint64 b1, guint64 s1, guint64 b2, guint64 s2)
+{
+    /* inclusive ends: neither wraps, checked before */
+    return b1 <= b2 + s2 - 1 && b2 <= b1 + s1 - 1;
+}
+
+static gboolean extract_devices(Loader *l, CfgMachine *m, GError **error)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(l->merged, NULL);
+    GArray *devs = g_array_new(FALSE, TRUE, sizeof(CfgDevice));
+    gboolean ok = TRUE;
+
+    for (gsize i = 0; ok && groups[i]; i++) {
+        CfgDevice d = { 0 };
+        if (!g_str_has_prefix(groups[i], "device.")) {
+            continue;
+        }
+        ok = extract_device(l, groups[i], &d, error);
+        if (ok && ranges_overlap(d.base, d.size, m->ram_base, m->ram_size)) {
+            ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "base",
+                      "0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER
+                      "x overlaps RAM 0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER "x",
+                      d.base, d.base + d.size - 1, m->ram_base, m->ram_base + m->ram_size - 1);
+        }
+        for (guint j = 0; ok && j < devs->len; j++) {
+            const CfgDevice *o = &g_array_index(devs, CfgDevice, j);
+            if (ranges_overlap(d.base, d.size, o->base, o->size)) {
+                ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "base",
+                          "0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER
+                          "x overlaps [device.%s] 0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER
+                          "x",
+                          d.base, d.base + d.size - 1, o->name, o->base, o->base + o->size - 1);
+            }
+        }
+        g_array_append_val(devs, d); /* even on error, so it gets freed */
+    }
+    m->n_devices = devs->len;
+    m->devices = (CfgDevice *)(void *)g_array_free(devs, FALSE);
+    return ok;
+}
+
+/* Fills @m from l->merged; writes resolved paths back so a dump shows them. */
+static gboolean extract(Loader *l, CfgMachine *m, GError **error)
+{
+    m->path = g_strdup(l->path);
+    m->name = get(l, "machine", CFG_KEY_MACHINE_NAME, error);
+    if (m->name == NULL || !extract_memory(l, m, error) || !extract_cpu(l, m, error) ||
+        !extract_nodes(l, m, error) || !extract_devices(l, m, error) ||
+        !get_path(l, "boot", CFG_KEY_BOOT_KERNEL, &m->kernel, error) ||
+        !get_path(l, "boot", CFG_KEY_BOOT_BIOS, &m->bios, error)) {
+        return FALSE;
+    }
+    if (m->kernel) {
+        g_key_file_set_string(l->merged, "boot", "kernel", m->kernel);
+    }
+    g_key_file_set_string(l->merged, "boot", "bios", m->bios ? m->bios : "none");
+    return TRUE;
+}
+
+/* The table's "warning for keys nobody used": a known key whose value no
+ * part of the machine reads (irq on a device without an interrupt line).
+ * SHOAL_CFG_QUIET=1 silences it: the launcher warns once for its children. */
+static void warn_unused(Loader *l)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(l->merged, NULL);
+
+    if (g_strcmp0(g_getenv("SHOAL_CFG_QUIET"), "1") == 0) {
+        return;
+    }
+    for (gsize i = 0; groups[i]; i++) {
+        g_auto(GStrv) keys = g_key_file_get_keys(l->merged, groups[i], NULL, NULL);
+        for (gsize j = 0; keys && keys[j]; j++) {
+            g_autofree char *k = slot(groups[i], keys[j]);
+            if (!g_hash_table_contains(l->used, k)) {
+                g_autofree char *at = where(l, groups[i], keys[j]);
+                g_warning("%s[%s] %s: not used by this machine, ignored", at, groups[i], keys[j]);
+            }
+        }
+    }
+}
+
+CfgMachine *cfg_machine_load(const char *path, const char *const *sets, const char *kernel,
+                             const char *bios, GError **error)
+{
+    Loader l = { 0 };
+    g_autoptr(CfgMachine) m = g_new0(CfgMachine, 1);
+    gboolean ok;
+
+    g_return_val_if_fail(path != NULL, NULL);
+    ok = loader_run(&l, path, sets, kernel, bios, error) && extract(&l, m, error);
+    if (ok) {
+        warn_unused(&l);
+    }
+    loader_clear(&l);
+    return ok ? g_steal_pointer(&m) : NULL;
+}
+
+void cfg_machine_free(CfgMachine *machine)
+{
+    if (machine == NULL) {
+        return;
+    }
+    g_free(machine->path);
+    g_free(machine->name);
+    g_free(machine->msrv_endpoint);
+    g_free(machine->accel);
+    g_free(machine->nodes);
+    for (guint i = 0; i < machine->n_devices; i++) {
+        g_free(machine->devices[i].name);
+    }
+    g_free(machine->devices);
+    g_free(machine->kernel);
+    g_free(machine->bios);
+    g_free(machine);
+}
+
+const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type)
+{
+    for (guint i = 0; i < machine->n_devices; i++) {
+        if (machine->devices[i].type == type) {
+            return &machine->devices[i];
+        }
+    }
+    return NULL;
+}
+
+/* One group of the dump: every key of its pattern, explicit or default. */
+static void dump_group(Loader *l, GString *out, const char *group)
+{
+    g_string_append_printf(out, "\n[%s]\n", group);
+    for (guint i = 0; i < CFG_N_KEYS; i++) {
+        const CfgKeyInfo *k = &cfg_keys[i];
+        g_autofree char *raw = NULL;
+        if (!cfg_group_matches(k->group, group) || i == CFG_KEY_MACHINE_INCLUDE) {
+            continue;
+        }
+        raw = g_key_file_get_value(l->merged, group, k->key, NULL);
+        if (raw) {
+            g_string_append_printf(out, "%s=%s\n", k->key, raw);
+        } else if (k->def && k->def[0]) {
+            g_string_append_printf(out, "%s=%s\n", k->key, k->def);
+        } else {
+            g_string_append_printf(out, "# %s unset\n", k->key);
+        }
+    }
+}
+
+char *cfg_machine_dump(const char *path, const char *const *sets, const char *kernel,
+                       const char *bios, GError **error)
+{
+    Loader l = { 0 };
+    g_autoptr(CfgMachine) m = g_new0(CfgMachine, 1);
+    GString *out;
+    static const char *const fixed[] = { "machine", "memory", "memory-server", "cpu", "clint" };
+
+    if (!loader_run(&l, path, sets, kernel, bios, error) || !extract(&l, m, error)) {
+        loader_clear(&l);
+        return NULL;
+    }
+    out = g_string_new(NULL);
+    g_string_append_printf(out, "# effective configuration of %s\n", path);
+    for (guint i = 0; i < G_N_ELEMENTS(fixed); i++) {
+        dump_group(&l, out, fixed[i]);
+    }
+    for (guint i = 0; i < m->n_nodes; i++) {
+        g_autofree char *g = g_strdup_printf("node.%u", i);
+        dump_group(&l, out, g);
+    }
+    for (guint i = 0; i < m->n_devices; i++) {
+        g_autofree char *g = g_strdup_printf("device.%s", m->devices[i].name);
+        dump_group(&l, out, g);
+    }
+    dump_group(&l, out, "boot");
+    loader_clear(&l);
+    return g_string_free(out, FALSE);
+}

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/* The node's coherence agent: the one thread that owns the node's socket, so
+ * messages to and from the server keep their order (a grant never overtakes
+ * an invalidate). Harts queue requests and sleep on their own NodeEvent; the
+ * agent sends them, matches replies by txid and wakes the hart. Invalidate
+ * and Recall run as safe work on every hart before the ack goes out. The
+ * agent never waits for a hart that waits for the agent: a hart blocked in a
+ * callback is at a safe point, so its safe work runs at once. */
+#include <string.h>
+
+#include "cpu-node/internal.h"
+
+#define MAX_WAIT_MS 1000       /* longest poll, so timers and timeouts are seen */
+#define REPLY_TIMEOUT_US (60 * G_USEC_PER_SEC) /* the server is gone after this */
+
+typedef struct {
+    Node *node;
+    GHashTable *pending; /* txid -> NodeRequest * awaiting a reply */
+} Agent;
+
+void node_agent_submit(Node *node, NodeRequest *req)
+{
+    gboolean reply = req->kind != NODE_REQ_GUEST_EXIT && req->kind != NODE_REQ_IRQ;
+    node_event_init(&req->done);
+    req->ok = FALSE;
+    g_mutex_lock(&node->queue_lock);
+    if (node->stopping) {
+        /* The machine is ending: fail fast, the hart is being stopped. */
+        g_mutex_unlock(&node->queue_lock);
+        return;
+    }
+    /* Messages without a reply are copied: the hart does not wait for them. */
+    g_queue_push_tail(&node->queue, reply ? req : g_memdup2(req, sizeof *req));
+    g_mutex_unlock(&node->queue_lock);
+    ic_waker_wake(node->waker);
+    if (reply)
+        node_event_wait(&req->done);
+}
+
+void node_agent_kick(Node *node)
+{
+    ic_waker_wake(node->waker);
+}
+
+static void send_env(Agent *a, IcEnvelope *env)
+{
+    g_autoptr(GError) error = NULL;
+    if (!ic_client_send(a->node->client, env, &error))
+        g_warning("%s", error->message);
+}
+
+/* Sends one queued request. */
+static void send_request(Agent *a, NodeRequest *req)
+{
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    Shoal__V1__GetS get_s = SHOAL__V1__GET_S__INIT;
+    Shoal__V1__GetM get_m = SHOAL__V1__GET_M__INIT;
+    Shoal__V1__Upgrade upgrade = SHOAL__V1__UPGRADE__INIT;
+    Shoal__V1__MmioRequest mmio = SHOAL__V1__MMIO_REQUEST__INIT;
+    Shoal__V1__GuestExit exit_msg = SHOAL__V1__GUEST_EXIT__INIT;
+    Shoal__V1__IrqLine irq = SHOAL__V1__IRQ_LINE__INIT;
+    env.txid = req->txid = ic_client_next_txid(a->node->client);
+    switch (req->kind) {
+    case NODE_REQ_GET_S:
+        get_s.page = req->addr;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_S;
+        env.get_s = &get_s;
+        break;
+    case NODE_REQ_GET_M:
+        get_m.page = req->addr;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_M;
+        env.get_m = &get_m;
+        break;
+    case NODE_REQ_UPGRADE:
+        upgrade.page = req->addr;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_UPGRADE;
+        env.upgrade = &upgrade;
+        break;
+    case NODE_REQ_MMIO:
+        mmio.addr = req->addr;
+        mmio.size = req->size;
+        mmio.is_write = req->is_write;
+        mmio.data = req->value;
+        mmio.hart = req->hart;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST;
+        env.mmio_request = &mmio;
+        break;
+    case NODE_REQ_GUEST_EXIT:
+        exit_msg.code = (gint32)req->value;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT;
+        env.guest_exit = &exit_msg;
+        break;
+    case NODE_REQ_IRQ:
+        irq.line = req->line;
+        irq.level = req->value != 0;
+        irq.hart = req->hart;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_IRQ_LINE;
+        env.irq_line = &irq;
+        break;
+    }
+    send_env(a, &env);
+    if (req->kind == NODE_REQ_GUEST_EXIT || req->kind == NODE_REQ_IRQ) {
+        g_free(req); /* the agent's copy */
+        return;
+    }
+    req->sent_us = g_get_monotonic_time();
+    g_hash_table_insert(a->pending, &req->txid, req);
+}
+
+static void send_queued(Agent *a)
+{
+    Node *node = a->node;
+    for (;;) {
+        g_mutex_lock(&node->queue_lock);
+        NodeRequest *req = g_queue_pop_head(&node->queue);
+        g_mutex_unlock(&node->queue_lock);
+        if (!req)
+            return;
+        send_request(a, req);
+    }
+}
+
+/* Wakes every hart still waiting: the machine is over. */
+static void fail_everything(Agent *a)
+{
+    Node *node = a->node;
+    g_mutex_lock(&node->queue_lock);
+    node->stopping = TRUE; /* under the lock: nothing is queued after this */
+    g_mutex_unlock(&node->queue_lock);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, a->pending);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        NodeRequest *req = value;
+        req->ok = FALSE;
+        node_event_set(&req->done);
+    }
+    g_hash_table_remove_all(a->pending);
+    g_mutex_lock(&node->queue_lock);
+    NodeRequest *req;
+    while ((req = g_queue_pop_head(&node->queue))) {
+        if (req->kind == NODE_REQ_GUEST_EXIT || req->kind == NODE_REQ_IRQ) {
+            g_free(req);
+            continue;
+        }
+        req->ok = FALSE;
+        node_event_set(&req->done);
+    }
+    g_mutex_unlock(&node->queue_lock);
+}
+
+static NodeRequest *take_pending(Agent *a, const IcEnvelope *env)
+{
+    NodeRequest *req = g_hash_table_lookup(a->pending, &env->txid);
+    if (!req) {
+        g_warning("%s for txid %" G_GUINT64_FORMAT " that no hart is waiting for",
+                  ic_envelope_body_name(env), env->txid);
+        return NULL;
+    }
+    g_hash_table_remove(a->pending, &env->txid);
+    return req;
+}
+
+static void on_grant(Agent *a, const IcEnvelope *env)
+{
+    const Shoal__V1__PageGrant *g = env->page_grant;
+    NodeRequest *req = take_pending(a, env);
+    if (!req)
+        return;
+    if (req->addr != g->page) {
+        g_warning("grant for page 0x%" G_GINT64_MODIFIER "x answers a request for 0x%"
+                  G_GINT64_MODIFIER "x; ignored", g->page, req->addr);
+        req->ok = FALSE;
+        node_event_set(&req->done);
+        return;
+    }
+    NodeFrame *f = node_page_cache_frame(a->node->cache, g->page);
+    NodePageState now = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+    NodePageState granted = g->state == SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED
+                                ? NODE_PAGE_MODIFIED : NODE_PAGE_SHARED;
+    /* Invalid: no hart maps the frame, fill it. Shared: the server's copy
+     * equals ours (nobody could write). Modified (a duplicate grant): ours
+     * is newer than the server's, keep it. */
+    if (now == NODE_PAGE_INVALID)
+        memcpy(f->host, g->data.data, TCG_PAGE_SIZE);
+    if (granted > now)
+        __atomic_store_n(&f->state, granted, __ATOMIC_RELEASE);
+    req->ok = TRUE;
+    node_event_set(&req->done);
+}
+
+static void on_mmio_response(Agent *a, const IcEnvelope *env)
+{
+    NodeRequest *req = take_pending(a, env);
+    if (!req)
+        return;
+    if (req->kind != NODE_REQ_MMIO) {
+        g_warning("MMIO response answers a page request; failing it");
+        req->ok = FALSE;
+    } else {
+        req->ok = env->mmio_response->ok;
+        req->value = env->mmio_response->data;
+    }
+    node_event_set(&req->done);
+}
+
+static void on_error(Agent *a, const IcEnvelope *env)
+{
+    g_warning("memory server: %s", env->error->text);
+    NodeRequest *req = g_hash_table_lookup(a->pending, &env->txid);
+    if (req) {
+        g_hash_table_remove(a->pending, &env->txid);
+        req->ok = FALSE; /* the hart raises an access fault */
+        node_event_set(&req->done);
+    }
+}
+
+typedef struct {
+    guint64 page;
+    gboolean drop_code;
+} FlushArgs;
+
+static void flush_page(TcgHart *hart, gpointer data)
+{
+    const FlushArgs *args = data;
+    tcg_hart_flush_page(hart, args->page, args->drop_code);
+}
+
+/* Invalidate or Recall: change the state, make every hart forget its
+ * mappings, then ack with the data if we held the page Modified. The data
+ * is read only after the last hart flushed, so no store is lost. */
+static void give_up(Agent *a, const IcEnvelope *env, guint64 page, NodePageState new_state)
+{
+    Node *node = a->node;
+    NodeFrame *f = node_page_cache_lookup(node->cache, page);
+    NodePageState old = f ? __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) : NODE_PAGE_INVALID;
+    if (f && new_state < old) {
+        __atomic_store_n(&f->state, new_state, __ATOMIC_RELEASE);
+        FlushArgs args = { page, new_state == NODE_PAGE_INVALID };
+        for (guint i = 0; i < node->config->n_harts; i++)
+            tcg_hart_run_safe(node->harts[i].tcg, flush_page, &args);
+    }
+    Shoal__V1__PageAck ack = SHOAL__V1__PAGE_ACK__INIT;
+    ack.page = page;
+    if (old == NODE_PAGE_MODIFIED) {
+        ack.data.data = f->host;
+        ack.data.len = TCG_PAGE_SIZE;
+    }
+    IcEnvelope reply = SHOAL__V1__ENVELOPE__INIT;
+    reply.txid = env->txid;
+    reply.body_case = SHOAL__V1__ENVELOPE__BODY_PAGE_ACK;
+    reply.page_ack = &ack;
+    send_env(a, &reply);
+}
+
+/* TRUE when the machine is over. */
+static gboolean handle(Agent *a, const IcEnvelope *env)
+{
+    Node *node = a->node;
+    switch (env->body_case) {
+    case SHOAL__V1__ENVELOPE__BODY_PAGE_GRANT:
+        on_grant(a, env);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE:
+        on_mmio_response(a, env);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_INVALIDATE:
+        give_up(a, env, env->invalidate->page, NODE_PAGE_INVALID);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_RECALL:
+        give_up(a, env, env->recall->page,
+                env->recall->kind == SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE
+                    ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
+        node_clint_irq(node, env->irq_line->hart, env->irq_line->line, env->irq_line->level);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_ERROR:
+        on_error(a, env);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
+        g_info("node %u: shutdown (exit code %d): %s", node->config->index,
+               env->shutdown->exit_code, env->shutdown->reason);
+        node->exit_code = 0;
+        return TRUE;
+    default:
+        g_warning("unexpected %s from the memory server; ignored", ic_envelope_body_name(env));
+        return FALSE;
+    }
+}
+
+/* A request unanswered for this long means the server is stuck or gone. */
+static gboolean overdue(Agent *a)
+{
+    gint64 now = g_get_monotonic_time();
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, a->pending);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        const NodeRequest *req = value;
+        if (now - req->sent_us > REPLY_TIMEOUT_US)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gpointer node_agent_thread(gpointer data)
+{
+    Agent a = { .node = data };
+    Node *node = a.node;
+    a.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
+    gboolean over = FALSE;
+    while (!over) {
+        int timeout = node_clint_fire_timers(node, MAX_WAIT_MS);
+        struct pollfd pfd = { .fd = ic_waker_fd(node->waker), .events = POLLIN };
+        g_autoptr(IcEnvelope) env = NULL;
+        g_autoptr(GError) error = NULL;
+        if (!ic_client_wait(node->client, &pfd, 1, timeout, &env, &error)) {
+            if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED)) {
+                g_printerr("shoal-cpu-node %u: %s: stopping\n", node->config->index,
+                           error->message);
+                node->exit_code = 1;
+                break;
+            }
+            g_warning("%s", error->message);
+            continue;
+        }
+        if (pfd.revents)
+            ic_waker_drain(node->waker);
+        if (env)
+            over = handle(&a, env);
+        send_queued(&a);
+        if (!over && overdue(&a)) {
+            g_printerr("shoal-cpu-node %u: no answer from the memory server for %d s: stopping\n",
+                       node->config->index, (int)(REPLY_TIMEOUT_US / G_USEC_PER_SEC));
+            node->exit_code = 1;
+            break;
+        }
+    }
+    fail_everything(&a);
+    node_stop_harts(node);
+    g_hash_table_destroy(a.pending);
+    return NULL;
+}

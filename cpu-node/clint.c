@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLINT as each node sees it: msip and mtimecmp of its own harts live
+ * here, msip of another node's hart becomes an IrqLine message, and mtime is
+ * the machine time base (host CLOCK_MONOTONIC scaled to timebase_hz since
+ * the memory server's epoch). The agent's poll timeout fires the timers. */
+#include <time.h>
+
+#include "cpu-node/internal.h"
+
+#define MSIP_BASE 0x0000
+#define MTIMECMP_BASE 0x4000
+#define MTIME_OFF 0xbff8
+
+guint64 node_clint_mtime(Node *node)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    guint64 now = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
+    guint64 delta = now > node->epoch_ns ? now - node->epoch_ns : 0;
+    return (guint64)((unsigned __int128)delta * node->timebase_hz / 1000000000u);
+}
+
+/* Which register @off names: *hart (absolute id) and *kind. */
+typedef enum { REG_NONE, REG_MSIP, REG_MTIMECMP, REG_MTIME } Reg;
+
+static Reg decode(guint64 off, guint size, guint *hart, guint64 *sub)
+{
+    *sub = 0;
+    if (off < MTIMECMP_BASE) {
+        if (size != 4)
+            return REG_NONE;
+        *hart = (guint)(off / 4);
+        return *hart < IC_MAX_HARTS ? REG_MSIP : REG_NONE;
+    }
+    if (off >= MTIMECMP_BASE && off < MTIME_OFF) {
+        *hart = (guint)((off - MTIMECMP_BASE) / 8);
+        *sub = (off - MTIMECMP_BASE) % 8; /* 0 or 4 for 32-bit halves */
+        return *hart < IC_MAX_HARTS ? REG_MTIMECMP : REG_NONE;
+    }
+    if (off == MTIME_OFF || (off == MTIME_OFF + 4 && size == 4)) {
+        *sub = off - MTIME_OFF;
+        return REG_MTIME;
+    }
+    return REG_NONE;
+}
+
+static guint64 part(guint64 v, guint64 sub, guint size)
+{
+    v >>= 8 * sub;
+    return size == 8 ? v : v & 0xffffffffu;
+}
+
+gboolean node_clint_read(Node *node, guint64 off, guint size, guint64 *value)
+{
+    guint hart;
+    guint64 sub;
+    if (size != 4 && size != 8)
+        return FALSE;
+    switch (decode(off, size, &hart, &sub)) {
+    case REG_MSIP:
+        /* Our harts only: another node's msip is write-only from here. */
+        *value = 0;
+        return TRUE;
+    case REG_MTIMECMP: {
+        NodeHart *h = node_hart(node, hart);
+        *value = h ? part(__atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED), sub, size) : 0;
+        return TRUE;
+    }
+    case REG_MTIME:
+        *value = part(node_clint_mtime(node), sub, size);
+        return TRUE;
+    case REG_NONE:
+        break;
+    }
+    return FALSE;
+}
+
+static void update_mtip(Node *node, NodeHart *h, guint64 now)
+{
+    gint due = now >= __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
+    if (__atomic_exchange_n(&h->mtip, due, __ATOMIC_RELAXED) != due)
+        tcg_hart_set_irq(h->tcg, TCG_IRQ_MTIP, due);
+}
+
+gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, guint64 value)
+{
+    guint hart;
+    guint64 sub;
+    if (size != 4 && size != 8)
+        return FALSE;
+    switch (decode(off, size, &hart, &sub)) {
+    case REG_MSIP: {
+        NodeHart *h = node_hart(node, hart);
+        if (h) {
+            tcg_hart_set_irq(h->tcg, TCG_IRQ_MSIP, value & 1);
+        } else if (hart < node->machine->n_harts) {
+            NodeRequest req = { .kind = NODE_REQ_IRQ, .hart = hart, .line = TCG_IRQ_MSIP,
+                                .value = value & 1 };
+            node_agent_submit(node, &req);
+        }
+        return TRUE;
+    }
+    case REG_MTIMECMP: {
+        NodeHart *h = node_hart(node, hart);
+        if (!h) /* another node's timer is not reachable from here */
+            return hart < node->machine->n_harts;
+        guint64 old = __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED), v;
+        if (size == 8)
+            v = value;
+        else if (sub == 0)
+            v = (old & ~G_GUINT64_CONSTANT(0xffffffff)) | (value & 0xffffffffu);
+        else
+            v = (old & 0xffffffffu) | (value << 32);
+        __atomic_store_n(&h->mtimecmp, v, __ATOMIC_RELAXED);
+        update_mtip(node, h, node_clint_mtime(node));
+        node_agent_kick(node); /* the deadline moved */
+        return TRUE;
+    }
+    case REG_MTIME:
+        return TRUE; /* the machine time base is not writable from a hart */
+    case REG_NONE:
+        break;
+    }
+    return FALSE;
+}
+
+int node_clint_fire_timers(Node *node, int max_ms)
+{
+    guint64 now = node_clint_mtime(node);
+    guint64 next = G_MAXUINT64;
+    for (guint i = 0; i < node->config->n_harts; i++) {
+        NodeHart *h = &node->harts[i];
+        update_mtip(node, h, now);
+        guint64 cmp = __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
+        if (cmp > now)
+            next = MIN(next, cmp - now);
+    }
+    if (next == G_MAXUINT64)
+        return max_ms;
+    guint64 ms = (guint64)((unsigned __int128)next * 1000 / node->timebase_hz) + 1;
+    return (int)MIN(ms, (guint64)max_ms);
+}
+
+void node_clint_irq(Node *node, guint hart_id, guint line, gboolean level)
+{
+    NodeHart *h = node_hart(node, hart_id);
+    if (!h) {
+        g_warning("interrupt line %u for hart %u, which is not in this node", line, hart_id);
+        return;
+    }
+    tcg_hart_set_irq(h->tcg, line, level);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* NodeEvent: a one-shot wake-up with a userspace fast path (the scheme of
+ * QEMU's QemuEvent): set and reset are plain atomics, and only a waiter that
+ * must really sleep, and the set that wakes it, enter the kernel (futex). */
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cpu-node/internal.h"
+
+/* value: SET (0) signalled; FREE (1) not signalled, nobody asleep;
+ * BUSY (-1) not signalled and someone may sleep in futex_wait. */
+enum { EV_SET = 0, EV_FREE = 1, EV_BUSY = -1 };
+
+static void futex_wake_all(gint *addr)
+{
+    syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, G_MAXINT, NULL, NULL, 0);
+}
+
+static void futex_wait(gint *addr, gint expected)
+{
+    /* Returns at once if *addr != expected; EINTR and spurious wake-ups are
+     * handled by the caller's loop. */
+    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+
+void node_event_init(NodeEvent *ev)
+{
+    __atomic_store_n(&ev->value, EV_FREE, __ATOMIC_RELAXED);
+}
+
+void node_event_set(NodeEvent *ev)
+{
+    /* seq_cst: what the setter wrote before is seen by the woken waiter. */
+    if (__atomic_load_n(&ev->value, __ATOMIC_SEQ_CST) != EV_SET &&
+        __atomic_exchange_n(&ev->value, EV_SET, __ATOMIC_SEQ_CST) == EV_BUSY)
+        futex_wake_all(&ev->value);
+}
+
+void node_event_reset(NodeEvent *ev)
+{
+    gint expected = EV_SET;
+    __atomic_compare_exchange_n(&ev->value, &expected, EV_FREE, FALSE, __ATOMIC_SEQ_CST,
+                                __ATOMIC_SEQ_CST);
+}
+
+void node_event_wait(NodeEvent *ev)
+{
+    for (;;) {
+        gint v = __atomic_load_n(&ev->value, __ATOMIC_SEQ_CST);
+        if (v == EV_SET)
+            return;
+        if (v == EV_FREE) {
+            gint expected = EV_FREE;
+            if (!__atomic_compare_exchange_n(&ev->value, &expected, EV_BUSY, FALSE,
+                                             __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+                continue; /* it changed under us: look again */
+        }
+        futex_wait(&ev->value, EV_BUSY);
+    }
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* The cpu-node process: hart threads running tcg/, the node page cache, the
+ * agent thread that owns the node's one connection to the memory server,
+ * and the CLINT registers local to the node's harts.
+ *
+ *   hart thread --NodeRequest--> queue --waker--> agent --socket--> server
+ *   hart thread <--NodeEvent---- agent <--------- grant / MMIO response
+ *   agent: Invalidate/Recall -> tcg_hart_run_safe on every hart -> ack
+ */
+#ifndef SHOAL_NODE_INTERNAL_H
+#define SHOAL_NODE_INTERNAL_H
+
+#include <glib.h>
+
+#include "config/cfg.h"
+#include "interconnect/ic.h"
+#include "tcg/tcg.h"
+
+/* ---- event.c: one-shot wake-up with a futex slow path ---- */
+typedef struct {
+    gint value; /* (atomic) see event.c */
+} NodeEvent;
+void node_event_init(NodeEvent *ev);
+void node_event_set(NodeEvent *ev);   /* any thread */
+void node_event_reset(NodeEvent *ev); /* the waiter, before asking */
+void node_event_wait(NodeEvent *ev);  /* blocks until set */
+
+/* ---- page-cache.c: frames of RAM pages this node holds ---- */
+typedef enum {
+    NODE_PAGE_INVALID,
+    NODE_PAGE_SHARED,
+    NODE_PAGE_MODIFIED,
+} NodePageState;
+
+typedef struct NodePageCache NodePageCache;
+typedef struct {
+    guint8 *host;        /* 4 KiB, never freed while the cache lives */
+    NodePageState state; /* (atomic) written by the agent only */
+} NodeFrame;
+
+NodePageCache *node_page_cache_new(void);
+void node_page_cache_free(NodePageCache *cache);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NodePageCache, node_page_cache_free)
+/* The frame of @page, created Invalid on first use (any thread). */
+NodeFrame *node_page_cache_frame(NodePageCache *cache, guint64 page);
+/* The frame of @page if it exists, else NULL (any thread). */
+NodeFrame *node_page_cache_lookup(NodePageCache *cache, guint64 page);
+
+/* ---- agent.c: requests from harts, coherence, timers ---- */
+typedef enum {
+    NODE_REQ_GET_S,
+    NODE_REQ_GET_M,
+    NODE_REQ_UPGRADE,
+    NODE_REQ_MMIO,
+    NODE_REQ_GUEST_EXIT, /* no reply: the server ends the machine */
+    NODE_REQ_IRQ,        /* no reply: IrqLine to another node's hart */
+} NodeReqKind;
+
+typedef struct {
+    NodeReqKind kind;
+    guint64 addr;      /* page, MMIO address */
+    guint size;        /* MMIO */
+    gboolean is_write; /* MMIO */
+    guint64 value;     /* MMIO write data / read result; exit code; irq level */
+    guint hart;        /* the asking hart; IRQ: the target hart */
+    guint line;        /* IRQ: mip bit */
+    gboolean ok;       /* result: FALSE = access fault or the node is stopping */
+    guint64 txid;      /* agent's */
+    gint64 sent_us;    /* agent's: monotonic time it was sent */
+    NodeEvent done;    /* set by the agent when the reply was handled */
+} NodeRequest;
+
+typedef struct Node Node;
+
+/* Hands @req to the agent and, unless it needs no reply, blocks the calling
+ * hart until the reply was handled (req->ok tells how it went). */
+void node_agent_submit(Node *node, NodeRequest *req);
+/* The agent's thread body. Returns when the machine ended. */
+gpointer node_agent_thread(gpointer node);
+/* Wakes the agent to recompute its timer deadline (any thread). */
+void node_agent_kick(Node *node);
+
+/* ---- clint.c: msip, mtimecmp, mtime ---- */
+/* Machine time now, in ticks of the time base (any thread). */
+guint64 node_clint_mtime(Node *node);
+/* Register access at byte offset @off of the CLINT (hart thread). FALSE:
+ * access fault. */
+gboolean node_clint_read(Node *node, guint64 off, guint size, guint64 *value);
+gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, guint64 value);
+/* Raises/lowers MTIP where due; returns ms until the next deadline (or
+ * @max_ms). Agent thread. */
+int node_clint_fire_timers(Node *node, int max_ms);
+/* MSIP for one of our harts, from an IrqLine (agent thread). */
+void node_clint_irq(Node *node, guint hart_id, guint line, gboolean level);
+
+/* Runs node @index of @machine until the machine ends; the exit code. */
+int node_run(const CfgMachine *machine, const char *run_dir, guint index);
+
+/* ---- node.c: the process ---- */
+typedef struct {
+    Node *node;             /* the node it belongs to */
+    TcgHart *tcg;           /* owned */
+    GThread *thread;        /* runs tcg_hart_run */
+    guint id;               /* mhartid */
+    guint64 mtimecmp;       /* (atomic) CLINT, ticks */
+    gint mtip;              /* (atomic) MTIP level last set */
+} NodeHart;
+
+struct Node {
+    const CfgMachine *machine;
+    const CfgNode *config;    /* this node's [node.N] */
+    IcAddrMap *map;
+    IcClient *client;         /* agent thread only, after startup */
+    IcWaker *waker;           /* wakes the agent */
+    NodePageCache *cache;
+    NodeHart *harts;          /* config->n_harts */
+    guint64 ram_base, ram_size;
+    guint64 boot_pc, a1;
+    gboolean has_tohost;
+    guint64 tohost;
+    guint64 epoch_ns;         /* CLOCK_MONOTONIC ns when mtime was 0 */
+    guint64 timebase_hz;
+    GMutex queue_lock;        /* guards queue */
+    GQueue queue;             /* NodeRequest * waiting for the agent */
+    gboolean stopping;        /* under queue_lock: no new requests are taken */
+    int exit_code;            /* set by the agent before it returns */
+};
+
+/* The hart of @hart_id in this node, or NULL. */
+NodeHart *node_hart(Node *node, guint hart_id);
+/* Tells every hart to stop (any thread). */
+void node_stop_harts(Node *node);
+
+#endif /* SHOAL_NODE_INTERNAL_H */

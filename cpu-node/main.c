@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* shoal-cpu-node: one cluster of harts of a machine.
+ *   shoal-cpu-node CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] --run-dir DIR --node N */
+#include "config/cfg.h"
+#include "cpu-node/internal.h"
+
+int main(int argc, char **argv)
+{
+    g_autoptr(GError) error = NULL;
+    CfgCmdline cmd = { 0 };
+    if (!cfg_cmdline_parse(argc, argv, &cmd, &error)) {
+        g_printerr("shoal-cpu-node: %s\n", error->message);
+        return 2;
+    }
+    int code = 2;
+    if (cmd.node < 0 || (guint)cmd.node >= cmd.machine->n_nodes)
+        g_printerr("shoal-cpu-node: --node N is required, N in 0..%u for %s\n",
+                   cmd.machine->n_nodes - 1, cmd.machine->path);
+    else if (!cmd.run_dir && !cmd.machine->msrv_endpoint)
+        g_printerr("shoal-cpu-node: --run-dir DIR is required unless [memory-server] endpoint "
+                   "is set\n");
+    else
+        code = node_run(cmd.machine, cmd.run_dir, (guint)cmd.node);
+    cfg_cmdline_clear(&cmd);
+    return code;
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/* The cpu-node process: says Hello, starts one thread per hart and the
+ * agent, and implements TcgNodeOps: RAM through the page cache (asking the
+ * agent for pages it lacks), the CLINT locally, other devices by MMIO
+ * messages, and the tohost watch. */
+#include <string.h>
+
+#include "cpu-node/internal.h"
+
+#define HELLO_TIMEOUT_MS 30000
+
+NodeHart *node_hart(Node *node, guint hart_id)
+{
+    guint first = node->config->first_hart;
+    if (hart_id < first || hart_id - first >= node->config->n_harts)
+        return NULL;
+    return &node->harts[hart_id - first];
+}
+
+void node_stop_harts(Node *node)
+{
+    for (guint i = 0; i < node->config->n_harts; i++)
+        tcg_hart_stop(node->harts[i].tcg);
+}
+
+/* ---- TcgNodeOps ---- */
+
+static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAccess access,
+                         TcgPageMap *out)
+{
+    Node *node = opaque;
+    const IcRegion *r = ic_addr_map_lookup(node->map, paddr);
+    if (!r)
+        return FALSE;
+    if (r->owner != IC_OWNER_RAM) {
+        out->host = NULL;
+        return TRUE;
+    }
+    guint64 page = paddr & TCG_PAGE_MASK;
+    NodeFrame *f = node_page_cache_frame(node->cache, page);
+    for (;;) {
+        NodePageState st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+        if (access == TCG_ACCESS_WRITE ? st == NODE_PAGE_MODIFIED : st != NODE_PAGE_INVALID) {
+            out->host = f->host;
+            out->writable = st == NODE_PAGE_MODIFIED;
+            out->watch_stores = node->has_tohost && page == (node->tohost & TCG_PAGE_MASK);
+            return TRUE;
+        }
+        NodeRequest req = { .addr = page, .hart = hart_id };
+        if (access != TCG_ACCESS_WRITE)
+            req.kind = NODE_REQ_GET_S;
+        else
+            req.kind = st == NODE_PAGE_SHARED ? NODE_REQ_UPGRADE : NODE_REQ_GET_M;
+        node_agent_submit(node, &req);
+        if (!req.ok)
+            return FALSE;
+        /* Look again: the page may already have been taken back. */
+    }
+}
+
+static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gboolean is_write,
+                     guint64 *value)
+{
+    const IcRegion *r = ic_addr_map_lookup(node->map, paddr);
+    if (!r)
+        return FALSE;
+    switch (r->owner) {
+    case IC_OWNER_NODE_LOCAL:
+        return is_write ? node_clint_write(node, hart_id, paddr - r->base, size, *value)
+                        : node_clint_read(node, paddr - r->base, size, value);
+    case IC_OWNER_MSRV_DEVICE: {
+        NodeRequest req = { .kind = NODE_REQ_MMIO, .addr = paddr, .size = size,
+                            .is_write = is_write, .value = is_write ? *value : 0,
+                            .hart = hart_id };
+        node_agent_submit(node, &req);
+        if (req.ok && !is_write)
+            *value = req.value;
+        return req.ok;
+    }
+    case IC_OWNER_RAM:
+        break;
+    }
+    return FALSE;
+}
+
+static gboolean mmio_read(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
+                          guint64 *value)
+{
+    *value = 0;
+    return mmio(opaque, hart_id, paddr, size, FALSE, value);
+}
+
+static gboolean mmio_write(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
+                           guint64 value)
+{
+    if (size < 8)
+        value &= (G_GUINT64_CONSTANT(1) << (8 * size)) - 1;
+    return mmio(opaque, hart_id, paddr, size, TRUE, &value);
+}
+
+/* riscv-tests: an odd value stored to tohost ends the test, 1 = pass,
+ * otherwise (value >> 1) is the failing test number = exit code. */
+static void watched_store(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
+                          guint64 value)
+{
+    Node *node = opaque;
+    if (paddr != node->tohost || !(value & 1))
+        return;
+    NodeRequest req = { .kind = NODE_REQ_GUEST_EXIT, .hart = hart_id,
+                        .value = value == 1 ? 0 : (value >> 1) };
+    g_debug("hart %u wrote 0x%" G_GINT64_MODIFIER "x to tohost", hart_id, value);
+    node_agent_submit(node, &req);
+}
+
+static guint64 read_time(gpointer opaque)
+{
+    return node_clint_mtime(opaque);
+}
+
+static const TcgNodeOps node_ops = { page_map, mmio_read, mmio_write, watched_store, read_time };
+
+/* ---- the process ---- */
+
+static gpointer hart_thread(gpointer data)
+{
+    NodeHart *h = data;
+    tcg_hart_reset(h->tcg, h->node->boot_pc, h->id, h->node->a1);
+    tcg_hart_run(h->tcg);
+    return NULL;
+}
+
+static gboolean say_hello(Node *node, GError **error)
+{
+    Shoal__V1__Hello hello = SHOAL__V1__HELLO__INIT;
+    hello.version = IC_PROTOCOL_VERSION;
+    hello.role = SHOAL__V1__ROLE__ROLE_NODE;
+    hello.node_index = node->config->index;
+    hello.first_hart = node->config->first_hart;
+    hello.n_harts = node->config->n_harts;
+    g_autoptr(IcEnvelope) ack = ic_client_hello(node->client, &hello, HELLO_TIMEOUT_MS, error);
+    if (!ack)
+        return FALSE;
+    const Shoal__V1__HelloAck *a = ack->hello_ack;
+    if (a->ram_base != node->machine->ram_base || a->ram_size != node->machine->ram_size) {
+        g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                    "the memory server has RAM at 0x%" G_GINT64_MODIFIER "x +0x%"
+                    G_GINT64_MODIFIER "x but %s says 0x%" G_GINT64_MODIFIER "x +0x%"
+                    G_GINT64_MODIFIER "x: not the same machine", a->ram_base, a->ram_size,
+                    node->machine->path, node->machine->ram_base, node->machine->ram_size);
+        return FALSE;
+    }
+    node->boot_pc = a->boot_pc;
+    node->a1 = a->a1;
+    node->has_tohost = a->has_tohost;
+    node->tohost = a->tohost;
+    node->epoch_ns = a->time_epoch_ns;
+    node->timebase_hz = a->timebase_hz;
+    return TRUE;
+}
+
+int node_run(const CfgMachine *machine, const char *run_dir, guint index)
+{
+    g_assert_cmpuint(index, <, machine->n_nodes);
+    g_autoptr(GError) error = NULL;
+    Node node = { .machine = machine, .config = &machine->nodes[index] };
+    g_mutex_init(&node.queue_lock);
+    g_queue_init(&node.queue);
+    int code = 1;
+
+    node.map = ic_addr_map_new(machine, &error);
+    if (node.map)
+        node.waker = ic_waker_new(&error);
+    if (node.waker)
+        node.client = ic_client_connect(machine, run_dir, &error);
+    if (!node.client || !say_hello(&node, &error)) {
+        g_printerr("shoal-cpu-node %u: %s\n", index, error->message);
+        goto out;
+    }
+    g_info("node %u: harts %u..%u, boot pc 0x%" G_GINT64_MODIFIER "x", index,
+           node.config->first_hart, node.config->first_hart + node.config->n_harts - 1,
+           node.boot_pc);
+
+    node.cache = node_page_cache_new();
+    node.harts = g_new0(NodeHart, node.config->n_harts);
+    TcgHartConfig hc = {
+        .accel = g_strcmp0(machine->accel, "interp") == 0 ? TCG_ACCEL_INTERP : TCG_ACCEL_JIT,
+        .code_buffer_size = machine->code_buffer,
+    };
+    for (guint i = 0; i < node.config->n_harts; i++) {
+        NodeHart *h = &node.harts[i];
+        h->node = &node;
+        h->id = hc.hart_id = node.config->first_hart + i;
+        h->mtimecmp = G_MAXUINT64; /* no timer until the guest sets one */
+        h->tcg = tcg_hart_new(&hc, &node_ops, &node);
+    }
+    GThread *agent = g_thread_new("shoal-agent", node_agent_thread, &node);
+    for (guint i = 0; i < node.config->n_harts; i++) {
+        g_autofree char *name = g_strdup_printf("shoal-hart%u", node.harts[i].id);
+        node.harts[i].thread = g_thread_new(name, hart_thread, &node.harts[i]);
+    }
+    g_thread_join(agent); /* it stops the harts when the machine ends */
+    for (guint i = 0; i < node.config->n_harts; i++) {
+        g_thread_join(node.harts[i].thread);
+        tcg_hart_free(node.harts[i].tcg);
+    }
+    code = node.exit_code;
+    g_free(node.harts);
+    node_page_cache_free(node.cache);
+out:
+    ic_client_free(node.client);
+    ic_waker_free(node.waker);
+    ic_addr_map_free(node.map);
+    g_mutex_clear(&node.queue_lock);
+    ic_context_shutdown();
+    return code;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* The machine's physical address map: which process answers for which
+ * range. Built once from the CfgMachine, sorted, looked up by bisection. */
+#include "interconnect/internal.h"
+
+struct IcAddrMap {
+    GArray *regions; /* of IcRegion, sorted by base, disjoint */
+};
+
+static gint by_base(gconstpointer a, gconstpointer b)
+{
+    const IcRegion *ra = a, *rb = b;
+    return ra->base < rb->base ? -1 : ra->base > rb->base;
+}
+
+static const char *region_name(const IcRegion *r)
+{
+    return r->device ? r->device->name : "RAM";
+}
+
+IcAddrMap *ic_addr_map_new(const CfgMachine *machine, GError **error)
+{
+    g_autoptr(GArray) regions = g_array_new(FALSE, TRUE, sizeof(IcRegion));
+    IcRegion ram = { machine->ram_base, machine->ram_size, IC_OWNER_RAM, NULL };
+    g_array_append_val(regions, ram);
+    for (guint i = 0; i < machine->n_devices; i++) {
+        const CfgDevice *d = &machine->devices[i];
+        IcRegion r = { d->base, d->size,
+                       d->type == CFG_DEVICE_CLINT ? IC_OWNER_NODE_LOCAL : IC_OWNER_MSRV_DEVICE, d };
+        g_array_append_val(regions, r);
+    }
+    for (guint i = 0; i < regions->len; i++) {
+        const IcRegion *r = &g_array_index(regions, IcRegion, i);
+        if (r->size == 0 || r->base + r->size - 1 < r->base) {
+            g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                        "%s: region at 0x%" G_GINT64_MODIFIER "x of size 0x%" G_GINT64_MODIFIER
+                        "x is empty or wraps around", region_name(r), r->base, r->size);
+            return NULL;
+        }
+    }
+    g_array_sort(regions, by_base);
+    for (guint i = 1; i < regions->len; i++) {
+        const IcRegion *a = &g_array_index(regions, IcRegion, i - 1);
+        const IcRegion *b = &g_array_index(regions, IcRegion, i);
+        if (a->base + a->size - 1 >= b->base) {
+            g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                        "%s [0x%" G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER "x) overlaps %s at 0x%"
+                        G_GINT64_MODIFIER "x", region_name(a), a->base, a->size, region_name(b),
+                        b->base);
+            return NULL;
+        }
+    }
+    IcAddrMap *map = g_new0(IcAddrMap, 1);
+    map->regions = g_steal_pointer(&regions);
+    return map;
+}
+
+void ic_addr_map_free(IcAddrMap *map)
+{
+    if (!map)
+        return;
+    g_array_free(map->regions, TRUE);
+    g_free(map);
+}
+
+const IcRegion *ic_addr_map_lookup(const IcAddrMap *map, guint64 addr)
+{
+    guint lo = 0, hi = map->regions->len;
+    while (lo < hi) { /* first region with base > addr */
+        guint mid = lo + (hi - lo) / 2;
+        if (g_array_index(map->regions, IcRegion, mid).base <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const IcRegion *r = &g_array_index(map->regions, IcRegion, lo - 1);
+    return addr - r->base < r->size ? r : NULL;
+}

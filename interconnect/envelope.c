@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* The one place where bytes from a socket become a trusted message: unpack a
+ * shoal.v1.Envelope and check every field the receivers rely on. */
+#include "interconnect/internal.h"
+
+G_DEFINE_QUARK(shoal-ic-error-quark, ic_error)
+
+void ic_envelope_free(IcEnvelope *env)
+{
+    if (env)
+        shoal__v1__envelope__free_unpacked(env, NULL);
+}
+
+GBytes *ic_envelope_pack(const IcEnvelope *env)
+{
+    gsize len = shoal__v1__envelope__get_packed_size(env);
+    guint8 *buf = g_malloc(len ? len : 1);
+    gsize done = shoal__v1__envelope__pack(env, buf);
+    g_assert_cmpuint(done, ==, len);
+    return g_bytes_new_take(buf, len);
+}
+
+const char *ic_envelope_body_name(const IcEnvelope *env)
+{
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field(&shoal__v1__envelope__descriptor,
+                                                (unsigned)env->body_case);
+    return field ? field->name : "(none)";
+}
+
+static gboolean fail(GError **error, const char *peer, const IcEnvelope *env, const char *what)
+{
+    g_set_error(error, IC_ERROR, IC_ERROR_MALFORMED, "malformed %s from %s (txid %" G_GUINT64_FORMAT
+                "): %s", ic_envelope_body_name(env), peer, env->txid, what);
+    return FALSE;
+}
+
+static gboolean page_ok(guint64 page)
+{
+    return (page & (IC_PAGE_SIZE - 1)) == 0;
+}
+
+/* Every rule a receiver may rely on, per body. */
+static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
+{
+    switch (env->body_case) {
+    case SHOAL__V1__ENVELOPE__BODY__NOT_SET:
+        return fail(error, peer, env, "no body (unknown message type?)");
+    case SHOAL__V1__ENVELOPE__BODY_HELLO: {
+        const Shoal__V1__Hello *h = env->hello;
+        if (h->role != SHOAL__V1__ROLE__ROLE_NODE && h->role != SHOAL__V1__ROLE__ROLE_CONSOLE &&
+            h->role != SHOAL__V1__ROLE__ROLE_BRIDGE)
+            return fail(error, peer, env, "unknown role");
+        if (h->role == SHOAL__V1__ROLE__ROLE_NODE &&
+            (h->n_harts == 0 || h->n_harts > IC_MAX_HARTS ||
+             h->first_hart > IC_MAX_HARTS - h->n_harts))
+            return fail(error, peer, env, "node hart range out of bounds");
+        return TRUE;
+    }
+    case SHOAL__V1__ENVELOPE__BODY_HELLO_ACK:
+        if (!page_ok(env->hello_ack->ram_base) || !page_ok(env->hello_ack->ram_size) ||
+            env->hello_ack->ram_size == 0 || env->hello_ack->timebase_hz == 0)
+            return fail(error, peer, env, "bad RAM range or time base");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_GET_S:
+        return page_ok(env->get_s->page) || fail(error, peer, env, "page not 4 KiB aligned");
+    case SHOAL__V1__ENVELOPE__BODY_GET_M:
+        return page_ok(env->get_m->page) || fail(error, peer, env, "page not 4 KiB aligned");
+    case SHOAL__V1__ENVELOPE__BODY_UPGRADE:
+        return page_ok(env->upgrade->page) || fail(error, peer, env, "page not 4 KiB aligned");
+    case SHOAL__V1__ENVELOPE__BODY_INVALIDATE:
+        return page_ok(env->invalidate->page) || fail(error, peer, env, "page not 4 KiB aligned");
+    case SHOAL__V1__ENVELOPE__BODY_PUT_M:
+        if (!page_ok(env->put_m->page))
+            return fail(error, peer, env, "page not 4 KiB aligned");
+        if (env->put_m->data.len != IC_PAGE_SIZE)
+            return fail(error, peer, env, "page data is not 4096 bytes");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_PAGE_GRANT:
+        if (!page_ok(env->page_grant->page))
+            return fail(error, peer, env, "page not 4 KiB aligned");
+        if (env->page_grant->state != SHOAL__V1__PAGE_STATE__PAGE_STATE_SHARED &&
+            env->page_grant->state != SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED)
+            return fail(error, peer, env, "granted state is neither S nor M");
+        if (env->page_grant->data.len != IC_PAGE_SIZE)
+            return fail(error, peer, env, "page data is not 4096 bytes");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_RECALL:
+        if (!page_ok(env->recall->page))
+            return fail(error, peer, env, "page not 4 KiB aligned");
+        if (env->recall->kind != SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE &&
+            env->recall->kind != SHOAL__V1__RECALL_KIND__RECALL_KIND_INVALIDATE)
+            return fail(error, peer, env, "unknown recall kind");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_PAGE_ACK:
+        if (!page_ok(env->page_ack->page))
+            return fail(error, peer, env, "page not 4 KiB aligned");
+        if (env->page_ack->data.len != 0 && env->page_ack->data.len != IC_PAGE_SIZE)
+            return fail(error, peer, env, "page data is neither empty nor 4096 bytes");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST: {
+        const Shoal__V1__MmioRequest *m = env->mmio_request;
+        if (m->size != 1 && m->size != 2 && m->size != 4 && m->size != 8)
+            return fail(error, peer, env, "MMIO size not 1, 2, 4 or 8");
+        if (m->addr & (m->size - 1))
+            return fail(error, peer, env, "MMIO address not aligned to its size");
+        if (m->size < 8 && m->is_write && (m->data >> (8 * m->size)))
+            return fail(error, peer, env, "MMIO write data wider than its size");
+        return TRUE;
+    }
+    case SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE:
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
+        if (env->irq_line->line >= 64)
+            return fail(error, peer, env, "interrupt line >= 64");
+        if (env->irq_line->hart >= IC_MAX_HARTS)
+            return fail(error, peer, env, "hart out of bounds");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES:
+        if (env->console_bytes->data.len > IC_MAX_CONSOLE_BYTES)
+            return fail(error, peer, env, "more console bytes than one message may carry");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT:
+    case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
+    case SHOAL__V1__ENVELOPE__BODY_ERROR:
+        return TRUE;
+    default:
+        return fail(error, peer, env, "unknown body");
+    }
+}
+
+IcEnvelope *ic_envelope_unpack(const guint8 *data, gsize len, const char *peer, GError **error)
+{
+    if (len > IC_MAX_FRAME) {
+        g_set_error(error, IC_ERROR, IC_ERROR_MALFORMED,
+                    "frame of %" G_GSIZE_FORMAT " bytes from %s exceeds %u bytes", len, peer,
+                    IC_MAX_FRAME);
+        return NULL;
+    }
+    IcEnvelope *env = shoal__v1__envelope__unpack(NULL, len, data);
+    if (!env) {
+        g_set_error(error, IC_ERROR, IC_ERROR_MALFORMED,
+                    "frame of %" G_GSIZE_FORMAT " bytes from %s is not a shoal.v1.Envelope", len,
+                    peer);
+        return NULL;
+    }
+    if (!check(env, peer, error)) {
+        ic_envelope_free(env);
+        return NULL;
+    }
+    return env;
+}

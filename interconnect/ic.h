@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/* The interconnect: how shoal processes reach each other. ZeroMQ sockets
+ * carrying one packed shoal.v1.Envelope per frame (proto/shoal.proto), checked
+ * once on receipt; the machine's address map; the launcher's console client.
+ * Nothing outside interconnect/ includes zmq.h. */
+#ifndef SHOAL_IC_H
+#define SHOAL_IC_H
+
+#include <glib.h>
+#include <poll.h>
+
+#include "config/cfg.h"
+#include "proto/shoal.pb-c.h"
+
+G_BEGIN_DECLS
+
+#define IC_PROTOCOL_VERSION 1
+#define IC_PAGE_SIZE 4096u
+#define IC_MAX_CONSOLE_BYTES 65536u /* per ConsoleBytes message */
+#define IC_MAX_FRAME (256u * 1024u) /* bigger frames are dropped unread */
+#define IC_MAX_HARTS 1024u          /* harts in a machine (Hello n_harts bound) */
+
+#define IC_ERROR (ic_error_quark())
+GQuark ic_error_quark(void);
+typedef enum {
+    IC_ERROR_TRANSPORT, /* a socket call failed (endpoint unusable, ...) */
+    IC_ERROR_MALFORMED, /* a frame that is not a valid Envelope (dropped) */
+    IC_ERROR_UNEXPECTED, /* a valid message that makes no sense here */
+    IC_ERROR_TIMEOUT,   /* no answer in time */
+    IC_ERROR_CLOSED,    /* the peer went away */
+} IcError;
+
+/* ---- Messages --------------------------------------------------------- */
+
+typedef Shoal__V1__Envelope IcEnvelope;
+void ic_envelope_free(IcEnvelope *env);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcEnvelope, ic_envelope_free)
+
+/* Unpacks and checks one frame from @peer (a name for messages): a body is
+ * set, pages are 4 KiB aligned, page data is exactly 4096 bytes, MMIO sizes
+ * are 1/2/4/8 and aligned, enums are known. NULL + IC_ERROR_MALFORMED naming
+ * @peer and the fault otherwise. Past this call the message is trusted. */
+IcEnvelope *ic_envelope_unpack(const guint8 *data, gsize len, const char *peer, GError **error);
+
+/* The body's name as the .proto spells it ("get_s"), from the descriptor. */
+const char *ic_envelope_body_name(const IcEnvelope *env);
+
+/* Packs @env into a new GBytes (the sender's side; never fails). */
+GBytes *ic_envelope_pack(const IcEnvelope *env);
+
+/* ---- Endpoints ---------------------------------------------------------- */
+
+/* The memory server's endpoint: machine->msrv_endpoint if set, else
+ * ipc://RUN_DIR/msrv.sock. NULL + error if the ipc path is too long. */
+char *ic_msrv_endpoint(const CfgMachine *machine, const char *run_dir, GError **error);
+
+/* Call once at process exit, after every socket is closed: waits up to
+ * 500 ms for queued messages (a last Shutdown, say) to leave, then tears
+ * the process's ZeroMQ context down. */
+void ic_context_shutdown(void);
+
+/* ---- Server side: one ROUTER, peers numbered as they first speak -------- */
+
+typedef struct IcServer IcServer;
+typedef guint IcPeer; /* index of a peer, stable for the server's life */
+
+/* Binds the memory server's endpoint. For ipc:// a stale socket file is
+ * replaced. NULL + error on failure. */
+IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError **error);
+/* Closes the socket and unlinks an ipc:// socket file. */
+void ic_server_free(IcServer *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcServer, ic_server_free)
+
+/* Waits up to @timeout_ms (-1 forever) for one message. TRUE with *env set
+ * (owned by the caller) and *peer; TRUE with *env NULL on timeout or when a
+ * signal interrupted the wait; FALSE + error when a malformed frame was
+ * received and dropped (the caller logs and goes on). */
+gboolean ic_server_recv(IcServer *server, int timeout_ms, IcPeer *peer, IcEnvelope **env,
+                        GError **error);
+/* Sends @env to @peer without blocking. FALSE + error if the peer is gone
+ * or its queue is full. */
+gboolean ic_server_send(IcServer *server, IcPeer peer, const IcEnvelope *env, GError **error);
+/* "peer 2 (node 1)" style name for messages; the label is set by the caller
+ * once the peer said Hello. */
+const char *ic_server_peer_name(IcServer *server, IcPeer peer);
+void ic_server_set_peer_label(IcServer *server, IcPeer peer, const char *label);
+
+/* ---- Client side: one DEALER to the memory server ----------------------- */
+
+typedef struct IcClient IcClient;
+
+/* Connects to the memory server of @machine. Connecting is asynchronous:
+ * this only fails on a bad endpoint. Use ic_client_hello next. */
+IcClient *ic_client_connect(const CfgMachine *machine, const char *run_dir, GError **error);
+void ic_client_free(IcClient *client);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcClient, ic_client_free)
+
+/* A new transaction id, never 0 (thread-safe). */
+guint64 ic_client_next_txid(IcClient *client);
+
+/* Sends @env (its txid as set). Not thread-safe: one thread owns a client. */
+gboolean ic_client_send(IcClient *client, const IcEnvelope *env, GError **error);
+
+/* Waits up to @timeout_ms (-1 forever) for a message from the server or for
+ * one of @fds (revents filled in). TRUE with *env set (caller owns it) for a
+ * message, TRUE with *env NULL for a timeout or ready fds; FALSE + error
+ * for a malformed frame (dropped; the caller may go on) or IC_ERROR_CLOSED
+ * once the server's connection dropped. */
+gboolean ic_client_wait(IcClient *client, struct pollfd *fds, guint n_fds, int timeout_ms,
+                        IcEnvelope **env, GError **error);
+
+/* Says Hello and waits up to @timeout_ms for the HelloAck. Returns the ack
+ * (caller owns it) or NULL + error (timeout, refused, version mismatch). */
+IcEnvelope *ic_client_hello(IcClient *client, const Shoal__V1__Hello *hello, int timeout_ms,
+                            GError **error);
+
+/* ---- A wake-up primitive the node's agent polls next to its socket ------ */
+
+typedef struct IcWaker IcWaker;
+IcWaker *ic_waker_new(GError **error);
+void ic_waker_free(IcWaker *waker);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcWaker, ic_waker_free)
+/* Thread-safe, async-signal-safe: makes the waker's fd readable. */
+void ic_waker_wake(IcWaker *waker);
+/* The fd to poll for POLLIN. */
+int ic_waker_fd(IcWaker *waker);
+/* Makes the fd unreadable again (call before handling what woke you). */
+void ic_waker_drain(IcWaker *waker);
+
+/* ---- The address map ----------------------------------------------------- */
+
+typedef enum {
+    IC_OWNER_RAM,         /* the memory server, via the coherence protocol */
+    IC_OWNER_MSRV_DEVICE, /* a device hosted by the memory server */
+    IC_OWNER_NODE_LOCAL,  /* handled in the accessing hart's own node (CLINT) */
+} IcOwner;
+
+typedef struct {
+    guint64 base;            /* first address */
+    guint64 size;            /* bytes, > 0 */
+    IcOwner owner;
+    const CfgDevice *device; /* NULL for RAM; points into the CfgMachine */
+} IcRegion;
+
+typedef struct IcAddrMap IcAddrMap;
+/* Builds the map of @machine (which must outlive it). NULL + error when two
+ * regions overlap or a region wraps around. */
+IcAddrMap *ic_addr_map_new(const CfgMachine *machine, GError **error);
+void ic_addr_map_free(IcAddrMap *map);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcAddrMap, ic_addr_map_free)
+/* The region holding @addr, or NULL. */
+const IcRegion *ic_addr_map_lookup(const IcAddrMap *map, guint64 addr);
+
+/* ---- The console client (the launcher) ----------------------------------- */
+
+typedef struct IcConsole IcConsole;
+
+/* Connects to the memory server of @machine (ipc in @run_dir unless tcp)
+ * and says Hello as the console; waits up to 10 s for the HelloAck. NULL +
+ * error on failure. */
+IcConsole *ic_console_connect(const CfgMachine *machine, const char *run_dir, GError **error);
+void ic_console_free(IcConsole *console);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcConsole, ic_console_free)
+
+typedef enum {
+    IC_CONSOLE_TIMEOUT,   /* nothing happened in time */
+    IC_CONSOLE_FDS_READY, /* at least one of the fds has revents */
+    IC_CONSOLE_OUTPUT,    /* UART output in .output */
+    IC_CONSOLE_SHUTDOWN,  /* the machine ended: .exit_code, .reason */
+} IcConsoleEventKind;
+
+typedef struct {
+    IcConsoleEventKind kind;
+    GBytes *output; /* IC_CONSOLE_OUTPUT: the bytes (owned by the event) */
+    int exit_code;  /* IC_CONSOLE_SHUTDOWN */
+    char *reason;   /* IC_CONSOLE_SHUTDOWN (owned by the event) */
+} IcConsoleEvent;
+
+/* Waits up to @timeout_ms (-1 forever) for a message from the memory server
+ * or for one of @fds (struct pollfd, revents filled in) to become ready.
+ * Returns FALSE + error on a malformed message (the caller may log and
+ * continue) and FALSE + IC_ERROR_CLOSED once the memory server's connection
+ * dropped (then no Shutdown will come). */
+gboolean ic_console_wait(IcConsole *console, struct pollfd *fds, guint n_fds, int timeout_ms,
+                         IcConsoleEvent *event, GError **error);
+void ic_console_event_clear(IcConsoleEvent *event);
+
+/* Sends stdin bytes to the UART's receive side (split into messages of at
+ * most IC_MAX_CONSOLE_BYTES). */
+gboolean ic_console_send_input(IcConsole *console, const guint8 *data, gsize len,
+                               GError **error);
+
+G_END_DECLS
+
+#endif /* SHOAL_IC_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* What the launcher's files share: the child processes it supervises and
+ * its private run directory. */
+#ifndef SHOAL_LAUNCHER_INTERNAL_H
+#define SHOAL_LAUNCHER_INTERNAL_H
+
+#include <glib.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include "config/cfg.h"
+
+/* One shoal-* process started by the launcher. */
+typedef struct {
+    char *prog;   /* "shoal-memory-server" / "shoal-cpu-node" */
+    gint node;    /* --node, -1 for the memory server */
+    pid_t pid;    /* also its process group id */
+    gboolean alive; /* not reaped yet (its pid cannot be reused) */
+    int status;   /* waitpid status once reaped */
+} LauncherChild;
+
+typedef struct {
+    GArray *children; /* of LauncherChild */
+    int sigfd;        /* signalfd for SIGCHLD, SIGINT, SIGTERM, SIGHUP (owned) */
+    sigset_t blocked; /* those signals, blocked in the launcher */
+    sigset_t saved;   /* the mask before, restored in children */
+} LauncherProcs;
+
+/* Blocks the signals the launcher handles and opens the signalfd. FALSE +
+ * error if the kernel refuses. */
+gboolean launcher_procs_init(LauncherProcs *procs, GError **error);
+/* Kills (SIGKILL) and reaps whatever is still alive, closes the signalfd. */
+void launcher_procs_clear(LauncherProcs *procs);
+
+/* Starts @dir/@prog with @args (argv[1..], NULL-terminated) in its own
+ * process group, stdin from /dev/null, dying with the launcher. FALSE +
+ * error if it could not be started. */
+gboolean launcher_procs_spawn(LauncherProcs *procs, const char *dir, const char *prog, gint node,
+                              char **args, GError **error);
+
+/* Reaps every child that exited, without blocking; returns the first one
+ * found dead by this call, or NULL. */
+LauncherChild *launcher_procs_reap(LauncherProcs *procs);
+
+/* Stops everything: waits up to @grace_ms for children to exit on their
+ * own, then SIGTERM, then SIGKILL after ~2 s. Returns when all are reaped. */
+void launcher_procs_stop(LauncherProcs *procs, int grace_ms);
+
+/* "shoal-cpu-node (node 0, pid 12) was killed by signal 9 (Killed)". */
+char *launcher_child_describe(const LauncherChild *child);
+
+/* A fresh 0700 directory under $XDG_RUNTIME_DIR or /tmp. */
+char *launcher_run_dir_create(GError **error);
+/* Removes @dir and everything in it (sockets left by children). */
+void launcher_run_dir_remove(const char *dir);
+
+#endif /* SHOAL_LAUNCHER_INTERNAL_H */

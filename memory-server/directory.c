@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* The coherence directory (see directory.h for states and the table): a
+ * view x request table picks an action; actions that need other nodes'
+ * acks park the entry as busy and finish when the last ack arrives. */
+#include <string.h>
+
+#include "memory-server/directory.h"
+
+#define PAGE_SIZE 4096u
+
+G_DEFINE_QUARK(shoal-msrv-dir-error-quark, msrv_dir_error)
+
+/* The requester's view of an entry: the table's rows. */
+typedef enum {
+    VIEW_UNCACHED,
+    VIEW_SHARED_ALONE,  /* S, no sharer but (maybe) R */
+    VIEW_SHARED_OTHERS, /* S, someone besides R */
+    VIEW_MODIFIED_SELF, /* M, owner R */
+    VIEW_MODIFIED_OTHER,
+    N_VIEWS,
+} View;
+
+typedef enum {
+    ACT_GRANT_S,           /* R joins the sharers */
+    ACT_GRANT_M,           /* R becomes owner */
+    ACT_INVALIDATE,        /* invalidate the other sharers, then grant M */
+    ACT_RECALL_DOWNGRADE,  /* owner keeps S, gives data back, then grant S */
+    ACT_RECALL_INVALIDATE, /* owner gives data back and drops it, then grant M */
+    ACT_WRITE_BACK,        /* PutM from the owner: data to RAM, UNCACHED */
+    ACT_STALE_PUT,         /* PutM from a non-owner (raced): just ack */
+} Action;
+
+static const Action protocol[N_VIEWS][MSRV_N_REQS] = {
+    /*                      GET_S                 GET_M                  UPGRADE                PUT_M */
+    [VIEW_UNCACHED]       = { ACT_GRANT_S,          ACT_GRANT_M,           ACT_GRANT_M,           ACT_STALE_PUT },
+    [VIEW_SHARED_ALONE]   = { ACT_GRANT_S,          ACT_GRANT_M,           ACT_GRANT_M,           ACT_STALE_PUT },
+    [VIEW_SHARED_OTHERS]  = { ACT_GRANT_S,          ACT_INVALIDATE,        ACT_INVALIDATE,        ACT_STALE_PUT },
+    [VIEW_MODIFIED_SELF]  = { ACT_GRANT_M,          ACT_GRANT_M,           ACT_GRANT_M,           ACT_WRITE_BACK },
+    [VIEW_MODIFIED_OTHER] = { ACT_RECALL_DOWNGRADE, ACT_RECALL_INVALIDATE, ACT_RECALL_INVALIDATE, ACT_STALE_PUT },
+};
+
+typedef struct {
+    guint node;         /* requester */
+    MsrvReqKind kind;
+    guint64 txid;       /* the requester's, echoed by the answer */
+    guint8 *data;       /* PutM data (owned), else NULL */
+} Request;
+
+typedef struct {
+    guint8 state;        /* MsrvPageState */
+    guint8 busy;         /* waiting for acks; `current` holds the request */
+    guint8 owner;        /* MODIFIED: the owning node */
+    guint8 action;       /* busy: the Action to finish */
+    guint64 sharers;     /* SHARED: bit per node */
+    guint64 pending;     /* busy: nodes whose ack is still due */
+    Request current;     /* busy: the request being served */
+    GQueue *waiting;     /* Request * queued behind `current`, or NULL */
+} Entry;
+
+struct MsrvDir {
+    guint8 *ram;           /* guest RAM, caller's */
+    guint64 ram_base;
+    guint64 n_pages;
+    Entry *entries;        /* n_pages */
+    const MsrvDirOps *ops;
+    gpointer opaque;
+};
+
+MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const MsrvDirOps *ops,
+                      gpointer opaque)
+{
+    g_assert(ram_size % PAGE_SIZE == 0 && ram_base % PAGE_SIZE == 0);
+    MsrvDir *dir = g_new0(MsrvDir, 1);
+    dir->ram = ram;
+    dir->ram_base = ram_base;
+    dir->n_pages = ram_size / PAGE_SIZE;
+    dir->entries = g_try_new0(Entry, dir->n_pages);
+    if (!dir->entries)
+        g_error("cannot allocate the directory for %" G_GUINT64_FORMAT " pages", dir->n_pages);
+    dir->ops = ops;
+    dir->opaque = opaque;
+    return dir;
+}
+
+static void request_free(Request *req)
+{
+    g_free(req->data);
+    g_free(req);
+}
+
+void msrv_dir_free(MsrvDir *dir)
+{
+    if (!dir)
+        return;
+    for (guint64 i = 0; i < dir->n_pages; i++) {
+        if (dir->entries[i].waiting)
+            g_queue_free_full(dir->entries[i].waiting, (GDestroyNotify)request_free);
+        g_free(dir->entries[i].current.data);
+    }
+    g_free(dir->entries);
+    g_free(dir);
+}
+
+gboolean msrv_dir_has_page(MsrvDir *dir, guint64 page)
+{
+    return page >= dir->ram_base && (page - dir->ram_base) / PAGE_SIZE < dir->n_pages;
+}
+
+guint8 *msrv_dir_page(MsrvDir *dir, guint64 page)
+{
+    g_assert(msrv_dir_has_page(dir, page) && page % PAGE_SIZE == 0);
+    return dir->ram + (page - dir->ram_base);
+}
+
+static Entry *entry_of(MsrvDir *dir, guint64 page)
+{
+    g_assert(msrv_dir_has_page(dir, page));
+    return &dir->entries[(page - dir->ram_base) / PAGE_SIZE];
+}
+
+static View view_of(const Entry *e, guint node)
+{
+    guint64 me = G_GUINT64_CONSTANT(1) << node;
+    switch (e->state) {
+    case MSRV_PAGE_UNCACHED:
+        return VIEW_UNCACHED;
+    case MSRV_PAGE_SHARED:
+        return (e->sharers & ~me) ? VIEW_SHARED_OTHERS : VIEW_SHARED_ALONE;
+    case MSRV_PAGE_MODIFIED:
+        return e->owner == node ? VIEW_MODIFIED_SELF : VIEW_MODIFIED_OTHER;
+    }
+    g_assert_not_reached();
+}
+
+static void grant_s(MsrvDir *dir, Entry *e, guint64 page, const Request *req)
+{
+    e->state = MSRV_PAGE_SHARED;
+    e->sharers |= G_GUINT64_CONSTANT(1) << req->node;
+    dir->ops->grant(dir->opaque, req->node, req->txid, page, FALSE);
+}
+
+static void grant_m(MsrvDir *dir, Entry *e, guint64 page, const Request *req)
+{
+    e->state = MSRV_PAGE_MODIFIED;
+    e->owner = (guint8)req->node;
+    e->sharers = 0;
+    dir->ops->grant(dir->opaque, req->node, req->txid, page, TRUE);
+}
+
+/* Starts @req on idle entry @e. TRUE when it finished, FALSE when the
+ * entry went busy (and took @req over into e->current). */
+static gboolean start(MsrvDir *dir, Entry *e, guint64 page, Request *req)
+{
+    Action act = protocol[view_of(e, req->node)][req->kind];
+    switch (act) {
+    case ACT_GRANT_S:
+        grant_s(dir, e, page, req);
+        return TRUE;
+    case ACT_GRANT_M:
+        grant_m(dir, e, page, req);
+        return TRUE;
+    case ACT_WRITE_BACK:
+        memcpy(msrv_dir_page(dir, page), req->data, PAGE_SIZE);
+        e->state = MSRV_PAGE_UNCACHED;
+        e->sharers = 0;
+        dir->ops->put_ack(dir->opaque, req->node, req->txid, page);
+        return TRUE;
+    case ACT_STALE_PUT:
+        dir->ops->put_ack(dir->opaque, req->node, req->txid, page);
+        return TRUE;
+    case ACT_INVALIDATE:
+        e->pending = e->sharers & ~(G_GUINT64_CONSTANT(1) << req->node);
+        for (guint n = 0; n < MSRV_DIR_MAX_NODES; n++)
+            if (e->pending & (G_GUINT64_CONSTANT(1) << n))
+                dir->ops->invalidate(dir->opaque, n, page);
+        break;
+    case ACT_RECALL_DOWNGRADE:
+    case ACT_RECALL_INVALIDATE:
+        e->pending = G_GUINT64_CONSTANT(1) << e->owner;
+        dir->ops->recall(dir->opaque, e->owner, page, act == ACT_RECALL_DOWNGRADE);
+        break;
+    }
+    e->busy = TRUE;
+    e->action = (guint8)act;
+    e->current = *req;
+    req->data = NULL; /* moved */
+    return FALSE;
+}
+
+/* The last ack came: finish the busy request, then run queued ones until
+ * one goes busy again. */
+static void finish(MsrvDir *dir, Entry *e, guint64 page)
+{
+    Request cur = e->current;
+    e->busy = FALSE;
+    e->current = (Request){ 0 };
+    switch ((Action)e->action) {
+    case ACT_INVALIDATE:
+    case ACT_RECALL_INVALIDATE:
+        grant_m(dir, e, page, &cur);
+        break;
+    case ACT_RECALL_DOWNGRADE:
+        e->state = MSRV_PAGE_SHARED;
+        e->sharers = G_GUINT64_CONSTANT(1) << e->owner;
+        grant_s(dir, e, page, &cur);
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    g_free(cur.data);
+    while (e->waiting && !g_queue_is_empty(e->waiting)) {
+        Request *next = g_queue_pop_head(e->waiting);
+        gboolean done = start(dir, e, page, next);
+        request_free(next);
+        if (!done)
+            return;
+    }
+    g_clear_pointer(&e->waiting, g_queue_free);
+}
+
+void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, guint64 page,
+                      const guint8 *data)
+{
+    g_assert_cmpuint(node, <, MSRV_DIR_MAX_NODES);
+    g_assert((kind == MSRV_REQ_PUT_M) == (data != NULL));
+    Entry *e = entry_of(dir, page);
+    Request req = { node, kind, txid, data ? g_memdup2(data, PAGE_SIZE) : NULL };
+    if (!e->busy) {
+        start(dir, e, page, &req);
+        g_free(req.data);
+        return;
+    }
+    if (kind == MSRV_REQ_PUT_M && e->state == MSRV_PAGE_MODIFIED && e->owner == node &&
+        (e->pending & (G_GUINT64_CONSTANT(1) << node))) {
+        /* The owner gave the page up while our recall was on its way: its
+         * data is the newest, and its recall ack will come without data. */
+        memcpy(msrv_dir_page(dir, page), data, PAGE_SIZE);
+        g_free(req.data);
+        dir->ops->put_ack(dir->opaque, node, txid, page);
+        return;
+    }
+    if (!e->waiting)
+        e->waiting = g_queue_new();
+    g_queue_push_tail(e->waiting, g_memdup2(&req, sizeof req));
+}
+
+gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data, GError **error)
+{
+    if (!msrv_dir_has_page(dir, page) || node >= MSRV_DIR_MAX_NODES) {
+        g_set_error(error, msrv_dir_error_quark(), 0,
+                    "ack from node %u for 0x%" G_GINT64_MODIFIER "x, not a page of RAM", node,
+                    page);
+        return FALSE;
+    }
+    Entry *e = entry_of(dir, page);
+    guint64 me = G_GUINT64_CONSTANT(1) << node;
+    if (!e->busy || !(e->pending & me)) {
+        g_set_error(error, msrv_dir_error_quark(), 0,
+                    "ack from node %u for page 0x%" G_GINT64_MODIFIER "x that nobody asked for",
+                    node, page);
+        return FALSE;
+    }
+    gboolean recall = e->action == ACT_RECALL_DOWNGRADE || e->action == ACT_RECALL_INVALIDATE;
+    if (recall && data)
+        memcpy(msrv_dir_page(dir, page), data, PAGE_SIZE);
+    else if (data)
+        g_debug("node %u returned data for Shared page 0x%" G_GINT64_MODIFIER "x; ignored", node,
+                page);
+    e->pending &= ~me;
+    e->sharers &= ~me;
+    if (e->pending == 0)
+        finish(dir, e, page);
+    return TRUE;
+}
+
+void msrv_dir_peek(MsrvDir *dir, guint64 page, MsrvPageState *state, guint *owner,
+                   guint64 *sharers, gboolean *busy)
+{
+    Entry *e = entry_of(dir, page);
+    *state = e->state;
+    *owner = e->owner;
+    *sharers = e->sharers;
+    *busy = e->busy;
+}

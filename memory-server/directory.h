@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* The coherence directory: for every 4 KiB page of guest RAM, which nodes
+ * hold it and how (DESIGN §4), and the per-page serialisation of requests.
+ * It moves no bytes over sockets: it calls MsrvDirOps to send, so the unit
+ * test can drive it without processes.
+ *
+ * States (at the server; a node's copy is I/S/M accordingly):
+ *
+ *   state      owner  sharers   meaning
+ *   ---------  -----  --------  ------------------------------------------
+ *   UNCACHED   -      {}        only the server's RAM has the page
+ *   SHARED     -      nonempty  read-only copies; RAM is up to date
+ *   MODIFIED   node   {}        one node may write; RAM may be stale
+ *
+ * The requester R's view of an entry selects a row of the protocol table
+ * (directory.c) and the request its column:
+ *
+ *   view \ request    GetS          GetM / Upgrade     PutM
+ *   ---------------   -----------   ----------------   -----------
+ *   UNCACHED          grant S       grant M            stale: ack
+ *   S, R alone        grant S       grant M            stale: ack
+ *   S, others too     grant S       invalidate others  stale: ack
+ *                                   -> acks -> grant M
+ *   M, owner R        grant M       grant M            write back,
+ *                     (keeps M)                        -> UNCACHED
+ *   M, owner O != R   recall O      recall O           stale: ack
+ *                     (downgrade)   (invalidate)
+ *                     -> ack+data   -> ack+data
+ *                     -> grant S    -> grant M
+ *
+ * Grants always carry the page (RAM is current when a grant is sent).
+ * While an entry waits for acks it is busy: later requests for that page
+ * queue behind it in arrival order; other pages are not affected. A PutM
+ * from the very owner being recalled is applied at once (its data is the
+ * freshest) so the recall cannot wait for it. */
+#ifndef SHOAL_MSRV_DIRECTORY_H
+#define SHOAL_MSRV_DIRECTORY_H
+
+#include <glib.h>
+
+#define MSRV_DIR_MAX_NODES 64 /* sharers is a 64-bit mask */
+
+typedef enum {
+    MSRV_PAGE_UNCACHED,
+    MSRV_PAGE_SHARED,
+    MSRV_PAGE_MODIFIED,
+} MsrvPageState;
+
+typedef enum {
+    MSRV_REQ_GET_S,
+    MSRV_REQ_GET_M,
+    MSRV_REQ_UPGRADE,
+    MSRV_REQ_PUT_M,
+    MSRV_N_REQS,
+} MsrvReqKind;
+
+/* How the directory speaks; every call is made on the server thread from
+ * inside msrv_dir_request / msrv_dir_ack. */
+typedef struct {
+    /* Grant @page to @node in S or M answering request @txid; the page's
+     * bytes are in RAM (msrv_dir_page). */
+    void (*grant)(gpointer opaque, guint node, guint64 txid, guint64 page, gboolean modified);
+    /* Tell @node to drop its Shared copy; it answers msrv_dir_ack. */
+    void (*invalidate)(gpointer opaque, guint node, guint64 page);
+    /* Tell @node (owner) to give its Modified copy back, keeping a Shared
+     * copy with @downgrade; it answers msrv_dir_ack with the data. */
+    void (*recall)(gpointer opaque, guint node, guint64 page, gboolean downgrade);
+    /* Acknowledge PutM @txid. */
+    void (*put_ack)(gpointer opaque, guint node, guint64 txid, guint64 page);
+} MsrvDirOps;
+
+typedef struct MsrvDir MsrvDir;
+
+/* A directory over @ram (@ram_size bytes at guest address @ram_base, owned
+ * by the caller, outliving the directory). */
+MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const MsrvDirOps *ops,
+                      gpointer opaque);
+void msrv_dir_free(MsrvDir *dir);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvDir, msrv_dir_free)
+
+/* Is @page (4 KiB aligned) a page of RAM? */
+gboolean msrv_dir_has_page(MsrvDir *dir, guint64 page);
+/* The RAM bytes of @page (which must be a page of RAM). */
+guint8 *msrv_dir_page(MsrvDir *dir, guint64 page);
+
+/* A request from @node (< MSRV_DIR_MAX_NODES) for RAM @page. @data is the
+ * 4096 bytes of a PutM, else NULL. Runs now or queues behind the page's
+ * busy transaction. */
+void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, guint64 page,
+                      const guint8 *data);
+
+/* An ack from @node for @page's Invalidate/Recall, @data the 4096 bytes
+ * given back (NULL if none). FALSE + error when nobody asked @node (a
+ * confused or hostile peer; nothing changes). */
+gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data,
+                      GError **error);
+
+/* For tests and logs: the entry of @page. */
+void msrv_dir_peek(MsrvDir *dir, guint64 page, MsrvPageState *state, guint *owner,
+                   guint64 *sharers, gboolean *busy);
+
+#endif /* SHOAL_MSRV_DIRECTORY_H */

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* shoal-memory-server: guest RAM, the coherence directory and the platform
+ * devices of one machine.
+ *   shoal-memory-server CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] --run-dir DIR */
+#include <stdio.h>
+
+#include "config/cfg.h"
+#include "memory-server/internal.h"
+
+int main(int argc, char **argv)
+{
+    g_autoptr(GError) error = NULL;
+    CfgCmdline cmd = { 0 };
+    if (!cfg_cmdline_parse(argc, argv, &cmd, &error)) {
+        g_printerr("shoal-memory-server: %s\n", error->message);
+        return 2;
+    }
+    if (!cmd.run_dir && !cmd.machine->msrv_endpoint) {
+        g_printerr("shoal-memory-server: --run-dir DIR is required unless [memory-server] "
+                   "endpoint is set\n");
+        cfg_cmdline_clear(&cmd);
+        return 2;
+    }
+    int code = msrv_run(cmd.machine, cmd.run_dir);
+    cfg_cmdline_clear(&cmd);
+    return code;
+}

@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: MIT */
+/* The memory server's loop: one thread owns the ROUTER socket, guest RAM,
+ * the directory and the devices; each received message is handled to the
+ * end before the next (so devices need no locks), and the machine ends when
+ * the guest says so, a node reports tohost, or a signal arrives. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "interconnect/ic.h"
+#include "memory-server/directory.h"
+#include "memory-server/internal.h"
+
+#define POLL_MS 100 /* longest wait before looking at the signal flag */
+
+typedef enum { ROLE_NONE, ROLE_NODE, ROLE_CONSOLE } PeerRole;
+
+typedef struct {
+    PeerRole role;
+    guint node; /* ROLE_NODE: its index */
+} PeerInfo;
+
+typedef struct {
+    const CfgMachine *machine;
+    IcServer *ic;
+    IcAddrMap *map;
+    guint8 *ram;          /* mmap'd, ram_size bytes */
+    MsrvDir *dir;
+    MsrvUart *uart;
+    guint64 boot_pc;
+    gboolean has_tohost;
+    guint64 tohost;
+    guint64 epoch_ns;     /* CLOCK_MONOTONIC when mtime was 0 */
+    GArray *peers;        /* PeerInfo by IcPeer */
+    gint *node_peer;      /* IcPeer of node i, -1 before its Hello */
+    gint console_peer;    /* -1: none yet, output goes to stdout */
+    guint64 next_txid;    /* ours, for Invalidate/Recall/Shutdown */
+    gboolean done;
+    int exit_code;
+} Server;
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static PeerInfo *peer_info(Server *s, IcPeer peer)
+{
+    if (peer >= s->peers->len)
+        g_array_set_size(s->peers, peer + 1);
+    return &g_array_index(s->peers, PeerInfo, peer);
+}
+
+static void send_to(Server *s, IcPeer peer, IcEnvelope *env)
+{
+    g_autoptr(GError) error = NULL;
+    if (!ic_server_send(s->ic, peer, env, &error))
+        g_warning("%s", error->message);
+}
+
+static void send_node(Server *s, guint node, IcEnvelope *env)
+{
+    if (s->node_peer[node] < 0) {
+        g_warning("node %u has not said Hello: dropping %s", node, ic_envelope_body_name(env));
+        return;
+    }
+    send_to(s, (IcPeer)s->node_peer[node], env);
+}
+
+static void send_error(Server *s, IcPeer peer, guint64 txid, Shoal__V1__ErrorCode code,
+                       const char *text)
+{
+    g_warning("%s: %s", ic_server_peer_name(s->ic, peer), text);
+    Shoal__V1__Error err = SHOAL__V1__ERROR__INIT;
+    err.code = code;
+    err.text = (char *)text;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = txid;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_ERROR;
+    env.error = &err;
+    send_to(s, peer, &env);
+}
+
+/* ---- the directory's voice ---- */
+
+static void dir_grant(gpointer opaque, guint node, guint64 txid, guint64 page, gboolean modified)
+{
+    Server *s = opaque;
+    Shoal__V1__PageGrant grant = SHOAL__V1__PAGE_GRANT__INIT;
+    grant.page = page;
+    grant.state = modified ? SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED
+                           : SHOAL__V1__PAGE_STATE__PAGE_STATE_SHARED;
+    grant.data.data = msrv_dir_page(s->dir, page);
+    grant.data.len = IC_PAGE_SIZE;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = txid;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_PAGE_GRANT;
+    env.page_grant = &grant;
+    send_node(s, node, &env);
+}
+
+static void dir_invalidate(gpointer opaque, guint node, guint64 page)
+{
+    Server *s = opaque;
+    Shoal__V1__Invalidate inv = SHOAL__V1__INVALIDATE__INIT;
+    inv.page = page;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = s->next_txid++;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_INVALIDATE;
+    env.invalidate = &inv;
+    send_node(s, node, &env);
+}
+
+static void dir_recall(gpointer opaque, guint node, guint64 page, gboolean downgrade)
+{
+    Server *s = opaque;
+    Shoal__V1__Recall rec = SHOAL__V1__RECALL__INIT;
+    rec.page = page;
+    rec.kind = downgrade ? SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE
+                         : SHOAL__V1__RECALL_KIND__RECALL_KIND_INVALIDATE;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = s->next_txid++;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_RECALL;
+    env.recall = &rec;
+    send_node(s, node, &env);
+}
+
+static void dir_put_ack(gpointer opaque, guint node, guint64 txid, guint64 page)
+{
+    Server *s = opaque;
+    Shoal__V1__PageAck ack = SHOAL__V1__PAGE_ACK__INIT;
+    ack.page = page;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = txid;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_PAGE_ACK;
+    env.page_ack = &ack;
+    send_node(s, node, &env);
+}
+
+static const MsrvDirOps dir_ops = { dir_grant, dir_invalidate, dir_recall, dir_put_ack };
+
+/* ---- console output and the end of the machine ---- */
+
+static void flush_console(Server *s)
+{
+    g_autoptr(GBytes) out = msrv_uart_take_output(s->uart);
+    if (!out)
+        return;
+    gsize len;
+    const guint8 *data = g_bytes_get_data(out, &len);
+    if (s->console_peer < 0) {
+        fwrite(data, 1, len, stdout);
+        fflush(stdout);
+        return;
+    }
+    for (gsize off = 0; off < len; off += IC_MAX_CONSOLE_BYTES) {
+        Shoal__V1__ConsoleBytes bytes = SHOAL__V1__CONSOLE_BYTES__INIT;
+        bytes.data.data = (guint8 *)data + off;
+        bytes.data.len = MIN(len - off, IC_MAX_CONSOLE_BYTES);
+        IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+        env.txid = s->next_txid++;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES;
+        env.console_bytes = &bytes;
+        send_to(s, (IcPeer)s->console_peer, &env);
+    }
+}
+
+/* Output first, then Shutdown to every peer that said Hello. */
+static void end_machine(Server *s, int code, const char *reason)
+{
+    if (s->done)
+        return;
+    g_info("machine ends with exit code %d: %s", code, reason);
+    flush_console(s);
+    Shoal__V1__Shutdown sd = SHOAL__V1__SHUTDOWN__INIT;
+    sd.exit_code = code;
+    sd.reason = (char *)reason;
+    for (guint p = 0; p < s->peers->len; p++) {
+        if (g_array_index(s->peers, PeerInfo, p).role == ROLE_NONE)
+            continue;
+        IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+        env.txid = s->next_txid++;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_SHUTDOWN;
+        env.shutdown = &sd;
+        send_to(s, p, &env);
+    }
+    s->done = TRUE;
+    s->exit_code = code;
+}
+
+/* ---- handlers ---- */
+
+static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
+{
+    const Shoal__V1__Hello *h = env->hello;
+    const CfgMachine *m = s->machine;
+    PeerInfo *info = peer_info(s, peer);
+    if (h->version != IC_PROTOCOL_VERSION) {
+        g_autofree char *t = g_strdup_printf("protocol version %u, this server speaks %u",
+                                             h->version, IC_PROTOCOL_VERSION);
+        send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_VERSION, t);
+        return;
+    }
+    if (h->role == SHOAL__V1__ROLE__ROLE_NODE) {
+        if (h->node_index >= m->n_nodes || m->nodes[h->node_index].first_hart != h->first_hart ||
+            m->nodes[h->node_index].n_harts != h->n_harts) {
+            g_autofree char *t = g_strdup_printf("node %u with harts %u..+%u is not in %s",
+                                                 h->node_index, h->first_hart, h->n_harts, m->path);
+            send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST, t);
+            return;
+        }
+        gint *slot = &s->node_peer[h->node_index];
+        if (*slot >= 0 && *slot != (gint)peer) {
+            g_autofree char *t = g_strdup_printf("node %u is already connected", h->node_index);
+            send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST, t);
+            return;
+        }
+        *slot = (gint)peer;
+        info->role = ROLE_NODE;
+        info->node = h->node_index;
+        g_autofree char *label = g_strdup_printf("node %u", h->node_index);
+        ic_server_set_peer_label(s->ic, peer, label);
+    } else if (h->role == SHOAL__V1__ROLE__ROLE_CONSOLE) {
+        info->role = ROLE_CONSOLE;
+        s->console_peer = (gint)peer;
+        ic_server_set_peer_label(s->ic, peer, "console");
+    } else {
+        send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+                   "no SystemC bridge in this machine");
+        return;
+    }
+    g_info("%s said Hello", ic_server_peer_name(s->ic, peer));
+    Shoal__V1__HelloAck ack = SHOAL__V1__HELLO_ACK__INIT;
+    ack.version = IC_PROTOCOL_VERSION;
+    ack.ram_base = m->ram_base;
+    ack.ram_size = m->ram_size;
+    ack.boot_pc = s->boot_pc;
+    ack.a1 = 0; /* no device tree yet */
+    ack.has_tohost = s->has_tohost;
+    ack.tohost = s->tohost;
+    ack.time_epoch_ns = s->epoch_ns;
+    ack.timebase_hz = m->timebase_hz;
+    IcEnvelope reply = SHOAL__V1__ENVELOPE__INIT;
+    reply.txid = env->txid;
+    reply.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO_ACK;
+    reply.hello_ack = &ack;
+    send_to(s, peer, &reply);
+}
+
+static void on_page_request(Server *s, IcPeer peer, guint node, const IcEnvelope *env)
+{
+    MsrvReqKind kind;
+    guint64 page;
+    const guint8 *data = NULL;
+    switch (env->body_case) {
+    case SHOAL__V1__ENVELOPE__BODY_GET_S:
+        kind = MSRV_REQ_GET_S, page = env->get_s->page;
+        break;
+    case SHOAL__V1__ENVELOPE__BODY_GET_M:
+        kind = MSRV_REQ_GET_M, page = env->get_m->page;
+        break;
+    case SHOAL__V1__ENVELOPE__BODY_UPGRADE:
+        kind = MSRV_REQ_UPGRADE, page = env->upgrade->page;
+        break;
+    case SHOAL__V1__ENVELOPE__BODY_PUT_M:
+        kind = MSRV_REQ_PUT_M, page = env->put_m->page, data = env->put_m->data.data;
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    if (!msrv_dir_has_page(s->dir, page)) {
+        g_autofree char *t = g_strdup_printf("%s for 0x%" G_GINT64_MODIFIER "x, not RAM",
+                                             ic_envelope_body_name(env), page);
+        send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_NOT_RAM, t);
+        return;
+    }
+    msrv_dir_request(s->dir, node, kind, env->txid, page, data);
+}
+
+static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guint64 *value,
+                              int *exit_code, gboolean *ends)
+{
+    const IcRegion *r = ic_addr_map_lookup(s->map, req->addr);
+    *ends = FALSE;
+    if (!r || r->owner != IC_OWNER_MSRV_DEVICE || req->addr + req->size - r->base > r->size)
+        return FALSE;
+    guint64 off = req->addr - r->base;
+    switch (r->device->type) {
+    case CFG_DEVICE_NS16550:
+        return req->is_write ? msrv_uart_write(s->uart, off, req->data)
+                             : msrv_uart_read(s->uart, off, value);
+    case CFG_DEVICE_SIFIVE_TEST:
+        if (req->is_write)
+            *ends = msrv_sifive_test_write(off, req->data, exit_code);
+        *value = 0;
+        return TRUE;
+    case CFG_DEVICE_CLINT:
+        return FALSE;
+    }
+    return FALSE;
+}
+
+static void on_mmio(Server *s, IcPeer peer, const IcEnvelope *env)
+{
+    const Shoal__V1__MmioRequest *req = env->mmio_request;
+    guint64 value = 0;
+    int code = 0;
+    gboolean ends = FALSE;
+    Shoal__V1__MmioResponse resp = SHOAL__V1__MMIO_RESPONSE__INIT;
+    resp.ok = device_access(s, req, &value, &code, &ends);
+    resp.data = value;
+    if (!resp.ok)
+        g_debug("%s: access fault at 0x%" G_GINT64_MODIFIER "x (%s, %u bytes)",
+                ic_server_peer_name(s->ic, peer), req->addr, req->is_write ? "write" : "read",
+                req->size);
+    IcEnvelope reply = SHOAL__V1__ENVELOPE__INIT;
+    reply.txid = env->txid;
+    reply.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE;
+    reply.mmio_response = &resp;
+    send_to(s, peer, &reply);
+    if (ends) {
+        g_autofree char *why = g_strdup_printf("guest wrote 0x%" G_GINT64_MODIFIER
+                                               "x to the test device", req->data);
+        end_machine(s, code, why);
+    }
+}
+
+static void on_irq_line(Server *s, const IcEnvelope *env)
+{
+    const CfgMachine *m = s->machine;
+    guint hart = env->irq_line->hart;
+    for (guint n = 0; n < m->n_nodes; n++) {
+        if (hart >= m->nodes[n].first_hart && hart - m->nodes[n].first_hart < m->nodes[n].n_harts) {
+            IcEnvelope fwd = *env;
+            fwd.txid = s->next_txid++;
+            send_node(s, n, &fwd);
+            return;
+        }
+    }
+    g_warning("interrupt for hart %u, which is in no node", hart);
+}
+
+static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
+{
+    PeerInfo *info = peer_info(s, peer);
+    if (env->body_case == SHOAL__V1__ENVELOPE__BODY_HELLO) {
+        on_hello(s, peer, env);
+        return;
+    }
+    gboolean node = info->role == ROLE_NODE, console = info->role == ROLE_CONSOLE;
+    switch (env->body_case) {
+    case SHOAL__V1__ENVELOPE__BODY_GET_S:
+    case SHOAL__V1__ENVELOPE__BODY_GET_M:
+    case SHOAL__V1__ENVELOPE__BODY_UPGRADE:
+    case SHOAL__V1__ENVELOPE__BODY_PUT_M:
+        if (!node)
+            break;
+        on_page_request(s, peer, info->node, env);
+        return;
+    case SHOAL__V1__ENVELOPE__BODY_PAGE_ACK: {
+        g_autoptr(GError) error = NULL;
+        if (!node)
+            break;
+        if (!msrv_dir_ack(s->dir, info->node, env->page_ack->page,
+                          env->page_ack->data.len ? env->page_ack->data.data : NULL, &error))
+            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
+        return;
+    }
+    case SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST:
+        if (!node)
+            break;
+        on_mmio(s, peer, env);
+        return;
+    case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
+        if (!node)
+            break;
+        on_irq_line(s, env);
+        return;
+    case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT: {
+        if (!node)
+            break;
+        g_autofree char *why = g_strdup_printf("guest wrote tohost on node %u", info->node);
+        end_machine(s, env->guest_exit->code, why);
+        return;
+    }
+    case SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES:
+        if (!console)
+            break;
+        msrv_uart_push_input(s->uart, env->console_bytes->data.data,
+                             env->console_bytes->data.len);
+        return;
+    case SHOAL__V1__ENVELOPE__BODY_ERROR:
+        g_warning("%s reports error %u: %s", ic_server_peer_name(s->ic, peer),
+                  env->error->code, env->error->text);
+        return;
+    default:
+        break;
+    }
+    g_autofree char *t = g_strdup_printf("unexpected %s from a peer with role %s",
+                                         ic_envelope_body_name(env),
+                                         node ? "node" : console ? "console" : "none (no Hello)");
+    send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST, t);
+}
+
+/* ---- setup ---- */
+
+static gboolean load_image(Server *s, const char *path, CfgElf **out, GError **error)
+{
+    const CfgMachine *m = s->machine;
+    CfgElf *elf = cfg_elf_load(path, m->ram_base, m->ram_size, error);
+    if (!elf)
+        return FALSE;
+    for (guint i = 0; i < elf->n_segments; i++) {
+        const CfgElfSegment *seg = &elf->segments[i];
+        /* cfg_elf_load checked [paddr, paddr + mem_size) lies inside RAM. */
+        g_assert(seg->paddr >= m->ram_base && seg->mem_size >= seg->file_size &&
+                 seg->paddr - m->ram_base + seg->mem_size <= m->ram_size);
+        guint8 *dst = s->ram + (seg->paddr - m->ram_base);
+        memcpy(dst, seg->data, seg->file_size);
+        memset(dst + seg->file_size, 0, seg->mem_size - seg->file_size);
+    }
+    *out = elf;
+    return TRUE;
+}
+
+static gboolean setup(Server *s, const char *run_dir, GError **error)
+{
+    const CfgMachine *m = s->machine;
+    if (m->n_nodes > MSRV_DIR_MAX_NODES) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE, "%s: %u nodes, at most %u are supported",
+                    m->path, m->n_nodes, MSRV_DIR_MAX_NODES);
+        return FALSE;
+    }
+    if (!m->kernel && !m->bios) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_MISSING,
+                    "%s: nothing to boot: set [boot] kernel or give --kernel", m->path);
+        return FALSE;
+    }
+    s->map = ic_addr_map_new(m, error);
+    if (!s->map)
+        return FALSE;
+    void *ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (ram == MAP_FAILED) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                    "%s: cannot allocate %" G_GUINT64_FORMAT " bytes of guest RAM", m->path,
+                    m->ram_size);
+        return FALSE;
+    }
+    s->ram = ram;
+    g_autoptr(CfgElf) kernel = NULL;
+    g_autoptr(CfgElf) bios = NULL;
+    if (m->kernel && !load_image(s, m->kernel, &kernel, error))
+        return FALSE;
+    if (m->bios && !load_image(s, m->bios, &bios, error))
+        return FALSE;
+    s->boot_pc = bios ? bios->entry : kernel->entry;
+    if (kernel && kernel->has_tohost) {
+        s->has_tohost = TRUE;
+        s->tohost = kernel->tohost;
+    }
+    s->dir = msrv_dir_new(s->ram, m->ram_base, m->ram_size, &dir_ops, s);
+    s->uart = msrv_uart_new();
+    s->ic = ic_server_new(m, run_dir, error);
+    if (!s->ic)
+        return FALSE;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    s->epoch_ns = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
+    return TRUE;
+}
+
+static void teardown(Server *s)
+{
+    ic_server_free(s->ic);
+    ic_addr_map_free(s->map);
+    msrv_dir_free(s->dir);
+    msrv_uart_free(s->uart);
+    if (s->ram)
+        munmap(s->ram, s->machine->ram_size);
+    g_array_free(s->peers, TRUE);
+    g_free(s->node_peer);
+}
+
+int msrv_run(const CfgMachine *machine, const char *run_dir)
+{
+    Server s = { .machine = machine, .console_peer = -1, .next_txid = 1 };
+    s.peers = g_array_new(FALSE, TRUE, sizeof(PeerInfo));
+    s.node_peer = g_new(gint, MAX(machine->n_nodes, 1));
+    for (guint i = 0; i < machine->n_nodes; i++)
+        s.node_peer[i] = -1;
+
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    g_autoptr(GError) error = NULL;
+    if (!setup(&s, run_dir, &error)) {
+        g_printerr("shoal-memory-server: %s\n", error->message);
+        teardown(&s);
+        return 1;
+    }
+    g_info("serving %s: RAM 0x%" G_GINT64_MODIFIER "x +0x%" G_GINT64_MODIFIER "x, boot pc 0x%"
+           G_GINT64_MODIFIER "x", machine->name ? machine->name : machine->path, machine->ram_base,
+           machine->ram_size, s.boot_pc);
+
+    while (!s.done) {
+        if (stop_signal) {
+            g_autofree char *why = g_strdup_printf("memory server got signal %d",
+                                                   (int)stop_signal);
+            end_machine(&s, 128 + stop_signal, why);
+            break;
+        }
+        IcPeer peer = 0;
+        g_autoptr(IcEnvelope) env = NULL;
+        g_autoptr(GError) rerr = NULL;
+        if (!ic_server_recv(s.ic, POLL_MS, &peer, &env, &rerr)) {
+            g_warning("%s", rerr->message);
+            continue;
+        }
+        if (env)
+            dispatch(&s, peer, env);
+        flush_console(&s);
+    }
+    int code = s.exit_code;
+    teardown(&s);
+    ic_context_shutdown();
+    return code;
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* What only tcg/ shares among its files: the hart, translation blocks, the
+ * softmmu TLB and the helper table. The node sees none of this. */
+#ifndef SHOAL_TCG_INTERNAL_H
+#define SHOAL_TCG_INTERNAL_H
+
+#include <setjmp.h>
+
+#include "tcg/ir.h"
+#include "tcg/riscv/cpu.h"
+#include "tcg/tcg.h"
+
+G_BEGIN_DECLS
+
+/* ---- Translation blocks ------------------------------------------------ */
+
+typedef struct TcgBlock TcgBlock;
+struct TcgBlock {
+    guint64 pc;          /* guest (physical = virtual in M-mode) pc of the first insn */
+    guint32 flags;       /* TcgBlockFlags the code was translated under */
+    guint32 n_insns;     /* guest instructions */
+    guint64 page[2];     /* guest pages the code came from; page[1] = ~0 if one */
+    TcgBlock *hash_next; /* chain in TcgBlockCache.buckets */
+    TcgOp *ops;          /* the IR the interpreter runs (owned) */
+    guint n_ops;
+    guint *label_pos;    /* op index of each label (owned) */
+};
+
+/* Everything the translation depends on besides the code bytes. */
+typedef enum {
+    TCG_BF_PRIV_MASK = 3, /* RvPriv */
+} TcgBlockFlags;
+
+#define TCG_TB_HASH_BITS 12
+#define TCG_JMP_CACHE_BITS 12
+
+typedef struct {
+    TcgBlock *buckets[1u << TCG_TB_HASH_BITS];     /* by (pc, flags) */
+    TcgBlock *jmp_cache[1u << TCG_JMP_CACHE_BITS]; /* by virtual pc; a hint */
+    guint n_blocks;
+} TcgBlockCache;
+
+/* ---- Softmmu TLB --------------------------------------------------------- */
+
+/* A tag is the page address when the fast path may be used; these low bits
+ * make the compare fail and send the access to the slow path. */
+#define TCG_TLB_INVALID 1ull     /* no mapping */
+#define TCG_TLB_SLOW 2ull        /* MMIO or watched: always the slow path */
+#define TCG_TLB_MMIO 4ull        /* with SLOW: a device, no host frame */
+#define TCG_TLB_BITS 8
+
+typedef struct {
+    guint64 tag_read;  /* page | flags */
+    guint64 tag_write;
+    guint64 tag_exec;
+    guintptr addend;   /* host = guest + addend */
+} TcgTlbEntry;
+
+/* ---- The hart ------------------------------------------------------------ */
+
+/* Bits of TcgHart.event: any non-zero value makes the hart stop between
+ * blocks and look. */
+enum {
+    TCG_EVENT_STOP = 1 << 0,
+    TCG_EVENT_WORK = 1 << 1,
+    TCG_EVENT_IRQ = 1 << 2,
+};
+
+typedef struct TcgSafeWork TcgSafeWork;
+
+struct TcgHart {
+    TcgCpuState env;              /* first: generated code addresses it by offset */
+    TcgHartConfig config;
+    const TcgNodeOps *ops;
+    gpointer opaque;
+
+    gint event;                   /* (atomic) TCG_EVENT_* bits */
+    GMutex safe_lock;             /* guards at_safe_point, work, wakeups */
+    GCond safe_cond;              /* signalled on work done and on wake-ups */
+    gboolean at_safe_point;       /* blocked in a node callback or WFI */
+    GQueue work;                  /* TcgSafeWork*, queued by other threads */
+    GThread *thread;              /* the thread inside tcg_hart_run, NULL outside */
+    guint tlb_generation;         /* bumped by every flush: a fill that raced one retries */
+
+    TcgTlbEntry tlb[1u << TCG_TLB_BITS];
+    TcgBlockCache blocks;
+    TcgIr ir;                     /* scratch for the translator */
+    sigjmp_buf exit_jmp;          /* where exceptions unwind to from a block */
+    TcgHartStats stats;
+};
+
+/* ---- Helpers ------------------------------------------------------------- */
+
+enum {
+    TCG_HELPER_RAISES = 1 << 0,
+    TCG_HELPER_NO_RETURN = 1 << 1,
+};
+
+typedef guint64 (*TcgHelperFn)(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm);
+
+typedef enum {
+#define DEF_HELPER(name, flags) TCG_HELPER_##name,
+#include "tcg/helpers.def"
+#undef DEF_HELPER
+    TCG_HELPER_COUNT
+} TcgHelperId;
+
+typedef struct {
+    const char *name;
+    TcgHelperFn fn;
+    guint flags;
+} TcgHelperDesc;
+
+extern const TcgHelperDesc tcg_helpers[TCG_HELPER_COUNT];
+
+#define DEF_HELPER(name, flags) \
+    guint64 tcg_helper_##name(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm);
+#include "tcg/helpers.def"
+#undef DEF_HELPER
+
+/* ---- Across files -------------------------------------------------------- */
+
+/* translate.c: translate the block at env.pc; NULL with an exception taken
+ * when the first instruction cannot be fetched. */
+TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags);
+void tcg_block_free(TcgBlock *block);
+
+/* tb-maint.c */
+TcgBlock *tcg_tb_lookup(TcgHart *hart, guint64 pc, guint32 flags);
+void tcg_tb_insert(TcgHart *hart, TcgBlock *block);
+void tcg_tb_flush(TcgHart *hart);
+void tcg_tb_invalidate_page(TcgHart *hart, guint64 page);
+
+/* interp.c: run one block; and the ops whose meaning is more than a C
+ * operator, shared with the optimiser's constant folding. */
+void tcg_interp_block(TcgHart *hart, const TcgBlock *block);
+guint64 tcg_eval_div(TcgOpcode opc, guint64 a, guint64 b);
+guint64 tcg_eval_mulh(TcgOpcode opc, guint64 a, guint64 b);
+
+/* tlb.c: guest memory. Raise the architectural exception on failure. */
+guint64 tcg_mem_load(TcgHart *hart, guint64 addr, TcgMemOp mo);
+void tcg_mem_store(TcgHart *hart, guint64 addr, guint64 value, TcgMemOp mo);
+/* Host pointer for an aligned atomic access of 1 << log2size bytes with
+ * write permission; raises on failure or MMIO (access fault). */
+void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean is_lr);
+/* Host pointer to the code at @pc (an instruction fetch), or NULL after
+ * raising nothing: the caller raises the fetch fault. */
+const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc);
+void tcg_tlb_flush_all(TcgHart *hart);
+void tcg_tlb_flush_page(TcgHart *hart, guint64 addr);
+
+/* cpu-exec.c: blocking node callbacks bracketed as safe points. */
+void tcg_safe_point_enter(TcgHart *hart);
+void tcg_safe_point_leave(TcgHart *hart);
+/* Sleep until an interrupt is pending and enabled or someone kicks. */
+void tcg_hart_wait_for_interrupt(TcgHart *hart);
+
+/* riscv/trap.c */
+G_NORETURN void tcg_raise(TcgHart *hart, RvException cause, guint64 tval);
+/* Takes the highest-priority pending enabled interrupt, if any. */
+gboolean tcg_take_interrupt(TcgHart *hart);
+guint64 tcg_mip(const TcgHart *hart);
+/* riscv/csr.c */
+guint64 tcg_csr_access(TcgHart *hart, guint csr, guint op, guint64 src, gboolean do_write,
+                       guint32 insn);
+
+G_END_DECLS
+
+#endif /* SHOAL_TCG_INTERNAL_H */

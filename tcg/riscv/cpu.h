@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* The architectural state of one RISC-V hart as translated code sees it,
+ * and the CSR/trap model around it (csr.c, trap.c). Only what generated
+ * code touches by offset lives in TcgCpuState. */
+#ifndef SHOAL_TCG_RISCV_CPU_H
+#define SHOAL_TCG_RISCV_CPU_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "tcg/ir.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+    RV_PRIV_U = 0,
+    RV_PRIV_S = 1,
+    RV_PRIV_M = 3,
+} RvPriv;
+
+/* Exception causes (mcause without the interrupt bit). */
+typedef enum {
+    RV_EXC_INSN_MISALIGNED = 0,
+    RV_EXC_INSN_ACCESS = 1,
+    RV_EXC_ILLEGAL = 2,
+    RV_EXC_BREAKPOINT = 3,
+    RV_EXC_LOAD_MISALIGNED = 4,
+    RV_EXC_LOAD_ACCESS = 5,
+    RV_EXC_STORE_MISALIGNED = 6,
+    RV_EXC_STORE_ACCESS = 7,
+    RV_EXC_ECALL_U = 8,
+    RV_EXC_ECALL_S = 9,
+    RV_EXC_ECALL_M = 11,
+} RvException;
+
+#define RV_MSTATUS_SIE (1ull << 1)
+#define RV_MSTATUS_MIE (1ull << 3)
+#define RV_MSTATUS_SPIE (1ull << 5)
+#define RV_MSTATUS_MPIE (1ull << 7)
+#define RV_MSTATUS_SPP (1ull << 8)
+#define RV_MSTATUS_MPP_SHIFT 11
+#define RV_MSTATUS_MPP (3ull << RV_MSTATUS_MPP_SHIFT)
+#define RV_MSTATUS_FS (3ull << 13)
+#define RV_MSTATUS_MPRV (1ull << 17)
+#define RV_MSTATUS_SUM (1ull << 18)
+#define RV_MSTATUS_MXR (1ull << 19)
+#define RV_MSTATUS_TVM (1ull << 20)
+#define RV_MSTATUS_TW (1ull << 21)
+#define RV_MSTATUS_TSR (1ull << 22)
+#define RV_MSTATUS_UXL (3ull << 32)
+#define RV_MSTATUS_SXL (3ull << 34)
+
+#define RV_PMP_COUNT 16
+
+typedef struct {
+    guint64 x[TCG_NB_GLOBALS]; /* x0..x31; x[0] stays 0 */
+    guint64 pc;                /* pc of the next block; exact only between blocks */
+    guint64 insn_pc;           /* pc of the instruction executing (interpreter) */
+    guint8 priv;               /* RvPriv */
+    guint64 mstatus;
+    guint64 mie;
+    guint64 mip_sw;            /* software-writable mip bits (SSIP, STIP, SEIP) */
+    guint64 mip_hw;            /* (atomic) bits driven by devices: MSIP, MTIP, MEIP */
+    guint64 mtvec, mscratch, mepc, mcause, mtval;
+    guint64 medeleg, mideleg, mcounteren, scounteren, mcountinhibit;
+    guint64 stvec, sscratch, sepc, scause, stval, satp;
+    guint64 menvcfg, senvcfg;
+    guint64 pmpcfg[RV_PMP_COUNT / 8];
+    guint64 pmpaddr[RV_PMP_COUNT];
+    guint64 minstret_base;     /* minstret = retired + base, so writes stick */
+    guint64 mcycle_base;
+    guint64 retired;           /* instructions of completed blocks */
+    guint64 reservation;       /* LR address, or RV_NO_RESERVATION */
+    guint64 reservation_value; /* value LR read, for the SC compare-and-swap */
+} TcgCpuState;
+
+/* AMO operations, as the amo helper's imm carries them (op << 2 | log2 size). */
+typedef enum {
+    RV_AMO_SWAP, RV_AMO_ADD, RV_AMO_XOR, RV_AMO_AND, RV_AMO_OR,
+    RV_AMO_MIN, RV_AMO_MAX, RV_AMO_MINU, RV_AMO_MAXU,
+} RvAmoOp;
+
+/* CSR instruction packing in the csr helper's imm. */
+#define RV_CSR_OP_SHIFT 12   /* 1 = write, 2 = set, 3 = clear */
+#define RV_CSR_WRITE_BIT (1 << 14)
+#define RV_CSR_INSN_SHIFT 32 /* the instruction bits, for mtval */
+
+#define RV_NO_RESERVATION (~0ull)
+
+/* misa for RV64IMAC + S + U (WARL, read-only here). */
+#define RV_MISA_VALUE \
+    ((2ull << 62) | (1u << ('I' - 'A')) | (1u << ('M' - 'A')) | (1u << ('A' - 'A')) | \
+     (1u << ('C' - 'A')) | (1u << ('S' - 'A')) | (1u << ('U' - 'A')))
+
+G_END_DECLS
+
+#endif /* SHOAL_TCG_RISCV_CPU_H */

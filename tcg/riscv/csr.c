@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/* The CSR file of an RV64 hart with M, S and U modes (no MMU yet: satp
+ * only accepts Bare). Privilege and read-only checks follow the number
+ * encoding (bits 9:8 lowest privilege, 11:10 == 3 read-only); an access
+ * that fails them, or to a CSR that does not exist, is illegal. */
+#include "tcg/internal.h"
+
+/* mstatus bits software may write; SD is derived, SXL/UXL are fixed. */
+#define MSTATUS_WRITABLE                                                                  \
+    (RV_MSTATUS_SIE | RV_MSTATUS_MIE | RV_MSTATUS_SPIE | RV_MSTATUS_MPIE | RV_MSTATUS_SPP | \
+     RV_MSTATUS_MPP | RV_MSTATUS_MPRV | RV_MSTATUS_SUM | RV_MSTATUS_MXR | RV_MSTATUS_TVM |  \
+     RV_MSTATUS_TW | RV_MSTATUS_TSR)
+#define SSTATUS_VISIBLE                                                                  \
+    (RV_MSTATUS_SIE | RV_MSTATUS_SPIE | RV_MSTATUS_SPP | RV_MSTATUS_FS | RV_MSTATUS_SUM | \
+     RV_MSTATUS_MXR | RV_MSTATUS_UXL)
+#define SSTATUS_WRITABLE (SSTATUS_VISIBLE & MSTATUS_WRITABLE)
+
+/* Interrupt bits that exist: SSI, MSI, STI, MTI, SEI, MEI. */
+#define IRQ_ALL 0xaaaull
+#define IRQ_S 0x222ull
+/* mip bits software writes (the rest are driven by devices). */
+#define MIP_SW_WRITABLE 0x222ull
+/* Exceptions that can be delegated: not ecall from M. */
+#define MEDELEG_WRITABLE 0xb3ffull
+
+enum {
+    CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
+    CSR_HPMCOUNTER3 = 0xc03, CSR_HPMCOUNTER31 = 0xc1f,
+    CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105, CSR_SCOUNTEREN = 0x106,
+    CSR_SENVCFG = 0x10a, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141, CSR_SCAUSE = 0x142,
+    CSR_STVAL = 0x143, CSR_SIP = 0x144, CSR_SATP = 0x180,
+    CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13, CSR_MHARTID = 0xf14,
+    CSR_MCONFIGPTR = 0xf15,
+    CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302, CSR_MIDELEG = 0x303,
+    CSR_MIE = 0x304, CSR_MTVEC = 0x305, CSR_MCOUNTEREN = 0x306, CSR_MENVCFG = 0x30a,
+    CSR_MCOUNTINHIBIT = 0x320, CSR_MHPMEVENT3 = 0x323, CSR_MHPMEVENT31 = 0x33f,
+    CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342, CSR_MTVAL = 0x343,
+    CSR_MIP = 0x344,
+    CSR_PMPCFG0 = 0x3a0, CSR_PMPCFG15 = 0x3af, CSR_PMPADDR0 = 0x3b0, CSR_PMPADDR63 = 0x3ef,
+    CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02, CSR_MHPMCOUNTER3 = 0xb03,
+    CSR_MHPMCOUNTER31 = 0xb1f,
+};
+
+static guint64 read_instret(const TcgHart *hart)
+{
+    return hart->env.retired + hart->env.minstret_base;
+}
+
+/* No cycle model: a cycle per retired instruction, which keeps mcycle
+ * monotonic and deterministic. */
+static guint64 read_cycle(const TcgHart *hart)
+{
+    return hart->env.retired + hart->env.mcycle_base;
+}
+
+static guint64 sstatus_value(guint64 mstatus)
+{
+    guint64 v = mstatus & SSTATUS_VISIBLE;
+    if ((v & RV_MSTATUS_FS) == RV_MSTATUS_FS) {
+        v |= 1ull << 63;
+    }
+    return v;
+}
+
+/* Counter CSRs from S/U need the mcounteren (and from U scounteren) bit. */
+static gboolean counter_allowed(const TcgHart *hart, guint csr)
+{
+    guint bit = csr & 31;
+    if (hart->env.priv < RV_PRIV_M && !((hart->env.mcounteren >> bit) & 1)) {
+        return FALSE;
+    }
+    if (hart->env.priv < RV_PRIV_S && !((hart->env.scounteren >> bit) & 1)) {
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Reads @csr into *@value; FALSE if it does not exist or is not allowed. */
+static gboolean csr_read(TcgHart *hart, guint csr, guint64 *value)
+{
+    TcgCpuState *env = &hart->env;
+    if (csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31) {
+        if (!counter_allowed(hart, csr)) {
+            return FALSE;
+        }
+        switch (csr) {
+        case CSR_CYCLE: *value = read_cycle(hart); break;
+        case CSR_TIME: *value = hart->ops->read_time(hart->opaque); break;
+        case CSR_INSTRET: *value = read_instret(hart); break;
+        default: *value = 0; break;
+        }
+        return TRUE;
+    }
+    if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
+        (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
+        *value = 0;
+        return TRUE;
+    }
+    if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
+        /* RV64 has only the even pmpcfg registers. */
+        guint n = csr - CSR_PMPCFG0;
+        if (n & 1) {
+            return FALSE;
+        }
+        *value = n / 2 < G_N_ELEMENTS(env->pmpcfg) ? env->pmpcfg[n / 2] : 0;
+        return TRUE;
+    }
+    if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {
+        guint n = csr - CSR_PMPADDR0;
+        *value = n < RV_PMP_COUNT ? env->pmpaddr[n] : 0;
+        return TRUE;
+    }
+    switch (csr) {
+    case CSR_SSTATUS: *value = sstatus_value(env->mstatus); return TRUE;
+    case CSR_SIE: *value = env->mie & env->mideleg & IRQ_S; return TRUE;
+    case CSR_STVEC: *value = env->stvec; return TRUE;
+    case CSR_SCOUNTEREN: *value = env->scounteren; return TRUE;
+    case CSR_SENVCFG: *value = env->senvcfg; return TRUE;
+    case CSR_SSCRATCH: *value = env->sscratch; return TRUE;
+    case CSR_SEPC: *value = env->sepc; return TRUE;
+    case CSR_SCAUSE: *value = env->scause; return TRUE;
+    case CSR_STVAL: *value = env->stval; return TRUE;
+    case CSR_SIP: *value = tcg_mip(hart) & env->mideleg & IRQ_S; return TRUE;
+    case CSR_SATP:
+        if (env->priv == RV_PRIV_S && (env->mstatus & RV_MSTATUS_TVM)) {
+            return FALSE;
+        }
+        *value = env->satp;
+        return TRUE;
+    case CSR_MVENDORID:
+    case CSR_MARCHID:
+    case CSR_MIMPID:
+    case CSR_MCONFIGPTR:
+        *value = 0;
+        return TRUE;
+    case CSR_MHARTID: *value = hart->config.hart_id; return TRUE;
+    case CSR_MSTATUS:
+        *value = env->mstatus | (sstatus_value(env->mstatus) & (1ull << 63));
+        return TRUE;
+    case CSR_MISA: *value = RV_MISA_VALUE; return TRUE;
+    case CSR_MEDELEG: *value = env->medeleg; return TRUE;
+    case CSR_MIDELEG: *value = env->mideleg; return TRUE;
+    case CSR_MIE: *value = env->mie; return TRUE;
+    case CSR_MTVEC: *value = env->mtvec; return TRUE;
+    case CSR_MCOUNTEREN: *value = env->mcounteren; return TRUE;
+    case CSR_MENVCFG: *value = env->menvcfg; return TRUE;
+    case CSR_MCOUNTINHIBIT: *value = env->mcountinhibit; return TRUE;
+    case CSR_MSCRATCH: *value = env->mscratch; return TRUE;
+    case CSR_MEPC: *value = env->mepc; return TRUE;
+    case CSR_MCAUSE: *value = env->mcause; return TRUE;
+    case CSR_MTVAL: *value = env->mtval; return TRUE;
+    case CSR_MIP: *value = tcg_mip(hart); return TRUE;
+    case CSR_MCYCLE: *value = read_cycle(hart); return TRUE;
+    case CSR_MINSTRET: *value = read_instret(hart); return TRUE;
+    }
+    return FALSE;
+}
+
+static guint64 legal_tvec(guint64 v)
+{
+    /* Modes 0 (direct) and 1 (vectored) exist; others keep direct. */
+    return (v & 3) >= 2 ? v & ~3ull : v;
+}
+
+static guint64 legal_mstatus(guint64 old, guint64 v)
+{
+    guint64 st = (old & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE);
+    /* MPP is WARL over the modes that exist: 2 is reserved, keep old. */
+    if (((st & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT) == 2) {
+        st = (st & ~RV_MSTATUS_MPP) | (old & RV_MSTATUS_MPP);
+    }
+    return st;
+}
+
+static void csr_write(TcgHart *hart, guint csr, guint64 v)
+{
+    TcgCpuState *env = &hart->env;
+    if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
+        guint n = (csr - CSR_PMPCFG0) / 2;
+        if (n < G_N_ELEMENTS(env->pmpcfg)) {
+            env->pmpcfg[n] = v;
+        }
+        return;
+    }
+    if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {
+        guint n = csr - CSR_PMPADDR0;
+        if (n < RV_PMP_COUNT) {
+            env->pmpaddr[n] = v & ((1ull << 54) - 1);
+        }
+        return;
+    }
+    switch (csr) {
+    case CSR_SSTATUS:
+        env->mstatus = legal_mstatus(env->mstatus, (env->mstatus & ~SSTATUS_WRITABLE) |
+                                                       (v & SSTATUS_WRITABLE));
+        return;
+    case CSR_SIE:
+        env->mie = (env->mie & ~(env->mideleg & IRQ_S)) | (v & env->mideleg & IRQ_S);
+        return;
+    case CSR_STVEC: env->stvec = legal_tvec(v); return;
+    case CSR_SCOUNTEREN: env->scounteren = v & 0xffffffffull; return;
+    case CSR_SENVCFG: env->senvcfg = v & 1; return;
+    case CSR_SSCRATCH: env->sscratch = v; return;
+    case CSR_SEPC: env->sepc = v & ~1ull; return;
+    case CSR_SCAUSE: env->scause = v; return;
+    case CSR_STVAL: env->stval = v; return;
+    case CSR_SIP: {
+        guint64 mask = env->mideleg & 0x2ull; /* only SSIP is writable through sip */
+        env->mip_sw = (env->mip_sw & ~mask) | (v & mask);
+        return;
+    }
+    case CSR_SATP:
+        /* Only Bare translation exists yet: other modes are WARL-ignored. */
+        if ((v >> 60) == 0) {
+            env->satp = 0;
+        }
+        return;
+    case CSR_MSTATUS: env->mstatus = legal_mstatus(env->mstatus, v); return;
+    case CSR_MISA: return; /* WARL: the extensions are fixed */
+    case CSR_MEDELEG: env->medeleg = v & MEDELEG_WRITABLE; return;
+    case CSR_MIDELEG: env->mideleg = v & IRQ_S; return;
+    case CSR_MIE: env->mie = v & IRQ_ALL; return;
+    case CSR_MTVEC: env->mtvec = legal_tvec(v); return;
+    case CSR_MCOUNTEREN: env->mcounteren = v & 0xffffffffull; return;
+    case CSR_MENVCFG: env->menvcfg = v & 1; return;
+    case CSR_MCOUNTINHIBIT: env->mcountinhibit = v & ~2ull; return;
+    case CSR_MSCRATCH: env->mscratch = v; return;
+    case CSR_MEPC: env->mepc = v & ~1ull; return;
+    case CSR_MCAUSE: env->mcause = v; return;
+    case CSR_MTVAL: env->mtval = v; return;
+    case CSR_MIP: env->mip_sw = (env->mip_sw & ~MIP_SW_WRITABLE) | (v & MIP_SW_WRITABLE); return;
+    case CSR_MCYCLE: env->mcycle_base = v - env->retired; return;
+    /* The instruction writing minstret does not count itself. */
+    case CSR_MINSTRET: env->minstret_base = v - env->retired; return;
+    }
+    /* mhpm counters and events: read-only zero (WARL). */
+}
+
+guint64 tcg_csr_access(TcgHart *hart, guint csr, guint op, guint64 src, gboolean do_write,
+                       guint32 insn)
+{
+    guint min_priv = (csr >> 8) & 3;
+    gboolean read_only = (csr >> 10) == 3;
+    guint64 old;
+    if (hart->env.priv < min_priv || (do_write && read_only) || !csr_read(hart, csr, &old)) {
+        tcg_raise(hart, RV_EXC_ILLEGAL, insn);
+    }
+    if (do_write) {
+        guint64 v = op == 1 ? src : op == 2 ? old | src : old & ~src;
+        csr_write(hart, csr, v);
+        /* A write may unmask a pending interrupt; look before the next block. */
+        g_atomic_int_or(&hart->event, TCG_EVENT_IRQ);
+    }
+    return old;
+}

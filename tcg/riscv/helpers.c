@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* The helper table, and the helpers for Zicsr, Zifencei and A. Atomics
+ * are host atomics on the node's frame (the page is held Modified when
+ * writable), so they stay atomic against every other hart thread. */
+#include "tcg/internal.h"
+
+const TcgHelperDesc tcg_helpers[TCG_HELPER_COUNT] = {
+#define DEF_HELPER(name, flags) [TCG_HELPER_##name] = { #name, tcg_helper_##name, flags },
+#include "tcg/helpers.def"
+#undef DEF_HELPER
+};
+
+guint64 tcg_helper_csr(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
+{
+    guint csr = imm & 0xfff;
+    guint op = (imm >> RV_CSR_OP_SHIFT) & 3;
+    gboolean do_write = (imm & RV_CSR_WRITE_BIT) != 0;
+    guint32 insn = (guint32)((guint64)imm >> RV_CSR_INSN_SHIFT);
+    return tcg_csr_access(hart, csr, op, a, do_write, insn);
+}
+
+/* fence.i (and sfence.vma while there is no MMU): forget this hart's
+ * translations; stores made before it are then fetched afresh. */
+guint64 tcg_helper_fence_i(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
+{
+    tcg_hart_flush_all(hart);
+    return 0;
+}
+
+static guint64 sext32(guint64 v)
+{
+    return (guint64)(gint64)(gint32)v;
+}
+
+guint64 tcg_helper_lr(TcgHart *hart, guint64 addr, guint64 b, guint64 c, gint64 log2size)
+{
+    void *p = tcg_mem_atomic_ptr(hart, addr, (guint)log2size, TRUE);
+    guint64 v = log2size == 2 ? sext32(__atomic_load_n((guint32 *)p, __ATOMIC_SEQ_CST))
+                              : __atomic_load_n((guint64 *)p, __ATOMIC_SEQ_CST);
+    hart->env.reservation = addr;
+    hart->env.reservation_value = v;
+    return v;
+}
+
+/* QEMU's scheme: SC succeeds iff the reservation is ours and memory still
+ * holds what LR read, decided by one host compare-and-swap. */
+guint64 tcg_helper_sc(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gint64 log2size)
+{
+    void *p = tcg_mem_atomic_ptr(hart, addr, (guint)log2size, FALSE);
+    gboolean held = hart->env.reservation == addr;
+    guint64 expected = hart->env.reservation_value;
+    hart->env.reservation = RV_NO_RESERVATION;
+    if (!held) {
+        return 1;
+    }
+    gboolean ok;
+    if (log2size == 2) {
+        guint32 e32 = (guint32)expected;
+        ok = __atomic_compare_exchange_n((guint32 *)p, &e32, (guint32)value, FALSE,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    } else {
+        ok = __atomic_compare_exchange_n((guint64 *)p, &expected, value, FALSE,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+    return ok ? 0 : 1;
+}
+
+#define AMO_CASES(T, ST)                                                              \
+    switch (op) {                                                                     \
+    case RV_AMO_SWAP: return __atomic_exchange_n(p, (T)v, __ATOMIC_SEQ_CST);          \
+    case RV_AMO_ADD: return __atomic_fetch_add(p, (T)v, __ATOMIC_SEQ_CST);            \
+    case RV_AMO_XOR: return __atomic_fetch_xor(p, (T)v, __ATOMIC_SEQ_CST);            \
+    case RV_AMO_AND: return __atomic_fetch_and(p, (T)v, __ATOMIC_SEQ_CST);            \
+    case RV_AMO_OR: return __atomic_fetch_or(p, (T)v, __ATOMIC_SEQ_CST);              \
+    default: break;                                                                   \
+    }                                                                                 \
+    /* min/max have no host instruction: a compare-and-swap loop. */                  \
+    T old = __atomic_load_n(p, __ATOMIC_SEQ_CST), desired;                            \
+    do {                                                                              \
+        switch (op) {                                                                 \
+        case RV_AMO_MIN: desired = (ST)old < (ST)(T)v ? old : (T)v; break;            \
+        case RV_AMO_MAX: desired = (ST)old > (ST)(T)v ? old : (T)v; break;            \
+        case RV_AMO_MINU: desired = old < (T)v ? old : (T)v; break;                   \
+        case RV_AMO_MAXU: desired = old > (T)v ? old : (T)v; break;                   \
+        default: g_assert_not_reached();                                              \
+        }                                                                             \
+    } while (!__atomic_compare_exchange_n(p, &old, desired, FALSE, __ATOMIC_SEQ_CST,  \
+                                          __ATOMIC_SEQ_CST));                         \
+    return old;
+
+static guint32 amo32(guint32 *p, RvAmoOp op, guint64 v)
+{
+    AMO_CASES(guint32, gint32)
+}
+
+static guint64 amo64(guint64 *p, RvAmoOp op, guint64 v)
+{
+    AMO_CASES(guint64, gint64)
+}
+
+guint64 tcg_helper_amo(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gint64 imm)
+{
+    guint log2size = imm & 3;
+    RvAmoOp op = (RvAmoOp)(imm >> 2);
+    void *p = tcg_mem_atomic_ptr(hart, addr, log2size, FALSE);
+    if (log2size == 2) {
+        return sext32(amo32(p, op, value));
+    }
+    return amo64(p, op, value);
+}

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/* The RISC-V front end: fetch, decode and turn guest instructions into IR
+ * until a block ends (a jump, a privileged instruction, the page end or
+ * the size limit). One trans_<name> per instruction of insn.def, grouped
+ * by extension in trans-*.c.inc. */
+#include <stddef.h>
+#include <string.h>
+
+#include "tcg/internal.h"
+#include "tcg/riscv/decode.h"
+
+typedef enum {
+    DISAS_NEXT,     /* keep translating */
+    DISAS_CHAINED,  /* the instruction ended the block with its own exits */
+    DISAS_STOP,     /* end the block after this instruction, pc = next */
+} DisasState;
+
+typedef struct {
+    TcgHart *hart;
+    TcgIr *ir;
+    guint64 pc;       /* of the instruction being translated */
+    guint64 next_pc;  /* pc + its length */
+    const RvInsn *insn;
+    DisasState state;
+} Disas;
+
+#define ENV_OFFSET(field) offsetof(TcgCpuState, field)
+
+/* The value of guest register @r as a temp (x0 reads as 0). */
+static TcgTemp gpr(Disas *s, guint r)
+{
+    return r == 0 ? tcg_const(s->ir, 0) : (TcgTemp)r;
+}
+
+/* Where to write guest register @r (writes to x0 land in a dead temp). */
+static TcgTemp gpr_dest(Disas *s, guint r)
+{
+    return r == 0 ? tcg_temp_new(s->ir) : (TcgTemp)r;
+}
+
+static void gen_set_pc_imm(Disas *s, guint64 pc)
+{
+    tcg_gen_st_env(s->ir, tcg_const(s->ir, (gint64)pc), ENV_OFFSET(pc));
+}
+
+/* Leave the block for a known target through chain slot @slot. */
+static void gen_goto(Disas *s, guint slot, guint64 dest)
+{
+    gen_set_pc_imm(s, dest);
+    tcg_gen_goto_tb(s->ir, slot);
+    tcg_gen_exit_tb(s->ir);
+}
+
+static TcgTemp gen_call(Disas *s, TcgHelperId helper, TcgTemp a, TcgTemp b, gint64 imm)
+{
+    TcgTemp ret = tcg_temp_new(s->ir);
+    tcg_gen_call(s->ir, helper, ret, a, b, TCG_TEMP_NONE, imm);
+    return ret;
+}
+
+static gboolean gen_illegal(Disas *s)
+{
+    tcg_gen_call(s->ir, TCG_HELPER_illegal, tcg_temp_new(s->ir), TCG_TEMP_NONE, TCG_TEMP_NONE,
+                 TCG_TEMP_NONE, s->insn->raw);
+    s->state = DISAS_CHAINED;
+    return TRUE;
+}
+
+#include "tcg/riscv/trans-rvi.c.inc"
+#include "tcg/riscv/trans-rvm.c.inc"
+#include "tcg/riscv/trans-rva.c.inc"
+#include "tcg/riscv/trans-zicsr.c.inc"
+#include "tcg/riscv/trans-priv.c.inc"
+
+typedef gboolean (*TransFn)(Disas *s, const RvInsn *insn);
+
+/* Compressed entries never reach this table: they decode to their
+ * expansion. */
+static const TransFn trans_table[RV_OP_COUNT] = {
+#define INSN(name, fmt, mask, match, ext) [RV_OP_##name] = trans_##name,
+#define CINSN(name, fmt, mask, match, expands) [RV_OP_##name] = NULL,
+#include "tcg/riscv/insn.def"
+#undef INSN
+#undef CINSN
+};
+
+/* Fetches the halfword at @pc through the exec TLB; FALSE if unmapped. */
+static gboolean fetch16(TcgHart *hart, guint64 pc, guint16 *out)
+{
+    const guint8 *p = tcg_mem_fetch_ptr(hart, pc);
+    if (p == NULL) {
+        return FALSE;
+    }
+    memcpy(out, p, sizeof *out);
+    return TRUE;
+}
+
+/* Reads the instruction at @pc; on a fetch fault returns FALSE with the
+ * faulting address in @fault. */
+static gboolean fetch_insn(TcgHart *hart, guint64 pc, guint32 *word, guint64 *fault)
+{
+    guint16 lo, hi;
+    if (!fetch16(hart, pc, &lo)) {
+        *fault = pc;
+        return FALSE;
+    }
+    if (rv_insn_length(lo) == 2) {
+        *word = lo;
+        return TRUE;
+    }
+    if (!fetch16(hart, pc + 2, &hi)) {
+        *fault = pc + 2;
+        return FALSE;
+    }
+    *word = (guint32)hi << 16 | lo;
+    return TRUE;
+}
+
+TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
+{
+    TcgIr *ir = &hart->ir;
+    Disas s = { .hart = hart, .ir = ir, .pc = pc, .state = DISAS_NEXT };
+    guint64 first_page = pc & TCG_PAGE_MASK;
+    guint64 last_byte = pc;
+    guint n_insns = 0;
+
+    tcg_ir_reset(ir);
+    while (s.state == DISAS_NEXT) {
+        guint32 word;
+        guint64 fault;
+        if (!fetch_insn(hart, s.pc, &word, &fault)) {
+            if (n_insns == 0) {
+                hart->env.insn_pc = pc;
+                tcg_raise(hart, RV_EXC_INSN_ACCESS, fault);
+            }
+            /* The fault belongs to the instruction, not to this block. */
+            gen_goto(&s, 0, s.pc);
+            break;
+        }
+        RvInsn insn;
+        rv_decode(word, &insn);
+        s.insn = &insn;
+        s.next_pc = s.pc + insn.len;
+        last_byte = s.next_pc - 1;
+        tcg_gen_insn_start(ir, s.pc, insn.len);
+        n_insns++;
+        if (insn.op == RV_OP_ILLEGAL || !trans_table[insn.op](&s, &insn)) {
+            gen_illegal(&s);
+        }
+        if (s.state == DISAS_STOP) {
+            gen_goto(&s, 0, s.next_pc);
+            break;
+        }
+        if (s.state == DISAS_NEXT) {
+            s.pc = s.next_pc;
+            /* End at the page boundary so a block's code lives in at most
+             * the page it starts in (plus the tail of a straddling insn). */
+            if ((s.pc & TCG_PAGE_MASK) != first_page || n_insns >= TCG_MAX_BLOCK_INSNS ||
+                !tcg_ir_has_room(ir)) {
+                gen_goto(&s, 0, s.pc);
+                break;
+            }
+        }
+    }
+
+    TcgBlock *block = g_new0(TcgBlock, 1);
+    block->pc = pc;
+    block->flags = flags;
+    block->n_insns = n_insns;
+    block->page[0] = first_page;
+    block->page[1] = (last_byte & TCG_PAGE_MASK) != first_page ? (last_byte & TCG_PAGE_MASK)
+                                                               : ~0ull;
+    block->n_ops = ir->n_ops;
+    block->ops = g_memdup2(ir->ops, ir->n_ops * sizeof(TcgOp));
+    block->label_pos = g_new0(guint, MAX(ir->n_labels, 1));
+    for (guint i = 0; i < ir->n_ops; i++) {
+        if (ir->ops[i].opc == TCG_OP_set_label) {
+            block->label_pos[ir->ops[i].imm] = i;
+        }
+    }
+    hart->stats.blocks_translated++;
+    hart->stats.insns_translated += n_insns;
+    return block;
+}
+
+void tcg_block_free(TcgBlock *block)
+{
+    g_free(block->ops);
+    g_free(block->label_pos);
+    g_free(block);
+}

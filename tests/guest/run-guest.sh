@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Differential guest test (TAP): runs one ELF on shoal (interpreter and JIT
+# back ends) and on QEMU virt, and compares each run's UART output and exit
+# code with foo.expected / foo.exit next to the source.
+# Usage: run-guest.sh build/tests/guest/foo.elf
+# Environment: SHOAL_BUILDDIR, SHOAL_SRCDIR, QEMU_RISCV64 (set by make check),
+# GUEST_TIMEOUT (seconds per run, default 10).
+set -u
+
+elf=$1
+name=$(basename "$elf" .elf)
+srcdir=${SHOAL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${SHOAL_BUILDDIR:-.}
+qemu=${QEMU_RISCV64:-}
+timeout_s=${GUEST_TIMEOUT:-10}
+expected=$srcdir/tests/guest/$name.expected
+want_rc=0
+[ -f "$srcdir/tests/guest/$name.exit" ] && want_rc=$(cat "$srcdir/tests/guest/$name.exit")
+input=/dev/null
+[ -f "$srcdir/tests/guest/$name.input" ] && input=$srcdir/tests/guest/$name.input
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-guest.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+echo "1..3"
+n=0
+
+# report DESCRIPTION OUT ERR RC: one TAP line, and a diff as diagnostics.
+report() {
+    n=$((n + 1))
+    desc=$1 out=$2 err=$3 rc=$4
+    if [ ! -f "$expected" ]; then
+        echo "not ok $n - $name $desc # missing $expected"
+        return
+    fi
+    if cmp -s "$expected" "$out" && [ "$rc" = "$want_rc" ]; then
+        echo "ok $n - $name $desc"
+        return
+    fi
+    echo "not ok $n - $name $desc"
+    [ "$rc" = 124 ] && echo "# timed out after ${timeout_s}s"
+    echo "# exit code $rc, expected $want_rc"
+    diff -u "$expected" "$out" | sed -e 's/^/# /' | head -n 60
+    if [ -s "$err" ]; then
+        echo "# stderr:"
+        sed -e 's/^/#   /' "$err" | head -n 20
+    fi
+}
+
+for accel in interp jit; do
+    if [ ! -x "$builddir/shoal" ]; then
+        n=$((n + 1))
+        echo "not ok $n - $name shoal $accel # $builddir/shoal not built"
+        continue
+    fi
+    timeout -k 2 "$timeout_s" "$builddir/shoal" run "$srcdir/configs/virt.conf" \
+        --bios none --kernel "$elf" --set cpu.accel=$accel \
+        <"$input" >"$tmp/$accel.out" 2>"$tmp/$accel.err"
+    report "shoal $accel" "$tmp/$accel.out" "$tmp/$accel.err" $?
+done
+
+if [ -z "$qemu" ] || [ "$qemu" = no ] || ! command -v "$qemu" >/dev/null 2>&1; then
+    n=$((n + 1))
+    echo "ok $n - $name qemu # SKIP qemu-system-riscv64 not found"
+else
+    timeout -k 2 "$timeout_s" "$qemu" -M virt -bios none -kernel "$elf" \
+        -display none -monitor none -serial stdio \
+        <"$input" >"$tmp/qemu.out" 2>"$tmp/qemu.err"
+    report qemu "$tmp/qemu.out" "$tmp/qemu.err" $?
+fi
+exit 0

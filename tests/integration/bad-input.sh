@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Every kind of bad input to `shoal run`: exit code 2, exactly one line on
+# stderr starting with "shoal: ", no process started, no run dir left.
+. "$(dirname "$0")/lib.sh"
+
+T=$TEST_TMP
+printf '[memory]\nsize=16M\nthis line is not a key\n' > "$T/malformed.conf"
+printf '[memory]\nsize=lots\n[node.0]\n' > "$T/badvalue.conf"
+echo 'just text' > "$T/text.elf"
+# An x86-64 ELF header: 64-bit, little endian, ET_EXEC, e_machine 62.
+{
+    printf '\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00'
+    printf '\x02\x00\x3e\x00\x01\x00\x00\x00'
+    head -c 40 /dev/zero
+} > "$T/x86.elf"
+HAVE_RV=yes
+build_spin "$T/low.elf" 0x1000 || HAVE_RV=no
+build_spin "$T/good.elf" || HAVE_RV=no
+
+# name | expected stderr pattern | arguments
+CASES=(
+    "no arguments|usage|"
+    "unknown command|unknown command|frob"
+    "run without config|no config file|run"
+    "unknown option|--frob: unknown option|run $VIRT --frob"
+    "missing config|missing.conf: cannot read config|run $T/missing.conf --kernel $T/x86.elf"
+    "malformed config|malformed.conf:3: not a config file|run $T/malformed.conf"
+    "bad value|badvalue.conf:2: \\[memory\\] size: expected a size|run $T/badvalue.conf"
+    "unknown --set key|--set cpu.turbo=1: unknown key turbo in \\[cpu\\]|run $VIRT --set cpu.turbo=1"
+    "nothing to boot|nothing to boot|run $VIRT"
+    "missing kernel file|nope.elf: cannot read image|run $VIRT --kernel $T/nope.elf"
+    "non-ELF kernel|text.elf: not an ELF file|run $VIRT --kernel $T/text.elf"
+    "x86-64 ELF kernel|x86.elf: not a RISC-V ELF (e_machine 62|run $VIRT --kernel $T/x86.elf"
+    "RISC-V ELF outside RAM|low.elf: segment [0-9]* (0x[0-9a-f]*..0x[0-9a-f]*) is outside RAM 0x80000000..0x87ffffff|run $VIRT --kernel $T/low.elf|rv"
+    "bad bios|x86.elf: not a RISC-V ELF|run $VIRT --kernel $T/good.elf --bios $T/x86.elf|rv"
+)
+
+echo "1..$((${#CASES[@]} * 3))"
+for c in "${CASES[@]}"; do
+    IFS='|' read -r name pattern args needs <<< "$c"
+    if [ "$needs" = rv ] && [ "$HAVE_RV" = no ]; then
+        for _ in 1 2 3; do skip "$name: no riscv64-unknown-elf-gcc"; done
+        continue
+    fi
+    # shellcheck disable=SC2086 # word splitting of $args is wanted
+    timeout 20 "$SHOAL" $args > "$T/out" 2> "$T/err"
+    rc=$?
+    check "$name: exit code 2 (got $rc)" [ "$rc" = 2 ]
+    lines=$(wc -l < "$T/err")
+    if [ "$lines" = 1 ] && grep -q "^shoal: " "$T/err" && grep -q -- "$pattern" "$T/err"; then
+        ok "$name: one line on stderr naming the problem"
+    else
+        not_ok "$name: one line on stderr matching '$pattern' (got $lines)"
+        diag < "$T/err"
+    fi
+    check "$name: no process, no run dir left" no_leftovers
+done
+exit 0

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A machine whose guest spins forever loses its cpu-node (SIGKILL): shoal
+# must exit non-zero naming the node, leaving no process and no socket.
+# Then the same machine is stopped with SIGTERM / SIGINT to the launcher:
+# exit 143 / 130, same clean teardown.
+. "$(dirname "$0")/lib.sh"
+
+T=$TEST_TMP
+echo "1..10"
+
+SPIN="$SHOAL_BUILDDIR/tests/guest/spin.elf"
+if [ ! -f "$SPIN" ]; then
+    SPIN="$T/spin.elf"
+    if ! build_spin "$SPIN"; then
+        for _ in $(seq 10); do skip "no spin.elf and no riscv64-unknown-elf-gcc"; done
+        exit 0
+    fi
+fi
+for p in shoal shoal-memory-server shoal-cpu-node; do
+    if [ ! -x "$SHOAL_BUILDDIR/$p" ]; then
+        for _ in $(seq 10); do skip "$p not built"; done
+        exit 0
+    fi
+done
+
+# Starts the spinning machine in the background; sets SPID and NODE (the
+# cpu-node's pid) once it runs, or returns 1.
+start_machine() {
+    "$SHOAL" run "$VIRT" --kernel "$SPIN" > "$T/out" 2> "$T/err" < /dev/null &
+    SPID=$!
+    NODE=
+    for _ in $(seq 100); do
+        NODE=$(children_named "$SPID" shoal-cpu-node)
+        # the node is up and the console connected once a socket exists
+        if [ -n "$NODE" ] && [ -n "$(find "$XDG_RUNTIME_DIR" -type s 2>/dev/null)" ]; then
+            sleep 0.5 # let the guest start spinning
+            kill -0 "$SPID" 2>/dev/null && return 0
+            return 1
+        fi
+        kill -0 "$SPID" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# 1-4: SIGKILL the cpu-node.
+if start_machine; then
+    ok "machine started (launcher $SPID, cpu-node $NODE)"
+    kill -KILL "$NODE"
+    wait_pid "$SPID" 15
+    check "shoal exits non-zero (got $WAIT_RC)" [ "$WAIT_RC" != 0 ] && [ "$WAIT_RC" != timeout ]
+    if grep -q "^shoal: shoal-cpu-node (node 0, pid $NODE) was killed by signal 9" "$T/err"; then
+        ok "the message names the cpu-node and the signal"
+    else
+        not_ok "the message names the cpu-node and the signal"
+        diag < "$T/err"
+    fi
+    check "no shoal process, no socket, no run dir left" no_leftovers
+else
+    not_ok "machine started"
+    diag < "$T/err"
+    for _ in 1 2 3; do skip "machine did not start"; done
+fi
+
+# 5-7: SIGTERM to the launcher, 8-10: SIGINT.
+for sig in TERM:143 INT:130; do
+    name=${sig%:*}
+    want=${sig#*:}
+    if start_machine; then
+        ok "machine started for SIG$name"
+        kill -"$name" "$SPID"
+        wait_pid "$SPID" 15
+        check "SIG$name: shoal exits $want (got $WAIT_RC)" [ "$WAIT_RC" = "$want" ]
+        check "SIG$name: no shoal process, no socket, no run dir left" no_leftovers
+    else
+        not_ok "machine started for SIG$name"
+        diag < "$T/err"
+        for _ in 1 2; do skip "machine did not start"; done
+    fi
+    pids=$(tagged_pids)
+    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+done
+exit 0

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Regenerates decode-vectors-gen.h: golden decoder vectors whose instruction
+# words come from GNU as (riscv64-unknown-elf-as), an encoder independent of
+# ours. Each line: assembly, expected (expanded) mnemonic and operands.
+#   usage: tests/unit/gen-decode-vectors.py > tests/unit/decode-vectors-gen.h
+import re, subprocess, sys, tempfile, os
+
+A0, A1, A2, SP, RA = 10, 11, 12, 2, 1
+# (asm, op, rd, rs1, rs2, imm, csr)
+V = []
+def v(asm, op, rd=0, rs1=0, rs2=0, imm=0, csr=0):
+    V.append((asm, op, rd, rs1, rs2, imm, csr))
+
+for op in "add sub sll slt sltu xor srl sra or and addw subw sllw srlw sraw " \
+          "mul mulh mulhsu mulhu div divu rem remu mulw divw divuw remw remuw".split():
+    v(f"{op} a0, a1, a2", op, A0, A1, A2)
+for op in "addi slti sltiu xori ori andi addiw".split():
+    v(f"{op} a0, a1, -2048", op, A0, A1, 0, -2048)
+    v(f"{op} a0, a1, 2047", op, A0, A1, 0, 2047)
+for op in "slli srli srai".split():
+    v(f"{op} a0, a1, 63", op, A0, A1, 0, 63)
+for op in "slliw srliw sraiw".split():
+    v(f"{op} a0, a1, 31", op, A0, A1, 0, 31)
+for op in "lb lh lw ld lbu lhu lwu".split():
+    v(f"{op} a0, -5(a1)", op, A0, A1, 0, -5)
+for op in "sb sh sw sd".split():
+    v(f"{op} a2, 2047(a1)", op, 0, A1, A2, 2047)
+    v(f"{op} a2, -2048(a1)", op, 0, A1, A2, -2048)
+for op in "beq bne blt bge bltu bgeu".split():
+    v(f"{op} a1, a2, .-4096", op, 0, A1, A2, -4096)
+    v(f"{op} a1, a2, .+4094", op, 0, A1, A2, 4094)
+v("jal a0, .-1048576", "jal", A0, 0, 0, -1048576)
+v("jal ra, .+1048574", "jal", RA, 0, 0, 1048574)
+v("jalr a0, -1(a1)", "jalr", A0, A1, 0, -1)
+v("lui a0, 0xfffff", "lui", A0, 0, 0, -4096)
+v("lui a0, 0x7ffff", "lui", A0, 0, 0, 0x7ffff000)
+v("auipc a0, 0x80000", "auipc", A0, 0, 0, -2147483648)
+v("fence.i", "fence_i")
+v("fence rw, w", "fence")
+v("fence.tso", "fence", 0, 0, 0, 8)
+v("ecall", "ecall"); v("ebreak", "ebreak"); v("mret", "mret"); v("sret", "sret"); v("wfi", "wfi")
+v("sfence.vma a0, a1", "sfence_vma", 0, A0, A1)
+for op in "csrrw csrrs csrrc".split():
+    v(f"{op} a0, mscratch, a1", op, A0, A1, 0, A1, 0x340)
+for op in "csrrwi csrrsi csrrci".split():
+    v(f"{op} a0, 0xfff, 31", op, A0, 31, 0, 31, 0xfff)
+for w in "wd":
+    v(f"lr.{w}.aqrl a0, (a1)", f"lr_{w}", A0, A1)
+    for op in "sc amoswap amoadd amoxor amoand amoor amomin amomax amominu amomaxu".split():
+        v(f"{op}.{w}.aq a0, a2, (a1)", f"{op}_{w}", A0, A1, A2)
+# compressed: expected values are the expansion
+v("c.addi4spn a0, sp, 1020", "addi", A0, SP, 0, 1020)
+v("c.addi4spn a0, sp, 4", "addi", A0, SP, 0, 4)
+v("c.lw a0, 124(a1)", "lw", A0, A1, 0, 124)
+v("c.ld a0, 248(a1)", "ld", A0, A1, 0, 248)
+v("c.sw a2, 124(a1)", "sw", 0, A1, A2, 124)
+v("c.sd a2, 248(a1)", "sd", 0, A1, A2, 248)
+v("c.nop", "addi")
+v("c.addi a0, -32", "addi", A0, A0, 0, -32)
+v("c.addi a0, 31", "addi", A0, A0, 0, 31)
+v("c.addiw a0, -32", "addiw", A0, A0, 0, -32)
+v("c.li a0, -32", "addi", A0, 0, 0, -32)
+v("c.addi16sp sp, -512", "addi", SP, SP, 0, -512)
+v("c.addi16sp sp, 496", "addi", SP, SP, 0, 496)
+v("c.lui a0, 0xfffe0", "lui", A0, 0, 0, -131072)
+v("c.lui a0, 31", "lui", A0, 0, 0, 31 << 12)
+v("c.srli a0, 63", "srli", A0, A0, 0, 63)
+v("c.srai a0, 1", "srai", A0, A0, 0, 1)
+v("c.andi a0, -1", "andi", A0, A0, 0, -1)
+for op in "sub xor or and subw addw".split():
+    v(f"c.{op} a0, a1", op, A0, A0, A1)
+v("c.j .-2048", "jal", 0, 0, 0, -2048)
+v("c.j .+2046", "jal", 0, 0, 0, 2046)
+v("c.beqz a0, .-256", "beq", 0, A0, 0, -256)
+v("c.bnez a0, .+254", "bne", 0, A0, 0, 254)
+v("c.slli a0, 63", "slli", A0, A0, 0, 63)
+v("c.lwsp a0, 252(sp)", "lw", A0, SP, 0, 252)
+v("c.ldsp a0, 504(sp)", "ld", A0, SP, 0, 504)
+v("c.jr a0", "jalr", 0, A0, 0, 0)
+v("c.jalr a0", "jalr", RA, A0, 0, 0)
+v("c.mv a0, a1", "add", A0, 0, A1)
+v("c.add a0, a1", "add", A0, A0, A1)
+v("c.ebreak", "ebreak")
+v("c.swsp a0, 252(sp)", "sw", 0, SP, A0, 252)
+v("c.sdsp a0, 504(sp)", "sd", 0, SP, A0, 504)
+
+with tempfile.TemporaryDirectory() as d:
+    src = os.path.join(d, "v.S")
+    with open(src, "w") as f:
+        f.write(".option norelax\n.text\n")
+        for i, x in enumerate(V):
+            # each in its own 4 KiB-aligned slot so pc-relative targets stay encodable
+            # GNU as compresses what it can unless told not to
+            opt = "rvc" if x[0].startswith("c.") else "norvc"
+            f.write(f".balign 8\n.option {opt}\nv{i}: {x[0]}\n")
+    obj = os.path.join(d, "v.o")
+    subprocess.check_call(["riscv64-unknown-elf-as", "-march=rv64imac_zicsr_zifencei", "-o", obj, src])
+    dump = subprocess.check_output(["riscv64-unknown-elf-objdump", "-d", "-M", "no-aliases", obj], text=True)
+
+word_of = {}
+label = None
+for line in dump.splitlines():
+    m = re.match(r"[0-9a-f]+ <v(\d+)>:", line)
+    if m:
+        label = int(m.group(1))
+        continue
+    m = re.match(r"\s+[0-9a-f]+:\s+([0-9a-f]{4,8})\s", line)
+    if m and label is not None:
+        word_of[label] = int(m.group(1), 16)
+        label = None
+if len(word_of) != len(V):
+    sys.exit(f"objdump gave {len(word_of)} words for {len(V)} vectors")
+
+print("/* Generated by tests/unit/gen-decode-vectors.py from GNU as output; do not edit. */")
+print("/* { word, \"assembly\", RV_OP_expanded, rd, rs1, rs2, imm, csr } */")
+for i, (asm, op, rd, rs1, rs2, imm, csr) in enumerate(V):
+    print(f'{{ 0x{word_of[i]:08x}u, "{asm}", RV_OP_{op}, {rd}, {rs1}, {rs2}, {imm}ll, 0x{csr:x} }},')

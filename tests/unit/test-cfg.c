@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+/* config/: one table of (config text, --set overrides, expected error,
+ * message substring) walked by one function covers every error path;
+ * then good machines, includes, overrides, the dump and the command line. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "config/cfg.h"
+
+#define GOOD_NODES "[node.0]\nharts=2\n[node.1]\n"
+#define GOOD_MEM "[memory]\nbase=0x80000000\nsize=128M\n"
+#define UART "[device.uart0]\ntype=ns16550\nbase=0x10000000\nsize=0x100\nirq=10\n"
+#define GOOD GOOD_MEM GOOD_NODES UART
+
+typedef struct {
+    const char *name;    /* test path suffix */
+    const char *text;    /* t.conf; NULL: the file does not exist */
+    const char *base;    /* base.conf beside it, or NULL */
+    const char *sets[3]; /* --set overrides */
+    int code;            /* CfgError expected */
+    const char *substr;  /* in the message */
+} BadCase;
+
+static const BadCase bad_cases[] = {
+    /* CFG_ERROR_FILE */
+    { "file/missing", NULL, NULL, { NULL }, CFG_ERROR_FILE, "t.conf: cannot read config" },
+    { "file/syntax", "[memory]\nsize=1M\nthis is not a key\n", NULL, { NULL }, CFG_ERROR_FILE,
+      "t.conf:3: not a config file" },
+    { "file/nul-byte", "[memory]\nsize=1M\n\x01\xff\n", NULL, { NULL }, CFG_ERROR_FILE,
+      "not a text file" },
+    { "file/include-missing", "[machine]\ninclude=nope.conf\n" GOOD, NULL, { NULL },
+      CFG_ERROR_FILE, "nope.conf: cannot read config" },
+    { "file/bad-group-syntax", "[memory\nsize=1M\n", NULL, { NULL }, CFG_ERROR_FILE,
+      "not a config file" },
+    /* CFG_ERROR_UNKNOWN */
+    { "unknown/group", GOOD "\n[gpu]\ncores=4\n", NULL, { NULL }, CFG_ERROR_UNKNOWN,
+      "t.conf:13: [gpu]: unknown group" },
+    { "unknown/key", "[memory]\nsize=1M\nspeed=fast\n" GOOD_NODES, NULL, { NULL },
+      CFG_ERROR_UNKNOWN, "t.conf:3: [memory] speed: unknown key (expected one of base, size)" },
+    { "unknown/bare-node", GOOD "[node]\nharts=1\n", NULL, { NULL }, CFG_ERROR_UNKNOWN,
+      "[node]: unknown group" },
+    { "unknown/in-include", "[machine]\ninclude=base.conf\n" GOOD, "[cpu]\nturbo=yes\n", { NULL }, CFG_ERROR_UNKNOWN,
+      "base.conf:2: [cpu] turbo: unknown key" },
+    { "unknown/set-key", GOOD, NULL, { "memory.speed=1", NULL }, CFG_ERROR_UNKNOWN,
+      "--set memory.speed=1: unknown key speed in [memory]" },
+    { "unknown/set-group", GOOD, NULL, { "gpu.cores=1", NULL }, CFG_ERROR_UNKNOWN,
+      "unknown key cores in [gpu]" },
+    /* CFG_ERROR_MISSING */
+    { "missing/ram-size", "[memory]\nbase=0x80000000\n" GOOD_NODES, NULL, { NULL },
+      CFG_ERROR_MISSING, "[memory] size: missing, expected a size like 128M" },
+    { "missing/no-memory-group", GOOD_NODES, NULL, { NULL }, CFG_ERROR_MISSING,
+      "[memory] size: missing" },
+    { "missing/no-node", GOOD_MEM, NULL, { NULL }, CFG_ERROR_MISSING,
+      "[node.0]: missing, a machine needs at least one cpu node" },
+    { "missing/node-gap", GOOD_MEM "[node.0]\n[node.2]\n", NULL, { NULL }, CFG_ERROR_MISSING,
+      "[node.1]: missing, nodes must be numbered 0..2 with no gap" },
+    { "missing/device-type", GOOD "[device.x]\nbase=0x1000\nsize=0x10\n", NULL, { NULL },
+      CFG_ERROR_MISSING, "t.conf:12: [device.x] type: missing" },
+    { "missing/device-base", GOOD "[device.x]\ntype=clint\nsize=0x10\n", NULL, { NULL },
+      CFG_ERROR_MISSING, "[device.x] base: missing, expected an address" },
+    { "missing/device-size", GOOD "[device.x]\ntype=clint\nbase=0x10\n", NULL, { NULL },
+      CFG_ERROR_MISSING, "[device.x] size: missing" },
+    /* CFG_ERROR_VALUE: memory */
+    { "value/size-junk", "[memory]\nsize=lots\n" GOOD_NODES, NULL, { NULL }, CFG_ERROR_VALUE,
+      "t.conf:2: [memory] size: expected a size like 128M or 0x8000000, got \"lots\"" },
+    { "value/size-suffix", "[memory]\nsize=12Q\n" GOOD_NODES, NULL, { NULL }, CFG_ERROR_VALUE,
+      "got \"12Q\"" },
+    { "value/size-overflow", "[memory]\nsize=0x100000000000000000\n" GOOD_NODES, NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory] size: expected a size" },
+    { "value/size-suffix-overflow", "[memory]\nsize=0xfffffffffffT\n" GOOD_NODES, NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory] size: expected a size" },
+    { "value/size-zero", "[memory]\nsize=0\n" GOOD_NODES, NULL, { NULL }, CFG_ERROR_VALUE,
+      "[memory] size: expected a non-zero multiple of 4 KiB, got 0x0" },
+    { "value/size-unaligned", "[memory]\nsize=4097\n" GOOD_NODES, NULL, { NULL },
+      CFG_ERROR_VALUE, "multiple of 4 KiB, got 0x1001" },
+    { "value/base-unaligned", "[memory]\nbase=0x80000010\nsize=4K\n" GOOD_NODES, NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory] base: expected a 4 KiB aligned address" },
+    { "value/base-junk", "[memory]\nbase=high\nsize=4K\n" GOOD_NODES, NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory] base: expected an address like 0x80000000, got \"high\"" },
+    { "value/ram-wraps", "[memory]\nbase=0xfffffffffffff000\nsize=8K\n" GOOD_NODES, NULL, { NULL },
+      CFG_ERROR_VALUE, "wraps past the end of the address space" },
+    /* CFG_ERROR_VALUE: cpu, clint, memory server */
+    { "value/endpoint", GOOD "[memory-server]\nendpoint=udp://x\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory-server] endpoint: expected an endpoint like tcp://host:5555" },
+    { "value/endpoint-port", GOOD "[memory-server]\nendpoint=tcp://localhost:99999\n", NULL,
+      { NULL }, CFG_ERROR_VALUE, "expected tcp://HOST:PORT with a port 1..65535" },
+    { "value/endpoint-no-host", GOOD "[memory-server]\nendpoint=tcp://:80\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "expected tcp://HOST:PORT" },
+    { "value/endpoint-empty-ipc", GOOD "[memory-server]\nendpoint=ipc://\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory-server] endpoint" },
+    { "value/accel", GOOD "[cpu]\naccel=kvm\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "[cpu] accel: expected interp or jit, got \"kvm\"" },
+    { "value/code-buffer-small", GOOD "[cpu]\ncode-buffer=4K\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "[cpu] code-buffer: expected 64K..4G" },
+    { "value/code-buffer-junk", GOOD "[cpu]\ncode-buffer=big\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "[cpu] code-buffer: expected a size" },
+    { "value/timebase-zero", GOOD "[clint]\ntimebase-frequency=0\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[clint] timebase-frequency: expected a frequency > 0" },
+    { "value/timebase-suffix", GOOD "[clint]\ntimebase-frequency=10M\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "expected a number like 4 or 0x10, got \"10M\"" },
+    { "value/bad-escape", "[machine]\nname=a\\qb\n" GOOD, NULL, { NULL }, CFG_ERROR_VALUE,
+      "[machine] name: expected a string" },
+    /* CFG_ERROR_VALUE: nodes */
+    { "value/node-name", GOOD_MEM "[node.zero]\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "[node.zero]: expected a node number 0..255 like [node.0]" },
+    { "value/node-leading-zero", GOOD_MEM "[node.0]\n[node.01]\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[node.01]: expected a node number" },
+    { "value/node-too-big", GOOD_MEM "[node.0]\n[node.999]\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "[node.999]: expected a node number" },
+    { "value/harts-zero", GOOD_MEM "[node.0]\nharts=0\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "t.conf:5: [node.0] harts: expected 1..256 harts, got 0" },
+    { "value/harts-many", GOOD_MEM "[node.0]\nharts=257\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "expected 1..256 harts, got 257" },
+    { "value/harts-junk", GOOD_MEM "[node.0]\nharts=two\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "[node.0] harts: expected a number like 4 or 0x10, got \"two\"" },
+    /* CFG_ERROR_VALUE: devices */
+    { "value/device-name", GOOD "[device.a b]\ntype=clint\nbase=0\nsize=1\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[device.a b]: expected a device name" },
+    { "value/device-type", GOOD "[device.x]\ntype=vga\nbase=0\nsize=1\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test or clint, got \"vga\"" },
+    { "value/device-size-zero", GOOD "[device.x]\ntype=clint\nbase=0\nsize=0\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "t.conf:15: [device.x] size: expected a size > 0, got 0" },
+    { "value/device-wraps",
+      GOOD "[device.x]\ntype=clint\nbase=0xfffffffffffffff0\nsize=0x100\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[device.x] size: base 0xfffffffffffffff0 + size 0x100 wraps" },
+    { "value/device-overlaps-ram", GOOD "[device.x]\ntype=clint\nbase=0x87fff000\nsize=0x2000\n",
+      NULL, { NULL }, CFG_ERROR_VALUE,
+      "[device.x] base: 0x87fff000..0x88000fff overlaps RAM 0x80000000..0x87ffffff" },
+    { "value/device-overlaps-device",
+      GOOD "[device.uart1]\ntype=ns16550\nbase=0x100000ff\nsize=0x100\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[device.uart1] base: 0x100000ff..0x100001fe overlaps [device.uart0]" },
+    { "value/irq-zero", GOOD_MEM GOOD_NODES "[device.u]\ntype=ns16550\nbase=0\nsize=8\nirq=0\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.u] irq: expected an interrupt line 1..1023" },
+    { "value/irq-big", GOOD, NULL, { "device.uart0.irq=1024", NULL }, CFG_ERROR_VALUE,
+      "--set device.uart0.irq=1024: [device.uart0] irq: expected an interrupt line" },
+    { "value/irq-junk", GOOD, NULL, { "device.uart0.irq=ten", NULL }, CFG_ERROR_VALUE,
+      "got \"ten\"" },
+    /* CFG_ERROR_VALUE: --set and include */
+    { "value/set-no-equals", GOOD, NULL, { "memory.size", NULL }, CFG_ERROR_VALUE,
+      "--set memory.size: expected group.key=value" },
+    { "value/set-no-dot", GOOD, NULL, { "size=1M", NULL }, CFG_ERROR_VALUE,
+      "--set size=1M: expected group.key=value" },
+    { "value/set-include", GOOD, NULL, { "machine.include=x.conf", NULL }, CFG_ERROR_VALUE,
+      "include only works inside a config file" },
+    { "value/set-bad-value", GOOD, NULL, { "memory.size=lots", NULL }, CFG_ERROR_VALUE,
+      "--set memory.size=lots: [memory] size: expected a size like 128M" },
+    { "value/include-self", "[machine]\ninclude=t.conf\n" GOOD, NULL, { NULL }, CFG_ERROR_VALUE,
+      "includes itself" },
+    { "value/include-cycle", "[machine]\ninclude=base.conf\n" GOOD,
+      "[machine]\ninclude=t.conf\n", { NULL }, CFG_ERROR_VALUE, "includes itself" },
+    { "value/include-empty", "[machine]\ninclude=\n" GOOD, NULL, { NULL }, CFG_ERROR_VALUE,
+      "[machine] include: expected a file name" },
+    { "value/in-base-file", "[machine]\ninclude=base.conf\n" GOOD_NODES,
+      "[memory]\nsize=3K\n", { NULL }, CFG_ERROR_VALUE,
+      "base.conf:2: [memory] size: expected a non-zero multiple of 4 KiB" },
+};
+
+typedef struct {
+    char *dir;
+    char *conf;
+    char *base;
+} Fixture;
+
+static void fixture_setup(Fixture *f, gconstpointer data)
+{
+    f->dir = g_dir_make_tmp("test-cfg-XXXXXX", NULL);
+    g_assert_nonnull(f->dir);
+    f->conf = g_build_filename(f->dir, "t.conf", NULL);
+    f->base = g_build_filename(f->dir, "base.conf", NULL);
+}
+
+static void fixture_teardown(Fixture *f, gconstpointer data)
+{
+    g_remove(f->conf);
+    g_remove(f->base);
+    g_remove(f->dir);
+    g_free(f->dir);
+    g_free(f->conf);
+    g_free(f->base);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(g_file_set_contents(path, text, -1, &error));
+    g_assert_no_error(error);
+}
+
+static void test_bad(Fixture *f, gconstpointer data)
+{
+    const BadCase *c = data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = NULL;
+
+    if (c->text) {
+        write_file(f->conf, c->text);
+    }
+    if (c->base) {
+        write_file(f->base, c->base);
+    }
+    m = cfg_machine_load(f->conf, c->sets, NULL, NULL, &error);
+    g_assert_null(m);
+    g_assert_error(error, CFG_ERROR, c->code);
+    if (strstr(error->message, c->substr) == NULL) {
+        g_test_message("message: %s", error->message);
+        g_assert_cmpstr(error->message, ==, c->substr); /* prints both */
+    }
+    g_assert_null(strchr(error->message, '\n'));
+}
+
+static void test_good(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = NULL;
+    const CfgDevice *uart;
+
+    write_file(f->conf, "# a comment\n[machine]\nname=two-nodes\n" GOOD
+                        "[device.test]\ntype=sifive_test\nbase=0x100000\nsize=4K\n"
+                        "[boot]\nkernel=k.elf\n");
+    m = cfg_machine_load(f->conf, NULL, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(m);
+    g_assert_cmpstr(m->name, ==, "two-nodes");
+    g_assert_cmpstr(m->path, ==, f->conf);
+    g_assert_cmphex(m->ram_base, ==, 0x80000000);
+    g_assert_cmphex(m->ram_size, ==, 128 << 20);
+    g_assert_null(m->msrv_endpoint);
+    g_assert_cmpstr(m->accel, ==, "jit");
+    g_assert_cmpuint(m->code_buffer, ==, 32 << 20);
+    g_assert_cmpuint(m->timebase_hz, ==, 10000000);
+    g_assert_cmpuint(m->n_nodes, ==, 2);
+    g_assert_cmpuint(m->n_harts, ==, 3);
+    g_assert_cmpuint(m->nodes[0].index, ==, 0);
+    g_assert_cmpuint(m->nodes[0].first_hart, ==, 0);
+    g_assert_cmpuint(m->nodes[0].n_harts, ==, 2);
+    g_assert_cmpuint(m->nodes[1].index, ==, 1);
+    g_assert_cmpuint(m->nodes[1].first_hart, ==, 2);
+    g_assert_cmpuint(m->nodes[1].n_harts, ==, 1);
+    g_assert_cmpuint(m->n_devices, ==, 2);
+    uart = cfg_machine_find_device(m, CFG_DEVICE_NS16550);
+    g_assert_nonnull(uart);
+    g_assert_cmpstr(uart->name, ==, "uart0");
+    g_assert_cmphex(uart->base, ==, 0x10000000);
+    g_assert_cmphex(uart->size, ==, 0x100);
+    g_assert_cmpint(uart->irq, ==, 10);
+    g_assert_cmpint(cfg_machine_find_device(m, CFG_DEVICE_SIFIVE_TEST)->irq, ==, -1);
+    g_assert_cmphex(cfg_machine_find_device(m, CFG_DEVICE_SIFIVE_TEST)->size, ==, 4096);
+    g_assert_null(cfg_machine_find_device(m, CFG_DEVICE_CLINT));
+    /* relative to the config file's directory, not the working directory */
+    {
+        g_autofree char *want = g_build_filename(f->dir, "k.elf", NULL);
+        g_assert_cmpstr(m->kernel, ==, want);
+    }
+    g_assert_null(m->bios);
+}
+
+static void test_overrides(Fixture *f, gconstpointer data)
+{
+    const char *sets[] = { "memory.size=0x10000", "node.1.harts=4", "cpu.accel=interp",
+                           "memory-server.endpoint=tcp://127.0.0.1:5555",
+                           "device.uart0.irq=3", NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = NULL;
+
+    write_file(f->conf, GOOD "[boot]\nkernel=k.elf\nbios=fw.elf\n");
+    m = cfg_machine_load(f->conf, sets, "other.elf", "none", &error);
+    g_assert_no_error(error);
+    g_assert_cmphex(m->ram_size, ==, 0x10000);
+    g_assert_cmpuint(m->nodes[1].n_harts, ==, 4);
+    g_assert_cmpuint(m->n_harts, ==, 6);
+    g_assert_cmpstr(m->accel, ==, "interp");
+    g_assert_cmpstr(m->msrv_endpoint, ==, "tcp://127.0.0.1:5555");
+    g_assert_cmpint(m->devices[0].irq, ==, 3);
+    /* command-line paths stay relative to the working directory */
+    g_assert_cmpstr(m->kernel, ==, "other.elf");
+    g_assert_null(m->bios);
+}
+
+static void test_set_new_node(Fixture *f, gconstpointer data)
+{
+    const char *sets[] = { "node.2.harts=2", NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = NULL;
+
+    write_file(f->conf, GOOD);
+    m = cfg_machine_load(f->conf, sets, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(m->n_nodes, ==, 3);
+    g_assert_cmpuint(m->nodes[2].first_hart, ==, 3);
+}
+
+static void test_include(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = NULL;
+
+    write_file(f->base, "[machine]\nname=base\n" GOOD "[boot]\nkernel=k.elf\n");
+    write_file(f->conf, "[machine]\ninclude=base.conf\nname=derived\n[memory]\nsize=1G\n"
+                        "[node.1]\nharts=3\n[device.clint]\ntype=clint\nbase=0x2000000\n"
+                        "size=0x10000\n");
+    m = cfg_machine_load(f->conf, NULL, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(m->name, ==, "derived");
+    g_assert_cmphex(m->ram_base, ==, 0x80000000); /* from the base */
+    g_assert_cmphex(m->ram_size, ==, G_GUINT64_CONSTANT(1) << 30);
+    g_assert_cmpuint(m->n_harts, ==, 5);
+    g_assert_cmpuint(m->n_devices, ==, 2);
+    g_assert_nonnull(cfg_machine_find_device(m, CFG_DEVICE_CLINT));
+    {
+        /* relative to the file that set it: base.conf, same directory */
+        g_autofree char *want = g_build_filename(f->dir, "k.elf", NULL);
+        g_assert_cmpstr(m->kernel, ==, want);
+    }
+}
+
+static void test_unused_warning(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = NULL;
+
+    write_file(f->conf, GOOD "[device.test]\ntype=sifive_test\nbase=0x100000\nsize=4K\nirq=5\n");
+    g_test_expect_message("shoal-cfg", G_LOG_LEVEL_WARNING,
+                          "*t.conf:16: [device.test] irq: not used by this machine*");
+    m = cfg_machine_load(f->conf, NULL, NULL, NULL, &error);
+    g_test_assert_expected_messages();
+    g_assert_no_error(error);
+    g_assert_cmpint(cfg_machine_find_device(m, CFG_DEVICE_SIFIVE_TEST)->irq, ==, -1);
+}
+
+static void test_dump_roundtrip(Fixture *f, gconstpointer data)
+{
+    const char *sets[] = { "node.1.harts=3", NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) a = NULL;
+    g_autoptr(CfgMachine) b = NULL;
+    g_autofree char *dump = NULL;
+
+    write_file(f->base, GOOD "[cpu]\naccel=interp\n");
+    write_file(f->conf, "[machine]\ninclude=base.conf\n[memory]\nsize=64M\n");
+    a = cfg_machine_load(f->conf, sets, NULL, NULL, &error);
+    g_assert_no_error(error);
+    dump = cfg_machine_dump(f->conf, sets, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(strstr(dump, "code-buffer=32M\n")); /* defaults are shown */
+    g_assert_null(strstr(dump, "include"));              /* flattened */
+    write_file(f->conf, dump);
+    b = cfg_machine_load(f->conf, NULL, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmphex(a->ram_size, ==, b->ram_size);
+    g_assert_cmpstr(a->accel, ==, b->accel);
+    g_assert_cmpuint(a->n_nodes, ==, b->n_nodes);
+    g_assert_cmpuint(b->nodes[1].n_harts, ==, 3);
+    g_assert_cmpuint(a->n_devices, ==, b->n_devices);
+    g_assert_cmpint(a->devices[0].irq, ==, b->devices[0].irq);
+}
+
+static void test_dump_error(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dump = NULL;
+
+    write_file(f->conf, "[memory]\nsize=lots\n");
+    dump = cfg_machine_dump(f->conf, NULL, NULL, NULL, &error);
+    g_assert_null(dump);
+    g_assert_error(error, CFG_ERROR, CFG_ERROR_VALUE);
+}
+
+static void test_doc(void)
+{
+    g_autofree char *doc = cfg_keys_doc();
+    const char *keys[] = { "`name`", "`include`", "`base`", "`size`", "`endpoint`", "`accel`",
+                           "`code-buffer`", "`timebase-frequency`", "`harts`", "`type`",
+                           "`irq`", "`kernel`", "`bios`", "`[node.N]`", "`[device.NAME]`" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+        g_assert_nonnull(strstr(doc, keys[i]));
+    }
+}
+
+typedef struct {
+    const char *args; /* space-separated, after PROG CONFIG */
+    int code;         /* -1: success */
+    const char *substr;
+} CmdCase;
+
+static const CmdCase cmd_cases[] = {
+    { "--run-dir /tmp/x", -1, NULL },
+    { "--run-dir=/tmp/x --node 1 --set cpu.accel=interp --kernel k.elf --bios=none", -1, NULL },
+    { "", CFG_ERROR_MISSING, "--run-dir DIR is required" },
+    { "--run-dir", CFG_ERROR_VALUE, "--run-dir: expected a value" },
+    { "--run-dir /tmp/x --node 2", CFG_ERROR_VALUE, "--node 2: expected a node number 0..1" },
+    { "--run-dir /tmp/x --node x", CFG_ERROR_VALUE, "--node x: expected a node number" },
+    { "--run-dir /tmp/x --frob", CFG_ERROR_VALUE, "--frob: unknown option" },
+    { "--run-dir /tmp/x second.conf", CFG_ERROR_VALUE, "only one config file" },
+    { "--run-dir /tmp/x --set cpu.frob=1", CFG_ERROR_UNKNOWN, "unknown key frob" },
+};
+
+static void test_cmdline(Fixture *f, gconstpointer data)
+{
+    write_file(f->conf, GOOD);
+    for (guint i = 0; i < G_N_ELEMENTS(cmd_cases); i++) {
+        const CmdCase *c = &cmd_cases[i];
+        g_autofree char *line = g_strdup_printf("prog %s %s", f->conf, c->args);
+        g_auto(GStrv) argv = g_strsplit_set(line, " ", -1);
+        g_autoptr(GError) error = NULL;
+        CfgCmdline cl;
+        gboolean ok;
+        int argc = 0;
+
+        /* drop the empty word an empty c->args leaves */
+        while (argv[argc] && argv[argc][0]) {
+            argc++;
+        }
+        ok = cfg_cmdline_parse(argc, argv, &cl, &error);
+        g_test_message("case %u: %s", i, c->args);
+        if (c->code < 0) {
+            g_assert_no_error(error);
+            g_assert_true(ok);
+            g_assert_nonnull(cl.machine);
+            g_assert_cmpstr(cl.run_dir, ==, "/tmp/x");
+            cfg_cmdline_clear(&cl);
+        } else {
+            g_assert_false(ok);
+            g_assert_error(error, CFG_ERROR, c->code);
+            g_assert_nonnull(strstr(error->message, c->substr));
+            g_assert_null(cl.machine);
+        }
+    }
+}
+
+static void test_cmdline_values(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    CfgCmdline cl;
+    char *argv[] = { "prog", f->conf, "--node", "1", "--set", "cpu.accel=interp",
+                     "--kernel", "k.elf", "--run-dir", "/run/x", NULL };
+
+    write_file(f->conf, GOOD);
+    g_assert_true(cfg_cmdline_parse(G_N_ELEMENTS(argv) - 1, argv, &cl, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(cl.node, ==, 1);
+    g_assert_cmpstr(cl.run_dir, ==, "/run/x");
+    g_assert_cmpstr(cl.machine->accel, ==, "interp");
+    g_assert_cmpstr(cl.machine->kernel, ==, "k.elf");
+    cfg_cmdline_clear(&cl);
+    g_assert_null(cl.machine);
+    g_assert_cmpint(cl.node, ==, -1);
+}
+
+int main(int argc, char **argv)
+{
+    g_unsetenv("SHOAL_CFG_QUIET");
+    g_test_init(&argc, &argv, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/cfg/parse/%s", bad_cases[i].name);
+        g_test_add(path, Fixture, &bad_cases[i], fixture_setup, test_bad, fixture_teardown);
+    }
+    g_test_add("/cfg/load/good", Fixture, NULL, fixture_setup, test_good, fixture_teardown);
+    g_test_add("/cfg/load/overrides", Fixture, NULL, fixture_setup, test_overrides,
+               fixture_teardown);
+    g_test_add("/cfg/load/set-new-node", Fixture, NULL, fixture_setup, test_set_new_node,
+               fixture_teardown);
+    g_test_add("/cfg/load/include", Fixture, NULL, fixture_setup, test_include, fixture_teardown);
+    g_test_add("/cfg/load/unused-warning", Fixture, NULL, fixture_setup, test_unused_warning,
+               fixture_teardown);
+    g_test_add("/cfg/dump/roundtrip", Fixture, NULL, fixture_setup, test_dump_roundtrip,
+               fixture_teardown);
+    g_test_add("/cfg/dump/error", Fixture, NULL, fixture_setup, test_dump_error,
+               fixture_teardown);
+    g_test_add_func("/cfg/doc/every-key", test_doc);
+    g_test_add("/cfg/cmdline/table", Fixture, NULL, fixture_setup, test_cmdline,
+               fixture_teardown);
+    g_test_add("/cfg/cmdline/values", Fixture, NULL, fixture_setup, test_cmdline_values,
+               fixture_teardown);
+    return g_test_run();
+}

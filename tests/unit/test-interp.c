@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/* The IR interpreter op by op (a table of inputs and RISC-V answers), and
+ * whole harts running small programs against an in-test RAM + one device
+ * that implements TcgNodeOps, the same interface the node implements. */
+#include <string.h>
+
+#include "tcg/internal.h"
+
+#define RAM_BASE 0x80000000ull
+#define RAM_SIZE (64 * 1024)
+#define DEV_BASE 0x10000000ull
+
+typedef struct {
+    guint8 *ram;
+    TcgHart *hart;
+    guint64 dev_value; /* last value written to the device */
+    guint dev_writes;
+} Machine;
+
+static gboolean m_page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAccess access,
+                           TcgPageMap *out)
+{
+    Machine *m = opaque;
+    if (paddr >= RAM_BASE && paddr < RAM_BASE + RAM_SIZE) {
+        out->host = m->ram + ((paddr - RAM_BASE) & TCG_PAGE_MASK);
+        out->writable = TRUE;
+        return TRUE;
+    }
+    if ((paddr & TCG_PAGE_MASK) == DEV_BASE) {
+        out->host = NULL;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean m_mmio_read(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
+                            guint64 *value)
+{
+    *value = ((Machine *)opaque)->dev_value;
+    return TRUE;
+}
+
+/* A write to the device ends the program. */
+static gboolean m_mmio_write(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
+                             guint64 value)
+{
+    Machine *m = opaque;
+    m->dev_value = value;
+    m->dev_writes++;
+    tcg_hart_stop(m->hart);
+    return TRUE;
+}
+
+static void m_watched_store(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
+                            guint64 value)
+{
+}
+
+static guint64 m_read_time(gpointer opaque)
+{
+    return 42;
+}
+
+static const TcgNodeOps machine_ops = {
+    m_page_map, m_mmio_read, m_mmio_write, m_watched_store, m_read_time,
+};
+
+static Machine *machine_new(void)
+{
+    Machine *m = g_new0(Machine, 1);
+    m->ram = g_malloc0(RAM_SIZE);
+    TcgHartConfig cfg = { .hart_id = 0, .accel = TCG_ACCEL_INTERP };
+    m->hart = tcg_hart_new(&cfg, &machine_ops, m);
+    return m;
+}
+
+static void machine_free(Machine *m)
+{
+    tcg_hart_free(m->hart);
+    g_free(m->ram);
+    g_free(m);
+}
+
+/* ---- An encoder for the few instructions the programs use ---- */
+static guint32 enc_r(guint32 f7, guint rs2, guint rs1, guint32 f3, guint rd, guint32 opc)
+{
+    return f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opc;
+}
+static guint32 enc_i(gint32 imm, guint rs1, guint32 f3, guint rd, guint32 opc)
+{
+    return ((guint32)imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opc;
+}
+static guint32 enc_s(gint32 imm, guint rs2, guint rs1, guint32 f3)
+{
+    guint32 u = (guint32)imm;
+    return ((u >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (u & 0x1f) << 7 | 0x23;
+}
+static guint32 enc_b(gint32 off, guint rs2, guint rs1, guint32 f3)
+{
+    guint32 u = (guint32)off;
+    return ((u >> 12) & 1) << 31 | ((u >> 5) & 0x3f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 |
+           ((u >> 1) & 0xf) << 8 | ((u >> 11) & 1) << 7 | 0x63;
+}
+static guint32 enc_u(guint32 imm20, guint rd, guint32 opc)
+{
+    return imm20 << 12 | rd << 7 | opc;
+}
+#define ADDI(rd, rs1, imm) enc_i(imm, rs1, 0, rd, 0x13)
+#define ADD(rd, rs1, rs2) enc_r(0, rs2, rs1, 0, rd, 0x33)
+#define BNE(rs1, rs2, off) enc_b(off, rs2, rs1, 1)
+#define SD(rs2, off, rs1) enc_s(off, rs2, rs1, 3)
+#define LUI(rd, imm20) enc_u(imm20, rd, 0x37)
+#define AUIPC(rd, imm20) enc_u(imm20, rd, 0x17)
+#define CSRRW(rd, csr, rs1) enc_i(csr, rs1, 1, rd, 0x73)
+#define CSRRS(rd, csr, rs1) enc_i(csr, rs1, 2, rd, 0x73)
+enum { ZERO = 0, T0 = 5, T1 = 6, A0 = 10, A1 = 11 };
+
+static void load_program(Machine *m, guint64 at, const guint32 *words, gsize n)
+{
+    memcpy(m->ram + (at - RAM_BASE), words, n * sizeof *words);
+}
+
+static void run(Machine *m, guint64 pc)
+{
+    tcg_hart_reset(m->hart, pc, 0, 0);
+    tcg_hart_run(m->hart);
+}
+
+/* ---- The op table ---- */
+typedef struct {
+    TcgOpcode opc;
+    guint64 a, b;
+    guint64 expected;
+    guint8 aux;
+} OpCase;
+
+static const OpCase op_cases[] = {
+    { TCG_OP_add, 1, 2, 3 },
+    { TCG_OP_add, ~0ull, 1, 0 },
+    { TCG_OP_sub, 0, 1, ~0ull },
+    { TCG_OP_and, 0xf0f0, 0xff00, 0xf000 },
+    { TCG_OP_or, 0xf0f0, 0x0f00, 0xfff0 },
+    { TCG_OP_xor, 0xff, 0x0f, 0xf0 },
+    { TCG_OP_shl, 1, 63, 1ull << 63 },
+    { TCG_OP_shl, 1, 64, 1 }, /* count modulo 64 */
+    { TCG_OP_shr, 1ull << 63, 63, 1 },
+    { TCG_OP_sar, 1ull << 63, 63, ~0ull },
+    { TCG_OP_mul, 0x100000000ull, 0x100000000ull, 0 },
+    { TCG_OP_mulsh, (guint64)-1, (guint64)-1, 0 },
+    { TCG_OP_muluh, ~0ull, ~0ull, ~0ull - 1 },
+    { TCG_OP_mulsuh, (guint64)-1, ~0ull, ~0ull },
+    { TCG_OP_div, 7, 0, ~0ull },
+    { TCG_OP_div, 1ull << 63, (guint64)-1, 1ull << 63 },
+    { TCG_OP_div, (guint64)-7, 2, (guint64)-3 },
+    { TCG_OP_divu, 7, 0, ~0ull },
+    { TCG_OP_divu, ~0ull, 2, ~0ull >> 1 },
+    { TCG_OP_rem, 7, 0, 7 },
+    { TCG_OP_rem, 1ull << 63, (guint64)-1, 0 },
+    { TCG_OP_rem, (guint64)-7, 2, (guint64)-1 },
+    { TCG_OP_remu, 7, 0, 7 },
+    { TCG_OP_remu, 7, 4, 3 },
+    { TCG_OP_setcond, (guint64)-1, 1, 1, TCG_COND_LT },
+    { TCG_OP_setcond, (guint64)-1, 1, 0, TCG_COND_LTU },
+    { TCG_OP_setcond, 5, 5, 1, TCG_COND_GE },
+    { TCG_OP_setcond, 5, 5, 1, TCG_COND_GEU },
+    { TCG_OP_setcond, 5, 5, 1, TCG_COND_EQ },
+    { TCG_OP_setcond, 5, 5, 0, TCG_COND_NE },
+};
+
+/* Builds "t0 = a; t1 = b; x10 = t0 op t1; exit" and runs it. */
+static void test_ops(void)
+{
+    Machine *m = machine_new();
+    for (guint i = 0; i < G_N_ELEMENTS(op_cases); i++) {
+        const OpCase *c = &op_cases[i];
+        TcgIr ir;
+        tcg_ir_reset(&ir);
+        TcgTemp a = tcg_const(&ir, (gint64)c->a), b = tcg_const(&ir, (gint64)c->b);
+        tcg_gen_op(&ir, c->opc, 10, a, b, TCG_TEMP_NONE, 0, c->aux);
+        tcg_gen_exit_tb(&ir);
+        TcgBlock block = { .ops = ir.ops, .n_ops = ir.n_ops };
+        tcg_interp_block(m->hart, &block);
+        g_test_message("%s 0x%" G_GINT64_MODIFIER "x 0x%" G_GINT64_MODIFIER "x",
+                       tcg_op_descs[c->opc].name, c->a, c->b);
+        g_assert_cmphex(m->hart->env.x[10], ==, c->expected);
+    }
+    machine_free(m);
+}
+
+static void test_ext(void)
+{
+    Machine *m = machine_new();
+    TcgIr ir;
+    tcg_ir_reset(&ir);
+    TcgTemp v = tcg_const(&ir, 0x80000000ll);
+    tcg_gen_unop(&ir, TCG_OP_ext32s, 10, v);
+    tcg_gen_unop(&ir, TCG_OP_ext32u, 11, tcg_const(&ir, -1));
+    tcg_gen_addi(&ir, 12, v, -1);
+    tcg_gen_exit_tb(&ir);
+    TcgBlock block = { .ops = ir.ops, .n_ops = ir.n_ops };
+    tcg_interp_block(m->hart, &block);
+    g_assert_cmphex(m->hart->env.x[10], ==, 0xffffffff80000000ull);
+    g_assert_cmphex(m->hart->env.x[11], ==, 0xffffffffull);
+    g_assert_cmphex(m->hart->env.x[12], ==, 0x7fffffffull);
+    machine_free(m);
+}
+
+/* sum 1..100 in a loop (a chained block), stored to the device. */
+static void test_loop_program(void)
+{
+    Machine *m = machine_new();
+    const guint32 prog[] = {
+        ADDI(A0, ZERO, 0),
+        ADDI(A1, ZERO, 100),
+        ADD(A0, A0, A1),
+        ADDI(A1, A1, -1),
+        BNE(A1, ZERO, -8),
+        LUI(T0, DEV_BASE >> 12),
+        SD(A0, 0, T0),
+    };
+    load_program(m, RAM_BASE, prog, G_N_ELEMENTS(prog));
+    run(m, RAM_BASE);
+    g_assert_cmpuint(m->dev_writes, ==, 1);
+    g_assert_cmpuint(m->dev_value, ==, 5050);
+    machine_free(m);
+}
+
+/* An illegal instruction traps to mtvec with mcause 2, mepc, mtval = bits. */
+static void test_illegal_trap(void)
+{
+    Machine *m = machine_new();
+    const guint32 prog[] = {
+        AUIPC(T0, 0),                              /* 0: t0 = handler */
+        ADDI(T0, T0, 0x100),
+        CSRRW(ZERO, 0x305, T0),                    /* mtvec = handler */
+        0xffffffffu,                               /* 12: illegal (>32-bit form) */
+    };
+    const guint32 handler[] = {
+        CSRRS(A0, 0x342, ZERO),                    /* a0 = mcause */
+        CSRRS(A1, 0x341, ZERO),                    /* a1 = mepc */
+        CSRRS(T1, 0x343, ZERO),                    /* t1 = mtval */
+        LUI(T0, DEV_BASE >> 12),
+        SD(A0, 0, T0),
+    };
+    load_program(m, RAM_BASE, prog, G_N_ELEMENTS(prog));
+    load_program(m, RAM_BASE + 0x100, handler, G_N_ELEMENTS(handler));
+    run(m, RAM_BASE);
+    g_assert_cmpuint(m->dev_value, ==, 2);
+    g_assert_cmphex(m->hart->env.x[A1], ==, RAM_BASE + 12);
+    g_assert_cmphex(m->hart->env.x[T1], ==, 0xffffffffu);
+    g_assert_cmpuint(m->hart->env.priv, ==, RV_PRIV_M);
+    machine_free(m);
+}
+
+/* A load from nowhere is a load access fault with mtval = the address. */
+static void test_access_fault(void)
+{
+    Machine *m = machine_new();
+    const guint32 prog[] = {
+        AUIPC(T0, 0),
+        ADDI(T0, T0, 0x100),
+        CSRRW(ZERO, 0x305, T0),
+        enc_i(8, ZERO, 3, A1, 0x03),               /* ld a1, 8(zero) */
+    };
+    const guint32 handler[] = {
+        CSRRS(A0, 0x342, ZERO),
+        CSRRS(T1, 0x343, ZERO),
+        LUI(T0, DEV_BASE >> 12),
+        SD(A0, 0, T0),
+    };
+    load_program(m, RAM_BASE, prog, G_N_ELEMENTS(prog));
+    load_program(m, RAM_BASE + 0x100, handler, G_N_ELEMENTS(handler));
+    run(m, RAM_BASE);
+    g_assert_cmpuint(m->dev_value, ==, RV_EXC_LOAD_ACCESS);
+    g_assert_cmphex(m->hart->env.x[T1], ==, 8);
+    machine_free(m);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/tcg/interp/ops", test_ops);
+    g_test_add_func("/tcg/interp/ext", test_ext);
+    g_test_add_func("/tcg/hart/loop", test_loop_program);
+    g_test_add_func("/tcg/hart/illegal-trap", test_illegal_trap);
+    g_test_add_func("/tcg/hart/access-fault", test_access_fault);
+    return g_test_run();
+}
