@@ -16,13 +16,14 @@ GUEST_TESTS = \
 	tests/guest/csr.elf \
 	tests/guest/timer.elf \
 	tests/guest/rvc.elf \
-	tests/guest/rvc-fp.elf \
 	tests/guest/work.elf \
 	tests/guest/exitcode.elf \
 	tests/guest/echo.elf
 
-# Built but not tests: spin.elf loops forever (integration tests kill it).
-GUEST_EXTRA = tests/guest/spin.elf
+# Built but not tests: spin.elf loops forever (integration tests kill it);
+# rvc-fp.elf needs F/D, which come with the JIT issue (#3): it joins
+# GUEST_TESTS then.
+GUEST_EXTRA = tests/guest/spin.elf tests/guest/rvc-fp.elf
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \

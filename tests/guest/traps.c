@@ -39,6 +39,25 @@ static void expect_trap_rel(const char *name, uint64_t cause, uint64_t base, uin
     check_u64(line, probe.tval - base, tval);
 }
 
+/* AMOs are stores to the privileged spec (Store/AMO misaligned 6, access
+ * fault 7, as shoal reports them); QEMU 7.2 reports the load causes 4 and
+ * 5 instead. Either passes here; tests/unit/test-interp pins shoal to the
+ * spec. */
+static void expect_amo_trap_rel(const char *name, uint64_t spec_cause, uint64_t base,
+                                uint64_t tval)
+{
+    char line[80];
+
+    cat(line, name, " traps once");
+    check_u64(line, probe.count, 1);
+    cat(line, name, " mcause is store/AMO or QEMU 7.2's load");
+    check_u64(line, probe.cause == spec_cause || probe.cause == spec_cause - 2, 1);
+    cat(line, name, " mepc - insn");
+    check_u64(line, probe.epc - probe.at, 0);
+    cat(line, name, base ? " mtval - buf" : " mtval");
+    check_u64(line, probe.tval - base, tval);
+}
+
 static void expect_trap(const char *name, uint64_t cause, uint64_t tval)
 {
     expect_trap_rel(name, cause, 0, tval);
@@ -136,16 +155,16 @@ int main(void)
     expect_no_trap("sd +4");
     check_u64("sd +4 value", buf[0], 0xffffffff04030201);
     check_u64("sd +4 value next", buf[1], 0x100f0e0dffffffff);
-    /* misaligned AMO / LR: QEMU 7.2 raises cause 4 with mtval = address */
+    /* misaligned AMO: store/AMO address misaligned, mtval = address */
     PROBE("addi t0, %1, 2\n1: amoadd.w a0, a0, (t0)", p);
-    expect_trap_rel("amoadd.w +2", 4, (uint64_t)p, 2);
+    expect_amo_trap_rel("amoadd.w +2", 6, (uint64_t)p, 2);
     PROBE("addi t0, %1, 4\n1: amoswap.d a0, a0, (t0)", p);
-    expect_trap_rel("amoswap.d +4", 4, (uint64_t)p, 4);
+    expect_amo_trap_rel("amoswap.d +4", 6, (uint64_t)p, 4);
     PROBE("addi t0, %1, 2\n1: lr.w a0, (t0)", p);
     expect_trap_rel("lr.w +2", 4, (uint64_t)p, 2);
-    /* AMO on an unmapped address: QEMU 7.2 reports a load access fault */
+    /* AMO on an unmapped address: a store/AMO access fault */
     PROBE("1: amoadd.d a0, a0, (x0)", 0);
-    expect_trap("amoadd.d at 0x0", 5, 0);
+    expect_amo_trap_rel("amoadd.d at 0x0", 7, 0, 0);
 
     /* mstatus through a trap: MPIE <- MIE, MIE <- 0, MPP <- M; mret undoes */
     CSR_WRITE(mie, 0); /* MIE on, but no interrupt source enabled */

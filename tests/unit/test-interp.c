@@ -276,6 +276,41 @@ static void test_access_fault(void)
     machine_free(m);
 }
 
+/* AMOs fault as stores (the privileged spec; QEMU 7.2 says load). */
+static guint64 amo_trap_cause(guint32 amo_insn, gint32 offset_from_ram)
+{
+    Machine *m = machine_new();
+    const guint32 prog[] = {
+        AUIPC(T0, 0),
+        ADDI(T0, T0, 0x100),
+        CSRRW(ZERO, 0x305, T0),
+        AUIPC(T1, 0),                              /* t1 = RAM_BASE + 12 */
+        ADDI(T1, T1, offset_from_ram - 12),
+        amo_insn,
+    };
+    const guint32 handler[] = {
+        CSRRS(A0, 0x342, ZERO),
+        LUI(T0, DEV_BASE >> 12),
+        SD(A0, 0, T0),
+    };
+    load_program(m, RAM_BASE, prog, G_N_ELEMENTS(prog));
+    load_program(m, RAM_BASE + 0x100, handler, G_N_ELEMENTS(handler));
+    run(m, RAM_BASE);
+    guint64 cause = m->dev_value;
+    machine_free(m);
+    return cause;
+}
+
+static void test_amo_faults(void)
+{
+    guint32 amoadd_w = enc_r(0, A0, T1, 2, A1, 0x2f);
+    guint32 amoadd_d_x0 = enc_r(0, A0, ZERO, 3, A1, 0x2f);
+    guint32 lr_w = enc_r(0x08, 0, T1, 2, A1, 0x2f);
+    g_assert_cmpuint(amo_trap_cause(amoadd_w, 0x202), ==, RV_EXC_STORE_MISALIGNED);
+    g_assert_cmpuint(amo_trap_cause(amoadd_d_x0, 0), ==, RV_EXC_STORE_ACCESS);
+    g_assert_cmpuint(amo_trap_cause(lr_w, 0x202), ==, RV_EXC_LOAD_MISALIGNED);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -284,5 +319,6 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/hart/loop", test_loop_program);
     g_test_add_func("/tcg/hart/illegal-trap", test_illegal_trap);
     g_test_add_func("/tcg/hart/access-fault", test_access_fault);
+    g_test_add_func("/tcg/hart/amo-faults", test_amo_faults);
     return g_test_run();
 }
