@@ -23,15 +23,15 @@ void node_agent_submit(Node *node, NodeRequest *req)
     gboolean reply = req->kind != NODE_REQ_GUEST_EXIT && req->kind != NODE_REQ_IRQ;
     node_event_init(&req->done);
     req->ok = FALSE;
-    g_mutex_lock(&node->queue_lock);
+    pthread_mutex_lock(&node->queue_lock);
     if (node->stopping) {
         /* The machine is ending: fail fast, the hart is being stopped. */
-        g_mutex_unlock(&node->queue_lock);
+        pthread_mutex_unlock(&node->queue_lock);
         return;
     }
     /* Messages without a reply are copied: the hart does not wait for them. */
     g_queue_push_tail(&node->queue, reply ? req : g_memdup2(req, sizeof *req));
-    g_mutex_unlock(&node->queue_lock);
+    pthread_mutex_unlock(&node->queue_lock);
     ic_waker_wake(node->waker);
     if (reply)
         node_event_wait(&req->done);
@@ -111,9 +111,9 @@ static void send_queued(Agent *a)
 {
     Node *node = a->node;
     for (;;) {
-        g_mutex_lock(&node->queue_lock);
+        pthread_mutex_lock(&node->queue_lock);
         NodeRequest *req = g_queue_pop_head(&node->queue);
-        g_mutex_unlock(&node->queue_lock);
+        pthread_mutex_unlock(&node->queue_lock);
         if (!req)
             return;
         send_request(a, req);
@@ -124,9 +124,9 @@ static void send_queued(Agent *a)
 static void fail_everything(Agent *a)
 {
     Node *node = a->node;
-    g_mutex_lock(&node->queue_lock);
+    pthread_mutex_lock(&node->queue_lock);
     node->stopping = TRUE; /* under the lock: nothing is queued after this */
-    g_mutex_unlock(&node->queue_lock);
+    pthread_mutex_unlock(&node->queue_lock);
     GHashTableIter it;
     gpointer value;
     g_hash_table_iter_init(&it, a->pending);
@@ -136,7 +136,7 @@ static void fail_everything(Agent *a)
         node_event_set(&req->done);
     }
     g_hash_table_remove_all(a->pending);
-    g_mutex_lock(&node->queue_lock);
+    pthread_mutex_lock(&node->queue_lock);
     NodeRequest *req;
     while ((req = g_queue_pop_head(&node->queue))) {
         if (req->kind == NODE_REQ_GUEST_EXIT || req->kind == NODE_REQ_IRQ) {
@@ -146,7 +146,7 @@ static void fail_everything(Agent *a)
         req->ok = FALSE;
         node_event_set(&req->done);
     }
-    g_mutex_unlock(&node->queue_lock);
+    pthread_mutex_unlock(&node->queue_lock);
 }
 
 static NodeRequest *take_pending(Agent *a, const IcEnvelope *env)
@@ -240,6 +240,8 @@ static void give_up(Agent *a, const IcEnvelope *env, guint64 page, NodePageState
         for (guint i = 0; i < node->config->n_harts; i++)
             tcg_hart_run_safe(node->harts[i].tcg, flush_page, &args);
     }
+    g_debug("node %u: page 0x%" G_GINT64_MODIFIER "x %c -> %c", node->config->index, page,
+            "ISM"[old], "ISM"[MIN(old, new_state)]);
     Shoal__V1__PageAck ack = SHOAL__V1__PAGE_ACK__INIT;
     ack.page = page;
     if (old == NODE_PAGE_MODIFIED) {

@@ -11,6 +11,7 @@
 #define SHOAL_NODE_INTERNAL_H
 
 #include <glib.h>
+#include <pthread.h>
 
 #include "config/cfg.h"
 #include "interconnect/ic.h"
@@ -120,7 +121,8 @@ struct Node {
     guint64 tohost;
     guint64 epoch_ns;         /* CLOCK_MONOTONIC ns when mtime was 0 */
     guint64 timebase_hz;
-    GMutex queue_lock;        /* guards queue */
+    pthread_mutex_t queue_lock; /* guards queue, stopping (pthread, not GMutex: GLib's
+                                 * futex mutex is invisible to ThreadSanitizer) */
     GQueue queue;             /* NodeRequest * waiting for the agent */
     gboolean stopping;        /* under queue_lock: no new requests are taken */
     int exit_code;            /* set by the agent before it returns */

@@ -11,3 +11,15 @@ bin_PROGRAMS += shoal-cpu-node
 shoal_cpu_node_CPPFLAGS = $(cpu_node_libshoal_node_a_CPPFLAGS)
 shoal_cpu_node_SOURCES = cpu-node/main.c
 shoal_cpu_node_LDADD = cpu-node/libshoal-node.a libshoal-tcg.a libshoal-cfg.a $(IC_LIBS) -lpthread
+
+# Whole machines of real processes (shoal-memory-server + shoal-cpu-node).
+check_PROGRAMS += tests/unit/test-node-machine
+TESTS += tests/unit/test-node-machine
+tests_unit_test_node_machine_SOURCES = tests/unit/test-node-machine.c
+tests_unit_test_node_machine_LDADD = $(GLIB_LIBS)
+
+check_PROGRAMS += tests/unit/test-node
+TESTS += tests/unit/test-node
+tests_unit_test_node_CPPFLAGS = $(cpu_node_libshoal_node_a_CPPFLAGS)
+tests_unit_test_node_SOURCES = tests/unit/test-node.c
+tests_unit_test_node_LDADD = cpu-node/libshoal-node.a libshoal-tcg.a $(IC_LIBS) -lpthread

@@ -163,7 +163,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     g_assert_cmpuint(index, <, machine->n_nodes);
     g_autoptr(GError) error = NULL;
     Node node = { .machine = machine, .config = &machine->nodes[index] };
-    g_mutex_init(&node.queue_lock);
+    pthread_mutex_init(&node.queue_lock, NULL);
     g_queue_init(&node.queue);
     int code = 1;
 
@@ -210,7 +210,7 @@ out:
     ic_client_free(node.client);
     ic_waker_free(node.waker);
     ic_addr_map_free(node.map);
-    g_mutex_clear(&node.queue_lock);
+    pthread_mutex_destroy(&node.queue_lock);
     ic_context_shutdown();
     return code;
 }

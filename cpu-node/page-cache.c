@@ -6,7 +6,7 @@
 #include "cpu-node/internal.h"
 
 struct NodePageCache {
-    GMutex lock;        /* guards frames (the table, not the states) */
+    pthread_mutex_t lock; /* guards frames (the table, not the states); pthread for TSan */
     GHashTable *frames; /* guint64 page -> NodeFrame * */
 };
 
@@ -20,7 +20,7 @@ static void frame_free(gpointer p)
 NodePageCache *node_page_cache_new(void)
 {
     NodePageCache *c = g_new0(NodePageCache, 1);
-    g_mutex_init(&c->lock);
+    pthread_mutex_init(&c->lock, NULL);
     c->frames = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, frame_free);
     return c;
 }
@@ -30,22 +30,22 @@ void node_page_cache_free(NodePageCache *c)
     if (!c)
         return;
     g_hash_table_destroy(c->frames);
-    g_mutex_clear(&c->lock);
+    pthread_mutex_destroy(&c->lock);
     g_free(c);
 }
 
 NodeFrame *node_page_cache_lookup(NodePageCache *c, guint64 page)
 {
-    g_mutex_lock(&c->lock);
+    pthread_mutex_lock(&c->lock);
     NodeFrame *f = g_hash_table_lookup(c->frames, &page);
-    g_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&c->lock);
     return f;
 }
 
 NodeFrame *node_page_cache_frame(NodePageCache *c, guint64 page)
 {
     g_assert((page & (TCG_PAGE_SIZE - 1)) == 0);
-    g_mutex_lock(&c->lock);
+    pthread_mutex_lock(&c->lock);
     NodeFrame *f = g_hash_table_lookup(c->frames, &page);
     if (!f) {
         f = g_new0(NodeFrame, 1);
@@ -53,6 +53,6 @@ NodeFrame *node_page_cache_frame(NodePageCache *c, guint64 page)
         f->state = NODE_PAGE_INVALID;
         g_hash_table_insert(c->frames, g_memdup2(&page, sizeof page), f);
     }
-    g_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&c->lock);
     return f;
 }

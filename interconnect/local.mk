@@ -12,6 +12,6 @@ IC_LIBS = interconnect/libshoal-ic.a proto/libshoal-proto.a $(ZMQ_LIBS) $(PROTOB
 
 check_PROGRAMS += tests/unit/test-ic
 TESTS += tests/unit/test-ic
-tests_unit_test_ic_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_unit_test_ic_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_unit_test_ic_SOURCES = tests/unit/test-ic.c
 tests_unit_test_ic_LDADD = $(IC_LIBS)

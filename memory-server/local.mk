@@ -20,3 +20,10 @@ tests_unit_test_msrv_dir_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
 tests_unit_test_msrv_devices_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 tests_unit_test_msrv_devices_SOURCES = tests/unit/test-msrv-devices.c
 tests_unit_test_msrv_devices_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
+
+# Drives a real shoal-memory-server process (built by `all` before `check`).
+check_PROGRAMS += tests/unit/test-msrv-server
+TESTS += tests/unit/test-msrv-server
+tests_unit_test_msrv_server_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_unit_test_msrv_server_SOURCES = tests/unit/test-msrv-server.c
+tests_unit_test_msrv_server_LDADD = $(IC_LIBS)

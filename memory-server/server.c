@@ -503,7 +503,7 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
     if (!setup(&s, run_dir, &error)) {
         g_printerr("shoal-memory-server: %s\n", error->message);
         teardown(&s);
-        return 1;
+        return 2; /* bad input, as for a bad command line */
     }
     g_info("serving %s: RAM 0x%" G_GINT64_MODIFIER "x +0x%" G_GINT64_MODIFIER "x, boot pc 0x%"
            G_GINT64_MODIFIER "x", machine->name ? machine->name : machine->path, machine->ram_base,

@@ -4,6 +4,8 @@
  * interrupts and WFI. The rule that keeps it deadlock-free: a hart blocked
  * in a node callback or in WFI is at a safe point, and safe work for it
  * runs right away on the requesting thread. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tcg/internal.h"
@@ -23,8 +25,18 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
     g_mutex_init(&hart->safe_lock);
     g_cond_init(&hart->safe_cond);
     g_queue_init(&hart->work);
+    tcg_tb_cache_init(hart);
     tcg_tlb_flush_all(hart);
     tcg_hart_reset(hart, 0, 0, 0);
+    if (config->accel == TCG_ACCEL_JIT) {
+        g_autoptr(GError) error = NULL;
+        if (!tcg_jit_init(hart, &error)) {
+            /* The translator fails soft: the interpreter runs the same IR. */
+            g_warning("hart %u: no JIT (%s); using the interpreter", config->hart_id,
+                      error->message);
+            hart->config.accel = TCG_ACCEL_INTERP;
+        }
+    }
     return hart;
 }
 
@@ -34,7 +46,8 @@ void tcg_hart_free(TcgHart *hart)
         return;
     }
     g_assert(hart->thread == NULL);
-    tcg_tb_flush(hart);
+    tcg_tb_cache_destroy(hart);
+    tcg_jit_destroy(hart);
     g_mutex_clear(&hart->safe_lock);
     g_cond_clear(&hart->safe_cond);
     g_free(hart);
@@ -159,7 +172,8 @@ void tcg_hart_wait_for_interrupt(TcgHart *hart)
 
 static guint32 block_flags(const TcgHart *hart)
 {
-    return hart->env.priv & TCG_BF_PRIV_MASK;
+    guint32 fs = (guint32)((hart->env.mstatus & RV_MSTATUS_FS) >> RV_MSTATUS_FS_SHIFT);
+    return (hart->env.priv & TCG_BF_PRIV_MASK) | fs << TCG_BF_FS_SHIFT;
 }
 
 /* Handles what the event word announced. FALSE: stop running. */
@@ -182,6 +196,103 @@ static gboolean handle_events(TcgHart *hart)
     return TRUE;
 }
 
+/* SHOAL_TCG_STATS=FILE: one line per hart, for bench/run. */
+static void write_stats(TcgHart *hart)
+{
+    const char *path = g_getenv("SHOAL_TCG_STATS");
+    if (path == NULL || *path == '\0') {
+        return;
+    }
+    FILE *f = fopen(path, "a");
+    if (f == NULL) {
+        g_warning("SHOAL_TCG_STATS: cannot open %s: %s", path, g_strerror(errno));
+        return;
+    }
+    const TcgHartStats *s = &hart->stats;
+    fprintf(f,
+            "hart=%u accel=%s blocks_translated=%" G_GUINT64_FORMAT
+            " insns_translated=%" G_GUINT64_FORMAT " code_bytes=%" G_GUINT64_FORMAT
+            " translate_ns=%" G_GUINT64_FORMAT " blocks_executed=%" G_GUINT64_FORMAT "\n",
+            hart->config.hart_id, hart->jit != NULL ? "jit" : "interp", s->blocks_translated,
+            s->insns_translated, s->code_bytes, s->translate_ns, s->blocks_executed);
+    fclose(f);
+}
+
+/* The block at env.pc, translated (and compiled) if new. */
+static TcgBlock *find_block(TcgHart *hart)
+{
+    guint64 pc = hart->env.pc;
+    guint32 flags = block_flags(hart);
+    TcgBlock *tb = tcg_tb_lookup(hart, pc, flags);
+    if (tb != NULL) {
+        return tb;
+    }
+    gint64 t0 = g_get_monotonic_time();
+    tb = tcg_translate(hart, pc, flags);
+    if (hart->jit != NULL) {
+        if (!tcg_jit_compile(hart, tb)) {
+            /* Buffer full: this hart starts over with an empty one. */
+            tcg_block_free(tb);
+            tcg_tb_flush(hart);
+            tb = tcg_translate(hart, pc, flags);
+            gboolean ok = tcg_jit_compile(hart, tb);
+            g_assert(ok);
+        }
+        /* Generated code has it all; the IR is the interpreter's. */
+        g_clear_pointer(&tb->ops, g_free);
+        hart->stats.code_bytes += tb->code_size;
+    }
+    tcg_tb_insert(hart, tb);
+    hart->stats.translate_ns += (guint64)(g_get_monotonic_time() - t0) * 1000;
+    return tb;
+}
+
+/* Chains only within one page: dropping a page then drops every block
+ * that could jump into it (tb-maint.c). */
+static gboolean can_chain(const TcgBlock *from, const TcgBlock *to)
+{
+    return !from->invalid && !to->invalid && from->page[1] == ~0ull && to->page[1] == ~0ull &&
+           from->page[0] == to->page[0];
+}
+
+static void run_jit(TcgHart *hart)
+{
+    TcgBlock *last = NULL;
+    guint last_slot = 0;
+    for (;;) {
+        if (G_UNLIKELY(g_atomic_int_get(&hart->event) != 0)) {
+            last = NULL;
+            if (!handle_events(hart)) {
+                return;
+            }
+        }
+        guint flushes = hart->blocks.flush_count;
+        TcgBlock *tb = find_block(hart);
+        if (last != NULL && flushes == hart->blocks.flush_count && can_chain(last, tb)) {
+            tcg_jit_chain(hart, last, last_slot, tb);
+        }
+        hart->stats.blocks_executed++;
+        flushes = hart->blocks.flush_count;
+        guintptr ret = tcg_jit_enter(hart, tb);
+        /* A flush inside the block (a helper) freed what ret points to. */
+        last = flushes == hart->blocks.flush_count ? (TcgBlock *)(ret & ~(guintptr)1) : NULL;
+        last_slot = (guint)(ret & 1);
+    }
+}
+
+static void run_interp(TcgHart *hart)
+{
+    for (;;) {
+        if (G_UNLIKELY(g_atomic_int_get(&hart->event) != 0) && !handle_events(hart)) {
+            return;
+        }
+        TcgBlock *tb = find_block(hart);
+        hart->stats.blocks_executed++;
+        hart->env.retired += tb->n_insns;
+        tcg_interp_block(hart, tb);
+    }
+}
+
 void tcg_hart_run(TcgHart *hart)
 {
     g_mutex_lock(&hart->safe_lock);
@@ -190,25 +301,16 @@ void tcg_hart_run(TcgHart *hart)
     /* An exception unwinds here from anywhere inside a block; it has
      * already updated pc and the trap CSRs. */
     (void)sigsetjmp(hart->exit_jmp, 0);
-    for (;;) {
-        if (G_UNLIKELY(g_atomic_int_get(&hart->event) != 0) && !handle_events(hart)) {
-            break;
-        }
-        guint64 pc = hart->env.pc;
-        guint32 flags = block_flags(hart);
-        TcgBlock *tb = tcg_tb_lookup(hart, pc, flags);
-        if (tb == NULL) {
-            tb = tcg_translate(hart, pc, flags);
-            tcg_tb_insert(hart, tb);
-        }
-        hart->stats.blocks_executed++;
-        hart->env.retired += tb->n_insns;
-        tcg_interp_block(hart, tb);
+    if (hart->jit != NULL) {
+        run_jit(hart);
+    } else {
+        run_interp(hart);
     }
     g_mutex_lock(&hart->safe_lock);
     g_atomic_pointer_set(&hart->thread, NULL);
     run_queued_work_locked(hart);
     g_mutex_unlock(&hart->safe_lock);
+    write_stats(hart);
 }
 
 void tcg_hart_get_stats(TcgHart *hart, TcgHartStats *out)

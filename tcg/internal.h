@@ -7,6 +7,7 @@
 #include <setjmp.h>
 
 #include "tcg/ir.h"
+#include "tcg/jit.h"
 #include "tcg/riscv/cpu.h"
 #include "tcg/tcg.h"
 
@@ -21,14 +22,20 @@ struct TcgBlock {
     guint32 n_insns;     /* guest instructions */
     guint64 page[2];     /* guest pages the code came from; page[1] = ~0 if one */
     TcgBlock *hash_next; /* chain in TcgBlockCache.buckets */
-    TcgOp *ops;          /* the IR the interpreter runs (owned) */
+    TcgOp *ops;          /* the IR the interpreter runs (owned; NULL once compiled) */
     guint n_ops;
     guint *label_pos;    /* op index of each label (owned) */
+    const guint8 *code;  /* JIT: entry in the executable view, NULL for the interpreter */
+    guint32 code_size;   /* JIT: bytes of host code incl. out-of-line paths */
+    guint32 jmp_rel[2];  /* JIT: buffer offset of each goto_tb's rel32, 0 = none */
+    gboolean invalid;    /* its code page changed: never enter or chain to it again */
 };
 
 /* Everything the translation depends on besides the code bytes. */
 typedef enum {
     TCG_BF_PRIV_MASK = 3, /* RvPriv */
+    TCG_BF_FS_SHIFT = 2,  /* mstatus.FS: Off makes FP illegal, not Dirty marks it */
+    TCG_BF_FS_MASK = 3 << TCG_BF_FS_SHIFT,
 } TcgBlockFlags;
 
 #define TCG_TB_HASH_BITS 12
@@ -36,8 +43,11 @@ typedef enum {
 
 typedef struct {
     TcgBlock *buckets[1u << TCG_TB_HASH_BITS];     /* by (pc, flags) */
-    TcgBlock *jmp_cache[1u << TCG_JMP_CACHE_BITS]; /* by virtual pc; a hint */
+    TcgBlock *jmp_cache[1u << TCG_JMP_CACHE_BITS]; /* by virtual pc; generated code probes it */
     guint n_blocks;
+    GPtrArray *all;       /* every block since the last flush, valid or not (owns them) */
+    GHashTable *code_pages; /* guest page -> number of valid blocks made from it */
+    guint flush_count;    /* bumped by every full flush: stale TcgBlock pointers */
 } TcgBlockCache;
 
 /* ---- Softmmu TLB --------------------------------------------------------- */
@@ -85,6 +95,9 @@ struct TcgHart {
     TcgTlbEntry tlb[1u << TCG_TLB_BITS];
     TcgBlockCache blocks;
     TcgIr ir;                     /* scratch for the translator */
+    TcgCodeBuffer code;           /* JIT: this hart's translation buffer */
+    struct TcgJit *jit;           /* JIT: code generator state (owned) */
+    guint64 jit_spill[TCG_MAX_TEMPS]; /* JIT: memory homes of block temps */
     sigjmp_buf exit_jmp;          /* where exceptions unwind to from a block */
     TcgHartStats stats;
 };
@@ -126,10 +139,26 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags);
 void tcg_block_free(TcgBlock *block);
 
 /* tb-maint.c */
+void tcg_tb_cache_init(TcgHart *hart);
+void tcg_tb_cache_destroy(TcgHart *hart);
 TcgBlock *tcg_tb_lookup(TcgHart *hart, guint64 pc, guint32 flags);
 void tcg_tb_insert(TcgHart *hart, TcgBlock *block);
 void tcg_tb_flush(TcgHart *hart);
 void tcg_tb_invalidate_page(TcgHart *hart, guint64 page);
+gboolean tcg_tb_is_code_page(TcgHart *hart, guint64 page);
+
+/* jit.c: the x86-64 back end. */
+gboolean tcg_jit_init(TcgHart *hart, GError **error);
+void tcg_jit_destroy(TcgHart *hart);
+/* Compiles @block's IR; FALSE when the buffer is full (flush and retry). */
+gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *block);
+/* Runs from @block; returns the block that exited through a chainable
+ * slot, tagged with the slot in bit 0, or 0. */
+guintptr tcg_jit_enter(TcgHart *hart, const TcgBlock *block);
+void tcg_jit_chain(TcgHart *hart, TcgBlock *from, guint slot, const TcgBlock *to);
+void tcg_jit_unchain(TcgHart *hart, TcgBlock *block);
+/* Forget all generated code (after tcg_tb_flush). */
+void tcg_jit_reset(TcgHart *hart);
 
 /* interp.c: run one block; and the ops whose meaning is more than a C
  * operator, shared with the optimiser's constant folding. */

@@ -22,7 +22,7 @@ typedef enum {
 
 typedef enum {
     TCG_ACCEL_INTERP, /* the portable IR interpreter */
-    TCG_ACCEL_JIT,    /* x86-64 code generation (not built yet: falls back) */
+    TCG_ACCEL_JIT,    /* x86-64 code generation */
 } TcgAccel;
 
 /* What the node says about one guest physical page. */
@@ -113,7 +113,9 @@ void tcg_hart_flush_all(TcgHart *hart);
 typedef struct {
     guint64 blocks_translated;
     guint64 insns_translated;
-    guint64 blocks_executed;
+    guint64 blocks_executed; /* entries from the exec loop (chained jumps not counted) */
+    guint64 code_bytes;      /* host code generated (JIT) */
+    guint64 translate_ns;    /* time spent translating and compiling */
 } TcgHartStats;
 void tcg_hart_get_stats(TcgHart *hart, TcgHartStats *out);
 

@@ -63,7 +63,8 @@ static gboolean tlb_fill(TcgHart *hart, guint64 addr, TcgAccess access, TcgPageM
     }
     guint64 write_tag = TCG_TLB_INVALID;
     if (map->writable) {
-        write_tag = map->watch_stores ? page | TCG_TLB_SLOW : page;
+        gboolean slow = map->watch_stores || tcg_tb_is_code_page(hart, page);
+        write_tag = slow ? page | TCG_TLB_SLOW : page;
     }
     *e = (TcgTlbEntry){
         .tag_read = page,
@@ -191,6 +192,13 @@ static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
         return;
     }
     g_assert(map.writable);
+    if (tcg_tb_is_code_page(hart, addr)) {
+        /* Self-modifying code: the page's translations go; the block
+         * running may finish on its old code, which RISC-V allows until
+         * a fence.i. Then stores to the page take the fast path again. */
+        tcg_tb_invalidate_page(hart, addr);
+        tcg_tlb_flush_page(hart, addr);
+    }
     memcpy(map.host + (addr & ~TCG_PAGE_MASK), &value, size);
     if (map.watch_stores) {
         tcg_safe_point_enter(hart);
@@ -219,15 +227,17 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
     RvException fault = is_lr ? RV_EXC_LOAD_ACCESS : RV_EXC_STORE_ACCESS;
     TcgTlbEntry *e = tlb_entry(hart, addr);
     guint64 page = addr & TCG_PAGE_MASK;
-    /* Watched pages count as writable here: the tohost protocol uses
-     * plain stores. */
-    if ((is_lr ? e->tag_read : e->tag_write & ~TCG_TLB_SLOW) == page) {
+    if ((is_lr ? e->tag_read : e->tag_write) == page) {
         return (void *)(guintptr)(addr + e->addend);
     }
     TcgPageMap map;
     if (!tlb_fill(hart, addr, is_lr ? TCG_ACCESS_READ : TCG_ACCESS_WRITE, &map) ||
         map.host == NULL) {
         tcg_raise(hart, fault, addr);
+    }
+    if (!is_lr && tcg_tb_is_code_page(hart, addr)) {
+        tcg_tb_invalidate_page(hart, addr);
+        tcg_tlb_flush_page(hart, addr);
     }
     return map.host + (addr & ~TCG_PAGE_MASK);
 }

@@ -50,6 +50,28 @@ typedef enum {
 #define RV_MSTATUS_UXL (3ull << 32)
 #define RV_MSTATUS_SXL (3ull << 34)
 
+#define RV_MSTATUS_FS_SHIFT 13
+#define RV_MSTATUS_FS_INITIAL (1ull << RV_MSTATUS_FS_SHIFT)
+#define RV_MSTATUS_FS_DIRTY (3ull << RV_MSTATUS_FS_SHIFT)
+#define RV_MSTATUS_SD (1ull << 63)
+
+/* fflags bits. */
+#define RV_FFLAG_NX 1u  /* inexact */
+#define RV_FFLAG_UF 2u  /* underflow */
+#define RV_FFLAG_OF 4u  /* overflow */
+#define RV_FFLAG_DZ 8u  /* divide by zero */
+#define RV_FFLAG_NV 16u /* invalid */
+
+/* Rounding modes: the rm field and frm. */
+typedef enum {
+    RV_RM_RNE = 0, /* to nearest, ties to even */
+    RV_RM_RTZ = 1,
+    RV_RM_RDN = 2, /* down (towards -inf) */
+    RV_RM_RUP = 3, /* up (towards +inf) */
+    RV_RM_RMM = 4, /* to nearest, ties away from zero */
+    RV_RM_DYN = 7, /* rm field only: use frm */
+} RvRound;
+
 #define RV_PMP_COUNT 16
 
 typedef struct {
@@ -72,6 +94,9 @@ typedef struct {
     guint64 retired;           /* instructions of completed blocks */
     guint64 reservation;       /* LR address, or RV_NO_RESERVATION */
     guint64 reservation_value; /* value LR read, for the SC compare-and-swap */
+    guint64 f[32];             /* f0..f31; a single is NaN-boxed (upper 32 bits all ones) */
+    guint32 fflags;            /* accrued exceptions, RV_FFLAG_* (5 bits) */
+    guint32 frm;               /* dynamic rounding mode, RvRound (3 bits; 5-7 reserved) */
 } TcgCpuState;
 
 /* AMO operations, as the amo helper's imm carries them (op << 2 | log2 size). */
@@ -87,10 +112,11 @@ typedef enum {
 
 #define RV_NO_RESERVATION (~0ull)
 
-/* misa for RV64IMAC + S + U (WARL, read-only here). */
+/* misa for RV64IMAFDC + S + U (WARL, read-only here). */
 #define RV_MISA_VALUE \
     ((2ull << 62) | (1u << ('I' - 'A')) | (1u << ('M' - 'A')) | (1u << ('A' - 'A')) | \
-     (1u << ('C' - 'A')) | (1u << ('S' - 'A')) | (1u << ('U' - 'A')))
+     (1u << ('F' - 'A')) | (1u << ('D' - 'A')) | (1u << ('C' - 'A')) | (1u << ('S' - 'A')) | \
+     (1u << ('U' - 'A')))
 
 G_END_DECLS
 

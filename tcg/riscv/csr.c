@@ -9,7 +9,7 @@
 #define MSTATUS_WRITABLE                                                                  \
     (RV_MSTATUS_SIE | RV_MSTATUS_MIE | RV_MSTATUS_SPIE | RV_MSTATUS_MPIE | RV_MSTATUS_SPP | \
      RV_MSTATUS_MPP | RV_MSTATUS_MPRV | RV_MSTATUS_SUM | RV_MSTATUS_MXR | RV_MSTATUS_TVM |  \
-     RV_MSTATUS_TW | RV_MSTATUS_TSR)
+     RV_MSTATUS_TW | RV_MSTATUS_TSR | RV_MSTATUS_FS)
 #define SSTATUS_VISIBLE                                                                  \
     (RV_MSTATUS_SIE | RV_MSTATUS_SPIE | RV_MSTATUS_SPP | RV_MSTATUS_FS | RV_MSTATUS_SUM | \
      RV_MSTATUS_MXR | RV_MSTATUS_UXL)
@@ -24,6 +24,7 @@
 #define MEDELEG_WRITABLE 0xb3ffull
 
 enum {
+    CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
     CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
     CSR_HPMCOUNTER3 = 0xc03, CSR_HPMCOUNTER31 = 0xc1f,
     CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105, CSR_SCOUNTEREN = 0x106,
@@ -110,6 +111,16 @@ static gboolean csr_read(TcgHart *hart, guint csr, guint64 *value)
         *value = n < RV_PMP_COUNT ? env->pmpaddr[n] : 0;
         return TRUE;
     }
+    if (csr >= CSR_FFLAGS && csr <= CSR_FCSR) {
+        /* With FS = Off the FP CSRs do not exist, as the FP instructions. */
+        if ((env->mstatus & RV_MSTATUS_FS) == 0) {
+            return FALSE;
+        }
+        *value = csr == CSR_FFLAGS ? env->fflags
+               : csr == CSR_FRM    ? env->frm
+                                   : env->frm << 5 | env->fflags;
+        return TRUE;
+    }
     switch (csr) {
     case CSR_SSTATUS: *value = sstatus_value(env->mstatus); return TRUE;
     case CSR_SIE: *value = env->mie & env->mideleg & IRQ_S; return TRUE;
@@ -190,6 +201,15 @@ static void csr_write(TcgHart *hart, guint csr, guint64 v)
         return;
     }
     switch (csr) {
+    /* frm is WARL over 3 bits: reserved values stick and make dynamic-rm
+     * instructions illegal (fpu.c), as the spec says. */
+    case CSR_FFLAGS: env->fflags = v & 0x1f; env->mstatus |= RV_MSTATUS_FS_DIRTY; return;
+    case CSR_FRM: env->frm = v & 7; env->mstatus |= RV_MSTATUS_FS_DIRTY; return;
+    case CSR_FCSR:
+        env->fflags = v & 0x1f;
+        env->frm = (v >> 5) & 7;
+        env->mstatus |= RV_MSTATUS_FS_DIRTY;
+        return;
     case CSR_SSTATUS:
         env->mstatus = legal_mstatus(env->mstatus, (env->mstatus & ~SSTATUS_WRITABLE) |
                                                        (v & SSTATUS_WRITABLE));

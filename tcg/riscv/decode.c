@@ -6,10 +6,10 @@
 
 typedef enum {
     FMT_R, FMT_I, FMT_S, FMT_B, FMT_U, FMT_J, FMT_SH, FMT_SHW, FMT_CSR, FMT_AMO, FMT_FENCE,
-    FMT_NONE,
+    FMT_NONE, FMT_FR, FMT_FR1, FMT_R4,
     FMT_CIW_ADDI4SPN, FMT_CL_W, FMT_CL_D, FMT_CS_W, FMT_CS_D, FMT_CI_ADDI, FMT_CI_ADDIW,
     FMT_CI_LI, FMT_CI_ADDI16SP, FMT_CI_LUI, FMT_CB_SHIFT, FMT_CB_ANDI, FMT_CA, FMT_CJ,
-    FMT_CB_BRANCH, FMT_CI_SLLI, FMT_CI_LWSP, FMT_CI_LDSP, FMT_CR_NONE, FMT_CR_JR, FMT_CR_JALR,
+    FMT_CB_BRANCH, FMT_CI_SLLI, FMT_CI_LWSP, FMT_CI_LDSP, FMT_CI_FLDSP, FMT_CR_NONE, FMT_CR_JR, FMT_CR_JALR,
     FMT_CR_MV, FMT_CR_ADD, FMT_CSS_SWSP, FMT_CSS_SDSP,
 } RvFormat;
 
@@ -44,7 +44,7 @@ static const char *const insn_c_names[RV_OP_COUNT] = {
 
 /* Candidate entries per major opcode (bits 6:0) for 32-bit words, and per
  * quadrant/funct3 for 16-bit ones, in table order. */
-#define RV_MAX_PER_BUCKET 24
+#define RV_MAX_PER_BUCKET 64 /* OP-FP holds 56 */
 typedef struct {
     guint8 n;
     guint8 ops[RV_MAX_PER_BUCKET];
@@ -149,6 +149,16 @@ static gboolean decode_operands(RvFormat fmt, guint32 w, RvInsn *out)
         return TRUE;
     case FMT_NONE:
         return TRUE;
+    case FMT_FR:
+        out->rd = rd, out->rs1 = rs1, out->rs2 = rs2, out->rm = (guint8)bits(w, 14, 12);
+        return TRUE;
+    case FMT_FR1:
+        out->rd = rd, out->rs1 = rs1, out->rm = (guint8)bits(w, 14, 12);
+        return TRUE;
+    case FMT_R4:
+        out->rd = rd, out->rs1 = rs1, out->rs2 = rs2, out->rs3 = (guint8)bits(w, 31, 27);
+        out->rm = (guint8)bits(w, 14, 12);
+        return TRUE;
 
     case FMT_CIW_ADDI4SPN:
         out->rd = rd_c, out->rs1 = 2;
@@ -222,6 +232,10 @@ static gboolean decode_operands(RvFormat fmt, guint32 w, RvInsn *out)
         out->rd = rd, out->rs1 = 2;
         out->imm = bits(w, 12, 12) << 5 | bits(w, 6, 5) << 3 | bits(w, 4, 2) << 6;
         return rd != 0;
+    case FMT_CI_FLDSP: /* as c.ldsp, but f0 is a valid destination */
+        out->rd = rd, out->rs1 = 2;
+        out->imm = bits(w, 12, 12) << 5 | bits(w, 6, 5) << 3 | bits(w, 4, 2) << 6;
+        return TRUE;
     case FMT_CR_NONE:
         return TRUE;
     case FMT_CR_JR:

@@ -35,6 +35,8 @@ typedef struct {
     guint32 raw;      /* the instruction bits (16 or 32) */
     guint8 len;       /* 2 or 4 */
     guint8 rd, rs1, rs2;
+    guint8 rs3;       /* R4 (fused multiply-add): bits 31:27 */
+    guint8 rm;        /* F/D rounding mode field (bits 14:12); 7 = dynamic (frm) */
     guint8 aq_rl;     /* AMO: bit 1 aq, bit 0 rl; FENCE: pred << 4 | succ */
     gint64 imm;       /* sign-extended immediate, shift amount, or zimm */
     guint16 csr;      /* Zicsr: the CSR number */

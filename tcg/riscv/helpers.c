@@ -19,14 +19,6 @@ guint64 tcg_helper_csr(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 im
     return tcg_csr_access(hart, csr, op, a, do_write, insn);
 }
 
-/* fence.i (and sfence.vma while there is no MMU): forget this hart's
- * translations; stores made before it are then fetched afresh. */
-guint64 tcg_helper_fence_i(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
-{
-    tcg_hart_flush_all(hart);
-    return 0;
-}
-
 static guint64 sext32(guint64 v)
 {
     return (guint64)(gint64)(gint32)v;

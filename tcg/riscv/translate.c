@@ -22,6 +22,8 @@ typedef struct {
     guint64 next_pc;  /* pc + its length */
     const RvInsn *insn;
     DisasState state;
+    guint32 flags;     /* TcgBlockFlags the block is translated under */
+    gboolean fs_dirty; /* mstatus.FS known Dirty from here on (trans-rvf.c.inc) */
 } Disas;
 
 #define ENV_OFFSET(field) offsetof(TcgCpuState, field)
@@ -71,6 +73,8 @@ static gboolean gen_illegal(Disas *s)
 #include "tcg/riscv/trans-rva.c.inc"
 #include "tcg/riscv/trans-zicsr.c.inc"
 #include "tcg/riscv/trans-priv.c.inc"
+#include "tcg/riscv/trans-rvf.c.inc"
+#include "tcg/riscv/trans-rvd.c.inc"
 
 typedef gboolean (*TransFn)(Disas *s, const RvInsn *insn);
 
@@ -119,7 +123,8 @@ static gboolean fetch_insn(TcgHart *hart, guint64 pc, guint32 *word, guint64 *fa
 TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
 {
     TcgIr *ir = &hart->ir;
-    Disas s = { .hart = hart, .ir = ir, .pc = pc, .state = DISAS_NEXT };
+    Disas s = { .hart = hart, .ir = ir, .pc = pc, .state = DISAS_NEXT, .flags = flags,
+                .fs_dirty = (flags & TCG_BF_FS_MASK) == TCG_BF_FS_MASK };
     guint64 first_page = pc & TCG_PAGE_MASK;
     guint64 last_byte = pc;
     guint n_insns = 0;

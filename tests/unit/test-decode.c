@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The RISC-V decoder against GNU as: every RV64IMAC + Zicsr + Zifencei
+/* The RISC-V decoder against GNU as: every RV64IMAFDC + Zicsr + Zifencei
  * encoding, compressed ones checked through their expansion, plus the
  * reserved encodings that must stay illegal and the shape of insn.def. */
 #include <glib.h>
@@ -13,6 +13,7 @@ typedef struct {
     guint rd, rs1, rs2;
     gint64 imm;
     guint csr;
+    guint rs3, rm;
 } DecodeVector;
 
 static const DecodeVector vectors[] = {
@@ -37,6 +38,8 @@ static void test_vectors(void)
         g_assert_cmpuint(insn.rs2, ==, v->rs2);
         g_assert_cmpint(insn.imm, ==, v->imm);
         g_assert_cmpuint(insn.csr, ==, v->csr);
+        g_assert_cmpuint(insn.rs3, ==, v->rs3);
+        g_assert_cmpuint(insn.rm, ==, v->rm);
     }
 }
 
@@ -93,8 +96,12 @@ static void test_reserved(void)
         { 0x6101, "c.addi16sp with nzimm 0" },
         { 0x6501, "c.lui with nzimm 0" },
         { 0x2001, "c.addiw with rd = x0" },
-        { 0x2000, "c.fld (no D)" },
-        { 0x00000007, "flw (no F)" },
+        { 0x00004007, "flq (no Q)" },
+        { 0x04000053, "fadd.h (no Zfh)" },
+        { 0x06000043, "fmadd.q (no Q)" },
+        { 0xc0400053, "fcvt.?.s with rs2 = 4" },
+        { 0xe0002053, "fmv.x.w with funct3 = 2" },
+        { 0x42200053, "fcvt.d.? with rs2 = 2" },
         { 0x0000707f, "custom opcode" },
         { 0x30200073 | (1u << 7), "mret with rd != 0" },
         { 0x0000303b | (1u << 25) | (1u << 12), "unknown OP-32 funct" },
@@ -125,7 +132,7 @@ static void test_all_halfwords(void)
             g_assert_nonnull(text);
         }
     }
-    /* Most of the RVC space is assigned for RV64IMAC (minus F/D slots). */
+    /* Most of the RVC space is assigned for RV64IMAFDC. */
     g_assert_cmpuint(legal, >, 30000);
 }
 

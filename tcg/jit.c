@@ -1,0 +1,1157 @@
+/* SPDX-License-Identifier: MIT */
+/* The x86-64 back end: one pass over a block's IR with a local register
+ * allocator. Guest registers stay in host registers inside a block and go
+ * back to TcgCpuState only at exits, helper calls and on the way into a
+ * slow path; constants ride as immediates; guest loads and stores get an
+ * inline TLB probe with an out-of-line slow path that returns into the
+ * block. Register conventions:
+ *
+ *   rbp            the hart (TcgCpuState is its first member)
+ *   rax rcx rdx    scratch inside one op, never allocated
+ *   rbx r12-r15    allocatable, survive helper calls
+ *   rsi rdi r8-r11 allocatable, clobbered by calls (saved by slow paths)
+ *
+ * A block starts by testing the hart's event word, so every chained jump
+ * into it still notices interrupts, safe work and stop requests. */
+#include <stddef.h>
+#include <string.h>
+
+#include "tcg/internal.h"
+#include "tcg/x86_64/emit.h"
+
+#define HART_OFF(field) ((gint32)offsetof(TcgHart, field))
+#define ENV_OFF(field) ((gint32)offsetof(TcgHart, env.field))
+
+/* Headroom a block may need; a buffer with less left is flushed first. */
+#define JIT_MAX_BLOCK_BYTES (128 * 1024)
+#define JIT_MAX_SLOW_PATHS 512
+#define JIT_NO_REG (-1)
+
+static const X86Reg alloc_order[] = {
+    X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15,
+    X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11,
+};
+#define CALLER_SAVED_MASK                                                                  \
+    ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | (1u << X86_R10) | \
+     (1u << X86_R11))
+
+typedef struct {
+    gint8 reg;         /* host register holding it, or JIT_NO_REG */
+    gboolean is_const; /* value known: val */
+    gboolean mem_valid;/* its memory home holds the current value */
+    gint64 val;
+} TempState;
+
+/* What a slow path must do: everything the allocator knew at the access. */
+typedef struct {
+    guint8 *branch_rel;  /* the fast path's jne rel32 to point here */
+    guint8 *resume;      /* where to return in the fast path */
+    guint8 memop;
+    gboolean is_store;
+    gint8 dst;           /* load: destination register */
+    gint8 val_reg;       /* store: value register, or JIT_NO_REG for val_imm */
+    gint64 val_imm;
+    guint32 save_mask;   /* caller-saved registers live across the call */
+    guint64 insn_pc;
+    guint8 n_sync;
+    struct {
+        guint8 global;   /* x register number */
+        gint8 reg;       /* where it is, or JIT_NO_REG for a constant */
+        gint64 val;
+    } sync[TCG_NB_GLOBALS];
+} SlowPath;
+
+typedef struct {
+    guint8 *addr;        /* bound position, NULL until set_label */
+    guint8 *fixups[8];   /* rel32 fields waiting for it */
+    guint n_fixups;
+} Label;
+
+struct TcgJit {
+    TcgHart *hart;
+    X86Emitter e;
+    TcgBlock *tb;
+    TempState ts[TCG_MAX_TEMPS];
+    gint16 reg_owner[X86_NREGS]; /* temp in each host register, -1 if free */
+    guint32 locked;              /* registers the current op must keep */
+    guint8 dies[TCG_MAX_OPS];    /* bit i: input i's last use; bit 3: output unused */
+    gboolean live[TCG_MAX_TEMPS];/* scratch of the liveness pass */
+    Label labels[TCG_MAX_LABELS];
+    SlowPath slow[JIT_MAX_SLOW_PATHS];
+    guint n_slow;
+    guint64 insn_pc;             /* guest pc of the instruction being emitted */
+    gint pending_slot;           /* goto_tb slot awaiting its exit_tb, or -1 */
+    const guint8 *epilogue_rx;   /* returns from generated code */
+    guint8 *exit_noexit_rw;      /* shared "return 0" path */
+    guintptr (*enter)(TcgHart *hart, const guint8 *code);
+};
+typedef struct TcgJit Jit;
+
+/* ---- Buffer ------------------------------------------------------------ */
+
+static const guint8 *rx_of(const Jit *j, const guint8 *rw)
+{
+    return j->hart->code.rx + (rw - j->hart->code.rw);
+}
+
+/* Prologue/epilogue at the start of the (empty) buffer. */
+static void emit_prologue(Jit *j)
+{
+    TcgCodeBuffer *buf = &j->hart->code;
+    X86Emitter *e = &j->e;
+    e->start = buf->rw;
+    e->p = buf->rw;
+    j->enter = (guintptr(*)(TcgHart *, const guint8 *))(void *)buf->rx;
+    static const X86Reg saved[] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15 };
+    for (guint i = 0; i < G_N_ELEMENTS(saved); i++) {
+        x86_push(e, saved[i]);
+    }
+    /* 6 pushes + the return address: 8 more keeps rsp 16-byte aligned
+     * inside blocks, which slow paths and helper calls rely on. */
+    x86_alu_ri(e, X86_ALU_SUB, X86_RSP, 8);
+    x86_mov_rr(e, X86_RBP, X86_RDI);
+    x86_jmp_reg(e, X86_RSI);
+
+    j->epilogue_rx = rx_of(j, e->p);
+    guint8 *epilogue_rw = e->p;
+    x86_alu_ri(e, X86_ALU_ADD, X86_RSP, 8);
+    for (guint i = G_N_ELEMENTS(saved); i-- > 0;) {
+        x86_pop(e, saved[i]);
+    }
+    x86_ret(e);
+
+    j->exit_noexit_rw = e->p;
+    x86_movi(e, X86_RAX, 0);
+    guint8 *rel = x86_jmp32(e);
+    x86_patch_rel32(rel, epilogue_rw);
+    buf->used = (gsize)(e->p - buf->rw);
+}
+
+void tcg_jit_reset(TcgHart *hart)
+{
+    emit_prologue(hart->jit);
+}
+
+gboolean tcg_jit_init(TcgHart *hart, GError **error)
+{
+    gsize size = hart->config.code_buffer_size;
+    if (size < 2 * JIT_MAX_BLOCK_BYTES) {
+        size = 2 * JIT_MAX_BLOCK_BYTES;
+    }
+    if (!tcg_code_buffer_init(&hart->code, size, error)) {
+        return FALSE;
+    }
+    hart->jit = g_new0(Jit, 1);
+    hart->jit->hart = hart;
+    emit_prologue(hart->jit);
+    return TRUE;
+}
+
+void tcg_jit_destroy(TcgHart *hart)
+{
+    if (hart->jit == NULL) {
+        return;
+    }
+    tcg_code_buffer_destroy(&hart->code);
+    g_free(hart->jit);
+    hart->jit = NULL;
+}
+
+guintptr tcg_jit_enter(TcgHart *hart, const TcgBlock *block)
+{
+    return hart->jit->enter(hart, block->code);
+}
+
+static guint8 *rw_at(TcgHart *hart, guint32 offset)
+{
+    return hart->code.rw + offset;
+}
+
+void tcg_jit_chain(TcgHart *hart, TcgBlock *from, guint slot, const TcgBlock *to)
+{
+    guint8 *rel = rw_at(hart, from->jmp_rel[slot]);
+    x86_patch_rel32(rel, hart->code.rw + (to->code - hart->code.rx));
+}
+
+void tcg_jit_unchain(TcgHart *hart, TcgBlock *block)
+{
+    for (guint slot = 0; slot < 2; slot++) {
+        if (block->jmp_rel[slot] != 0) {
+            guint8 *rel = rw_at(hart, block->jmp_rel[slot]);
+            x86_patch_rel32(rel, rel + 4); /* back to its own exit */
+        }
+    }
+}
+
+/* ---- Register allocation ----------------------------------------------- */
+
+static gint32 home_offset(TcgTemp t)
+{
+    if (t < TCG_NB_GLOBALS) {
+        return ENV_OFF(x) + 8 * t;
+    }
+    return HART_OFF(jit_spill) + 8 * t;
+}
+
+static void reg_free(Jit *j, X86Reg r)
+{
+    gint16 t = j->reg_owner[r];
+    if (t >= 0) {
+        j->ts[t].reg = JIT_NO_REG;
+        j->reg_owner[r] = -1;
+    }
+}
+
+/* Makes memory hold @t's value (its register, if any, stays valid). */
+static void temp_store(Jit *j, TcgTemp t)
+{
+    TempState *ts = &j->ts[t];
+    if (ts->mem_valid) {
+        return;
+    }
+    if (ts->reg != JIT_NO_REG) {
+        x86_store64(&j->e, X86_RBP, home_offset(t), ts->reg);
+    } else if (ts->is_const && x86_fits_i32(ts->val)) {
+        x86_store64_imm(&j->e, X86_RBP, home_offset(t), (gint32)ts->val);
+    } else {
+        g_assert(ts->is_const);
+        x86_movi(&j->e, X86_RAX, ts->val);
+        x86_store64(&j->e, X86_RBP, home_offset(t), X86_RAX);
+    }
+    ts->mem_valid = TRUE;
+}
+
+/* Frees register @r, saving its owner unless it is a constant (which can
+ * be rematerialised). */
+static void reg_spill(Jit *j, X86Reg r)
+{
+    gint16 t = j->reg_owner[r];
+    if (t < 0) {
+        return;
+    }
+    if (!j->ts[t].is_const) {
+        temp_store(j, (TcgTemp)t);
+    }
+    reg_free(j, r);
+}
+
+static X86Reg reg_alloc(Jit *j, guint32 avoid)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(alloc_order); i++) {
+        X86Reg r = alloc_order[i];
+        if (j->reg_owner[r] < 0 && !((j->locked | avoid) & (1u << r))) {
+            return r;
+        }
+    }
+    /* Evict: prefer a constant or a clean value (no store needed). */
+    X86Reg victim = X86_NREGS;
+    for (guint i = 0; i < G_N_ELEMENTS(alloc_order); i++) {
+        X86Reg r = alloc_order[i];
+        if ((j->locked | avoid) & (1u << r)) {
+            continue;
+        }
+        const TempState *ts = &j->ts[j->reg_owner[r]];
+        if (victim == X86_NREGS || ts->is_const || ts->mem_valid) {
+            victim = r;
+            if (ts->is_const || ts->mem_valid) {
+                break;
+            }
+        }
+    }
+    g_assert(victim != X86_NREGS);
+    reg_spill(j, victim);
+    return victim;
+}
+
+static void reg_assign(Jit *j, X86Reg r, TcgTemp t)
+{
+    g_assert(j->reg_owner[r] < 0);
+    j->reg_owner[r] = (gint16)t;
+    j->ts[t].reg = (gint8)r;
+}
+
+/* @t in a register (loaded or materialised if needed), locked for this op. */
+static X86Reg temp_in_reg(Jit *j, TcgTemp t)
+{
+    TempState *ts = &j->ts[t];
+    if (ts->reg == JIT_NO_REG) {
+        X86Reg r = reg_alloc(j, 0);
+        if (ts->is_const) {
+            x86_movi(&j->e, r, ts->val);
+        } else {
+            g_assert(ts->mem_valid);
+            x86_load64(&j->e, r, X86_RBP, home_offset(t));
+        }
+        reg_assign(j, r, t);
+    }
+    j->locked |= 1u << ts->reg;
+    return (X86Reg)ts->reg;
+}
+
+/* @t's value into scratch register @r (no allocation). */
+static void temp_to_scratch(Jit *j, X86Reg r, TcgTemp t)
+{
+    const TempState *ts = &j->ts[t];
+    if (ts->reg != JIT_NO_REG) {
+        x86_mov_rr(&j->e, r, ts->reg);
+    } else if (ts->is_const) {
+        x86_movi(&j->e, r, ts->val);
+    } else {
+        g_assert(ts->mem_valid);
+        x86_load64(&j->e, r, X86_RBP, home_offset(t));
+    }
+}
+
+/* @t is being (re)defined: forget where its old value was. */
+static void temp_kill(Jit *j, TcgTemp t)
+{
+    TempState *ts = &j->ts[t];
+    if (ts->reg != JIT_NO_REG) {
+        reg_free(j, (X86Reg)ts->reg);
+    }
+    ts->is_const = FALSE;
+    ts->mem_valid = FALSE;
+}
+
+/* A register for output @t, reusing @reuse (an input dying here) if given. */
+static X86Reg out_reg(Jit *j, TcgTemp t, gint reuse)
+{
+    temp_kill(j, t);
+    X86Reg r;
+    if (reuse >= 0 && j->reg_owner[reuse] < 0) {
+        r = (X86Reg)reuse;
+    } else {
+        r = reg_alloc(j, 0);
+    }
+    reg_assign(j, r, t);
+    j->locked |= 1u << r;
+    return r;
+}
+
+static void set_const(Jit *j, TcgTemp t, gint64 v)
+{
+    temp_kill(j, t);
+    j->ts[t].is_const = TRUE;
+    j->ts[t].val = v;
+}
+
+/* Frees the registers of the inputs of op @i that die there. */
+static void free_dead_inputs(Jit *j, const TcgOp *op, guint i)
+{
+    for (guint k = 0; k < 3; k++) {
+        TcgTemp t = op->in[k];
+        if (t != TCG_TEMP_NONE && t >= TCG_NB_GLOBALS && (j->dies[i] & (1u << k)) &&
+            j->ts[t].reg != JIT_NO_REG) {
+            reg_free(j, (X86Reg)j->ts[t].reg);
+        }
+    }
+}
+
+static void sync_globals(Jit *j)
+{
+    for (TcgTemp t = 1; t < TCG_NB_GLOBALS; t++) {
+        temp_store(j, t);
+    }
+}
+
+/* End of a basic block: memory becomes the truth for every live value. */
+static void bb_end(Jit *j)
+{
+    sync_globals(j);
+    for (guint r = 0; r < X86_NREGS; r++) {
+        reg_spill(j, (X86Reg)r);
+    }
+}
+
+/* ---- Liveness ------------------------------------------------------------ */
+
+/* Backward pass: which inputs die at each op, and which outputs nobody
+ * reads. Globals are always live (they go back to memory at exits). */
+static void compute_liveness(Jit *j, const TcgOp *ops, guint n_ops, guint n_temps)
+{
+    gboolean *live = j->live;
+    memset(live, 0, n_temps * sizeof live[0]);
+    for (guint i = n_ops; i-- > 0;) {
+        const TcgOp *op = &ops[i];
+        const TcgOpDesc *d = &tcg_op_descs[op->opc];
+        guint8 dies = 0;
+        if (d->n_outs && op->out >= TCG_NB_GLOBALS) {
+            if (!live[op->out]) {
+                dies |= 8;
+                if (!(d->flags & TCG_OPF_SIDE_EFFECTS)) {
+                    j->dies[i] = dies; /* dead code: its inputs are not used */
+                    continue;
+                }
+            }
+            live[op->out] = FALSE;
+        }
+        for (guint k = 0; k < 3; k++) {
+            TcgTemp t = op->in[k];
+            if (t == TCG_TEMP_NONE || t < TCG_NB_GLOBALS) {
+                continue;
+            }
+            if (!live[t]) {
+                dies |= 1u << k;
+                live[t] = TRUE;
+            }
+        }
+        j->dies[i] = dies;
+    }
+}
+
+/* ---- Ops ------------------------------------------------------------------ */
+
+static void emit_mov(Jit *j, const TcgOp *op, guint i)
+{
+    TempState *src = &j->ts[op->in[0]];
+    if (src->is_const) {
+        set_const(j, op->out, src->val);
+        return;
+    }
+    X86Reg s = temp_in_reg(j, op->in[0]);
+    gboolean src_dies = op->in[0] >= TCG_NB_GLOBALS && (j->dies[i] & 1);
+    if (src_dies) {
+        /* Hand the register over: no code at all. */
+        reg_free(j, s);
+        temp_kill(j, op->out);
+        reg_assign(j, s, op->out);
+        return;
+    }
+    X86Reg d = out_reg(j, op->out, -1);
+    x86_mov_rr(&j->e, d, s);
+}
+
+static gint64 fold(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm);
+
+/* Two-operand ALU op: d = a OP b with x86's d = d OP b shape. */
+static void emit_alu(Jit *j, const TcgOp *op, guint i, X86Alu alu)
+{
+    TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
+    if (a->is_const && b->is_const) {
+        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        return;
+    }
+    gboolean commutative = alu != X86_ALU_SUB;
+    TcgTemp ta = op->in[0], tb = op->in[1];
+    if (commutative && j->ts[ta].is_const) {
+        TcgTemp tmp = ta;
+        ta = tb;
+        tb = tmp;
+    }
+    /* Compute in rax so d may alias either input's register. */
+    temp_to_scratch(j, X86_RAX, ta);
+    const TempState *bs = &j->ts[tb];
+    if (bs->is_const && x86_fits_i32(bs->val)) {
+        x86_alu_ri(&j->e, alu, X86_RAX, (gint32)bs->val);
+    } else if (bs->reg != JIT_NO_REG) {
+        x86_alu_rr(&j->e, alu, X86_RAX, (X86Reg)bs->reg);
+    } else if (!bs->is_const) {
+        x86_alu_rm(&j->e, alu, X86_RAX, X86_RBP, home_offset(tb));
+    } else {
+        x86_movi(&j->e, X86_RCX, bs->val);
+        x86_alu_rr(&j->e, alu, X86_RAX, X86_RCX);
+    }
+    free_dead_inputs(j, op, i);
+    X86Reg d = out_reg(j, op->out, -1);
+    x86_mov_rr(&j->e, d, X86_RAX);
+}
+
+static void emit_addi(Jit *j, const TcgOp *op, guint i)
+{
+    TempState *a = &j->ts[op->in[0]];
+    if (a->is_const) {
+        set_const(j, op->out, (gint64)((guint64)a->val + (guint64)op->imm));
+        return;
+    }
+    X86Reg s = temp_in_reg(j, op->in[0]);
+    free_dead_inputs(j, op, i);
+    X86Reg d = out_reg(j, op->out, s);
+    if (x86_fits_i32(op->imm)) {
+        x86_lea(&j->e, d, s, (gint32)op->imm);
+    } else {
+        x86_movi(&j->e, X86_RAX, op->imm);
+        x86_mov_rr(&j->e, d, s);
+        x86_alu_rr(&j->e, X86_ALU_ADD, d, X86_RAX);
+    }
+}
+
+static void emit_shift(Jit *j, const TcgOp *op, guint i, X86Shift sh)
+{
+    TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
+    if (a->is_const && b->is_const) {
+        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        return;
+    }
+    temp_to_scratch(j, X86_RAX, op->in[0]);
+    if (b->is_const) {
+        x86_shift_ri(&j->e, sh, X86_RAX, (guint8)(b->val & 63));
+    } else {
+        temp_to_scratch(j, X86_RCX, op->in[1]);
+        x86_shift_cl(&j->e, sh, X86_RAX);
+    }
+    free_dead_inputs(j, op, i);
+    X86Reg d = out_reg(j, op->out, -1);
+    x86_mov_rr(&j->e, d, X86_RAX);
+}
+
+static void emit_mul(Jit *j, const TcgOp *op, guint i)
+{
+    TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
+    if (a->is_const && b->is_const) {
+        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        return;
+    }
+    temp_to_scratch(j, X86_RAX, op->in[0]);
+    temp_to_scratch(j, X86_RCX, op->in[1]);
+    switch (op->opc) {
+    case TCG_OP_mul:
+        x86_imul_rr(&j->e, X86_RAX, X86_RCX);
+        break;
+    case TCG_OP_mulsh:
+        x86_group3(&j->e, 5, X86_RCX); /* imul: rdx:rax = rax * rcx */
+        x86_mov_rr(&j->e, X86_RAX, X86_RDX);
+        break;
+    case TCG_OP_muluh:
+        x86_group3(&j->e, 4, X86_RCX); /* mul */
+        x86_mov_rr(&j->e, X86_RAX, X86_RDX);
+        break;
+    case TCG_OP_mulsuh:
+        /* signed a * unsigned b: the unsigned high part, minus b when a < 0 */
+        x86_group3(&j->e, 4, X86_RCX);
+        temp_to_scratch(j, X86_RAX, op->in[0]);
+        x86_shift_ri(&j->e, X86_SHIFT_SAR, X86_RAX, 63);
+        x86_alu_rr(&j->e, X86_ALU_AND, X86_RAX, X86_RCX);
+        x86_alu_rr(&j->e, X86_ALU_SUB, X86_RDX, X86_RAX);
+        x86_mov_rr(&j->e, X86_RAX, X86_RDX);
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    free_dead_inputs(j, op, i);
+    X86Reg d = out_reg(j, op->out, -1);
+    x86_mov_rr(&j->e, d, X86_RAX);
+}
+
+/* RISC-V division never traps: x/0 and INT64_MIN/-1 are answered before
+ * x86's div can fault. */
+static void emit_div(Jit *j, const TcgOp *op, guint i)
+{
+    TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
+    if (a->is_const && b->is_const) {
+        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        return;
+    }
+    gboolean is_signed = op->opc == TCG_OP_div || op->opc == TCG_OP_rem;
+    gboolean want_rem = op->opc == TCG_OP_rem || op->opc == TCG_OP_remu;
+    X86Emitter *e = &j->e;
+    temp_to_scratch(j, X86_RAX, op->in[0]);
+    temp_to_scratch(j, X86_RCX, op->in[1]);
+    x86_test_rr(e, X86_RCX, X86_RCX);
+    guint8 *to_zero = x86_jcc32(e, X86_CC_E);
+    guint8 *to_neg1 = NULL;
+    if (is_signed) {
+        x86_alu_ri(e, X86_ALU_CMP, X86_RCX, -1);
+        to_neg1 = x86_jcc32(e, X86_CC_E);
+        x86_cqo(e);
+        x86_group3(e, 7, X86_RCX); /* idiv */
+    } else {
+        x86_movi(e, X86_RDX, 0);
+        x86_group3(e, 6, X86_RCX); /* div */
+    }
+    if (want_rem) {
+        x86_mov_rr(e, X86_RAX, X86_RDX);
+    }
+    guint8 *done1 = x86_jmp32(e);
+    if (is_signed) {
+        x86_patch_rel32(to_neg1, e->p);
+        if (want_rem) {
+            x86_movi(e, X86_RAX, 0);
+        } else {
+            x86_group3(e, 3, X86_RAX); /* neg: INT64_MIN stays INT64_MIN */
+        }
+    }
+    guint8 *done2 = x86_jmp32(e);
+    x86_patch_rel32(to_zero, e->p);
+    if (!want_rem) {
+        x86_movi(e, X86_RAX, -1); /* x / 0 = all ones; x % 0 = x (already in rax) */
+    }
+    x86_patch_rel32(done1, e->p);
+    x86_patch_rel32(done2, e->p);
+    free_dead_inputs(j, op, i);
+    X86Reg d = out_reg(j, op->out, -1);
+    x86_mov_rr(e, d, X86_RAX);
+}
+
+static void emit_ext32(Jit *j, const TcgOp *op, guint i, gboolean sign)
+{
+    TempState *a = &j->ts[op->in[0]];
+    if (a->is_const) {
+        set_const(j, op->out, sign ? (gint64)(gint32)a->val : (gint64)(guint32)a->val);
+        return;
+    }
+    X86Reg s = temp_in_reg(j, op->in[0]);
+    free_dead_inputs(j, op, i);
+    X86Reg d = out_reg(j, op->out, s);
+    if (sign) {
+        x86_movsxd_rr(&j->e, d, s);
+    } else {
+        x86_mov_rr32(&j->e, d, s);
+    }
+}
+
+static X86Cond x86_cond(TcgCond c)
+{
+    static const X86Cond map[] = {
+        [TCG_COND_EQ] = X86_CC_E, [TCG_COND_NE] = X86_CC_NE, [TCG_COND_LT] = X86_CC_L,
+        [TCG_COND_GE] = X86_CC_GE, [TCG_COND_LTU] = X86_CC_B, [TCG_COND_GEU] = X86_CC_AE,
+    };
+    return map[c];
+}
+
+/* cmp of the op's two inputs, a in rax when not in a register. */
+static void emit_compare(Jit *j, TcgTemp ta, TcgTemp tb)
+{
+    const TempState *a = &j->ts[ta], *b = &j->ts[tb];
+    X86Reg ra;
+    if (a->reg != JIT_NO_REG) {
+        ra = (X86Reg)a->reg;
+    } else {
+        temp_to_scratch(j, X86_RAX, ta);
+        ra = X86_RAX;
+    }
+    if (b->is_const && x86_fits_i32(b->val)) {
+        x86_alu_ri(&j->e, X86_ALU_CMP, ra, (gint32)b->val);
+    } else {
+        X86Reg rb;
+        if (b->reg != JIT_NO_REG) {
+            rb = (X86Reg)b->reg;
+        } else {
+            temp_to_scratch(j, X86_RCX, tb);
+            rb = X86_RCX;
+        }
+        x86_alu_rr(&j->e, X86_ALU_CMP, ra, rb);
+    }
+}
+
+static void emit_setcond(Jit *j, const TcgOp *op, guint i)
+{
+    TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
+    if (a->is_const && b->is_const) {
+        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        return;
+    }
+    emit_compare(j, op->in[0], op->in[1]);
+    x86_setcc(&j->e, x86_cond(op->aux), X86_RAX);
+    free_dead_inputs(j, op, i);
+    X86Reg d = out_reg(j, op->out, -1);
+    x86_mov_rr(&j->e, d, X86_RAX);
+}
+
+static void label_jump_from(Jit *j, guint label, guint8 *rel)
+{
+    Label *l = &j->labels[label];
+    if (l->addr != NULL) {
+        x86_patch_rel32(rel, l->addr);
+        return;
+    }
+    g_assert(l->n_fixups < G_N_ELEMENTS(l->fixups));
+    l->fixups[l->n_fixups++] = rel;
+}
+
+static void emit_brcond(Jit *j, const TcgOp *op)
+{
+    bb_end(j);
+    const TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
+    if (a->is_const && b->is_const) {
+        if (fold(TCG_OP_setcond, op->aux, a->val, b->val, 0)) {
+            label_jump_from(j, (guint)op->imm, x86_jmp32(&j->e));
+        }
+        return;
+    }
+    emit_compare(j, op->in[0], op->in[1]);
+    label_jump_from(j, (guint)op->imm, x86_jcc32(&j->e, x86_cond(op->aux)));
+}
+
+static void emit_set_label(Jit *j, const TcgOp *op)
+{
+    bb_end(j);
+    Label *l = &j->labels[op->imm];
+    l->addr = j->e.p;
+    for (guint k = 0; k < l->n_fixups; k++) {
+        x86_patch_rel32(l->fixups[k], l->addr);
+    }
+    /* Paths meet here: a global's constness on one path says nothing. */
+    for (TcgTemp t = 0; t < TCG_NB_GLOBALS; t++) {
+        j->ts[t].is_const = FALSE;
+        j->ts[t].mem_valid = TRUE;
+    }
+}
+
+/* ---- Guest memory ---------------------------------------------------------- */
+
+static guint64 jit_load_slow(TcgHart *hart, guint64 addr, guint64 memop)
+{
+    return tcg_mem_load(hart, addr, (TcgMemOp)memop);
+}
+
+static guint64 jit_store_slow(TcgHart *hart, guint64 addr, guint64 value, guint64 memop)
+{
+    tcg_mem_store(hart, addr, value, (TcgMemOp)memop);
+    return 0;
+}
+
+/* Records what the slow path of the access now being emitted must save. */
+static SlowPath *slow_path_new(Jit *j, guint8 memop, gboolean is_store)
+{
+    g_assert(j->n_slow < JIT_MAX_SLOW_PATHS);
+    SlowPath *sp = &j->slow[j->n_slow++];
+    sp->memop = memop;
+    sp->is_store = is_store;
+    sp->insn_pc = j->insn_pc;
+    sp->save_mask = 0;
+    for (guint r = 0; r < X86_NREGS; r++) {
+        if (j->reg_owner[r] >= 0 && (CALLER_SAVED_MASK & (1u << r))) {
+            sp->save_mask |= 1u << r;
+        }
+    }
+    sp->n_sync = 0;
+    for (TcgTemp t = 1; t < TCG_NB_GLOBALS; t++) {
+        const TempState *ts = &j->ts[t];
+        if (!ts->mem_valid) {
+            sp->sync[sp->n_sync].global = (guint8)t;
+            sp->sync[sp->n_sync].reg = ts->reg;
+            sp->sync[sp->n_sync].val = ts->val;
+            sp->n_sync++;
+        }
+    }
+    return sp;
+}
+
+/* Address into rdx; the TLB entry's byte offset into rax; compare the tag
+ * (page plus the alignment bits, which must be zero) and branch to the
+ * slow path on a miss. Leaves rdx = host address on the fast path. */
+static guint8 *emit_tlb_probe(Jit *j, TcgTemp base, gint64 off, guint8 memop,
+                              gsize tag_offset)
+{
+    X86Emitter *e = &j->e;
+    const TempState *b = &j->ts[base];
+    guint size = 1u << (memop & TCG_MO_SIZE);
+    if (b->is_const) {
+        x86_movi(e, X86_RDX, (gint64)((guint64)b->val + (guint64)off));
+    } else if (b->reg != JIT_NO_REG && x86_fits_i32(off)) {
+        x86_lea(e, X86_RDX, (X86Reg)b->reg, (gint32)off);
+    } else {
+        temp_to_scratch(j, X86_RDX, base);
+        if (off != 0) {
+            x86_movi(e, X86_RAX, off);
+            x86_alu_rr(e, X86_ALU_ADD, X86_RDX, X86_RAX);
+        }
+    }
+    G_STATIC_ASSERT(sizeof(TcgTlbEntry) == 32);
+    x86_mov_rr32(e, X86_RAX, X86_RDX);
+    x86_shift32_ri(e, X86_SHIFT_SHR, X86_RAX, TCG_PAGE_BITS - 5);
+    x86_and32_ri(e, X86_RAX, ((1u << TCG_TLB_BITS) - 1) << 5);
+    x86_mov_rr(e, X86_RCX, X86_RDX);
+    x86_alu_ri(e, X86_ALU_AND, X86_RCX, (gint32)(TCG_PAGE_MASK | (size - 1)));
+    gint32 tlb = HART_OFF(tlb);
+    x86_cmp_r_sib(e, X86_RCX, X86_RBP, X86_RAX, tlb + (gint32)tag_offset);
+    guint8 *miss = x86_jcc32(e, X86_CC_NE);
+    x86_add_r_sib(e, X86_RDX, X86_RBP, X86_RAX, tlb + (gint32)offsetof(TcgTlbEntry, addend));
+    return miss;
+}
+
+static void emit_ld(Jit *j, const TcgOp *op, guint i)
+{
+    /* Choose the destination first: evicting a value emits a store, which
+     * must happen on both the fast and the slow path. */
+    const TempState *base = &j->ts[op->in[0]];
+    guint32 avoid = base->reg != JIT_NO_REG ? 1u << base->reg : 0;
+    X86Reg d = reg_alloc(j, avoid);
+    j->locked |= 1u << d;
+    guint8 *miss = emit_tlb_probe(j, op->in[0], op->imm, op->aux,
+                                  offsetof(TcgTlbEntry, tag_read));
+    /* The state before the load is what an exception must see. */
+    SlowPath *sp = slow_path_new(j, op->aux, FALSE);
+    free_dead_inputs(j, op, i);
+    temp_kill(j, op->out);
+    reg_assign(j, d, op->out);
+    x86_load_ext(&j->e, d, X86_RDX, 0, op->aux & TCG_MO_SIZE, (op->aux & TCG_MO_SIGN) != 0);
+    sp->save_mask &= ~(1u << d);
+    sp->branch_rel = miss;
+    sp->resume = j->e.p;
+    sp->dst = (gint8)d;
+}
+
+static void emit_st(Jit *j, const TcgOp *op, guint i)
+{
+    guint8 *miss = emit_tlb_probe(j, op->in[1], op->imm, op->aux,
+                                  offsetof(TcgTlbEntry, tag_write));
+    const TempState *v = &j->ts[op->in[0]];
+    X86Reg src;
+    if (v->reg != JIT_NO_REG) {
+        src = (X86Reg)v->reg;
+    } else {
+        temp_to_scratch(j, X86_RCX, op->in[0]);
+        src = X86_RCX;
+    }
+    x86_store_sized(&j->e, X86_RDX, 0, src, op->aux & TCG_MO_SIZE);
+    SlowPath *sp = slow_path_new(j, op->aux, TRUE);
+    sp->branch_rel = miss;
+    sp->resume = j->e.p;
+    sp->val_reg = v->reg;
+    sp->val_imm = v->val;
+    if (v->reg == JIT_NO_REG && !v->is_const) {
+        /* In memory only: the slow path reloads it from its home. */
+        sp->val_reg = JIT_NO_REG - 1;
+        sp->val_imm = home_offset(op->in[0]);
+    }
+    free_dead_inputs(j, op, i);
+}
+
+static void emit_store_insn_pc(Jit *j, guint64 pc)
+{
+    x86_movi(&j->e, X86_RAX, (gint64)pc);
+    x86_store64(&j->e, X86_RBP, ENV_OFF(insn_pc), X86_RAX);
+}
+
+static void emit_call_abs(Jit *j, const void *fn)
+{
+    x86_movi(&j->e, X86_RAX, (gint64)(guintptr)fn);
+    x86_call_reg(&j->e, X86_RAX);
+}
+
+static void emit_slow_path(Jit *j, const SlowPath *sp)
+{
+    X86Emitter *e = &j->e;
+    x86_patch_rel32(sp->branch_rel, e->p);
+    /* The guest state an exception would see. */
+    for (guint k = 0; k < sp->n_sync; k++) {
+        gint32 home = ENV_OFF(x) + 8 * sp->sync[k].global;
+        if (sp->sync[k].reg != JIT_NO_REG) {
+            x86_store64(e, X86_RBP, home, (X86Reg)sp->sync[k].reg);
+        } else {
+            x86_movi(e, X86_RAX, sp->sync[k].val);
+            x86_store64(e, X86_RBP, home, X86_RAX);
+        }
+    }
+    emit_store_insn_pc(j, sp->insn_pc);
+    guint n_saved = 0;
+    for (guint r = 0; r < X86_NREGS; r++) {
+        if (sp->save_mask & (1u << r)) {
+            x86_push(e, (X86Reg)r);
+            n_saved++;
+        }
+    }
+    if (n_saved & 1) {
+        x86_alu_ri(e, X86_ALU_SUB, X86_RSP, 8);
+    }
+    if (sp->is_store) {
+        /* The value first: it may sit in rsi/rdi, which the arguments take. */
+        if (sp->val_reg >= 0) {
+            x86_mov_rr(e, X86_RAX, (X86Reg)sp->val_reg);
+        } else if (sp->val_reg == JIT_NO_REG) {
+            x86_movi(e, X86_RAX, sp->val_imm);
+        } else {
+            x86_load64(e, X86_RAX, X86_RBP, (gint32)sp->val_imm);
+        }
+        x86_mov_rr(e, X86_RSI, X86_RDX);
+        x86_mov_rr(e, X86_RDX, X86_RAX);
+        x86_movi(e, X86_RCX, sp->memop);
+        x86_mov_rr(e, X86_RDI, X86_RBP);
+        emit_call_abs(j, (const void *)jit_store_slow);
+    } else {
+        x86_mov_rr(e, X86_RSI, X86_RDX);
+        x86_movi(e, X86_RDX, sp->memop);
+        x86_mov_rr(e, X86_RDI, X86_RBP);
+        emit_call_abs(j, (const void *)jit_load_slow);
+    }
+    if (n_saved & 1) {
+        x86_alu_ri(e, X86_ALU_ADD, X86_RSP, 8);
+    }
+    for (guint r = X86_NREGS; r-- > 0;) {
+        if (sp->save_mask & (1u << r)) {
+            x86_pop(e, (X86Reg)r);
+        }
+    }
+    if (!sp->is_store) {
+        x86_mov_rr(e, (X86Reg)sp->dst, X86_RAX);
+    }
+    x86_patch_rel32(x86_jmp32(e), sp->resume);
+}
+
+/* ---- Calls, state, exits ---------------------------------------------------- */
+
+static void emit_call(Jit *j, const TcgOp *op, guint i)
+{
+    X86Emitter *e = &j->e;
+    const TcgHelperDesc *h = &tcg_helpers[op->aux];
+    /* Helpers may raise: the guest state must be in memory. Inputs go to
+     * memory too, so the argument moves cannot clobber one another. */
+    sync_globals(j);
+    for (guint k = 0; k < 3; k++) {
+        TcgTemp t = op->in[k];
+        if (t != TCG_TEMP_NONE && !j->ts[t].is_const) {
+            temp_store(j, t);
+        }
+    }
+    for (guint r = 0; r < X86_NREGS; r++) {
+        if (CALLER_SAVED_MASK & (1u << r)) {
+            reg_spill(j, (X86Reg)r);
+        }
+    }
+    if (h->flags & (TCG_HELPER_RAISES | TCG_HELPER_NO_RETURN)) {
+        emit_store_insn_pc(j, j->insn_pc);
+    }
+    static const X86Reg arg_regs[] = { X86_RSI, X86_RDX, X86_RCX };
+    for (guint k = 0; k < 3; k++) {
+        TcgTemp t = op->in[k];
+        if (t == TCG_TEMP_NONE) {
+            continue;
+        }
+        const TempState *ts = &j->ts[t];
+        if (ts->is_const) {
+            x86_movi(e, arg_regs[k], ts->val);
+        } else {
+            x86_load64(e, arg_regs[k], X86_RBP, home_offset(t));
+        }
+    }
+    x86_movi(e, X86_R8, op->imm);
+    x86_mov_rr(e, X86_RDI, X86_RBP);
+    emit_call_abs(j, (const void *)h->fn);
+    free_dead_inputs(j, op, i);
+    if (op->out != TCG_TEMP_NONE && !(j->dies[i] & 8)) {
+        X86Reg d = out_reg(j, op->out, -1);
+        x86_mov_rr(e, d, X86_RAX);
+    }
+}
+
+static void emit_ld_env(Jit *j, const TcgOp *op)
+{
+    X86Reg d = out_reg(j, op->out, -1);
+    x86_load64(&j->e, d, X86_RBP, (gint32)op->imm);
+}
+
+static void emit_st_env(Jit *j, const TcgOp *op, guint i)
+{
+    const TempState *s = &j->ts[op->in[0]];
+    if (s->is_const && x86_fits_i32(s->val)) {
+        x86_store64_imm(&j->e, X86_RBP, (gint32)op->imm, (gint32)s->val);
+    } else {
+        temp_to_scratch(j, X86_RAX, op->in[0]);
+        x86_store64(&j->e, X86_RBP, (gint32)op->imm, X86_RAX);
+    }
+    free_dead_inputs(j, op, i);
+}
+
+/* Returns to the exec loop with @value in rax. */
+static void emit_return(Jit *j, guintptr value)
+{
+    x86_movi(&j->e, X86_RAX, (gint64)value);
+    x86_patch_rel32(x86_jmp32(&j->e),
+                    j->hart->code.rw + (j->epilogue_rx - j->hart->code.rx));
+}
+
+static void emit_goto_tb(Jit *j, const TcgOp *op)
+{
+    sync_globals(j);
+    /* The patchable jump: to its own next instruction until chained. */
+    guint8 *rel = x86_jmp32(&j->e);
+    x86_patch_rel32(rel, j->e.p);
+    j->tb->jmp_rel[op->aux] = (guint32)(rel - j->hart->code.rw);
+    j->pending_slot = op->aux;
+}
+
+static void emit_exit_tb(Jit *j)
+{
+    sync_globals(j);
+    if (j->pending_slot >= 0) {
+        emit_return(j, (guintptr)j->tb | (guintptr)j->pending_slot);
+        j->pending_slot = -1;
+    } else {
+        emit_return(j, 0);
+    }
+}
+
+/* Indirect jump: probe the jump cache for env.pc right here, and leave
+ * generated code only on a miss. */
+static void emit_lookup_and_goto_ptr(Jit *j)
+{
+    X86Emitter *e = &j->e;
+    sync_globals(j);
+    x86_load64(e, X86_RDX, X86_RBP, ENV_OFF(pc));
+    x86_mov_rr32(e, X86_RAX, X86_RDX);
+    x86_shift32_ri(e, X86_SHIFT_SHR, X86_RAX, 1);
+    x86_and32_ri(e, X86_RAX, (1u << TCG_JMP_CACHE_BITS) - 1);
+    x86_shift32_ri(e, X86_SHIFT_SHL, X86_RAX, 3);
+    /* rcx = jmp_cache[index] */
+    x86_movi(e, X86_RCX, 0);
+    x86_add_r_sib(e, X86_RCX, X86_RBP, X86_RAX, HART_OFF(blocks.jmp_cache));
+    x86_test_rr(e, X86_RCX, X86_RCX);
+    guint8 *miss1 = x86_jcc32(e, X86_CC_E);
+    x86_alu_rm(e, X86_ALU_CMP, X86_RDX, X86_RCX, (gint32)offsetof(TcgBlock, pc));
+    guint8 *miss2 = x86_jcc32(e, X86_CC_NE);
+    /* Same privilege (jumps do not change it), so flags match. */
+    x86_movi(e, X86_RAX, j->tb->flags);
+    x86_cmp32_rm(e, X86_RAX, X86_RCX, (gint32)offsetof(TcgBlock, flags));
+    guint8 *miss3 = x86_jcc32(e, X86_CC_NE);
+    x86_jmp_mem(e, X86_RCX, (gint32)offsetof(TcgBlock, code));
+    x86_patch_rel32(miss1, e->p);
+    x86_patch_rel32(miss2, e->p);
+    x86_patch_rel32(miss3, e->p);
+    emit_return(j, 0);
+}
+
+/* ---- Folding ----------------------------------------------------------------- */
+
+static gint64 fold(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm)
+{
+    switch (opc) {
+    case TCG_OP_add: return (gint64)(a + b);
+    case TCG_OP_sub: return (gint64)(a - b);
+    case TCG_OP_and: return (gint64)(a & b);
+    case TCG_OP_or: return (gint64)(a | b);
+    case TCG_OP_xor: return (gint64)(a ^ b);
+    case TCG_OP_shl: return (gint64)(a << (b & 63));
+    case TCG_OP_shr: return (gint64)(a >> (b & 63));
+    case TCG_OP_sar: return (gint64)a >> (b & 63);
+    case TCG_OP_mul: return (gint64)(a * b);
+    case TCG_OP_mulsh:
+    case TCG_OP_muluh:
+    case TCG_OP_mulsuh:
+        return (gint64)tcg_eval_mulh(opc, a, b);
+    case TCG_OP_div:
+    case TCG_OP_divu:
+    case TCG_OP_rem:
+    case TCG_OP_remu:
+        return (gint64)tcg_eval_div(opc, a, b);
+    case TCG_OP_setcond:
+        switch ((TcgCond)aux) {
+        case TCG_COND_EQ: return a == b;
+        case TCG_COND_NE: return a != b;
+        case TCG_COND_LT: return (gint64)a < (gint64)b;
+        case TCG_COND_GE: return (gint64)a >= (gint64)b;
+        case TCG_COND_LTU: return a < b;
+        case TCG_COND_GEU: return a >= b;
+        }
+        break;
+    default:
+        break;
+    }
+    g_assert_not_reached();
+}
+
+/* ---- The block ------------------------------------------------------------------ */
+
+static void jit_begin(Jit *j, TcgBlock *tb, guint n_temps)
+{
+    j->tb = tb;
+    j->e.start = j->hart->code.rw;
+    j->e.p = j->hart->code.rw + j->hart->code.used;
+    j->locked = 0;
+    j->n_slow = 0;
+    j->pending_slot = -1;
+    memset(j->reg_owner, -1, sizeof j->reg_owner);
+    for (guint t = 0; t < n_temps; t++) {
+        j->ts[t] = (TempState){ .reg = JIT_NO_REG, .mem_valid = t < TCG_NB_GLOBALS };
+    }
+    /* x0 is a constant zero the front end never writes. */
+    j->ts[0].is_const = TRUE;
+    j->ts[0].val = 0;
+    memset(j->labels, 0, sizeof j->labels);
+}
+
+gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
+{
+    Jit *j = hart->jit;
+    TcgCodeBuffer *buf = &hart->code;
+    if (buf->size - buf->used < JIT_MAX_BLOCK_BYTES) {
+        return FALSE;
+    }
+    guint n_temps = TCG_NB_GLOBALS;
+    for (guint i = 0; i < tb->n_ops; i++) {
+        const TcgOp *op = &tb->ops[i];
+        if (tcg_op_descs[op->opc].n_outs && op->out + 1u > n_temps) {
+            n_temps = op->out + 1u;
+        }
+        for (guint k = 0; k < 3; k++) {
+            if (op->in[k] != TCG_TEMP_NONE && op->in[k] + 1u > n_temps) {
+                n_temps = op->in[k] + 1u;
+            }
+        }
+    }
+    jit_begin(j, tb, n_temps);
+    compute_liveness(j, tb->ops, tb->n_ops, n_temps);
+
+    X86Emitter *e = &j->e;
+    guint8 *start = e->p;
+    x86_cmp_mem32_imm8(e, X86_RBP, HART_OFF(event), 0);
+    x86_patch_rel32(x86_jcc32(e, X86_CC_NE), j->exit_noexit_rw);
+    x86_add_mem_imm(e, X86_RBP, ENV_OFF(retired), (gint32)tb->n_insns);
+
+    for (guint i = 0; i < tb->n_ops; i++) {
+        const TcgOp *op = &tb->ops[i];
+        j->locked = 0;
+        if ((j->dies[i] & 8) && !(tcg_op_descs[op->opc].flags & TCG_OPF_SIDE_EFFECTS)) {
+            continue; /* dead code: nobody reads the result */
+        }
+        switch ((TcgOpcode)op->opc) {
+        case TCG_OP_mov: emit_mov(j, op, i); break;
+        case TCG_OP_movi: set_const(j, op->out, op->imm); break;
+        case TCG_OP_add: emit_alu(j, op, i, X86_ALU_ADD); break;
+        case TCG_OP_sub: emit_alu(j, op, i, X86_ALU_SUB); break;
+        case TCG_OP_and: emit_alu(j, op, i, X86_ALU_AND); break;
+        case TCG_OP_or: emit_alu(j, op, i, X86_ALU_OR); break;
+        case TCG_OP_xor: emit_alu(j, op, i, X86_ALU_XOR); break;
+        case TCG_OP_shl: emit_shift(j, op, i, X86_SHIFT_SHL); break;
+        case TCG_OP_shr: emit_shift(j, op, i, X86_SHIFT_SHR); break;
+        case TCG_OP_sar: emit_shift(j, op, i, X86_SHIFT_SAR); break;
+        case TCG_OP_addi: emit_addi(j, op, i); break;
+        case TCG_OP_mul:
+        case TCG_OP_mulsh:
+        case TCG_OP_muluh:
+        case TCG_OP_mulsuh:
+            emit_mul(j, op, i);
+            break;
+        case TCG_OP_div:
+        case TCG_OP_divu:
+        case TCG_OP_rem:
+        case TCG_OP_remu:
+            emit_div(j, op, i);
+            break;
+        case TCG_OP_ext32s: emit_ext32(j, op, i, TRUE); break;
+        case TCG_OP_ext32u: emit_ext32(j, op, i, FALSE); break;
+        case TCG_OP_setcond: emit_setcond(j, op, i); break;
+        case TCG_OP_set_label: emit_set_label(j, op); break;
+        case TCG_OP_br:
+            bb_end(j);
+            label_jump_from(j, (guint)op->imm, x86_jmp32(e));
+            break;
+        case TCG_OP_brcond: emit_brcond(j, op); break;
+        case TCG_OP_ld: emit_ld(j, op, i); break;
+        case TCG_OP_st: emit_st(j, op, i); break;
+        case TCG_OP_ld_env: emit_ld_env(j, op); break;
+        case TCG_OP_st_env: emit_st_env(j, op, i); break;
+        case TCG_OP_call: emit_call(j, op, i); break;
+        case TCG_OP_mb:
+            if (op->aux & TCG_MB_ST_LD) {
+                x86_mfence(e);
+            }
+            break;
+        case TCG_OP_insn_start: j->insn_pc = (guint64)op->imm; break;
+        case TCG_OP_goto_tb: emit_goto_tb(j, op); break;
+        case TCG_OP_exit_tb: emit_exit_tb(j); break;
+        case TCG_OP_lookup_and_goto_ptr: emit_lookup_and_goto_ptr(j); break;
+        case TCG_OP_COUNT: g_assert_not_reached();
+        }
+    }
+    for (guint k = 0; k < j->n_slow; k++) {
+        emit_slow_path(j, &j->slow[k]);
+    }
+    g_assert((gsize)(e->p - start) <= JIT_MAX_BLOCK_BYTES);
+    tb->code = rx_of(j, start);
+    tb->code_size = (guint32)(e->p - start);
+    buf->used = (gsize)(e->p - buf->rw);
+    /* Keep blocks cache-line aligned. */
+    buf->used = (buf->used + 15) & ~(gsize)15;
+    return TRUE;
+}

@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: MIT */
+/* The interconnect: the one validation of received frames (tables of good
+ * and bad messages, then fuzzing with garbage, truncated, bit-flipped and
+ * oversized frames), the address map, and real sockets in a private run
+ * directory: server/client Hello, malformed frames on the wire, the console
+ * client, and noticing that the server went away. */
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "interconnect/internal.h"
+
+/* ---- helpers ---- */
+
+static CfgDevice devices[] = {
+    { "uart0", CFG_DEVICE_NS16550, 0x10000000, 0x100, 10 },
+    { "test", CFG_DEVICE_SIFIVE_TEST, 0x100000, 0x1000, -1 },
+    { "clint", CFG_DEVICE_CLINT, 0x2000000, 0x10000, -1 },
+};
+static CfgNode nodes[] = { { 0, 0, 1 } };
+
+static CfgMachine test_machine(void)
+{
+    return (CfgMachine){
+        .path = "test.conf", .name = "test", .ram_base = 0x80000000, .ram_size = 128 << 20,
+        .accel = "interp", .code_buffer = 1 << 20, .timebase_hz = 10000000, .n_nodes = 1,
+        .nodes = nodes, .n_harts = 1, .n_devices = G_N_ELEMENTS(devices), .devices = devices,
+    };
+}
+
+static GBytes *pack(IcEnvelope *env)
+{
+    return ic_envelope_pack(env);
+}
+
+/* ---- validation tables ---- */
+
+static guint8 page_data[8192];
+
+static void b_get_s(IcEnvelope *env, guint64 page)
+{
+    static Shoal__V1__GetS m;
+    m = (Shoal__V1__GetS)SHOAL__V1__GET_S__INIT;
+    m.page = page;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_GET_S;
+    env->get_s = &m;
+}
+
+static void b_grant(IcEnvelope *env, int state, gsize len)
+{
+    static Shoal__V1__PageGrant m;
+    m = (Shoal__V1__PageGrant)SHOAL__V1__PAGE_GRANT__INIT;
+    m.page = 0x80001000;
+    m.state = state;
+    m.data.data = page_data;
+    m.data.len = len;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_PAGE_GRANT;
+    env->page_grant = &m;
+}
+
+static void b_mmio(IcEnvelope *env, guint64 addr, guint size, gboolean write, guint64 data)
+{
+    static Shoal__V1__MmioRequest m;
+    m = (Shoal__V1__MmioRequest)SHOAL__V1__MMIO_REQUEST__INIT;
+    m.addr = addr;
+    m.size = size;
+    m.is_write = write;
+    m.data = data;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST;
+    env->mmio_request = &m;
+}
+
+static void b_hello(IcEnvelope *env, int role, guint first, guint n)
+{
+    static Shoal__V1__Hello m;
+    m = (Shoal__V1__Hello)SHOAL__V1__HELLO__INIT;
+    m.version = IC_PROTOCOL_VERSION;
+    m.role = role;
+    m.first_hart = first;
+    m.n_harts = n;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_HELLO;
+    env->hello = &m;
+}
+
+static void b_recall(IcEnvelope *env, int kind)
+{
+    static Shoal__V1__Recall m;
+    m = (Shoal__V1__Recall)SHOAL__V1__RECALL__INIT;
+    m.page = 0x80000000;
+    m.kind = kind;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_RECALL;
+    env->recall = &m;
+}
+
+static void b_ack(IcEnvelope *env, gsize len)
+{
+    static Shoal__V1__PageAck m;
+    m = (Shoal__V1__PageAck)SHOAL__V1__PAGE_ACK__INIT;
+    m.page = 0x80000000;
+    m.data.data = page_data;
+    m.data.len = len;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_PAGE_ACK;
+    env->page_ack = &m;
+}
+
+static void b_put(IcEnvelope *env, gsize len)
+{
+    static Shoal__V1__PutM m;
+    m = (Shoal__V1__PutM)SHOAL__V1__PUT_M__INIT;
+    m.page = 0x80000000;
+    m.data.data = page_data;
+    m.data.len = len;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_PUT_M;
+    env->put_m = &m;
+}
+
+static void b_irq(IcEnvelope *env, guint line, guint hart)
+{
+    static Shoal__V1__IrqLine m;
+    m = (Shoal__V1__IrqLine)SHOAL__V1__IRQ_LINE__INIT;
+    m.line = line;
+    m.hart = hart;
+    m.level = TRUE;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_IRQ_LINE;
+    env->irq_line = &m;
+}
+
+static void b_console(IcEnvelope *env, gsize len)
+{
+    static Shoal__V1__ConsoleBytes m;
+    static guint8 big[IC_MAX_CONSOLE_BYTES + 1];
+    m = (Shoal__V1__ConsoleBytes)SHOAL__V1__CONSOLE_BYTES__INIT;
+    m.data.data = big;
+    m.data.len = len;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES;
+    env->console_bytes = &m;
+}
+
+enum { S = SHOAL__V1__PAGE_STATE__PAGE_STATE_SHARED, M = SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED,
+       NODE = SHOAL__V1__ROLE__ROLE_NODE, CONSOLE = SHOAL__V1__ROLE__ROLE_CONSOLE,
+       DOWN = SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE };
+
+typedef struct {
+    const char *name;
+    int which;          /* builder selector, see build() */
+    guint64 a, b, c, d; /* its arguments */
+    const char *error;  /* NULL: valid; else a fragment of the message */
+} Check;
+
+static const Check checks[] = {
+    { "get-s", 0, 0x80000000, 0, 0, 0, NULL },
+    { "get-s-unaligned", 0, 0x80000008, 0, 0, 0, "not 4 KiB aligned" },
+    { "grant-s", 1, S, 4096, 0, 0, NULL },
+    { "grant-m", 1, M, 4096, 0, 0, NULL },
+    { "grant-short", 1, S, 4095, 0, 0, "not 4096 bytes" },
+    { "grant-long", 1, M, 4097, 0, 0, "not 4096 bytes" },
+    { "grant-empty", 1, M, 0, 0, 0, "not 4096 bytes" },
+    { "grant-invalid-state", 1, 0, 4096, 0, 0, "neither S nor M" },
+    { "grant-unknown-state", 1, 7, 4096, 0, 0, "neither S nor M" },
+    { "mmio-1", 2, 0x10000005, 1, 1, 0x41, NULL },
+    { "mmio-8", 2, 0x2004000, 8, 1, ~0ull, NULL },
+    { "mmio-size-3", 2, 0x10000000, 3, 0, 0, "size not 1, 2, 4 or 8" },
+    { "mmio-size-16", 2, 0x10000000, 16, 0, 0, "size not 1, 2, 4 or 8" },
+    { "mmio-misaligned", 2, 0x10000002, 4, 0, 0, "not aligned" },
+    { "mmio-wide-data", 2, 0x10000000, 1, 1, 0x141, "wider than its size" },
+    { "hello-node", 3, NODE, 0, 4, 0, NULL },
+    { "hello-console", 3, CONSOLE, 0, 0, 0, NULL },
+    { "hello-no-role", 3, 0, 0, 1, 0, "unknown role" },
+    { "hello-no-harts", 3, NODE, 0, 0, 0, "hart range" },
+    { "hello-hart-overflow", 3, NODE, 0xffffffff, 2, 0, "hart range" },
+    { "recall-downgrade", 4, DOWN, 0, 0, 0, NULL },
+    { "recall-unspecified", 4, 0, 0, 0, 0, "unknown recall kind" },
+    { "ack-empty", 5, 0, 0, 0, 0, NULL },
+    { "ack-data", 5, 4096, 0, 0, 0, NULL },
+    { "ack-partial", 5, 100, 0, 0, 0, "neither empty nor 4096" },
+    { "put-m", 6, 4096, 0, 0, 0, NULL },
+    { "put-m-no-data", 6, 0, 0, 0, 0, "not 4096 bytes" },
+    { "irq", 7, 11, 3, 0, 0, NULL },
+    { "irq-line-64", 7, 64, 0, 0, 0, "line >= 64" },
+    { "irq-hart", 7, 3, 1u << 20, 0, 0, "hart out of bounds" },
+    { "console", 8, IC_MAX_CONSOLE_BYTES, 0, 0, 0, NULL },
+    { "console-too-big", 8, IC_MAX_CONSOLE_BYTES + 1, 0, 0, 0, "more console bytes" },
+    { "no-body", 9, 0, 0, 0, 0, "no body" },
+};
+
+static void build(const Check *c, IcEnvelope *env)
+{
+    *env = (IcEnvelope)SHOAL__V1__ENVELOPE__INIT;
+    env->txid = 77;
+    switch (c->which) {
+    case 0: b_get_s(env, c->a); break;
+    case 1: b_grant(env, (int)c->a, c->b); break;
+    case 2: b_mmio(env, c->a, (guint)c->b, (gboolean)c->c, c->d); break;
+    case 3: b_hello(env, (int)c->a, (guint)c->b, (guint)c->c); break;
+    case 4: b_recall(env, (int)c->a); break;
+    case 5: b_ack(env, c->a); break;
+    case 6: b_put(env, c->a); break;
+    case 7: b_irq(env, (guint)c->a, (guint)c->b); break;
+    case 8: b_console(env, c->a); break;
+    case 9: break;
+    default: g_assert_not_reached();
+    }
+}
+
+static void test_check(gconstpointer data)
+{
+    const Check *c = data;
+    IcEnvelope env;
+    build(c, &env);
+    g_autoptr(GBytes) bytes = pack(&env);
+    g_autoptr(GError) error = NULL;
+    gsize len;
+    const guint8 *p = g_bytes_get_data(bytes, &len);
+    g_autoptr(IcEnvelope) got = ic_envelope_unpack(p, len, "peer 9 (node 4)", &error);
+    if (!c->error) {
+        g_assert_no_error(error);
+        g_assert_nonnull(got);
+        g_assert_cmpuint(got->txid, ==, 77);
+        g_assert_cmpint(got->body_case, ==, env.body_case);
+        return;
+    }
+    g_assert_null(got);
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    g_assert_nonnull(strstr(error->message, "peer 9 (node 4)"));
+    if (!strstr(error->message, c->error))
+        g_error("message \"%s\" lacks \"%s\"", error->message, c->error);
+}
+
+/* ---- fuzzing ---- */
+
+static void try_frame(const guint8 *p, gsize len)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IcEnvelope) env = ic_envelope_unpack(p, len, "fuzz", &error);
+    g_assert((env == NULL) == (error != NULL));
+    if (!env)
+        return;
+    /* Whatever got through must pass the checks again after a round trip. */
+    g_autoptr(GBytes) again = pack(env);
+    g_autoptr(GError) error2 = NULL;
+    g_autoptr(IcEnvelope) env2 = ic_envelope_unpack(g_bytes_get_data(again, NULL),
+                                                    g_bytes_get_size(again), "fuzz", &error2);
+    g_assert_no_error(error2);
+    g_assert_cmpint(env2->body_case, ==, env->body_case);
+}
+
+static void test_fuzz(void)
+{
+    guint8 buf[5000];
+    /* Pure garbage. */
+    for (guint i = 0; i < 20000; i++) {
+        gsize len = (gsize)g_test_rand_int_range(0, 64);
+        for (gsize k = 0; k < len; k++)
+            buf[k] = (guint8)g_test_rand_int_range(0, 256);
+        try_frame(buf, len);
+    }
+    /* Truncated and bit-flipped versions of every table entry. */
+    for (guint i = 0; i < G_N_ELEMENTS(checks); i++) {
+        IcEnvelope env;
+        build(&checks[i], &env);
+        g_autoptr(GBytes) bytes = pack(&env);
+        gsize len;
+        const guint8 *p = g_bytes_get_data(bytes, &len);
+        g_autofree guint8 *copy = g_memdup2(p, len);
+        for (gsize cut = 0; cut < len; cut += 1 + cut / 16)
+            try_frame(p, cut);
+        for (guint k = 0; k < 300; k++) {
+            gsize at = (gsize)g_test_rand_int_range(0, (gint32)MAX(len, 1));
+            guint8 bit = (guint8)(1u << g_test_rand_int_range(0, 8));
+            if (len) {
+                copy[at] ^= bit;
+                try_frame(copy, len);
+                copy[at] ^= bit;
+            }
+        }
+    }
+}
+
+static void test_oversized(void)
+{
+    gsize len = IC_MAX_FRAME + 1;
+    g_autofree guint8 *big = g_malloc0(len);
+    g_autoptr(GError) error = NULL;
+    g_assert_null(ic_envelope_unpack(big, len, "peer 1", &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    g_assert_nonnull(strstr(error->message, "exceeds"));
+}
+
+static void test_body_name(void)
+{
+    IcEnvelope env;
+    build(&checks[0], &env);
+    g_assert_cmpstr(ic_envelope_body_name(&env), ==, "get_s");
+    build(&checks[G_N_ELEMENTS(checks) - 1], &env);
+    g_assert_cmpstr(ic_envelope_body_name(&env), ==, "(none)");
+}
+
+/* ---- address map ---- */
+
+static void test_addr_map(void)
+{
+    CfgMachine m = test_machine();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IcAddrMap) map = ic_addr_map_new(&m, &error);
+    g_assert_no_error(error);
+    static const struct {
+        guint64 addr;
+        int owner; /* -1: nothing */
+        const char *device;
+    } cases[] = {
+        { 0x0, -1, NULL },
+        { 0xfffff, -1, NULL },
+        { 0x100000, IC_OWNER_MSRV_DEVICE, "test" },
+        { 0x100fff, IC_OWNER_MSRV_DEVICE, "test" },
+        { 0x101000, -1, NULL },
+        { 0x2000000, IC_OWNER_NODE_LOCAL, "clint" },
+        { 0x200bff8, IC_OWNER_NODE_LOCAL, "clint" },
+        { 0x10000000, IC_OWNER_MSRV_DEVICE, "uart0" },
+        { 0x100000ff, IC_OWNER_MSRV_DEVICE, "uart0" },
+        { 0x10000100, -1, NULL },
+        { 0x7fffffff, -1, NULL },
+        { 0x80000000, IC_OWNER_RAM, NULL },
+        { 0x87ffffff, IC_OWNER_RAM, NULL },
+        { 0x88000000, -1, NULL },
+        { G_MAXUINT64, -1, NULL },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const IcRegion *r = ic_addr_map_lookup(map, cases[i].addr);
+        if (cases[i].owner < 0) {
+            g_assert_null(r);
+            continue;
+        }
+        g_assert_nonnull(r);
+        g_assert_cmpint(r->owner, ==, cases[i].owner);
+        g_assert_cmpstr(r->device ? r->device->name : NULL, ==, cases[i].device);
+    }
+}
+
+static void test_addr_map_overlap(void)
+{
+    CfgDevice bad[] = { { "uart0", CFG_DEVICE_NS16550, 0x87fff000, 0x2000, -1 } };
+    CfgMachine m = test_machine();
+    m.devices = bad;
+    m.n_devices = 1;
+    g_autoptr(GError) error = NULL;
+    g_assert_null(ic_addr_map_new(&m, &error));
+    g_assert_nonnull(error);
+    g_assert_nonnull(strstr(error->message, "overlaps"));
+    g_clear_error(&error);
+    CfgDevice wrap[] = { { "w", CFG_DEVICE_NS16550, G_MAXUINT64 - 0xf, 0x100, -1 } };
+    m.devices = wrap;
+    g_assert_null(ic_addr_map_new(&m, &error));
+    g_assert_nonnull(strstr(error->message, "wraps"));
+}
+
+/* ---- real sockets ---- */
+
+static char *make_run_dir(void)
+{
+    g_autoptr(GError) error = NULL;
+    char *dir = g_dir_make_tmp("shoal-test-ic-XXXXXX", &error);
+    g_assert_no_error(error);
+    return dir;
+}
+
+static IcEnvelope *server_wait(IcServer *s, IcPeer *peer, GError **error)
+{
+    gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    while (g_get_monotonic_time() < end) {
+        IcEnvelope *env = NULL;
+        if (!ic_server_recv(s, 100, peer, &env, error))
+            return NULL;
+        if (env)
+            return env;
+    }
+    g_error("no message within 5 s");
+}
+
+static void reply_hello(IcServer *s, IcPeer peer, const IcEnvelope *hello)
+{
+    Shoal__V1__HelloAck ack = SHOAL__V1__HELLO_ACK__INIT;
+    ack.version = IC_PROTOCOL_VERSION;
+    ack.ram_base = 0x80000000;
+    ack.ram_size = 0x1000;
+    ack.timebase_hz = 1;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = hello->txid;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO_ACK;
+    env.hello_ack = &ack;
+    g_assert_true(ic_server_send(s, peer, &env, NULL));
+}
+
+typedef struct {
+    IcServer *server;
+    char *input; /* console input the server received */
+} ConsoleServer;
+
+static gpointer console_server(gpointer data)
+{
+    ConsoleServer *cs = data;
+    IcPeer peer;
+    g_autoptr(IcEnvelope) hello = server_wait(cs->server, &peer, NULL);
+    g_assert_cmpint(hello->body_case, ==, SHOAL__V1__ENVELOPE__BODY_HELLO);
+    g_assert_cmpint(hello->hello->role, ==, SHOAL__V1__ROLE__ROLE_CONSOLE);
+    reply_hello(cs->server, peer, hello);
+
+    Shoal__V1__ConsoleBytes out = SHOAL__V1__CONSOLE_BYTES__INIT;
+    out.data.data = (guint8 *)"guest says hi";
+    out.data.len = 13;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES;
+    env.console_bytes = &out;
+    g_assert_true(ic_server_send(cs->server, peer, &env, NULL));
+    Shoal__V1__Shutdown sd = SHOAL__V1__SHUTDOWN__INIT;
+    sd.exit_code = 3;
+    sd.reason = "test over";
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_SHUTDOWN;
+    env.shutdown = &sd;
+    g_assert_true(ic_server_send(cs->server, peer, &env, NULL));
+
+    g_autoptr(IcEnvelope) in = server_wait(cs->server, &peer, NULL);
+    g_assert_cmpint(in->body_case, ==, SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES);
+    cs->input = g_strndup((const char *)in->console_bytes->data.data, in->console_bytes->data.len);
+    return NULL;
+}
+
+static void test_console(void)
+{
+    g_autofree char *dir = make_run_dir();
+    CfgMachine m = test_machine();
+    g_autoptr(GError) error = NULL;
+    ConsoleServer cs = { ic_server_new(&m, dir, &error), NULL };
+    g_assert_no_error(error);
+    GThread *t = g_thread_new("server", console_server, &cs);
+
+    g_autoptr(IcConsole) con = ic_console_connect(&m, dir, &error);
+    g_assert_no_error(error);
+    IcConsoleEvent ev;
+    gboolean got_output = FALSE, got_shutdown = FALSE;
+    while (!got_shutdown) {
+        g_assert_true(ic_console_wait(con, NULL, 0, 5000, &ev, &error));
+        g_assert_cmpint(ev.kind, !=, IC_CONSOLE_TIMEOUT);
+        if (ev.kind == IC_CONSOLE_OUTPUT) {
+            g_assert_cmpmem(g_bytes_get_data(ev.output, NULL), g_bytes_get_size(ev.output),
+                            "guest says hi", 13);
+            got_output = TRUE;
+        } else if (ev.kind == IC_CONSOLE_SHUTDOWN) {
+            g_assert_true(got_output); /* output is never overtaken by Shutdown */
+            g_assert_cmpint(ev.exit_code, ==, 3);
+            g_assert_cmpstr(ev.reason, ==, "test over");
+            got_shutdown = TRUE;
+        }
+        ic_console_event_clear(&ev);
+    }
+    g_assert_true(ic_console_send_input(con, (const guint8 *)"typed", 5, &error));
+    g_thread_join(t);
+    g_assert_cmpstr(cs.input, ==, "typed");
+    g_free(cs.input);
+
+    /* An fd that is ready is reported as such. */
+    int pipefd[2];
+    g_assert_cmpint(pipe(pipefd), ==, 0);
+    g_assert_cmpint(write(pipefd[1], "x", 1), ==, 1);
+    struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+    g_assert_true(ic_console_wait(con, &pfd, 1, 5000, &ev, &error));
+    g_assert_cmpint(ev.kind, ==, IC_CONSOLE_FDS_READY);
+    g_assert_true(pfd.revents & POLLIN);
+    close(pipefd[0]);
+    close(pipefd[1]);
+
+    /* The server goes away: the console hears of it, instead of hanging. */
+    g_autofree char *sock = g_build_filename(dir, "msrv.sock", NULL);
+    g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
+    ic_server_free(cs.server);
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS)); /* no stale socket */
+    gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    while (ic_console_wait(con, NULL, 0, 200, &ev, &error)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        ic_console_event_clear(&ev);
+    }
+    g_assert_error(error, IC_ERROR, IC_ERROR_CLOSED);
+    g_rmdir(dir);
+}
+
+static void test_console_no_server(void)
+{
+    g_autofree char *dir = make_run_dir();
+    CfgMachine m = test_machine();
+    g_autoptr(GError) error = NULL;
+    /* Nobody listens: the client says Hello into the void and times out. */
+    g_autoptr(IcClient) c = ic_client_connect(&m, dir, &error);
+    g_assert_no_error(error);
+    Shoal__V1__Hello hello = SHOAL__V1__HELLO__INIT;
+    hello.version = IC_PROTOCOL_VERSION;
+    hello.role = SHOAL__V1__ROLE__ROLE_CONSOLE;
+    g_assert_null(ic_client_hello(c, &hello, 300, &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_TIMEOUT);
+    g_rmdir(dir);
+}
+
+static void test_malformed_on_wire(void)
+{
+    g_autofree char *dir = make_run_dir();
+    CfgMachine m = test_machine();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IcServer) s = ic_server_new(&m, dir, &error);
+    g_assert_no_error(error);
+    g_autofree char *endpoint = ic_msrv_endpoint(&m, dir, NULL);
+
+    void *raw = zmq_socket(ic_zmq_context(), ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(raw, ZMQ_LINGER, &linger, sizeof linger);
+    g_assert_cmpint(zmq_connect(raw, endpoint), ==, 0);
+    IcPeer peer;
+    /* garbage */
+    g_assert_cmpint(zmq_send(raw, "\xff\xff\xff", 3, 0), ==, 3);
+    g_assert_null(server_wait(s, &peer, &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    g_assert_nonnull(strstr(error->message, "peer 0"));
+    g_clear_error(&error);
+    /* two frames in one message */
+    zmq_send(raw, "", 0, ZMQ_SNDMORE);
+    zmq_send(raw, "", 0, 0);
+    g_assert_null(server_wait(s, &peer, &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    g_assert_nonnull(strstr(error->message, "2 frames"));
+    g_clear_error(&error);
+    /* oversized */
+    gsize big_len = IC_MAX_FRAME + 10;
+    g_autofree guint8 *big = g_malloc0(big_len);
+    zmq_send(raw, big, big_len, 0);
+    g_assert_null(server_wait(s, &peer, &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    g_clear_error(&error);
+    /* and then a good message still gets through from the same peer */
+    IcEnvelope env;
+    build(&checks[0], &env);
+    g_autoptr(GBytes) good = pack(&env);
+    zmq_send(raw, g_bytes_get_data(good, NULL), g_bytes_get_size(good), 0);
+    g_autoptr(IcEnvelope) got = server_wait(s, &peer, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(got->body_case, ==, SHOAL__V1__ENVELOPE__BODY_GET_S);
+    g_assert_cmpstr(ic_server_peer_name(s, peer), ==, "peer 0");
+    ic_server_set_peer_label(s, peer, "node 0");
+    g_assert_cmpstr(ic_server_peer_name(s, peer), ==, "peer 0 (node 0)");
+    zmq_close(raw);
+    g_clear_pointer(&s, ic_server_free);
+    g_rmdir(dir);
+}
+
+static void test_long_run_dir(void)
+{
+    CfgMachine m = test_machine();
+    g_autofree char *dir = g_strnfill(200, 'd');
+    g_autoptr(GError) error = NULL;
+    g_assert_null(ic_msrv_endpoint(&m, dir, &error));
+    g_assert_nonnull(strstr(error->message, "too long"));
+    m.msrv_endpoint = "tcp://127.0.0.1:5555";
+    g_autofree char *ep = ic_msrv_endpoint(&m, dir, NULL);
+    g_assert_cmpstr(ep, ==, "tcp://127.0.0.1:5555");
+}
+
+static void test_waker(void)
+{
+    g_autoptr(IcWaker) w = ic_waker_new(NULL);
+    struct pollfd pfd = { .fd = ic_waker_fd(w), .events = POLLIN };
+    g_assert_cmpint(poll(&pfd, 1, 0), ==, 0);
+    ic_waker_wake(w);
+    ic_waker_wake(w);
+    g_assert_cmpint(poll(&pfd, 1, 0), ==, 1);
+    ic_waker_drain(w);
+    g_assert_cmpint(poll(&pfd, 1, 0), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(checks); i++) {
+        g_autofree char *path = g_strdup_printf("/ic/envelope/check/%s", checks[i].name);
+        g_test_add_data_func(path, &checks[i], test_check);
+    }
+    g_test_add_func("/ic/envelope/fuzz", test_fuzz);
+    g_test_add_func("/ic/envelope/oversized", test_oversized);
+    g_test_add_func("/ic/envelope/body-name", test_body_name);
+    g_test_add_func("/ic/addr-map/lookup", test_addr_map);
+    g_test_add_func("/ic/addr-map/overlap", test_addr_map_overlap);
+    g_test_add_func("/ic/endpoint/long-run-dir", test_long_run_dir);
+    g_test_add_func("/ic/waker", test_waker);
+    g_test_add_func("/ic/transport/malformed-on-wire", test_malformed_on_wire);
+    g_test_add_func("/ic/console/round-trip", test_console);
+    g_test_add_func("/ic/console/no-server", test_console_no_server);
+    return g_test_run();
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* The coherence directory as a table: a setup sequence brings a page into a
+ * state, then one event must produce exactly the listed messages, the listed
+ * final entry and the listed RAM contents. */
+#include <string.h>
+
+#include "memory-server/directory.h"
+
+#define RAM_BASE 0x80000000ull
+#define PAGE_A RAM_BASE
+#define PAGE_B (RAM_BASE + 0x1000)
+
+typedef struct {
+    GString *log; /* messages the directory sent, space separated */
+} Recorder;
+
+static void rec_grant(gpointer opaque, guint node, guint64 txid, guint64 page, gboolean modified)
+{
+    Recorder *r = opaque;
+    g_string_append_printf(r->log, "%sgrant%s:%u:%c", r->log->len ? " " : "",
+                           page == PAGE_B ? "B" : "", node, modified ? 'M' : 'S');
+    g_assert_cmpuint(txid, ==, 1000 + node); /* the request's txid is echoed */
+}
+
+static void rec_invalidate(gpointer opaque, guint node, guint64 page)
+{
+    Recorder *r = opaque;
+    g_string_append_printf(r->log, "%sinv:%u", r->log->len ? " " : "", node);
+}
+
+static void rec_recall(gpointer opaque, guint node, guint64 page, gboolean downgrade)
+{
+    Recorder *r = opaque;
+    g_string_append_printf(r->log, "%srecall:%u:%s", r->log->len ? " " : "", node,
+                           downgrade ? "down" : "inv");
+}
+
+static void rec_put_ack(gpointer opaque, guint node, guint64 txid, guint64 page)
+{
+    Recorder *r = opaque;
+    g_string_append_printf(r->log, "%sputack:%u", r->log->len ? " " : "", node);
+}
+
+static const MsrvDirOps rec_ops = { rec_grant, rec_invalidate, rec_recall, rec_put_ack };
+
+/* Steps: S<n> GetS, M<n> GetM, U<n> Upgrade, P<n> PutM (data byte 'a'+n),
+ * A<n> ack without data, D<n> ack with data (byte 'A'+n), a leading "B"
+ * means page B instead of page A. Acks must be accepted unless the case
+ * expects the (single) event ack to be refused. */
+static gboolean run_steps(MsrvDir *dir, const char *steps)
+{
+    g_auto(GStrv) tok = g_strsplit(steps, " ", -1);
+    gboolean all_ok = TRUE;
+    for (guint i = 0; tok[i]; i++) {
+        const char *t = tok[i];
+        if (!*t)
+            continue;
+        guint64 page = PAGE_A;
+        if (*t == 'B') {
+            page = PAGE_B;
+            t++;
+        }
+        guint node = (guint)(t[1] - '0');
+        guint8 data[4096];
+        switch (t[0]) {
+        case 'S':
+            msrv_dir_request(dir, node, MSRV_REQ_GET_S, 1000 + node, page, NULL);
+            break;
+        case 'M':
+            msrv_dir_request(dir, node, MSRV_REQ_GET_M, 1000 + node, page, NULL);
+            break;
+        case 'U':
+            msrv_dir_request(dir, node, MSRV_REQ_UPGRADE, 1000 + node, page, NULL);
+            break;
+        case 'P':
+            memset(data, 'a' + node, sizeof data);
+            msrv_dir_request(dir, node, MSRV_REQ_PUT_M, 1000 + node, page, data);
+            break;
+        case 'A':
+        case 'D': {
+            g_autoptr(GError) error = NULL;
+            memset(data, 'A' + node, sizeof data);
+            gboolean ok = msrv_dir_ack(dir, node, page, t[0] == 'D' ? data : NULL, &error);
+            g_assert(ok == (error == NULL));
+            all_ok &= ok;
+            break;
+        }
+        default:
+            g_error("bad step %s", t);
+        }
+    }
+    return all_ok;
+}
+
+typedef struct {
+    const char *name;
+    const char *setup;    /* steps to reach the state */
+    const char *event;    /* the steps under test */
+    const char *messages; /* what the event must send */
+    MsrvPageState state;  /* page A afterwards */
+    guint owner;          /* if MODIFIED */
+    guint64 sharers;      /* if SHARED */
+    gboolean busy;
+    char ram;             /* first byte of page A in RAM afterwards */
+    gboolean acks_ok;     /* the event's acks are accepted */
+} Case;
+
+static const Case cases[] = {
+    { "uncached/get-s", "", "S0", "grant:0:S", MSRV_PAGE_SHARED, 0, 0x1, FALSE, 0, TRUE },
+    { "uncached/get-m", "", "M0", "grant:0:M", MSRV_PAGE_MODIFIED, 0, 0, FALSE, 0, TRUE },
+    { "uncached/upgrade", "", "U2", "grant:2:M", MSRV_PAGE_MODIFIED, 2, 0, FALSE, 0, TRUE },
+    { "uncached/put-m-stale", "", "P0", "putack:0", MSRV_PAGE_UNCACHED, 0, 0, FALSE, 0, TRUE },
+    { "shared/get-s-other", "S0", "S1", "grant:1:S", MSRV_PAGE_SHARED, 0, 0x3, FALSE, 0, TRUE },
+    { "shared/get-s-again", "S0", "S0", "grant:0:S", MSRV_PAGE_SHARED, 0, 0x1, FALSE, 0, TRUE },
+    { "shared/upgrade-alone", "S0", "U0", "grant:0:M", MSRV_PAGE_MODIFIED, 0, 0, FALSE, 0, TRUE },
+    { "shared/get-m-invalidates", "S0 S1", "M2", "inv:0 inv:1", MSRV_PAGE_SHARED, 0, 0x3, TRUE,
+      0, TRUE },
+    { "shared/get-m-first-ack", "S0 S1 M2", "A0", "", MSRV_PAGE_SHARED, 0, 0x2, TRUE, 0, TRUE },
+    { "shared/get-m-last-ack", "S0 S1 M2 A0", "A1", "grant:2:M", MSRV_PAGE_MODIFIED, 2, 0,
+      FALSE, 0, TRUE },
+    { "shared/upgrade-invalidates-others", "S0 S1", "U0 A1", "inv:1 grant:0:M",
+      MSRV_PAGE_MODIFIED, 0, 0, FALSE, 0, TRUE },
+    { "shared/put-m-stale", "S0", "P0", "putack:0", MSRV_PAGE_SHARED, 0, 0x1, FALSE, 0, TRUE },
+    { "modified/get-s-by-owner", "M0", "S0", "grant:0:M", MSRV_PAGE_MODIFIED, 0, 0, FALSE, 0,
+      TRUE },
+    { "modified/write-back", "M0", "P0", "putack:0", MSRV_PAGE_UNCACHED, 0, 0, FALSE, 'a', TRUE },
+    { "modified/put-m-stale", "M0", "P1", "putack:1", MSRV_PAGE_MODIFIED, 0, 0, FALSE, 0, TRUE },
+    { "modified/get-s-recalls", "M0", "S1", "recall:0:down", MSRV_PAGE_MODIFIED, 0, 0, TRUE, 0,
+      TRUE },
+    { "modified/get-s-recall-done", "M0 S1", "D0", "grant:1:S", MSRV_PAGE_SHARED, 0, 0x3, FALSE,
+      'A', TRUE },
+    { "modified/get-m-recalls", "M0", "M1 D0", "recall:0:inv grant:1:M", MSRV_PAGE_MODIFIED, 1, 0,
+      FALSE, 'A', TRUE },
+    { "modified/upgrade-recalls", "M0", "U1 D0", "recall:0:inv grant:1:M", MSRV_PAGE_MODIFIED, 1,
+      0, FALSE, 'A', TRUE },
+    { "busy/queues-in-order", "S0 S1 M2", "S3 A0 A1 D2",
+      "grant:2:M recall:2:down grant:3:S", MSRV_PAGE_SHARED, 0, 0xc, FALSE, 'C', TRUE },
+    { "busy/other-page-goes-on", "S0 S1 M2", "BS3", "grantB:3:S", MSRV_PAGE_SHARED, 0, 0x3, TRUE,
+      0, TRUE },
+    { "busy/put-m-during-recall", "M0 M1", "P0 A0", "putack:0 grant:1:M", MSRV_PAGE_MODIFIED, 1,
+      0, FALSE, 'a', TRUE },
+    { "ack/nobody-asked", "S0", "A0", "", MSRV_PAGE_SHARED, 0, 0x1, FALSE, 0, FALSE },
+    { "ack/wrong-node", "M0 S1", "A1", "", MSRV_PAGE_MODIFIED, 0, 0, TRUE, 0, FALSE },
+    { "ack/twice", "S0 S1 M2 A0", "A0", "", MSRV_PAGE_SHARED, 0, 0x2, TRUE, 0, FALSE },
+};
+
+static void test_case(gconstpointer data)
+{
+    const Case *c = data;
+    g_autofree guint8 *ram = g_malloc0(0x2000);
+    Recorder rec = { g_string_new(NULL) };
+    g_autoptr(MsrvDir) dir = msrv_dir_new(ram, RAM_BASE, 0x2000, &rec_ops, &rec);
+    g_assert_true(run_steps(dir, c->setup));
+    g_string_truncate(rec.log, 0);
+    g_assert_cmpint(run_steps(dir, c->event), ==, c->acks_ok);
+    g_assert_cmpstr(rec.log->str, ==, c->messages);
+
+    MsrvPageState state;
+    guint owner;
+    guint64 sharers;
+    gboolean busy;
+    msrv_dir_peek(dir, PAGE_A, &state, &owner, &sharers, &busy);
+    g_assert_cmpint(state, ==, c->state);
+    g_assert_cmpint(busy, ==, c->busy);
+    if (state == MSRV_PAGE_MODIFIED)
+        g_assert_cmpuint(owner, ==, c->owner);
+    if (state == MSRV_PAGE_SHARED)
+        g_assert_cmphex(sharers, ==, c->sharers);
+    g_assert_cmpint(ram[0], ==, c->ram);
+    g_assert_cmpint(ram[4095], ==, c->ram);
+    g_assert_cmpint(ram[4096], ==, 0); /* page B untouched by data */
+    g_string_free(rec.log, TRUE);
+}
+
+static void test_bounds(void)
+{
+    g_autofree guint8 *ram = g_malloc0(0x2000);
+    Recorder rec = { g_string_new(NULL) };
+    g_autoptr(MsrvDir) dir = msrv_dir_new(ram, RAM_BASE, 0x2000, &rec_ops, &rec);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(msrv_dir_has_page(dir, PAGE_B));
+    g_assert_false(msrv_dir_has_page(dir, RAM_BASE + 0x2000));
+    g_assert_false(msrv_dir_has_page(dir, RAM_BASE - 0x1000));
+    g_assert_false(msrv_dir_ack(dir, 0, RAM_BASE + 0x2000, NULL, &error));
+    g_assert_nonnull(error);
+    g_string_free(rec.log, TRUE);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *path = g_strdup_printf("/msrv/dir/%s", cases[i].name);
+        g_test_add_data_func(path, &cases[i], test_case);
+    }
+    g_test_add_func("/msrv/dir/bounds", test_bounds);
+    return g_test_run();
+}
