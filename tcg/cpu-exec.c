@@ -212,9 +212,11 @@ static void write_stats(TcgHart *hart)
     fprintf(f,
             "hart=%u accel=%s blocks_translated=%" G_GUINT64_FORMAT
             " insns_translated=%" G_GUINT64_FORMAT " code_bytes=%" G_GUINT64_FORMAT
-            " translate_ns=%" G_GUINT64_FORMAT " blocks_executed=%" G_GUINT64_FORMAT "\n",
+            " translate_ns=%" G_GUINT64_FORMAT " blocks_executed=%" G_GUINT64_FORMAT
+            " buffer_flushes=%" G_GUINT64_FORMAT "\n",
             hart->config.hart_id, hart->jit != NULL ? "jit" : "interp", s->blocks_translated,
-            s->insns_translated, s->code_bytes, s->translate_ns, s->blocks_executed);
+            s->insns_translated, s->code_bytes, s->translate_ns, s->blocks_executed,
+            s->buffer_flushes);
     fclose(f);
 }
 
@@ -234,6 +236,7 @@ static TcgBlock *find_block(TcgHart *hart)
             /* Buffer full: this hart starts over with an empty one. */
             tcg_block_free(tb);
             tcg_tb_flush(hart);
+            hart->stats.buffer_flushes++;
             tb = tcg_translate(hart, pc, flags);
             gboolean ok = tcg_jit_compile(hart, tb);
             g_assert(ok);

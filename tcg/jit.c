@@ -23,7 +23,7 @@
 #define ENV_OFF(field) ((gint32)offsetof(TcgHart, env.field))
 
 /* Headroom a block may need; a buffer with less left is flushed first. */
-#define JIT_MAX_BLOCK_BYTES (128 * 1024)
+#define JIT_MAX_BLOCK_BYTES (64 * 1024)
 #define JIT_MAX_SLOW_PATHS 512
 #define JIT_NO_REG (-1)
 

@@ -116,6 +116,7 @@ typedef struct {
     guint64 blocks_executed; /* entries from the exec loop (chained jumps not counted) */
     guint64 code_bytes;      /* host code generated (JIT) */
     guint64 translate_ns;    /* time spent translating and compiling */
+    guint64 buffer_flushes;  /* code buffer full: started over (JIT) */
 } TcgHartStats;
 void tcg_hart_get_stats(TcgHart *hart, TcgHartStats *out);
 

@@ -18,7 +18,9 @@ GUEST_TESTS = \
 	tests/guest/rvc.elf \
 	tests/guest/work.elf \
 	tests/guest/exitcode.elf \
-	tests/guest/echo.elf
+	tests/guest/echo.elf \
+	tests/guest/smc.elf \
+	tests/guest/codebuf.elf
 
 # Built but not tests: spin.elf loops forever (integration tests kill it);
 # rvc-fp.elf needs F/D, which come with the JIT issue (#3): it joins
@@ -48,6 +50,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/rvc.S tests/guest/rvc-fp.S tests/guest/work.c \
 	tests/guest/exitcode.c tests/guest/exitcode.exit \
 	tests/guest/echo.c tests/guest/echo.input tests/guest/spin.S \
+	tests/guest/smc.c tests/guest/codebuf.c tests/guest/codebuf.args \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC

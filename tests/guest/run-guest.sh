@@ -17,6 +17,9 @@ timeout_s=${GUEST_TIMEOUT:-10}
 expected=$srcdir/tests/guest/$name.expected
 want_rc=0
 [ -f "$srcdir/tests/guest/$name.exit" ] && want_rc=$(cat "$srcdir/tests/guest/$name.exit")
+# foo.args: extra shoal options (e.g. a tiny code buffer); QEMU has no use for them.
+shoal_args=
+[ -f "$srcdir/tests/guest/$name.args" ] && shoal_args=$(cat "$srcdir/tests/guest/$name.args")
 input=/dev/null
 [ -f "$srcdir/tests/guest/$name.input" ] && input=$srcdir/tests/guest/$name.input
 
@@ -55,7 +58,7 @@ for accel in interp jit; do
         continue
     fi
     timeout -k 2 "$timeout_s" "$builddir/shoal" run "$srcdir/configs/virt.conf" \
-        --bios none --kernel "$elf" --set cpu.accel=$accel \
+        --bios none --kernel "$elf" --set cpu.accel=$accel $shoal_args \
         <"$input" >"$tmp/$accel.out" 2>"$tmp/$accel.err"
     report "shoal $accel" "$tmp/$accel.out" "$tmp/$accel.err" $?
 done

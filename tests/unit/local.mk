@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Unit tests of the translator (other parts wire theirs in their own local.mk).
-check_PROGRAMS += tests/unit/test-decode tests/unit/test-interp
-TESTS += tests/unit/test-decode tests/unit/test-interp
+check_PROGRAMS += tests/unit/test-decode tests/unit/test-tcg
+TESTS += tests/unit/test-decode tests/unit/test-tcg
 tests_unit_test_decode_SOURCES = tests/unit/test-decode.c tests/unit/decode-vectors-gen.h
 tests_unit_test_decode_LDADD = libshoal-tcg.a $(GLIB_LIBS)
-tests_unit_test_interp_SOURCES = tests/unit/test-interp.c
-tests_unit_test_interp_LDADD = libshoal-tcg.a $(GLIB_LIBS)
+tests_unit_test_tcg_SOURCES = tests/unit/test-tcg.c
+tests_unit_test_tcg_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 EXTRA_DIST += tests/unit/gen-decode-vectors.py

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* The IR interpreter op by op (a table of inputs and RISC-V answers), and
- * whole harts running small programs against an in-test RAM + one device
+/* The IR back ends op by op (interpreter and x86-64 JIT against a table
+ * of RISC-V answers), and whole harts running small programs against an
+ * in-test RAM + one device that implements TcgNodeOps, as the node does. */
+/* The IR back ends op by op (interpreter and x86-64 JIT against a table
+ * of RISC-V answers), and whole harts running small programs against an
+ * in-test RAM + one device that implements TcgNodeOps, as the node does. */
  * that implements TcgNodeOps, the same interface the node implements. */
 #include <string.h>
 
 #include "tcg/internal.h"
 
 #define RAM_BASE 0x80000000ull
-#define RAM_SIZE (64 * 1024)
+#define RAM_SIZE (256 * 1024)
 #define DEV_BASE 0x10000000ull
 
 typedef struct {
@@ -65,13 +69,18 @@ static const TcgNodeOps machine_ops = {
     m_page_map, m_mmio_read, m_mmio_write, m_watched_store, m_read_time,
 };
 
-static Machine *machine_new(void)
+static Machine *machine_new_with(TcgAccel accel, gsize code_buffer)
 {
     Machine *m = g_new0(Machine, 1);
     m->ram = g_malloc0(RAM_SIZE);
-    TcgHartConfig cfg = { .hart_id = 0, .accel = TCG_ACCEL_INTERP };
+    TcgHartConfig cfg = { .hart_id = 0, .accel = accel, .code_buffer_size = code_buffer };
     m->hart = tcg_hart_new(&cfg, &machine_ops, m);
     return m;
+}
+
+static Machine *machine_new(void)
+{
+    return machine_new_with(TCG_ACCEL_INTERP, 0);
 }
 
 static void machine_free(Machine *m)
@@ -167,23 +176,80 @@ static const OpCase op_cases[] = {
     { TCG_OP_setcond, 5, 5, 0, TCG_COND_NE },
 };
 
-/* Builds "t0 = a; t1 = b; x10 = t0 op t1; exit" and runs it. */
-static void test_ops(void)
+/* Runs a block built by @build on @m's back end: compiled when it has a
+ * JIT, interpreted otherwise. */
+static void run_ir(Machine *m, TcgIr *ir)
 {
-    Machine *m = machine_new();
+    TcgBlock *block = g_new0(TcgBlock, 1);
+    block->ops = g_memdup2(ir->ops, ir->n_ops * sizeof(TcgOp));
+    block->n_ops = ir->n_ops;
+    block->label_pos = g_new0(guint, 1);
+    if (m->hart->jit != NULL) {
+        g_assert_true(tcg_jit_compile(m->hart, block));
+        tcg_jit_enter(m->hart, block);
+    } else {
+        tcg_interp_block(m->hart, block);
+    }
+    tcg_block_free(block);
+}
+
+/* x10 = x11 op x12 with both inputs in registers, then again with the
+ * second as an immediate: both back ends, every case. */
+static void check_ops(TcgAccel accel)
+{
+    Machine *m = machine_new_with(accel, 1 << 20);
     for (guint i = 0; i < G_N_ELEMENTS(op_cases); i++) {
         const OpCase *c = &op_cases[i];
-        TcgIr ir;
-        tcg_ir_reset(&ir);
-        TcgTemp a = tcg_const(&ir, (gint64)c->a), b = tcg_const(&ir, (gint64)c->b);
-        tcg_gen_op(&ir, c->opc, 10, a, b, TCG_TEMP_NONE, 0, c->aux);
-        tcg_gen_exit_tb(&ir);
-        TcgBlock block = { .ops = ir.ops, .n_ops = ir.n_ops };
-        tcg_interp_block(m->hart, &block);
-        g_test_message("%s 0x%" G_GINT64_MODIFIER "x 0x%" G_GINT64_MODIFIER "x",
-                       tcg_op_descs[c->opc].name, c->a, c->b);
-        g_assert_cmphex(m->hart->env.x[10], ==, c->expected);
+        for (guint imm_form = 0; imm_form < 2; imm_form++) {
+            TcgIr ir;
+            tcg_ir_reset(&ir);
+            TcgTemp b = imm_form ? tcg_const(&ir, (gint64)c->b) : 12;
+            tcg_gen_op(&ir, c->opc, 10, 11, b, TCG_TEMP_NONE, 0, c->aux);
+            tcg_gen_exit_tb(&ir);
+            m->hart->env.x[10] = 0xdead;
+            m->hart->env.x[11] = c->a;
+            m->hart->env.x[12] = c->b;
+            run_ir(m, &ir);
+            g_test_message("%s 0x%" G_GINT64_MODIFIER "x 0x%" G_GINT64_MODIFIER "x%s",
+                           tcg_op_descs[c->opc].name, c->a, c->b, imm_form ? " (imm)" : "");
+            g_assert_cmphex(m->hart->env.x[10], ==, c->expected);
+        }
     }
+    machine_free(m);
+}
+
+static void test_ops(void)
+{
+    check_ops(TCG_ACCEL_INTERP);
+}
+
+static void test_jit_ops(void)
+{
+    check_ops(TCG_ACCEL_JIT);
+}
+
+/* 4000 distinct blocks (addi; jal to the next) through a 128 KiB code
+ * buffer: the JIT must flush and refill it and still get the sum right. */
+static void test_jit_buffer_full(void)
+{
+    Machine *m = machine_new_with(TCG_ACCEL_JIT, 128 * 1024);
+    const guint n = 4000;
+    guint32 *code = (guint32 *)m->ram;
+    code[0] = ADDI(A0, ZERO, 0);
+    code[1] = 0x0040006f;                     /* jal x0, +4 */
+    guint64 want = 0;
+    for (guint k = 0; k < n; k++) {
+        code[2 + 2 * k] = ADDI(A0, A0, (gint32)(k % 2000));
+        code[3 + 2 * k] = 0x0040006f; /* jal x0, +4: ends the block */
+        want += k % 2000;
+    }
+    code[2 + 2 * n] = LUI(T0, DEV_BASE >> 12);
+    code[3 + 2 * n] = SD(A0, 0, T0);
+    run(m, RAM_BASE);
+    TcgHartStats stats;
+    tcg_hart_get_stats(m->hart, &stats);
+    g_assert_cmpuint(m->dev_value, ==, want);
+    g_assert_cmpuint(stats.buffer_flushes, >, 0);
     machine_free(m);
 }
 
@@ -316,6 +382,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/tcg/interp/ops", test_ops);
     g_test_add_func("/tcg/interp/ext", test_ext);
+    g_test_add_func("/tcg/jit/ops", test_jit_ops);
+    g_test_add_func("/tcg/jit/buffer-full", test_jit_buffer_full);
     g_test_add_func("/tcg/hart/loop", test_loop_program);
     g_test_add_func("/tcg/hart/illegal-trap", test_illegal_trap);
     g_test_add_func("/tcg/hart/access-fault", test_access_fault);

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: MIT
+# Benchmarks: guest workloads run on QEMU and shoal side by side by bench/run,
+# which builds the guests itself (into BUILDDIR/bench/). Never part of
+# `make check`: speed is not a test. `make bench` / `make bench-quick` are
+# shortcuts; pass options with BENCH_FLAGS, e.g. BENCH_FLAGS='--accel interp'.
+EXTRA_DIST += bench/README.md bench/run bench/gen-blocks.py \
+	bench/lib/bench.h bench/lib/crt0.S bench/lib/runtime.c bench/lib/link.ld \
+	bench/null.c bench/sort.c bench/hash.c bench/matmul.c bench/interp.c \
+	bench/chase.c bench/strings.c bench/recurse.c bench/nbody.c bench/sdot.c \
+	bench/blocks.c bench/smc.c bench/indirect.c
+
+BENCH_FLAGS =
+bench: shoal$(EXEEXT) shoal-memory-server$(EXEEXT) shoal-cpu-node$(EXEEXT)
+	$(srcdir)/bench/run --builddir '$(abs_top_builddir)' $(BENCH_FLAGS)
+bench-quick: shoal$(EXEEXT) shoal-memory-server$(EXEEXT) shoal-cpu-node$(EXEEXT)
+	$(srcdir)/bench/run --quick --builddir '$(abs_top_builddir)' $(BENCH_FLAGS)
+.PHONY: bench bench-quick
