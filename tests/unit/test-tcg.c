@@ -2,10 +2,6 @@
 /* The IR back ends op by op (interpreter and x86-64 JIT against a table
  * of RISC-V answers), and whole harts running small programs against an
  * in-test RAM + one device that implements TcgNodeOps, as the node does. */
-/* The IR back ends op by op (interpreter and x86-64 JIT against a table
- * of RISC-V answers), and whole harts running small programs against an
- * in-test RAM + one device that implements TcgNodeOps, as the node does. */
- * that implements TcgNodeOps, the same interface the node implements. */
 #include <string.h>
 
 #include "tcg/internal.h"
