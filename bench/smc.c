@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Self-modifying code: the guest rewrites the immediates of two addi
- * instructions it has just executed, issues fence.i and runs them again,
+/* Self-modifying code: the guest rewrites the immediates of an addi, xori,
+ * addi sequence it has just executed, issues fence.i and runs it again,
  * many times. Every round invalidates the translation of that code, so this
- * measures store-into-code detection and retranslation. The sum of the
- * results is checked, so running a stale translation fails. */
+ * measures store-into-code detection and retranslation. The result is
+ * checked against the same arithmetic done in C, so running a stale
+ * translation fails. */
 #include "lib/bench.h"
 
 #define ROUNDS BENCH_SIZE(200000, 4000)

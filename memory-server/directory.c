@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The coherence directory (see directory.h for states and the table): a
- * view x request table picks an action; actions that need other nodes'
+ * view x request table (protocol.def) picks an action; actions that need other nodes'
  * acks park the entry as busy and finish when the last ack arrives. */
 #include <string.h>
 
@@ -10,13 +10,11 @@
 
 G_DEFINE_QUARK(shoal-msrv-dir-error-quark, msrv_dir_error)
 
-/* The requester's view of an entry: the table's rows. */
+/* The requester's view of an entry: the table's rows (protocol.def). */
 typedef enum {
-    VIEW_UNCACHED,
-    VIEW_SHARED_ALONE,  /* S, no sharer but (maybe) R */
-    VIEW_SHARED_OTHERS, /* S, someone besides R */
-    VIEW_MODIFIED_SELF, /* M, owner R */
-    VIEW_MODIFIED_OTHER,
+#define PROTOCOL(view, get_s, get_m, upgrade, put_m) VIEW_##view,
+#include "memory-server/protocol.def"
+#undef PROTOCOL
     N_VIEWS,
 } View;
 
@@ -30,13 +28,14 @@ typedef enum {
     ACT_STALE_PUT,         /* PutM from a non-owner (raced): just ack */
 } Action;
 
+/* Columns in MsrvReqKind order. */
+G_STATIC_ASSERT(MSRV_REQ_GET_S == 0 && MSRV_REQ_GET_M == 1 && MSRV_REQ_UPGRADE == 2 &&
+                MSRV_REQ_PUT_M == 3 && MSRV_N_REQS == 4);
 static const Action protocol[N_VIEWS][MSRV_N_REQS] = {
-    /*                      GET_S                 GET_M                  UPGRADE                PUT_M */
-    [VIEW_UNCACHED]       = { ACT_GRANT_S,          ACT_GRANT_M,           ACT_GRANT_M,           ACT_STALE_PUT },
-    [VIEW_SHARED_ALONE]   = { ACT_GRANT_S,          ACT_GRANT_M,           ACT_GRANT_M,           ACT_STALE_PUT },
-    [VIEW_SHARED_OTHERS]  = { ACT_GRANT_S,          ACT_INVALIDATE,        ACT_INVALIDATE,        ACT_STALE_PUT },
-    [VIEW_MODIFIED_SELF]  = { ACT_GRANT_M,          ACT_GRANT_M,           ACT_GRANT_M,           ACT_WRITE_BACK },
-    [VIEW_MODIFIED_OTHER] = { ACT_RECALL_DOWNGRADE, ACT_RECALL_INVALIDATE, ACT_RECALL_INVALIDATE, ACT_STALE_PUT },
+#define PROTOCOL(view, get_s, get_m, upgrade, put_m) \
+    [VIEW_##view] = { ACT_##get_s, ACT_##get_m, ACT_##upgrade, ACT_##put_m },
+#include "memory-server/protocol.def"
+#undef PROTOCOL
 };
 
 typedef struct {

@@ -13,20 +13,23 @@
  *   MODIFIED   node   {}        one node may write; RAM may be stale
  *
  * The requester R's view of an entry selects a row of the protocol table
- * (directory.c) and the request its column:
+ * and the request its column; this table is checked against its source
+ * by the unit test (protocol.def)
+ *   view \ request   GET_S              GET_M              UPGRADE            PUT_M
+ *   UNCACHED         GRANT_S            GRANT_M            GRANT_M            STALE_PUT
+ *   SHARED_ALONE     GRANT_S            GRANT_M            GRANT_M            STALE_PUT
+ *   SHARED_OTHERS    GRANT_S            INVALIDATE         INVALIDATE         STALE_PUT
+ *   MODIFIED_SELF    GRANT_M            GRANT_M            GRANT_M            WRITE_BACK
+ *   MODIFIED_OTHER   RECALL_DOWNGRADE   RECALL_INVALIDATE  RECALL_INVALIDATE  STALE_PUT
  *
- *   view \ request    GetS          GetM / Upgrade     PutM
- *   ---------------   -----------   ----------------   -----------
- *   UNCACHED          grant S       grant M            stale: ack
- *   S, R alone        grant S       grant M            stale: ack
- *   S, others too     grant S       invalidate others  stale: ack
- *                                   -> acks -> grant M
- *   M, owner R        grant M       grant M            write back,
- *                     (keeps M)                        -> UNCACHED
- *   M, owner O != R   recall O      recall O           stale: ack
- *                     (downgrade)   (invalidate)
- *                     -> ack+data   -> ack+data
- *                     -> grant S    -> grant M
+ * Views: SHARED_ALONE = S and no sharer but R; SHARED_OTHERS = someone else
+ * holds S too; MODIFIED_SELF / _OTHER = R / another node O owns the page.
+ * Actions: GRANT_S adds R to the sharers; GRANT_M makes R the owner;
+ * INVALIDATE sends Invalidate to every other sharer and grants M after the
+ * last ack; RECALL_DOWNGRADE / RECALL_INVALIDATE ask O for the page back
+ * (O keeps S / drops it), write the returned data to RAM, then grant S / M;
+ * WRITE_BACK stores a PutM from the owner (-> UNCACHED); STALE_PUT only acks
+ * a PutM from a node that no longer owns the page.
  *
  * Grants always carry the page (RAM is current when a grant is sent).
  * While an entry waits for acks it is busy: later requests for that page

@@ -4,7 +4,8 @@ noinst_LIBRARIES += memory-server/libshoal-msrv.a
 memory_server_libshoal_msrv_a_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS) \
 	-DG_LOG_DOMAIN=\"shoal-msrv\"
 memory_server_libshoal_msrv_a_SOURCES = \
-	memory-server/internal.h memory-server/directory.h memory-server/directory.c \
+	memory-server/internal.h memory-server/directory.h memory-server/protocol.def \
+	memory-server/directory.c \
 	memory-server/ns16550.c memory-server/sifive-test.c memory-server/server.c
 
 bin_PROGRAMS += shoal-memory-server

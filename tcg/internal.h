@@ -138,6 +138,9 @@ extern const TcgHelperDesc tcg_helpers[TCG_HELPER_COUNT];
 TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags);
 void tcg_block_free(TcgBlock *block);
 
+/* optimize.c: folding, propagation and dead-code removal in place. */
+void tcg_optimize(TcgIr *ir);
+
 /* tb-maint.c */
 void tcg_tb_cache_init(TcgHart *hart);
 void tcg_tb_cache_destroy(TcgHart *hart);

@@ -74,6 +74,7 @@ void tcg_interp_block(TcgHart *hart, const TcgBlock *block)
     for (guint pc = 0; pc < block->n_ops; pc++) {
         const TcgOp *op = &ops[pc];
         switch ((TcgOpcode)op->opc) {
+        case TCG_OP_nop: break;
         case TCG_OP_mov: R(op->out) = R(op->in[0]); break;
         case TCG_OP_movi: R(op->out) = (guint64)op->imm; break;
         case TCG_OP_add: R(op->out) = R(op->in[0]) + R(op->in[1]); break;

@@ -1095,6 +1095,7 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
             continue; /* dead code: nobody reads the result */
         }
         switch ((TcgOpcode)op->opc) {
+        case TCG_OP_nop: break;
         case TCG_OP_mov: emit_mov(j, op, i); break;
         case TCG_OP_movi: set_const(j, op->out, op->imm); break;
         case TCG_OP_add: emit_alu(j, op, i, X86_ALU_ADD); break;

@@ -168,6 +168,8 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
         }
     }
 
+    tcg_optimize(ir);
+
     TcgBlock *block = g_new0(TcgBlock, 1);
     block->pc = pc;
     block->flags = flags;

@@ -22,10 +22,8 @@ GUEST_TESTS = \
 	tests/guest/smc.elf \
 	tests/guest/codebuf.elf
 
-# Built but not tests: spin.elf loops forever (integration tests kill it);
-# rvc-fp.elf needs F/D, which come with the JIT issue (#3): it joins
-# GUEST_TESTS then.
-GUEST_EXTRA = tests/guest/spin.elf tests/guest/rvc-fp.elf
+# Built but not tests: spin.elf loops forever (integration tests kill it).
+GUEST_EXTRA = tests/guest/spin.elf
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
@@ -50,11 +48,14 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/rvc.S tests/guest/rvc-fp.S tests/guest/work.c \
 	tests/guest/exitcode.c tests/guest/exitcode.exit \
 	tests/guest/echo.c tests/guest/echo.input tests/guest/spin.S \
+	tests/guest/fp.h $(GUEST_FP_TESTS:.elf=.c) \
 	tests/guest/smc.c tests/guest/codebuf.c tests/guest/codebuf.args \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC
-GUEST_CCOPTS = -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+GUEST_CCOPTS = -march=rv64imac_zicsr_zifencei -mabi=lp64 $(GUEST_COMMON_OPTS)
+GUEST_FP_CCOPTS = -march=rv64imafdc_zicsr_zifencei -mabi=lp64d $(GUEST_COMMON_OPTS)
+GUEST_COMMON_OPTS = -mcmodel=medany \
 	-nostdlib -nostartfiles -ffreestanding -fno-builtin -O2 -static -g \
 	-Wall -Wextra -Werror -I$(srcdir)/tests/guest
 GUEST_LDOPTS = -T $(srcdir)/tests/guest/lib/link.ld -Wl,--no-warn-rwx-segments
@@ -64,6 +65,16 @@ GUEST_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LD
 noinst_DATA = $(GUEST_TESTS) $(GUEST_EXTRA)
 CLEANFILES += $(GUEST_TESTS) $(GUEST_EXTRA)
 $(GUEST_TESTS) $(GUEST_EXTRA): $(GUEST_LIB) $(GUEST_LIB_HDRS)
+
+GUEST_FP_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_FP_CCOPTS) $(GUEST_LDOPTS) \
+	-o $@ $(GUEST_LIB) $< -lgcc
+$(GUEST_FP_TESTS): $(srcdir)/tests/guest/fp.h
+tests/guest/fp-arith.elf: $(srcdir)/tests/guest/fp-arith.c
+	$(GUEST_FP_LINK)
+tests/guest/fp-cvt.elf: $(srcdir)/tests/guest/fp-cvt.c
+	$(GUEST_FP_LINK)
+tests/guest/fp-misc.elf: $(srcdir)/tests/guest/fp-misc.c
+	$(GUEST_FP_LINK)
 
 SUFFIXES = .elf
 .S.elf:

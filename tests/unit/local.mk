@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 # Unit tests of the translator (other parts wire theirs in their own local.mk).
-check_PROGRAMS += tests/unit/test-decode tests/unit/test-tcg
-TESTS += tests/unit/test-decode tests/unit/test-tcg
+check_PROGRAMS += tests/unit/test-decode tests/unit/test-tcg tests/unit/test-tcg-opt
+TESTS += tests/unit/test-decode tests/unit/test-tcg tests/unit/test-tcg-opt
 tests_unit_test_decode_SOURCES = tests/unit/test-decode.c tests/unit/decode-vectors-gen.h
 tests_unit_test_decode_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 tests_unit_test_tcg_SOURCES = tests/unit/test-tcg.c
 tests_unit_test_tcg_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 EXTRA_DIST += tests/unit/gen-decode-vectors.py
+tests_unit_test_tcg_opt_SOURCES = tests/unit/test-tcg-opt.c
+tests_unit_test_tcg_opt_LDADD = libshoal-tcg.a $(GLIB_LIBS)

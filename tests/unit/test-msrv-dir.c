@@ -6,6 +6,44 @@
 
 #include "memory-server/directory.h"
 
+/* protocol.def rendered as the table in directory.h's comment. */
+static char *render_protocol(void)
+{
+    GString *t = g_string_new(NULL);
+    const char *head[] = { "view \\ request", "GET_S", "GET_M", "UPGRADE", "PUT_M" };
+    g_string_append_printf(t, " *   %-16s %-18s %-18s %-18s %s\n", head[0], head[1], head[2],
+                           head[3], head[4]);
+#define PROTOCOL(view, get_s, get_m, upgrade, put_m)                                          \
+    g_string_append_printf(t, " *   %-16s %-18s %-18s %-18s %s\n", #view, #get_s, #get_m,     \
+                           #upgrade, #put_m);
+#include "memory-server/protocol.def"
+#undef PROTOCOL
+    return g_string_free(t, FALSE);
+}
+
+/* The table in directory.h is protocol.def, verbatim. */
+static void test_doc_table(void)
+{
+    const char *srcdir = g_getenv("SHOAL_SRCDIR");
+    g_autofree char *path = g_build_filename(srcdir ? srcdir : "..", "memory-server",
+                                             "directory.h", NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(GError) error = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &error)) {
+        g_test_skip(error->message);
+        return;
+    }
+    const char *begin = strstr(text, "(protocol.def)\n");
+    g_assert_nonnull(begin);
+    begin = strchr(begin, '\n') + 1;
+    const char *end = strstr(begin, " *\n");
+    g_assert_nonnull(end);
+    g_autofree char *doc = g_strndup(begin, (gsize)(end - begin));
+    g_autofree char *want = render_protocol();
+    if (g_strcmp0(doc, want) != 0)
+        g_error("directory.h's table differs from protocol.def; it should read:\n%s", want);
+}
+
 #define RAM_BASE 0x80000000ull
 #define PAGE_A RAM_BASE
 #define PAGE_B (RAM_BASE + 0x1000)
@@ -194,5 +232,6 @@ int main(int argc, char **argv)
         g_test_add_data_func(path, &cases[i], test_case);
     }
     g_test_add_func("/msrv/dir/bounds", test_bounds);
+    g_test_add_func("/msrv/dir/doc-table", test_doc_table);
     return g_test_run();
 }

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/* Promela model of the page coherence protocol for one page: the directory
+ * (directory.c, the table of protocol.def), N node agents (cpu-node/agent.c)
+ * and one hart per node doing OPS reads or writes. spin checks that
+ *   - a write happens only while no other node holds the page (SWMR),
+ *   - every read sees the value of the last write anywhere (data value),
+ *   - nobody waits forever (no invalid end state: no deadlock),
+ * over every interleaving. Run by tests/unit/test-msrv-spin.sh.
+ *
+ * Modelling choices: a hart's access is atomic (in shoal the agent's safe
+ * work waits for the hart's block boundary, or runs at once when the hart
+ * is blocked in a callback, so the agent never waits on a hart); each
+ * node's messages travel in FIFO order (one ZeroMQ connection); the
+ * server's inbox is one channel, whose arrival order is any interleaving of
+ * the senders, as the ROUTER's fair queueing allows. */
+
+#ifndef N
+#define N 3      /* nodes */
+#endif
+#ifndef OPS
+#define OPS 2    /* accesses per hart */
+#endif
+
+#define I 0
+#define S 1
+#define M 2
+#define BIT(n) (1 << (n))
+
+mtype = { GETS, GETM, UPGRADE, GRANT_S, GRANT_M, INV, RECALL_DOWN, RECALL_INV, ACK };
+mtype = { NONE, ACT_INVALIDATE, ACT_RECALL_DOWNGRADE, ACT_RECALL_INVALIDATE };
+
+/* kind, node, data, has data */
+chan to_srv = [2 * N] of { mtype, byte, byte, bit };
+chan to_node[N] = [2] of { mtype, byte };
+chan done[N] = [1] of { bit };  /* agent -> hart: your request was answered */
+
+byte latest = 0;                /* value of the last write, anywhere */
+byte node_state[N];             /* the node's frame: I, S or M */
+byte node_data[N];              /* the node's copy */
+byte ram = 0;                   /* the server's copy */
+
+/* the directory entry */
+byte dstate = I;
+byte owner = 0;
+byte sharers = 0;               /* bit per node */
+bit busy = 0;
+byte pending = 0;               /* nodes whose ack is due */
+byte cur = 0;                   /* requester of the busy transaction */
+mtype act = NONE;
+chan queue = [N] of { mtype, byte };
+
+/* One request from node n on an idle entry: the protocol table. */
+inline start(k, n) {
+    if
+    :: k == GETS && dstate == M && owner != n ->          /* MODIFIED_OTHER */
+        busy = 1; cur = n; act = ACT_RECALL_DOWNGRADE; pending = BIT(owner);
+        to_node[owner]!RECALL_DOWN, 0
+    :: k == GETS && dstate == M && owner == n ->          /* MODIFIED_SELF */
+        to_node[n]!GRANT_M, ram
+    :: k == GETS && dstate != M ->                        /* UNCACHED, SHARED_* */
+        dstate = S; sharers = sharers | BIT(n); to_node[n]!GRANT_S, ram
+    :: k != GETS && dstate == M && owner != n ->
+        busy = 1; cur = n; act = ACT_RECALL_INVALIDATE; pending = BIT(owner);
+        to_node[owner]!RECALL_INV, 0
+    :: k != GETS && dstate == S && (sharers & ~BIT(n)) != 0 ->   /* SHARED_OTHERS */
+        busy = 1; cur = n; act = ACT_INVALIDATE; pending = sharers & ~BIT(n);
+        j = 0;
+        do
+        :: j < N -> if :: pending & BIT(j) -> to_node[j]!INV, 0 :: else fi; j++
+        :: else -> break
+        od
+    :: k != GETS && !(dstate == M && owner != n) && !(dstate == S && (sharers & ~BIT(n)) != 0) ->
+        dstate = M; owner = n; sharers = 0; to_node[n]!GRANT_M, ram
+    fi
+}
+
+/* The last ack came in. */
+inline finish() {
+    busy = 0;
+    if
+    :: act == ACT_RECALL_DOWNGRADE ->
+        dstate = S; sharers = BIT(owner) | BIT(cur); to_node[cur]!GRANT_S, ram
+    :: else ->
+        dstate = M; owner = cur; sharers = 0; to_node[cur]!GRANT_M, ram
+    fi;
+    act = NONE
+}
+
+active proctype server() {
+    mtype k; byte n, d, j; bit has;
+end:
+    do
+    :: to_srv?k, n, d, has ->
+        if
+        :: k == ACK ->
+            assert(busy && (pending & BIT(n)));
+            if
+            :: has -> assert(act != ACT_INVALIDATE); ram = d
+            :: else
+            fi;
+            pending = pending & ~BIT(n);
+            sharers = sharers & ~BIT(n);
+            if
+            :: pending == 0 ->
+                finish();
+                do      /* run queued requests until one goes busy */
+                :: !busy && nempty(queue) -> queue?k, n; start(k, n)
+                :: else -> break
+                od
+            :: else
+            fi
+        :: k != ACK && busy -> queue!k, n
+        :: k != ACK && !busy -> start(k, n)
+        fi
+    od
+}
+
+proctype agent(byte n) {
+    mtype k; byte d;
+end:
+    do
+    :: to_node[n]?k, d ->
+        if
+        :: k == GRANT_S || k == GRANT_M ->
+            atomic {
+                if
+                :: node_state[n] == I -> node_data[n] = d   /* else ours is as new */
+                :: else
+                fi;
+                if
+                :: k == GRANT_M -> node_state[n] = M
+                :: k == GRANT_S && node_state[n] == I -> node_state[n] = S
+                :: else
+                fi
+            }
+            done[n]!1
+        :: k == INV ->
+            assert(node_state[n] != M);
+            node_state[n] = I;
+            to_srv!ACK, n, 0, 0
+        :: k == RECALL_DOWN || k == RECALL_INV ->
+            if
+            :: node_state[n] == M ->
+                node_state[n] = (k == RECALL_DOWN -> S : I);
+                to_srv!ACK, n, node_data[n], 1
+            :: else ->
+                node_state[n] = (k == RECALL_DOWN -> node_state[n] : I);
+                to_srv!ACK, n, 0, 0
+            fi
+        fi
+    od
+}
+
+proctype hart(byte n) {
+    byte ops = 0, j;
+    bit ok;
+    byte st;
+    do
+    :: ops < OPS ->
+        if
+        :: true ->      /* a read */
+read:
+            atomic {
+                if
+                :: node_state[n] != I -> assert(node_data[n] == latest); ok = 1
+                :: else -> ok = 0
+                fi
+            }
+            if
+            :: !ok -> to_srv!GETS, n, 0, 0; done[n]?_; goto read
+            :: else
+            fi
+        :: true ->      /* a write */
+write:
+            atomic {
+                st = node_state[n];
+                if
+                :: st == M ->
+                    j = 0;
+                    do
+                    :: j < N -> assert(j == n || node_state[j] == I); j++
+                    :: else -> break
+                    od;
+                    latest++; node_data[n] = latest; ok = 1
+                :: else -> ok = 0
+                fi
+            }
+            if
+            :: !ok && st == S -> to_srv!UPGRADE, n, 0, 0; done[n]?_; goto write
+            :: !ok && st == I -> to_srv!GETM, n, 0, 0; done[n]?_; goto write
+            :: else
+            fi
+        fi;
+        ops++
+    :: else -> break
+    od
+}
+
+init {
+    byte n = 0;
+    atomic {
+        do
+        :: n < N -> run agent(n); run hart(n); n++
+        :: else -> break
+        od
+    }
+}

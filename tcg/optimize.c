@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/* The IR optimiser, run on every block before a back end sees it:
+ * constant folding and propagation, copy propagation and a few algebraic
+ * identities in one forward pass (knowledge is dropped at labels, where
+ * paths meet), then dead-code elimination in one backward pass. Globals
+ * (guest registers) are live at every exit, so only block temps die. */
+#include <string.h>
+
+#include "tcg/internal.h"
+
+typedef struct {
+    gboolean is_const;
+    gint64 val;
+    TcgTemp copy_of;    /* a temp holding the same value, or TCG_TEMP_NONE */
+    guint copy_version; /* version of copy_of when the copy was made */
+    guint version;      /* bumped at every definition */
+} TempInfo;
+
+typedef struct {
+    TempInfo t[TCG_MAX_TEMPS];
+    gboolean live[TCG_MAX_TEMPS];
+} Optimizer;
+
+static void forget_all(Optimizer *o, guint n_temps)
+{
+    for (guint i = 0; i < n_temps; i++) {
+        o->t[i].is_const = FALSE;
+        o->t[i].copy_of = TCG_TEMP_NONE;
+    }
+    /* x0 reads as zero everywhere. */
+    o->t[0].is_const = TRUE;
+    o->t[0].val = 0;
+}
+
+static TcgTemp resolve(Optimizer *o, TcgTemp t)
+{
+    const TempInfo *ti = &o->t[t];
+    if (ti->copy_of != TCG_TEMP_NONE && o->t[ti->copy_of].version == ti->copy_version) {
+        return ti->copy_of;
+    }
+    return t;
+}
+
+static void define(Optimizer *o, TcgTemp t)
+{
+    TempInfo *ti = &o->t[t];
+    ti->version++;
+    ti->is_const = FALSE;
+    ti->copy_of = TCG_TEMP_NONE;
+}
+
+static void make_movi(Optimizer *o, TcgOp *op, gint64 v)
+{
+    TcgTemp out = op->out;
+    *op = (TcgOp){ .opc = TCG_OP_movi, .out = out,
+                   .in = { TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE }, .imm = v };
+    define(o, out);
+    o->t[out].is_const = TRUE;
+    o->t[out].val = v;
+}
+
+static void make_mov(Optimizer *o, TcgOp *op, TcgTemp src)
+{
+    TcgTemp out = op->out;
+    *op = (TcgOp){ .opc = TCG_OP_mov, .out = out,
+                   .in = { src, TCG_TEMP_NONE, TCG_TEMP_NONE } };
+    define(o, out);
+    if (o->t[src].is_const) {
+        make_movi(o, op, o->t[src].val);
+        return;
+    }
+    if (src != out) {
+        o->t[out].copy_of = src;
+        o->t[out].copy_version = o->t[src].version;
+    }
+}
+
+static gboolean fold_cond(TcgCond cond, guint64 a, guint64 b)
+{
+    switch (cond) {
+    case TCG_COND_EQ: return a == b;
+    case TCG_COND_NE: return a != b;
+    case TCG_COND_LT: return (gint64)a < (gint64)b;
+    case TCG_COND_GE: return (gint64)a >= (gint64)b;
+    case TCG_COND_LTU: return a < b;
+    case TCG_COND_GEU: return a >= b;
+    }
+    g_assert_not_reached();
+}
+
+static guint64 fold(const TcgOp *op, guint64 a, guint64 b)
+{
+    switch ((TcgOpcode)op->opc) {
+    case TCG_OP_add: return a + b;
+    case TCG_OP_sub: return a - b;
+    case TCG_OP_and: return a & b;
+    case TCG_OP_or: return a | b;
+    case TCG_OP_xor: return a ^ b;
+    case TCG_OP_shl: return a << (b & 63);
+    case TCG_OP_shr: return a >> (b & 63);
+    case TCG_OP_sar: return (guint64)((gint64)a >> (b & 63));
+    case TCG_OP_addi: return a + (guint64)op->imm;
+    case TCG_OP_mul: return a * b;
+    case TCG_OP_mulsh:
+    case TCG_OP_muluh:
+    case TCG_OP_mulsuh:
+        return tcg_eval_mulh(op->opc, a, b);
+    case TCG_OP_div:
+    case TCG_OP_divu:
+    case TCG_OP_rem:
+    case TCG_OP_remu:
+        return tcg_eval_div(op->opc, a, b);
+    case TCG_OP_ext32s: return (guint64)(gint64)(gint32)a;
+    case TCG_OP_ext32u: return (guint32)a;
+    case TCG_OP_setcond: return fold_cond(op->aux, a, b);
+    default: g_assert_not_reached();
+    }
+}
+
+/* x op identity -> x; x op absorbing -> constant. FALSE: nothing known. */
+static gboolean simplify(Optimizer *o, TcgOp *op)
+{
+    TcgTemp a = op->in[0], b = op->in[1];
+    const TempInfo *bi = &o->t[b];
+    if (!bi->is_const) {
+        if ((op->opc == TCG_OP_sub || op->opc == TCG_OP_xor) && a == b) {
+            make_movi(o, op, 0);
+            return TRUE;
+        }
+        return FALSE;
+    }
+    switch ((TcgOpcode)op->opc) {
+    case TCG_OP_add:
+    case TCG_OP_sub:
+    case TCG_OP_or:
+    case TCG_OP_xor:
+    case TCG_OP_shl:
+    case TCG_OP_shr:
+    case TCG_OP_sar:
+        if (bi->val == 0) {
+            make_mov(o, op, a);
+            return TRUE;
+        }
+        if (op->opc == TCG_OP_add || op->opc == TCG_OP_sub) {
+            /* x + c: the back ends do this in one instruction (lea). */
+            gint64 c = op->opc == TCG_OP_add ? bi->val : -bi->val;
+            TcgTemp out = op->out;
+            *op = (TcgOp){ .opc = TCG_OP_addi, .out = out,
+                           .in = { a, TCG_TEMP_NONE, TCG_TEMP_NONE }, .imm = c };
+            define(o, out);
+            return TRUE;
+        }
+        return FALSE;
+    case TCG_OP_and:
+        if (bi->val == 0) {
+            make_movi(o, op, 0);
+            return TRUE;
+        }
+        if (bi->val == -1) {
+            make_mov(o, op, a);
+            return TRUE;
+        }
+        return FALSE;
+    case TCG_OP_mul:
+        if (bi->val == 0) {
+            make_movi(o, op, 0);
+            return TRUE;
+        }
+        if (bi->val == 1) {
+            make_mov(o, op, a);
+            return TRUE;
+        }
+        return FALSE;
+    default:
+        return FALSE;
+    }
+}
+
+static void forward_pass(Optimizer *o, TcgIr *ir)
+{
+    forget_all(o, ir->n_temps);
+    for (guint i = 0; i < ir->n_temps; i++) {
+        o->t[i].version = 0;
+    }
+    for (guint i = 0; i < ir->n_ops; i++) {
+        TcgOp *op = &ir->ops[i];
+        const TcgOpDesc *d = &tcg_op_descs[op->opc];
+        for (guint k = 0; k < d->n_ins; k++) {
+            if (op->in[k] != TCG_TEMP_NONE) {
+                op->in[k] = resolve(o, op->in[k]);
+            }
+        }
+        if (op->opc == TCG_OP_set_label) {
+            forget_all(o, ir->n_temps);
+            continue;
+        }
+        if (op->opc == TCG_OP_brcond && o->t[op->in[0]].is_const &&
+            o->t[op->in[1]].is_const) {
+            gboolean taken = fold_cond(op->aux, (guint64)o->t[op->in[0]].val,
+                                       (guint64)o->t[op->in[1]].val);
+            op->opc = taken ? TCG_OP_br : TCG_OP_nop;
+            op->in[0] = op->in[1] = TCG_TEMP_NONE;
+            continue;
+        }
+        if (op->opc == TCG_OP_mov) {
+            make_mov(o, op, op->in[0]);
+            continue;
+        }
+        if (op->opc == TCG_OP_movi) {
+            make_movi(o, op, op->imm);
+            continue;
+        }
+        if (d->flags & TCG_OPF_FOLD) {
+            gboolean all_const = TRUE;
+            for (guint k = 0; k < d->n_ins; k++) {
+                all_const &= o->t[op->in[k]].is_const;
+            }
+            if (all_const) {
+                guint64 a = (guint64)o->t[op->in[0]].val;
+                guint64 b = d->n_ins > 1 ? (guint64)o->t[op->in[1]].val : 0;
+                make_movi(o, op, (gint64)fold(op, a, b));
+                continue;
+            }
+            if (d->n_ins == 2 && simplify(o, op)) {
+                continue;
+            }
+        }
+        if (d->n_outs && op->out != TCG_TEMP_NONE) {
+            define(o, op->out);
+        }
+    }
+}
+
+/* Removes pure ops whose result no one reads. */
+static void dead_code_pass(Optimizer *o, TcgIr *ir)
+{
+    memset(o->live, 0, ir->n_temps * sizeof o->live[0]);
+    for (guint t = 0; t < TCG_NB_GLOBALS; t++) {
+        o->live[t] = TRUE;
+    }
+    guint8 *keep = g_alloca(ir->n_ops);
+    for (guint i = ir->n_ops; i-- > 0;) {
+        const TcgOp *op = &ir->ops[i];
+        const TcgOpDesc *d = &tcg_op_descs[op->opc];
+        keep[i] = op->opc != TCG_OP_nop;
+        if (d->n_outs && op->out >= TCG_NB_GLOBALS && !(d->flags & TCG_OPF_SIDE_EFFECTS)) {
+            if (!o->live[op->out]) {
+                keep[i] = FALSE;
+                continue;
+            }
+            o->live[op->out] = FALSE;
+        }
+        for (guint k = 0; k < d->n_ins; k++) {
+            if (op->in[k] != TCG_TEMP_NONE) {
+                o->live[op->in[k]] = TRUE;
+            }
+        }
+    }
+    guint n = 0;
+    for (guint i = 0; i < ir->n_ops; i++) {
+        if (keep[i]) {
+            ir->ops[n++] = ir->ops[i];
+        }
+    }
+    ir->n_ops = n;
+}
+
+void tcg_optimize(TcgIr *ir)
+{
+    static __thread Optimizer *o;
+    if (o == NULL) {
+        o = g_new0(Optimizer, 1); /* per thread, for the life of the thread */
+    }
+    forward_pass(o, ir);
+    dead_code_pass(o, ir);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* The IR optimiser: folding, propagation, identities and dead code, each
+ * case an IR snippet and what must be left of it. */
+#include "tcg/internal.h"
+
+/* Finds the op that writes @t last, or NULL. */
+static const TcgOp *writer(const TcgIr *ir, TcgTemp t)
+{
+    const TcgOp *found = NULL;
+    for (guint i = 0; i < ir->n_ops; i++) {
+        if (tcg_op_descs[ir->ops[i].opc].n_outs && ir->ops[i].out == t) {
+            found = &ir->ops[i];
+        }
+    }
+    return found;
+}
+
+static void test_fold(void)
+{
+    TcgIr ir;
+    tcg_ir_reset(&ir);
+    TcgTemp a = tcg_const(&ir, 2), b = tcg_const(&ir, 3), t = tcg_temp_new(&ir);
+    tcg_gen_binop(&ir, TCG_OP_mul, t, a, b);
+    tcg_gen_binop(&ir, TCG_OP_add, 10, t, a);
+    tcg_gen_exit_tb(&ir);
+    tcg_optimize(&ir);
+    const TcgOp *w = writer(&ir, 10);
+    g_assert_cmpint(w->opc, ==, TCG_OP_movi);
+    g_assert_cmpint(w->imm, ==, 8);
+    g_assert_cmpuint(ir.n_ops, ==, 2); /* movi x10, exit */
+}
+
+static void test_copy_propagation(void)
+{
+    TcgIr ir;
+    tcg_ir_reset(&ir);
+    TcgTemp t = tcg_temp_new(&ir);
+    tcg_gen_mov(&ir, t, 11);
+    tcg_gen_binop(&ir, TCG_OP_add, 10, t, 12);
+    tcg_gen_exit_tb(&ir);
+    tcg_optimize(&ir);
+    const TcgOp *w = writer(&ir, 10);
+    g_assert_cmpint(w->opc, ==, TCG_OP_add);
+    g_assert_cmpuint(w->in[0], ==, 11);
+    g_assert_cmpuint(ir.n_ops, ==, 2); /* the mov is dead */
+}
+
+/* A copy of a guest register must not outlive the register's old value. */
+static void test_copy_invalidated(void)
+{
+    TcgIr ir;
+    tcg_ir_reset(&ir);
+    TcgTemp t = tcg_temp_new(&ir);
+    tcg_gen_mov(&ir, t, 11);
+    tcg_gen_binop(&ir, TCG_OP_add, 11, 11, 12);
+    tcg_gen_binop(&ir, TCG_OP_xor, 10, t, 13);
+    tcg_gen_exit_tb(&ir);
+    tcg_optimize(&ir);
+    const TcgOp *w = writer(&ir, 10);
+    g_assert_cmpuint(w->in[0], ==, t);
+    g_assert_nonnull(writer(&ir, t));
+}
+
+static void test_identities(void)
+{
+    static const struct {
+        TcgOpcode opc;
+        gint64 c;
+        TcgOpcode becomes;
+    } cases[] = {
+        { TCG_OP_add, 0, TCG_OP_mov },  { TCG_OP_or, 0, TCG_OP_mov },
+        { TCG_OP_xor, 0, TCG_OP_mov },  { TCG_OP_shl, 0, TCG_OP_mov },
+        { TCG_OP_and, -1, TCG_OP_mov }, { TCG_OP_and, 0, TCG_OP_movi },
+        { TCG_OP_mul, 1, TCG_OP_mov },  { TCG_OP_mul, 0, TCG_OP_movi },
+        { TCG_OP_add, 5, TCG_OP_addi }, { TCG_OP_sub, 5, TCG_OP_addi },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        TcgIr ir;
+        tcg_ir_reset(&ir);
+        tcg_gen_binop(&ir, cases[i].opc, 10, 11, tcg_const(&ir, cases[i].c));
+        tcg_gen_exit_tb(&ir);
+        tcg_optimize(&ir);
+        g_test_message("%s x, %" G_GINT64_FORMAT, tcg_op_descs[cases[i].opc].name, cases[i].c);
+        g_assert_cmpint(writer(&ir, 10)->opc, ==, cases[i].becomes);
+    }
+}
+
+static void test_branch_folding(void)
+{
+    for (guint taken = 0; taken < 2; taken++) {
+        TcgIr ir;
+        tcg_ir_reset(&ir);
+        guint label = tcg_label_new(&ir);
+        tcg_gen_brcond(&ir, TCG_COND_EQ, tcg_const(&ir, 1), tcg_const(&ir, taken ? 1 : 2),
+                       label);
+        tcg_gen_movi(&ir, 10, 1);
+        tcg_gen_exit_tb(&ir);
+        tcg_gen_set_label(&ir, label);
+        tcg_gen_exit_tb(&ir);
+        tcg_optimize(&ir);
+        gboolean has_br = FALSE, has_brcond = FALSE;
+        for (guint i = 0; i < ir.n_ops; i++) {
+            has_br |= ir.ops[i].opc == TCG_OP_br;
+            has_brcond |= ir.ops[i].opc == TCG_OP_brcond;
+        }
+        g_assert_false(has_brcond);
+        g_assert_cmpint(has_br, ==, taken);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/tcg/opt/fold", test_fold);
+    g_test_add_func("/tcg/opt/copy-propagation", test_copy_propagation);
+    g_test_add_func("/tcg/opt/copy-invalidated", test_copy_invalidated);
+    g_test_add_func("/tcg/opt/identities", test_identities);
+    g_test_add_func("/tcg/opt/branch-folding", test_branch_folding);
+    return g_test_run();
+}
