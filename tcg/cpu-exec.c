@@ -66,9 +66,13 @@ void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1)
     env->reservation = RV_NO_RESERVATION;
 }
 
-/* Runs every queued work item. safe_lock held. */
+/* Runs every queued work item. safe_lock held. Cheap when there is none:
+ * this runs at every safe point, and waking waiters costs a system call. */
 static void run_queued_work_locked(TcgHart *hart)
 {
+    if (g_queue_is_empty(&hart->work)) {
+        return;
+    }
     TcgSafeWork *w;
     while ((w = g_queue_pop_head(&hart->work)) != NULL) {
         w->fn(hart, w->data);

@@ -21,6 +21,7 @@ struct TcgBlock {
     guint32 flags;       /* TcgBlockFlags the code was translated under */
     guint32 n_insns;     /* guest instructions */
     guint64 page[2];     /* guest pages the code came from; page[1] = ~0 if one */
+    guint32 size;        /* bytes of guest code from pc */
     TcgBlock *hash_next; /* chain in TcgBlockCache.buckets */
     TcgOp *ops;          /* the IR the interpreter runs (owned; NULL once compiled) */
     guint n_ops;
@@ -46,7 +47,7 @@ typedef struct {
     TcgBlock *jmp_cache[1u << TCG_JMP_CACHE_BITS]; /* by virtual pc; generated code probes it */
     guint n_blocks;
     GPtrArray *all;       /* every block since the last flush, valid or not (owns them) */
-    GHashTable *code_pages; /* guest page -> number of valid blocks made from it */
+    GHashTable *code_pages; /* guest page -> TcgCodePage: where its valid blocks' code is */
     guint flush_count;    /* bumped by every full flush: stale TcgBlock pointers */
 } TcgBlockCache;
 
@@ -57,6 +58,7 @@ typedef struct {
 #define TCG_TLB_INVALID 1ull     /* no mapping */
 #define TCG_TLB_SLOW 2ull        /* MMIO or watched: always the slow path */
 #define TCG_TLB_MMIO 4ull        /* with SLOW: a device, no host frame */
+#define TCG_TLB_CODE 8ull        /* write tag only: RAM holding translations */
 #define TCG_TLB_BITS 8
 
 typedef struct {
@@ -149,6 +151,8 @@ void tcg_tb_insert(TcgHart *hart, TcgBlock *block);
 void tcg_tb_flush(TcgHart *hart);
 void tcg_tb_invalidate_page(TcgHart *hart, guint64 page);
 gboolean tcg_tb_is_code_page(TcgHart *hart, guint64 page);
+/* Whether a store of @size bytes at @addr overwrites translated code. */
+gboolean tcg_tb_store_hits_code(TcgHart *hart, guint64 addr, guint size);
 
 /* jit.c: the x86-64 back end. */
 gboolean tcg_jit_init(TcgHart *hart, GError **error);

@@ -28,7 +28,7 @@ static guint jmp_cache_index(guint64 pc)
 void tcg_tb_cache_init(TcgHart *hart)
 {
     hart->blocks.all = g_ptr_array_new_with_free_func((GDestroyNotify)tcg_block_free);
-    hart->blocks.code_pages = g_hash_table_new(g_int64_hash, g_int64_equal);
+    hart->blocks.code_pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
 }
 
 void tcg_tb_cache_destroy(TcgHart *hart)
@@ -54,29 +54,50 @@ TcgBlock *tcg_tb_lookup(TcgHart *hart, guint64 pc, guint32 flags)
     return NULL;
 }
 
-/* The page keys point into the blocks (page[0]/page[1]), which outlive
- * their entry: blocks are freed only by a full flush, which empties the set. */
-static void code_page_ref(TcgHart *hart, guint64 *page)
+/* A page holding translations: how many valid blocks came from it and
+ * which 64-byte chunks their code covers, so that stores to data sharing
+ * the page (firmware and small programs put .bss right after .text) do
+ * not throw the code away (QEMU keeps a code bitmap for the same reason). */
+typedef struct {
+    guint64 page;   /* the key */
+    guint n_blocks;
+    guint64 chunks; /* bit i: bytes [64 i, 64 i + 64) hold translated code */
+} TcgCodePage;
+
+#define CHUNK_BITS 6
+
+static guint64 chunk_mask(guint64 start, guint64 end)
 {
-    GHashTable *pages = hart->blocks.code_pages;
-    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(pages, page));
-    if (n == 0) {
-        /* The TLB may hold a fast write entry for it: take that away so the
-         * next store sees the page is code. */
-        tcg_tlb_flush_page(hart, *page);
-    }
-    g_hash_table_replace(pages, page, GUINT_TO_POINTER(n + 1));
+    /* [start, end) inside one page, as chunk bits */
+    guint first = (guint)((start & ~TCG_PAGE_MASK) >> CHUNK_BITS);
+    guint last = (guint)(((end - 1) & ~TCG_PAGE_MASK) >> CHUNK_BITS);
+    guint64 upto_last = last == 63 ? ~0ull : (1ull << (last + 1)) - 1;
+    return upto_last & ~((1ull << first) - 1);
 }
 
-static void code_page_unref(TcgHart *hart, guint64 *page)
+static void code_page_add(TcgHart *hart, guint64 page, guint64 start, guint64 end)
 {
     GHashTable *pages = hart->blocks.code_pages;
-    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(pages, page));
-    g_assert(n > 0);
-    if (n == 1) {
-        g_hash_table_remove(pages, page);
-    } else {
-        g_hash_table_insert(pages, page, GUINT_TO_POINTER(n - 1));
+    TcgCodePage *cp = g_hash_table_lookup(pages, &page);
+    if (cp == NULL) {
+        cp = g_new0(TcgCodePage, 1);
+        cp->page = page;
+        g_hash_table_insert(pages, &cp->page, cp);
+        /* The TLB may hold a fast write entry for it: take that away so the
+         * next store sees the page is code. */
+        tcg_tlb_flush_page(hart, page);
+    }
+    cp->n_blocks++;
+    cp->chunks |= chunk_mask(start, end);
+}
+
+static void code_page_drop(TcgHart *hart, guint64 page)
+{
+    GHashTable *pages = hart->blocks.code_pages;
+    TcgCodePage *cp = g_hash_table_lookup(pages, &page);
+    g_assert(cp != NULL && cp->n_blocks > 0);
+    if (--cp->n_blocks == 0) {
+        g_hash_table_remove(pages, &page);
     }
 }
 
@@ -84,6 +105,13 @@ gboolean tcg_tb_is_code_page(TcgHart *hart, guint64 page)
 {
     page &= TCG_PAGE_MASK;
     return g_hash_table_contains(hart->blocks.code_pages, &page);
+}
+
+gboolean tcg_tb_store_hits_code(TcgHart *hart, guint64 addr, guint size)
+{
+    guint64 page = addr & TCG_PAGE_MASK;
+    const TcgCodePage *cp = g_hash_table_lookup(hart->blocks.code_pages, &page);
+    return cp != NULL && (cp->chunks & chunk_mask(addr, addr + size)) != 0;
 }
 
 void tcg_tb_insert(TcgHart *hart, TcgBlock *block)
@@ -95,9 +123,12 @@ void tcg_tb_insert(TcgHart *hart, TcgBlock *block)
     c->jmp_cache[jmp_cache_index(block->pc)] = block;
     c->n_blocks++;
     g_ptr_array_add(c->all, block);
-    code_page_ref(hart, &block->page[0]);
-    if (block->page[1] != ~0ull) {
-        code_page_ref(hart, &block->page[1]);
+    guint64 end = block->pc + block->size;
+    if (block->page[1] == ~0ull) {
+        code_page_add(hart, block->page[0], block->pc, end);
+    } else {
+        code_page_add(hart, block->page[0], block->pc, block->page[1]);
+        code_page_add(hart, block->page[1], block->page[1], end);
     }
 }
 
@@ -135,9 +166,9 @@ void tcg_tb_invalidate_page(TcgHart *hart, guint64 page)
                 if (hart->jit != NULL) {
                     tcg_jit_unchain(hart, tb);
                 }
-                code_page_unref(hart, &tb->page[0]);
+                code_page_drop(hart, tb->page[0]);
                 if (tb->page[1] != ~0ull) {
-                    code_page_unref(hart, &tb->page[1]);
+                    code_page_drop(hart, tb->page[1]);
                 }
             } else {
                 link = &tb->hash_next;

@@ -63,8 +63,13 @@ static gboolean tlb_fill(TcgHart *hart, guint64 addr, TcgAccess access, TcgPageM
     }
     guint64 write_tag = TCG_TLB_INVALID;
     if (map->writable) {
-        gboolean slow = map->watch_stores || tcg_tb_is_code_page(hart, page);
-        write_tag = slow ? page | TCG_TLB_SLOW : page;
+        if (map->watch_stores) {
+            write_tag = page | TCG_TLB_SLOW;
+        } else if (tcg_tb_is_code_page(hart, page)) {
+            write_tag = page | TCG_TLB_CODE;
+        } else {
+            write_tag = page;
+        }
     }
     *e = (TcgTlbEntry){
         .tag_read = page,
@@ -159,8 +164,31 @@ guint64 tcg_mem_load(TcgHart *hart, guint64 addr, TcgMemOp mo)
     return extend(v, mo);
 }
 
+/* A store into a page that holds translations (the TLB entry says so and
+ * has the frame): only stores that hit translated bytes cost more. */
+static gboolean store_code_page(TcgHart *hart, guint64 addr, guint64 value, guint size)
+{
+    TcgTlbEntry *e = tlb_entry(hart, addr);
+    if (e->tag_write != ((addr & TCG_PAGE_MASK) | TCG_TLB_CODE) || straddles_page(addr, size)) {
+        return FALSE;
+    }
+    guint8 *host = (guint8 *)(guintptr)(addr + e->addend);
+    if (tcg_tb_store_hits_code(hart, addr, size)) {
+        /* Self-modifying code: the page's translations go; the block
+         * running may finish on its old code, which RISC-V allows until
+         * a fence.i. Then stores to the page take the fast path again. */
+        tcg_tb_invalidate_page(hart, addr);
+        tcg_tlb_flush_page(hart, addr);
+    }
+    memcpy(host, &value, size);
+    return TRUE;
+}
+
 static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
 {
+    if (store_code_page(hart, addr, value, size)) {
+        return;
+    }
     if (straddles_page(addr, size)) {
         /* Check both pages before writing anything, so a fault on the
          * second leaves memory untouched. */
@@ -192,10 +220,7 @@ static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
         return;
     }
     g_assert(map.writable);
-    if (tcg_tb_is_code_page(hart, addr)) {
-        /* Self-modifying code: the page's translations go; the block
-         * running may finish on its old code, which RISC-V allows until
-         * a fence.i. Then stores to the page take the fast path again. */
+    if (tcg_tb_store_hits_code(hart, addr, size)) {
         tcg_tb_invalidate_page(hart, addr);
         tcg_tlb_flush_page(hart, addr);
     }
@@ -235,7 +260,7 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
         map.host == NULL) {
         tcg_raise(hart, fault, addr);
     }
-    if (!is_lr && tcg_tb_is_code_page(hart, addr)) {
+    if (!is_lr && tcg_tb_store_hits_code(hart, addr, size)) {
         tcg_tb_invalidate_page(hart, addr);
         tcg_tlb_flush_page(hart, addr);
     }

@@ -9,8 +9,8 @@ typedef enum {
     FMT_NONE, FMT_FR, FMT_FR1, FMT_R4,
     FMT_CIW_ADDI4SPN, FMT_CL_W, FMT_CL_D, FMT_CS_W, FMT_CS_D, FMT_CI_ADDI, FMT_CI_ADDIW,
     FMT_CI_LI, FMT_CI_ADDI16SP, FMT_CI_LUI, FMT_CB_SHIFT, FMT_CB_ANDI, FMT_CA, FMT_CJ,
-    FMT_CB_BRANCH, FMT_CI_SLLI, FMT_CI_LWSP, FMT_CI_LDSP, FMT_CI_FLDSP, FMT_CR_NONE, FMT_CR_JR, FMT_CR_JALR,
-    FMT_CR_MV, FMT_CR_ADD, FMT_CSS_SWSP, FMT_CSS_SDSP,
+    FMT_CB_BRANCH, FMT_CI_SLLI, FMT_CI_LWSP, FMT_CI_LDSP, FMT_CI_FLDSP, FMT_CR_NONE, FMT_CR_JR,
+    FMT_CR_JALR, FMT_CR_MV, FMT_CR_ADD, FMT_CSS_SWSP, FMT_CSS_SDSP,
 } RvFormat;
 
 static const guint8 insn_format[RV_OP_COUNT] = {
@@ -298,7 +298,14 @@ char *rv_disassemble(const RvInsn *insn)
     if (insn->op == RV_OP_ILLEGAL) {
         return g_strdup_printf("illegal 0x%0*x", insn->len * 2, insn->raw);
     }
-    /* Operands of the expanded form: what the instruction does. */
+    /* Operands of the expanded form: what the instruction does. The FP
+     * formats print register numbers (f or x, by instruction). */
+    RvFormat fmt = insn_format[insn->op];
+    if (fmt == FMT_FR || fmt == FMT_FR1 || fmt == FMT_R4) {
+        return g_strdup_printf("%s rd=%u rs1=%u rs2=%u rs3=%u rm=%u",
+                               rv_insn_info[insn->matched].name, insn->rd, insn->rs1, insn->rs2,
+                               insn->rs3, insn->rm);
+    }
     return g_strdup_printf("%s rd=%s rs1=%s rs2=%s imm=%" G_GINT64_FORMAT,
                            rv_insn_info[insn->matched].name, abi_names[insn->rd],
                            abi_names[insn->rs1], abi_names[insn->rs2], insn->imm);

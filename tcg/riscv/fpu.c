@@ -466,7 +466,7 @@ static guint64 fp_to_int(const FpFormat *f, guint64 r, guint bits, gboolean is_s
 {
     Unpacked u = unpack(f, r);
     guint64 max = is_signed ? (1ull << (bits - 1)) - 1 : bits == 64 ? ~0ull : (1ull << bits) - 1;
-    guint64 min = is_signed ? (guint64)-(gint64)(1ull << (bits - 1)) : 0;
+    guint64 min = is_signed ? 0 - (1ull << (bits - 1)) : 0;
     guint64 result;
     gboolean inexact = FALSE;
     if (is_nan(&u) || (u.cls == CLS_INF && !u.sign)) {
@@ -493,7 +493,7 @@ static guint64 fp_to_int(const FpFormat *f, guint64 r, guint bits, gboolean is_s
             *flags |= RV_FFLAG_NV;
             result = u.sign ? min : max;
         } else {
-            result = u.sign ? (guint64)-(gint64)(guint64)mag : (guint64)mag;
+            result = u.sign ? 0 - (guint64)mag : (guint64)mag;
             if (inexact) {
                 *flags |= RV_FFLAG_NX;
             }
@@ -605,6 +605,8 @@ guint64 tcg_fpu_compute(RvFpOp op, gboolean dbl, RvRound rm, guint64 a, guint64 
 }
 
 /* ---- Helpers on a hart --------------------------------------------------- */
+
+G_STATIC_ASSERT(RV_FP_OP_COUNT <= 64); /* 6 bits of RV_FP_PACK */
 
 /* One F/D instruction on the hart's registers (imm = RV_FP_PACK). Raises
  * illegal instruction for a dynamic rm when frm holds 5-7; the fixed

@@ -17,7 +17,7 @@ typedef enum {
     RV_FP_ADD, RV_FP_SUB, RV_FP_MUL, RV_FP_DIV, RV_FP_SQRT,
     RV_FP_MADD, RV_FP_MSUB, RV_FP_NMSUB, RV_FP_NMADD,
     RV_FP_SGNJ, RV_FP_SGNJN, RV_FP_SGNJX, RV_FP_MIN, RV_FP_MAX,
-    RV_FP_CVT_FMT,                                      /* fcvt.s.d / fcvt.d.s: from the other format */
+    RV_FP_CVT_FMT, /* fcvt.s.d / fcvt.d.s: from the other format */
     RV_FP_EQ, RV_FP_LT, RV_FP_LE, RV_FP_CLASS,           /* -> x */
     RV_FP_TO_W, RV_FP_TO_WU, RV_FP_TO_L, RV_FP_TO_LU,    /* -> x, sign-extended */
     RV_FP_FROM_W, RV_FP_FROM_WU, RV_FP_FROM_L, RV_FP_FROM_LU, /* a = the x value */

@@ -174,6 +174,7 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
     block->pc = pc;
     block->flags = flags;
     block->n_insns = n_insns;
+    block->size = (guint32)(last_byte - pc + 1);
     block->page[0] = first_page;
     block->page[1] = (last_byte & TCG_PAGE_MASK) != first_page ? (last_byte & TCG_PAGE_MASK)
                                                                : ~0ull;

@@ -131,106 +131,99 @@ static void sweep3(const char *name, FpRes (*const fn[FP_NRM])(uint64_t, uint64_
     fp_sweep_end(name);
 }
 
-static void check_op(const char *name, FpRes got, uint64_t want, uint64_t want_flags)
-{
-    check_u64(name, got.r, want);
-    guest_puts("  ");
-    check_u64("fflags", got.flags, want_flags);
-}
-
 static void known_answers(void)
 {
     enum { NX = 1, UF = 2, OF = 4, DZ = 8, NV = 16 };
     const uint64_t one = 0x3ff0000000000000, half_ulp = 0x3ca0000000000000;
     const uint64_t max = 0x7fefffffffffffff, two = 0x4000000000000000;
     /* 1 + 2^-53 is a tie: even down, RMM and RUP away */
-    check_op("1+2^-53 rne", fadd_d_rne(one, half_ulp), one, NX);
-    check_op("1+2^-53 rmm", fadd_d_rmm(one, half_ulp), one + 1, NX);
-    check_op("1+2^-53 rup", fadd_d_rup(one, half_ulp), one + 1, NX);
-    check_op("1+2^-53 rdn", fadd_d_rdn(one, half_ulp), one, NX);
-    check_op("1+2^-53 rtz", fadd_d_rtz(one, half_ulp), one, NX);
-    check_op("-1-2^-53 rmm", fadd_d_rmm(one | 1ull << 63, half_ulp | 1ull << 63),
+    fp_expect("1+2^-53 rne", fadd_d_rne(one, half_ulp), one, NX);
+    fp_expect("1+2^-53 rmm", fadd_d_rmm(one, half_ulp), one + 1, NX);
+    fp_expect("1+2^-53 rup", fadd_d_rup(one, half_ulp), one + 1, NX);
+    fp_expect("1+2^-53 rdn", fadd_d_rdn(one, half_ulp), one, NX);
+    fp_expect("1+2^-53 rtz", fadd_d_rtz(one, half_ulp), one, NX);
+    fp_expect("-1-2^-53 rmm", fadd_d_rmm(one | 1ull << 63, half_ulp | 1ull << 63),
              (one + 1) | 1ull << 63, NX);
-    check_op("0.1+0.2 rne", fadd_d_rne(0x3fb999999999999a, 0x3fc999999999999a),
+    fp_expect("0.1+0.2 rne", fadd_d_rne(0x3fb999999999999a, 0x3fc999999999999a),
              0x3fd3333333333334, NX);
     /* overflow: to inf or to the largest finite, by mode and sign */
-    check_op("max*2 rne", fmul_d_rne(max, two), 0x7ff0000000000000, OF | NX);
-    check_op("max*2 rtz", fmul_d_rtz(max, two), max, OF | NX);
-    check_op("max*2 rdn", fmul_d_rdn(max, two), max, OF | NX);
-    check_op("-max*2 rdn", fmul_d_rdn(max | 1ull << 63, two), 0xfff0000000000000, OF | NX);
-    check_op("-max*2 rup", fmul_d_rup(max | 1ull << 63, two), max | 1ull << 63, OF | NX);
+    fp_expect("max*2 rne", fmul_d_rne(max, two), 0x7ff0000000000000, OF | NX);
+    fp_expect("max*2 rtz", fmul_d_rtz(max, two), max, OF | NX);
+    fp_expect("max*2 rdn", fmul_d_rdn(max, two), max, OF | NX);
+    fp_expect("-max*2 rdn", fmul_d_rdn(max | 1ull << 63, two), 0xfff0000000000000, OF | NX);
+    fp_expect("-max*2 rup", fmul_d_rup(max | 1ull << 63, two), max | 1ull << 63, OF | NX);
     /* an exact subnormal result is not an underflow */
-    check_op("minnorm*0.5", fmul_d_rne(0x0010000000000000, 0x3fe0000000000000),
+    fp_expect("minnorm*0.5", fmul_d_rne(0x0010000000000000, 0x3fe0000000000000),
              0x0008000000000000, 0);
     /* tininess after rounding: (1-2^-52) * 2^-1022 (1+2^-52) = 2^-1022 (1-2^-104)
      * rounds to 2^-1022 at full precision, so RNE is not tiny: no UF ... */
-    check_op("tiny-after rne", fmul_d_rne(0x3feffffffffffffe, 0x0010000000000001),
+    fp_expect("tiny-after rne", fmul_d_rne(0x3feffffffffffffe, 0x0010000000000001),
              0x0010000000000000, NX);
     /* ... while RTZ stays below 2^-1022: tiny, subnormal, UF */
-    check_op("tiny-after rtz", fmul_d_rtz(0x3feffffffffffffe, 0x0010000000000001),
+    fp_expect("tiny-after rtz", fmul_d_rtz(0x3feffffffffffffe, 0x0010000000000001),
              0x000fffffffffffff, UF | NX);
-    check_op("tiny-after fma", fmadd_d_rne(0x8010000000000000, 0x3c90000000000000,
+    fp_expect("tiny-after fma", fmadd_d_rne(0x8010000000000000, 0x3c90000000000000,
                                            0x0010000000000000),
              0x0010000000000000, NX);
     /* a tiny, inexact result that rounds up to the smallest normal: UF */
-    check_op("tiny rounds to normal", fmul_d_rne(0x3fefffffffffffff, 0x0010000000000000),
+    fp_expect("tiny rounds to normal", fmul_d_rne(0x3fefffffffffffff, 0x0010000000000000),
              0x0010000000000000, UF | NX);
     /* signed zeros */
-    check_op("0-0 rne", fsub_d_rne(0, 0), 0, 0);
-    check_op("0-0 rdn", fsub_d_rdn(0, 0), 1ull << 63, 0);
-    check_op("1-1 rdn", fsub_d_rdn(one, one), 1ull << 63, 0);
-    check_op("-0+-0 rne", fadd_d_rne(1ull << 63, 1ull << 63), 1ull << 63, 0);
-    check_op("-0*+1", fmul_d_rne(1ull << 63, one), 1ull << 63, 0);
-    check_op("sqrt(-0)", fsqrt_d_rne(1ull << 63), 1ull << 63, 0);
+    fp_expect("0-0 rne", fsub_d_rne(0, 0), 0, 0);
+    fp_expect("0-0 rdn", fsub_d_rdn(0, 0), 1ull << 63, 0);
+    fp_expect("1-1 rdn", fsub_d_rdn(one, one), 1ull << 63, 0);
+    fp_expect("-0+-0 rne", fadd_d_rne(1ull << 63, 1ull << 63), 1ull << 63, 0);
+    fp_expect("-0*+1", fmul_d_rne(1ull << 63, one), 1ull << 63, 0);
+    fp_expect("sqrt(-0)", fsqrt_d_rne(1ull << 63), 1ull << 63, 0);
     /* invalid operations and NaNs: canonical results, NV only when the spec says */
-    check_op("inf-inf", fsub_d_rne(0x7ff0000000000000, 0x7ff0000000000000),
+    fp_expect("inf-inf", fsub_d_rne(0x7ff0000000000000, 0x7ff0000000000000),
              0x7ff8000000000000, NV);
-    check_op("0*inf", fmul_d_rne(0, 0x7ff0000000000000), 0x7ff8000000000000, NV);
-    check_op("0/0", fdiv_d_rne(0, 0), 0x7ff8000000000000, NV);
-    check_op("1/0", fdiv_d_rne(one, 0), 0x7ff0000000000000, DZ);
-    check_op("-1/0", fdiv_d_rne(one | 1ull << 63, 0), 0xfff0000000000000, DZ);
-    check_op("sqrt(-1)", fsqrt_d_rne(one | 1ull << 63), 0x7ff8000000000000, NV);
-    check_op("qnan+1", fadd_d_rne(0xfff8000000000123, one), 0x7ff8000000000000, 0);
-    check_op("snan+1", fadd_d_rne(0x7ff0000000000001, one), 0x7ff8000000000000, NV);
-    check_op("fma inf*0+qnan", fmadd_d_rne(0x7ff0000000000000, 0, 0x7ff8000000000000),
+    fp_expect("0*inf", fmul_d_rne(0, 0x7ff0000000000000), 0x7ff8000000000000, NV);
+    fp_expect("0/0", fdiv_d_rne(0, 0), 0x7ff8000000000000, NV);
+    fp_expect("1/0", fdiv_d_rne(one, 0), 0x7ff0000000000000, DZ);
+    fp_expect("-1/0", fdiv_d_rne(one | 1ull << 63, 0), 0xfff0000000000000, DZ);
+    fp_expect("sqrt(-1)", fsqrt_d_rne(one | 1ull << 63), 0x7ff8000000000000, NV);
+    fp_expect("qnan+1", fadd_d_rne(0xfff8000000000123, one), 0x7ff8000000000000, 0);
+    fp_expect("snan+1", fadd_d_rne(0x7ff0000000000001, one), 0x7ff8000000000000, NV);
+    fp_expect("fma inf*0+qnan", fmadd_d_rne(0x7ff0000000000000, 0, 0x7ff8000000000000),
              0x7ff8000000000000, NV);
-    check_op("fma inf-inf", fmsub_d_rne(0x7ff0000000000000, one, 0x7ff0000000000000),
+    fp_expect("fma inf-inf", fmsub_d_rne(0x7ff0000000000000, one, 0x7ff0000000000000),
              0x7ff8000000000000, NV);
     /* fused: (1+2^-30)^2 - 1 keeps the 2^-60 that a rounded product drops */
-    check_op("fmsub fused", fmsub_d_rne(0x3ff0000000400000, 0x3ff0000000400000, one),
+    fp_expect("fmsub fused", fmsub_d_rne(0x3ff0000000400000, 0x3ff0000000400000, one),
              0x3e20000000200000, 0);
-    check_op("fnmadd", fnmadd_d_rne(one, two, one), 0xc008000000000000, 0);
-    check_op("fnmsub", fnmsub_d_rne(one, two, one), 0xbff0000000000000, 0);
+    fp_expect("fnmadd", fnmadd_d_rne(one, two, one), 0xc008000000000000, 0);
+    fp_expect("fnmsub", fnmsub_d_rne(one, two, one), 0xbff0000000000000, 0);
     /* fnmadd negates before the single rounding: -(0*1) - 0 = -0 */
-    check_op("fnmadd zeros", fnmadd_d_rne(0, one, 0), 1ull << 63, 0);
-    check_op("sqrt2 rne", fsqrt_d_rne(two), 0x3ff6a09e667f3bcd, NX);
-    check_op("sqrt2 rtz", fsqrt_d_rtz(two), 0x3ff6a09e667f3bcc, NX);
-    check_op("1/3 rup", fdiv_d_rup(one, 0x4008000000000000), 0x3fd5555555555556, NX);
-    check_op("1/3 rdn", fdiv_d_rdn(one, 0x4008000000000000), 0x3fd5555555555555, NX);
+    fp_expect("fnmadd zeros", fnmadd_d_rne(0, one, 0), 1ull << 63, 0);
+    fp_expect("sqrt2 rne", fsqrt_d_rne(two), 0x3ff6a09e667f3bcd, NX);
+    fp_expect("sqrt2 rtz", fsqrt_d_rtz(two), 0x3ff6a09e667f3bcc, NX);
+    fp_expect("1/3 rup", fdiv_d_rup(one, 0x4008000000000000), 0x3fd5555555555556, NX);
+    fp_expect("1/3 rdn", fdiv_d_rdn(one, 0x4008000000000000), 0x3fd5555555555555, NX);
     /* singles: boxed results; an unboxed operand is the canonical NaN */
-    check_op("s 1/3 rne", fdiv_s_rne(0xffffffff3f800000, 0xffffffff40400000),
+    fp_expect("s 1/3 rne", fdiv_s_rne(0xffffffff3f800000, 0xffffffff40400000),
              0xffffffff3eaaaaab, NX);
-    check_op("s 1/3 rtz", fdiv_s_rtz(0xffffffff3f800000, 0xffffffff40400000),
+    fp_expect("s 1/3 rtz", fdiv_s_rtz(0xffffffff3f800000, 0xffffffff40400000),
              0xffffffff3eaaaaaa, NX);
-    check_op("s 1+2^-24 rmm", fadd_s_rmm(0xffffffff3f800000, 0xffffffff33800000),
+    fp_expect("s 1+2^-24 rmm", fadd_s_rmm(0xffffffff3f800000, 0xffffffff33800000),
              0xffffffff3f800001, NX);
-    check_op("s unboxed+1", fadd_s_rne(0x000000003f800000, 0xffffffff3f800000),
+    fp_expect("s unboxed+1", fadd_s_rne(0x000000003f800000, 0xffffffff3f800000),
              0xffffffff7fc00000, 0);
-    check_op("s unboxed snan-like", fadd_s_rne(0x7fffffff7f800001, 0xffffffff3f800000),
+    fp_expect("s unboxed snan-like", fadd_s_rne(0x7fffffff7f800001, 0xffffffff3f800000),
              0xffffffff7fc00000, 0);
-    check_op("s boxed snan+1", fadd_s_rne(0xffffffff7f800001, 0xffffffff3f800000),
+    fp_expect("s boxed snan+1", fadd_s_rne(0xffffffff7f800001, 0xffffffff3f800000),
              0xffffffff7fc00000, NV);
-    check_op("s max*2 rtz", fmul_s_rtz(0xffffffff7f7fffff, 0xffffffff40000000),
+    fp_expect("s max*2 rtz", fmul_s_rtz(0xffffffff7f7fffff, 0xffffffff40000000),
              0xffffffff7f7fffff, OF | NX);
-    check_op("s tiny-after rne", fmul_s_rne(0xffffffff3f7ffffe, 0xffffffff00800001),
+    fp_expect("s tiny-after rne", fmul_s_rne(0xffffffff3f7ffffe, 0xffffffff00800001),
              0xffffffff00800000, NX);
-    check_op("s tiny-after rtz", fmul_s_rtz(0xffffffff3f7ffffe, 0xffffffff00800001),
+    fp_expect("s tiny-after rtz", fmul_s_rtz(0xffffffff3f7ffffe, 0xffffffff00800001),
              0xffffffff007fffff, UF | NX);
     /* dynamic rounding follows frm */
     FP_SET_FRM(4);
-    check_op("dyn=rmm 1+2^-53", fadd_d_dyn(one, half_ulp), one + 1, NX);
+    fp_expect("dyn=rmm 1+2^-53", fadd_d_dyn(one, half_ulp), one + 1, NX);
     FP_SET_FRM(2);
-    check_op("dyn=rdn 0-0", fsub_d_dyn(0, 0), 1ull << 63, 0);
+    fp_expect("dyn=rdn 0-0", fsub_d_dyn(0, 0), 1ull << 63, 0);
     FP_SET_FRM(0);
 }
 
@@ -238,6 +231,7 @@ int main(void)
 {
     FP_ENABLE();
     known_answers();
+    fp_group_end("arithmetic known answers");
     sweep2("fadd.d", fadd_d, special_d, fp_rand_d);
     sweep2("fsub.d", fsub_d, special_d, fp_rand_d);
     sweep2("fmul.d", fmul_d, special_d, fp_rand_d);

@@ -126,70 +126,64 @@ static unsigned n_in_d, n_in_s;
 
 static void sweep_to_int(const char *name, FpRes (*const fn[FP_NRM])(uint64_t), int dbl)
 {
-    sweep1(name, fn, dbl ? in_d : in_s, dbl ? n_in_d : n_in_s, 60, dbl ? fp_rand_d : fp_rand_s);
-}
-
-static void check_op(const char *name, FpRes got, uint64_t want, uint64_t want_flags)
-{
-    check_u64(name, got.r, want);
-    guest_puts("  ");
-    check_u64("fflags", got.flags, want_flags);
+    sweep1(name, fn, dbl ? in_d : in_s, dbl ? n_in_d : n_in_s, 40, dbl ? fp_rand_d : fp_rand_s);
 }
 
 static void known_answers(void)
 {
     enum { NX = 1, UF = 2, OF = 4, NV = 16 };
     const uint64_t nan_d = 0x7ff8000000000000, inf_d = 0x7ff0000000000000;
-    check_op("w.d 2.5 rne", fcvt_w_d_rne(bits_d(2.5)), 2, NX);
-    check_op("w.d 2.5 rmm", fcvt_w_d_rmm(bits_d(2.5)), 3, NX);
-    check_op("w.d -2.5 rmm", fcvt_w_d_rmm(bits_d(-2.5)), (uint64_t)-3, NX);
-    check_op("w.d -2.5 rdn", fcvt_w_d_rdn(bits_d(-2.5)), (uint64_t)-3, NX);
-    check_op("w.d -2.5 rup", fcvt_w_d_rup(bits_d(-2.5)), (uint64_t)-2, NX);
-    check_op("w.d 2^31-0.5 rne", fcvt_w_d_rne(bits_d(TWO31 - 0.5)), 0xffffffff80000000, NV);
-    check_op("w.d 2^31-0.5 rtz", fcvt_w_d_rtz(bits_d(TWO31 - 0.5)), 0x7fffffff, NX);
-    check_op("w.d -2^31-0.5 rtz", fcvt_w_d_rtz(bits_d(-TWO31 - 0.5)), 0xffffffff80000000, NX);
-    check_op("w.d -2^31-0.5 rdn", fcvt_w_d_rdn(bits_d(-TWO31 - 0.5)), 0xffffffff80000000, NV);
-    check_op("w.d nan", fcvt_w_d_rne(nan_d), 0x7fffffff, NV);
-    check_op("w.d -inf", fcvt_w_d_rne(inf_d | 1ull << 63), 0xffffffff80000000, NV);
-    check_op("wu.d -0.4 rne", fcvt_wu_d_rne(bits_d(-0.4)), 0, NX);
-    check_op("wu.d -0.6 rne", fcvt_wu_d_rne(bits_d(-0.6)), 0, NV);
-    check_op("wu.d 2^32-1", fcvt_wu_d_rne(bits_d(TWO32 - 1)), 0xffffffffffffffff, 0);
-    check_op("wu.d 2^32", fcvt_wu_d_rne(bits_d(TWO32)), 0xffffffffffffffff, NV);
-    check_op("wu.d nan", fcvt_wu_d_rne(nan_d), 0xffffffffffffffff, NV);
-    check_op("l.d 2^63", fcvt_l_d_rne(bits_d(TWO63)), 0x7fffffffffffffff, NV);
-    check_op("l.d -2^63", fcvt_l_d_rne(bits_d(-TWO63)), 0x8000000000000000, 0);
-    check_op("l.d nan", fcvt_l_d_rne(nan_d), 0x7fffffffffffffff, NV);
-    check_op("lu.d 2^64-2048", fcvt_lu_d_rne(bits_d(TWO64 - 2048)), 0xfffffffffffff800, 0);
-    check_op("lu.d 2^64", fcvt_lu_d_rne(bits_d(TWO64)), 0xffffffffffffffff, NV);
-    check_op("lu.d -inf", fcvt_lu_d_rne(inf_d | 1ull << 63), 0, NV);
-    check_op("w.s 1.5 rne", fcvt_w_s_rne(bits_s(1.5f)), 2, NX);
-    check_op("w.s unboxed", fcvt_w_s_rne(0x000000003f800000), 0x7fffffff, NV);
-    check_op("s.w 2^24+1 rne", fcvt_s_w_rne(16777217), 0xffffffff4b800000, NX);
-    check_op("s.w 2^24+1 rup", fcvt_s_w_rup(16777217), 0xffffffff4b800001, NX);
-    check_op("s.wu -1", fcvt_s_wu_rne((uint64_t)-1), 0xffffffff4f800000, NX);
-    check_op("s.w upper bits ignored", fcvt_s_w_rne(0x1234567800000001), 0xffffffff3f800000, 0);
-    check_op("d.l 2^53+1 rmm", fcvt_d_l_rmm(0x20000000000001), 0x4340000000000001, NX);
-    check_op("d.lu ~0 rtz", fcvt_d_lu_rtz(~0ull), 0x43efffffffffffff, NX);
-    check_op("d.w -1", fcvt_d_w((uint64_t)-1), 0xbff0000000000000, 0);
-    check_op("d.wu -1", fcvt_d_wu((uint64_t)-1), 0x41efffffffe00000, 0);
-    check_op("s.d 1+2^-24 rne", fcvt_s_d_rne(0x3ff0000010000000), 0xffffffff3f800000, NX);
-    check_op("s.d 1+2^-24 rmm", fcvt_s_d_rmm(0x3ff0000010000000), 0xffffffff3f800001, NX);
-    check_op("s.d max rne", fcvt_s_d_rne(0x7fefffffffffffff), 0xffffffff7f800000, OF | NX);
-    check_op("s.d max rtz", fcvt_s_d_rtz(0x7fefffffffffffff), 0xffffffff7f7fffff, OF | NX);
-    check_op("s.d 2^-149", fcvt_s_d_rne(0x36a0000000000000), 0xffffffff00000001, 0);
-    check_op("s.d 2^-150 rne", fcvt_s_d_rne(0x3690000000000000), 0xffffffff00000000, UF | NX);
-    check_op("s.d 2^-150 rmm", fcvt_s_d_rmm(0x3690000000000000), 0xffffffff00000001, UF | NX);
-    check_op("s.d snan", fcvt_s_d_rne(0x7ff0000000000001), 0xffffffff7fc00000, NV);
-    check_op("s.d qnan payload", fcvt_s_d_rne(0xfff8000000000123), 0xffffffff7fc00000, 0);
-    check_op("d.s snan", fcvt_d_s(0xffffffff7f800001), nan_d, NV);
-    check_op("d.s unboxed", fcvt_d_s(0x3f800000), nan_d, 0);
-    check_op("d.s min subnormal", fcvt_d_s(0xffffffff00000001), 0x36a0000000000000, 0);
+    fp_expect("w.d 2.5 rne", fcvt_w_d_rne(bits_d(2.5)), 2, NX);
+    fp_expect("w.d 2.5 rmm", fcvt_w_d_rmm(bits_d(2.5)), 3, NX);
+    fp_expect("w.d -2.5 rmm", fcvt_w_d_rmm(bits_d(-2.5)), (uint64_t)-3, NX);
+    fp_expect("w.d -2.5 rdn", fcvt_w_d_rdn(bits_d(-2.5)), (uint64_t)-3, NX);
+    fp_expect("w.d -2.5 rup", fcvt_w_d_rup(bits_d(-2.5)), (uint64_t)-2, NX);
+    fp_expect("w.d 2^31-0.5 rne", fcvt_w_d_rne(bits_d(TWO31 - 0.5)), 0x7fffffff, NV);
+    fp_expect("w.d 2^31-0.5 rtz", fcvt_w_d_rtz(bits_d(TWO31 - 0.5)), 0x7fffffff, NX);
+    fp_expect("w.d -2^31-0.5 rtz", fcvt_w_d_rtz(bits_d(-TWO31 - 0.5)), 0xffffffff80000000, NX);
+    fp_expect("w.d -2^31-0.5 rdn", fcvt_w_d_rdn(bits_d(-TWO31 - 0.5)), 0xffffffff80000000, NV);
+    fp_expect("w.d nan", fcvt_w_d_rne(nan_d), 0x7fffffff, NV);
+    fp_expect("w.d -inf", fcvt_w_d_rne(inf_d | 1ull << 63), 0xffffffff80000000, NV);
+    fp_expect("wu.d -0.4 rne", fcvt_wu_d_rne(bits_d(-0.4)), 0, NX);
+    fp_expect("wu.d -0.6 rne", fcvt_wu_d_rne(bits_d(-0.6)), 0, NV);
+    fp_expect("wu.d 2^32-1", fcvt_wu_d_rne(bits_d(TWO32 - 1)), 0xffffffffffffffff, 0);
+    fp_expect("wu.d 2^32", fcvt_wu_d_rne(bits_d(TWO32)), 0xffffffffffffffff, NV);
+    fp_expect("wu.d nan", fcvt_wu_d_rne(nan_d), 0xffffffffffffffff, NV);
+    fp_expect("l.d 2^63", fcvt_l_d_rne(bits_d(TWO63)), 0x7fffffffffffffff, NV);
+    fp_expect("l.d -2^63", fcvt_l_d_rne(bits_d(-TWO63)), 0x8000000000000000, 0);
+    fp_expect("l.d nan", fcvt_l_d_rne(nan_d), 0x7fffffffffffffff, NV);
+    fp_expect("lu.d 2^64-2048", fcvt_lu_d_rne(bits_d(TWO64 - 2048)), 0xfffffffffffff800, 0);
+    fp_expect("lu.d 2^64", fcvt_lu_d_rne(bits_d(TWO64)), 0xffffffffffffffff, NV);
+    fp_expect("lu.d -inf", fcvt_lu_d_rne(inf_d | 1ull << 63), 0, NV);
+    fp_expect("w.s 1.5 rne", fcvt_w_s_rne(bits_s(1.5f)), 2, NX);
+    fp_expect("w.s unboxed", fcvt_w_s_rne(0x000000003f800000), 0x7fffffff, NV);
+    fp_expect("s.w 2^24+1 rne", fcvt_s_w_rne(16777217), 0xffffffff4b800000, NX);
+    fp_expect("s.w 2^24+1 rup", fcvt_s_w_rup(16777217), 0xffffffff4b800001, NX);
+    fp_expect("s.wu -1", fcvt_s_wu_rne((uint64_t)-1), 0xffffffff4f800000, NX);
+    fp_expect("s.w upper bits ignored", fcvt_s_w_rne(0x1234567800000001), 0xffffffff3f800000, 0);
+    fp_expect("d.l 2^53+1 rmm", fcvt_d_l_rmm(0x20000000000001), 0x4340000000000001, NX);
+    fp_expect("d.lu ~0 rtz", fcvt_d_lu_rtz(~0ull), 0x43efffffffffffff, NX);
+    fp_expect("d.w -1", fcvt_d_w((uint64_t)-1), 0xbff0000000000000, 0);
+    fp_expect("d.wu -1", fcvt_d_wu((uint64_t)-1), 0x41efffffffe00000, 0);
+    fp_expect("s.d 1+2^-24 rne", fcvt_s_d_rne(0x3ff0000010000000), 0xffffffff3f800000, NX);
+    fp_expect("s.d 1+2^-24 rmm", fcvt_s_d_rmm(0x3ff0000010000000), 0xffffffff3f800001, NX);
+    fp_expect("s.d max rne", fcvt_s_d_rne(0x7fefffffffffffff), 0xffffffff7f800000, OF | NX);
+    fp_expect("s.d max rtz", fcvt_s_d_rtz(0x7fefffffffffffff), 0xffffffff7f7fffff, OF | NX);
+    fp_expect("s.d 2^-149", fcvt_s_d_rne(0x36a0000000000000), 0xffffffff00000001, 0);
+    fp_expect("s.d 2^-150 rne", fcvt_s_d_rne(0x3690000000000000), 0xffffffff00000000, UF | NX);
+    fp_expect("s.d 2^-150 rmm", fcvt_s_d_rmm(0x3690000000000000), 0xffffffff00000001, UF | NX);
+    fp_expect("s.d snan", fcvt_s_d_rne(0x7ff0000000000001), 0xffffffff7fc00000, NV);
+    fp_expect("s.d qnan payload", fcvt_s_d_rne(0xfff8000000000123), 0xffffffff7fc00000, 0);
+    fp_expect("d.s snan", fcvt_d_s(0xffffffff7f800001), nan_d, NV);
+    fp_expect("d.s unboxed", fcvt_d_s(0x3f800000), nan_d, 0);
+    fp_expect("d.s min subnormal", fcvt_d_s(0xffffffff00000001), 0x36a0000000000000, 0);
 }
 
 int main(void)
 {
     FP_ENABLE();
     known_answers();
+    fp_group_end("conversion known answers");
     for (unsigned i = 0; i < sizeof to_int_d / sizeof to_int_d[0]; i++) {
         in_d[n_in_d++] = bits_d(to_int_d[i]);
     }
@@ -211,12 +205,12 @@ int main(void)
     sweep_to_int("fcvt.l.s", fcvt_l_s, 0);
     sweep_to_int("fcvt.lu.s", fcvt_lu_s, 0);
     const unsigned n_ints = sizeof ints / sizeof ints[0];
-    sweep1("fcvt.s.w", fcvt_s_w, ints, n_ints, 60, fp_rand);
-    sweep1("fcvt.s.wu", fcvt_s_wu, ints, n_ints, 60, fp_rand);
-    sweep1("fcvt.s.l", fcvt_s_l, ints, n_ints, 60, fp_rand);
-    sweep1("fcvt.s.lu", fcvt_s_lu, ints, n_ints, 60, fp_rand);
-    sweep1("fcvt.d.l", fcvt_d_l, ints, n_ints, 60, fp_rand);
-    sweep1("fcvt.d.lu", fcvt_d_lu, ints, n_ints, 60, fp_rand);
+    sweep1("fcvt.s.w", fcvt_s_w, ints, n_ints, 30, fp_rand);
+    sweep1("fcvt.s.wu", fcvt_s_wu, ints, n_ints, 30, fp_rand);
+    sweep1("fcvt.s.l", fcvt_s_l, ints, n_ints, 30, fp_rand);
+    sweep1("fcvt.s.lu", fcvt_s_lu, ints, n_ints, 30, fp_rand);
+    sweep1("fcvt.d.l", fcvt_d_l, ints, n_ints, 30, fp_rand);
+    sweep1("fcvt.d.lu", fcvt_d_lu, ints, n_ints, 30, fp_rand);
     sweep1("fcvt.s.d", fcvt_s_d, narrow_d, sizeof narrow_d / sizeof narrow_d[0], 200, fp_rand_d);
     for (unsigned i = 0; i < n_ints; i++) {
         fp_record("fcvt.d.w", 0, ints[i], 0, fcvt_d_w(ints[i]));

@@ -231,4 +231,38 @@ static inline uint64_t fp_rand_s(void)
     return 0xffffffff00000000ull | sign | e << 23 | (m & 0x7fffffull);
 }
 
+/* ---- Known answers, one output line per group ---------------------------- */
+
+/* The UART is slow on every platform: a group prints one line through
+ * check_true, plus a line per mismatch with what was got and wanted. */
+static unsigned fp_group_failures;
+
+static inline void fp_expect_u64(const char *name, uint64_t got, uint64_t want)
+{
+    if (got != want) {
+        fp_group_failures++;
+        guest_puts(name);
+        guest_puts(": got ");
+        guest_put_hex(got);
+        guest_puts(" want ");
+        guest_put_hex(want);
+        guest_putc('\n');
+    }
+}
+
+static inline void fp_expect(const char *name, FpRes got, uint64_t want, uint64_t want_flags)
+{
+    fp_expect_u64(name, got.r, want);
+    if (got.flags != want_flags) {
+        guest_puts("fflags of ");
+        fp_expect_u64(name, got.flags, want_flags);
+    }
+}
+
+static inline void fp_group_end(const char *group)
+{
+    check_true(group, fp_group_failures == 0);
+    fp_group_failures = 0;
+}
+
 #endif
