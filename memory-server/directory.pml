@@ -104,8 +104,8 @@ end:
             :: pending == 0 ->
                 finish();
                 do      /* run queued requests until one goes busy */
-                :: !busy && nempty(queue) -> queue?k, n; start(k, n)
-                :: else -> break
+                :: !busy && len(queue) > 0 -> queue?k, n; start(k, n)
+                :: busy || len(queue) == 0 -> break
                 od
             :: else
             fi

@@ -59,7 +59,8 @@ typedef struct {
 #define TCG_TLB_SLOW 2ull        /* MMIO or watched: always the slow path */
 #define TCG_TLB_MMIO 4ull        /* with SLOW: a device, no host frame */
 #define TCG_TLB_CODE 8ull        /* write tag only: RAM holding translations */
-#define TCG_TLB_BITS 8
+#define TCG_TLB_BITS 12          /* 4096 entries: 16 MiB of reach */
+#define TCG_VICTIM_TLB_SIZE 16   /* fully associative, behind the direct-mapped one */
 
 typedef struct {
     guint64 tag_read;  /* page | flags */
@@ -95,6 +96,8 @@ struct TcgHart {
     guint tlb_generation;         /* bumped by every flush: a fill that raced one retries */
 
     TcgTlbEntry tlb[1u << TCG_TLB_BITS];
+    TcgTlbEntry victim_tlb[TCG_VICTIM_TLB_SIZE]; /* entries the main TLB evicted */
+    guint victim_next;            /* round-robin replacement in victim_tlb */
     TcgBlockCache blocks;
     TcgIr ir;                     /* scratch for the translator */
     TcgCodeBuffer code;           /* JIT: this hart's translation buffer */

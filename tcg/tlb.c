@@ -4,6 +4,7 @@
  * accesses that straddle a page) goes through the slow path here, which
  * asks the node (a blocking safe point) and raises the architectural
  * exception when there is nothing to map. */
+#include <stddef.h>
 #include <string.h>
 
 #include "tcg/internal.h"
@@ -22,18 +23,62 @@ void tcg_tlb_flush_all(TcgHart *hart)
     for (guint i = 0; i < G_N_ELEMENTS(hart->tlb); i++) {
         hart->tlb[i] = tlb_empty;
     }
+    for (guint i = 0; i < G_N_ELEMENTS(hart->victim_tlb); i++) {
+        hart->victim_tlb[i] = tlb_empty;
+    }
     hart->tlb_generation++;
+}
+
+static gboolean entry_maps(const TcgTlbEntry *e, guint64 page)
+{
+    return (e->tag_read & TCG_PAGE_MASK) == page || (e->tag_write & TCG_PAGE_MASK) == page ||
+           (e->tag_exec & TCG_PAGE_MASK) == page;
 }
 
 void tcg_tlb_flush_page(TcgHart *hart, guint64 addr)
 {
-    TcgTlbEntry *e = tlb_entry(hart, addr);
     guint64 page = addr & TCG_PAGE_MASK;
-    if ((e->tag_read & TCG_PAGE_MASK) == page || (e->tag_write & TCG_PAGE_MASK) == page ||
-        (e->tag_exec & TCG_PAGE_MASK) == page) {
+    TcgTlbEntry *e = tlb_entry(hart, addr);
+    if (entry_maps(e, page)) {
         *e = tlb_empty;
     }
+    for (guint i = 0; i < G_N_ELEMENTS(hart->victim_tlb); i++) {
+        if (entry_maps(&hart->victim_tlb[i], page)) {
+            hart->victim_tlb[i] = tlb_empty;
+        }
+    }
     hart->tlb_generation++;
+}
+
+/* The victim TLB: a miss in the direct-mapped TLB first looks among the
+ * entries it recently evicted (conflicts between hot pages are common: a
+ * stack and an array 16 MiB apart) and swaps a hit back in. @tag_offset
+ * picks the tag to compare; @flags are tag bits that still count as a hit. */
+static gboolean victim_tlb_hit(TcgHart *hart, guint64 addr, gsize tag_offset, guint64 flags)
+{
+    guint64 page = addr & TCG_PAGE_MASK;
+    for (guint i = 0; i < G_N_ELEMENTS(hart->victim_tlb); i++) {
+        TcgTlbEntry *v = &hart->victim_tlb[i];
+        guint64 tag;
+        memcpy(&tag, (const guint8 *)v + tag_offset, sizeof tag);
+        if ((tag & ~flags) == page) {
+            TcgTlbEntry *e = tlb_entry(hart, addr);
+            TcgTlbEntry evicted = *e;
+            *e = *v;
+            *v = evicted;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static void victim_tlb_save(TcgHart *hart, const TcgTlbEntry *e)
+{
+    if (e->tag_read == TCG_TLB_INVALID && e->tag_exec == TCG_TLB_INVALID) {
+        return;
+    }
+    hart->victim_tlb[hart->victim_next] = *e;
+    hart->victim_next = (hart->victim_next + 1) % TCG_VICTIM_TLB_SIZE;
 }
 
 /* Asks the node for the page of @addr. A flush that lands while the hart
@@ -56,6 +101,9 @@ static gboolean tlb_fill(TcgHart *hart, guint64 addr, TcgAccess access, TcgPageM
         }
     }
     TcgTlbEntry *e = tlb_entry(hart, addr);
+    if ((e->tag_read & TCG_PAGE_MASK) != page) {
+        victim_tlb_save(hart, e);
+    }
     if (map->host == NULL) {
         guint64 device = page | TCG_TLB_SLOW | TCG_TLB_MMIO;
         *e = (TcgTlbEntry){ device, device, TCG_TLB_INVALID, 0 };
@@ -128,6 +176,12 @@ static guint64 load_slow(TcgHart *hart, guint64 addr, guint size)
         }
         return v;
     }
+    if (victim_tlb_hit(hart, addr, offsetof(TcgTlbEntry, tag_read), 0)) {
+        TcgTlbEntry *e = tlb_entry(hart, addr);
+        guint64 v = 0;
+        memcpy(&v, (const void *)(guintptr)(addr + e->addend), size);
+        return v;
+    }
     TcgPageMap map;
     if (!tlb_fill(hart, addr, TCG_ACCESS_READ, &map)) {
         tcg_raise(hart, RV_EXC_LOAD_ACCESS, addr);
@@ -186,6 +240,14 @@ static gboolean store_code_page(TcgHart *hart, guint64 addr, guint64 value, guin
 
 static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
 {
+    if (!straddles_page(addr, size) &&
+        victim_tlb_hit(hart, addr, offsetof(TcgTlbEntry, tag_write), TCG_TLB_CODE)) {
+        TcgTlbEntry *e = tlb_entry(hart, addr);
+        if (e->tag_write == (addr & TCG_PAGE_MASK)) {
+            memcpy((void *)(guintptr)(addr + e->addend), &value, size);
+            return;
+        }
+    }
     if (store_code_page(hart, addr, value, size)) {
         return;
     }
@@ -270,7 +332,8 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
 const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc)
 {
     TcgTlbEntry *e = tlb_entry(hart, pc);
-    if (e->tag_exec != (pc & TCG_PAGE_MASK)) {
+    if (e->tag_exec != (pc & TCG_PAGE_MASK) &&
+        !victim_tlb_hit(hart, pc, offsetof(TcgTlbEntry, tag_exec), 0)) {
         TcgPageMap map;
         if (!tlb_fill(hart, pc, TCG_ACCESS_EXEC, &map) || map.host == NULL) {
             return NULL;

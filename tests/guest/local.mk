@@ -20,7 +20,15 @@ GUEST_TESTS = \
 	tests/guest/exitcode.elf \
 	tests/guest/echo.elf \
 	tests/guest/smc.elf \
-	tests/guest/codebuf.elf
+	tests/guest/codebuf.elf \
+	tests/guest/rvc-fp.elf \
+	$(GUEST_FP_TESTS)
+
+# F/D tests: C built for rv64imafdc / lp64d (rules below).
+GUEST_FP_TESTS = \
+	tests/guest/fp-arith.elf \
+	tests/guest/fp-cvt.elf \
+	tests/guest/fp-misc.elf
 
 # Built but not tests: spin.elf loops forever (integration tests kill it).
 GUEST_EXTRA = tests/guest/spin.elf
