@@ -242,6 +242,21 @@ static void test_fs(uint64_t reset_mstatus)
     asm volatile("csrc mstatus, %0" : : "r"(1ull << 13));
     asm volatile("csrwi fflags, 0");
     fp_expect_u64("FS Dirty after csrw fflags", FS_OF(CSR_READ(mstatus)), 3);
+    /* The same code again and again (so a JIT chains its blocks): FS
+     * changes must still reach translated code. */
+    uint64_t traps = 0, dirty = 0;
+    for (int i = 0; i < 6; i++) {
+        asm volatile("csrs mstatus, %0" : : "r"(1ull << 13));
+        asm volatile("fadd.d ft0, ft0, ft0");
+        asm volatile("csrc mstatus, %0" : : "r"(3ull << 13));
+        PROBE("1: fadd.d ft0, ft0, ft0", 0);
+        traps += probe.count;
+        asm volatile("csrs mstatus, %0" : : "r"(2ull << 13));
+        asm volatile("fmv.w.x ft0, zero");
+        dirty += FS_OF(CSR_READ(mstatus)) == 3;
+    }
+    fp_expect_u64("looped FS=Off traps", traps, 6);
+    fp_expect_u64("looped Clean -> Dirty", dirty, 6);
     /* sstatus shows FS and SD too */
     fp_expect_u64("sstatus.FS", FS_OF(CSR_READ(sstatus)), 3);
     fp_expect_u64("sstatus.SD", CSR_READ(sstatus) >> 63, 1);
