@@ -24,6 +24,12 @@ typedef struct {
     DisasState state;
     guint32 flags;     /* TcgBlockFlags the block is translated under */
     gboolean fs_dirty; /* mstatus.FS known Dirty from here on (trans-rvf.c.inc) */
+    guint64 page;      /* the guest page the block starts in */
+    /* The register the previous instruction (lui/auipc) set to a value
+     * known now, so auipc+jalr can leave like a direct jump; 0 if none. */
+    guint known_reg;
+    guint64 known_val;
+    gboolean set_known; /* this instruction set known_reg */
 } Disas;
 
 #define ENV_OFFSET(field) offsetof(TcgCpuState, field)
@@ -45,12 +51,18 @@ static void gen_set_pc_imm(Disas *s, guint64 pc)
     tcg_gen_st_env(s->ir, tcg_const(s->ir, (gint64)pc), ENV_OFFSET(pc));
 }
 
-/* Leave the block for a known target through chain slot @slot. */
+/* Leave the block for a known target: a patchable jump (chain slot
+ * @slot) within the page, the inline jump-cache probe across pages (a
+ * direct jump into another page would outlive a change to that page). */
 static void gen_goto(Disas *s, guint slot, guint64 dest)
 {
     gen_set_pc_imm(s, dest);
-    tcg_gen_goto_tb(s->ir, slot);
-    tcg_gen_exit_tb(s->ir);
+    if ((dest & TCG_PAGE_MASK) == s->page) {
+        tcg_gen_goto_tb(s->ir, slot);
+        tcg_gen_exit_tb(s->ir);
+    } else {
+        tcg_gen_lookup_and_goto_ptr(s->ir);
+    }
 }
 
 static TcgTemp gen_call(Disas *s, TcgHelperId helper, TcgTemp a, TcgTemp b, gint64 imm)
@@ -123,9 +135,9 @@ static gboolean fetch_insn(TcgHart *hart, guint64 pc, guint32 *word, guint64 *fa
 TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
 {
     TcgIr *ir = &hart->ir;
-    Disas s = { .hart = hart, .ir = ir, .pc = pc, .state = DISAS_NEXT, .flags = flags,
-                .fs_dirty = (flags & TCG_BF_FS_MASK) == TCG_BF_FS_MASK };
     guint64 first_page = pc & TCG_PAGE_MASK;
+    Disas s = { .hart = hart, .ir = ir, .pc = pc, .state = DISAS_NEXT, .flags = flags,
+                .fs_dirty = (flags & TCG_BF_FS_MASK) == TCG_BF_FS_MASK, .page = first_page };
     guint64 last_byte = pc;
     guint n_insns = 0;
 
@@ -149,8 +161,12 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
         last_byte = s.next_pc - 1;
         tcg_gen_insn_start(ir, s.pc, insn.len);
         n_insns++;
+        s.set_known = FALSE;
         if (insn.op == RV_OP_ILLEGAL || !trans_table[insn.op](&s, &insn)) {
             gen_illegal(&s);
+        }
+        if (!s.set_known) {
+            s.known_reg = 0;
         }
         if (s.state == DISAS_STOP) {
             gen_goto(&s, 0, s.next_pc);
