@@ -19,8 +19,11 @@ int main(int argc, char **argv)
     else if (!cmd.run_dir && !cmd.machine->msrv_endpoint)
         g_printerr("shoal-cpu-node: --run-dir DIR is required unless [memory-server] endpoint "
                    "is set\n");
-    else
+    else {
+        g_autofree char *role = g_strdup_printf("shoal-cpu-node %d", cmd.node);
+        ic_log_init(role);
         code = node_run(cmd.machine, cmd.run_dir, (guint)cmd.node);
+    }
     cfg_cmdline_clear(&cmd);
     return code;
 }

@@ -124,6 +124,7 @@ static const TcgNodeOps node_ops = { page_map, mmio_read, mmio_write, watched_st
 static gpointer hart_thread(gpointer data)
 {
     NodeHart *h = data;
+    ic_log_set_hart((gint)h->id);
     tcg_hart_reset(h->tcg, h->node->boot_pc, h->id, h->node->a1);
     tcg_hart_run(h->tcg);
     return NULL;

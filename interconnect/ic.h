@@ -151,6 +151,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcAddrMap, ic_addr_map_free)
 /* The region holding @addr, or NULL. */
 const IcRegion *ic_addr_map_lookup(const IcAddrMap *map, guint64 addr);
 
+/* ---- Logging ------------------------------------------------------------- */
+
+/* Installs the log writer of a shoal process: each line names @role
+ * ("shoal-msrv", "shoal-node 1") and the hart of the calling thread.
+ * Call once, early in main(). */
+void ic_log_init(const char *role);
+/* Names the calling thread's hart in its log lines (-1: none). */
+void ic_log_set_hart(gint hart);
+
 /* ---- The console client (the launcher) ----------------------------------- */
 
 typedef struct IcConsole IcConsole;

@@ -6,7 +6,7 @@ interconnect_libshoal_ic_a_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_
 interconnect_libshoal_ic_a_SOURCES = \
 	interconnect/ic.h interconnect/internal.h \
 	interconnect/envelope.c interconnect/transport.c \
-	interconnect/addr-map.c interconnect/console.c
+	interconnect/addr-map.c interconnect/console.c interconnect/log.c
 # Link line for anything using the interconnect.
 IC_LIBS = interconnect/libshoal-ic.a proto/libshoal-proto.a $(ZMQ_LIBS) $(PROTOBUF_C_LIBS) $(GLIB_LIBS)
 

@@ -28,3 +28,7 @@ TESTS += tests/unit/test-msrv-server
 tests_unit_test_msrv_server_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_unit_test_msrv_server_SOURCES = tests/unit/test-msrv-server.c
 tests_unit_test_msrv_server_LDADD = $(IC_LIBS)
+
+# The protocol's Promela model, checked with spin (skipped without it).
+EXTRA_DIST += memory-server/directory.pml tests/unit/test-msrv-spin.sh
+TESTS += tests/unit/test-msrv-spin.sh

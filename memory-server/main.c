@@ -5,12 +5,14 @@
 #include <stdio.h>
 
 #include "config/cfg.h"
+#include "interconnect/ic.h"
 #include "memory-server/internal.h"
 
 int main(int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
     CfgCmdline cmd = { 0 };
+    ic_log_init("shoal-memory-server");
     if (!cfg_cmdline_parse(argc, argv, &cmd, &error)) {
         g_printerr("shoal-memory-server: %s\n", error->message);
         return 2;

@@ -265,11 +265,15 @@ static void dead_code_pass(Optimizer *o, TcgIr *ir)
     ir->n_ops = n;
 }
 
+/* Scratch per thread (harts optimise concurrently), freed with it. */
+static GPrivate optimizer_key = G_PRIVATE_INIT(g_free);
+
 void tcg_optimize(TcgIr *ir)
 {
-    static __thread Optimizer *o;
+    Optimizer *o = g_private_get(&optimizer_key);
     if (o == NULL) {
-        o = g_new0(Optimizer, 1); /* per thread, for the life of the thread */
+        o = g_new0(Optimizer, 1);
+        g_private_set(&optimizer_key, o);
     }
     forward_pass(o, ir);
     dead_code_pass(o, ir);
