@@ -7,6 +7,8 @@ cpu_node_libshoal_node_a_SOURCES = \
 	cpu-node/internal.h cpu-node/event.c cpu-node/page-cache.c cpu-node/clint.c \
 	cpu-node/agent.c cpu-node/node.c
 
+$(cpu_node_libshoal_node_a_OBJECTS) $(shoal_cpu_node_OBJECTS): proto/shoal.pb-c.h
+
 bin_PROGRAMS += shoal-cpu-node
 shoal_cpu_node_CPPFLAGS = $(cpu_node_libshoal_node_a_CPPFLAGS)
 shoal_cpu_node_SOURCES = cpu-node/main.c
@@ -23,3 +25,4 @@ TESTS += tests/unit/test-node
 tests_unit_test_node_CPPFLAGS = $(cpu_node_libshoal_node_a_CPPFLAGS)
 tests_unit_test_node_SOURCES = tests/unit/test-node.c
 tests_unit_test_node_LDADD = cpu-node/libshoal-node.a libshoal-tcg.a $(IC_LIBS) -lpthread
+$(tests_unit_test_node_OBJECTS): proto/shoal.pb-c.h

@@ -7,6 +7,10 @@ interconnect_libshoal_ic_a_SOURCES = \
 	interconnect/ic.h interconnect/internal.h \
 	interconnect/envelope.c interconnect/transport.c \
 	interconnect/addr-map.c interconnect/console.c interconnect/log.c
+# ic.h includes the generated header: make sure it exists before any of
+# these compile, even when a single target is built (BUILT_SOURCES only
+# covers all/check).
+$(interconnect_libshoal_ic_a_OBJECTS) $(tests_unit_test_ic_OBJECTS): proto/shoal.pb-c.h
 # Link line for anything using the interconnect.
 IC_LIBS = interconnect/libshoal-ic.a proto/libshoal-proto.a $(ZMQ_LIBS) $(PROTOBUF_C_LIBS) $(GLIB_LIBS)
 

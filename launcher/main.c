@@ -19,10 +19,11 @@
 #define SHUTDOWN_GRACE_MS 1000 /* children get this long to exit after Shutdown */
 #define DEATH_GRACE_MS 500     /* a Shutdown may still be on its way when a child exits */
 
-static const char usage[] =
-    "usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] [--set group.key=value]... "
-    "[--dump-config]\n"
-    "       shoal config-doc\n";
+#define RUN_USAGE                                                                  \
+    "usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] [--accel jit|interp] " \
+    "[--set group.key=value]... [--dump-config]"
+static const char usage[] = RUN_USAGE "\n"
+                            "       shoal config-doc\n";
 
 typedef struct {
     const char *config;
@@ -30,6 +31,7 @@ typedef struct {
     const char *kernel; /* --kernel or NULL */
     const char *bios;   /* --bios or NULL */
     gboolean dump;      /* --dump-config */
+    char *accel_set;    /* --accel X as the "cpu.accel=X" it stands for (owned) */
 } RunArgs;
 
 /* One line on stderr, whatever the message holds. */
@@ -104,12 +106,18 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
                 return FALSE;
             }
             a->bios = v;
+        } else if (take(argc, argv, &i, "--accel", &v)) {
+            if (v == NULL) {
+                say("%s: expected jit or interp after it", opt);
+                return FALSE;
+            }
+            /* The config checks the value, as for --set cpu.accel=. */
+            g_free(a->accel_set);
+            a->accel_set = g_strconcat("cpu.accel=", v, NULL);
         } else if (strcmp(opt, "--dump-config") == 0) {
             a->dump = TRUE;
         } else if (opt[0] == '-' && opt[1] != '\0') {
-            say("%s: unknown option; usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] "
-                "[--set group.key=value]... [--dump-config]",
-                opt);
+            say("%s: unknown option; %s", opt, RUN_USAGE);
             return FALSE;
         } else if (a->config == NULL) {
             a->config = opt;
@@ -119,9 +127,11 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
         }
     }
     if (a->config == NULL) {
-        say("no config file; usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] "
-            "[--set group.key=value]... [--dump-config]");
+        say("no config file; %s", RUN_USAGE);
         return FALSE;
+    }
+    if (a->accel_set != NULL) {
+        g_ptr_array_add(a->sets, a->accel_set);
     }
     g_ptr_array_add(a->sets, NULL);
     return TRUE;
@@ -386,11 +396,14 @@ static int cmd_run(int argc, char **argv)
 {
     RunArgs a = { 0 };
     g_autoptr(GPtrArray) sets = g_ptr_array_new();
+    g_autofree char *accel_set = NULL; /* frees a.accel_set */
     g_autoptr(GError) error = NULL;
     g_autoptr(CfgMachine) m = NULL;
 
     a.sets = sets;
-    if (!parse_run_args(argc, argv, &a)) {
+    gboolean parsed = parse_run_args(argc, argv, &a);
+    accel_set = a.accel_set;
+    if (!parsed) {
         return EXIT_BAD_INPUT;
     }
     m = cfg_machine_load(a.config, (const char *const *)a.sets->pdata, a.kernel, a.bios, &error);
@@ -437,8 +450,6 @@ int main(int argc, char **argv)
         printf("shoal %s\n", PACKAGE_VERSION);
         return 0;
     }
-    say("%s; usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] "
-        "[--set group.key=value]... [--dump-config] | shoal config-doc",
-        argc < 2 ? "no command" : "unknown command");
+    say("%s; %s | shoal config-doc", argc < 2 ? "no command" : "unknown command", RUN_USAGE);
     return EXIT_BAD_INPUT;
 }

@@ -8,6 +8,8 @@ memory_server_libshoal_msrv_a_SOURCES = \
 	memory-server/directory.c \
 	memory-server/ns16550.c memory-server/sifive-test.c memory-server/server.c
 
+$(memory_server_libshoal_msrv_a_OBJECTS) $(shoal_memory_server_OBJECTS): proto/shoal.pb-c.h
+
 bin_PROGRAMS += shoal-memory-server
 shoal_memory_server_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 shoal_memory_server_SOURCES = memory-server/main.c
@@ -28,6 +30,7 @@ TESTS += tests/unit/test-msrv-server
 tests_unit_test_msrv_server_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_unit_test_msrv_server_SOURCES = tests/unit/test-msrv-server.c
 tests_unit_test_msrv_server_LDADD = $(IC_LIBS)
+$(tests_unit_test_msrv_server_OBJECTS): proto/shoal.pb-c.h
 
 # The protocol's Promela model, checked with spin (skipped without it).
 EXTRA_DIST += memory-server/directory.pml tests/unit/test-msrv-spin.sh

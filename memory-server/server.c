@@ -35,6 +35,7 @@ typedef struct {
     guint64 epoch_ns;     /* CLOCK_MONOTONIC when mtime was 0 */
     GArray *peers;        /* PeerInfo by IcPeer */
     gint *node_peer;      /* IcPeer of node i, -1 before its Hello */
+    GArray **held_irqs;   /* per node: IrqLines sent before its Hello, replayed after */
     gint console_peer;    /* -1: none yet, output goes to stdout */
     guint64 next_txid;    /* ours, for Invalidate/Recall/Shutdown */
     gboolean done;
@@ -194,6 +195,8 @@ static void end_machine(Server *s, int code, const char *reason)
 
 /* ---- handlers ---- */
 
+static void send_irq(Server *s, guint node, const Shoal__V1__IrqLine *irq);
+
 static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
 {
     const Shoal__V1__Hello *h = env->hello;
@@ -249,6 +252,12 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     reply.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO_ACK;
     reply.hello_ack = &ack;
     send_to(s, peer, &reply);
+    if (info->role == ROLE_NODE) {
+        GArray *held = s->held_irqs[info->node];
+        for (guint i = 0; i < held->len; i++)
+            send_irq(s, info->node, &g_array_index(held, Shoal__V1__IrqLine, i));
+        g_array_set_size(held, 0);
+    }
 }
 
 static void on_page_request(Server *s, IcPeer peer, guint node, const IcEnvelope *env)
@@ -329,15 +338,31 @@ static void on_mmio(Server *s, IcPeer peer, const IcEnvelope *env)
     }
 }
 
+static void send_irq(Server *s, guint node, const Shoal__V1__IrqLine *irq)
+{
+    IcEnvelope fwd = SHOAL__V1__ENVELOPE__INIT;
+    fwd.txid = s->next_txid++;
+    fwd.body_case = SHOAL__V1__ENVELOPE__BODY_IRQ_LINE;
+    fwd.irq_line = (Shoal__V1__IrqLine *)irq;
+    send_node(s, node, &fwd);
+}
+
+/* Harts start as soon as their own node is up, so an IPI may target a node
+ * that has not connected yet: hold it until that node's Hello. */
 static void on_irq_line(Server *s, const IcEnvelope *env)
 {
     const CfgMachine *m = s->machine;
     guint hart = env->irq_line->hart;
     for (guint n = 0; n < m->n_nodes; n++) {
         if (hart >= m->nodes[n].first_hart && hart - m->nodes[n].first_hart < m->nodes[n].n_harts) {
-            IcEnvelope fwd = *env;
-            fwd.txid = s->next_txid++;
-            send_node(s, n, &fwd);
+            if (s->node_peer[n] >= 0) {
+                send_irq(s, n, env->irq_line);
+            } else {
+                Shoal__V1__IrqLine copy = *env->irq_line;
+                copy.base.unknown_fields = NULL;
+                copy.base.n_unknown_fields = 0;
+                g_array_append_val(s->held_irqs[n], copy);
+            }
             return;
         }
     }
@@ -484,6 +509,9 @@ static void teardown(Server *s)
         munmap(s->ram, s->machine->ram_size);
     g_array_free(s->peers, TRUE);
     g_free(s->node_peer);
+    for (guint i = 0; i < s->machine->n_nodes; i++)
+        g_array_free(s->held_irqs[i], TRUE);
+    g_free(s->held_irqs);
 }
 
 int msrv_run(const CfgMachine *machine, const char *run_dir)
@@ -491,8 +519,11 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
     Server s = { .machine = machine, .console_peer = -1, .next_txid = 1 };
     s.peers = g_array_new(FALSE, TRUE, sizeof(PeerInfo));
     s.node_peer = g_new(gint, MAX(machine->n_nodes, 1));
-    for (guint i = 0; i < machine->n_nodes; i++)
+    s.held_irqs = g_new0(GArray *, MAX(machine->n_nodes, 1));
+    for (guint i = 0; i < machine->n_nodes; i++) {
         s.node_peer[i] = -1;
+        s.held_irqs[i] = g_array_new(FALSE, FALSE, sizeof(Shoal__V1__IrqLine));
+    }
 
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);

@@ -16,6 +16,8 @@ proto/shoal.pb-c.c: $(srcdir)/proto/shoal.proto
 proto/shoal.pb-c.h: proto/shoal.pb-c.c
 	@test -f $@ || { rm -f proto/shoal.pb-c.c; $(MAKE) $(AM_MAKEFLAGS) proto/shoal.pb-c.c; }
 
+$(tests_unit_test_proto_OBJECTS): proto/shoal.pb-c.h
+
 check_PROGRAMS += tests/unit/test-proto
 TESTS += tests/unit/test-proto
 tests_unit_test_proto_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS)

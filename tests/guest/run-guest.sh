@@ -58,7 +58,7 @@ for accel in interp jit; do
         continue
     fi
     timeout -k 2 "$timeout_s" "$builddir/shoal" run "$srcdir/configs/virt.conf" \
-        --bios none --kernel "$elf" --set cpu.accel=$accel $shoal_args \
+        --bios none --kernel "$elf" --accel $accel $shoal_args \
         <"$input" >"$tmp/$accel.out" 2>"$tmp/$accel.err"
     report "shoal $accel" "$tmp/$accel.out" "$tmp/$accel.err" $?
 done

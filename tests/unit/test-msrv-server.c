@@ -228,7 +228,20 @@ static void test_machine(Fixture *fx, gconstpointer unused)
 {
     g_autoptr(IcClient) con = connect_peer(fx, SHOAL__V1__ROLE__ROLE_CONSOLE, 0);
     g_autoptr(IcClient) n0 = connect_peer(fx, SHOAL__V1__ROLE__ROLE_NODE, 0);
+    /* An IPI for hart 1 before its node is up is held, not lost. */
+    Shoal__V1__IrqLine early = SHOAL__V1__IRQ_LINE__INIT;
+    early.line = 3;
+    early.level = TRUE;
+    early.hart = 1;
+    IcEnvelope early_env = SHOAL__V1__ENVELOPE__INIT;
+    early_env.body_case = SHOAL__V1__ENVELOPE__BODY_IRQ_LINE;
+    early_env.irq_line = &early;
+    g_assert_true(ic_client_send(n0, &early_env, NULL));
+    g_usleep(50000); /* let the server see it first */
     g_autoptr(IcClient) n1 = connect_peer(fx, SHOAL__V1__ROLE__ROLE_NODE, 1);
+    g_autoptr(IcEnvelope) held = expect(n1, SHOAL__V1__ENVELOPE__BODY_IRQ_LINE);
+    g_assert_cmpuint(held->irq_line->line, ==, 3);
+    g_assert_true(held->irq_line->level);
     const guint64 p0 = RAM_BASE, p1 = RAM_BASE + 0x1000;
 
     /* Both nodes read page 0: two Shared copies of the loaded image. */

@@ -28,6 +28,15 @@ static guint32 amoadd_w(guint rd, guint rs2, guint rs1)
 }
 static guint32 lw(guint rd, guint rs1) { return (rs1 << 15) | (2u << 12) | (rd << 7) | 0x03; }
 static guint32 sw(guint rs2, guint rs1) { return (rs2 << 20) | (rs1 << 15) | (2u << 12) | 0x23; }
+static guint32 sw_off(guint rs2, guint rs1, guint32 off)
+{
+    return ((off >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (2u << 12) | ((off & 0x1f) << 7) | 0x23;
+}
+static guint32 andi(guint rd, guint rs1, gint32 imm)
+{
+    return ((guint32)(imm & 0xfff) << 20) | (rs1 << 15) | (7u << 12) | (rd << 7) | 0x13;
+}
+static guint32 csrr(guint rd, guint32 csr) { return (csr << 20) | (2u << 12) | (rd << 7) | 0x73; }
 static guint32 bne(guint rs1, guint rs2, gint32 off)
 {
     guint32 o = (guint32)off;
@@ -35,6 +44,12 @@ static guint32 bne(guint rs1, guint rs2, gint32 off)
            (1u << 12) | (((o >> 1) & 0xf) << 8) | (((o >> 11) & 1) << 7) | 0x63;
 }
 static guint32 jal_self(void) { return 0x6f; }
+static guint32 j_rel(gint32 off) /* jal zero, off */
+{
+    guint32 o = (guint32)off;
+    return (((o >> 20) & 1) << 31) | (((o >> 1) & 0x3ff) << 21) | (((o >> 11) & 1) << 20) |
+           (((o >> 12) & 0xff) << 12) | 0x6f;
+}
 
 /* li for 0 <= v < 2^31 - 2^11: lui + addi, rounding hi for addi's sign. */
 static gsize li(guint32 *code, guint rd, guint32 v)
@@ -75,7 +90,36 @@ static gsize assemble(guint32 *code, guint n_harts)
     return n;
 }
 
-static void write_kernel(const char *path, guint n_harts)
+/* Hart 0 raises hart 1's software interrupt through the CLINT's msip;
+ * hart 1 polls mip.MSIP and, once it sees it, passes the test. Across
+ * nodes the msip write travels as an IrqLine through the memory server. */
+static gsize assemble_ipi(guint32 *code, guint n_harts)
+{
+    gsize n = 0;
+    gsize to_hart1 = n++; /* bne a0, zero, hart1 (patched) */
+    code[n++] = lui(T5, 0x2000);       /* the CLINT */
+    code[n++] = addi(T6, ZERO, 1);
+    code[n++] = sw_off(T6, T5, 4);     /* msip[1] = 1 */
+    gsize park = n;
+    code[n++] = jal_self();
+    gsize hart1 = n;
+    code[n++] = csrr(T0, 0x344);       /* mip */
+    code[n++] = andi(T0, T0, 8);       /* MSIP */
+    code[n] = bne(T0, ZERO, 8);        /* seen: skip the jump back */
+    n++;
+    code[n] = j_rel(-(gint32)(n - hart1) * 4);
+    n++;
+    code[n++] = lui(T5, 0x100);        /* the test device */
+    code[n++] = lui(T6, 0x5);
+    code[n++] = addi(T6, T6, 0x555);
+    code[n++] = sw(T6, T5);
+    code[n] = j_rel(-(gint32)(n - park) * 4);
+    n++;
+    code[to_hart1] = bne(A0, ZERO, (gint32)(hart1 - to_hart1) * 4);
+    return n;
+}
+
+static void write_kernel(const char *path, guint n_harts, gboolean ipi)
 {
     const gsize data_off = 0x1000, data_len = 0x2000;
     g_autofree guint8 *f = g_malloc0(data_off + data_len);
@@ -96,7 +140,10 @@ static void write_kernel(const char *path, guint n_harts)
     *(guint64 *)(ph + 24) = RAM_BASE;
     *(guint64 *)(ph + 32) = data_len;
     *(guint64 *)(ph + 40) = data_len;
-    assemble((guint32 *)(f + data_off), n_harts);
+    if (ipi)
+        assemble_ipi((guint32 *)(f + data_off), n_harts);
+    else
+        assemble((guint32 *)(f + data_off), n_harts);
     g_assert_true(g_file_set_contents(path, (const char *)f, (gssize)(data_off + data_len), NULL));
 }
 
@@ -106,6 +153,7 @@ typedef struct {
     guint n_nodes;
     guint n_harts;
     const char *accel;
+    gboolean ipi;      /* the msip program instead of the counter */
 } Machine;
 
 static const Machine machines[] = {
@@ -115,6 +163,8 @@ static const Machine machines[] = {
     { "two-nodes-jit", "[node.0]\nharts=1\n[node.1]\nharts=1\n", 2, 2, "jit" },
     { "three-nodes-four-harts", "[node.0]\nharts=2\n[node.1]\nharts=1\n[node.2]\nharts=1\n", 3,
       4, "interp" },
+    { "ipi-one-node", "[node.0]\nharts=2\n", 1, 2, "interp", TRUE },
+    { "ipi-two-nodes", "[node.0]\nharts=1\n[node.1]\nharts=1\n", 2, 2, "interp", TRUE },
 };
 
 static GPid spawn(char **argv)
@@ -154,7 +204,7 @@ static void test_machine(gconstpointer data)
         "[device.clint]\ntype=clint\nbase=0x2000000\nsize=0x10000\n",
         m->accel, m->nodes);
     g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-    write_kernel(kernel, m->n_harts);
+    write_kernel(kernel, m->n_harts, m->ipi);
 
     const char *b = g_getenv("SHOAL_BUILDDIR");
     g_autofree char *msrv = g_build_filename(b ? b : ".", "shoal-memory-server", NULL);
