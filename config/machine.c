@@ -478,6 +478,16 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
         m->msrv_endpoint = g_steal_pointer(&endpoint);
     }
 
+    guint64 prefetch;
+    if (!get_u64(l, "memory-server", CFG_KEY_MSRV_PREFETCH, &prefetch, error)) {
+        return FALSE;
+    }
+    if (prefetch > 64) {
+        return fail(l, error, CFG_ERROR_VALUE, "memory-server", "prefetch-pages",
+                    "expected 0..64, got %" G_GUINT64_FORMAT, prefetch);
+    }
+    m->msrv_prefetch_pages = (guint)prefetch;
+
     accel = get(l, "cpu", CFG_KEY_CPU_ACCEL, error);
     if (accel == NULL) {
         return FALSE;

@@ -161,9 +161,29 @@ static NodeRequest *take_pending(Agent *a, const IcEnvelope *env)
     return req;
 }
 
+/* Takes the page into the frame: Invalid, no hart maps the frame, fill it;
+ * Shared, the server's copy equals ours (nobody could write); Modified (a
+ * duplicate grant), ours is newer than the server's, keep it. */
+static void accept_grant(Agent *a, const Shoal__V1__PageGrant *g)
+{
+    NodeFrame *f = node_page_cache_frame(a->node->cache, g->page);
+    NodePageState now = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+    NodePageState granted = g->state == SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED
+                                ? NODE_PAGE_MODIFIED : NODE_PAGE_SHARED;
+    if (now == NODE_PAGE_INVALID)
+        memcpy(f->host, g->data.data, TCG_PAGE_SIZE);
+    if (granted > now)
+        __atomic_store_n(&f->state, granted, __ATOMIC_RELEASE);
+}
+
 static void on_grant(Agent *a, const IcEnvelope *env)
 {
     const Shoal__V1__PageGrant *g = env->page_grant;
+    if (env->txid == 0) {
+        /* A prefetch: the server made us the owner without being asked. */
+        accept_grant(a, g);
+        return;
+    }
     NodeRequest *req = take_pending(a, env);
     if (!req)
         return;
@@ -174,17 +194,7 @@ static void on_grant(Agent *a, const IcEnvelope *env)
         node_event_set(&req->done);
         return;
     }
-    NodeFrame *f = node_page_cache_frame(a->node->cache, g->page);
-    NodePageState now = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
-    NodePageState granted = g->state == SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED
-                                ? NODE_PAGE_MODIFIED : NODE_PAGE_SHARED;
-    /* Invalid: no hart maps the frame, fill it. Shared: the server's copy
-     * equals ours (nobody could write). Modified (a duplicate grant): ours
-     * is newer than the server's, keep it. */
-    if (now == NODE_PAGE_INVALID)
-        memcpy(f->host, g->data.data, TCG_PAGE_SIZE);
-    if (granted > now)
-        __atomic_store_n(&f->state, granted, __ATOMIC_RELEASE);
+    accept_grant(a, g);
     req->ok = TRUE;
     node_event_set(&req->done);
 }

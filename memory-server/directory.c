@@ -281,3 +281,19 @@ void msrv_dir_peek(MsrvDir *dir, guint64 page, MsrvPageState *state, guint *owne
     *sharers = e->sharers;
     *busy = e->busy;
 }
+
+gboolean msrv_dir_prefetch(MsrvDir *dir, guint node, guint64 page)
+{
+    if (!msrv_dir_has_page(dir, page)) {
+        return FALSE;
+    }
+    Entry *e = entry_of(dir, page);
+    if (e->busy || e->state != MSRV_PAGE_UNCACHED) {
+        return FALSE;
+    }
+    e->state = MSRV_PAGE_MODIFIED;
+    e->owner = (guint8)node;
+    e->sharers = 0;
+    dir->ops->grant(dir->opaque, node, 0, page, TRUE);
+    return TRUE;
+}

@@ -74,6 +74,12 @@ typedef struct {
 
 typedef struct MsrvDir MsrvDir;
 
+/* Prefetch: if @page is UNCACHED and idle, make @node its owner and grant
+ * it Modified unasked (txid 0), as if the node had sent GetM; returns
+ * whether it did. A node touching page P usually goes on to P+1: granting
+ * neighbours with P saves a round trip per page. */
+gboolean msrv_dir_prefetch(MsrvDir *dir, guint node, guint64 page);
+
 /* A directory over @ram (@ram_size bytes at guest address @ram_base, owned
  * by the caller, outliving the directory). */
 MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const MsrvDirOps *ops,

@@ -288,6 +288,16 @@ static void on_page_request(Server *s, IcPeer peer, guint node, const IcEnvelope
         return;
     }
     msrv_dir_request(s->dir, node, kind, env->txid, page, data);
+    if (kind != MSRV_REQ_PUT_M) {
+        /* Untouched neighbours go along (directory.h, msrv_dir_prefetch):
+         * one round trip instead of one per page for a node sweeping
+         * through fresh memory. */
+        for (guint i = 1; i <= s->machine->msrv_prefetch_pages; i++) {
+            if (!msrv_dir_prefetch(s->dir, node, page + (guint64)i * IC_PAGE_SIZE)) {
+                break;
+            }
+        }
+    }
 }
 
 static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guint64 *value,

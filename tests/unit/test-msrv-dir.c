@@ -55,6 +55,12 @@ typedef struct {
 static void rec_grant(gpointer opaque, guint node, guint64 txid, guint64 page, gboolean modified)
 {
     Recorder *r = opaque;
+    if (txid == 0) {
+        /* unasked: a prefetch */
+        g_string_append_printf(r->log, "%sprefetch%s:%u:%c", r->log->len ? " " : "",
+                               page == PAGE_B ? "B" : "", node, modified ? 'M' : 'S');
+        return;
+    }
     g_string_append_printf(r->log, "%sgrant%s:%u:%c", r->log->len ? " " : "",
                            page == PAGE_B ? "B" : "", node, modified ? 'M' : 'S');
     g_assert_cmpuint(txid, ==, 1000 + node); /* the request's txid is echoed */
@@ -224,6 +230,30 @@ static void test_bounds(void)
     g_string_free(rec.log, TRUE);
 }
 
+/* Prefetch takes only pages nobody holds, and makes the node their owner. */
+static void test_prefetch(void)
+{
+    g_autofree guint8 *ram = g_malloc0(0x2000);
+    Recorder rec = { g_string_new(NULL) };
+    g_autoptr(MsrvDir) dir = msrv_dir_new(ram, RAM_BASE, 0x2000, &rec_ops, &rec);
+    MsrvPageState state;
+    guint owner;
+    guint64 sharers;
+    gboolean busy;
+
+    g_assert_true(msrv_dir_prefetch(dir, 1, PAGE_A));
+    g_assert_cmpstr(rec.log->str, ==, "prefetch:1:M");
+    msrv_dir_peek(dir, PAGE_A, &state, &owner, &sharers, &busy);
+    g_assert_cmpint(state, ==, MSRV_PAGE_MODIFIED);
+    g_assert_cmpuint(owner, ==, 1);
+    g_assert_false(msrv_dir_prefetch(dir, 0, PAGE_A)); /* held by node 1 */
+    g_assert_true(run_steps(dir, "BS0"));
+    g_assert_false(msrv_dir_prefetch(dir, 1, PAGE_B)); /* shared */
+    g_assert_false(msrv_dir_prefetch(dir, 1, RAM_BASE + 0x2000)); /* not RAM */
+    g_assert_cmpstr(rec.log->str, ==, "prefetch:1:M grantB:0:S");
+    g_string_free(rec.log, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -232,6 +262,7 @@ int main(int argc, char **argv)
         g_test_add_data_func(path, &cases[i], test_case);
     }
     g_test_add_func("/msrv/dir/bounds", test_bounds);
+    g_test_add_func("/msrv/dir/prefetch", test_prefetch);
     g_test_add_func("/msrv/dir/doc-table", test_doc_table);
     return g_test_run();
 }

@@ -55,8 +55,11 @@ static void write_kernel(const char *path)
     g_assert_true(g_file_set_contents(path, (const char *)f, (gssize)(data_off + data_len), NULL));
 }
 
+/* No prefetch: the exchanges below are the protocol's alone (test-msrv-dir
+ * covers prefetch). */
 static const char config_text[] =
     "[memory]\nbase=0x80000000\nsize=1M\n"
+    "[memory-server]\nprefetch-pages=0\n"
     "[node.0]\nharts=1\n[node.1]\nharts=1\n"
     "[device.uart0]\ntype=ns16550\nbase=0x10000000\nsize=0x100\n"
     "[device.test]\ntype=sifive_test\nbase=0x100000\nsize=0x1000\n"
