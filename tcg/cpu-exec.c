@@ -22,8 +22,8 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
     hart->config = *config;
     hart->ops = ops;
     hart->opaque = opaque;
-    g_mutex_init(&hart->safe_lock);
-    g_cond_init(&hart->safe_cond);
+    pthread_mutex_init(&hart->safe_lock, NULL);
+    pthread_cond_init(&hart->safe_cond, NULL);
     g_queue_init(&hart->work);
     tcg_tb_cache_init(hart);
     tcg_tlb_flush_all(hart);
@@ -48,8 +48,8 @@ void tcg_hart_free(TcgHart *hart)
     g_assert(hart->thread == NULL);
     tcg_tb_cache_destroy(hart);
     tcg_jit_destroy(hart);
-    g_mutex_clear(&hart->safe_lock);
-    g_cond_clear(&hart->safe_cond);
+    pthread_mutex_destroy(&hart->safe_lock);
+    pthread_cond_destroy(&hart->safe_cond);
     g_free(hart);
 }
 
@@ -79,24 +79,24 @@ static void run_queued_work_locked(TcgHart *hart)
         w->done = TRUE;
     }
     g_atomic_int_and(&hart->event, ~TCG_EVENT_WORK);
-    g_cond_broadcast(&hart->safe_cond);
+    pthread_cond_broadcast(&hart->safe_cond);
 }
 
 void tcg_safe_point_enter(TcgHart *hart)
 {
-    g_mutex_lock(&hart->safe_lock);
+    pthread_mutex_lock(&hart->safe_lock);
     /* Work queued while we ran must not wait for us to come back. */
     run_queued_work_locked(hart);
     hart->at_safe_point = TRUE;
-    g_mutex_unlock(&hart->safe_lock);
+    pthread_mutex_unlock(&hart->safe_lock);
 }
 
 void tcg_safe_point_leave(TcgHart *hart)
 {
-    g_mutex_lock(&hart->safe_lock);
+    pthread_mutex_lock(&hart->safe_lock);
     hart->at_safe_point = FALSE;
     run_queued_work_locked(hart);
-    g_mutex_unlock(&hart->safe_lock);
+    pthread_mutex_unlock(&hart->safe_lock);
 }
 
 void tcg_hart_run_safe(TcgHart *hart, TcgSafeFunc fn, gpointer data)
@@ -105,19 +105,19 @@ void tcg_hart_run_safe(TcgHart *hart, TcgSafeFunc fn, gpointer data)
         fn(hart, data);
         return;
     }
-    g_mutex_lock(&hart->safe_lock);
+    pthread_mutex_lock(&hart->safe_lock);
     if (hart->at_safe_point || hart->thread == NULL) {
         fn(hart, data);
-        g_mutex_unlock(&hart->safe_lock);
+        pthread_mutex_unlock(&hart->safe_lock);
         return;
     }
     TcgSafeWork work = { fn, data, FALSE };
     g_queue_push_tail(&hart->work, &work);
     g_atomic_int_or(&hart->event, TCG_EVENT_WORK);
     while (!work.done) {
-        g_cond_wait(&hart->safe_cond, &hart->safe_lock);
+        pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
     }
-    g_mutex_unlock(&hart->safe_lock);
+    pthread_mutex_unlock(&hart->safe_lock);
 }
 
 void tcg_hart_flush_page(TcgHart *hart, guint64 paddr, gboolean drop_code)
@@ -137,9 +137,9 @@ void tcg_hart_flush_all(TcgHart *hart)
 static void kick(TcgHart *hart, gint bits)
 {
     g_atomic_int_or(&hart->event, bits);
-    g_mutex_lock(&hart->safe_lock);
-    g_cond_broadcast(&hart->safe_cond);
-    g_mutex_unlock(&hart->safe_lock);
+    pthread_mutex_lock(&hart->safe_lock);
+    pthread_cond_broadcast(&hart->safe_cond);
+    pthread_mutex_unlock(&hart->safe_lock);
 }
 
 void tcg_hart_stop(TcgHart *hart)
@@ -160,18 +160,18 @@ void tcg_hart_set_irq(TcgHart *hart, unsigned irq, gboolean level)
 
 void tcg_hart_wait_for_interrupt(TcgHart *hart)
 {
-    g_mutex_lock(&hart->safe_lock);
+    pthread_mutex_lock(&hart->safe_lock);
     run_queued_work_locked(hart);
     hart->at_safe_point = TRUE;
     /* WFI wakes on any pending enabled interrupt, whatever mstatus.MIE. */
     while ((tcg_mip(hart) & hart->env.mie) == 0 &&
            !(g_atomic_int_get(&hart->event) & TCG_EVENT_STOP)) {
-        g_cond_wait(&hart->safe_cond, &hart->safe_lock);
+        pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
         run_queued_work_locked(hart);
     }
     hart->at_safe_point = FALSE;
     run_queued_work_locked(hart);
-    g_mutex_unlock(&hart->safe_lock);
+    pthread_mutex_unlock(&hart->safe_lock);
 }
 
 static guint32 block_flags(const TcgHart *hart)
@@ -188,9 +188,9 @@ static gboolean handle_events(TcgHart *hart)
         return FALSE;
     }
     if (ev & TCG_EVENT_WORK) {
-        g_mutex_lock(&hart->safe_lock);
+        pthread_mutex_lock(&hart->safe_lock);
         run_queued_work_locked(hart);
-        g_mutex_unlock(&hart->safe_lock);
+        pthread_mutex_unlock(&hart->safe_lock);
     }
     if (ev & TCG_EVENT_IRQ) {
         /* Cleared before looking, so a new interrupt re-arms it. */
@@ -302,9 +302,9 @@ static void run_interp(TcgHart *hart)
 
 void tcg_hart_run(TcgHart *hart)
 {
-    g_mutex_lock(&hart->safe_lock);
+    pthread_mutex_lock(&hart->safe_lock);
     g_atomic_pointer_set(&hart->thread, g_thread_self());
-    g_mutex_unlock(&hart->safe_lock);
+    pthread_mutex_unlock(&hart->safe_lock);
     /* An exception unwinds here from anywhere inside a block; it has
      * already updated pc and the trap CSRs. */
     (void)sigsetjmp(hart->exit_jmp, 0);
@@ -313,10 +313,10 @@ void tcg_hart_run(TcgHart *hart)
     } else {
         run_interp(hart);
     }
-    g_mutex_lock(&hart->safe_lock);
+    pthread_mutex_lock(&hart->safe_lock);
     g_atomic_pointer_set(&hart->thread, NULL);
     run_queued_work_locked(hart);
-    g_mutex_unlock(&hart->safe_lock);
+    pthread_mutex_unlock(&hart->safe_lock);
     write_stats(hart);
 }
 

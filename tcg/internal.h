@@ -4,6 +4,7 @@
 #ifndef SHOAL_TCG_INTERNAL_H
 #define SHOAL_TCG_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 
 #include "tcg/ir.h"
@@ -88,8 +89,8 @@ struct TcgHart {
     gpointer opaque;
 
     gint event;                   /* (atomic) TCG_EVENT_* bits */
-    GMutex safe_lock;             /* guards at_safe_point, work, wakeups */
-    GCond safe_cond;              /* signalled on work done and on wake-ups */
+    pthread_mutex_t safe_lock;    /* guards at_safe_point, work, wakeups (pthreads: TSan sees them) */
+    pthread_cond_t safe_cond;              /* signalled on work done and on wake-ups */
     gboolean at_safe_point;       /* blocked in a node callback or WFI */
     GQueue work;                  /* TcgSafeWork*, queued by other threads */
     GThread *thread;              /* the thread inside tcg_hart_run, NULL outside */

@@ -55,9 +55,14 @@ guint64 tcg_eval_mulh(TcgOpcode opc, guint64 a, guint64 b)
 
 static void host_barrier(guint bar)
 {
-    /* x86-TSO keeps every order but store->load. */
+    /* x86-TSO keeps every order but store->load. mfence rather than
+     * __atomic_thread_fence, which ThreadSanitizer builds reject. */
     if (bar & TCG_MB_ST_LD) {
+#if defined(__x86_64__)
+        __asm__ volatile("mfence" ::: "memory");
+#else
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
     } else {
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
     }
