@@ -5,7 +5,7 @@
 #include "lib/bench.h"
 
 #define N BENCH_SIZE(256, 48)
-#define ROUNDS BENCH_SIZE(14, 2)
+#define ROUNDS BENCH_SIZE(18, 2)
 
 static int32_t a[N][N], b[N][N];
 static int64_t c[N][N];

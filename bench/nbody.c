@@ -7,7 +7,7 @@
 #include "lib/bench.h"
 
 #define BODIES 24
-#define STEPS BENCH_SIZE(1500, 40)
+#define STEPS BENCH_SIZE(20000, 400)
 
 typedef struct {
     double x, y, z, vx, vy, vz, m;

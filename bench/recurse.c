@@ -4,10 +4,10 @@
  * (return-address prediction, stack traffic) and small blocks. */
 #include "lib/bench.h"
 
-#define FIB_N BENCH_SIZE(30, 20)
+#define FIB_N BENCH_SIZE(31, 20)
 #define ACK_N BENCH_SIZE(8, 4)
 #define TREE_DEPTH BENCH_SIZE(16, 12)
-#define TREE_ROUNDS BENCH_SIZE(24, 2)
+#define TREE_ROUNDS BENCH_SIZE(40, 2)
 
 static uint64_t fib(unsigned n)
 {

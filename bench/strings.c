@@ -6,7 +6,7 @@
 #include "lib/bench.h"
 
 #define BUF BENCH_SIZE(64 * 1024, 8 * 1024)
-#define ROUNDS BENCH_SIZE(300, 4)
+#define ROUNDS BENCH_SIZE(700, 4)
 
 static char src[BUF], dst[BUF];
 

@@ -335,12 +335,14 @@ static void set_const(Jit *j, TcgTemp t, gint64 v)
     j->ts[t].val = v;
 }
 
-/* Frees the registers of the inputs of op @i that die there. */
+/* Frees the registers of the inputs of op @i that die there (an input
+ * that is also the output lives on as the output). */
 static void free_dead_inputs(Jit *j, const TcgOp *op, guint i)
 {
     for (guint k = 0; k < 3; k++) {
         TcgTemp t = op->in[k];
         if (t != TCG_TEMP_NONE && t >= TCG_NB_GLOBALS && (j->dies[i] & (1u << k)) &&
+            !(tcg_op_descs[op->opc].n_outs && t == op->out) &&
             j->ts[t].reg != JIT_NO_REG) {
             reg_free(j, (X86Reg)j->ts[t].reg);
         }
@@ -423,7 +425,75 @@ static void emit_mov(Jit *j, const TcgOp *op, guint i)
 
 static gint64 fold(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm);
 
-/* Two-operand ALU op: d = a OP b with x86's d = d OP b shape. */
+static gboolean input_dies(const Jit *j, const TcgOp *op, guint i, TcgTemp t)
+{
+    if (t < TCG_NB_GLOBALS) {
+        return FALSE;
+    }
+    for (guint k = 0; k < 3; k++) {
+        if (op->in[k] == t && (j->dies[i] & (1u << k))) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* x86 computes d = d OP b: a register holding @a's value that the op may
+ * overwrite. Free when @a is the output itself or dies here; otherwise a
+ * copy in a new register (never @b's). */
+static X86Reg dest_from_input(Jit *j, const TcgOp *op, guint i, TcgTemp a, TcgTemp b)
+{
+    const TempState *as = &j->ts[a];
+    if (a == op->out && !as->is_const) {
+        return temp_in_reg(j, a);
+    }
+    if (input_dies(j, op, i, a) && as->reg != JIT_NO_REG && !as->is_const) {
+        X86Reg r = (X86Reg)as->reg;
+        j->locked |= 1u << r;
+        return r;
+    }
+    const TempState *bs = &j->ts[b];
+    guint32 avoid = bs->reg != JIT_NO_REG ? 1u << bs->reg : 0;
+    X86Reg r = reg_alloc(j, avoid);
+    j->locked |= 1u << r;
+    temp_to_scratch(j, r, a);
+    return r;
+}
+
+/* Makes @r, which now holds the result, the output's register. */
+static void bind_output(Jit *j, const TcgOp *op, guint i, X86Reg r)
+{
+    TcgTemp out = op->out;
+    if (j->reg_owner[r] == (gint16)out) {
+        j->ts[out].is_const = FALSE;
+        j->ts[out].mem_valid = FALSE;
+    } else {
+        if (j->reg_owner[r] >= 0) {
+            reg_free(j, r); /* the dying input it came from */
+        }
+        temp_kill(j, out);
+        reg_assign(j, r, out);
+    }
+    free_dead_inputs(j, op, i);
+}
+
+/* The second operand of d = d OP b: an immediate, a register or memory. */
+static void alu_second(Jit *j, X86Alu alu, X86Reg d, TcgTemp b)
+{
+    const TempState *bs = &j->ts[b];
+    if (bs->is_const && x86_fits_i32(bs->val)) {
+        x86_alu_ri(&j->e, alu, d, (gint32)bs->val);
+    } else if (bs->reg != JIT_NO_REG) {
+        x86_alu_rr(&j->e, alu, d, (X86Reg)bs->reg);
+    } else if (!bs->is_const) {
+        x86_alu_rm(&j->e, alu, d, X86_RBP, home_offset(b));
+    } else {
+        x86_movi(&j->e, X86_RCX, bs->val);
+        x86_alu_rr(&j->e, alu, d, X86_RCX);
+    }
+}
+
+/* Two-operand ALU op: d = a OP b. */
 static void emit_alu(Jit *j, const TcgOp *op, guint i, X86Alu alu)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
@@ -431,29 +501,26 @@ static void emit_alu(Jit *j, const TcgOp *op, guint i, X86Alu alu)
         set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
         return;
     }
-    gboolean commutative = alu != X86_ALU_SUB;
     TcgTemp ta = op->in[0], tb = op->in[1];
-    if (commutative && j->ts[ta].is_const) {
+    /* Commutative: keep a constant second, and work in place when the
+     * output is the second input (add x5, x6, x5). */
+    if (alu != X86_ALU_SUB && (j->ts[ta].is_const || (tb == op->out && ta != op->out))) {
         TcgTemp tmp = ta;
         ta = tb;
         tb = tmp;
     }
-    /* Compute in rax so d may alias either input's register. */
-    temp_to_scratch(j, X86_RAX, ta);
-    const TempState *bs = &j->ts[tb];
-    if (bs->is_const && x86_fits_i32(bs->val)) {
-        x86_alu_ri(&j->e, alu, X86_RAX, (gint32)bs->val);
-    } else if (bs->reg != JIT_NO_REG) {
-        x86_alu_rr(&j->e, alu, X86_RAX, (X86Reg)bs->reg);
-    } else if (!bs->is_const) {
-        x86_alu_rm(&j->e, alu, X86_RAX, X86_RBP, home_offset(tb));
-    } else {
-        x86_movi(&j->e, X86_RCX, bs->val);
-        x86_alu_rr(&j->e, alu, X86_RAX, X86_RCX);
+    if (alu == X86_ALU_SUB && tb == op->out && ta != op->out) {
+        /* d = a - d: the in-place form would need a scratch anyway. */
+        temp_to_scratch(j, X86_RAX, ta);
+        alu_second(j, alu, X86_RAX, tb);
+        free_dead_inputs(j, op, i);
+        X86Reg d = out_reg(j, op->out, -1);
+        x86_mov_rr(&j->e, d, X86_RAX);
+        return;
     }
-    free_dead_inputs(j, op, i);
-    X86Reg d = out_reg(j, op->out, -1);
-    x86_mov_rr(&j->e, d, X86_RAX);
+    X86Reg d = dest_from_input(j, op, i, ta, tb);
+    alu_second(j, alu, d, tb);
+    bind_output(j, op, i, d);
 }
 
 static void emit_addi(Jit *j, const TcgOp *op, guint i)
@@ -482,16 +549,16 @@ static void emit_shift(Jit *j, const TcgOp *op, guint i, X86Shift sh)
         set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
         return;
     }
-    temp_to_scratch(j, X86_RAX, op->in[0]);
-    if (b->is_const) {
-        x86_shift_ri(&j->e, sh, X86_RAX, (guint8)(b->val & 63));
-    } else {
-        temp_to_scratch(j, X86_RCX, op->in[1]);
-        x86_shift_cl(&j->e, sh, X86_RAX);
+    if (!b->is_const) {
+        temp_to_scratch(j, X86_RCX, op->in[1]); /* before d may take b's register */
     }
-    free_dead_inputs(j, op, i);
-    X86Reg d = out_reg(j, op->out, -1);
-    x86_mov_rr(&j->e, d, X86_RAX);
+    X86Reg d = dest_from_input(j, op, i, op->in[0], op->in[1]);
+    if (b->is_const) {
+        x86_shift_ri(&j->e, sh, d, (guint8)(b->val & 63));
+    } else {
+        x86_shift_cl(&j->e, sh, d);
+    }
+    bind_output(j, op, i, d);
 }
 
 static void emit_mul(Jit *j, const TcgOp *op, guint i)
@@ -501,12 +568,16 @@ static void emit_mul(Jit *j, const TcgOp *op, guint i)
         set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
         return;
     }
+    if (op->opc == TCG_OP_mul) {
+        temp_to_scratch(j, X86_RCX, op->in[1]);
+        X86Reg d = dest_from_input(j, op, i, op->in[0], op->in[1]);
+        x86_imul_rr(&j->e, d, X86_RCX);
+        bind_output(j, op, i, d);
+        return;
+    }
     temp_to_scratch(j, X86_RAX, op->in[0]);
     temp_to_scratch(j, X86_RCX, op->in[1]);
     switch (op->opc) {
-    case TCG_OP_mul:
-        x86_imul_rr(&j->e, X86_RAX, X86_RCX);
-        break;
     case TCG_OP_mulsh:
         x86_group3(&j->e, 5, X86_RCX); /* imul: rdx:rax = rax * rcx */
         x86_mov_rr(&j->e, X86_RAX, X86_RDX);

@@ -189,26 +189,42 @@ static void run_ir(Machine *m, TcgIr *ir)
     tcg_block_free(block);
 }
 
-/* x10 = x11 op x12 with both inputs in registers, then again with the
- * second as an immediate: both back ends, every case. */
+/* out = x11 op x12 for out in x10 (a third register), x11 and x12 (in
+ * place, as x86's two-operand forms like), with the second input also as
+ * an immediate, and through block temps that die at the op: both back
+ * ends, every case. */
 static void check_ops(TcgAccel accel)
 {
+    static const TcgTemp outs[] = { 10, 11, 12 };
     Machine *m = machine_new_with(accel, 1 << 20);
     for (guint i = 0; i < G_N_ELEMENTS(op_cases); i++) {
         const OpCase *c = &op_cases[i];
-        for (guint imm_form = 0; imm_form < 2; imm_form++) {
+        for (guint form = 0; form < 2 * G_N_ELEMENTS(outs) + 1; form++) {
             TcgIr ir;
             tcg_ir_reset(&ir);
-            TcgTemp b = imm_form ? tcg_const(&ir, (gint64)c->b) : 12;
-            tcg_gen_op(&ir, c->opc, 10, 11, b, TCG_TEMP_NONE, 0, c->aux);
+            TcgTemp out = outs[form % G_N_ELEMENTS(outs)];
+            gboolean imm_form = form >= G_N_ELEMENTS(outs) && form < 2 * G_N_ELEMENTS(outs);
+            if (form == 2 * G_N_ELEMENTS(outs)) {
+                /* temps: t0 = x11 + 0x10, t1 = x12, t2 = t0 op t1, x10 = t2 */
+                TcgTemp t0 = tcg_temp_new(&ir), t1 = tcg_temp_new(&ir), t2 = tcg_temp_new(&ir);
+                tcg_gen_addi(&ir, t0, 11, 0x10);
+                tcg_gen_addi(&ir, t0, t0, -0x10);
+                tcg_gen_mov(&ir, t1, 12);
+                tcg_gen_op(&ir, c->opc, t2, t0, t1, TCG_TEMP_NONE, 0, c->aux);
+                tcg_gen_mov(&ir, 10, t2);
+                out = 10;
+            } else {
+                TcgTemp b = imm_form ? tcg_const(&ir, (gint64)c->b) : 12;
+                tcg_gen_op(&ir, c->opc, out, 11, b, TCG_TEMP_NONE, 0, c->aux);
+            }
             tcg_gen_exit_tb(&ir);
             m->hart->env.x[10] = 0xdead;
             m->hart->env.x[11] = c->a;
             m->hart->env.x[12] = c->b;
             run_ir(m, &ir);
-            g_test_message("%s 0x%" G_GINT64_MODIFIER "x 0x%" G_GINT64_MODIFIER "x%s",
-                           tcg_op_descs[c->opc].name, c->a, c->b, imm_form ? " (imm)" : "");
-            g_assert_cmphex(m->hart->env.x[10], ==, c->expected);
+            g_test_message("%s 0x%" G_GINT64_MODIFIER "x 0x%" G_GINT64_MODIFIER "x form %u",
+                           tcg_op_descs[c->opc].name, c->a, c->b, form);
+            g_assert_cmphex(m->hart->env.x[out], ==, c->expected);
         }
     }
     machine_free(m);
