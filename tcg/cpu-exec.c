@@ -233,7 +233,9 @@ static TcgBlock *find_block(TcgHart *hart)
     if (tb != NULL) {
         return tb;
     }
+    /* Translation cost without the wait for code pages from the server. */
     gint64 t0 = g_get_monotonic_time();
+    guint64 waited0 = hart->page_map_ns;
     tb = tcg_translate(hart, pc, flags);
     if (hart->jit != NULL) {
         if (!tcg_jit_compile(hart, tb)) {
@@ -250,7 +252,8 @@ static TcgBlock *find_block(TcgHart *hart)
         hart->stats.code_bytes += tb->code_size;
     }
     tcg_tb_insert(hart, tb);
-    hart->stats.translate_ns += (guint64)(g_get_monotonic_time() - t0) * 1000;
+    hart->stats.translate_ns +=
+        (guint64)(g_get_monotonic_time() - t0) * 1000 - (hart->page_map_ns - waited0);
     return tb;
 }
 

@@ -40,8 +40,8 @@ typedef enum {
     TCG_BF_FS_MASK = 3 << TCG_BF_FS_SHIFT,
 } TcgBlockFlags;
 
-#define TCG_TB_HASH_BITS 12
-#define TCG_JMP_CACHE_BITS 12
+#define TCG_TB_HASH_BITS 15
+#define TCG_JMP_CACHE_BITS 14
 
 typedef struct {
     TcgBlock *buckets[1u << TCG_TB_HASH_BITS];     /* by (pc, flags) */
@@ -106,6 +106,7 @@ struct TcgHart {
     guint64 jit_spill[TCG_MAX_TEMPS]; /* JIT: memory homes of block temps */
     sigjmp_buf exit_jmp;          /* where exceptions unwind to from a block */
     TcgHartStats stats;
+    guint64 page_map_ns;          /* time blocked in page_map (kept out of translate_ns) */
 };
 
 /* ---- Helpers ------------------------------------------------------------- */

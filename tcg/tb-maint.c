@@ -25,10 +25,31 @@ static guint jmp_cache_index(guint64 pc)
     return (guint)((pc >> 1) & ((1u << TCG_JMP_CACHE_BITS) - 1));
 }
 
+/* A page holding translations: how many valid blocks came from it and
+ * which 64-byte chunks their code covers, so that stores to data sharing
+ * the page (firmware and small programs put .bss right after .text) do
+ * not throw the code away (QEMU keeps a code bitmap for the same reason). */
+typedef struct {
+    guint64 page;      /* the key */
+    guint n_blocks;    /* valid blocks with code here */
+    guint64 chunks;    /* bit i: bytes [64 i, 64 i + 64) hold translated code */
+    GPtrArray *blocks; /* the blocks made from it (some may since be invalid) */
+} TcgCodePage;
+
+static void code_page_free(gpointer data)
+{
+    TcgCodePage *cp = data;
+    if (cp->blocks != NULL) {
+        g_ptr_array_unref(cp->blocks);
+    }
+    g_free(cp);
+}
+
 void tcg_tb_cache_init(TcgHart *hart)
 {
     hart->blocks.all = g_ptr_array_new_with_free_func((GDestroyNotify)tcg_block_free);
-    hart->blocks.code_pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    hart->blocks.code_pages =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, code_page_free);
 }
 
 void tcg_tb_cache_destroy(TcgHart *hart)
@@ -54,16 +75,6 @@ TcgBlock *tcg_tb_lookup(TcgHart *hart, guint64 pc, guint32 flags)
     return NULL;
 }
 
-/* A page holding translations: how many valid blocks came from it and
- * which 64-byte chunks their code covers, so that stores to data sharing
- * the page (firmware and small programs put .bss right after .text) do
- * not throw the code away (QEMU keeps a code bitmap for the same reason). */
-typedef struct {
-    guint64 page;   /* the key */
-    guint n_blocks;
-    guint64 chunks; /* bit i: bytes [64 i, 64 i + 64) hold translated code */
-} TcgCodePage;
-
 #define CHUNK_BITS 6
 
 static guint64 chunk_mask(guint64 start, guint64 end)
@@ -75,13 +86,15 @@ static guint64 chunk_mask(guint64 start, guint64 end)
     return upto_last & ~((1ull << first) - 1);
 }
 
-static void code_page_add(TcgHart *hart, guint64 page, guint64 start, guint64 end)
+static void code_page_add(TcgHart *hart, TcgBlock *tb, guint64 page, guint64 start,
+                          guint64 end)
 {
     GHashTable *pages = hart->blocks.code_pages;
     TcgCodePage *cp = g_hash_table_lookup(pages, &page);
     if (cp == NULL) {
         cp = g_new0(TcgCodePage, 1);
         cp->page = page;
+        cp->blocks = g_ptr_array_new();
         g_hash_table_insert(pages, &cp->page, cp);
         /* The TLB may hold a fast write entry for it: take that away so the
          * next store sees the page is code. */
@@ -89,6 +102,7 @@ static void code_page_add(TcgHart *hart, guint64 page, guint64 start, guint64 en
     }
     cp->n_blocks++;
     cp->chunks |= chunk_mask(start, end);
+    g_ptr_array_add(cp->blocks, tb);
 }
 
 static void code_page_drop(TcgHart *hart, guint64 page)
@@ -125,10 +139,10 @@ void tcg_tb_insert(TcgHart *hart, TcgBlock *block)
     g_ptr_array_add(c->all, block);
     guint64 end = block->pc + block->size;
     if (block->page[1] == ~0ull) {
-        code_page_add(hart, block->page[0], block->pc, end);
+        code_page_add(hart, block, block->page[0], block->pc, end);
     } else {
-        code_page_add(hart, block->page[0], block->pc, block->page[1]);
-        code_page_add(hart, block->page[1], block->page[1], end);
+        code_page_add(hart, block, block->page[0], block->pc, block->page[1]);
+        code_page_add(hart, block, block->page[1], block->page[1], end);
     }
 }
 
@@ -148,32 +162,46 @@ void tcg_tb_flush(TcgHart *hart)
     tcg_tlb_flush_all(hart);
 }
 
+/* Takes @tb out of the hash chain it is in. */
+static void tb_unlink(TcgBlockCache *c, TcgBlock *tb)
+{
+    TcgBlock **link = &c->buckets[tb_hash(tb->pc, tb->flags)];
+    while (*link != tb) {
+        g_assert(*link != NULL);
+        link = &(*link)->hash_next;
+    }
+    *link = tb->hash_next;
+    c->n_blocks--;
+    guint j = jmp_cache_index(tb->pc);
+    if (c->jmp_cache[j] == tb) {
+        c->jmp_cache[j] = NULL;
+    }
+}
+
 void tcg_tb_invalidate_page(TcgHart *hart, guint64 page)
 {
     TcgBlockCache *c = &hart->blocks;
     page &= TCG_PAGE_MASK;
-    if (!tcg_tb_is_code_page(hart, page)) {
+    TcgCodePage *cp = g_hash_table_lookup(c->code_pages, &page);
+    if (cp == NULL) {
         return;
     }
-    for (guint i = 0; i < G_N_ELEMENTS(c->buckets); i++) {
-        TcgBlock **link = &c->buckets[i];
-        while (*link != NULL) {
-            TcgBlock *tb = *link;
-            if (tb->page[0] == page || tb->page[1] == page) {
-                *link = tb->hash_next;
-                c->n_blocks--;
-                tb->invalid = TRUE;
-                if (hart->jit != NULL) {
-                    tcg_jit_unchain(hart, tb);
-                }
-                code_page_drop(hart, tb->page[0]);
-                if (tb->page[1] != ~0ull) {
-                    code_page_drop(hart, tb->page[1]);
-                }
-            } else {
-                link = &tb->hash_next;
-            }
+    /* Dropping the last block frees cp: walk a list of our own. */
+    g_autoptr(GPtrArray) blocks = g_steal_pointer(&cp->blocks);
+    cp->blocks = g_ptr_array_new();
+    for (guint i = 0; i < blocks->len; i++) {
+        TcgBlock *tb = g_ptr_array_index(blocks, i);
+        if (tb->invalid) {
+            continue; /* went with its other page */
+        }
+        tb_unlink(c, tb);
+        tb->invalid = TRUE;
+        if (hart->jit != NULL) {
+            tcg_jit_unchain(hart, tb);
+        }
+        code_page_drop(hart, tb->page[0]);
+        if (tb->page[1] != ~0ull) {
+            code_page_drop(hart, tb->page[1]);
         }
     }
-    memset(c->jmp_cache, 0, sizeof c->jmp_cache);
 }

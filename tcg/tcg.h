@@ -115,7 +115,7 @@ typedef struct {
     guint64 insns_translated;
     guint64 blocks_executed; /* entries from the exec loop (chained jumps not counted) */
     guint64 code_bytes;      /* host code generated (JIT) */
-    guint64 translate_ns;    /* time spent translating and compiling */
+    guint64 translate_ns;    /* time translating and compiling, not waiting for pages */
     guint64 buffer_flushes;  /* code buffer full: started over (JIT) */
 } TcgHartStats;
 void tcg_hart_get_stats(TcgHart *hart, TcgHartStats *out);
