@@ -235,9 +235,12 @@ IcClient *ic_client_connect(const CfgMachine *machine, const char *run_dir, GErr
     c->socket = zmq_socket(ic_zmq_context(), ZMQ_DEALER);
     c->monitor = zmq_socket(ic_zmq_context(), ZMQ_PAIR);
     g_autofree char *mon = g_strdup_printf("inproc://ic-monitor-%p", (void *)c);
-    int linger = 500, hwm = 100000;
+    /* Processes start together and a client may connect before the server
+     * has bound: retry every few milliseconds, not ZeroMQ's default 100. */
+    int linger = 500, hwm = 100000, reconnect_ms = 5;
     gint64 max_size = 4 * (gint64)IC_MAX_FRAME;
     if (!c->socket || !c->monitor ||
+        zmq_setsockopt(c->socket, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms) ||
         zmq_setsockopt(c->socket, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_setsockopt(c->socket, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
         zmq_setsockopt(c->socket, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) ||
