@@ -2,6 +2,8 @@
 # The translator: RISC-V front end, IR, interpreter back end, TLB, exec loop.
 noinst_LIBRARIES += libshoal-tcg.a
 libshoal_tcg_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"shoal-tcg\"
+# sqrt as one instruction: guest FP never reports through errno.
+libshoal_tcg_a_CFLAGS = $(AM_CFLAGS) -fno-math-errno
 libshoal_tcg_a_SOURCES = \
 	tcg/tcg.h tcg/internal.h tcg/ir.h tcg/ir-ops.def tcg/helpers.def \
 	tcg/ir.c tcg/interp.c tcg/tlb.c tcg/tb-maint.c tcg/cpu-exec.c \
@@ -10,4 +12,4 @@ libshoal_tcg_a_SOURCES = \
 	tcg/riscv/translate.c tcg/riscv/trans-rvi.c.inc tcg/riscv/trans-rvm.c.inc \
 	tcg/riscv/trans-rva.c.inc tcg/riscv/trans-zicsr.c.inc tcg/riscv/trans-priv.c.inc \
 	tcg/riscv/trap.c tcg/riscv/csr.c tcg/riscv/helpers.c \
-	tcg/riscv/fpu.h tcg/riscv/fpu.c tcg/riscv/trans-rvf.c.inc tcg/riscv/trans-rvd.c.inc
+	tcg/riscv/fpu.h tcg/riscv/fpu.c tcg/riscv/fpu-host.c tcg/riscv/trans-rvf.c.inc tcg/riscv/trans-rvd.c.inc

@@ -626,9 +626,17 @@ guint64 tcg_helper_fp(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm
         tcg_raise(hart, RV_EXC_ILLEGAL, p >> 32);
     }
     gboolean from_x = op >= RV_FP_FROM_W && op <= RV_FP_FROM_LU;
-    guint32 flags = 0;
-    guint64 res = tcg_fpu_compute(op, dbl, (RvRound)rm, from_x ? a : env->f[rs1], env->f[rs2],
-                                  env->f[rs3], &flags);
+    /* The host path reads the accrued flags: inexact already set spares it
+     * from finding out whether this result is. It only does arithmetic,
+     * which writes f[rd] (FS Dirty) whatever the flags. */
+    guint32 flags = env->fflags & RV_FFLAG_NX;
+    guint64 res;
+    if (!tcg_fpu_host(op, dbl, (RvRound)rm, env->f[rs1], env->f[rs2], env->f[rs3], &res,
+                      &flags)) {
+        flags = 0;
+        res = tcg_fpu_compute(op, dbl, (RvRound)rm, from_x ? a : env->f[rs1], env->f[rs2],
+                              env->f[rs3], &flags);
+    }
     env->fflags |= flags;
     if (rv_fp_op_writes_x(op)) {
         if (flags) {

@@ -47,6 +47,13 @@ static inline gboolean rv_fp_op_writes_x(RvFpOp op)
 guint64 tcg_fpu_compute(RvFpOp op, gboolean dbl, RvRound rm, guint64 a, guint64 b, guint64 c,
                         guint32 *fflags);
 
+/* The same for the arithmetic ops (add .. nmadd) on the host FPU when it
+ * gives the RISC-V answer: FALSE when it cannot (RMM, a NaN result, no host
+ * support), and then nothing was changed. *@fflags on entry says whether
+ * inexact has already accrued (see fpu-host.c). */
+gboolean tcg_fpu_host(RvFpOp op, gboolean dbl, RvRound rm, guint64 a, guint64 b, guint64 c,
+                      guint64 *result, guint32 *fflags);
+
 G_END_DECLS
 
 #endif /* SHOAL_TCG_RISCV_FPU_H */
