@@ -1131,6 +1131,24 @@ static void jit_begin(Jit *j, TcgBlock *tb, guint n_temps)
     memset(j->labels, 0, sizeof j->labels);
 }
 
+/* SHOAL_JIT_DUMP=DIR: each block's host code to DIR/<guest pc>@<offset in
+ * the code buffer>.bin, for `objdump -D -b binary -mi386:x86-64` (the
+ * offset matches perf's addresses in the memfd). */
+static void dump_block(const Jit *j, const TcgBlock *tb, const guint8 *start)
+{
+    const char *dir = g_getenv("SHOAL_JIT_DUMP");
+    if (dir == NULL || *dir == '\0') {
+        return;
+    }
+    g_autofree char *name =
+        g_strdup_printf("%s/%08" G_GINT64_MODIFIER "x@%06zx.bin", dir, tb->pc,
+                        (gsize)(start - j->hart->code.rw));
+    g_autoptr(GError) error = NULL;
+    if (!g_file_set_contents(name, (const char *)start, tb->code_size, &error)) {
+        g_warning("SHOAL_JIT_DUMP: %s", error->message);
+    }
+}
+
 gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
 {
     Jit *j = hart->jit;
@@ -1222,6 +1240,7 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
     g_assert((gsize)(e->p - start) <= JIT_MAX_BLOCK_BYTES);
     tb->code = rx_of(j, start);
     tb->code_size = (guint32)(e->p - start);
+    dump_block(j, tb, start);
     buf->used = (gsize)(e->p - buf->rw);
     /* Keep blocks cache-line aligned. */
     buf->used = (buf->used + 15) & ~(gsize)15;
