@@ -357,12 +357,13 @@ static void sync_globals(Jit *j)
 }
 
 /* End of a basic block: memory becomes the truth for every live value. */
+static void store_all(Jit *j);
+static void forget_registers(Jit *j);
+
 static void bb_end(Jit *j)
 {
-    sync_globals(j);
-    for (guint r = 0; r < X86_NREGS; r++) {
-        reg_spill(j, (X86Reg)r);
-    }
+    store_all(j);
+    forget_registers(j);
 }
 
 /* ---- Liveness ------------------------------------------------------------ */
@@ -729,18 +730,39 @@ static void label_jump_from(Jit *j, guint label, guint8 *rel)
     l->fixups[l->n_fixups++] = rel;
 }
 
+/* Memory becomes the truth for every value, but registers keep theirs
+ * until forget_registers(), so a branch can still compare them. */
+static void store_all(Jit *j)
+{
+    sync_globals(j);
+    for (guint r = 0; r < X86_NREGS; r++) {
+        gint16 t = j->reg_owner[r];
+        if (t >= 0 && !j->ts[t].is_const) {
+            temp_store(j, (TcgTemp)t);
+        }
+    }
+}
+
+static void forget_registers(Jit *j)
+{
+    for (guint r = 0; r < X86_NREGS; r++) {
+        reg_free(j, (X86Reg)r);
+    }
+}
+
 static void emit_brcond(Jit *j, const TcgOp *op)
 {
-    bb_end(j);
+    store_all(j);
     const TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
         if (fold(TCG_OP_setcond, op->aux, a->val, b->val, 0)) {
             label_jump_from(j, (guint)op->imm, x86_jmp32(&j->e));
         }
-        return;
+    } else {
+        emit_compare(j, op->in[0], op->in[1]);
+        label_jump_from(j, (guint)op->imm, x86_jcc32(&j->e, x86_cond(op->aux)));
     }
-    emit_compare(j, op->in[0], op->in[1]);
-    label_jump_from(j, (guint)op->imm, x86_jcc32(&j->e, x86_cond(op->aux)));
+    forget_registers(j);
 }
 
 static void emit_set_label(Jit *j, const TcgOp *op)
@@ -809,6 +831,8 @@ static guint8 *emit_tlb_probe(Jit *j, TcgTemp base, gint64 off, guint8 memop,
     guint size = 1u << (memop & TCG_MO_SIZE);
     if (b->is_const) {
         x86_movi(e, X86_RDX, (gint64)((guint64)b->val + (guint64)off));
+    } else if (b->reg != JIT_NO_REG && off == 0) {
+        x86_mov_rr(e, X86_RDX, (X86Reg)b->reg);
     } else if (b->reg != JIT_NO_REG && x86_fits_i32(off)) {
         x86_lea(e, X86_RDX, (X86Reg)b->reg, (gint32)off);
     } else {
@@ -1174,7 +1198,7 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
     X86Emitter *e = &j->e;
     guint8 *start = e->p;
     x86_cmp_mem32_imm8(e, X86_RBP, HART_OFF(event), 0);
-    x86_patch_rel32(x86_jcc32(e, X86_CC_NE), j->exit_noexit_rw);
+    guint8 *to_event_exit = x86_jcc32(e, X86_CC_NE);
     x86_add_mem_imm(e, X86_RBP, ENV_OFF(retired), (gint32)tb->n_insns);
 
     for (guint i = 0; i < tb->n_ops; i++) {
@@ -1237,6 +1261,12 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
     for (guint k = 0; k < j->n_slow; k++) {
         emit_slow_path(j, &j->slow[k]);
     }
+    /* Something to look at (interrupt, safe work, stop) on entry: back to
+     * the loop with pc = this block, which a chained jump did not store. */
+    x86_patch_rel32(to_event_exit, e->p);
+    x86_movi(e, X86_RAX, (gint64)tb->pc);
+    x86_store64(e, X86_RBP, ENV_OFF(pc), X86_RAX);
+    x86_patch_rel32(x86_jmp32(e), j->exit_noexit_rw);
     g_assert((gsize)(e->p - start) <= JIT_MAX_BLOCK_BYTES);
     tb->code = rx_of(j, start);
     tb->code_size = (guint32)(e->p - start);

@@ -56,11 +56,13 @@ static void gen_set_pc_imm(Disas *s, guint64 pc)
  * direct jump into another page would outlive a change to that page). */
 static void gen_goto(Disas *s, guint slot, guint64 dest)
 {
-    gen_set_pc_imm(s, dest);
     if ((dest & TCG_PAGE_MASK) == s->page) {
+        /* pc is stored only on the way out: a chained jump skips it. */
         tcg_gen_goto_tb(s->ir, slot);
+        gen_set_pc_imm(s, dest);
         tcg_gen_exit_tb(s->ir);
     } else {
+        gen_set_pc_imm(s, dest);
         tcg_gen_lookup_and_goto_ptr(s->ir);
     }
 }
