@@ -8,8 +8,14 @@
  *
  *   rbp            the hart (TcgCpuState is its first member)
  *   rax rcx rdx    scratch inside one op, never allocated
- *   rbx r12-r15    allocatable, survive helper calls
- *   rsi rdi r8-r11 allocatable, clobbered by calls (saved by slow paths)
+ *   rbx r12-r15    pinned: a5 a4 a3 a2 a0 (survive helper calls)
+ *   r8 r9          pinned: a1 sp (clobbered by calls: reloaded after them)
+ *   rsi rdi r10 r11  allocatable, clobbered by calls (saved by slow paths)
+ *
+ * Pinned guest registers (rv8's technique) live in their host register for
+ * as long as generated code runs, across chained blocks: the prologue
+ * loads them from TcgCpuState and the epilogue stores them back, helper
+ * calls and slow paths store them first (an exception must see them).
  *
  * A block starts by testing the hart's event word, so every chained jump
  * into it still notices interrupts, safe work and stop requests. */
@@ -27,10 +33,18 @@
 #define JIT_MAX_SLOW_PATHS 512
 #define JIT_NO_REG (-1)
 
-static const X86Reg alloc_order[] = {
-    X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15,
-    X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11,
+/* The guest registers compiled code uses most (GCC's temporaries and
+ * argument registers, the stack pointer) and where they live. */
+static const struct {
+    TcgTemp guest;
+    X86Reg host;
+} pinned[] = {
+    { 15, X86_RBX }, { 14, X86_R12 }, { 13, X86_R13 }, { 12, X86_R14 }, { 10, X86_R15 },
+    { 11, X86_R8 },  { 2, X86_R9 },
 };
+#define PINNED_CALLER_SAVED ((1u << X86_R8) | (1u << X86_R9))
+
+static const X86Reg alloc_order[] = { X86_RSI, X86_RDI, X86_R10, X86_R11 };
 #define CALLER_SAVED_MASK                                                                  \
     ((1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | (1u << X86_R10) | \
      (1u << X86_R11))
@@ -110,10 +124,16 @@ static void emit_prologue(Jit *j)
      * inside blocks, which slow paths and helper calls rely on. */
     x86_alu_ri(e, X86_ALU_SUB, X86_RSP, 8);
     x86_mov_rr(e, X86_RBP, X86_RDI);
+    for (guint i = 0; i < G_N_ELEMENTS(pinned); i++) {
+        x86_load64(e, pinned[i].host, X86_RBP, ENV_OFF(x) + 8 * pinned[i].guest);
+    }
     x86_jmp_reg(e, X86_RSI);
 
     j->epilogue_rx = rx_of(j, e->p);
     guint8 *epilogue_rw = e->p;
+    for (guint i = 0; i < G_N_ELEMENTS(pinned); i++) {
+        x86_store64(e, X86_RBP, ENV_OFF(x) + 8 * pinned[i].guest, pinned[i].host);
+    }
     x86_alu_ri(e, X86_ALU_ADD, X86_RSP, 8);
     for (guint i = G_N_ELEMENTS(saved); i-- > 0;) {
         x86_pop(e, saved[i]);
@@ -193,10 +213,32 @@ static gint32 home_offset(TcgTemp t)
     return HART_OFF(jit_spill) + 8 * t;
 }
 
+/* The host register @t is pinned to, or JIT_NO_REG. */
+static gint pinned_reg(TcgTemp t)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(pinned); i++) {
+        if (pinned[i].guest == t) {
+            return pinned[i].host;
+        }
+    }
+    return JIT_NO_REG;
+}
+
+static gboolean is_pinned_reg(X86Reg r)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(pinned); i++) {
+        if (pinned[i].host == r) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Pinned registers are never freed: their guest register stays in them. */
 static void reg_free(Jit *j, X86Reg r)
 {
     gint16 t = j->reg_owner[r];
-    if (t >= 0) {
+    if (t >= 0 && !is_pinned_reg(r)) {
         j->ts[t].reg = JIT_NO_REG;
         j->reg_owner[r] = -1;
     }
@@ -306,7 +348,7 @@ static void temp_to_scratch(Jit *j, X86Reg r, TcgTemp t)
 static void temp_kill(Jit *j, TcgTemp t)
 {
     TempState *ts = &j->ts[t];
-    if (ts->reg != JIT_NO_REG) {
+    if (ts->reg != JIT_NO_REG && pinned_reg(t) == JIT_NO_REG) {
         reg_free(j, (X86Reg)ts->reg);
     }
     ts->is_const = FALSE;
@@ -317,6 +359,10 @@ static void temp_kill(Jit *j, TcgTemp t)
 static X86Reg out_reg(Jit *j, TcgTemp t, gint reuse)
 {
     temp_kill(j, t);
+    if (pinned_reg(t) != JIT_NO_REG) {
+        j->locked |= 1u << j->ts[t].reg;
+        return (X86Reg)j->ts[t].reg;
+    }
     X86Reg r;
     if (reuse >= 0 && j->reg_owner[reuse] < 0) {
         r = (X86Reg)reuse;
@@ -331,6 +377,9 @@ static X86Reg out_reg(Jit *j, TcgTemp t, gint reuse)
 static void set_const(Jit *j, TcgTemp t, gint64 v)
 {
     temp_kill(j, t);
+    if (pinned_reg(t) != JIT_NO_REG) {
+        x86_movi(&j->e, (X86Reg)j->ts[t].reg, v); /* its register is its home */
+    }
     j->ts[t].is_const = TRUE;
     j->ts[t].val = v;
 }
@@ -349,11 +398,21 @@ static void free_dead_inputs(Jit *j, const TcgOp *op, guint i)
     }
 }
 
-static void sync_globals(Jit *j)
+/* Stores the guest registers memory does not have yet; pinned ones only
+ * with @with_pinned (before a call: leaving for another block or the
+ * epilogue keeps them in their registers). */
+static void sync_globals_pinned(Jit *j, gboolean with_pinned)
 {
     for (TcgTemp t = 1; t < TCG_NB_GLOBALS; t++) {
-        temp_store(j, t);
+        if (with_pinned || pinned_reg(t) == JIT_NO_REG) {
+            temp_store(j, t);
+        }
     }
+}
+
+static void sync_globals(Jit *j)
+{
+    sync_globals_pinned(j, FALSE);
 }
 
 /* End of a basic block: memory becomes the truth for every live value. */
@@ -413,7 +472,7 @@ static void emit_mov(Jit *j, const TcgOp *op, guint i)
     }
     X86Reg s = temp_in_reg(j, op->in[0]);
     gboolean src_dies = op->in[0] >= TCG_NB_GLOBALS && (j->dies[i] & 1);
-    if (src_dies) {
+    if (src_dies && pinned_reg(op->out) == JIT_NO_REG) {
         /* Hand the register over: no code at all. */
         reg_free(j, s);
         temp_kill(j, op->out);
@@ -422,6 +481,7 @@ static void emit_mov(Jit *j, const TcgOp *op, guint i)
     }
     X86Reg d = out_reg(j, op->out, -1);
     x86_mov_rr(&j->e, d, s);
+    free_dead_inputs(j, op, i);
 }
 
 static gint64 fold(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm);
@@ -447,6 +507,14 @@ static X86Reg dest_from_input(Jit *j, const TcgOp *op, guint i, TcgTemp a, TcgTe
     const TempState *as = &j->ts[a];
     if (a == op->out && !as->is_const) {
         return temp_in_reg(j, a);
+    }
+    if (pinned_reg(op->out) != JIT_NO_REG) {
+        /* Callers have @b out of the output's register by now: swapped
+         * (commutative ops), in rcx (shifts, mul) or through rax (sub). */
+        X86Reg r = (X86Reg)pinned_reg(op->out);
+        temp_to_scratch(j, r, a);
+        j->locked |= 1u << r;
+        return r;
     }
     if (input_dies(j, op, i, a) && as->reg != JIT_NO_REG && !as->is_const) {
         X86Reg r = (X86Reg)as->reg;
@@ -484,13 +552,15 @@ static void alu_second(Jit *j, X86Alu alu, X86Reg d, TcgTemp b)
     const TempState *bs = &j->ts[b];
     if (bs->is_const && x86_fits_i32(bs->val)) {
         x86_alu_ri(&j->e, alu, d, (gint32)bs->val);
-    } else if (bs->reg != JIT_NO_REG) {
-        x86_alu_rr(&j->e, alu, d, (X86Reg)bs->reg);
-    } else if (!bs->is_const) {
-        x86_alu_rm(&j->e, alu, d, X86_RBP, home_offset(b));
-    } else {
+    } else if (bs->is_const) {
+        /* Not from its register: a pinned constant's may just have been
+         * overwritten with the first operand. */
         x86_movi(&j->e, X86_RCX, bs->val);
         x86_alu_rr(&j->e, alu, d, X86_RCX);
+    } else if (bs->reg != JIT_NO_REG) {
+        x86_alu_rr(&j->e, alu, d, (X86Reg)bs->reg);
+    } else {
+        x86_alu_rm(&j->e, alu, d, X86_RBP, home_offset(b));
     }
 }
 
@@ -505,7 +575,8 @@ static void emit_alu(Jit *j, const TcgOp *op, guint i, X86Alu alu)
     TcgTemp ta = op->in[0], tb = op->in[1];
     /* Commutative: keep a constant second, and work in place when the
      * output is the second input (add x5, x6, x5). */
-    if (alu != X86_ALU_SUB && (j->ts[ta].is_const || (tb == op->out && ta != op->out))) {
+    if (alu != X86_ALU_SUB && ta != op->out &&
+        ((j->ts[ta].is_const && tb != op->out) || tb == op->out)) {
         TcgTemp tmp = ta;
         ta = tb;
         tb = tmp;
@@ -737,7 +808,7 @@ static void store_all(Jit *j)
     sync_globals(j);
     for (guint r = 0; r < X86_NREGS; r++) {
         gint16 t = j->reg_owner[r];
-        if (t >= 0 && !j->ts[t].is_const) {
+        if (t >= 0 && !j->ts[t].is_const && !is_pinned_reg((X86Reg)r)) {
             temp_store(j, (TcgTemp)t);
         }
     }
@@ -774,9 +845,9 @@ static void emit_set_label(Jit *j, const TcgOp *op)
         x86_patch_rel32(l->fixups[k], l->addr);
     }
     /* Paths meet here: a global's constness on one path says nothing. */
-    for (TcgTemp t = 0; t < TCG_NB_GLOBALS; t++) {
+    for (TcgTemp t = 1; t < TCG_NB_GLOBALS; t++) {
         j->ts[t].is_const = FALSE;
-        j->ts[t].mem_valid = TRUE;
+        j->ts[t].mem_valid = pinned_reg(t) == JIT_NO_REG;
     }
 }
 
@@ -861,7 +932,8 @@ static void emit_ld(Jit *j, const TcgOp *op, guint i)
      * must happen on both the fast and the slow path. */
     const TempState *base = &j->ts[op->in[0]];
     guint32 avoid = base->reg != JIT_NO_REG ? 1u << base->reg : 0;
-    X86Reg d = reg_alloc(j, avoid);
+    X86Reg d = pinned_reg(op->out) != JIT_NO_REG ? (X86Reg)pinned_reg(op->out)
+                                                  : reg_alloc(j, avoid);
     j->locked |= 1u << d;
     guint8 *miss = emit_tlb_probe(j, op->in[0], op->imm, op->aux,
                                   offsetof(TcgTlbEntry, tag_read));
@@ -869,7 +941,9 @@ static void emit_ld(Jit *j, const TcgOp *op, guint i)
     SlowPath *sp = slow_path_new(j, op->aux, FALSE);
     free_dead_inputs(j, op, i);
     temp_kill(j, op->out);
-    reg_assign(j, d, op->out);
+    if (j->reg_owner[d] != (gint16)op->out) {
+        reg_assign(j, d, op->out);
+    }
     x86_load_ext(&j->e, d, X86_RDX, 0, op->aux & TCG_MO_SIZE, (op->aux & TCG_MO_SIGN) != 0);
     sp->save_mask &= ~(1u << d);
     sp->branch_rel = miss;
@@ -982,7 +1056,7 @@ static void emit_call(Jit *j, const TcgOp *op, guint i)
     const TcgHelperDesc *h = &tcg_helpers[op->aux];
     /* Helpers may raise: the guest state must be in memory. Inputs go to
      * memory too, so the argument moves cannot clobber one another. */
-    sync_globals(j);
+    sync_globals_pinned(j, TRUE);
     for (guint k = 0; k < 3; k++) {
         TcgTemp t = op->in[k];
         if (t != TCG_TEMP_NONE && !j->ts[t].is_const) {
@@ -990,7 +1064,7 @@ static void emit_call(Jit *j, const TcgOp *op, guint i)
         }
     }
     for (guint r = 0; r < X86_NREGS; r++) {
-        if (CALLER_SAVED_MASK & (1u << r)) {
+        if ((CALLER_SAVED_MASK & ~PINNED_CALLER_SAVED) & (1u << r)) {
             reg_spill(j, (X86Reg)r);
         }
     }
@@ -1013,6 +1087,11 @@ static void emit_call(Jit *j, const TcgOp *op, guint i)
     x86_movi(e, X86_R8, op->imm);
     x86_mov_rr(e, X86_RDI, X86_RBP);
     emit_call_abs(j, (const void *)h->fn);
+    for (guint k = 0; k < G_N_ELEMENTS(pinned); k++) {
+        if (PINNED_CALLER_SAVED & (1u << pinned[k].host)) {
+            x86_load64(e, pinned[k].host, X86_RBP, ENV_OFF(x) + 8 * pinned[k].guest);
+        }
+    }
     free_dead_inputs(j, op, i);
     if (op->out != TCG_TEMP_NONE && !(j->dies[i] & 8)) {
         X86Reg d = out_reg(j, op->out, -1);
@@ -1152,6 +1231,12 @@ static void jit_begin(Jit *j, TcgBlock *tb, guint n_temps)
     /* x0 is a constant zero the front end never writes. */
     j->ts[0].is_const = TRUE;
     j->ts[0].val = 0;
+    for (guint k = 0; k < G_N_ELEMENTS(pinned); k++) {
+        TempState *ts = &j->ts[pinned[k].guest];
+        ts->reg = (gint8)pinned[k].host;
+        ts->mem_valid = FALSE; /* the register is the truth inside generated code */
+        j->reg_owner[pinned[k].host] = (gint16)pinned[k].guest;
+    }
     memset(j->labels, 0, sizeof j->labels);
 }
 

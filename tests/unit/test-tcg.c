@@ -199,12 +199,23 @@ static void check_ops(TcgAccel accel)
     Machine *m = machine_new_with(accel, 1 << 20);
     for (guint i = 0; i < G_N_ELEMENTS(op_cases); i++) {
         const OpCase *c = &op_cases[i];
-        for (guint form = 0; form < 2 * G_N_ELEMENTS(outs) + 1; form++) {
+        for (guint form = 0; form < 2 * G_N_ELEMENTS(outs) + 3; form++) {
             TcgIr ir;
             tcg_ir_reset(&ir);
             TcgTemp out = outs[form % G_N_ELEMENTS(outs)];
             gboolean imm_form = form >= G_N_ELEMENTS(outs) && form < 2 * G_N_ELEMENTS(outs);
-            if (form == 2 * G_N_ELEMENTS(outs)) {
+            if (form == 2 * G_N_ELEMENTS(outs) + 1) {
+                /* a guest register made constant in the block is the first
+                 * input and the output: x10 = a; x10 = x10 op x12 */
+                tcg_gen_movi(&ir, 10, (gint64)c->a);
+                tcg_gen_op(&ir, c->opc, 10, 10, 12, TCG_TEMP_NONE, 0, c->aux);
+                out = 10;
+            } else if (form == 2 * G_N_ELEMENTS(outs) + 2) {
+                /* ... the second input and the output: x12 = b; x12 = x11 op x12 */
+                tcg_gen_movi(&ir, 12, (gint64)c->b);
+                tcg_gen_op(&ir, c->opc, 12, 11, 12, TCG_TEMP_NONE, 0, c->aux);
+                out = 12;
+            } else if (form == 2 * G_N_ELEMENTS(outs)) {
                 /* temps: t0 = x11 + 0x10, t1 = x12, t2 = t0 op t1, x10 = t2 */
                 TcgTemp t0 = tcg_temp_new(&ir), t1 = tcg_temp_new(&ir), t2 = tcg_temp_new(&ir);
                 tcg_gen_addi(&ir, t0, 11, 0x10);
