@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "tcg/internal.h"
+#include "tcg/riscv/fpu.h"
 #include "tcg/x86_64/emit.h"
 
 #define HART_OFF(field) ((gint32)offsetof(TcgHart, field))
@@ -56,12 +57,16 @@ typedef struct {
     gint64 val;
 } TempState;
 
+typedef enum { SLOW_LOAD, SLOW_STORE, SLOW_FP } SlowKind;
+
 /* What a slow path must do: everything the allocator knew at the access. */
 typedef struct {
-    guint8 *branch_rel;  /* the fast path's jne rel32 to point here */
+    guint8 *branch_rel[8]; /* the fast path's jcc rel32s to point here */
+    guint n_branches;
     guint8 *resume;      /* where to return in the fast path */
+    SlowKind kind;
     guint8 memop;
-    gboolean is_store;
+    gint64 fp_imm;       /* SLOW_FP: the fp helper's imm */
     gint8 dst;           /* load: destination register */
     gint8 val_reg;       /* store: value register, or JIT_NO_REG for val_imm */
     gint64 val_imm;
@@ -864,13 +869,21 @@ static guint64 jit_store_slow(TcgHart *hart, guint64 addr, guint64 value, guint6
     return 0;
 }
 
+/* One more fast-path branch that leaves for @sp. */
+static void slow_path_branch(SlowPath *sp, guint8 *rel)
+{
+    g_assert(sp->n_branches < G_N_ELEMENTS(sp->branch_rel));
+    sp->branch_rel[sp->n_branches++] = rel;
+}
+
 /* Records what the slow path of the access now being emitted must save. */
-static SlowPath *slow_path_new(Jit *j, guint8 memop, gboolean is_store)
+static SlowPath *slow_path_new(Jit *j, guint8 memop, SlowKind kind)
 {
     g_assert(j->n_slow < JIT_MAX_SLOW_PATHS);
     SlowPath *sp = &j->slow[j->n_slow++];
     sp->memop = memop;
-    sp->is_store = is_store;
+    sp->kind = kind;
+    sp->n_branches = 0;
     sp->insn_pc = j->insn_pc;
     sp->save_mask = 0;
     for (guint r = 0; r < X86_NREGS; r++) {
@@ -938,7 +951,7 @@ static void emit_ld(Jit *j, const TcgOp *op, guint i)
     guint8 *miss = emit_tlb_probe(j, op->in[0], op->imm, op->aux,
                                   offsetof(TcgTlbEntry, tag_read));
     /* The state before the load is what an exception must see. */
-    SlowPath *sp = slow_path_new(j, op->aux, FALSE);
+    SlowPath *sp = slow_path_new(j, op->aux, SLOW_LOAD);
     free_dead_inputs(j, op, i);
     temp_kill(j, op->out);
     if (j->reg_owner[d] != (gint16)op->out) {
@@ -946,7 +959,7 @@ static void emit_ld(Jit *j, const TcgOp *op, guint i)
     }
     x86_load_ext(&j->e, d, X86_RDX, 0, op->aux & TCG_MO_SIZE, (op->aux & TCG_MO_SIGN) != 0);
     sp->save_mask &= ~(1u << d);
-    sp->branch_rel = miss;
+    slow_path_branch(sp, miss);
     sp->resume = j->e.p;
     sp->dst = (gint8)d;
 }
@@ -964,8 +977,8 @@ static void emit_st(Jit *j, const TcgOp *op, guint i)
         src = X86_RCX;
     }
     x86_store_sized(&j->e, X86_RDX, 0, src, op->aux & TCG_MO_SIZE);
-    SlowPath *sp = slow_path_new(j, op->aux, TRUE);
-    sp->branch_rel = miss;
+    SlowPath *sp = slow_path_new(j, op->aux, SLOW_STORE);
+    slow_path_branch(sp, miss);
     sp->resume = j->e.p;
     sp->val_reg = v->reg;
     sp->val_imm = v->val;
@@ -992,7 +1005,9 @@ static void emit_call_abs(Jit *j, const void *fn)
 static void emit_slow_path(Jit *j, const SlowPath *sp)
 {
     X86Emitter *e = &j->e;
-    x86_patch_rel32(sp->branch_rel, e->p);
+    for (guint k = 0; k < sp->n_branches; k++) {
+        x86_patch_rel32(sp->branch_rel[k], e->p);
+    }
     /* The guest state an exception would see. */
     for (guint k = 0; k < sp->n_sync; k++) {
         gint32 home = ENV_OFF(x) + 8 * sp->sync[k].global;
@@ -1014,7 +1029,11 @@ static void emit_slow_path(Jit *j, const SlowPath *sp)
     if (n_saved & 1) {
         x86_alu_ri(e, X86_ALU_SUB, X86_RSP, 8);
     }
-    if (sp->is_store) {
+    if (sp->kind == SLOW_FP) {
+        x86_movi(e, X86_R8, sp->fp_imm);
+        x86_mov_rr(e, X86_RDI, X86_RBP);
+        emit_call_abs(j, (const void *)tcg_helpers[TCG_HELPER_fp].fn);
+    } else if (sp->kind == SLOW_STORE) {
         /* The value first: it may sit in rsi/rdi, which the arguments take. */
         if (sp->val_reg >= 0) {
             x86_mov_rr(e, X86_RAX, (X86Reg)sp->val_reg);
@@ -1042,7 +1061,7 @@ static void emit_slow_path(Jit *j, const SlowPath *sp)
             x86_pop(e, (X86Reg)r);
         }
     }
-    if (!sp->is_store) {
+    if (sp->kind == SLOW_LOAD) {
         x86_mov_rr(e, (X86Reg)sp->dst, X86_RAX);
     }
     x86_patch_rel32(x86_jmp32(e), sp->resume);
@@ -1050,8 +1069,107 @@ static void emit_slow_path(Jit *j, const SlowPath *sp)
 
 /* ---- Calls, state, exits ---------------------------------------------------- */
 
+/* F/D add/sub/mul/div/sqrt and the fused multiply-adds inline on SSE/FMA3, on QEMU's hardfloat terms
+ * (fpu-host.c says why they are enough): inexact already accrued, round to
+ * nearest, and a normal result (or an exact zero sum). Anything else goes
+ * to the fp helper out of line, which computes the instruction afresh.
+ * FALSE: not an instruction this path does; emit the plain call. */
+static gboolean emit_fp_inline(Jit *j, const TcgOp *op)
+{
+    X86Emitter *e = &j->e;
+    guint64 p = (guint64)op->imm;
+    RvFpOp fop = (RvFpOp)(p & 0x3f);
+    gboolean dbl = (p >> 6) & 1;
+    guint rd = (p >> 8) & 31, rs1 = (p >> 13) & 31, rs2 = (p >> 18) & 31, rm = (p >> 28) & 7;
+    static const guint8 sse_op[] = {
+        [RV_FP_ADD] = 0x58, [RV_FP_SUB] = 0x5c, [RV_FP_MUL] = 0x59, [RV_FP_DIV] = 0x5e,
+        [RV_FP_SQRT] = 0x51,
+    };
+    gboolean fma = fop >= RV_FP_MADD && fop <= RV_FP_NMADD;
+    static gint host_fma = -1;
+    if (host_fma < 0) {
+        __builtin_cpu_init();
+        host_fma = __builtin_cpu_supports("fma") ? 1 : 0;
+    }
+    if (fop > RV_FP_NMADD || (fma && !host_fma) || (rm != RV_RM_RNE && rm != RV_RM_DYN)) {
+        return FALSE;
+    }
+    guint rs3 = (p >> 23) & 31;
+    gint32 f3 = ENV_OFF(f) + 8 * (gint32)rs3;
+    guint8 prefix = dbl ? 0xf2 : 0xf3;
+    gint32 f1 = ENV_OFF(f) + 8 * (gint32)rs1, f2 = ENV_OFF(f) + 8 * (gint32)rs2;
+    gint32 fd = ENV_OFF(f) + 8 * (gint32)rd;
+    SlowPath *sp = slow_path_new(j, 0, SLOW_FP);
+    sp->fp_imm = op->imm;
+
+    x86_test_mem8_imm(e, X86_RBP, ENV_OFF(fflags), RV_FFLAG_NX);
+    slow_path_branch(sp, x86_jcc32(e, X86_CC_E));
+    if (rm == RV_RM_DYN) {
+        x86_cmp_mem32_imm8(e, X86_RBP, ENV_OFF(frm), RV_RM_RNE);
+        slow_path_branch(sp, x86_jcc32(e, X86_CC_NE));
+    }
+    if (!dbl) {
+        /* a single that is not NaN-boxed reads as the canonical NaN */
+        x86_cmp_mem32_imm8(e, X86_RBP, f1 + 4, -1);
+        slow_path_branch(sp, x86_jcc32(e, X86_CC_NE));
+        if (fop != RV_FP_SQRT) {
+            x86_cmp_mem32_imm8(e, X86_RBP, f2 + 4, -1);
+            slow_path_branch(sp, x86_jcc32(e, X86_CC_NE));
+        }
+        if (fma) {
+            x86_cmp_mem32_imm8(e, X86_RBP, f3 + 4, -1);
+            slow_path_branch(sp, x86_jcc32(e, X86_CC_NE));
+        }
+    }
+    if (fma) {
+        /* RISC-V fmadd/fmsub/fnmsub/fnmadd = x86 fmadd/fmsub/fnmadd/fnmsub */
+        static const guint8 fma_op[] = { 0xb9, 0xbb, 0xbd, 0xbf };
+        x86_sse_xmm_mem(e, prefix, 0x10, 0, X86_RBP, f3);
+        x86_sse_xmm_mem(e, prefix, 0x10, 1, X86_RBP, f1);
+        x86_fma231_xmm0_xmm1_mem(e, dbl, fma_op[fop - RV_FP_MADD], X86_RBP, f2);
+    } else if (fop == RV_FP_SQRT) {
+        x86_sse_xmm0_mem(e, prefix, 0x51, X86_RBP, f1);
+    } else {
+        x86_sse_xmm0_mem(e, prefix, 0x10, X86_RBP, f1);
+        x86_sse_xmm0_mem(e, prefix, sse_op[fop], X86_RBP, f2);
+    }
+    /* |result| as an integer: normal iff min normal <= it < infinity */
+    x86_movq_rax_xmm0(e, dbl);
+    if (dbl) {
+        x86_shift_ri(e, X86_SHIFT_SHL, X86_RAX, 1);
+        x86_shift_ri(e, X86_SHIFT_SHR, X86_RAX, 1);
+    } else {
+        x86_and32_ri(e, X86_RAX, 0x7fffffffu);
+    }
+    guint8 *to_store_zero = NULL;
+    if (fop == RV_FP_ADD || fop == RV_FP_SUB) {
+        /* an exact zero sum raises nothing */
+        x86_test_rr(e, X86_RAX, X86_RAX);
+        to_store_zero = x86_jcc32(e, X86_CC_E);
+    }
+    x86_movi(e, X86_RCX, dbl ? 0x0010000000000000ll : 0x00800000ll);
+    x86_alu_rr(e, X86_ALU_CMP, X86_RAX, X86_RCX);
+    slow_path_branch(sp, x86_jcc32(e, X86_CC_B));
+    x86_movi(e, X86_RCX, dbl ? 0x7ff0000000000000ll : 0x7f800000ll);
+    x86_alu_rr(e, X86_ALU_CMP, X86_RAX, X86_RCX);
+    slow_path_branch(sp, x86_jcc32(e, X86_CC_AE));
+    if (to_store_zero != NULL) {
+        x86_patch_rel32(to_store_zero, e->p);
+    }
+    x86_sse_xmm0_mem(e, prefix, 0x11, X86_RBP, fd);
+    if (!dbl) {
+        x86_store32_imm(e, X86_RBP, fd + 4, 0xffffffffu);
+    }
+    x86_or_mem_imm(e, X86_RBP, ENV_OFF(mstatus), (gint32)RV_MSTATUS_FS_DIRTY);
+    sp->resume = e->p;
+    return TRUE;
+}
+
 static void emit_call(Jit *j, const TcgOp *op, guint i)
 {
+    if (op->aux == TCG_HELPER_fp && emit_fp_inline(j, op)) {
+        return;
+    }
     X86Emitter *e = &j->e;
     const TcgHelperDesc *h = &tcg_helpers[op->aux];
     /* Helpers may raise: the guest state must be in memory. Inputs go to

@@ -435,4 +435,76 @@ static inline void x86_pop(X86Emitter *e, X86Reg r)
 static inline void x86_ret(X86Emitter *e) { x86_byte(e, 0xc3); }
 static inline void x86_mfence(X86Emitter *e) { x86_byte(e, 0x0f); x86_byte(e, 0xae); x86_byte(e, 0xf0); }
 
+/* ---- SSE scalar arithmetic on xmm0 with a [base + disp] operand ---- */
+
+/* @prefix F2 (double) or F3 (single); @opc 10 load, 11 store, 51 sqrt,
+ * 58 add, 59 mul, 5C sub, 5E div. */
+static inline void x86_sse_xmm_mem(X86Emitter *e, guint8 prefix, guint8 opc, guint xmm,
+                                   X86Reg base, gint32 disp)
+{
+    x86_byte(e, prefix);
+    x86_rex(e, FALSE, xmm, base, FALSE);
+    x86_byte(e, 0x0f);
+    x86_byte(e, opc);
+    x86_modrm_mem(e, xmm, base, disp);
+}
+
+static inline void x86_sse_xmm0_mem(X86Emitter *e, guint8 prefix, guint8 opc, X86Reg base,
+                                    gint32 disp)
+{
+    x86_sse_xmm_mem(e, prefix, opc, 0, base, disp);
+}
+
+/* FMA3 231 form: xmm0 = xmm1 * [base + disp] +- xmm0 (VEX.66.0F38, W1 for
+ * double); @opc B9 fmadd, BB fmsub, BD fnmadd, BF fnmsub (base below r8). */
+static inline void x86_fma231_xmm0_xmm1_mem(X86Emitter *e, gboolean dbl, guint8 opc,
+                                            X86Reg base, gint32 disp)
+{
+    g_assert(base < X86_R8);
+    x86_byte(e, 0xc4);
+    x86_byte(e, 0xe2);                          /* ~R ~X ~B, map 0F38 */
+    x86_byte(e, (guint8)((dbl ? 0x80 : 0) | (0xe << 3) | 0x01)); /* W, ~vvvv = ~xmm1, 66 */
+    x86_byte(e, opc);
+    x86_modrm_mem(e, 0, base, disp);
+}
+
+/* movq rax, xmm0 / movd eax, xmm0 */
+static inline void x86_movq_rax_xmm0(X86Emitter *e, gboolean is64)
+{
+    x86_byte(e, 0x66);
+    if (is64) {
+        x86_byte(e, 0x48);
+    }
+    x86_byte(e, 0x0f);
+    x86_byte(e, 0x7e);
+    x86_byte(e, 0xc0);
+}
+
+/* test byte [base + disp], imm8 */
+static inline void x86_test_mem8_imm(X86Emitter *e, X86Reg base, gint32 disp, guint8 imm)
+{
+    x86_rex(e, FALSE, 0, base, FALSE);
+    x86_byte(e, 0xf6);
+    x86_modrm_mem(e, 0, base, disp);
+    x86_byte(e, imm);
+}
+
+/* or qword [base + disp], imm32 */
+static inline void x86_or_mem_imm(X86Emitter *e, X86Reg base, gint32 disp, gint32 imm)
+{
+    x86_rex(e, TRUE, 0, base, FALSE);
+    x86_byte(e, 0x81);
+    x86_modrm_mem(e, X86_ALU_OR, base, disp);
+    x86_u32(e, (guint32)imm);
+}
+
+/* mov dword [base + disp], imm32 */
+static inline void x86_store32_imm(X86Emitter *e, X86Reg base, gint32 disp, guint32 imm)
+{
+    x86_rex(e, FALSE, 0, base, FALSE);
+    x86_byte(e, 0xc7);
+    x86_modrm_mem(e, 0, base, disp);
+    x86_u32(e, imm);
+}
+
 #endif /* SHOAL_TCG_X86_64_EMIT_H */
