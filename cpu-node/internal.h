@@ -39,7 +39,9 @@ typedef struct {
     NodePageState state; /* (atomic) written by the agent only */
 } NodeFrame;
 
-NodePageCache *node_page_cache_new(void);
+NodePageCache *node_page_cache_new(guint64 ram_base, guint64 ram_size);
+/* The frames of RAM, in guest address order from ram_base. */
+guint8 *node_page_cache_ram(NodePageCache *c);
 void node_page_cache_free(NodePageCache *cache);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NodePageCache, node_page_cache_free)
 /* The frame of @page, created Invalid on first use (any thread). */

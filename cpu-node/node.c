@@ -181,11 +181,13 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
            node.config->first_hart, node.config->first_hart + node.config->n_harts - 1,
            node.boot_pc);
 
-    node.cache = node_page_cache_new();
+    node.cache = node_page_cache_new(machine->ram_base, machine->ram_size);
     node.harts = g_new0(NodeHart, node.config->n_harts);
     TcgHartConfig hc = {
         .accel = g_strcmp0(machine->accel, "interp") == 0 ? TCG_ACCEL_INTERP : TCG_ACCEL_JIT,
         .code_buffer_size = machine->code_buffer,
+        .ram_host = node_page_cache_ram(node.cache),
+        .ram_base = machine->ram_base,
     };
     for (guint i = 0; i < node.config->n_harts; i++) {
         NodeHart *h = &node.harts[i];

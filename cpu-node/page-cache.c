@@ -2,27 +2,43 @@
 /* The node page cache: guest RAM page -> a 4 KiB frame and its coherence
  * state. Frames are never freed while the node runs (a hart's TLB may point
  * at one until its flush); a lost page's frame is marked Invalid and reused
- * when the page is granted again. Only the agent changes states. */
+ * when the page is granted again. Only the agent changes states.
+ * The frames of RAM are one reserved region in guest address order (the
+ * kernel commits pages as they are touched), so host = guest + one constant
+ * for every RAM page: the translator's fast path uses that (TcgHartConfig). */
+#include <sys/mman.h>
+
 #include "cpu-node/internal.h"
 
 struct NodePageCache {
     pthread_mutex_t lock; /* guards frames (the table, not the states); pthread for TSan */
-    GHashTable *frames; /* guint64 page -> NodeFrame * */
+    GHashTable *frames;   /* guint64 page -> NodeFrame * */
+    guint8 *ram;          /* frames of [ram_base, ram_base + ram_size), or NULL */
+    guint64 ram_base, ram_size;
 };
 
 static void frame_free(gpointer p)
 {
-    NodeFrame *f = p;
-    g_aligned_free(f->host);
-    g_free(f);
+    g_free(p);
 }
 
-NodePageCache *node_page_cache_new(void)
+NodePageCache *node_page_cache_new(guint64 ram_base, guint64 ram_size)
 {
     NodePageCache *c = g_new0(NodePageCache, 1);
     pthread_mutex_init(&c->lock, NULL);
     c->frames = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, frame_free);
+    void *ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    g_assert(ram != MAP_FAILED); /* address space, not memory: sized by the checked config */
+    c->ram = ram;
+    c->ram_base = ram_base;
+    c->ram_size = ram_size;
     return c;
+}
+
+guint8 *node_page_cache_ram(NodePageCache *c)
+{
+    return c->ram;
 }
 
 void node_page_cache_free(NodePageCache *c)
@@ -30,6 +46,7 @@ void node_page_cache_free(NodePageCache *c)
     if (!c)
         return;
     g_hash_table_destroy(c->frames);
+    munmap(c->ram, c->ram_size);
     pthread_mutex_destroy(&c->lock);
     g_free(c);
 }
@@ -48,8 +65,9 @@ NodeFrame *node_page_cache_frame(NodePageCache *c, guint64 page)
     pthread_mutex_lock(&c->lock);
     NodeFrame *f = g_hash_table_lookup(c->frames, &page);
     if (!f) {
+        g_assert(page >= c->ram_base && page - c->ram_base < c->ram_size);
         f = g_new0(NodeFrame, 1);
-        f->host = g_aligned_alloc0(1, TCG_PAGE_SIZE, TCG_PAGE_SIZE);
+        f->host = c->ram + (page - c->ram_base);
         f->state = NODE_PAGE_INVALID;
         g_hash_table_insert(c->frames, g_memdup2(&page, sizeof page), f);
     }

@@ -26,6 +26,9 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
     pthread_cond_init(&hart->safe_cond, NULL);
     g_queue_init(&hart->work);
     tcg_tb_cache_init(hart);
+    if (config->ram_host != NULL) {
+        hart->ram_addend = (guintptr)config->ram_host - (guintptr)config->ram_base;
+    }
     tcg_tlb_flush_all(hart);
     tcg_hart_reset(hart, 0, 0, 0);
     if (config->accel == TCG_ACCEL_JIT) {

@@ -96,6 +96,7 @@ struct TcgHart {
     GThread *thread;              /* the thread inside tcg_hart_run, NULL outside */
     guint tlb_generation;         /* bumped by every flush: a fill that raced one retries */
 
+    guintptr ram_addend;          /* host - guest for every RAM page (config.ram_host) */
     TcgTlbEntry tlb[1u << TCG_TLB_BITS];
     TcgTlbEntry victim_tlb[TCG_VICTIM_TLB_SIZE]; /* entries the main TLB evicted */
     guint victim_next;            /* round-robin replacement in victim_tlb */

@@ -935,7 +935,14 @@ static guint8 *emit_tlb_probe(Jit *j, TcgTemp base, gint64 off, guint8 memop,
     gint32 tlb = HART_OFF(tlb);
     x86_cmp_r_sib(e, X86_RCX, X86_RBP, X86_RAX, tlb + (gint32)tag_offset);
     guint8 *miss = x86_jcc32(e, X86_CC_NE);
-    x86_add_r_sib(e, X86_RDX, X86_RBP, X86_RAX, tlb + (gint32)offsetof(TcgTlbEntry, addend));
+    if (j->hart->config.ram_host != NULL) {
+        /* Every RAM page has the same addend: this load does not wait
+         * for the index, which shortens a load's dependency chain. */
+        x86_alu_rm(e, X86_ALU_ADD, X86_RDX, X86_RBP, HART_OFF(ram_addend));
+    } else {
+        x86_add_r_sib(e, X86_RDX, X86_RBP, X86_RAX,
+                      tlb + (gint32)offsetof(TcgTlbEntry, addend));
+    }
     return miss;
 }
 

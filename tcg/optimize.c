@@ -62,6 +62,12 @@ static void make_movi(Optimizer *o, TcgOp *op, gint64 v)
 static void make_mov(Optimizer *o, TcgOp *op, TcgTemp src)
 {
     TcgTemp out = op->out;
+    if (src == out) {
+        /* x = x: nothing to do, and nothing changes what is known of x */
+        *op = (TcgOp){ .opc = TCG_OP_nop, .out = TCG_TEMP_NONE,
+                       .in = { TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE } };
+        return;
+    }
     *op = (TcgOp){ .opc = TCG_OP_mov, .out = out,
                    .in = { src, TCG_TEMP_NONE, TCG_TEMP_NONE } };
     define(o, out);
@@ -222,6 +228,10 @@ static void forward_pass(Optimizer *o, TcgIr *ir)
                 continue;
             }
             if (d->n_ins == 2 && simplify(o, op)) {
+                continue;
+            }
+            if (op->opc == TCG_OP_addi && op->imm == 0) {
+                make_mov(o, op, op->in[0]); /* sext.w is addiw rd, rs, 0 */
                 continue;
             }
         }

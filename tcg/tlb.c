@@ -111,6 +111,10 @@ static gboolean tlb_fill(TcgHart *hart, guint64 addr, TcgAccess access, TcgPageM
         *e = (TcgTlbEntry){ device, device, TCG_TLB_INVALID, 0 };
         return TRUE;
     }
+    /* The node's promise (TcgHartConfig.ram_host) is what the JIT's fast
+     * path relies on. */
+    g_assert(hart->config.ram_host == NULL ||
+             (guintptr)map->host - (guintptr)page == hart->ram_addend);
     guint64 write_tag = TCG_TLB_INVALID;
     if (map->writable) {
         if (map->watch_stores) {

@@ -69,7 +69,7 @@ static gpointer racer(gpointer data)
 
 static void test_page_cache(void)
 {
-    g_autoptr(NodePageCache) c = node_page_cache_new();
+    g_autoptr(NodePageCache) c = node_page_cache_new(0x80000000, 1 << 20);
     g_assert_null(node_page_cache_lookup(c, 0x80000000));
     NodeFrame *a = node_page_cache_frame(c, 0x80000000);
     NodeFrame *b = node_page_cache_frame(c, 0x80001000);

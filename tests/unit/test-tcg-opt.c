@@ -85,6 +85,20 @@ static void test_identities(void)
     }
 }
 
+/* addi x, 0 is a copy; onto itself, nothing at all. */
+static void test_addi_zero(void)
+{
+    TcgIr ir;
+    tcg_ir_reset(&ir);
+    tcg_gen_addi(&ir, 10, 10, 0);
+    tcg_gen_addi(&ir, 11, 12, 0);
+    tcg_gen_exit_tb(&ir);
+    tcg_optimize(&ir);
+    g_assert_null(writer(&ir, 10));
+    g_assert_cmpint(writer(&ir, 11)->opc, ==, TCG_OP_mov);
+    g_assert_cmpuint(ir.n_ops, ==, 2);
+}
+
 static void test_branch_folding(void)
 {
     for (guint taken = 0; taken < 2; taken++) {
@@ -116,5 +130,6 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/opt/copy-invalidated", test_copy_invalidated);
     g_test_add_func("/tcg/opt/identities", test_identities);
     g_test_add_func("/tcg/opt/branch-folding", test_branch_folding);
+    g_test_add_func("/tcg/opt/addi-zero", test_addi_zero);
     return g_test_run();
 }
