@@ -178,6 +178,9 @@ void tcg_jit_reset(TcgHart *hart);
 void tcg_interp_block(TcgHart *hart, const TcgBlock *block);
 guint64 tcg_eval_div(TcgOpcode opc, guint64 a, guint64 b);
 guint64 tcg_eval_mulh(TcgOpcode opc, guint64 a, guint64 b);
+gboolean tcg_eval_cond(TcgCond cond, guint64 a, guint64 b);
+/* The value of pure op @opc (TCG_OPF_FOLD) on constant inputs. */
+guint64 tcg_eval(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm);
 
 /* tlb.c: guest memory. Raise the architectural exception on failure. */
 guint64 tcg_mem_load(TcgHart *hart, guint64 addr, TcgMemOp mo);

@@ -6,7 +6,7 @@
 
 #include "tcg/internal.h"
 
-static gboolean cond_holds(TcgCond cond, guint64 a, guint64 b)
+gboolean tcg_eval_cond(TcgCond cond, guint64 a, guint64 b)
 {
     switch (cond) {
     case TCG_COND_EQ: return a == b;
@@ -50,6 +50,35 @@ guint64 tcg_eval_mulh(TcgOpcode opc, guint64 a, guint64 b)
         return (guint64)(((__int128)(gint64)a * (__int128)(unsigned __int128)b) >> 64);
     default:
         g_assert_not_reached();
+    }
+}
+
+guint64 tcg_eval(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm)
+{
+    switch (opc) {
+    case TCG_OP_add: return a + b;
+    case TCG_OP_sub: return a - b;
+    case TCG_OP_and: return a & b;
+    case TCG_OP_or: return a | b;
+    case TCG_OP_xor: return a ^ b;
+    case TCG_OP_shl: return a << (b & 63);
+    case TCG_OP_shr: return a >> (b & 63);
+    case TCG_OP_sar: return (guint64)((gint64)a >> (b & 63));
+    case TCG_OP_addi: return a + (guint64)imm;
+    case TCG_OP_mul: return a * b;
+    case TCG_OP_mulsh:
+    case TCG_OP_muluh:
+    case TCG_OP_mulsuh:
+        return tcg_eval_mulh(opc, a, b);
+    case TCG_OP_div:
+    case TCG_OP_divu:
+    case TCG_OP_rem:
+    case TCG_OP_remu:
+        return tcg_eval_div(opc, a, b);
+    case TCG_OP_ext32s: return (guint64)(gint64)(gint32)a;
+    case TCG_OP_ext32u: return (guint32)a;
+    case TCG_OP_setcond: return tcg_eval_cond(aux, a, b);
+    default: g_assert_not_reached();
     }
 }
 
@@ -108,12 +137,12 @@ void tcg_interp_block(TcgHart *hart, const TcgBlock *block)
         case TCG_OP_ext32s: R(op->out) = (guint64)(gint64)(gint32)R(op->in[0]); break;
         case TCG_OP_ext32u: R(op->out) = (guint32)R(op->in[0]); break;
         case TCG_OP_setcond:
-            R(op->out) = cond_holds(op->aux, R(op->in[0]), R(op->in[1]));
+            R(op->out) = tcg_eval_cond(op->aux, R(op->in[0]), R(op->in[1]));
             break;
         case TCG_OP_set_label: break;
         case TCG_OP_br: pc = block->label_pos[op->imm]; break;
         case TCG_OP_brcond:
-            if (cond_holds(op->aux, R(op->in[0]), R(op->in[1]))) {
+            if (tcg_eval_cond(op->aux, R(op->in[0]), R(op->in[1]))) {
                 pc = block->label_pos[op->imm];
             }
             break;

@@ -489,8 +489,6 @@ static void emit_mov(Jit *j, const TcgOp *op, guint i)
     free_dead_inputs(j, op, i);
 }
 
-static gint64 fold(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm);
-
 static gboolean input_dies(const Jit *j, const TcgOp *op, guint i, TcgTemp t)
 {
     if (t < TCG_NB_GLOBALS) {
@@ -574,7 +572,7 @@ static void emit_alu(Jit *j, const TcgOp *op, guint i, X86Alu alu)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
-        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        set_const(j, op->out, (gint64)tcg_eval(op->opc, op->aux, a->val, b->val, 0));
         return;
     }
     TcgTemp ta = op->in[0], tb = op->in[1];
@@ -623,7 +621,7 @@ static void emit_shift(Jit *j, const TcgOp *op, guint i, X86Shift sh)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
-        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        set_const(j, op->out, (gint64)tcg_eval(op->opc, op->aux, a->val, b->val, 0));
         return;
     }
     if (!b->is_const) {
@@ -642,7 +640,7 @@ static void emit_mul(Jit *j, const TcgOp *op, guint i)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
-        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        set_const(j, op->out, (gint64)tcg_eval(op->opc, op->aux, a->val, b->val, 0));
         return;
     }
     if (op->opc == TCG_OP_mul) {
@@ -686,7 +684,7 @@ static void emit_div(Jit *j, const TcgOp *op, guint i)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
-        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        set_const(j, op->out, (gint64)tcg_eval(op->opc, op->aux, a->val, b->val, 0));
         return;
     }
     gboolean is_signed = op->opc == TCG_OP_div || op->opc == TCG_OP_rem;
@@ -785,7 +783,7 @@ static void emit_setcond(Jit *j, const TcgOp *op, guint i)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
-        set_const(j, op->out, fold(op->opc, op->aux, a->val, b->val, 0));
+        set_const(j, op->out, (gint64)tcg_eval(op->opc, op->aux, a->val, b->val, 0));
         return;
     }
     emit_compare(j, op->in[0], op->in[1]);
@@ -831,7 +829,7 @@ static void emit_brcond(Jit *j, const TcgOp *op)
     store_all(j);
     const TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
-        if (fold(TCG_OP_setcond, op->aux, a->val, b->val, 0)) {
+        if (tcg_eval_cond(op->aux, a->val, b->val)) {
             label_jump_from(j, (guint)op->imm, x86_jmp32(&j->e));
         }
     } else {
@@ -1298,45 +1296,6 @@ static void emit_lookup_and_goto_ptr(Jit *j)
     x86_patch_rel32(miss2, e->p);
     x86_patch_rel32(miss3, e->p);
     emit_return(j, 0);
-}
-
-/* ---- Folding ----------------------------------------------------------------- */
-
-static gint64 fold(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm)
-{
-    switch (opc) {
-    case TCG_OP_add: return (gint64)(a + b);
-    case TCG_OP_sub: return (gint64)(a - b);
-    case TCG_OP_and: return (gint64)(a & b);
-    case TCG_OP_or: return (gint64)(a | b);
-    case TCG_OP_xor: return (gint64)(a ^ b);
-    case TCG_OP_shl: return (gint64)(a << (b & 63));
-    case TCG_OP_shr: return (gint64)(a >> (b & 63));
-    case TCG_OP_sar: return (gint64)a >> (b & 63);
-    case TCG_OP_mul: return (gint64)(a * b);
-    case TCG_OP_mulsh:
-    case TCG_OP_muluh:
-    case TCG_OP_mulsuh:
-        return (gint64)tcg_eval_mulh(opc, a, b);
-    case TCG_OP_div:
-    case TCG_OP_divu:
-    case TCG_OP_rem:
-    case TCG_OP_remu:
-        return (gint64)tcg_eval_div(opc, a, b);
-    case TCG_OP_setcond:
-        switch ((TcgCond)aux) {
-        case TCG_COND_EQ: return a == b;
-        case TCG_COND_NE: return a != b;
-        case TCG_COND_LT: return (gint64)a < (gint64)b;
-        case TCG_COND_GE: return (gint64)a >= (gint64)b;
-        case TCG_COND_LTU: return a < b;
-        case TCG_COND_GEU: return a >= b;
-        }
-        break;
-    default:
-        break;
-    }
-    g_assert_not_reached();
 }
 
 /* ---- The block ------------------------------------------------------------------ */

@@ -81,48 +81,6 @@ static void make_mov(Optimizer *o, TcgOp *op, TcgTemp src)
     }
 }
 
-static gboolean fold_cond(TcgCond cond, guint64 a, guint64 b)
-{
-    switch (cond) {
-    case TCG_COND_EQ: return a == b;
-    case TCG_COND_NE: return a != b;
-    case TCG_COND_LT: return (gint64)a < (gint64)b;
-    case TCG_COND_GE: return (gint64)a >= (gint64)b;
-    case TCG_COND_LTU: return a < b;
-    case TCG_COND_GEU: return a >= b;
-    }
-    g_assert_not_reached();
-}
-
-static guint64 fold(const TcgOp *op, guint64 a, guint64 b)
-{
-    switch ((TcgOpcode)op->opc) {
-    case TCG_OP_add: return a + b;
-    case TCG_OP_sub: return a - b;
-    case TCG_OP_and: return a & b;
-    case TCG_OP_or: return a | b;
-    case TCG_OP_xor: return a ^ b;
-    case TCG_OP_shl: return a << (b & 63);
-    case TCG_OP_shr: return a >> (b & 63);
-    case TCG_OP_sar: return (guint64)((gint64)a >> (b & 63));
-    case TCG_OP_addi: return a + (guint64)op->imm;
-    case TCG_OP_mul: return a * b;
-    case TCG_OP_mulsh:
-    case TCG_OP_muluh:
-    case TCG_OP_mulsuh:
-        return tcg_eval_mulh(op->opc, a, b);
-    case TCG_OP_div:
-    case TCG_OP_divu:
-    case TCG_OP_rem:
-    case TCG_OP_remu:
-        return tcg_eval_div(op->opc, a, b);
-    case TCG_OP_ext32s: return (guint64)(gint64)(gint32)a;
-    case TCG_OP_ext32u: return (guint32)a;
-    case TCG_OP_setcond: return fold_cond(op->aux, a, b);
-    default: g_assert_not_reached();
-    }
-}
-
 /* x op identity -> x; x op absorbing -> constant. FALSE: nothing known. */
 static gboolean simplify(Optimizer *o, TcgOp *op)
 {
@@ -202,7 +160,7 @@ static void forward_pass(Optimizer *o, TcgIr *ir)
         }
         if (op->opc == TCG_OP_brcond && o->t[op->in[0]].is_const &&
             o->t[op->in[1]].is_const) {
-            gboolean taken = fold_cond(op->aux, (guint64)o->t[op->in[0]].val,
+            gboolean taken = tcg_eval_cond(op->aux, (guint64)o->t[op->in[0]].val,
                                        (guint64)o->t[op->in[1]].val);
             op->opc = taken ? TCG_OP_br : TCG_OP_nop;
             op->in[0] = op->in[1] = TCG_TEMP_NONE;
@@ -224,7 +182,7 @@ static void forward_pass(Optimizer *o, TcgIr *ir)
             if (all_const) {
                 guint64 a = (guint64)o->t[op->in[0]].val;
                 guint64 b = d->n_ins > 1 ? (guint64)o->t[op->in[1]].val : 0;
-                make_movi(o, op, (gint64)fold(op, a, b));
+                make_movi(o, op, (gint64)tcg_eval(op->opc, op->aux, a, b, op->imm));
                 continue;
             }
             if (d->n_ins == 2 && simplify(o, op)) {
