@@ -4,7 +4,9 @@
 # ELF, which runs it on shoal (interp, jit) and QEMU.
 
 # Tests: each has foo.S or foo.c, foo.expected and optionally foo.exit /
-# foo.input next to it. To add one, list it here.
+# foo.input next to it, foo.args for extra shoal options, foo.harts when it
+# needs several harts (it then runs on every configs/virt-NxM.conf of that
+# many). To add one, list it here.
 GUEST_TESTS = \
 	tests/guest/hello.elf \
 	tests/guest/arith.elf \
@@ -21,6 +23,7 @@ GUEST_TESTS = \
 	tests/guest/echo.elf \
 	tests/guest/smc.elf \
 	tests/guest/codebuf.elf \
+	tests/guest/smp.elf \
 	tests/guest/rvc-fp.elf \
 	$(GUEST_FP_TESTS)
 
@@ -58,6 +61,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/echo.c tests/guest/echo.input tests/guest/spin.S \
 	tests/guest/fp.h $(GUEST_FP_TESTS:.elf=.c) \
 	tests/guest/smc.c tests/guest/codebuf.c tests/guest/codebuf.args \
+	tests/guest/smp.c tests/guest/smp.harts \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC

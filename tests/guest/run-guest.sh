@@ -17,6 +17,20 @@ timeout_s=${GUEST_TIMEOUT:-10}
 expected=$srcdir/tests/guest/$name.expected
 want_rc=0
 [ -f "$srcdir/tests/guest/$name.exit" ] && want_rc=$(cat "$srcdir/tests/guest/$name.exit")
+# foo.harts: the test needs that many harts; shoal then runs it on every
+# configs/virt-NxM.conf with N*M harts (threads of one node, several node
+# processes) and QEMU with -smp.
+harts=1
+[ -f "$srcdir/tests/guest/$name.harts" ] && harts=$(cat "$srcdir/tests/guest/$name.harts")
+if [ "$harts" = 1 ]; then
+    configs=$srcdir/configs/virt.conf
+else
+    configs=
+    for c in "$srcdir"/configs/virt-*x*.conf; do
+        n=$(basename "$c" .conf); n=${n#virt-}
+        [ $(( ${n%x*} * ${n#*x} )) = "$harts" ] && configs="$configs $c"
+    done
+fi
 # foo.args: extra shoal options (e.g. a tiny code buffer); QEMU has no use for them.
 shoal_args=
 [ -f "$srcdir/tests/guest/$name.args" ] && shoal_args=$(cat "$srcdir/tests/guest/$name.args")
@@ -26,7 +40,8 @@ input=/dev/null
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-guest.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-echo "1..3"
+set -- $configs
+echo "1..$(( 2 * $# + 1 ))"
 n=0
 
 # report DESCRIPTION OUT ERR RC: one TAP line, and a diff as diagnostics.
@@ -51,23 +66,26 @@ report() {
     fi
 }
 
-for accel in interp jit; do
-    if [ ! -x "$builddir/shoal" ]; then
-        n=$((n + 1))
-        echo "not ok $n - $name shoal $accel # $builddir/shoal not built"
-        continue
-    fi
-    timeout -k 2 "$timeout_s" "$builddir/shoal" run "$srcdir/configs/virt.conf" \
-        --bios none --kernel "$elf" --accel $accel $shoal_args \
-        <"$input" >"$tmp/$accel.out" 2>"$tmp/$accel.err"
-    report "shoal $accel" "$tmp/$accel.out" "$tmp/$accel.err" $?
+for config in $configs; do
+    cname=$(basename "$config" .conf)
+    for accel in interp jit; do
+        if [ ! -x "$builddir/shoal" ]; then
+            n=$((n + 1))
+            echo "not ok $n - $name shoal $accel # $builddir/shoal not built"
+            continue
+        fi
+        timeout -k 2 "$timeout_s" "$builddir/shoal" run "$config" \
+            --bios none --kernel "$elf" --accel $accel $shoal_args \
+            <"$input" >"$tmp/$accel.out" 2>"$tmp/$accel.err"
+        report "shoal $accel ($cname)" "$tmp/$accel.out" "$tmp/$accel.err" $?
+    done
 done
 
 if [ -z "$qemu" ] || [ "$qemu" = no ] || ! command -v "$qemu" >/dev/null 2>&1; then
     n=$((n + 1))
     echo "ok $n - $name qemu # SKIP qemu-system-riscv64 not found"
 else
-    timeout -k 2 "$timeout_s" "$qemu" -M virt -bios none -kernel "$elf" \
+    timeout -k 2 "$timeout_s" "$qemu" -M virt -smp "$harts" -bios none -kernel "$elf" \
         -display none -monitor none -serial stdio \
         <"$input" >"$tmp/qemu.out" 2>"$tmp/qemu.err"
     report qemu "$tmp/qemu.out" "$tmp/qemu.err" $?

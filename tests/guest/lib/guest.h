@@ -16,6 +16,10 @@
 #define CSR_READ(csr) ({ uint64_t v_; asm volatile("csrr %0, " #csr : "=r"(v_)); v_; })
 #define CSR_WRITE(csr, v) asm volatile("csrw " #csr ", %0" : : "r"((uint64_t)(v)))
 
+/* Harts other than 0 call this once hart 0 has cleared .bss (define it to
+ * use them; by default they park). */
+void guest_secondary(uint64_t hartid);
+
 /* Console (polling, so it works with interrupts off). */
 void guest_putc(char c);
 void guest_puts(const char *s);      /* no newline added */
