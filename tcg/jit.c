@@ -1091,11 +1091,8 @@ static gboolean emit_fp_inline(Jit *j, const TcgOp *op)
         [RV_FP_SQRT] = 0x51,
     };
     gboolean fma = fop >= RV_FP_MADD && fop <= RV_FP_NMADD;
-    static gint host_fma = -1;
-    if (host_fma < 0) {
-        __builtin_cpu_init();
-        host_fma = __builtin_cpu_supports("fma") ? 1 : 0;
-    }
+    /* libgcc's constructor has read cpuid by now: a load, no race */
+    gboolean host_fma = __builtin_cpu_supports("fma");
     if (fop > RV_FP_NMADD || (fma && !host_fma) || (rm != RV_RM_RNE && rm != RV_RM_DYN)) {
         return FALSE;
     }

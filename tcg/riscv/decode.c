@@ -2,6 +2,8 @@
 /* Table-driven decoder: insn.def gives mask/match and a format; the format
  * says where the operands are. Compressed formats expand to their 32-bit
  * meaning here, so the translator only ever sees base instructions. */
+#include <pthread.h>
+
 #include "tcg/riscv/decode.h"
 
 typedef enum {
@@ -57,7 +59,7 @@ static guint bucket16_key(guint32 word)
     return (word & 3) | (((word >> 13) & 7) << 2);
 }
 
-static gpointer build_tables(gpointer unused)
+static void build_tables(void)
 {
     for (guint op = 0; op < RV_OP_COUNT; op++) {
         char *dst = insn_names[op];
@@ -79,13 +81,14 @@ static gpointer build_tables(gpointer unused)
         g_assert(b->n < RV_MAX_PER_BUCKET);
         b->ops[b->n++] = (guint8)op;
     }
-    return NULL;
 }
 
+/* pthread_once rather than g_once: ThreadSanitizer sees its ordering (harts
+ * decode concurrently). */
 static void ensure_tables(void)
 {
-    static GOnce once = G_ONCE_INIT;
-    g_once(&once, build_tables, NULL);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, build_tables);
 }
 
 static inline guint32 bits(guint32 w, unsigned hi, unsigned lo)

@@ -42,14 +42,10 @@ static guint32 riscv_flags(guint32 mxcsr)
 #define FMA(insn, T, r, a, b, c) \
     __asm__ volatile(insn " %3, %2, %0" : "=x"(r) : "0"(a), "x"(b), "x"(c))
 
+/* libgcc's constructor has read cpuid before main: just a load. */
 static gboolean have_fma(void)
 {
-    static gint cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("fma") ? 1 : 0;
-    }
-    return cached == 1;
+    return __builtin_cpu_supports("fma") != 0;
 }
 
 /* RISC-V fmadd family on x86 FMA3 (231 form: r = a * b + r, r = c):
