@@ -16,8 +16,16 @@ struct TcgSafeWork {
     gboolean done; /* under safe_lock */
 };
 
+static gint harts_alive; /* (atomic) */
+
+guint tcg_harts_in_process(void)
+{
+    return (guint)g_atomic_int_get(&harts_alive);
+}
+
 TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpointer opaque)
 {
+    g_atomic_int_inc(&harts_alive);
     TcgHart *hart = g_new0(TcgHart, 1);
     hart->config = *config;
     hart->ops = ops;
@@ -49,6 +57,7 @@ void tcg_hart_free(TcgHart *hart)
         return;
     }
     g_assert(hart->thread == NULL);
+    g_atomic_int_add(&harts_alive, -1);
     tcg_tb_cache_destroy(hart);
     tcg_jit_destroy(hart);
     pthread_mutex_destroy(&hart->safe_lock);
@@ -189,6 +198,10 @@ static gboolean handle_events(TcgHart *hart)
     gint ev = g_atomic_int_get(&hart->event);
     if (ev & TCG_EVENT_STOP) {
         return FALSE;
+    }
+    if (ev & TCG_EVENT_TB_FLUSH) {
+        g_atomic_int_and(&hart->event, ~TCG_EVENT_TB_FLUSH);
+        tcg_tb_flush(hart);
     }
     if (ev & TCG_EVENT_WORK) {
         pthread_mutex_lock(&hart->safe_lock);

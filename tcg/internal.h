@@ -78,6 +78,7 @@ enum {
     TCG_EVENT_STOP = 1 << 0,
     TCG_EVENT_WORK = 1 << 1,
     TCG_EVENT_IRQ = 1 << 2,
+    TCG_EVENT_TB_FLUSH = 1 << 3, /* drop every translation before the next block */
 };
 
 typedef struct TcgSafeWork TcgSafeWork;
@@ -145,6 +146,10 @@ extern const TcgHelperDesc tcg_helpers[TCG_HELPER_COUNT];
  * when the first instruction cannot be fetched. */
 TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags);
 void tcg_block_free(TcgBlock *block);
+
+/* cpu-exec.c: harts alive in this process (a node's harts share its RAM
+ * frames, so one may rewrite code another has translated). */
+guint tcg_harts_in_process(void);
 
 /* optimize.c: folding, propagation and dead-code removal in place. */
 void tcg_optimize(TcgIr *ir);

@@ -19,6 +19,16 @@ guint64 tcg_helper_csr(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 im
     return tcg_csr_access(hart, csr, op, a, do_write, insn);
 }
 
+/* fence.i on a hart that shares its frames with others: their stores to
+ * code this hart translated did not go through its TLB, so its own store
+ * tracking never saw them. Every translation goes before the next block
+ * (not now: the running block, which fence.i ends, is still in use). */
+guint64 tcg_helper_fence_i(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
+{
+    g_atomic_int_or(&hart->event, TCG_EVENT_TB_FLUSH);
+    return 0;
+}
+
 static guint64 sext32(guint64 v)
 {
     return (guint64)(gint64)(gint32)v;

@@ -24,6 +24,7 @@ GUEST_TESTS = \
 	tests/guest/smc.elf \
 	tests/guest/codebuf.elf \
 	tests/guest/smp.elf \
+	tests/guest/smp-smc.elf \
 	tests/guest/rvc-fp.elf \
 	$(GUEST_FP_TESTS)
 
@@ -62,6 +63,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/fp.h $(GUEST_FP_TESTS:.elf=.c) \
 	tests/guest/smc.c tests/guest/codebuf.c tests/guest/codebuf.args \
 	tests/guest/smp.c tests/guest/smp.harts \
+	tests/guest/smp-smc.c tests/guest/smp-smc.harts \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC
