@@ -25,6 +25,8 @@ GUEST_TESTS = \
 	tests/guest/codebuf.elf \
 	tests/guest/smp.elf \
 	tests/guest/smp-smc.elf \
+	tests/guest/smp-litmus.elf \
+	tests/guest/smp-share.elf \
 	tests/guest/rvc-fp.elf \
 	$(GUEST_FP_TESTS)
 
@@ -64,6 +66,8 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smc.c tests/guest/codebuf.c tests/guest/codebuf.args \
 	tests/guest/smp.c tests/guest/smp.harts \
 	tests/guest/smp-smc.c tests/guest/smp-smc.harts \
+	tests/guest/smp-litmus.c tests/guest/smp-litmus.harts tests/guest/smp-litmus.timeout \
+	tests/guest/smp-share.c tests/guest/smp-share.harts \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC

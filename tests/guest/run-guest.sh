@@ -31,6 +31,8 @@ else
         [ $(( ${n%x*} * ${n#*x} )) = "$harts" ] && configs="$configs $c"
     done
 fi
+# foo.timeout: seconds per run for a test that needs more than the default.
+[ -f "$srcdir/tests/guest/$name.timeout" ] && timeout_s=$(cat "$srcdir/tests/guest/$name.timeout")
 # foo.args: extra shoal options (e.g. a tiny code buffer); QEMU has no use for them.
 shoal_args=
 [ -f "$srcdir/tests/guest/$name.args" ] && shoal_args=$(cat "$srcdir/tests/guest/$name.args")

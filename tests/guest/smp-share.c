@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* Sharing one page four ways (smp-share.harts): each hart does plain
+ * read-modify-writes of its own word (false sharing: the page ping-pongs
+ * between nodes) and amoadd on one word they all hit. Both totals must be
+ * exact. */
+#include "lib/guest.h"
+
+#define NHARTS 4
+#define K 2000
+
+static struct {
+    volatile uint64_t own[NHARTS];
+    volatile uint64_t shared;
+    volatile uint64_t done;
+} page __attribute__((aligned(4096)));
+
+static void work(uint64_t h)
+{
+    for (int i = 0; i < K; i++) {
+        page.own[h] = page.own[h] + 1;
+        asm volatile("amoadd.d zero, %1, (%0)" : : "r"(&page.shared), "r"(1ull) : "memory");
+    }
+    asm volatile("amoadd.d zero, %1, (%0)" : : "r"(&page.done), "r"(1ull) : "memory");
+}
+
+void guest_secondary(uint64_t hartid)
+{
+    if (hartid < NHARTS) {
+        work(hartid);
+    }
+    for (;;) {
+        asm volatile("wfi");
+    }
+}
+
+int main(void)
+{
+    work(0);
+    while (page.done != NHARTS) {
+    }
+    uint64_t own = 0;
+    for (int h = 0; h < NHARTS; h++) {
+        own += page.own[h];
+    }
+    check_u64("own words (false sharing)", own, NHARTS * K);
+    check_u64("shared word", page.shared, NHARTS * K);
+    guest_exit((uint32_t)check_finish());
+}
