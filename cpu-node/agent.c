@@ -181,6 +181,7 @@ static void on_grant(Agent *a, const IcEnvelope *env)
     const Shoal__V1__PageGrant *g = env->page_grant;
     if (env->txid == 0) {
         /* A prefetch: the server made us the owner without being asked. */
+        node_stats_pushed(&a->node->stats, NODE_PUSH_PREFETCH);
         accept_grant(a, g);
         return;
     }
@@ -277,13 +278,16 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
         on_mmio_response(a, env);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_INVALIDATE:
+        node_stats_pushed(&node->stats, NODE_PUSH_INVALIDATE);
         give_up(a, env, env->invalidate->page, NODE_PAGE_INVALID);
         return FALSE;
-    case SHOAL__V1__ENVELOPE__BODY_RECALL:
-        give_up(a, env, env->recall->page,
-                env->recall->kind == SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE
-                    ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
+    case SHOAL__V1__ENVELOPE__BODY_RECALL: {
+        gboolean down = env->recall->kind == SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE;
+        node_stats_pushed(&node->stats,
+                          down ? NODE_PUSH_RECALL_DOWNGRADE : NODE_PUSH_RECALL_INVALIDATE);
+        give_up(a, env, env->recall->page, down ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
         return FALSE;
+    }
     case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
         node_clint_irq(node, env->irq_line->hart, env->irq_line->line, env->irq_line->level);
         return FALSE;

@@ -75,6 +75,30 @@ typedef struct {
 
 typedef struct Node Node;
 
+/* ---- stats.c: what coherence cost (shoal run --stats) ---- */
+typedef enum {
+    NODE_PUSH_PREFETCH,
+    NODE_PUSH_INVALIDATE,
+    NODE_PUSH_RECALL_DOWNGRADE,
+    NODE_PUSH_RECALL_INVALIDATE,
+    NODE_PUSH_COUNT,
+} NodeStatsPush;
+
+typedef struct {
+    guint64 requests[NODE_REQ_MMIO + 1]; /* (atomic) by NodeReqKind */
+    guint64 pushed[NODE_PUSH_COUNT];     /* (atomic) what the server sent unasked */
+    guint64 latency_log2_us[24];         /* (atomic) page requests by log2 of us */
+    guint64 latency_total_us;            /* (atomic) */
+} NodeStats;
+
+/* A hart's request of @kind took @elapsed_us until answered (hart thread). */
+void node_stats_request(NodeStats *stats, NodeReqKind kind, gint64 elapsed_us);
+/* The server pushed @what (agent thread). */
+void node_stats_pushed(NodeStats *stats, NodeStatsPush what);
+/* One line on stderr; harts must have stopped. */
+void node_stats_print(const NodeStats *stats, guint node_index, TcgHart *const *harts,
+                      guint n_harts);
+
 /* Hands @req to the agent and, unless it needs no reply, blocks the calling
  * hart until the reply was handled (req->ok tells how it went). */
 void node_agent_submit(Node *node, NodeRequest *req);
@@ -117,6 +141,7 @@ struct Node {
     IcWaker *waker;           /* wakes the agent */
     NodePageCache *cache;
     NodeHart *harts;          /* config->n_harts */
+    NodeStats stats;          /* --stats (SHOAL_STATS) */
     guint64 ram_base, ram_size;
     guint64 boot_pc, a1;
     gboolean has_tohost;

@@ -51,7 +51,9 @@ static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAcces
             req.kind = NODE_REQ_GET_S;
         else
             req.kind = st == NODE_PAGE_SHARED ? NODE_REQ_UPGRADE : NODE_REQ_GET_M;
+        gint64 t0 = g_get_monotonic_time();
         node_agent_submit(node, &req);
+        node_stats_request(&node->stats, req.kind, g_get_monotonic_time() - t0);
         if (!req.ok)
             return FALSE;
         /* Look again: the page may already have been taken back. */
@@ -204,6 +206,15 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     g_thread_join(agent); /* it stops the harts when the machine ends */
     for (guint i = 0; i < node.config->n_harts; i++) {
         g_thread_join(node.harts[i].thread);
+    }
+    if (g_getenv("SHOAL_STATS") != NULL) {
+        g_autofree TcgHart **tcgs = g_new(TcgHart *, node.config->n_harts);
+        for (guint i = 0; i < node.config->n_harts; i++) {
+            tcgs[i] = node.harts[i].tcg;
+        }
+        node_stats_print(&node.stats, index, tcgs, node.config->n_harts);
+    }
+    for (guint i = 0; i < node.config->n_harts; i++) {
         tcg_hart_free(node.harts[i].tcg);
     }
     code = node.exit_code;

@@ -21,7 +21,7 @@
 
 #define RUN_USAGE                                                                  \
     "usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] [--accel jit|interp] " \
-    "[--set group.key=value]... [--dump-config]"
+    "[--set group.key=value]... [--stats] [--dump-config]"
 static const char usage[] = RUN_USAGE "\n"
                             "       shoal config-doc\n";
 
@@ -116,6 +116,9 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
             a->accel_set = g_strconcat("cpu.accel=", v, NULL);
         } else if (strcmp(opt, "--dump-config") == 0) {
             a->dump = TRUE;
+        } else if (strcmp(opt, "--stats") == 0) {
+            /* Children inherit it: each cpu-node prints its line at exit. */
+            g_setenv("SHOAL_STATS", "1", TRUE);
         } else if (opt[0] == '-' && opt[1] != '\0') {
             say("%s: unknown option; %s", opt, RUN_USAGE);
             return FALSE;

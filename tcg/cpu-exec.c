@@ -202,6 +202,7 @@ static gboolean handle_events(TcgHart *hart)
     if (ev & TCG_EVENT_TB_FLUSH) {
         g_atomic_int_and(&hart->event, ~TCG_EVENT_TB_FLUSH);
         tcg_tb_flush(hart);
+        hart->stats.tb_flushes++;
     }
     if (ev & TCG_EVENT_WORK) {
         pthread_mutex_lock(&hart->safe_lock);

@@ -196,6 +196,7 @@ void tcg_tb_invalidate_page(TcgHart *hart, guint64 page)
         }
         tb_unlink(c, tb);
         tb->invalid = TRUE;
+        hart->stats.blocks_invalidated++;
         if (hart->jit != NULL) {
             tcg_jit_unchain(hart, tb);
         }

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# shoal run --stats: every cpu-node prints one line of coherence figures at
+# exit, and two nodes sharing a page show the invalidations and recalls
+# their ping-pong must have caused.
+. "$(dirname "$0")/lib.sh"
+
+echo "1..4"
+ELF="$SHOAL_BUILDDIR/tests/guest/smp-share.elf"
+if [ ! -f "$ELF" ]; then
+    for i in 1 2 3 4; do skip "no $ELF (no riscv64-unknown-elf-gcc)"; done
+    exit 0
+fi
+timeout -k 2 60 "$SHOAL" run "$SHOAL_SRCDIR/configs/virt-2x2.conf" --bios none \
+    --kernel "$ELF" --stats >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+rc=$?
+check "the machine ran to completion (exit $rc)" [ "$rc" = 0 ]
+lines=$(grep -c '^shoal: node [01] stats: page requests [0-9]' "$TEST_TMP/err")
+check "one stats line per node (got $lines)" [ "$lines" = 2 ]
+inval=$(sed -n 's/.*; invalidations \([0-9]*\), recalls \([0-9]*\).*/\1 \2/p' "$TEST_TMP/err" |
+    awk '{ s += $1 + $2 } END { print s + 0 }')
+check "sharing a page across nodes shows invalidations and recalls ($inval)" [ "$inval" -gt 0 ]
+grep -q 'coherence latency mean [0-9]* us, p99 < [0-9]* us' "$TEST_TMP/err"
+check "latency figures are printed" [ $? = 0 ]
+diag <"$TEST_TMP/err"
