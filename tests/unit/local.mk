@@ -13,3 +13,6 @@ tests_unit_test_fpu_LDADD = libshoal-tcg.a $(GLIB_LIBS) -lm
 EXTRA_DIST += tests/unit/gen-decode-vectors.py
 tests_unit_test_tcg_opt_SOURCES = tests/unit/test-tcg-opt.c
 tests_unit_test_tcg_opt_LDADD = libshoal-tcg.a $(GLIB_LIBS)
+# The safe-work handshake's Promela model, checked with spin (skipped without it).
+EXTRA_DIST += tcg/safe-work.pml tests/unit/test-tcg-spin.sh
+TESTS += tests/unit/test-tcg-spin.sh

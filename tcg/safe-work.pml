@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* The safe-work handshake between a node agent and its harts, as
+ * tcg/cpu-exec.c implements it: tcg_hart_run_safe (run now if the hart is
+ * at a safe point, else queue, set the event word and wait on the
+ * condition), run_queued_work_locked, tcg_safe_point_enter/leave around the
+ * node callbacks (page_map here), tcg_hart_wait_for_interrupt (WFI), the
+ * block loop's event check, and the retry tlb_fill makes when a flush
+ * landed while it waited (tlb_generation). The agent also answers the
+ * harts' page requests, so a hart waiting for a page needs the agent.
+ *
+ * Checked (tests/unit/test-tcg-spin.sh):
+ *   - no hart has a TLB entry in use while safe work runs on it
+ *     (assert in run_work);
+ *   - no hart installs a mapping granted before a flush that ran while it
+ *     waited (ghost variables holding/stale, independent of the generation
+ *     check they test);
+ *   - no invalid end state: the agent's requests all complete and every
+ *     hart finishes (no deadlock between a hart waiting for a page and the
+ *     agent waiting for that hart's safe work).
+ */
+#ifndef HARTS
+#define HARTS 2
+#endif
+#define BLOCKS 2     /* blocks each hart runs */
+#ifndef REQUESTS
+#define REQUESTS 2   /* safe work the agent asks of each hart */
+#endif
+
+bit lock[HARTS];         /* safe_lock */
+bit at_safe[HARTS];      /* at_safe_point */
+bit queued[HARTS];       /* one work item queued */
+bit done[HARTS];         /* its completion */
+bit event_work[HARTS];   /* TCG_EVENT_WORK */
+bit in_block[HARTS];     /* executing a block: its TLB entries in use */
+byte gen[HARTS];         /* tlb_generation, bumped by the flush (the work) */
+bit irq[HARTS];          /* a pending interrupt ends WFI */
+bit in_wfi[HARTS];       /* the hart sleeps in WFI */
+bit holding[HARTS];      /* ghost: a granted mapping not yet installed */
+bit stale[HARTS];        /* ghost: a flush ran while it was held */
+
+chan page_req = [HARTS] of { byte };      /* hart -> agent */
+chan page_grant[HARTS] = [1] of { bit };  /* agent -> hart */
+
+inline acquire(h) { atomic { lock[h] == 0 -> lock[h] = 1 } }
+inline release(h) { lock[h] = 0 }
+
+/* The work: a TLB flush of the hart, which must not be in a block. */
+inline run_work(h) {
+    assert(!in_block[h]);
+    stale[h] = stale[h] || holding[h];
+    gen[h]++
+}
+
+inline run_queued(h) {
+    if
+    :: queued[h] -> run_work(h); queued[h] = 0; done[h] = 1; event_work[h] = 0
+    :: else
+    fi
+}
+
+proctype hart(byte h) {
+    byte n = 0, seen;
+    do
+    :: n < BLOCKS ->
+        /* the block loop: the event word first */
+        if
+        :: event_work[h] -> acquire(h); run_queued(h); release(h)
+        :: else
+        fi;
+        in_block[h] = 1;
+        if
+        :: true                     /* a block that needs nothing */
+        :: true ->                  /* a TLB miss: tlb_fill -> page_map */
+retry:      seen = gen[h];
+            in_block[h] = 0;        /* no entry in use while it waits */
+            acquire(h); run_queued(h); at_safe[h] = 1; release(h);
+            page_req!h; page_grant[h]?_;
+            holding[h] = 1;
+            acquire(h); at_safe[h] = 0; run_queued(h); release(h);
+            if
+            :: seen != gen[h] ->            /* flushed meanwhile: ask again */
+                holding[h] = 0; stale[h] = 0; goto retry
+            :: else ->                      /* install and use it */
+                assert(!stale[h]);
+                holding[h] = 0; in_block[h] = 1
+            fi
+        :: true ->                  /* wfi: sleeps at a safe point */
+            in_block[h] = 0;
+            acquire(h); run_queued(h); at_safe[h] = 1; release(h);
+            in_wfi[h] = 1;
+            (irq[h] || queued[h]);
+            in_wfi[h] = 0;
+            acquire(h); run_queued(h); at_safe[h] = 0; release(h);
+            irq[h] = 0;
+            in_block[h] = 1
+        fi;
+        in_block[h] = 0;
+        n++
+    :: n >= BLOCKS -> break
+    od;
+    /* leaving tcg_hart_run: later work runs at once (thread == NULL) */
+    acquire(h); at_safe[h] = 1; run_queued(h); release(h)
+}
+
+proctype agent() {
+    byte h, k = 0, r;
+end:
+    do
+    :: page_req?r -> page_grant[r]!1
+    :: k < REQUESTS * HARTS ->
+        h = k % HARTS;
+        /* tcg_hart_run_safe(hart h, flush) */
+        acquire(h);
+        if
+        :: at_safe[h] -> run_work(h); release(h)
+        :: else ->
+            queued[h] = 1; done[h] = 0; event_work[h] = 1;
+            irq[h] = 1;             /* kick(): wakes a WFI */
+            release(h);             /* pthread_cond_wait releases the lock */
+            done[h];                /* ... and the agent serves nothing else */
+            acquire(h); release(h)
+        fi;
+        k++
+    :: k == REQUESTS * HARTS ->
+        for (h : 0 .. HARTS - 1) { irq[h] = 1 }   /* WFIs end */
+        break
+    od;
+end_serve:
+    do
+    :: page_req?r -> page_grant[r]!1
+    od
+}
+
+/* The CLINT timer: a hart in WFI is eventually interrupted (a guest WFI
+ * with no interrupt source would sleep forever on hardware too). Enabled
+ * only while the hart sleeps, so it cannot hide a real deadlock. */
+proctype timer(byte h) {
+end:
+    do
+    :: in_wfi[h] -> irq[h] = 1
+    od
+}
+
+init {
+    byte i;
+    atomic {
+        for (i : 0 .. HARTS - 1) { run hart(i); run timer(i) }
+        run agent()
+    }
+}
