@@ -3,7 +3,8 @@
  * every block boundary tests, safe work (QEMU's run_on_cpu, synchronous),
  * interrupts and WFI. The rule that keeps it deadlock-free: a hart blocked
  * in a node callback or in WFI is at a safe point, and safe work for it
- * runs right away on the requesting thread. */
+ * runs right away on the requesting thread. safe-work.pml models this
+ * handshake; spin checks it in the test suite. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
