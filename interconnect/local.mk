@@ -19,3 +19,9 @@ TESTS += tests/unit/test-ic
 tests_unit_test_ic_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_unit_test_ic_SOURCES = tests/unit/test-ic.c
 tests_unit_test_ic_LDADD = $(IC_LIBS)
+
+# bench/page-rtt's reference: the raw ZeroMQ round trip of one page.
+noinst_PROGRAMS += shoal-ic-rtt
+shoal_ic_rtt_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS)
+shoal_ic_rtt_SOURCES = interconnect/rtt-probe.c
+shoal_ic_rtt_LDADD = $(ZMQ_LIBS) $(GLIB_LIBS)
