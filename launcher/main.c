@@ -111,7 +111,10 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
                 say("%s: expected jit or interp after it", opt);
                 return FALSE;
             }
-            /* The config checks the value, as for --set cpu.accel=. */
+            if (strcmp(v, "jit") != 0 && strcmp(v, "interp") != 0) {
+                say("%s: expected jit or interp, got \"%s\"", opt, v);
+                return FALSE;
+            }
             g_free(a->accel_set);
             a->accel_set = g_strconcat("cpu.accel=", v, NULL);
         } else if (strcmp(opt, "--dump-config") == 0) {

@@ -28,6 +28,7 @@ CASES=(
     "malformed config|malformed.conf:3: not a config file|run $T/malformed.conf"
     "bad value|badvalue.conf:2: \\[memory\\] size: expected a size|run $T/badvalue.conf"
     "unknown --set key|--set cpu.turbo=1: unknown key turbo in \\[cpu\\]|run $VIRT --set cpu.turbo=1"
+    "bad --accel|--accel: expected jit or interp, got \"fast\"|run $VIRT --accel fast"
     "nothing to boot|nothing to boot|run $VIRT"
     "missing kernel file|nope.elf: cannot read image|run $VIRT --kernel $T/nope.elf"
     "non-ELF kernel|text.elf: not an ELF file|run $VIRT --kernel $T/text.elf"
