@@ -17,18 +17,14 @@
 #define BENCH_SIZE(full, quick) (full)
 #endif
 
-void bench_putc(char c);
-void bench_puts(const char *s);
-void bench_put_hex(uint64_t v);          /* "0x" and 16 digits */
-void bench_put_udec(uint64_t v);
 /* One result line: "NAME: checksum 0x<16 hex digits>\n". */
 void bench_result(const char *name, uint64_t checksum);
 /* A self-check failed: prints "NAME: FAIL" and exits 1, so a wrong
  * emulator cannot pass by printing the same wrong checksum as another. */
 void bench_check(const char *name, int ok);
 
-/* 0 is a pass; anything else is reported as failure code << 16 | 0x3333. */
-__attribute__((noreturn)) void bench_exit(uint32_t code);
+/* The console and the exit are the guest tests' (tests/guest/lib/guest.h):
+ * guest_puts, guest_put_hex, guest_exit. */
 
 /* Called by crt0 on any trap: prints the cause and exits 99, so an
  * emulator without some extension fails fast instead of hanging. */
