@@ -108,7 +108,7 @@ struct TcgHart {
     guint64 jit_spill[TCG_MAX_TEMPS]; /* JIT: memory homes of block temps */
     sigjmp_buf exit_jmp;          /* where exceptions unwind to from a block */
     TcgHartStats stats;
-    guint64 page_map_ns;          /* time blocked in page_map (kept out of translate_ns) */
+    guint64 page_map_ns;          /* time fetches waited in page_map (kept out of translate_ns) */
 };
 
 /* ---- Helpers ------------------------------------------------------------- */
@@ -183,7 +183,19 @@ void tcg_jit_reset(TcgHart *hart);
 void tcg_interp_block(TcgHart *hart, const TcgBlock *block);
 guint64 tcg_eval_div(TcgOpcode opc, guint64 a, guint64 b);
 guint64 tcg_eval_mulh(TcgOpcode opc, guint64 a, guint64 b);
-gboolean tcg_eval_cond(TcgCond cond, guint64 a, guint64 b);
+/* Inline: the interpreter evaluates one per branch. */
+static inline gboolean tcg_eval_cond(TcgCond cond, guint64 a, guint64 b)
+{
+    switch (cond) {
+    case TCG_COND_EQ: return a == b;
+    case TCG_COND_NE: return a != b;
+    case TCG_COND_LT: return (gint64)a < (gint64)b;
+    case TCG_COND_GE: return (gint64)a >= (gint64)b;
+    case TCG_COND_LTU: return a < b;
+    case TCG_COND_GEU: return a >= b;
+    }
+    g_assert_not_reached();
+}
 /* The value of pure op @opc (TCG_OPF_FOLD) on constant inputs. */
 guint64 tcg_eval(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm);
 

@@ -6,19 +6,6 @@
 
 #include "tcg/internal.h"
 
-gboolean tcg_eval_cond(TcgCond cond, guint64 a, guint64 b)
-{
-    switch (cond) {
-    case TCG_COND_EQ: return a == b;
-    case TCG_COND_NE: return a != b;
-    case TCG_COND_LT: return (gint64)a < (gint64)b;
-    case TCG_COND_GE: return (gint64)a >= (gint64)b;
-    case TCG_COND_LTU: return a < b;
-    case TCG_COND_GEU: return a >= b;
-    }
-    g_assert_not_reached();
-}
-
 guint64 tcg_eval_div(TcgOpcode opc, guint64 a, guint64 b)
 {
     switch (opc) {

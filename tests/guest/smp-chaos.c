@@ -77,14 +77,12 @@ int main(void)
     chaos(0);
     while (done != NHARTS) {
     }
-    uint64_t wrong = 0, total = 0;
+    uint64_t wrong = 0;
     for (int p = 0; p < NPAGES; p++) {
         for (int w = 0; w < 8; w++) {
             wrong += pages[p][w] != expected[p][w];
-            total += pages[p][w];
         }
     }
     check_u64("counters that do not add up", wrong, 0);
-    check_true("every atomic increment landed", total > 0);
     guest_exit((uint32_t)check_finish());
 }
