@@ -24,6 +24,7 @@ typedef enum {
     CFG_DEVICE_NS16550,
     CFG_DEVICE_SIFIVE_TEST,
     CFG_DEVICE_CLINT,
+    CFG_DEVICE_PLIC,
 } CfgDeviceType;
 
 typedef struct {

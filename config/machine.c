@@ -619,6 +619,8 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
         d->type = CFG_DEVICE_SIFIVE_TEST;
     } else if (strcmp(type, "clint") == 0) {
         d->type = CFG_DEVICE_CLINT;
+    } else if (strcmp(type, "plic") == 0) {
+        d->type = CFG_DEVICE_PLIC;
     } else {
         return fail(l, error, CFG_ERROR_VALUE, group, "type", "expected %s, got \"%s\"",
                     cfg_type_expect(CFG_TYPE_DEVICE), type);

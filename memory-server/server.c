@@ -318,6 +318,7 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
         *value = 0;
         return TRUE;
     case CFG_DEVICE_CLINT:
+    case CFG_DEVICE_PLIC: /* no model yet: the guest sees an access fault */
         return FALSE;
     }
     return FALSE;
