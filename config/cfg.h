@@ -50,6 +50,7 @@ typedef struct {
     guint msrv_prefetch_pages; /* [memory-server] prefetch-pages, 0..64 */
     char *accel;            /* [cpu] accel: "interp" or "jit" */
     guint64 code_buffer;    /* [cpu] code-buffer, bytes per hart */
+    guint64 lr_lease_us;    /* [cpu] lr-lease-us, 0..10000 */
     guint64 timebase_hz;    /* [clint] timebase-frequency */
     guint n_nodes;          /* number of [node.N] groups, N = 0..n_nodes-1 */
     CfgNode *nodes;         /* n_nodes entries, harts numbered consecutively */

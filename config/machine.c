@@ -12,6 +12,7 @@
 #define MAX_NODES 256
 #define MAX_HARTS_PER_NODE 256
 #define MIN_CODE_BUFFER (64 * 1024)
+#define MAX_LR_LEASE_US 10000 /* a lease longer than 10 ms would stall other nodes noticeably */
 
 G_DEFINE_QUARK(shoal-cfg-error-quark, cfg_error)
 
@@ -503,6 +504,13 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
     if (m->code_buffer < MIN_CODE_BUFFER || m->code_buffer > G_MAXUINT32) {
         return fail(l, error, CFG_ERROR_VALUE, "cpu", "code-buffer",
                     "expected 64K..4G, got 0x%" G_GINT64_MODIFIER "x", m->code_buffer);
+    }
+    if (!get_u64(l, "cpu", CFG_KEY_CPU_LR_LEASE, &m->lr_lease_us, error)) {
+        return FALSE;
+    }
+    if (m->lr_lease_us > MAX_LR_LEASE_US) {
+        return fail(l, error, CFG_ERROR_VALUE, "cpu", "lr-lease-us",
+                    "expected 0..%u, got %" G_GUINT64_FORMAT, MAX_LR_LEASE_US, m->lr_lease_us);
     }
     if (!get_u64(l, "clint", CFG_KEY_CLINT_TIMEBASE, &m->timebase_hz, error)) {
         return FALSE;

@@ -13,9 +13,18 @@
 #define MAX_WAIT_MS 1000       /* longest poll, so timers and timeouts are seen */
 #define REPLY_TIMEOUT_US (60 * G_USEC_PER_SEC) /* the server is gone after this */
 
+/* An Invalidate or Recall held back while a hart's LR lease runs. */
+typedef struct {
+    guint64 txid;
+    guint64 page;
+    NodePageState new_state;
+    gint64 until_us; /* answered then at the latest: new leases do not extend it */
+} HeldBack;
+
 typedef struct {
     Node *node;
     GHashTable *pending; /* txid -> NodeRequest * awaiting a reply */
+    GArray *held_back;   /* HeldBack */
 } Agent;
 
 void node_agent_submit(Node *node, NodeRequest *req)
@@ -240,7 +249,7 @@ static void flush_page(TcgHart *hart, gpointer data)
 /* Invalidate or Recall: change the state, make every hart forget its
  * mappings, then ack with the data if we held the page Modified. The data
  * is read only after the last hart flushed, so no store is lost. */
-static void give_up(Agent *a, const IcEnvelope *env, guint64 page, NodePageState new_state)
+static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_state)
 {
     Node *node = a->node;
     NodeFrame *f = node_page_cache_lookup(node->cache, page);
@@ -260,10 +269,44 @@ static void give_up(Agent *a, const IcEnvelope *env, guint64 page, NodePageState
         ack.data.len = TCG_PAGE_SIZE;
     }
     IcEnvelope reply = SHOAL__V1__ENVELOPE__INIT;
-    reply.txid = env->txid;
+    reply.txid = txid;
     reply.body_case = SHOAL__V1__ENVELOPE__BODY_PAGE_ACK;
     reply.page_ack = &ack;
     send_env(a, &reply);
+}
+
+/* Gives the page up now, or once the LR lease on it ended. */
+static void give_up_after_lease(Agent *a, const IcEnvelope *env, guint64 page,
+                                NodePageState new_state)
+{
+    gint64 until = node_lease_until(a->node, page);
+    if (until == 0) {
+        give_up(a, env->txid, page, new_state);
+        return;
+    }
+    HeldBack h = { env->txid, page, new_state, until };
+    g_array_append_val(a->held_back, h);
+    __atomic_add_fetch(&a->node->lease_waiters, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Answers what was held back for leases that ended; the poll timeout (ms)
+ * until the next one ends. */
+static int release_held_back(Agent *a, int timeout)
+{
+    gint64 now = g_get_monotonic_time();
+    for (guint i = 0; i < a->held_back->len;) {
+        HeldBack h = g_array_index(a->held_back, HeldBack, i);
+        if (now < h.until_us && node_lease_until(a->node, h.page) != 0) {
+            /* zmq_poll counts in ms: round up, never spin on 0. */
+            timeout = MIN(timeout, (int)((h.until_us - now + 999) / 1000));
+            i++;
+            continue;
+        }
+        g_array_remove_index(a->held_back, i);
+        __atomic_sub_fetch(&a->node->lease_waiters, 1, __ATOMIC_SEQ_CST);
+        give_up(a, h.txid, h.page, h.new_state);
+    }
+    return timeout;
 }
 
 /* TRUE when the machine is over. */
@@ -279,13 +322,14 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_INVALIDATE:
         node_stats_pushed(&node->stats, NODE_PUSH_INVALIDATE);
-        give_up(a, env, env->invalidate->page, NODE_PAGE_INVALID);
+        give_up_after_lease(a, env, env->invalidate->page, NODE_PAGE_INVALID);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_RECALL: {
         gboolean down = env->recall->kind == SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE;
         node_stats_pushed(&node->stats,
                           down ? NODE_PUSH_RECALL_DOWNGRADE : NODE_PUSH_RECALL_INVALIDATE);
-        give_up(a, env, env->recall->page, down ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
+        give_up_after_lease(a, env, env->recall->page,
+                            down ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
         return FALSE;
     }
     case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
@@ -325,9 +369,10 @@ gpointer node_agent_thread(gpointer data)
     Agent a = { .node = data };
     Node *node = a.node;
     a.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
+    a.held_back = g_array_new(FALSE, FALSE, sizeof(HeldBack));
     gboolean over = FALSE;
     while (!over) {
-        int timeout = node_clint_fire_timers(node, MAX_WAIT_MS);
+        int timeout = release_held_back(&a, node_clint_fire_timers(node, MAX_WAIT_MS));
         struct pollfd pfd = { .fd = ic_waker_fd(node->waker), .events = POLLIN };
         g_autoptr(IcEnvelope) env = NULL;
         g_autoptr(GError) error = NULL;
@@ -356,5 +401,6 @@ gpointer node_agent_thread(gpointer data)
     fail_everything(&a);
     node_stop_harts(node);
     g_hash_table_destroy(a.pending);
+    g_array_free(a.held_back, TRUE);
     return NULL;
 }

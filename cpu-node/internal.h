@@ -131,6 +131,8 @@ typedef struct {
     guint id;               /* mhartid */
     guint64 mtimecmp;       /* (atomic) CLINT, ticks */
     gint mtip;              /* (atomic) MTIP level last set */
+    guint64 lease_page;     /* (atomic) page its last LR leased, or NODE_NO_LEASE */
+    gint64 lease_until_us;  /* (atomic) monotonic time the lease ends */
 } NodeHart;
 
 struct Node {
@@ -142,7 +144,6 @@ struct Node {
     NodePageCache *cache;
     NodeHart *harts;          /* config->n_harts */
     NodeStats stats;          /* --stats (SHOAL_STATS) */
-    guint64 ram_base, ram_size;
     guint64 boot_pc, a1;
     gboolean has_tohost;
     guint64 tohost;
@@ -153,7 +154,22 @@ struct Node {
     GQueue queue;             /* NodeRequest * waiting for the agent */
     gboolean stopping;        /* under queue_lock: no new requests are taken */
     int exit_code;            /* set by the agent before it returns */
+    gint lease_waiters;       /* (atomic) messages the agent holds back for a lease */
 };
+
+/* Gets @page into a state that allows @access, asking the server if the
+ * node lacks it (hart thread, blocks). FALSE: the node is stopping. */
+gboolean node_page_acquire(Node *node, guint hart_id, guint64 page, TcgAccess access);
+
+/* ---- lease.c: LR's ownership lease ---- */
+#define NODE_NO_LEASE G_MAXUINT64
+/* LR of @hart_id reserved RAM at @host: take its page Modified and lease it
+ * (hart thread, blocks). */
+void node_lease_take(Node *node, guint hart_id, const void *host);
+/* The SC ran (hart thread, never blocks). */
+void node_lease_end(Node *node, guint hart_id);
+/* When the last lease on @page ends, or 0 if none holds it now (agent). */
+gint64 node_lease_until(Node *node, guint64 page);
 
 /* The hart of @hart_id in this node, or NULL. */
 NodeHart *node_hart(Node *node, guint hart_id);

@@ -25,6 +25,32 @@ void node_stop_harts(Node *node)
 
 /* ---- TcgNodeOps ---- */
 
+static gboolean state_allows(NodePageState st, TcgAccess access)
+{
+    return access == TCG_ACCESS_WRITE ? st == NODE_PAGE_MODIFIED : st != NODE_PAGE_INVALID;
+}
+
+gboolean node_page_acquire(Node *node, guint hart_id, guint64 page, TcgAccess access)
+{
+    NodeFrame *f = node_page_cache_frame(node->cache, page);
+    for (;;) {
+        NodePageState st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+        if (state_allows(st, access))
+            return TRUE;
+        NodeRequest req = { .addr = page, .hart = hart_id };
+        if (access != TCG_ACCESS_WRITE)
+            req.kind = NODE_REQ_GET_S;
+        else
+            req.kind = st == NODE_PAGE_SHARED ? NODE_REQ_UPGRADE : NODE_REQ_GET_M;
+        gint64 t0 = g_get_monotonic_time();
+        node_agent_submit(node, &req);
+        node_stats_request(&node->stats, req.kind, g_get_monotonic_time() - t0);
+        if (!req.ok)
+            return FALSE;
+        /* Look again: the page may already have been taken back. */
+    }
+}
+
 static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAccess access,
                          TcgPageMap *out)
 {
@@ -39,24 +65,16 @@ static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAcces
     guint64 page = paddr & TCG_PAGE_MASK;
     NodeFrame *f = node_page_cache_frame(node->cache, page);
     for (;;) {
+        if (!node_page_acquire(node, hart_id, page, access))
+            return FALSE;
+        /* The state may change again before we read it: then ask again. */
         NodePageState st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
-        if (access == TCG_ACCESS_WRITE ? st == NODE_PAGE_MODIFIED : st != NODE_PAGE_INVALID) {
+        if (state_allows(st, access)) {
             out->host = f->host;
             out->writable = st == NODE_PAGE_MODIFIED;
             out->watch_stores = node->has_tohost && page == (node->tohost & TCG_PAGE_MASK);
             return TRUE;
         }
-        NodeRequest req = { .addr = page, .hart = hart_id };
-        if (access != TCG_ACCESS_WRITE)
-            req.kind = NODE_REQ_GET_S;
-        else
-            req.kind = st == NODE_PAGE_SHARED ? NODE_REQ_UPGRADE : NODE_REQ_GET_M;
-        gint64 t0 = g_get_monotonic_time();
-        node_agent_submit(node, &req);
-        node_stats_request(&node->stats, req.kind, g_get_monotonic_time() - t0);
-        if (!req.ok)
-            return FALSE;
-        /* Look again: the page may already have been taken back. */
     }
 }
 
@@ -119,7 +137,22 @@ static guint64 read_time(gpointer opaque)
     return node_clint_mtime(opaque);
 }
 
-static const TcgNodeOps node_ops = { page_map, mmio_read, mmio_write, watched_store, read_time };
+static void reserve(gpointer opaque, guint hart_id, const void *host, gboolean hold)
+{
+    if (hold)
+        node_lease_take(opaque, hart_id, host);
+    else
+        node_lease_end(opaque, hart_id);
+}
+
+static const TcgNodeOps node_ops = {
+    page_map, mmio_read, mmio_write, watched_store, read_time, reserve,
+};
+/* With one node no other node competes for a page: no lease to keep. Also
+ * what [cpu] lr-lease-us = 0 asks for. */
+static const TcgNodeOps lone_node_ops = {
+    page_map, mmio_read, mmio_write, watched_store, read_time, NULL,
+};
 
 /* ---- the process ---- */
 
@@ -196,7 +229,8 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         h->node = &node;
         h->id = hc.hart_id = node.config->first_hart + i;
         h->mtimecmp = G_MAXUINT64; /* no timer until the guest sets one */
-        h->tcg = tcg_hart_new(&hc, &node_ops, &node);
+        h->lease_page = NODE_NO_LEASE;
+        h->tcg = tcg_hart_new(&hc, machine->n_nodes > 1 && machine->lr_lease_us > 0 ? &node_ops : &lone_node_ops, &node);
     }
     GThread *agent = g_thread_new("shoal-agent", node_agent_thread, &node);
     for (guint i = 0; i < node.config->n_harts; i++) {

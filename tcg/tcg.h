@@ -52,6 +52,13 @@ typedef struct {
                           guint64 value);
     /* The `time` CSR / mtime, in ticks of the machine time base. */
     guint64 (*read_time)(gpointer opaque);
+    /* Optional (NULL: no lease). LR reserved the RAM byte at @host (@hold)
+     * or the SC after it ran (!@hold). The node may take the page for
+     * writing and keep it a short while against competing requests, so an
+     * LR/SC pair completes before a recall (no livelock between nodes).
+     * With @hold it may block (the hart is at a safe point); without it,
+     * it must not. */
+    void (*reserve)(gpointer opaque, guint hart_id, const void *host, gboolean hold);
 } TcgNodeOps;
 
 typedef struct {

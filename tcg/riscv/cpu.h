@@ -94,6 +94,7 @@ typedef struct {
     guint64 retired;           /* instructions of completed blocks */
     guint64 reservation;       /* LR address, or RV_NO_RESERVATION */
     guint64 reservation_value; /* value LR read, for the SC compare-and-swap */
+    gboolean lease_held;       /* the node was told of the LR (TcgNodeOps.reserve) */
     guint64 f[32];             /* f0..f31; a single is NaN-boxed (upper 32 bits all ones) */
     guint32 fflags;            /* accrued exceptions, RV_FFLAG_* (5 bits) */
     guint32 frm;               /* dynamic rounding mode, RvRound (3 bits; 5-7 reserved) */

@@ -37,6 +37,13 @@ static guint64 sext32(guint64 v)
 guint64 tcg_helper_lr(TcgHart *hart, guint64 addr, guint64 b, guint64 c, gint64 log2size)
 {
     void *p = tcg_mem_atomic_ptr(hart, addr, (guint)log2size, TRUE);
+    if (hart->ops->reserve != NULL) {
+        /* Before the load: the node may fetch a newer copy of the page. */
+        tcg_safe_point_enter(hart);
+        hart->ops->reserve(hart->opaque, hart->config.hart_id, p, TRUE);
+        tcg_safe_point_leave(hart);
+        hart->env.lease_held = TRUE;
+    }
     guint64 v = log2size == 2 ? sext32(__atomic_load_n((guint32 *)p, __ATOMIC_SEQ_CST))
                               : __atomic_load_n((guint64 *)p, __ATOMIC_SEQ_CST);
     hart->env.reservation = addr;
@@ -52,17 +59,18 @@ guint64 tcg_helper_sc(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gin
     gboolean held = hart->env.reservation == addr;
     guint64 expected = hart->env.reservation_value;
     hart->env.reservation = RV_NO_RESERVATION;
-    if (!held) {
-        return 1;
-    }
-    gboolean ok;
-    if (log2size == 2) {
+    gboolean ok = FALSE;
+    if (held && log2size == 2) {
         guint32 e32 = (guint32)expected;
         ok = __atomic_compare_exchange_n((guint32 *)p, &e32, (guint32)value, FALSE,
                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-    } else {
+    } else if (held) {
         ok = __atomic_compare_exchange_n((guint64 *)p, &expected, value, FALSE,
                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+    if (hart->env.lease_held) {
+        hart->env.lease_held = FALSE;
+        hart->ops->reserve(hart->opaque, hart->config.hart_id, p, FALSE);
     }
     return ok ? 0 : 1;
 }
