@@ -18,7 +18,8 @@ typedef struct {
     guint64 txid;
     guint64 page;
     NodePageState new_state;
-    gint64 until_us; /* answered then at the latest: new leases do not extend it */
+    gint64 until_us; /* answered then at the latest */
+    NodeLeaseSnapshot *leases; /* answered once these ended (owned) */
 } HeldBack;
 
 typedef struct {
@@ -279,14 +280,14 @@ static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_stat
 static void give_up_after_lease(Agent *a, const IcEnvelope *env, guint64 page,
                                 NodePageState new_state)
 {
-    gint64 until = node_lease_until(a->node, page);
-    if (until == 0) {
+    NodeLeaseSnapshot *leases = node_lease_snapshot(a->node, page);
+    if (leases == NULL) {
         give_up(a, env->txid, page, new_state);
         return;
     }
-    HeldBack h = { env->txid, page, new_state, until };
+    HeldBack h = { env->txid, page, new_state,
+                   g_get_monotonic_time() + (gint64)a->node->machine->lr_lease_us, leases };
     g_array_append_val(a->held_back, h);
-    __atomic_add_fetch(&a->node->lease_waiters, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Answers what was held back for leases that ended; the poll timeout (ms)
@@ -296,14 +297,14 @@ static int release_held_back(Agent *a, int timeout)
     gint64 now = g_get_monotonic_time();
     for (guint i = 0; i < a->held_back->len;) {
         HeldBack h = g_array_index(a->held_back, HeldBack, i);
-        if (now < h.until_us && node_lease_until(a->node, h.page) != 0) {
+        if (now < h.until_us && !node_lease_snapshot_over(a->node, h.leases)) {
             /* zmq_poll counts in ms: round up, never spin on 0. */
             timeout = MIN(timeout, (int)((h.until_us - now + 999) / 1000));
             i++;
             continue;
         }
         g_array_remove_index(a->held_back, i);
-        __atomic_sub_fetch(&a->node->lease_waiters, 1, __ATOMIC_SEQ_CST);
+        g_free(h.leases);
         give_up(a, h.txid, h.page, h.new_state);
     }
     return timeout;
@@ -401,6 +402,8 @@ gpointer node_agent_thread(gpointer data)
     fail_everything(&a);
     node_stop_harts(node);
     g_hash_table_destroy(a.pending);
+    for (guint i = 0; i < a.held_back->len; i++)
+        g_free(g_array_index(a.held_back, HeldBack, i).leases);
     g_array_free(a.held_back, TRUE);
     return NULL;
 }

@@ -132,7 +132,8 @@ typedef struct {
     guint64 mtimecmp;       /* (atomic) CLINT, ticks */
     gint mtip;              /* (atomic) MTIP level last set */
     guint64 lease_page;     /* (atomic) page its last LR leased, or NODE_NO_LEASE */
-    gint64 lease_until_us;  /* (atomic) monotonic time the lease ends */
+    guint64 leases_ended;   /* (atomic) SCs after a leased LR; the hart writes it */
+    gboolean lease_watched; /* (atomic) the agent waits for the current lease to end */
 } NodeHart;
 
 struct Node {
@@ -154,7 +155,6 @@ struct Node {
     GQueue queue;             /* NodeRequest * waiting for the agent */
     gboolean stopping;        /* under queue_lock: no new requests are taken */
     int exit_code;            /* set by the agent before it returns */
-    gint lease_waiters;       /* (atomic) messages the agent holds back for a lease */
 };
 
 /* Gets @page into a state that allows @access, asking the server if the
@@ -163,13 +163,22 @@ gboolean node_page_acquire(Node *node, guint hart_id, guint64 page, TcgAccess ac
 
 /* ---- lease.c: LR's ownership lease ---- */
 #define NODE_NO_LEASE G_MAXUINT64
-/* LR of @hart_id reserved RAM at @host: take its page Modified and lease it
- * (hart thread, blocks). */
-void node_lease_take(Node *node, guint hart_id, const void *host);
+/* LR of @hart_id reserved RAM at @host: lease its page, first taking it
+ * Modified if need be, which blocks: without @may_block, FALSE instead
+ * (hart thread). */
+gboolean node_lease_take(Node *node, guint hart_id, const void *host, gboolean may_block);
 /* The SC ran (hart thread, never blocks). */
 void node_lease_end(Node *node, guint hart_id);
-/* When the last lease on @page ends, or 0 if none holds it now (agent). */
-gint64 node_lease_until(Node *node, guint64 page);
+/* Which harts hold a lease on a page at one moment (agent). */
+typedef struct {
+    guint64 page;
+    guint64 ended[]; /* per hart: its leases_ended once that lease ended; 0 = none */
+} NodeLeaseSnapshot;
+/* The leases on @page now, NULL if none; the agent gets a kick when one
+ * ends. g_free() it. */
+NodeLeaseSnapshot *node_lease_snapshot(Node *node, guint64 page);
+/* Whether every lease in @snap ended. */
+gboolean node_lease_snapshot_over(Node *node, const NodeLeaseSnapshot *snap);
 
 /* The hart of @hart_id in this node, or NULL. */
 NodeHart *node_hart(Node *node, guint hart_id);

@@ -55,6 +55,10 @@ static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAcces
                          TcgPageMap *out)
 {
     Node *node = opaque;
+    /* One round trip for the page the SC will need, not GetS then Upgrade. */
+    if (access == TCG_ACCESS_LR)
+        access = node->machine->n_nodes > 1 && node->machine->lr_lease_us > 0
+                     ? TCG_ACCESS_WRITE : TCG_ACCESS_READ;
     const IcRegion *r = ic_addr_map_lookup(node->map, paddr);
     if (!r)
         return FALSE;
@@ -137,21 +141,23 @@ static guint64 read_time(gpointer opaque)
     return node_clint_mtime(opaque);
 }
 
-static void reserve(gpointer opaque, guint hart_id, const void *host, gboolean hold)
+static gboolean lease_take(gpointer opaque, guint hart_id, const void *host, gboolean may_block)
 {
-    if (hold)
-        node_lease_take(opaque, hart_id, host);
-    else
-        node_lease_end(opaque, hart_id);
+    return node_lease_take(opaque, hart_id, host, may_block);
+}
+
+static void lease_end(gpointer opaque, guint hart_id)
+{
+    node_lease_end(opaque, hart_id);
 }
 
 static const TcgNodeOps node_ops = {
-    page_map, mmio_read, mmio_write, watched_store, read_time, reserve,
+    page_map, mmio_read, mmio_write, watched_store, read_time, lease_take, lease_end,
 };
 /* With one node no other node competes for a page: no lease to keep. Also
  * what [cpu] lr-lease-us = 0 asks for. */
 static const TcgNodeOps lone_node_ops = {
-    page_map, mmio_read, mmio_write, watched_store, read_time, NULL,
+    page_map, mmio_read, mmio_write, watched_store, read_time, NULL, NULL,
 };
 
 /* ---- the process ---- */

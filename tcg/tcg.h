@@ -18,6 +18,9 @@ typedef enum {
     TCG_ACCESS_READ,
     TCG_ACCESS_WRITE,
     TCG_ACCESS_EXEC,
+    /* LR: a read, but the SC after it will write, so a node that keeps LR
+     * leases (TcgNodeOps.lease_take) may as well fetch the page writable. */
+    TCG_ACCESS_LR,
 } TcgAccess;
 
 typedef enum {
@@ -52,13 +55,15 @@ typedef struct {
                           guint64 value);
     /* The `time` CSR / mtime, in ticks of the machine time base. */
     guint64 (*read_time)(gpointer opaque);
-    /* Optional (NULL: no lease). LR reserved the RAM byte at @host (@hold)
-     * or the SC after it ran (!@hold). The node may take the page for
-     * writing and keep it a short while against competing requests, so an
-     * LR/SC pair completes before a recall (no livelock between nodes).
-     * With @hold it may block (the hart is at a safe point); without it,
-     * it must not. */
-    void (*reserve)(gpointer opaque, guint hart_id, const void *host, gboolean hold);
+    /* Optional pair (NULL: no lease). LR reserved the RAM byte at @host:
+     * the node may take the page for writing and keep it a short while
+     * against competing requests, so the SC after it completes before a
+     * recall (no livelock between nodes). Without @may_block it must not
+     * block: FALSE then means "call again with @may_block", which the hart
+     * does at a safe point. */
+    gboolean (*lease_take)(gpointer opaque, guint hart_id, const void *host, gboolean may_block);
+    /* The SC after the LR ran. Never blocks. */
+    void (*lease_end)(gpointer opaque, guint hart_id);
 } TcgNodeOps;
 
 typedef struct {

@@ -328,7 +328,7 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
         return (void *)(guintptr)(addr + e->addend);
     }
     TcgPageMap map;
-    if (!tlb_fill(hart, addr, is_lr ? TCG_ACCESS_READ : TCG_ACCESS_WRITE, &map) ||
+    if (!tlb_fill(hart, addr, is_lr ? TCG_ACCESS_LR : TCG_ACCESS_WRITE, &map) ||
         map.host == NULL) {
         tcg_raise(hart, fault, addr);
     }

@@ -4,13 +4,24 @@
  * between nodes (bench/smp-run, with and without the LR lease). */
 #include "lib/guest.h"
 
-#define OPS 200000
+#define OPS 2000000
 
 static volatile uint64_t counter __attribute__((aligned(4096)));
+static volatile uint64_t ready __attribute__((aligned(4096)));
 static volatile uint64_t done;
+
+/* Both harts start together, or the first would finish before the other
+ * node even ran: no contention to measure. */
+static void start_together(void)
+{
+    asm volatile("amoadd.d zero, %1, (%0)" : : "r"(&ready), "r"(1ull) : "memory");
+    while (ready != 2) {
+    }
+}
 
 static void lrsc_increments(void)
 {
+    start_together();
     for (int i = 0; i < OPS; i++) {
         uint64_t old, failed;
         do {

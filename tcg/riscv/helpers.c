@@ -37,11 +37,13 @@ static guint64 sext32(guint64 v)
 guint64 tcg_helper_lr(TcgHart *hart, guint64 addr, guint64 b, guint64 c, gint64 log2size)
 {
     void *p = tcg_mem_atomic_ptr(hart, addr, (guint)log2size, TRUE);
-    if (hart->ops->reserve != NULL) {
-        /* Before the load: the node may fetch a newer copy of the page. */
-        tcg_safe_point_enter(hart);
-        hart->ops->reserve(hart->opaque, hart->config.hart_id, p, TRUE);
-        tcg_safe_point_leave(hart);
+    if (hart->ops->lease_take != NULL) {
+        /* Before the load: taking the page may bring a newer copy. */
+        if (!hart->ops->lease_take(hart->opaque, hart->config.hart_id, p, FALSE)) {
+            tcg_safe_point_enter(hart);
+            hart->ops->lease_take(hart->opaque, hart->config.hart_id, p, TRUE);
+            tcg_safe_point_leave(hart);
+        }
         hart->env.lease_held = TRUE;
     }
     guint64 v = log2size == 2 ? sext32(__atomic_load_n((guint32 *)p, __ATOMIC_SEQ_CST))
@@ -70,7 +72,7 @@ guint64 tcg_helper_sc(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gin
     }
     if (hart->env.lease_held) {
         hart->env.lease_held = FALSE;
-        hart->ops->reserve(hart->opaque, hart->config.hart_id, p, FALSE);
+        hart->ops->lease_end(hart->opaque, hart->config.hart_id);
     }
     return ok ? 0 : 1;
 }
