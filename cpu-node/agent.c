@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The node's coherence agent: the one thread that owns the node's socket, so
  * messages to and from the server keep their order (a grant never overtakes
- * an invalidate). Harts queue requests and sleep on their own NodeEvent; the
+ * an invalidate). Harts queue requests and sleep on their own TcgEvent; the
  * agent sends them, matches replies by txid and wakes the hart. Invalidate
  * and Recall run as safe work on every hart before the ack goes out. The
  * agent never waits for a hart that waits for the agent: a hart blocked in a
@@ -31,7 +31,7 @@ typedef struct {
 void node_agent_submit(Node *node, NodeRequest *req)
 {
     gboolean reply = req->kind != NODE_REQ_GUEST_EXIT && req->kind != NODE_REQ_IRQ;
-    node_event_init(&req->done);
+    tcg_event_init(&req->done);
     req->ok = FALSE;
     pthread_mutex_lock(&node->queue_lock);
     if (node->stopping) {
@@ -44,7 +44,7 @@ void node_agent_submit(Node *node, NodeRequest *req)
     pthread_mutex_unlock(&node->queue_lock);
     ic_waker_wake(node->waker);
     if (reply)
-        node_event_wait(&req->done);
+        tcg_event_wait(&req->done);
 }
 
 void node_agent_kick(Node *node)
@@ -143,7 +143,7 @@ static void fail_everything(Agent *a)
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         NodeRequest *req = value;
         req->ok = FALSE;
-        node_event_set(&req->done);
+        tcg_event_set(&req->done);
     }
     g_hash_table_remove_all(a->pending);
     pthread_mutex_lock(&node->queue_lock);
@@ -154,7 +154,7 @@ static void fail_everything(Agent *a)
             continue;
         }
         req->ok = FALSE;
-        node_event_set(&req->done);
+        tcg_event_set(&req->done);
     }
     pthread_mutex_unlock(&node->queue_lock);
 }
@@ -202,12 +202,12 @@ static void on_grant(Agent *a, const IcEnvelope *env)
         g_warning("grant for page 0x%" G_GINT64_MODIFIER "x answers a request for 0x%"
                   G_GINT64_MODIFIER "x; ignored", g->page, req->addr);
         req->ok = FALSE;
-        node_event_set(&req->done);
+        tcg_event_set(&req->done);
         return;
     }
     accept_grant(a, g);
     req->ok = TRUE;
-    node_event_set(&req->done);
+    tcg_event_set(&req->done);
 }
 
 static void on_mmio_response(Agent *a, const IcEnvelope *env)
@@ -222,7 +222,7 @@ static void on_mmio_response(Agent *a, const IcEnvelope *env)
         req->ok = env->mmio_response->ok;
         req->value = env->mmio_response->data;
     }
-    node_event_set(&req->done);
+    tcg_event_set(&req->done);
 }
 
 static void on_error(Agent *a, const IcEnvelope *env)
@@ -232,7 +232,7 @@ static void on_error(Agent *a, const IcEnvelope *env)
     if (req) {
         g_hash_table_remove(a->pending, &env->txid);
         req->ok = FALSE; /* the hart raises an access fault */
-        node_event_set(&req->done);
+        tcg_event_set(&req->done);
     }
 }
 
@@ -258,8 +258,7 @@ static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_stat
     if (f && new_state < old) {
         __atomic_store_n(&f->state, new_state, __ATOMIC_RELEASE);
         FlushArgs args = { page, new_state == NODE_PAGE_INVALID };
-        for (guint i = 0; i < node->config->n_harts; i++)
-            tcg_hart_run_safe(node->harts[i].tcg, flush_page, &args);
+        tcg_harts_run_safe(node->tcgs, node->config->n_harts, flush_page, &args);
     }
     g_debug("node %u: page 0x%" G_GINT64_MODIFIER "x %c -> %c", node->config->index, page,
             "ISM"[old], "ISM"[MIN(old, new_state)]);

@@ -4,7 +4,7 @@
  * and the CLINT registers local to the node's harts.
  *
  *   hart thread --NodeRequest--> queue --waker--> agent --socket--> server
- *   hart thread <--NodeEvent---- agent <--------- grant / MMIO response
+ *   hart thread <--TcgEvent---- agent <--------- grant / MMIO response
  *   agent: Invalidate/Recall -> tcg_hart_run_safe on every hart -> ack
  */
 #ifndef SHOAL_NODE_INTERNAL_H
@@ -15,16 +15,8 @@
 
 #include "config/cfg.h"
 #include "interconnect/ic.h"
+#include "tcg/event.h"
 #include "tcg/tcg.h"
-
-/* ---- event.c: one-shot wake-up with a futex slow path ---- */
-typedef struct {
-    gint value; /* (atomic) see event.c */
-} NodeEvent;
-void node_event_init(NodeEvent *ev);
-void node_event_set(NodeEvent *ev);   /* any thread */
-void node_event_reset(NodeEvent *ev); /* the waiter, before asking */
-void node_event_wait(NodeEvent *ev);  /* blocks until set */
 
 /* ---- page-cache.c: frames of RAM pages this node holds ---- */
 typedef enum {
@@ -70,7 +62,7 @@ typedef struct {
     gboolean ok;       /* result: FALSE = access fault or the node is stopping */
     guint64 txid;      /* agent's */
     gint64 sent_us;    /* agent's: monotonic time it was sent */
-    NodeEvent done;    /* set by the agent when the reply was handled */
+    TcgEvent done;    /* set by the agent when the reply was handled */
 } NodeRequest;
 
 typedef struct Node Node;
@@ -144,6 +136,7 @@ struct Node {
     IcWaker *waker;           /* wakes the agent */
     NodePageCache *cache;
     NodeHart *harts;          /* config->n_harts */
+    TcgHart **tcgs;           /* config->n_harts: harts[i].tcg */
     NodeStats stats;          /* --stats (SHOAL_STATS) */
     guint64 boot_pc, a1;
     gboolean has_tohost;

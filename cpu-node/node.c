@@ -224,6 +224,8 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
 
     node.cache = node_page_cache_new(machine->ram_base, machine->ram_size);
     node.harts = g_new0(NodeHart, node.config->n_harts);
+    node.tcgs = g_new0(TcgHart *, node.config->n_harts);
+    gboolean leases = machine->n_nodes > 1 && machine->lr_lease_us > 0;
     TcgHartConfig hc = {
         .accel = g_strcmp0(machine->accel, "interp") == 0 ? TCG_ACCEL_INTERP : TCG_ACCEL_JIT,
         .code_buffer_size = machine->code_buffer,
@@ -236,7 +238,8 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         h->id = hc.hart_id = node.config->first_hart + i;
         h->mtimecmp = G_MAXUINT64; /* no timer until the guest sets one */
         h->lease_page = NODE_NO_LEASE;
-        h->tcg = tcg_hart_new(&hc, machine->n_nodes > 1 && machine->lr_lease_us > 0 ? &node_ops : &lone_node_ops, &node);
+        h->tcg = tcg_hart_new(&hc, leases ? &node_ops : &lone_node_ops, &node);
+        node.tcgs[i] = h->tcg;
     }
     GThread *agent = g_thread_new("shoal-agent", node_agent_thread, &node);
     for (guint i = 0; i < node.config->n_harts; i++) {
@@ -247,18 +250,14 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     for (guint i = 0; i < node.config->n_harts; i++) {
         g_thread_join(node.harts[i].thread);
     }
-    if (g_getenv("SHOAL_STATS") != NULL) {
-        g_autofree TcgHart **tcgs = g_new(TcgHart *, node.config->n_harts);
-        for (guint i = 0; i < node.config->n_harts; i++) {
-            tcgs[i] = node.harts[i].tcg;
-        }
-        node_stats_print(&node.stats, index, tcgs, node.config->n_harts);
-    }
+    if (g_getenv("SHOAL_STATS") != NULL)
+        node_stats_print(&node.stats, index, node.tcgs, node.config->n_harts);
     for (guint i = 0; i < node.config->n_harts; i++) {
         tcg_hart_free(node.harts[i].tcg);
     }
     code = node.exit_code;
     g_free(node.harts);
+    g_free(node.tcgs);
     node_page_cache_free(node.cache);
 out:
     ic_client_free(node.client);

@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcg/event.h"
 #include "tcg/internal.h"
 
+/* One request's item on one hart's queue. The requester waits for all its
+ * items at once: the last hart to finish sets the event. */
 struct TcgSafeWork {
     TcgSafeFunc fn;
     gpointer data;
-    gboolean done; /* under safe_lock */
+    gint *remaining;   /* (atomic) items of the request not yet run */
+    TcgEvent *all_done;
 };
 
 static gint harts_alive; /* (atomic) */
@@ -79,8 +83,15 @@ void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1)
     env->reservation = RV_NO_RESERVATION;
 }
 
+static void work_done(TcgSafeWork *w)
+{
+    if (g_atomic_int_dec_and_test(w->remaining)) {
+        tcg_event_set(w->all_done);
+    }
+}
+
 /* Runs every queued work item. safe_lock held. Cheap when there is none:
- * this runs at every safe point, and waking waiters costs a system call. */
+ * this runs at every safe point. */
 static void run_queued_work_locked(TcgHart *hart)
 {
     if (g_queue_is_empty(&hart->work)) {
@@ -89,10 +100,9 @@ static void run_queued_work_locked(TcgHart *hart)
     TcgSafeWork *w;
     while ((w = g_queue_pop_head(&hart->work)) != NULL) {
         w->fn(hart, w->data);
-        w->done = TRUE;
+        work_done(w);
     }
     g_atomic_int_and(&hart->event, ~TCG_EVENT_WORK);
-    pthread_cond_broadcast(&hart->safe_cond);
 }
 
 void tcg_safe_point_enter(TcgHart *hart)
@@ -112,25 +122,42 @@ void tcg_safe_point_leave(TcgHart *hart)
     pthread_mutex_unlock(&hart->safe_lock);
 }
 
+void tcg_harts_run_safe(TcgHart *const *harts, guint n_harts, TcgSafeFunc fn, gpointer data)
+{
+    g_autofree TcgSafeWork *items = g_new(TcgSafeWork, n_harts);
+    gint remaining = (gint)n_harts + 1; /* +1: ours, dropped once all are queued */
+    TcgEvent all_done;
+    tcg_event_init(&all_done);
+    for (guint i = 0; i < n_harts; i++) {
+        TcgHart *hart = harts[i];
+        items[i] = (TcgSafeWork){ fn, data, &remaining, &all_done };
+        if (g_atomic_pointer_get(&hart->thread) == g_thread_self()) {
+            fn(hart, data); /* our own hart: we are between its blocks */
+            work_done(&items[i]);
+            continue;
+        }
+        pthread_mutex_lock(&hart->safe_lock);
+        if (hart->at_safe_point || hart->thread == NULL) {
+            /* It cannot leave the safe point while we hold its lock. */
+            fn(hart, data);
+            pthread_mutex_unlock(&hart->safe_lock);
+            work_done(&items[i]);
+            continue;
+        }
+        /* All queued before we wait: the harts work in parallel. A hart
+         * running code sees the event word at its next block; one that
+         * gets to a safe point first runs the queue there. */
+        g_queue_push_tail(&hart->work, &items[i]);
+        g_atomic_int_or(&hart->event, TCG_EVENT_WORK);
+        pthread_mutex_unlock(&hart->safe_lock);
+    }
+    work_done(&(TcgSafeWork){ fn, data, &remaining, &all_done });
+    tcg_event_wait(&all_done);
+}
+
 void tcg_hart_run_safe(TcgHart *hart, TcgSafeFunc fn, gpointer data)
 {
-    if (g_atomic_pointer_get(&hart->thread) == g_thread_self()) {
-        fn(hart, data);
-        return;
-    }
-    pthread_mutex_lock(&hart->safe_lock);
-    if (hart->at_safe_point || hart->thread == NULL) {
-        fn(hart, data);
-        pthread_mutex_unlock(&hart->safe_lock);
-        return;
-    }
-    TcgSafeWork work = { fn, data, FALSE };
-    g_queue_push_tail(&hart->work, &work);
-    g_atomic_int_or(&hart->event, TCG_EVENT_WORK);
-    while (!work.done) {
-        pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
-    }
-    pthread_mutex_unlock(&hart->safe_lock);
+    tcg_harts_run_safe(&hart, 1, fn, data);
 }
 
 void tcg_hart_flush_page(TcgHart *hart, guint64 paddr, gboolean drop_code)

@@ -91,7 +91,7 @@ struct TcgHart {
 
     gint event;                   /* (atomic) TCG_EVENT_* bits */
     pthread_mutex_t safe_lock;    /* guards at_safe_point, work, wakeups (pthreads: TSan sees them) */
-    pthread_cond_t safe_cond;              /* signalled on work done and on wake-ups */
+    pthread_cond_t safe_cond;     /* wakes a hart in WFI */
     gboolean at_safe_point;       /* blocked in a node callback or WFI */
     GQueue work;                  /* TcgSafeWork*, queued by other threads */
     GThread *thread;              /* the thread inside tcg_hart_run, NULL outside */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The safe-work handshake between a node agent and its harts, as
- * tcg/cpu-exec.c implements it: tcg_hart_run_safe (run now if the hart is
- * at a safe point, else queue, set the event word and wait on the
- * condition), run_queued_work_locked, tcg_safe_point_enter/leave around the
+ * tcg/cpu-exec.c implements it: tcg_harts_run_safe (for every hart: run now
+ * if it is at a safe point, else queue and set its event word; then wait
+ * until the last item ran, the TcgEvent), run_queued_work_locked, tcg_safe_point_enter/leave around the
  * node callbacks (page_map here), tcg_hart_wait_for_interrupt (WFI), the
  * block loop's event check, and the retry tlb_fill makes when a flush
  * landed while it waited (tlb_generation). The agent also answers the
@@ -104,24 +104,26 @@ retry:      seen = gen[h];
 
 proctype agent() {
     byte h, k = 0, r;
+    bit waits[HARTS];
 end:
     do
     :: page_req?r -> page_grant[r]!1
-    :: k < REQUESTS * HARTS ->
-        h = k % HARTS;
-        /* tcg_hart_run_safe(hart h, flush) */
-        acquire(h);
-        if
-        :: at_safe[h] -> run_work(h); release(h)
-        :: else ->
-            queued[h] = 1; done[h] = 0; event_work[h] = 1;
-            irq[h] = 1;             /* kick(): wakes a WFI */
-            release(h);             /* pthread_cond_wait releases the lock */
-            done[h];                /* ... and the agent serves nothing else */
-            acquire(h); release(h)
-        fi;
+    :: k < REQUESTS ->
+        /* tcg_harts_run_safe(every hart, flush) */
+        for (h : 0 .. HARTS - 1) {
+            acquire(h);
+            if
+            :: at_safe[h] -> run_work(h); waits[h] = 0
+            :: else -> queued[h] = 1; done[h] = 0; event_work[h] = 1; waits[h] = 1
+            fi;
+            release(h)
+        }
+        /* tcg_event_wait: the agent serves nothing else meanwhile */
+        for (h : 0 .. HARTS - 1) {
+            (!waits[h] || done[h])
+        }
         k++
-    :: k == REQUESTS * HARTS ->
+    :: k == REQUESTS ->
         for (h : 0 .. HARTS - 1) { irq[h] = 1 }   /* WFIs end */
         break
     od;

@@ -118,6 +118,11 @@ void tcg_hart_set_irq(TcgHart *hart, unsigned irq, gboolean level);
  * the hart's callbacks take. */
 typedef void (*TcgSafeFunc)(TcgHart *hart, gpointer data);
 void tcg_hart_run_safe(TcgHart *hart, TcgSafeFunc fn, gpointer data);
+/* The same on @n_harts harts at once: queued on all of them before waiting,
+ * so they do it in parallel; returns when every one has. Waiting costs no
+ * system call when all were done (or at safe points) already. Called from
+ * a hart thread, that hart must be one of @harts (its item runs at once). */
+void tcg_harts_run_safe(TcgHart *const *harts, guint n_harts, TcgSafeFunc fn, gpointer data);
 
 /* Only inside a TcgSafeFunc: forget every TLB entry for the page holding
  * @paddr (its mapping changed, e.g. Modified -> Shared or lost), and with

@@ -8,18 +8,18 @@
 
 static void test_event_basic(void)
 {
-    NodeEvent ev;
-    node_event_init(&ev);
-    node_event_set(&ev);
-    node_event_wait(&ev); /* already set: returns at once */
-    node_event_reset(&ev);
-    node_event_set(&ev);
-    node_event_set(&ev);
-    node_event_wait(&ev);
+    TcgEvent ev;
+    tcg_event_init(&ev);
+    tcg_event_set(&ev);
+    tcg_event_wait(&ev); /* already set: returns at once */
+    tcg_event_reset(&ev);
+    tcg_event_set(&ev);
+    tcg_event_set(&ev);
+    tcg_event_wait(&ev);
 }
 
 typedef struct {
-    NodeEvent ping, pong;
+    TcgEvent ping, pong;
     gint counter; /* (atomic) */
 } PingPong;
 
@@ -29,10 +29,10 @@ static gpointer ponger(gpointer data)
 {
     PingPong *pp = data;
     for (int i = 0; i < ROUNDS; i++) {
-        node_event_wait(&pp->ping);
-        node_event_reset(&pp->ping);
+        tcg_event_wait(&pp->ping);
+        tcg_event_reset(&pp->ping);
         g_atomic_int_inc(&pp->counter);
-        node_event_set(&pp->pong);
+        tcg_event_set(&pp->pong);
     }
     return NULL;
 }
@@ -40,14 +40,14 @@ static gpointer ponger(gpointer data)
 static void test_event_ping_pong(void)
 {
     PingPong pp;
-    node_event_init(&pp.ping);
-    node_event_init(&pp.pong);
+    tcg_event_init(&pp.ping);
+    tcg_event_init(&pp.pong);
     pp.counter = 0;
     GThread *t = g_thread_new("ponger", ponger, &pp);
     for (int i = 0; i < ROUNDS; i++) {
-        node_event_reset(&pp.pong);
-        node_event_set(&pp.ping);
-        node_event_wait(&pp.pong);
+        tcg_event_reset(&pp.pong);
+        tcg_event_set(&pp.ping);
+        tcg_event_wait(&pp.pong);
         g_assert_cmpint(g_atomic_int_get(&pp.counter), ==, i + 1);
     }
     g_thread_join(t);

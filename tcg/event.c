@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* NodeEvent: a one-shot wake-up with a userspace fast path (the scheme of
+/* TcgEvent: a one-shot wake-up with a userspace fast path (the scheme of
  * QEMU's QemuEvent): set and reset are plain atomics, and only a waiter that
  * must really sleep, and the set that wakes it, enter the kernel (futex). */
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cpu-node/internal.h"
+#include "tcg/event.h"
 
 /* value: SET (0) signalled; FREE (1) not signalled, nobody asleep;
  * BUSY (-1) not signalled and someone may sleep in futex_wait. */
@@ -24,12 +24,12 @@ static void futex_wait(gint *addr, gint expected)
     syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
 }
 
-void node_event_init(NodeEvent *ev)
+void tcg_event_init(TcgEvent *ev)
 {
     __atomic_store_n(&ev->value, EV_FREE, __ATOMIC_RELAXED);
 }
 
-void node_event_set(NodeEvent *ev)
+void tcg_event_set(TcgEvent *ev)
 {
     /* seq_cst: what the setter wrote before is seen by the woken waiter. */
     if (__atomic_load_n(&ev->value, __ATOMIC_SEQ_CST) != EV_SET &&
@@ -37,14 +37,14 @@ void node_event_set(NodeEvent *ev)
         futex_wake_all(&ev->value);
 }
 
-void node_event_reset(NodeEvent *ev)
+void tcg_event_reset(TcgEvent *ev)
 {
     gint expected = EV_SET;
     __atomic_compare_exchange_n(&ev->value, &expected, EV_FREE, FALSE, __ATOMIC_SEQ_CST,
                                 __ATOMIC_SEQ_CST);
 }
 
-void node_event_wait(NodeEvent *ev)
+void tcg_event_wait(TcgEvent *ev)
 {
     for (;;) {
         gint v = __atomic_load_n(&ev->value, __ATOMIC_SEQ_CST);
