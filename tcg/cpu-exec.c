@@ -15,11 +15,14 @@
 /* One request's item on one hart's queue. The requester waits for all its
  * items at once: the last hart to finish sets the event. */
 struct TcgSafeWork {
-    TcgSafeFunc fn;
+    TcgSafeFunc fn;    /* NULL: park the hart for an exclusive section */
     gpointer data;
     gint *remaining;   /* (atomic) items of the request not yet run */
     TcgEvent *all_done;
 };
+
+/* One exclusive section at a time in the process (the node). */
+static pthread_mutex_t exclusive_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static gint harts_alive; /* (atomic) */
 
@@ -90,8 +93,23 @@ static void work_done(TcgSafeWork *w)
     }
 }
 
-/* Runs every queued work item. safe_lock held. Cheap when there is none:
- * this runs at every safe point. */
+/* The hart thread stops here, counted as parked, until the exclusive
+ * section that asked ends. Other safe work may run on it meanwhile (it is
+ * at a safe point). safe_lock held. */
+static void park_locked(TcgHart *hart, TcgSafeWork *w)
+{
+    gboolean was_at_safe_point = hart->at_safe_point;
+    hart->held = TRUE;
+    hart->at_safe_point = TRUE;
+    work_done(w);
+    while (hart->held) {
+        pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
+    }
+    hart->at_safe_point = was_at_safe_point;
+}
+
+/* Runs every queued work item. safe_lock held, on the hart's thread. Cheap
+ * when there is none: this runs at every safe point. */
 static void run_queued_work_locked(TcgHart *hart)
 {
     if (g_queue_is_empty(&hart->work)) {
@@ -99,10 +117,27 @@ static void run_queued_work_locked(TcgHart *hart)
     }
     TcgSafeWork *w;
     while ((w = g_queue_pop_head(&hart->work)) != NULL) {
-        w->fn(hart, w->data);
+        if (w->fn == NULL && hart->thread != NULL) {
+            park_locked(hart, w);
+            continue;
+        }
+        if (w->fn != NULL) {
+            w->fn(hart, w->data);
+        } else {
+            hart->held = TRUE; /* it left tcg_hart_run: a restart waits */
+        }
         work_done(w);
     }
     g_atomic_int_and(&hart->event, ~TCG_EVENT_WORK);
+}
+
+/* A hart an exclusive section holds may not leave its safe point. */
+static void leave_safe_point_locked(TcgHart *hart)
+{
+    while (hart->held) {
+        pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
+    }
+    hart->at_safe_point = FALSE;
 }
 
 void tcg_safe_point_enter(TcgHart *hart)
@@ -117,7 +152,7 @@ void tcg_safe_point_enter(TcgHart *hart)
 void tcg_safe_point_leave(TcgHart *hart)
 {
     pthread_mutex_lock(&hart->safe_lock);
-    hart->at_safe_point = FALSE;
+    leave_safe_point_locked(hart);
     run_queued_work_locked(hart);
     pthread_mutex_unlock(&hart->safe_lock);
 }
@@ -158,6 +193,76 @@ void tcg_harts_run_safe(TcgHart *const *harts, guint n_harts, TcgSafeFunc fn, gp
 void tcg_hart_run_safe(TcgHart *hart, TcgSafeFunc fn, gpointer data)
 {
     tcg_harts_run_safe(&hart, 1, fn, data);
+}
+
+static TcgHart *own_hart(TcgHart *const *harts, guint n_harts)
+{
+    for (guint i = 0; i < n_harts; i++) {
+        if (g_atomic_pointer_get(&harts[i]->thread) == g_thread_self()) {
+            return harts[i];
+        }
+    }
+    return NULL;
+}
+
+/* QEMU's start_exclusive/end_exclusive: every other hart parks at a safe
+ * point (one already there is held in place), then @fn runs alone. */
+void tcg_exclusive_run(TcgHart *const *harts, guint n_harts, TcgExclusiveFunc fn, gpointer data)
+{
+    TcgHart *self = own_hart(harts, n_harts);
+    gboolean self_was_safe = FALSE; /* called from a node callback */
+    if (self != NULL) {
+        pthread_mutex_lock(&self->safe_lock);
+        self_was_safe = self->at_safe_point;
+        pthread_mutex_unlock(&self->safe_lock);
+        if (!self_was_safe) {
+            /* Another section may park us while we wait for our turn. */
+            tcg_safe_point_enter(self);
+        }
+    }
+    pthread_mutex_lock(&exclusive_lock);
+    if (self != NULL) {
+        /* Not at a safe point while @fn runs: nobody else touches our TLB. */
+        tcg_safe_point_leave(self);
+    }
+    g_autofree TcgSafeWork *items = g_new(TcgSafeWork, n_harts);
+    gint remaining = (gint)n_harts + 1;
+    TcgEvent all_parked;
+    tcg_event_init(&all_parked);
+    for (guint i = 0; i < n_harts; i++) {
+        TcgHart *hart = harts[i];
+        items[i] = (TcgSafeWork){ NULL, NULL, &remaining, &all_parked };
+        if (hart == self) {
+            work_done(&items[i]);
+            continue;
+        }
+        pthread_mutex_lock(&hart->safe_lock);
+        if (hart->at_safe_point || hart->thread == NULL) {
+            hart->held = TRUE;
+            work_done(&items[i]);
+        } else {
+            g_queue_push_tail(&hart->work, &items[i]);
+            g_atomic_int_or(&hart->event, TCG_EVENT_WORK);
+        }
+        pthread_mutex_unlock(&hart->safe_lock);
+    }
+    work_done(&(TcgSafeWork){ NULL, NULL, &remaining, &all_parked });
+    tcg_event_wait(&all_parked);
+    fn(data);
+    for (guint i = 0; i < n_harts; i++) {
+        TcgHart *hart = harts[i];
+        if (hart == self) {
+            continue;
+        }
+        pthread_mutex_lock(&hart->safe_lock);
+        hart->held = FALSE;
+        pthread_cond_broadcast(&hart->safe_cond);
+        pthread_mutex_unlock(&hart->safe_lock);
+    }
+    pthread_mutex_unlock(&exclusive_lock);
+    if (self_was_safe) {
+        tcg_safe_point_enter(self); /* back in the callback we came from */
+    }
 }
 
 void tcg_hart_flush_page(TcgHart *hart, guint64 paddr, gboolean drop_code)
@@ -209,7 +314,7 @@ void tcg_hart_wait_for_interrupt(TcgHart *hart)
         pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
         run_queued_work_locked(hart);
     }
-    hart->at_safe_point = FALSE;
+    leave_safe_point_locked(hart);
     run_queued_work_locked(hart);
     pthread_mutex_unlock(&hart->safe_lock);
 }
@@ -351,6 +456,9 @@ static void run_interp(TcgHart *hart)
 void tcg_hart_run(TcgHart *hart)
 {
     pthread_mutex_lock(&hart->safe_lock);
+    while (hart->held) { /* started inside an exclusive section */
+        pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
+    }
     g_atomic_pointer_set(&hart->thread, g_thread_self());
     pthread_mutex_unlock(&hart->safe_lock);
     /* An exception unwinds here from anywhere inside a block; it has

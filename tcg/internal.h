@@ -93,6 +93,7 @@ struct TcgHart {
     pthread_mutex_t safe_lock;    /* guards at_safe_point, work, wakeups (pthreads: TSan sees them) */
     pthread_cond_t safe_cond;     /* wakes a hart in WFI */
     gboolean at_safe_point;       /* blocked in a node callback or WFI */
+    gboolean held;                /* an exclusive section keeps it at its safe point */
     GQueue work;                  /* TcgSafeWork*, queued by other threads */
     GThread *thread;              /* the thread inside tcg_hart_run, NULL outside */
     guint tlb_generation;         /* bumped by every flush: a fill that raced one retries */

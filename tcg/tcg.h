@@ -124,6 +124,16 @@ void tcg_hart_run_safe(TcgHart *hart, TcgSafeFunc fn, gpointer data);
  * a hart thread, that hart must be one of @harts (its item runs at once). */
 void tcg_harts_run_safe(TcgHart *const *harts, guint n_harts, TcgSafeFunc fn, gpointer data);
 
+/* An exclusive section (QEMU's start/end_exclusive), for the rare operation
+ * that needs every hart of @harts stopped at once: each parks at a safe
+ * point (one blocked in a callback or WFI stays there), then @fn(@data) runs
+ * on the calling thread, then they go on. One section at a time per
+ * process. @fn must not wait for the node: the node may be waiting for the
+ * caller. Callable from any thread, including a hart of @harts (between
+ * blocks or inside a TcgNodeOps callback). */
+typedef void (*TcgExclusiveFunc)(gpointer data);
+void tcg_exclusive_run(TcgHart *const *harts, guint n_harts, TcgExclusiveFunc fn, gpointer data);
+
 /* Only inside a TcgSafeFunc: forget every TLB entry for the page holding
  * @paddr (its mapping changed, e.g. Modified -> Shared or lost), and with
  * @drop_code also every translation made from it. */
