@@ -2,7 +2,13 @@
 /* The CLINT as each node sees it: msip and mtimecmp of its own harts live
  * here, msip of another node's hart becomes an IrqLine message, and mtime is
  * the machine time base (host CLOCK_MONOTONIC scaled to timebase_hz since
- * the memory server's epoch). The agent's poll timeout fires the timers. */
+ * the memory server's epoch). The agent's poll timeout fires the timers.
+ * One time base for the machine: every node reads the same clock and
+ * subtracts the same epoch (HelloAck.time_epoch_ns), so mtime agrees across
+ * processes of one host. CLOCK_MONOTONIC has a per-host origin: a node on
+ * another host (tcp:// endpoints) would need the offset to the server's
+ * clock measured at Hello; until then mtime there is only as good as that
+ * host's clock happens to match. */
 #include <time.h>
 
 #include "cpu-node/internal.h"

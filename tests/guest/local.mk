@@ -28,6 +28,7 @@ GUEST_TESTS = \
 	tests/guest/smp-litmus.elf \
 	tests/guest/smp-share.elf \
 	tests/guest/smp-chaos.elf \
+	tests/guest/plic.elf \
 	tests/guest/rvc-fp.elf \
 	$(GUEST_FP_TESTS)
 
@@ -37,8 +38,9 @@ GUEST_FP_TESTS = \
 	tests/guest/fp-cvt.elf \
 	tests/guest/fp-misc.elf
 
-# Built but not tests: spin.elf loops forever (integration tests kill it).
-GUEST_EXTRA = tests/guest/spin.elf
+# Built but not tests: spin.elf loops forever (integration tests kill it);
+# reset.elf asks for a machine reset (QEMU would reboot it forever).
+GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
@@ -62,7 +64,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/traps.c tests/guest/csr.c tests/guest/timer.c \
 	tests/guest/rvc.S tests/guest/rvc-fp.S tests/guest/work.c \
 	tests/guest/exitcode.c tests/guest/exitcode.exit \
-	tests/guest/echo.c tests/guest/echo.input tests/guest/spin.S \
+	tests/guest/echo.c tests/guest/echo.input tests/guest/spin.S tests/guest/reset.S \
 	tests/guest/fp.h $(GUEST_FP_TESTS:.elf=.c) \
 	tests/guest/smc.c tests/guest/codebuf.c tests/guest/codebuf.args \
 	tests/guest/smp.c tests/guest/smp.harts \
@@ -70,6 +72,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smp-litmus.c tests/guest/smp-litmus.harts tests/guest/smp-litmus.timeout \
 	tests/guest/smp-share.c tests/guest/smp-share.harts \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \
+	tests/guest/plic.c tests/guest/plic.harts tests/guest/plic.input \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC

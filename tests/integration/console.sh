@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The console and the end of a run: a guest reset request ends the run
+# cleanly, piped input reaches the guest whenever it arrives and its EOF
+# does not end the run, and a terminal on stdin is raw while the machine
+# runs and restored after (checked on a pseudo-terminal from script(1)).
+. "$(dirname "$0")/lib.sh"
+
+echo "1..7"
+G="$SHOAL_BUILDDIR/tests/guest"
+if [ ! -f "$G/reset.elf" ]; then
+    for i in 1 2 3 4 5 6 7; do skip "no guest ELFs (no riscv64-unknown-elf-gcc)"; done
+    exit 0
+fi
+
+timeout -k 2 20 "$SHOAL" run "$VIRT" --kernel "$G/reset.elf" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+rc=$?
+check "reset request: exit status 0 (got $rc)" [ "$rc" = 0 ]
+grep -q 'machine reset, which shoal does not do' "$TEST_TMP/err"
+check "reset request: a message says the run ends" [ $? = 0 ]
+diag <"$TEST_TMP/err"
+
+(sleep 1; printf 'late\n'; sleep 0.5; printf 'quit\n') |
+    timeout -k 2 20 "$SHOAL" run "$VIRT" --kernel "$G/echo.elf" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+rc=$?
+grep -q '^echo: late | reversed: etal$' "$TEST_TMP/out" && [ "$rc" = 0 ]
+check "input arriving late through a pipe reaches the guest (exit $rc)" [ $? = 0 ]
+
+timeout --preserve-status -k 2 -s TERM 3 "$SHOAL" run "$VIRT" --kernel "$G/spin.elf" </dev/null \
+    >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+rc=$?
+check "EOF on stdin does not end the run (SIGTERM did: $rc)" [ "$rc" = 143 ]
+
+if ! command -v script >/dev/null 2>&1; then
+    for i in 1 2 3; do skip "no script(1) for a pseudo-terminal"; done
+    exit 0
+fi
+# script gives shoal a pty as stdin; what we type must reach the guest
+# without being echoed by the terminal, and the pty must be cooked again
+# after (stty runs on the same pty once shoal has exited).
+(sleep 1.5; printf 'abc\r'; sleep 0.5; printf 'quit\r'; sleep 2) |
+    timeout -k 2 20 script -qfc "'$SHOAL' run '$VIRT' --kernel '$G/echo.elf'; echo rc=\$?; stty -a" \
+        /dev/null >"$TEST_TMP/tty" 2>&1
+tr -d '\r' <"$TEST_TMP/tty" >"$TEST_TMP/tty.txt"
+grep -q '^echo: abc | reversed: cba$' "$TEST_TMP/tty.txt" && grep -q '^rc=0$' "$TEST_TMP/tty.txt"
+check "a terminal's keys reach the guest, CR ends a line" [ $? = 0 ]
+check "typed keys are not echoed by the terminal" [ "$(grep -c abc "$TEST_TMP/tty.txt")" = 1 ]
+grep -q '[^-]icanon' "$TEST_TMP/tty.txt" && grep -q '[^-]echo ' "$TEST_TMP/tty.txt"
+check "the terminal is cooked again after the run" [ $? = 0 ]
+diag <"$TEST_TMP/tty.txt"
