@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The node's coherence agent: the one thread that owns the node's socket, so
- * messages to and from the server keep their order (a grant never overtakes
- * an invalidate). Harts queue requests and sleep on their own TcgEvent; the
- * agent sends them, matches replies by txid and wakes the hart. Invalidate
- * and Recall run as safe work on every hart before the ack goes out. The
+/* The node's coherence agent: the one thread that receives what the server
+ * sends the node, on the node's main connection, so messages keep their
+ * order (a grant never overtakes an invalidate). Harts send their requests
+ * themselves (request.c) and sleep on their own TcgEvent; the agent matches
+ * replies by txid and wakes the hart. Invalidate and Recall run as safe
+ * work on every hart before the ack goes out. The
  * agent never waits for a hart that waits for the agent: a hart blocked in a
  * callback is at a safe point, so its safe work runs at once. */
 #include <string.h>
@@ -24,28 +25,8 @@ typedef struct {
 
 typedef struct {
     Node *node;
-    GHashTable *pending; /* txid -> NodeRequest * awaiting a reply */
     GArray *held_back;   /* HeldBack */
 } Agent;
-
-void node_agent_submit(Node *node, NodeRequest *req)
-{
-    gboolean reply = req->kind != NODE_REQ_GUEST_EXIT && req->kind != NODE_REQ_IRQ;
-    tcg_event_init(&req->done);
-    req->ok = FALSE;
-    pthread_mutex_lock(&node->queue_lock);
-    if (node->stopping) {
-        /* The machine is ending: fail fast, the hart is being stopped. */
-        pthread_mutex_unlock(&node->queue_lock);
-        return;
-    }
-    /* Messages without a reply are copied: the hart does not wait for them. */
-    g_queue_push_tail(&node->queue, reply ? req : g_memdup2(req, sizeof *req));
-    pthread_mutex_unlock(&node->queue_lock);
-    ic_waker_wake(node->waker);
-    if (reply)
-        tcg_event_wait(&req->done);
-}
 
 void node_agent_kick(Node *node)
 {
@@ -59,115 +40,12 @@ static void send_env(Agent *a, IcEnvelope *env)
         g_warning("%s", error->message);
 }
 
-/* Sends one queued request. */
-static void send_request(Agent *a, NodeRequest *req)
-{
-    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
-    Shoal__V1__GetS get_s = SHOAL__V1__GET_S__INIT;
-    Shoal__V1__GetM get_m = SHOAL__V1__GET_M__INIT;
-    Shoal__V1__Upgrade upgrade = SHOAL__V1__UPGRADE__INIT;
-    Shoal__V1__MmioRequest mmio = SHOAL__V1__MMIO_REQUEST__INIT;
-    Shoal__V1__GuestExit exit_msg = SHOAL__V1__GUEST_EXIT__INIT;
-    Shoal__V1__IrqLine irq = SHOAL__V1__IRQ_LINE__INIT;
-    env.txid = req->txid = ic_client_next_txid(a->node->client);
-    switch (req->kind) {
-    case NODE_REQ_GET_S:
-        get_s.page = req->addr;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_S;
-        env.get_s = &get_s;
-        break;
-    case NODE_REQ_GET_M:
-        get_m.page = req->addr;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_M;
-        env.get_m = &get_m;
-        break;
-    case NODE_REQ_UPGRADE:
-        upgrade.page = req->addr;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_UPGRADE;
-        env.upgrade = &upgrade;
-        break;
-    case NODE_REQ_MMIO:
-        mmio.addr = req->addr;
-        mmio.size = req->size;
-        mmio.is_write = req->is_write;
-        mmio.data = req->value;
-        mmio.hart = req->hart;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST;
-        env.mmio_request = &mmio;
-        break;
-    case NODE_REQ_GUEST_EXIT:
-        exit_msg.code = (gint32)req->value;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT;
-        env.guest_exit = &exit_msg;
-        break;
-    case NODE_REQ_IRQ:
-        irq.line = req->line;
-        irq.level = req->value != 0;
-        irq.hart = req->hart;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_IRQ_LINE;
-        env.irq_line = &irq;
-        break;
-    }
-    send_env(a, &env);
-    if (req->kind == NODE_REQ_GUEST_EXIT || req->kind == NODE_REQ_IRQ) {
-        g_free(req); /* the agent's copy */
-        return;
-    }
-    req->sent_us = g_get_monotonic_time();
-    g_hash_table_insert(a->pending, &req->txid, req);
-}
-
-static void send_queued(Agent *a)
-{
-    Node *node = a->node;
-    for (;;) {
-        pthread_mutex_lock(&node->queue_lock);
-        NodeRequest *req = g_queue_pop_head(&node->queue);
-        pthread_mutex_unlock(&node->queue_lock);
-        if (!req)
-            return;
-        send_request(a, req);
-    }
-}
-
-/* Wakes every hart still waiting: the machine is over. */
-static void fail_everything(Agent *a)
-{
-    Node *node = a->node;
-    pthread_mutex_lock(&node->queue_lock);
-    node->stopping = TRUE; /* under the lock: nothing is queued after this */
-    pthread_mutex_unlock(&node->queue_lock);
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, a->pending);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        NodeRequest *req = value;
-        req->ok = FALSE;
-        tcg_event_set(&req->done);
-    }
-    g_hash_table_remove_all(a->pending);
-    pthread_mutex_lock(&node->queue_lock);
-    NodeRequest *req;
-    while ((req = g_queue_pop_head(&node->queue))) {
-        if (req->kind == NODE_REQ_GUEST_EXIT || req->kind == NODE_REQ_IRQ) {
-            g_free(req);
-            continue;
-        }
-        req->ok = FALSE;
-        tcg_event_set(&req->done);
-    }
-    pthread_mutex_unlock(&node->queue_lock);
-}
-
 static NodeRequest *take_pending(Agent *a, const IcEnvelope *env)
 {
-    NodeRequest *req = g_hash_table_lookup(a->pending, &env->txid);
-    if (!req) {
+    NodeRequest *req = node_take_pending(a->node, env->txid);
+    if (!req)
         g_warning("%s for txid %" G_GUINT64_FORMAT " that no hart is waiting for",
                   ic_envelope_body_name(env), env->txid);
-        return NULL;
-    }
-    g_hash_table_remove(a->pending, &env->txid);
     return req;
 }
 
@@ -228,9 +106,8 @@ static void on_mmio_response(Agent *a, const IcEnvelope *env)
 static void on_error(Agent *a, const IcEnvelope *env)
 {
     g_warning("memory server: %s", env->error->text);
-    NodeRequest *req = g_hash_table_lookup(a->pending, &env->txid);
+    NodeRequest *req = node_take_pending(a->node, env->txid);
     if (req) {
-        g_hash_table_remove(a->pending, &env->txid);
         req->ok = FALSE; /* the hart raises an access fault */
         tcg_event_set(&req->done);
     }
@@ -349,26 +226,10 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
     }
 }
 
-/* A request unanswered for this long means the server is stuck or gone. */
-static gboolean overdue(Agent *a)
-{
-    gint64 now = g_get_monotonic_time();
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, a->pending);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        const NodeRequest *req = value;
-        if (now - req->sent_us > REPLY_TIMEOUT_US)
-            return TRUE;
-    }
-    return FALSE;
-}
-
 gpointer node_agent_thread(gpointer data)
 {
     Agent a = { .node = data };
     Node *node = a.node;
-    a.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
     a.held_back = g_array_new(FALSE, FALSE, sizeof(HeldBack));
     gboolean over = FALSE;
     while (!over) {
@@ -390,17 +251,15 @@ gpointer node_agent_thread(gpointer data)
             ic_waker_drain(node->waker);
         if (env)
             over = handle(&a, env);
-        send_queued(&a);
-        if (!over && overdue(&a)) {
+        if (!over && node_pending_overdue(node, REPLY_TIMEOUT_US)) {
             g_printerr("shoal-cpu-node %u: no answer from the memory server for %d s: stopping\n",
                        node->config->index, (int)(REPLY_TIMEOUT_US / G_USEC_PER_SEC));
             node->exit_code = 1;
             break;
         }
     }
-    fail_everything(&a);
+    node_fail_pending(node);
     node_stop_harts(node);
-    g_hash_table_destroy(a.pending);
     for (guint i = 0; i < a.held_back->len; i++)
         g_free(g_array_index(a.held_back, HeldBack, i).leases);
     g_array_free(a.held_back, TRUE);

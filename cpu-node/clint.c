@@ -102,7 +102,7 @@ gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, gu
         } else if (hart < node->machine->n_harts) {
             NodeRequest req = { .kind = NODE_REQ_IRQ, .hart = hart, .line = TCG_IRQ_MSIP,
                                 .value = value & 1 };
-            node_agent_submit(node, &req);
+            node_submit(node, hart_id, &req);
         }
         return TRUE;
     }

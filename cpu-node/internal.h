@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The cpu-node process: hart threads running tcg/, the node page cache, the
- * agent thread that owns the node's one connection to the memory server,
+ * agent thread that receives everything the memory server sends the node,
  * and the CLINT registers local to the node's harts.
  *
- *   hart thread --NodeRequest--> queue --waker--> agent --socket--> server
- *   hart thread <--TcgEvent---- agent <--------- grant / MMIO response
- *   agent: Invalidate/Recall -> tcg_hart_run_safe on every hart -> ack
+ *   hart thread --request, its own connection-----------------> server
+ *   hart thread <--TcgEvent---- agent <--main connection------- grant / MMIO response
+ *   agent: Invalidate/Recall -> tcg_harts_run_safe on every hart -> ack
  */
 #ifndef SHOAL_NODE_INTERNAL_H
 #define SHOAL_NODE_INTERNAL_H
@@ -60,8 +60,8 @@ typedef struct {
     guint hart;        /* the asking hart; IRQ: the target hart */
     guint line;        /* IRQ: mip bit */
     gboolean ok;       /* result: FALSE = access fault or the node is stopping */
-    guint64 txid;      /* agent's */
-    gint64 sent_us;    /* agent's: monotonic time it was sent */
+    guint64 txid;      /* request.c's */
+    gint64 sent_us;    /* monotonic time it was sent */
     TcgEvent done;    /* set by the agent when the reply was handled */
 } NodeRequest;
 
@@ -91,9 +91,17 @@ void node_stats_pushed(NodeStats *stats, NodeStatsPush what);
 void node_stats_print(const NodeStats *stats, guint node_index, TcgHart *const *harts,
                       guint n_harts);
 
-/* Hands @req to the agent and, unless it needs no reply, blocks the calling
- * hart until the reply was handled (req->ok tells how it went). */
-void node_agent_submit(Node *node, NodeRequest *req);
+/* ---- request.c: harts' requests on their own connections ---- */
+/* Sends @req from hart @hart_id (its thread) and, unless it needs no
+ * reply, blocks until the agent handled the reply (req->ok tells how it
+ * went). */
+void node_submit(Node *node, guint hart_id, NodeRequest *req);
+/* The request waiting for the reply @txid, taken out; NULL if none. */
+NodeRequest *node_take_pending(Node *node, guint64 txid);
+/* Fails every waiting request and refuses new ones: the machine is over. */
+void node_fail_pending(Node *node);
+/* Whether a request waits for its reply longer than @timeout_us. */
+gboolean node_pending_overdue(Node *node, gint64 timeout_us);
 /* The agent's thread body. Returns when the machine ended. */
 gpointer node_agent_thread(gpointer node);
 /* Wakes the agent to recompute its timer deadline (any thread). */
@@ -126,13 +134,14 @@ typedef struct {
     guint64 lease_page;     /* (atomic) page its last LR leased, or NODE_NO_LEASE */
     guint64 leases_ended;   /* (atomic) SCs after a leased LR; the hart writes it */
     gboolean lease_watched; /* (atomic) the agent waits for the current lease to end */
+    IcClient *requests;     /* its own connection: its thread sends requests on it */
 } NodeHart;
 
 struct Node {
     const CfgMachine *machine;
     const CfgNode *config;    /* this node's [node.N] */
     IcAddrMap *map;
-    IcClient *client;         /* agent thread only, after startup */
+    IcClient *client;         /* main connection: the agent thread only, after startup */
     IcWaker *waker;           /* wakes the agent */
     NodePageCache *cache;
     NodeHart *harts;          /* config->n_harts */
@@ -143,10 +152,11 @@ struct Node {
     guint64 tohost;
     guint64 epoch_ns;         /* CLOCK_MONOTONIC ns when mtime was 0 */
     guint64 timebase_hz;
-    pthread_mutex_t queue_lock; /* guards queue, stopping (pthread, not GMutex: GLib's
-                                 * futex mutex is invisible to ThreadSanitizer) */
-    GQueue queue;             /* NodeRequest * waiting for the agent */
-    gboolean stopping;        /* under queue_lock: no new requests are taken */
+    pthread_mutex_t pending_lock; /* guards pending, stopping (pthread, not GMutex: GLib's
+                                   * futex mutex is invisible to ThreadSanitizer) */
+    GHashTable *pending;      /* txid -> NodeRequest * waiting for its reply */
+    gboolean stopping;        /* under pending_lock: no new requests are sent */
+    guint64 next_txid;        /* (atomic) last txid a hart used */
     int exit_code;            /* set by the agent before it returns */
 };
 

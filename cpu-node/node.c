@@ -43,7 +43,7 @@ gboolean node_page_acquire(Node *node, guint hart_id, guint64 page, TcgAccess ac
         else
             req.kind = st == NODE_PAGE_SHARED ? NODE_REQ_UPGRADE : NODE_REQ_GET_M;
         gint64 t0 = g_get_monotonic_time();
-        node_agent_submit(node, &req);
+        node_submit(node, hart_id, &req);
         node_stats_request(&node->stats, req.kind, g_get_monotonic_time() - t0);
         if (!req.ok)
             return FALSE;
@@ -96,7 +96,7 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
         NodeRequest req = { .kind = NODE_REQ_MMIO, .addr = paddr, .size = size,
                             .is_write = is_write, .value = is_write ? *value : 0,
                             .hart = hart_id };
-        node_agent_submit(node, &req);
+        node_submit(node, hart_id, &req);
         if (req.ok && !is_write)
             *value = req.value;
         return req.ok;
@@ -133,7 +133,7 @@ static void watched_store(gpointer opaque, guint hart_id, guint64 paddr, unsigne
     NodeRequest req = { .kind = NODE_REQ_GUEST_EXIT, .hart = hart_id,
                         .value = value == 1 ? 0 : (value >> 1) };
     g_debug("hart %u wrote 0x%" G_GINT64_MODIFIER "x to tohost", hart_id, value);
-    node_agent_submit(node, &req);
+    node_submit(node, hart_id, &req);
 }
 
 static guint64 read_time(gpointer opaque)
@@ -171,7 +171,8 @@ static gpointer hart_thread(gpointer data)
     return NULL;
 }
 
-static gboolean say_hello(Node *node, GError **error)
+static IcEnvelope *hello_on(Node *node, IcClient *client, gboolean request_channel,
+                            GError **error)
 {
     Shoal__V1__Hello hello = SHOAL__V1__HELLO__INIT;
     hello.version = IC_PROTOCOL_VERSION;
@@ -179,7 +180,28 @@ static gboolean say_hello(Node *node, GError **error)
     hello.node_index = node->config->index;
     hello.first_hart = node->config->first_hart;
     hello.n_harts = node->config->n_harts;
-    g_autoptr(IcEnvelope) ack = ic_client_hello(node->client, &hello, HELLO_TIMEOUT_MS, error);
+    hello.request_channel = request_channel;
+    return ic_client_hello(client, &hello, HELLO_TIMEOUT_MS, error);
+}
+
+/* Each hart's own connection for its requests (request.c). */
+static gboolean open_request_channels(Node *node, const char *run_dir, GError **error)
+{
+    for (guint i = 0; i < node->config->n_harts; i++) {
+        NodeHart *h = &node->harts[i];
+        h->requests = ic_client_connect(node->machine, run_dir, error);
+        if (!h->requests)
+            return FALSE;
+        g_autoptr(IcEnvelope) ack = hello_on(node, h->requests, TRUE, error);
+        if (!ack)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean say_hello(Node *node, GError **error)
+{
+    g_autoptr(IcEnvelope) ack = hello_on(node, node->client, FALSE, error);
     if (!ack)
         return FALSE;
     const Shoal__V1__HelloAck *a = ack->hello_ack;
@@ -205,8 +227,10 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     g_assert_cmpuint(index, <, machine->n_nodes);
     g_autoptr(GError) error = NULL;
     Node node = { .machine = machine, .config = &machine->nodes[index] };
-    pthread_mutex_init(&node.queue_lock, NULL);
-    g_queue_init(&node.queue);
+    pthread_mutex_init(&node.pending_lock, NULL);
+    node.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
+    node.harts = g_new0(NodeHart, node.config->n_harts);
+    node.tcgs = g_new0(TcgHart *, node.config->n_harts);
     int code = 1;
 
     node.map = ic_addr_map_new(machine, &error);
@@ -214,7 +238,8 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         node.waker = ic_waker_new(&error);
     if (node.waker)
         node.client = ic_client_connect(machine, run_dir, &error);
-    if (!node.client || !say_hello(&node, &error)) {
+    if (!node.client || !say_hello(&node, &error) ||
+        !open_request_channels(&node, run_dir, &error)) {
         g_printerr("shoal-cpu-node %u: %s\n", index, error->message);
         goto out;
     }
@@ -223,8 +248,6 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
            node.boot_pc);
 
     node.cache = node_page_cache_new(machine->ram_base, machine->ram_size);
-    node.harts = g_new0(NodeHart, node.config->n_harts);
-    node.tcgs = g_new0(TcgHart *, node.config->n_harts);
     gboolean leases = machine->n_nodes > 1 && machine->lr_lease_us > 0;
     TcgHartConfig hc = {
         .accel = g_strcmp0(machine->accel, "interp") == 0 ? TCG_ACCEL_INTERP : TCG_ACCEL_JIT,
@@ -256,14 +279,17 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         tcg_hart_free(node.harts[i].tcg);
     }
     code = node.exit_code;
-    g_free(node.harts);
-    g_free(node.tcgs);
     node_page_cache_free(node.cache);
 out:
+    for (guint i = 0; i < node.config->n_harts; i++)
+        ic_client_free(node.harts[i].requests);
+    g_free(node.harts);
+    g_free(node.tcgs);
+    g_hash_table_destroy(node.pending);
     ic_client_free(node.client);
     ic_waker_free(node.waker);
     ic_addr_map_free(node.map);
-    pthread_mutex_destroy(&node.queue_lock);
+    pthread_mutex_destroy(&node.pending_lock);
     ic_context_shutdown();
     return code;
 }

@@ -5,14 +5,24 @@
  *   - a write happens only while no other node holds the page (SWMR),
  *   - every read sees the value of the last write anywhere (data value),
  *   - nobody waits forever (no invalid end state: no deadlock),
- * over every interleaving. Run by tests/unit/test-msrv-spin.sh.
+ *   - every request is eventually granted under weak fairness (no cycle
+ *     without a grant: progress labels, pan -l -f),
+ * over every interleaving. Run by tests/unit/test-msrv-spin.sh. What is not
+ * promised: that a hart uses a granted page before another node takes it
+ * back; it asks again (in shoal the LR lease covers LR/SC, and a hart's wake
+ * is microseconds against a round trip for the taker).
  *
  * Modelling choices: a hart's access is atomic (in shoal the agent's safe
  * work waits for the hart's block boundary, or runs at once when the hart
- * is blocked in a callback, so the agent never waits on a hart); each
- * node's messages travel in FIFO order (one ZeroMQ connection); the
- * server's inbox is one channel, whose arrival order is any interleaving of
- * the senders, as the ROUTER's fair queueing allows. */
+ * is blocked in a callback, so the agent never waits on a hart); what the
+ * server sends a node travels in FIFO order (its main ZeroMQ connection);
+ * the agents' acks and the harts' requests reach the server on two inboxes
+ * (the nodes' main connections, the harts' request connections: see
+ * proto/shoal.proto), each FIFO, read in any interleaving, as the ROUTER's
+ * fair queueing allows, so a node's request may overtake its own earlier
+ * ack. The server may also grant an untouched page Modified to any node
+ * unasked (msrv_dir_prefetch: the prefetch of neighbours of a requested
+ * page, which is some other page, not modelled). */
 
 #ifndef N
 #define N 3      /* nodes */
@@ -26,11 +36,12 @@
 #define M 2
 #define BIT(n) (1 << (n))
 
-mtype = { GETS, GETM, UPGRADE, GRANT_S, GRANT_M, INV, RECALL_DOWN, RECALL_INV, ACK };
+mtype = { GETS, GETM, UPGRADE, GRANT_S, GRANT_M, PREFETCH_M, INV, RECALL_DOWN, RECALL_INV, ACK };
 mtype = { NONE, ACT_INVALIDATE, ACT_RECALL_DOWNGRADE, ACT_RECALL_INVALIDATE };
 
 /* kind, node, data, has data */
-chan to_srv = [2 * N] of { mtype, byte, byte, bit };
+chan to_srv = [N] of { mtype, byte, byte, bit };       /* agents' acks */
+chan to_srv_req = [N] of { mtype, byte, byte, bit };   /* harts' requests */
 chan to_node[N] = [2] of { mtype, byte };
 chan done[N] = [1] of { bit };  /* agent -> hart: your request was answered */
 
@@ -88,10 +99,16 @@ inline finish() {
 
 active proctype server() {
     mtype k; byte n, d, j; bit has;
+    bit prefetched = 0;
 end:
     do
-    :: to_srv?k, n, d, has ->
-        if
+    :: atomic { !prefetched && !busy && dstate == I ->       /* msrv_dir_prefetch */
+        prefetched = 1;
+        select(n : 0 .. N - 1);
+        dstate = M; owner = n; sharers = 0; to_node[n]!PREFETCH_M, ram }
+    :: to_srv?k, n, d, has -> goto got
+    :: to_srv_req?k, n, d, has ->
+got:    if
         :: k == ACK ->
             assert(busy && (pending & BIT(n)));
             if
@@ -121,19 +138,22 @@ end:
     do
     :: to_node[n]?k, d ->
         if
-        :: k == GRANT_S || k == GRANT_M ->
+        :: k == GRANT_S || k == GRANT_M || k == PREFETCH_M ->
             atomic {
                 if
                 :: node_state[n] == I -> node_data[n] = d   /* else ours is as new */
                 :: else
                 fi;
                 if
-                :: k == GRANT_M -> node_state[n] = M
+                :: k != GRANT_S -> node_state[n] = M
                 :: k == GRANT_S && node_state[n] == I -> node_state[n] = S
                 :: else
                 fi
             }
-            done[n]!1
+            if
+            :: k != PREFETCH_M -> done[n]!1     /* txid 0: nobody asked */
+            :: else
+            fi
         :: k == INV ->
             assert(node_state[n] != M);
             node_state[n] = I;
@@ -167,7 +187,8 @@ read:
                 fi
             }
             if
-            :: !ok -> to_srv!GETS, n, 0, 0; done[n]?_; goto read
+            :: !ok -> to_srv_req!GETS, n, 0, 0; done[n]?_;
+progress_read:  goto read
             :: else
             fi
         :: true ->      /* a write */
@@ -186,8 +207,10 @@ write:
                 fi
             }
             if
-            :: !ok && st == S -> to_srv!UPGRADE, n, 0, 0; done[n]?_; goto write
-            :: !ok && st == I -> to_srv!GETM, n, 0, 0; done[n]?_; goto write
+            :: !ok && st == S -> to_srv_req!UPGRADE, n, 0, 0; done[n]?_;
+progress_upgrade: goto write
+            :: !ok && st == I -> to_srv_req!GETM, n, 0, 0; done[n]?_;
+progress_getm:  goto write
             :: else
             fi
         fi;

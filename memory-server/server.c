@@ -20,6 +20,7 @@ typedef enum { ROLE_NONE, ROLE_NODE, ROLE_CONSOLE } PeerRole;
 typedef struct {
     PeerRole role;
     guint node; /* ROLE_NODE: its index */
+    gboolean request_channel; /* ROLE_NODE: a hart's requests; replies go to the node */
 } PeerInfo;
 
 typedef struct {
@@ -74,6 +75,17 @@ static void send_node(Server *s, guint node, IcEnvelope *env)
     send_to(s, (IcPeer)s->node_peer[node], env);
 }
 
+/* Where the answer to a request from @peer goes: a hart's request channel
+ * gets none, its node's main connection does (proto/shoal.proto). */
+static void reply_to(Server *s, IcPeer peer, IcEnvelope *env)
+{
+    const PeerInfo *info = peer_info(s, peer);
+    if (info->role == ROLE_NODE && info->request_channel)
+        send_node(s, info->node, env);
+    else
+        send_to(s, peer, env);
+}
+
 static void send_error(Server *s, IcPeer peer, guint64 txid, Shoal__V1__ErrorCode code,
                        const char *text)
 {
@@ -85,7 +97,7 @@ static void send_error(Server *s, IcPeer peer, guint64 txid, Shoal__V1__ErrorCod
     env.txid = txid;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_ERROR;
     env.error = &err;
-    send_to(s, peer, &env);
+    reply_to(s, peer, &env);
 }
 
 /* ---- the directory's voice ---- */
@@ -220,16 +232,24 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
             return;
         }
         gint *slot = &s->node_peer[h->node_index];
-        if (*slot >= 0 && *slot != (gint)peer) {
+        if (h->request_channel) {
+            info->role = ROLE_NODE;
+            info->node = h->node_index;
+            info->request_channel = TRUE;
+            g_autofree char *label = g_strdup_printf("node %u (a hart's requests)",
+                                                     h->node_index);
+            ic_server_set_peer_label(s->ic, peer, label);
+        } else if (*slot >= 0 && *slot != (gint)peer) {
             g_autofree char *t = g_strdup_printf("node %u is already connected", h->node_index);
             send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST, t);
             return;
+        } else {
+            *slot = (gint)peer;
+            info->role = ROLE_NODE;
+            info->node = h->node_index;
+            g_autofree char *label = g_strdup_printf("node %u", h->node_index);
+            ic_server_set_peer_label(s->ic, peer, label);
         }
-        *slot = (gint)peer;
-        info->role = ROLE_NODE;
-        info->node = h->node_index;
-        g_autofree char *label = g_strdup_printf("node %u", h->node_index);
-        ic_server_set_peer_label(s->ic, peer, label);
     } else if (h->role == SHOAL__V1__ROLE__ROLE_CONSOLE) {
         info->role = ROLE_CONSOLE;
         s->console_peer = (gint)peer;
@@ -255,7 +275,7 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     reply.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO_ACK;
     reply.hello_ack = &ack;
     send_to(s, peer, &reply);
-    if (info->role == ROLE_NODE) {
+    if (info->role == ROLE_NODE && !info->request_channel) {
         GArray *held = s->held_irqs[info->node];
         for (guint i = 0; i < held->len; i++)
             send_irq(s, info->node, &g_array_index(held, Shoal__V1__IrqLine, i));
@@ -351,7 +371,7 @@ static void on_mmio(Server *s, IcPeer peer, const IcEnvelope *env)
     reply.txid = env->txid;
     reply.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE;
     reply.mmio_response = &resp;
-    send_to(s, peer, &reply);
+    reply_to(s, peer, &reply);
     if (ends == MSRV_TEST_EXIT) {
         g_autofree char *why = g_strdup_printf("guest wrote 0x%" G_GINT64_MODIFIER
                                                "x to the test device", req->data);
