@@ -20,6 +20,9 @@ typedef enum {
     CFG_ERROR_ELF,     /* a kernel/bios image is not a loadable RV64 ELF */
 } CfgError;
 
+/* Interrupt lines are sources of the virt board's PLIC: 1..95 (0 = none). */
+#define CFG_IRQ_MAX 95
+
 typedef enum {
     CFG_DEVICE_NS16550,
     CFG_DEVICE_SIFIVE_TEST,

@@ -63,7 +63,7 @@ const char *cfg_type_expect(CfgKeyType type)
     case CFG_TYPE_DEVICE:
         return "ns16550, sifive_test, clint or plic";
     case CFG_TYPE_IRQ:
-        return "an interrupt line 1..1023";
+        return "an interrupt line 1..95 (a source of the PLIC)";
     }
     g_assert_not_reached();
 }

@@ -655,7 +655,7 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
             return FALSE;
         }
         if (irq[0]) {
-            if (!cfg_parse_u64(irq, FALSE, &v) || v == 0 || v > 1023) {
+            if (!cfg_parse_u64(irq, FALSE, &v) || v == 0 || v > CFG_IRQ_MAX) {
                 return fail(l, error, CFG_ERROR_VALUE, group, "irq", "expected %s, got \"%s\"",
                             cfg_type_expect(CFG_TYPE_IRQ), irq);
             }

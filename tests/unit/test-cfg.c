@@ -130,7 +130,7 @@ static const BadCase bad_cases[] = {
       GOOD "[device.uart1]\ntype=ns16550\nbase=0x100000ff\nsize=0x100\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[device.uart1] base: 0x100000ff..0x100001fe overlaps [device.uart0]" },
     { "value/irq-zero", GOOD_MEM GOOD_NODES "[device.u]\ntype=ns16550\nbase=0\nsize=8\nirq=0\n",
-      NULL, { NULL }, CFG_ERROR_VALUE, "[device.u] irq: expected an interrupt line 1..1023" },
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.u] irq: expected an interrupt line 1..95 (a source of the PLIC)" },
     { "value/irq-big", GOOD, NULL, { "device.uart0.irq=1024", NULL }, CFG_ERROR_VALUE,
       "--set device.uart0.irq=1024: [device.uart0] irq: expected an interrupt line" },
     { "value/irq-junk", GOOD, NULL, { "device.uart0.irq=ten", NULL }, CFG_ERROR_VALUE,
