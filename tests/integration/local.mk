@@ -4,6 +4,7 @@ INTEGRATION_TESTS = \
 	tests/integration/bad-input.sh \
 	tests/integration/kill-node.sh \
 	tests/integration/config-doc.sh \
+	tests/integration/dumpdtb.sh \
 	tests/integration/stats.sh \
 	tests/integration/two-hosts.sh
 TESTS += $(INTEGRATION_TESTS)
