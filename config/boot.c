@@ -96,29 +96,36 @@ static gboolean add_image(CfgBoot *b, const CfgMachine *m, const char *what, con
     return check_overlaps(b, first, error);
 }
 
-/* QEMU's place: 2 MiB-aligned just below the end of RAM (4 KiB-aligned on a
- * machine too small for that), never over an image. */
+/* QEMU's place: 2 MiB-aligned just below the end of RAM; on a machine too
+ * small for that (or with an image there), the last 4 KiB-aligned spot that
+ * holds it. Never over an image. */
 static gboolean place_fdt(CfgBoot *b, const CfgMachine *m, GError **error)
 {
     gsize size;
     const guint8 *data = g_bytes_get_data(b->fdt, &size);
     guint64 end = m->ram_base + m->ram_size;
+    const guint64 aligns[] = { FDT_ALIGN, FDT_SMALL_ALIGN };
+    guint n = b->blobs->len;
 
     if (size > m->ram_size) {
         g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
                     "%s: the device tree (%zu bytes) does not fit in RAM", m->path, size);
         return FALSE;
     }
-    b->fdt_addr = (end - size) & ~(guint64)(FDT_ALIGN - 1);
-    if (b->fdt_addr < m->ram_base) {
-        b->fdt_addr = (end - size) & ~(guint64)(FDT_SMALL_ALIGN - 1);
+    add_blob(b, "device tree", NULL, 0, data, size, size);
+    for (guint i = 0; i < G_N_ELEMENTS(aligns); i++) {
+        CfgBootBlob *fdt = &g_array_index(b->blobs, CfgBootBlob, n);
+        fdt->paddr = (end - size) & ~(aligns[i] - 1);
+        b->fdt_addr = fdt->paddr;
+        if (fdt->paddr >= m->ram_base && overlapping(b, n, fdt) == NULL) {
+            return TRUE;
+        }
     }
-    add_blob(b, "device tree", NULL, b->fdt_addr, data, size, size);
-    if (!check_overlaps(b, b->blobs->len - 1, error)) {
-        g_prefix_error(error, "%s: no room for the device tree (more RAM?): ", m->path);
-        return FALSE;
-    }
-    return TRUE;
+    /* The 4 KiB-aligned spot is inside RAM (ram_base is 4 KiB-aligned), so
+     * it overlaps an image: say which. */
+    check_overlaps(b, n, error);
+    g_prefix_error(error, "%s: no room for the device tree (more RAM?): ", m->path);
+    return FALSE;
 }
 
 CfgBoot *cfg_boot_new(const CfgMachine *m, GError **error)

@@ -8,8 +8,10 @@ libshoal_cfg_a_CPPFLAGS = $(AM_CPPFLAGS) $(FDT_CFLAGS) -DG_LOG_DOMAIN='"shoal-cf
 # What a program linking config/ needs.
 CFG_LIBS = libshoal-cfg.a $(FDT_LIBS)
 
-check_PROGRAMS += tests/unit/test-cfg tests/unit/test-elf tests/unit/test-fdt
-TESTS += tests/unit/test-cfg tests/unit/test-elf tests/unit/test-fdt
+check_PROGRAMS += tests/unit/test-cfg tests/unit/test-elf tests/unit/test-fdt \
+	tests/unit/test-boot
+TESTS += tests/unit/test-cfg tests/unit/test-elf tests/unit/test-fdt \
+	tests/unit/test-boot
 tests_unit_test_cfg_SOURCES = tests/unit/test-cfg.c
 tests_unit_test_cfg_LDADD = $(CFG_LIBS) $(GLIB_LIBS)
 tests_unit_test_elf_SOURCES = tests/unit/test-elf.c
@@ -17,3 +19,5 @@ tests_unit_test_elf_LDADD = $(CFG_LIBS) $(GLIB_LIBS)
 tests_unit_test_fdt_SOURCES = tests/unit/test-fdt.c
 tests_unit_test_fdt_CPPFLAGS = $(AM_CPPFLAGS) $(FDT_CFLAGS)
 tests_unit_test_fdt_LDADD = $(CFG_LIBS) $(GLIB_LIBS)
+tests_unit_test_boot_SOURCES = tests/unit/test-boot.c
+tests_unit_test_boot_LDADD = $(CFG_LIBS) $(GLIB_LIBS)
