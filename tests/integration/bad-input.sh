@@ -11,7 +11,7 @@ echo 'just text' > "$T/text.elf"
 : > "$T/empty.bin"
 head -c $((3 * 1024 * 1024)) /dev/zero > "$T/3m.bin"      # raw bios past 0x80200000
 head -c $((17 * 1024 * 1024)) /dev/zero > "$T/17m.bin"    # raw kernel past 16M of RAM
-head -c $((127 * 1024 * 1024)) /dev/zero > "$T/127m.bin"  # leaves no room for the DTB
+head -c $((16 * 1024 * 1024 - 1024)) /dev/zero > "$T/full.bin" # leaves 1K: no room for the DTB
 # An x86-64 ELF header: 64-bit, little endian, ET_EXEC, e_machine 62.
 {
     printf '\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00'
@@ -38,7 +38,7 @@ CASES=(
     "empty kernel|empty.bin: empty file|run $VIRT --kernel $T/empty.bin"
     "raw kernel past RAM|17m.bin: raw kernel image of 17825792 bytes at 0x80000000 runs past the end of RAM (0x80ffffff)|run $VIRT --set memory.size=16M --kernel $T/17m.bin"
     "raw images overlap|kernel $T/text.elf (0x80200000..0x80200009) overlaps bios $T/3m.bin (0x80000000..0x802fffff)|run $VIRT --bios $T/3m.bin --kernel $T/text.elf"
-    "no room for the DTB|no room for the device tree|run $VIRT --kernel $T/127m.bin"
+    "no room for the DTB|no room for the device tree|run $VIRT --set memory.size=16M --kernel $T/full.bin"
     "dumpdtb without file|no output file|dumpdtb $VIRT"
     "x86-64 ELF kernel|x86.elf: not a RISC-V ELF (e_machine 62|run $VIRT --kernel $T/x86.elf"
     "RISC-V ELF outside RAM|low.elf: segment [0-9]* (0x[0-9a-f]*..0x[0-9a-f]*) is outside RAM 0x80000000..0x87ffffff|run $VIRT --kernel $T/low.elf|rv"
