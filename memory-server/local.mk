@@ -6,7 +6,7 @@ memory_server_libshoal_msrv_a_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS) \
 memory_server_libshoal_msrv_a_SOURCES = \
 	memory-server/internal.h memory-server/directory.h memory-server/protocol.def \
 	memory-server/directory.c \
-	memory-server/ns16550.c memory-server/sifive-test.c memory-server/server.c
+	memory-server/ns16550.c memory-server/plic.c memory-server/sifive-test.c memory-server/server.c
 
 $(memory_server_libshoal_msrv_a_OBJECTS) $(shoal_memory_server_OBJECTS): proto/shoal.pb-c.h
 
@@ -15,14 +15,17 @@ shoal_memory_server_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 shoal_memory_server_SOURCES = memory-server/main.c
 shoal_memory_server_LDADD = memory-server/libshoal-msrv.a $(CFG_LIBS) $(IC_LIBS)
 
-check_PROGRAMS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices
-TESTS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices
+check_PROGRAMS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic
+TESTS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic
 tests_unit_test_msrv_dir_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 tests_unit_test_msrv_dir_SOURCES = tests/unit/test-msrv-dir.c
 tests_unit_test_msrv_dir_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
 tests_unit_test_msrv_devices_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 tests_unit_test_msrv_devices_SOURCES = tests/unit/test-msrv-devices.c
 tests_unit_test_msrv_devices_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
+tests_unit_test_msrv_plic_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
+tests_unit_test_msrv_plic_SOURCES = tests/unit/test-msrv-plic.c
+tests_unit_test_msrv_plic_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
 
 # Drives a real shoal-memory-server process (built by `all` before `check`).
 check_PROGRAMS += tests/unit/test-msrv-server

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* An ns16550A UART, enough for polled console I/O: the transmitter is always
- * ready (LSR THRE|TEMT), received bytes wait in a FIFO (LSR DR), divisor
- * latch and scratch registers hold what was written. No interrupts yet: the
- * machine has no PLIC, so IER is stored but raises nothing. */
+/* An ns16550A UART with its interrupt: the transmitter sends at once (LSR
+ * THRE|TEMT always set), received bytes wait host-side and enter the 16-byte
+ * receive FIFO (1-byte holding register with FIFOs off) as it drains, and
+ * IIR reports the highest-priority cause: line status > data > THR empty. */
 #include "memory-server/internal.h"
 
 enum {
@@ -17,30 +17,46 @@ enum {
 };
 
 #define LCR_DLAB 0x80
+#define IER_ERBFI 0x01 /* received data available (and character timeout) */
+#define IER_ETBEI 0x02 /* transmitter holding register empty */
+#define IER_ELSI 0x04  /* receiver line status */
+#define IER_MASK 0x0f  /* + EDSSI, modem status: our MSR never changes */
 #define LSR_DR 0x01
+#define LSR_OE 0x02
+#define LSR_ERRORS 0x1e /* OE PE FE BI: cleared by reading LSR */
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
+#define LSR_FIFO_ERR 0x80
 #define IIR_NONE 0x01
 #define IIR_THRE 0x02
 #define IIR_RDA 0x04
+#define IIR_RLS 0x06
+#define IIR_TIMEOUT 0x0c
 #define IIR_FIFO 0xc0
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
+#define FCR_CLEAR_TX 0x04
+#define FCR_TRIGGER_SHIFT 6
 #define MSR_DCD_DSR_CTS 0xb0
 #define MCR_LOOP 0x10
-#define RX_LIMIT (1u << 20) /* bytes; input beyond this is dropped */
+#define FIFO_SIZE 16
+#define RX_LIMIT (1u << 20) /* bytes waiting host-side; beyond this: overrun */
 
 struct MsrvUart {
-    guint8 ier, lcr, mcr, scr, dll, dlm, fcr; /* as written */
-    GByteArray *rx; /* received, not yet read (front = next) */
-    gsize rx_head;  /* bytes of rx already read */
-    GByteArray *tx; /* transmitted, not yet taken */
+    guint8 ier, lcr, mcr, scr, dll, dlm, fcr; /* as written (ier masked) */
+    guint8 lsr_errors;   /* LSR_ERRORS bits latched until LSR is read */
+    gboolean thr_irq;    /* THRE interrupt pending (see iir_cause) */
+    guint8 fifo[FIFO_SIZE]; /* receive FIFO, fifo_head is the next byte */
+    guint fifo_head, fifo_count;
+    GByteArray *backlog; /* received, not yet in the FIFO (front = next) */
+    gsize backlog_head;  /* bytes of backlog already moved */
+    GByteArray *tx;      /* transmitted, not yet taken */
 };
 
 MsrvUart *msrv_uart_new(void)
 {
     MsrvUart *u = g_new0(MsrvUart, 1);
-    u->rx = g_byte_array_new();
+    u->backlog = g_byte_array_new();
     u->tx = g_byte_array_new();
     u->dll = 1; /* a valid divisor out of reset */
     return u;
@@ -50,14 +66,72 @@ void msrv_uart_free(MsrvUart *u)
 {
     if (!u)
         return;
-    g_byte_array_unref(u->rx);
+    g_byte_array_unref(u->backlog);
     g_byte_array_unref(u->tx);
     g_free(u);
 }
 
-static gboolean rx_ready(const MsrvUart *u)
+static guint fifo_capacity(const MsrvUart *u)
 {
-    return u->rx_head < u->rx->len;
+    return (u->fcr & FCR_ENABLE) ? FIFO_SIZE : 1;
+}
+
+/* Moves waiting bytes into the FIFO while it has room: the host side holds
+ * back what the chip cannot, as a flow-controlled line would. */
+static void refill(MsrvUart *u)
+{
+    while (u->fifo_count < fifo_capacity(u) && u->backlog_head < u->backlog->len) {
+        u->fifo[(u->fifo_head + u->fifo_count) % FIFO_SIZE] = u->backlog->data[u->backlog_head++];
+        u->fifo_count++;
+    }
+    if (u->backlog_head == u->backlog->len || u->backlog_head >= RX_LIMIT) {
+        /* drop what was moved (all of it, or enough to bound the array) */
+        g_byte_array_remove_range(u->backlog, 0, (guint)u->backlog_head);
+        u->backlog_head = 0;
+    }
+}
+
+static void clear_fifo(MsrvUart *u)
+{
+    u->fifo_head = 0;
+    u->fifo_count = 0;
+}
+
+/* The receive trigger level FCR selects: 1, 4, 8 or 14 bytes. */
+static guint trigger_level(const MsrvUart *u)
+{
+    static const guint8 levels[] = { 1, 4, 8, 14 };
+    return levels[u->fcr >> FCR_TRIGGER_SHIFT];
+}
+
+/* The interrupt IIR reports now, IIR_NONE if none. Bytes below the FIFO
+ * trigger level raise the character timeout at once: there is no character
+ * time to wait for, and waiting would only delay the guest. */
+static guint8 iir_cause(const MsrvUart *u)
+{
+    if ((u->ier & IER_ELSI) && u->lsr_errors)
+        return IIR_RLS;
+    if ((u->ier & IER_ERBFI) && u->fifo_count > 0)
+        return (u->fcr & FCR_ENABLE) && u->fifo_count < trigger_level(u) ? IIR_TIMEOUT : IIR_RDA;
+    if ((u->ier & IER_ETBEI) && u->thr_irq)
+        return IIR_THRE;
+    return IIR_NONE;
+}
+
+gboolean msrv_uart_irq(const MsrvUart *u)
+{
+    return iir_cause(u) != IIR_NONE;
+}
+
+/* A byte left the transmitter (at once): THR is empty again, which is an
+ * interrupt cause while ETBEI is set. */
+static void transmit(MsrvUart *u, guint8 v)
+{
+    if (u->mcr & MCR_LOOP)
+        msrv_uart_push_input(u, &v, 1);
+    else
+        g_byte_array_append(u->tx, &v, 1);
+    u->thr_irq = (u->ier & IER_ETBEI) != 0;
 }
 
 gboolean msrv_uart_read(MsrvUart *u, guint64 off, guint64 *value)
@@ -67,12 +141,11 @@ gboolean msrv_uart_read(MsrvUart *u, guint64 off, guint64 *value)
     case REG_RBR_THR:
         if (dlab) {
             *value = u->dll;
-        } else if (rx_ready(u)) {
-            *value = u->rx->data[u->rx_head++];
-            if (u->rx_head == u->rx->len) {
-                g_byte_array_set_size(u->rx, 0);
-                u->rx_head = 0;
-            }
+        } else if (u->fifo_count > 0) {
+            *value = u->fifo[u->fifo_head];
+            u->fifo_head = (u->fifo_head + 1) % FIFO_SIZE;
+            u->fifo_count--;
+            refill(u);
         } else {
             *value = 0;
         }
@@ -81,12 +154,10 @@ gboolean msrv_uart_read(MsrvUart *u, guint64 off, guint64 *value)
         *value = dlab ? u->dlm : u->ier;
         return TRUE;
     case REG_IIR_FCR: {
-        guint8 iir = IIR_NONE;
-        if ((u->ier & 0x01) && rx_ready(u))
-            iir = IIR_RDA;
-        else if (u->ier & 0x02)
-            iir = IIR_THRE;
-        *value = iir | ((u->fcr & FCR_ENABLE) ? IIR_FIFO : 0);
+        guint8 cause = iir_cause(u);
+        if (cause == IIR_THRE)
+            u->thr_irq = FALSE; /* reading IIR acknowledges THRE, and only it */
+        *value = cause | ((u->fcr & FCR_ENABLE) ? IIR_FIFO : 0);
         return TRUE;
     }
     case REG_LCR:
@@ -95,9 +166,14 @@ gboolean msrv_uart_read(MsrvUart *u, guint64 off, guint64 *value)
     case REG_MCR:
         *value = u->mcr;
         return TRUE;
-    case REG_LSR:
-        *value = LSR_THRE | LSR_TEMT | (rx_ready(u) ? LSR_DR : 0);
+    case REG_LSR: {
+        guint8 lsr = LSR_THRE | LSR_TEMT | u->lsr_errors | (u->fifo_count ? LSR_DR : 0);
+        if ((u->fcr & FCR_ENABLE) && u->lsr_errors)
+            lsr |= LSR_FIFO_ERR;
+        u->lsr_errors = 0;
+        *value = lsr;
         return TRUE;
+    }
     case REG_MSR:
         *value = (u->mcr & MCR_LOOP) ? 0 : MSR_DCD_DSR_CTS;
         return TRUE;
@@ -117,23 +193,30 @@ gboolean msrv_uart_write(MsrvUart *u, guint64 off, guint64 value)
     case REG_RBR_THR:
         if (dlab)
             u->dll = v;
-        else if (u->mcr & MCR_LOOP)
-            msrv_uart_push_input(u, &v, 1);
         else
-            g_byte_array_append(u->tx, &v, 1);
+            transmit(u, v);
         return TRUE;
     case REG_IER:
-        if (dlab)
+        if (dlab) {
             u->dlm = v;
-        else
-            u->ier = v & 0x0f;
+        } else {
+            /* Setting ETBEI with THR empty (always, here) raises THRE even
+             * if an IIR read had acknowledged it: drivers (Linux's 8250)
+             * toggle ETBEI to kick transmission. */
+            if ((v ^ u->ier) & IER_ETBEI)
+                u->thr_irq = (v & IER_ETBEI) != 0;
+            u->ier = v & IER_MASK;
+        }
         return TRUE;
     case REG_IIR_FCR:
-        u->fcr = v;
-        if (v & FCR_CLEAR_RX) {
-            g_byte_array_set_size(u->rx, 0);
-            u->rx_head = 0;
-        }
+        /* Switching the FIFOs on or off empties them, as on the chip. */
+        if ((v ^ u->fcr) & FCR_ENABLE)
+            v |= FCR_CLEAR_RX | FCR_CLEAR_TX;
+        if (v & FCR_CLEAR_RX)
+            clear_fifo(u);
+        /* TX clear: nothing to do, transmission is immediate. */
+        u->fcr = v & ~(FCR_CLEAR_RX | FCR_CLEAR_TX);
+        refill(u);
         return TRUE;
     case REG_LCR:
         u->lcr = v;
@@ -154,10 +237,14 @@ gboolean msrv_uart_write(MsrvUart *u, guint64 off, guint64 value)
 
 void msrv_uart_push_input(MsrvUart *u, const guint8 *data, gsize len)
 {
-    gsize room = RX_LIMIT - MIN(RX_LIMIT, u->rx->len - u->rx_head);
-    if (len > room)
+    gsize waiting = u->backlog->len - u->backlog_head;
+    gsize room = RX_LIMIT - MIN(RX_LIMIT, waiting);
+    if (len > room) {
         g_warning("UART receive buffer full: dropping %" G_GSIZE_FORMAT " bytes", len - room);
-    g_byte_array_append(u->rx, data, (guint)MIN(len, room));
+        u->lsr_errors |= LSR_OE;
+    }
+    g_byte_array_append(u->backlog, data, (guint)MIN(len, room));
+    refill(u);
 }
 
 GBytes *msrv_uart_take_output(MsrvUart *u)

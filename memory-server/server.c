@@ -29,6 +29,8 @@ typedef struct {
     guint8 *ram;          /* mmap'd, ram_size bytes */
     MsrvDir *dir;
     MsrvUart *uart;
+    MsrvPlic *plic;       /* NULL: the machine has no PLIC */
+    guint uart_source;    /* the UART's PLIC source, 0 if not wired */
     guint64 boot_pc;
     guint64 fdt_addr;     /* the device tree in RAM: every hart's a1 */
     gboolean has_tohost;
@@ -197,6 +199,7 @@ static void end_machine(Server *s, int code, const char *reason)
 /* ---- handlers ---- */
 
 static void send_irq(Server *s, guint node, const Shoal__V1__IrqLine *irq);
+static void sync_uart_irq(Server *s);
 
 static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
 {
@@ -302,24 +305,31 @@ static void on_page_request(Server *s, IcPeer peer, guint node, const IcEnvelope
 }
 
 static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guint64 *value,
-                              int *exit_code, gboolean *ends)
+                              int *exit_code, MsrvTestAction *ends)
 {
     const IcRegion *r = ic_addr_map_lookup(s->map, req->addr);
-    *ends = FALSE;
+    gboolean ok;
+    *ends = MSRV_TEST_NONE;
     if (!r || r->owner != IC_OWNER_MSRV_DEVICE || req->addr + req->size - r->base > r->size)
         return FALSE;
     guint64 off = req->addr - r->base;
     switch (r->device->type) {
     case CFG_DEVICE_NS16550:
-        return req->is_write ? msrv_uart_write(s->uart, off, req->data)
-                             : msrv_uart_read(s->uart, off, value);
+        ok = req->is_write ? msrv_uart_write(s->uart, off, req->data)
+                           : msrv_uart_read(s->uart, off, value);
+        sync_uart_irq(s);
+        return ok;
     case CFG_DEVICE_SIFIVE_TEST:
         if (req->is_write)
             *ends = msrv_sifive_test_write(off, req->data, exit_code);
         *value = 0;
         return TRUE;
-    case CFG_DEVICE_CLINT:
-    case CFG_DEVICE_PLIC: /* no model yet: the guest sees an access fault */
+    case CFG_DEVICE_PLIC:
+        if (!s->plic)
+            return FALSE; /* a second PLIC in the config: only the first is modelled */
+        return req->is_write ? msrv_plic_write(s->plic, off, req->size, req->data)
+                             : msrv_plic_read(s->plic, off, req->size, value);
+    case CFG_DEVICE_CLINT: /* the nodes serve it: never routed here */
         return FALSE;
     }
     return FALSE;
@@ -330,7 +340,7 @@ static void on_mmio(Server *s, IcPeer peer, const IcEnvelope *env)
     const Shoal__V1__MmioRequest *req = env->mmio_request;
     guint64 value = 0;
     int code = 0;
-    gboolean ends = FALSE;
+    MsrvTestAction ends = MSRV_TEST_NONE;
     Shoal__V1__MmioResponse resp = SHOAL__V1__MMIO_RESPONSE__INIT;
     resp.ok = device_access(s, req, &value, &code, &ends);
     resp.data = value;
@@ -343,10 +353,15 @@ static void on_mmio(Server *s, IcPeer peer, const IcEnvelope *env)
     reply.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE;
     reply.mmio_response = &resp;
     send_to(s, peer, &reply);
-    if (ends) {
+    if (ends == MSRV_TEST_EXIT) {
         g_autofree char *why = g_strdup_printf("guest wrote 0x%" G_GINT64_MODIFIER
                                                "x to the test device", req->data);
         end_machine(s, code, why);
+    } else if (ends == MSRV_TEST_RESET) {
+        /* No machine reset yet (it would mean resetting every node's harts
+         * and caches and reloading the images): end the run, successfully. */
+        g_message("the guest asked for a machine reset, which shoal does not do: ending the run");
+        end_machine(s, 0, "guest asked for a reset (not implemented: the run ends)");
     }
 }
 
@@ -359,18 +374,19 @@ static void send_irq(Server *s, guint node, const Shoal__V1__IrqLine *irq)
     send_node(s, node, &fwd);
 }
 
-/* Harts start as soon as their own node is up, so an IPI may target a node
- * that has not connected yet: hold it until that node's Hello. */
-static void on_irq_line(Server *s, const IcEnvelope *env)
+/* Sends @irq to the node of its hart. Harts start as soon as their own node
+ * is up, so an IPI (or a PLIC output) may target a node that has not
+ * connected yet: hold it until that node's Hello. */
+static void route_irq(Server *s, const Shoal__V1__IrqLine *irq)
 {
     const CfgMachine *m = s->machine;
-    guint hart = env->irq_line->hart;
+    guint hart = irq->hart;
     for (guint n = 0; n < m->n_nodes; n++) {
         if (hart >= m->nodes[n].first_hart && hart - m->nodes[n].first_hart < m->nodes[n].n_harts) {
             if (s->node_peer[n] >= 0) {
-                send_irq(s, n, env->irq_line);
+                send_irq(s, n, irq);
             } else {
-                Shoal__V1__IrqLine copy = *env->irq_line;
+                Shoal__V1__IrqLine copy = *irq;
                 copy.base.unknown_fields = NULL;
                 copy.base.n_unknown_fields = 0;
                 g_array_append_val(s->held_irqs[n], copy);
@@ -379,6 +395,31 @@ static void on_irq_line(Server *s, const IcEnvelope *env)
         }
     }
     g_warning("interrupt for hart %u, which is in no node", hart);
+}
+
+static void on_irq_line(Server *s, const IcEnvelope *env)
+{
+    route_irq(s, env->irq_line);
+}
+
+/* A PLIC context's output changed: MEIP/SEIP of its hart follows it. */
+static void plic_output(gpointer opaque, guint hart, guint mip_bit, gboolean level)
+{
+    Server *s = opaque;
+    Shoal__V1__IrqLine irq = SHOAL__V1__IRQ_LINE__INIT;
+    irq.line = mip_bit;
+    irq.level = level;
+    irq.hart = hart;
+    g_debug("PLIC: hart %u mip bit %u -> %d", hart, mip_bit, level);
+    route_irq(s, &irq);
+}
+
+/* The UART's interrupt output may change on any access or input: the PLIC
+ * source follows it (the PLIC ignores a level that did not change). */
+static void sync_uart_irq(Server *s)
+{
+    if (s->plic && s->uart_source)
+        msrv_plic_set_line(s->plic, s->uart_source, msrv_uart_irq(s->uart));
 }
 
 static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
@@ -429,6 +470,7 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
             break;
         msrv_uart_push_input(s->uart, env->console_bytes->data.data,
                              env->console_bytes->data.len);
+        sync_uart_irq(s);
         return;
     case SHOAL__V1__ENVELOPE__BODY_ERROR:
         g_warning("%s reports error %u: %s", ic_server_peer_name(s->ic, peer),
@@ -469,6 +511,31 @@ static gboolean load_images(Server *s, GError **error)
     return TRUE;
 }
 
+/* The PLIC, if the machine has one, and the UART's line into it. */
+static gboolean setup_plic(Server *s, GError **error)
+{
+    const CfgMachine *m = s->machine;
+    const CfgDevice *plic = cfg_machine_find_device(m, CFG_DEVICE_PLIC);
+    const CfgDevice *uart = cfg_machine_find_device(m, CFG_DEVICE_NS16550);
+    if (!plic)
+        return TRUE; /* device interrupts go nowhere; polling still works */
+    if (m->n_harts > MSRV_PLIC_MAX_HARTS) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                    "%s: [device.%s]: %u harts, the PLIC serves at most %u", m->path, plic->name,
+                    m->n_harts, MSRV_PLIC_MAX_HARTS);
+        return FALSE;
+    }
+    if (uart && uart->irq >= (gint)MSRV_PLIC_SOURCES) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                    "%s: [device.%s] irq: %d, the PLIC has sources 1..%u", m->path, uart->name,
+                    uart->irq, MSRV_PLIC_SOURCES - 1);
+        return FALSE;
+    }
+    s->plic = msrv_plic_new(m->n_harts, plic_output, s);
+    s->uart_source = uart && uart->irq > 0 ? (guint)uart->irq : 0;
+    return TRUE;
+}
+
 static gboolean setup(Server *s, const char *run_dir, GError **error)
 {
     const CfgMachine *m = s->machine;
@@ -493,6 +560,8 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
         return FALSE;
     s->dir = msrv_dir_new(s->ram, m->ram_base, m->ram_size, &dir_ops, s);
     s->uart = msrv_uart_new();
+    if (!setup_plic(s, error))
+        return FALSE;
     s->ic = ic_server_new(m, run_dir, error);
     if (!s->ic)
         return FALSE;
@@ -508,6 +577,7 @@ static void teardown(Server *s)
     ic_addr_map_free(s->map);
     msrv_dir_free(s->dir);
     msrv_uart_free(s->uart);
+    msrv_plic_free(s->plic);
     if (s->ram)
         munmap(s->ram, s->machine->ram_size);
     g_array_free(s->peers, TRUE);

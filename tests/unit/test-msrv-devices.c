@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The devices the memory server hosts: ns16550 registers as a polled
- * console driver and Linux's 8250 probe see them, and sifive_test's codes. */
+ * console driver, Linux's 8250 probe and an interrupt-driven driver see
+ * them, and sifive_test's codes. */
+#include <string.h>
+
 #include "memory-server/internal.h"
 
 static guint64 rd(MsrvUart *u, guint64 off)
@@ -32,10 +35,96 @@ static void test_uart_rx(void)
     g_assert_cmphex(rd(u, 0), ==, 'b');
     g_assert_cmphex(rd(u, 5) & 0x01, ==, 0);
     g_assert_cmphex(rd(u, 0), ==, 0); /* empty FIFO reads 0 */
+    /* FIFOs off: the holding register has 'x', "yz" wait host-side */
     msrv_uart_push_input(u, (const guint8 *)"xyz", 3);
-    g_assert_true(msrv_uart_write(u, 2, 0x07)); /* FCR: enable + clear RX */
-    g_assert_cmphex(rd(u, 5) & 0x01, ==, 0);
+    g_assert_true(msrv_uart_write(u, 2, 0x07)); /* FCR: enable + clear: 'x' is lost */
     g_assert_cmphex(rd(u, 2) & 0xc0, ==, 0xc0); /* FIFOs enabled */
+    g_assert_cmphex(rd(u, 0), ==, 'y');
+    g_assert_cmphex(rd(u, 0), ==, 'z');
+    g_assert_cmphex(rd(u, 5) & 0x01, ==, 0);
+    /* more than the FIFO holds arrives in order, nothing lost */
+    char big[100];
+    for (guint i = 0; i < sizeof(big); i++)
+        big[i] = (char)('0' + i % 64);
+    msrv_uart_push_input(u, (const guint8 *)big, sizeof(big));
+    g_assert_true(msrv_uart_write(u, 2, 0x03)); /* clear: the 16 in the FIFO go */
+    for (guint i = 16; i < sizeof(big); i++)
+        g_assert_cmphex(rd(u, 0), ==, (guint8)big[i]);
+    g_assert_cmphex(rd(u, 5) & 0x01, ==, 0);
+}
+
+/* IIR as a driver sees it: (IER, input, FCR) -> IIR and the line. */
+static void test_uart_iir(void)
+{
+    static const struct {
+        const char *what;
+        guint8 fcr, ier;
+        const char *input;
+        guint8 iir;
+    } cases[] = {
+        { "nothing enabled", 0x00, 0x00, "ab", 0x01 },
+        { "THRE", 0x00, 0x02, NULL, 0x02 },
+        { "RDA over THRE", 0x00, 0x03, "a", 0x04 },
+        { "RDA masked: THRE", 0x00, 0x02, "a", 0x02 },
+        { "RDA, FIFO", 0x01, 0x01, "a", 0xc4 },
+        { "below trigger 4: timeout", 0x41, 0x01, "abc", 0xcc },
+        { "at trigger 4", 0x41, 0x01, "abcd", 0xc4 },
+        { "trigger 14", 0xc1, 0x01, "abcdefghijklmn", 0xc4 },
+        { "below trigger 14", 0xc1, 0x01, "abcdefghijklm", 0xcc },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(MsrvUart) u = msrv_uart_new();
+        g_test_message("%s", cases[i].what);
+        g_assert_true(msrv_uart_write(u, 2, cases[i].fcr));
+        if (cases[i].input)
+            msrv_uart_push_input(u, (const guint8 *)cases[i].input, strlen(cases[i].input));
+        g_assert_true(msrv_uart_write(u, 1, cases[i].ier));
+        g_assert_cmpint(msrv_uart_irq(u), ==, cases[i].iir != 0x01);
+        g_assert_cmphex(rd(u, 2), ==, cases[i].iir);
+    }
+}
+
+/* THRE: raised by enabling ETBEI and by each transmitted byte; acknowledged
+ * by an IIR read that reports it, not by one that reports something else. */
+static void test_uart_thre(void)
+{
+    g_autoptr(MsrvUart) u = msrv_uart_new();
+    g_assert_false(msrv_uart_irq(u));
+    g_assert_true(msrv_uart_write(u, 1, 0x02));
+    g_assert_true(msrv_uart_irq(u));
+    g_assert_cmphex(rd(u, 2), ==, 0x02);
+    g_assert_false(msrv_uart_irq(u)); /* the read acknowledged it */
+    g_assert_cmphex(rd(u, 2), ==, 0x01);
+    g_assert_true(msrv_uart_write(u, 0, 'x')); /* sent at once: THR empty again */
+    g_assert_true(msrv_uart_irq(u));
+    g_assert_true(msrv_uart_write(u, 1, 0x00));
+    g_assert_false(msrv_uart_irq(u));
+    g_assert_true(msrv_uart_write(u, 1, 0x02)); /* rising ETBEI re-raises it */
+    g_assert_true(msrv_uart_irq(u));
+    g_assert_true(msrv_uart_write(u, 1, 0x03)); /* ETBEI unchanged: still pending */
+    msrv_uart_push_input(u, (const guint8 *)"k", 1);
+    g_assert_cmphex(rd(u, 2), ==, 0x04); /* RDA reported: THRE not acknowledged */
+    g_assert_cmphex(rd(u, 0), ==, 'k');
+    g_assert_true(msrv_uart_irq(u));
+    g_assert_cmphex(rd(u, 2), ==, 0x02);
+    g_assert_false(msrv_uart_irq(u));
+}
+
+/* Receiver line status: an overrun (input beyond the host-side buffer)
+ * outranks data; reading LSR clears it. */
+static void test_uart_overrun(void)
+{
+    g_autoptr(MsrvUart) u = msrv_uart_new();
+    gsize n = (1u << 20) + 2;
+    g_autofree guint8 *flood = g_malloc0(n);
+    g_assert_true(msrv_uart_write(u, 1, 0x07));
+    g_test_expect_message("shoal-msrv", G_LOG_LEVEL_WARNING, "*dropping*");
+    msrv_uart_push_input(u, flood, n);
+    g_test_assert_expected_messages();
+    g_assert_cmphex(rd(u, 2), ==, 0x06);
+    g_assert_cmphex(rd(u, 5) & 0x03, ==, 0x03); /* DR | OE */
+    g_assert_cmphex(rd(u, 5) & 0x02, ==, 0);     /* OE read once */
+    g_assert_cmphex(rd(u, 2), ==, 0x04);
 }
 
 static void test_uart_regs(void)
@@ -69,18 +158,19 @@ static void test_sifive_test(void)
 {
     static const struct {
         guint64 off, value;
-        gboolean ends;
+        MsrvTestAction action;
         int code;
     } cases[] = {
-        { 0, 0x5555, TRUE, 0 },      { 0, 0x3333, TRUE, 0 },   { 0, 0x13333, TRUE, 1 },
-        { 0, 0x2a3333, TRUE, 42 },   { 0, 0x7777, TRUE, 0 },   { 0, 0x1234, FALSE, 0 },
-        { 4, 0x5555, FALSE, 0 },     { 0, 0xffff5555, TRUE, 0 },
+        { 0, 0x5555, MSRV_TEST_EXIT, 0 },     { 0, 0x3333, MSRV_TEST_EXIT, 0 },
+        { 0, 0x13333, MSRV_TEST_EXIT, 1 },    { 0, 0x2a3333, MSRV_TEST_EXIT, 42 },
+        { 0, 0x7777, MSRV_TEST_RESET, 0 },    { 0, 0x1234, MSRV_TEST_NONE, 0 },
+        { 4, 0x5555, MSRV_TEST_NONE, 0 },     { 0, 0xffff5555, MSRV_TEST_EXIT, 0 },
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         int code = -1;
-        gboolean ends = msrv_sifive_test_write(cases[i].off, cases[i].value, &code);
-        g_assert_cmpint(ends, ==, cases[i].ends);
-        if (ends)
+        MsrvTestAction action = msrv_sifive_test_write(cases[i].off, cases[i].value, &code);
+        g_assert_cmpint(action, ==, cases[i].action);
+        if (action == MSRV_TEST_EXIT)
             g_assert_cmpint(code, ==, cases[i].code);
     }
 }
@@ -91,6 +181,9 @@ int main(int argc, char **argv)
     g_test_add_func("/msrv/uart/tx", test_uart_tx);
     g_test_add_func("/msrv/uart/rx", test_uart_rx);
     g_test_add_func("/msrv/uart/registers", test_uart_regs);
+    g_test_add_func("/msrv/uart/iir", test_uart_iir);
+    g_test_add_func("/msrv/uart/thre", test_uart_thre);
+    g_test_add_func("/msrv/uart/overrun", test_uart_overrun);
     g_test_add_func("/msrv/sifive-test/codes", test_sifive_test);
     return g_test_run();
 }
