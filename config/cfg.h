@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Machine descriptions: a GKeyFile .conf (plus --set overrides) parsed once
  * into a checked CfgMachine, the common command line of every shoal
- * process, and the ELF images the machine boots. Untrusted input: every
- * failure is a GError naming the file, group/key and what was expected. */
+ * process, the images the machine boots and the device tree it describes.
+ * Untrusted input: every failure is a GError naming the file, group/key and
+ * what was expected. */
 #ifndef SHOAL_CFG_H
 #define SHOAL_CFG_H
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* `shoal`: checks the config and the images first (bad input: one line on
  * stderr, exit 2, nothing started), then starts the memory server and one
- * cpu-node per [node.N], relays the console, and tears everything down. */
+ * cpu-node per [node.N], relays the console, and tears everything down.
+ * `shoal dumpdtb` writes the device tree a machine's firmware would get. */
 #include "launcher/internal.h"
 
 #include <errno.h>
