@@ -54,4 +54,11 @@ char *launcher_run_dir_create(GError **error);
 /* Removes @dir and everything in it (sockets left by children). */
 void launcher_run_dir_remove(const char *dir);
 
+/* If @fd is a terminal (and we are its foreground job): raw input for the
+ * guest, Ctrl-C still a SIGINT. TRUE if the settings were changed; they are
+ * restored by launcher_tty_restore(), at exit() and on fatal signals. */
+gboolean launcher_tty_raw(int fd);
+/* Puts back what launcher_tty_raw changed; no-op if nothing. */
+void launcher_tty_restore(void);
+
 #endif /* SHOAL_LAUNCHER_INTERNAL_H */

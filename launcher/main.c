@@ -387,7 +387,9 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
         }
     }
     if (console) {
+        launcher_tty_raw(STDIN_FILENO);
         code = supervise(&procs, console, &graceful);
+        launcher_tty_restore();
     }
     /* children first: the memory server would complain of a vanished console */
     launcher_procs_stop(&procs, graceful ? SHUTDOWN_GRACE_MS : 0);

@@ -28,6 +28,7 @@ GUEST_TESTS = \
 	tests/guest/smp-litmus.elf \
 	tests/guest/smp-share.elf \
 	tests/guest/smp-chaos.elf \
+	tests/guest/plic.elf \
 	tests/guest/rvc-fp.elf \
 	$(GUEST_FP_TESTS)
 
@@ -70,6 +71,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smp-litmus.c tests/guest/smp-litmus.harts tests/guest/smp-litmus.timeout \
 	tests/guest/smp-share.c tests/guest/smp-share.harts \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \
+	tests/guest/plic.c tests/guest/plic.harts tests/guest/plic.input \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC
