@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Machine descriptions: a GKeyFile .conf (plus --set overrides) parsed once
  * into a checked CfgMachine, the common command line of every shoal
- * process, and the ELF images the machine boots. Untrusted input: every
- * failure is a GError naming the file, group/key and what was expected. */
+ * process, the images the machine boots and the device tree it describes.
+ * Untrusted input: every failure is a GError naming the file, group/key and
+ * what was expected. */
 #ifndef SHOAL_CFG_H
 #define SHOAL_CFG_H
 
@@ -107,6 +108,44 @@ typedef struct {
 CfgElf *cfg_elf_load(const char *path, guint64 ram_base, guint64 ram_size, GError **error);
 void cfg_elf_free(CfgElf *elf);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CfgElf, cfg_elf_free)
+
+/* The flattened device tree describing @machine (config/fdt.c): RAM, one
+ * cpu node per hart (cpu-map: one cluster per [node.N]), and its devices,
+ * as QEMU's virt board lays them out. NULL + @error only if libfdt fails. */
+GBytes *cfg_machine_build_fdt(const CfgMachine *machine, GError **error);
+
+/* What the machine boots (config/boot.c), every piece placed in RAM and
+ * checked: the bios (M-mode firmware) at its ELF addresses or, raw, at RAM
+ * base; the kernel at its ELF addresses or, raw, at CFG_BOOT_KERNEL_OFFSET
+ * past RAM base after a bios (OpenSBI fw_jump's FW_JUMP_ADDR) or at RAM
+ * base without one; the device tree 2 MiB-aligned near the top of RAM (as
+ * QEMU places it). Harts start at @entry with a0 = mhartid, a1 = @fdt_addr. */
+#define CFG_BOOT_KERNEL_OFFSET 0x200000
+typedef struct {
+    const char *what;    /* "bios", "kernel" or "device tree" */
+    const char *path;    /* its file, NULL for the device tree */
+    guint64 paddr;       /* where it goes in guest RAM */
+    gsize file_size;     /* bytes copied from data */
+    gsize mem_size;      /* bytes zeroed after file_size up to this */
+    const guint8 *data;  /* points into an image owned by the CfgBoot */
+} CfgBootBlob;
+
+typedef struct {
+    GPtrArray *images;   /* GBytes: the files CfgBootBlob.data points into */
+    GArray *blobs;       /* CfgBootBlob, no two overlapping, all inside RAM */
+    guint64 entry;       /* first pc of every hart */
+    GBytes *fdt;         /* the device tree blob */
+    guint64 fdt_addr;    /* where it goes (also a blob) */
+    gboolean has_tohost; /* the kernel ELF has a `tohost` symbol */
+    guint64 tohost;
+} CfgBoot;
+
+/* Reads and places the machine's images (untrusted: a precise GError for an
+ * unreadable or bad image, one past RAM, two that overlap, or no room for
+ * the device tree). Blocks on file I/O only. */
+CfgBoot *cfg_boot_new(const CfgMachine *machine, GError **error);
+void cfg_boot_free(CfgBoot *boot);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CfgBoot, cfg_boot_free)
 
 /* Added by config/: the effective configuration (after include, --set,
  * @kernel/@bios and defaults) as GKeyFile text that loads back to the same

@@ -221,16 +221,13 @@ static gboolean find_tohost(const char *path, CfgElf *elf, const guint8 *d, gsiz
     return TRUE;
 }
 
-CfgElf *cfg_elf_load(const char *path, guint64 ram_base, guint64 ram_size, GError **error)
+GBytes *cfg_image_read(const char *path, GError **error)
 {
-    g_autoptr(CfgElf) elf = g_new0(CfgElf, 1);
     g_autoptr(GError) local = NULL;
     char *contents = NULL;
     gsize size = 0;
     struct stat st;
-    const guint8 *d;
 
-    g_return_val_if_fail(ram_size > 0, NULL);
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (guint64)st.st_size > MAX_IMAGE_SIZE) {
         g_set_error(error, CFG_ERROR, CFG_ERROR_ELF, "%s: image too large (%" G_GUINT64_FORMAT
                     " bytes)", path, (guint64)st.st_size);
@@ -246,7 +243,31 @@ CfgElf *cfg_elf_load(const char *path, guint64 ram_base, guint64 ram_size, GErro
                     local->message);
         return NULL;
     }
-    elf->image = g_bytes_new_take(contents, size);
+    if (size == 0) {
+        g_free(contents);
+        bad(error, path, "empty file, not an ELF");
+        return NULL;
+    }
+    return g_bytes_new_take(contents, size);
+}
+
+gboolean cfg_image_is_elf(GBytes *image)
+{
+    gsize size;
+    const guint8 *d = g_bytes_get_data(image, &size);
+
+    return size >= 4 && memcmp(d, "\x7f" "ELF", 4) == 0;
+}
+
+CfgElf *cfg_elf_parse(const char *path, GBytes *image, guint64 ram_base, guint64 ram_size,
+                      GError **error)
+{
+    g_autoptr(CfgElf) elf = g_new0(CfgElf, 1);
+    gsize size = 0;
+    const guint8 *d;
+
+    g_return_val_if_fail(ram_size > 0, NULL);
+    elf->image = g_bytes_ref(image);
     d = g_bytes_get_data(elf->image, &size);
     if (d == NULL || size == 0) {
         bad(error, path, "empty file, not an ELF");
@@ -259,6 +280,13 @@ CfgElf *cfg_elf_load(const char *path, guint64 ram_base, guint64 ram_size, GErro
     }
     elf->entry = rd64(d + 24);
     return g_steal_pointer(&elf);
+}
+
+CfgElf *cfg_elf_load(const char *path, guint64 ram_base, guint64 ram_size, GError **error)
+{
+    g_autoptr(GBytes) image = cfg_image_read(path, error);
+
+    return image ? cfg_elf_parse(path, image, ram_base, ram_size, error) : NULL;
 }
 
 void cfg_elf_free(CfgElf *elf)

@@ -48,4 +48,13 @@ const char *cfg_type_expect(CfgKeyType type);
  * @suffix_ok. FALSE on junk or overflow. */
 gboolean cfg_parse_u64(const char *text, gboolean suffix_ok, guint64 *out);
 
+/* The whole file at @path as a boot image (config/elf.c): NULL + @error if
+ * unreadable, empty, a directory or over 2 GiB. */
+GBytes *cfg_image_read(const char *path, GError **error);
+/* Does @image start with the ELF magic (else it is a raw binary)? */
+gboolean cfg_image_is_elf(GBytes *image);
+/* cfg_elf_load on an image already read; takes its own reference. */
+CfgElf *cfg_elf_parse(const char *path, GBytes *image, guint64 ram_base, guint64 ram_size,
+                      GError **error);
+
 #endif /* SHOAL_CFG_INTERNAL_H */

@@ -12,7 +12,7 @@ $(cpu_node_libshoal_node_a_OBJECTS) $(shoal_cpu_node_OBJECTS): proto/shoal.pb-c.
 bin_PROGRAMS += shoal-cpu-node
 shoal_cpu_node_CPPFLAGS = $(cpu_node_libshoal_node_a_CPPFLAGS)
 shoal_cpu_node_SOURCES = cpu-node/main.c
-shoal_cpu_node_LDADD = cpu-node/libshoal-node.a libshoal-tcg.a libshoal-cfg.a $(IC_LIBS) -lpthread
+shoal_cpu_node_LDADD = cpu-node/libshoal-node.a libshoal-tcg.a $(CFG_LIBS) $(IC_LIBS) -lpthread
 
 # Whole machines of real processes (shoal-memory-server + shoal-cpu-node).
 check_PROGRAMS += tests/unit/test-node-machine

@@ -3,7 +3,7 @@
 bin_PROGRAMS += shoal
 shoal_SOURCES = launcher/internal.h launcher/main.c launcher/procs.c launcher/rundir.c launcher/tty.c
 shoal_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_CFLAGS) -DG_LOG_DOMAIN='"shoal-launcher"'
-shoal_LDADD = libshoal-cfg.a $(IC_LIBS)
+shoal_LDADD = $(CFG_LIBS) $(IC_LIBS)
 
 # The terminal settings, checked on a pseudo-terminal.
 check_PROGRAMS += tests/unit/test-launcher-tty

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* `shoal`: checks the config and the images first (bad input: one line on
  * stderr, exit 2, nothing started), then starts the memory server and one
- * cpu-node per [node.N], relays the console, and tears everything down. */
+ * cpu-node per [node.N], relays the console, and tears everything down.
+ * `shoal dumpdtb` writes the device tree a machine's firmware would get. */
 #include "launcher/internal.h"
 
 #include <errno.h>
@@ -22,11 +23,15 @@
 #define RUN_USAGE                                                                  \
     "usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] [--accel jit|interp] " \
     "[--set group.key=value]... [--stats] [--dump-config]"
+#define DUMPDTB_USAGE "shoal dumpdtb CONFIG FILE [--set group.key=value]..."
 static const char usage[] = RUN_USAGE "\n"
+                            "       " DUMPDTB_USAGE "\n"
                             "       shoal config-doc\n";
 
 typedef struct {
     const char *config;
+    const char *out;    /* dumpdtb: the file to write, else NULL */
+    gboolean dumpdtb;   /* `shoal dumpdtb`: CONFIG then FILE */
     GPtrArray *sets;    /* "group.key=value" strings from argv, NULL-terminated */
     const char *kernel; /* --kernel or NULL */
     const char *bios;   /* --bios or NULL */
@@ -127,13 +132,17 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
             return FALSE;
         } else if (a->config == NULL) {
             a->config = opt;
+        } else if (a->dumpdtb && a->out == NULL) {
+            a->out = opt;
         } else {
-            say("%s: only one config file expected", opt);
+            say("%s: only one %s expected", opt, a->dumpdtb ? "config and one output file"
+                                                            : "config file");
             return FALSE;
         }
     }
-    if (a->config == NULL) {
-        say("no config file; %s", RUN_USAGE);
+    if (a->config == NULL || (a->dumpdtb && a->out == NULL)) {
+        say("no %s; %s", a->config == NULL ? "config file" : "output file",
+            a->dumpdtb ? DUMPDTB_USAGE : RUN_USAGE);
         return FALSE;
     }
     if (a->accel_set != NULL) {
@@ -143,26 +152,16 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
     return TRUE;
 }
 
-/* Every image the machine boots must load into its RAM. */
+/* Every image the machine boots must load into its RAM, where the memory
+ * server will put it: the same plan, checked before anything starts. */
 static gboolean check_images(const CfgMachine *m)
 {
-    const char *images[] = { m->bios, m->kernel };
     g_autoptr(GError) error = NULL;
+    g_autoptr(CfgBoot) boot = cfg_boot_new(m, &error);
 
-    if (m->kernel == NULL && m->bios == NULL) {
-        say("%s: nothing to boot: give --kernel FILE (or [boot] kernel / bios)", m->path);
+    if (boot == NULL) {
+        say("%s", error->message);
         return FALSE;
-    }
-    for (guint i = 0; i < G_N_ELEMENTS(images); i++) {
-        g_autoptr(CfgElf) elf = NULL;
-        if (images[i] == NULL) {
-            continue;
-        }
-        elf = cfg_elf_load(images[i], m->ram_base, m->ram_size, &error);
-        if (elf == NULL) {
-            say("%s", error->message);
-            return FALSE;
-        }
     }
     return TRUE;
 }
@@ -435,6 +434,37 @@ static int cmd_run(int argc, char **argv)
     return run_machine(&a, m);
 }
 
+/* `shoal dumpdtb CONFIG FILE`: the device tree the machine's firmware gets. */
+static int cmd_dumpdtb(int argc, char **argv)
+{
+    RunArgs a = { .dumpdtb = TRUE };
+    g_autoptr(GPtrArray) sets = g_ptr_array_new();
+    g_autofree char *accel_set = NULL; /* frees a.accel_set */
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = NULL;
+    g_autoptr(GBytes) fdt = NULL;
+    gsize size;
+    const char *data;
+
+    a.sets = sets;
+    gboolean parsed = parse_run_args(argc, argv, &a);
+    accel_set = a.accel_set;
+    if (!parsed) {
+        return EXIT_BAD_INPUT;
+    }
+    m = cfg_machine_load(a.config, (const char *const *)a.sets->pdata, a.kernel, a.bios, &error);
+    if (m == NULL || (fdt = cfg_machine_build_fdt(m, &error)) == NULL) {
+        say("%s", error->message);
+        return EXIT_BAD_INPUT;
+    }
+    data = g_bytes_get_data(fdt, &size);
+    if (!g_file_set_contents(a.out, data, (gssize)size, &error)) {
+        say("%s", error->message);
+        return EXIT_FAILURE_RUN;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     g_log_set_default_handler(log_handler, NULL);
@@ -443,6 +473,9 @@ int main(int argc, char **argv)
 
     if (argc >= 2 && strcmp(argv[1], "run") == 0) {
         return cmd_run(argc, argv);
+    }
+    if (argc >= 2 && strcmp(argv[1], "dumpdtb") == 0) {
+        return cmd_dumpdtb(argc, argv);
     }
     if (argc == 2 && strcmp(argv[1], "config-doc") == 0) {
         g_autofree char *doc = cfg_keys_doc();
@@ -458,6 +491,6 @@ int main(int argc, char **argv)
         printf("shoal %s\n", PACKAGE_VERSION);
         return 0;
     }
-    say("%s; %s | shoal config-doc", argc < 2 ? "no command" : "unknown command", RUN_USAGE);
+    say("%s; %s | " DUMPDTB_USAGE " | shoal config-doc", argc < 2 ? "no command" : "unknown command", RUN_USAGE);
     return EXIT_BAD_INPUT;
 }

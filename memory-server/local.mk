@@ -13,7 +13,7 @@ $(memory_server_libshoal_msrv_a_OBJECTS) $(shoal_memory_server_OBJECTS): proto/s
 bin_PROGRAMS += shoal-memory-server
 shoal_memory_server_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 shoal_memory_server_SOURCES = memory-server/main.c
-shoal_memory_server_LDADD = memory-server/libshoal-msrv.a libshoal-cfg.a $(IC_LIBS)
+shoal_memory_server_LDADD = memory-server/libshoal-msrv.a $(CFG_LIBS) $(IC_LIBS)
 
 check_PROGRAMS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic
 TESTS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic

@@ -33,6 +33,7 @@ typedef struct {
     MsrvPlic *plic;       /* NULL: the machine has no PLIC */
     guint uart_source;    /* the UART's PLIC source, 0 if not wired */
     guint64 boot_pc;
+    guint64 fdt_addr;     /* the device tree in RAM: every hart's a1 */
     gboolean has_tohost;
     guint64 tohost;
     guint64 epoch_ns;     /* CLOCK_MONOTONIC when mtime was 0 */
@@ -265,7 +266,7 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     ack.ram_base = m->ram_base;
     ack.ram_size = m->ram_size;
     ack.boot_pc = s->boot_pc;
-    ack.a1 = 0; /* no device tree yet */
+    ack.a1 = s->fdt_addr;
     ack.has_tohost = s->has_tohost;
     ack.tohost = s->tohost;
     ack.time_epoch_ns = s->epoch_ns;
@@ -506,22 +507,27 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
 
 /* ---- setup ---- */
 
-static gboolean load_image(Server *s, const char *path, CfgElf **out, GError **error)
+/* Copies every checked piece of the boot plan (bios, kernel, device tree)
+ * into guest RAM before any node can see a page of it. */
+static gboolean load_images(Server *s, GError **error)
 {
     const CfgMachine *m = s->machine;
-    CfgElf *elf = cfg_elf_load(path, m->ram_base, m->ram_size, error);
-    if (!elf)
+    g_autoptr(CfgBoot) boot = cfg_boot_new(m, error);
+    if (!boot)
         return FALSE;
-    for (guint i = 0; i < elf->n_segments; i++) {
-        const CfgElfSegment *seg = &elf->segments[i];
-        /* cfg_elf_load checked [paddr, paddr + mem_size) lies inside RAM. */
-        g_assert(seg->paddr >= m->ram_base && seg->mem_size >= seg->file_size &&
-                 seg->paddr - m->ram_base + seg->mem_size <= m->ram_size);
-        guint8 *dst = s->ram + (seg->paddr - m->ram_base);
-        memcpy(dst, seg->data, seg->file_size);
-        memset(dst + seg->file_size, 0, seg->mem_size - seg->file_size);
+    for (guint i = 0; i < boot->blobs->len; i++) {
+        const CfgBootBlob *b = &g_array_index(boot->blobs, CfgBootBlob, i);
+        /* cfg_boot_new checked [paddr, paddr + mem_size) lies inside RAM. */
+        g_assert(b->paddr >= m->ram_base && b->mem_size >= b->file_size &&
+                 b->paddr - m->ram_base + b->mem_size <= m->ram_size);
+        guint8 *dst = s->ram + (b->paddr - m->ram_base);
+        memcpy(dst, b->data, b->file_size);
+        memset(dst + b->file_size, 0, b->mem_size - b->file_size);
     }
-    *out = elf;
+    s->boot_pc = boot->entry;
+    s->fdt_addr = boot->fdt_addr;
+    s->has_tohost = boot->has_tohost;
+    s->tohost = boot->tohost;
     return TRUE;
 }
 
@@ -558,11 +564,6 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
                     m->path, m->n_nodes, MSRV_DIR_MAX_NODES);
         return FALSE;
     }
-    if (!m->kernel && !m->bios) {
-        g_set_error(error, CFG_ERROR, CFG_ERROR_MISSING,
-                    "%s: nothing to boot: set [boot] kernel or give --kernel", m->path);
-        return FALSE;
-    }
     s->map = ic_addr_map_new(m, error);
     if (!s->map)
         return FALSE;
@@ -575,17 +576,8 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
         return FALSE;
     }
     s->ram = ram;
-    g_autoptr(CfgElf) kernel = NULL;
-    g_autoptr(CfgElf) bios = NULL;
-    if (m->kernel && !load_image(s, m->kernel, &kernel, error))
+    if (!load_images(s, error))
         return FALSE;
-    if (m->bios && !load_image(s, m->bios, &bios, error))
-        return FALSE;
-    s->boot_pc = bios ? bios->entry : kernel->entry;
-    if (kernel && kernel->has_tohost) {
-        s->has_tohost = TRUE;
-        s->tohost = kernel->tohost;
-    }
     s->dir = msrv_dir_new(s->ram, m->ram_base, m->ram_size, &dir_ops, s);
     s->uart = msrv_uart_new();
     if (!setup_plic(s, error))
@@ -638,8 +630,9 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
         return 2; /* bad input, as for a bad command line */
     }
     g_info("serving %s: RAM 0x%" G_GINT64_MODIFIER "x +0x%" G_GINT64_MODIFIER "x, boot pc 0x%"
-           G_GINT64_MODIFIER "x", machine->name ? machine->name : machine->path, machine->ram_base,
-           machine->ram_size, s.boot_pc);
+           G_GINT64_MODIFIER "x, device tree at 0x%" G_GINT64_MODIFIER "x",
+           machine->name ? machine->name : machine->path, machine->ram_base, machine->ram_size,
+           s.boot_pc, s.fdt_addr);
 
     while (!s.done) {
         if (stop_signal) {

@@ -68,7 +68,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/fp.h $(GUEST_FP_TESTS:.elf=.c) \
 	tests/guest/smc.c tests/guest/codebuf.c tests/guest/codebuf.args \
 	tests/guest/smp.c tests/guest/smp.harts \
-	tests/guest/smp-smc.c tests/guest/smp-smc.harts \
+	tests/guest/smp-smc.c tests/guest/smp-smc.harts tests/guest/smp-smc.timeout \
 	tests/guest/smp-litmus.c tests/guest/smp-litmus.harts tests/guest/smp-litmus.timeout \
 	tests/guest/smp-share.c tests/guest/smp-share.harts \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \

@@ -8,6 +8,10 @@ T=$TEST_TMP
 printf '[memory]\nsize=16M\nthis line is not a key\n' > "$T/malformed.conf"
 printf '[memory]\nsize=lots\n[node.0]\n' > "$T/badvalue.conf"
 echo 'just text' > "$T/text.elf"
+: > "$T/empty.bin"
+head -c $((3 * 1024 * 1024)) /dev/zero > "$T/3m.bin"      # raw bios past 0x80200000
+head -c $((17 * 1024 * 1024)) /dev/zero > "$T/17m.bin"    # raw kernel past 16M of RAM
+head -c $((16 * 1024 * 1024 - 1024)) /dev/zero > "$T/full.bin" # leaves 1K: no room for the DTB
 # An x86-64 ELF header: 64-bit, little endian, ET_EXEC, e_machine 62.
 {
     printf '\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00'
@@ -31,7 +35,11 @@ CASES=(
     "bad --accel|--accel: expected jit or interp, got \"fast\"|run $VIRT --accel fast"
     "nothing to boot|nothing to boot|run $VIRT"
     "missing kernel file|nope.elf: cannot read image|run $VIRT --kernel $T/nope.elf"
-    "non-ELF kernel|text.elf: not an ELF file|run $VIRT --kernel $T/text.elf"
+    "empty kernel|empty.bin: empty file|run $VIRT --kernel $T/empty.bin"
+    "raw kernel past RAM|17m.bin: raw kernel image of 17825792 bytes at 0x80000000 runs past the end of RAM (0x80ffffff)|run $VIRT --set memory.size=16M --kernel $T/17m.bin"
+    "raw images overlap|kernel $T/text.elf (0x80200000..0x80200009) overlaps bios $T/3m.bin (0x80000000..0x802fffff)|run $VIRT --bios $T/3m.bin --kernel $T/text.elf"
+    "no room for the DTB|no room for the device tree|run $VIRT --set memory.size=16M --kernel $T/full.bin"
+    "dumpdtb without file|no output file|dumpdtb $VIRT"
     "x86-64 ELF kernel|x86.elf: not a RISC-V ELF (e_machine 62|run $VIRT --kernel $T/x86.elf"
     "RISC-V ELF outside RAM|low.elf: segment [0-9]* (0x[0-9a-f]*..0x[0-9a-f]*) is outside RAM 0x80000000..0x87ffffff|run $VIRT --kernel $T/low.elf|rv"
     "bad bios|x86.elf: not a RISC-V ELF|run $VIRT --kernel $T/good.elf --bios $T/x86.elf|rv"

@@ -3,7 +3,9 @@
 INTEGRATION_TESTS = \
 	tests/integration/bad-input.sh \
 	tests/integration/kill-node.sh \
+	tests/integration/boot-uboot.sh \
 	tests/integration/config-doc.sh \
+	tests/integration/dumpdtb.sh \
 	tests/integration/stats.sh \
 	tests/integration/two-hosts.sh \
 	tests/integration/console.sh

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/* The flattened device tree handed to firmware, built from the CfgMachine
+ * with libfdt's sequential writer, node for node as QEMU's virt board
+ * builds it, so OpenSBI and U-Boot see exactly the machine described, and
+ * only the devices it has. cpu-map has one cluster per cpu-node process. */
+#include "config/internal.h"
+
+#include <libfdt.h>
+#include <string.h>
+
+/* What shoal's translator implements (tcg/: RV64GC, Zicsr, Zifencei). */
+#define FDT_ISA "rv64imafdc_zicsr_zifencei"
+#define FDT_MMU "riscv,sv48"
+#define UART_CLOCK_HZ 3686400  /* QEMU's virt UART input clock */
+#define PLIC_NDEV 96           /* sources QEMU 7.2's virt PLIC advertises */
+#define TEST_POWEROFF 0x5555   /* sifive_test FINISHER_PASS */
+#define TEST_REBOOT 0x7777     /* sifive_test FINISHER_RESET */
+#define IRQ_M_SOFT 3           /* mip bits, the cpu-intc interrupt numbers */
+#define IRQ_M_TIMER 7
+#define IRQ_S_EXT 9
+#define IRQ_M_EXT 11
+#define FDT_INITIAL_SIZE (16 * 1024)
+#define FDT_MAX_SIZE (16 * 1024 * 1024) /* 256 nodes x 256 harts fit with room */
+
+/* Phandles are fixed up front (the sequential writer cannot patch them):
+ * hart h's cpu node is 2h+1, its interrupt controller 2h+2, then these. */
+static guint32 ph_cpu(guint hart)
+{
+    return 2 * hart + 1;
+}
+
+static guint32 ph_intc(guint hart)
+{
+    return 2 * hart + 2;
+}
+
+static guint32 ph_plic(const CfgMachine *m)
+{
+    return 2 * m->n_harts + 1;
+}
+
+static guint32 ph_test(const CfgMachine *m)
+{
+    return 2 * m->n_harts + 2;
+}
+
+/* The writer, with the first libfdt error remembered: every call after one
+ * is a no-op, so the tree reads top to bottom without a check per line. */
+typedef struct {
+    void *buf;
+    int size;
+    int err; /* first libfdt error, 0 if none */
+} Fdt;
+
+static void chk(Fdt *f, int rc)
+{
+    if (rc < 0 && f->err == 0) {
+        f->err = rc;
+    }
+}
+
+static void begin(Fdt *f, const char *name)
+{
+    if (f->err == 0) {
+        chk(f, fdt_begin_node(f->buf, name));
+    }
+}
+
+static void begin_at(Fdt *f, const char *name, guint64 addr)
+{
+    g_autofree char *n = g_strdup_printf("%s@%" G_GINT64_MODIFIER "x", name, addr);
+    begin(f, n);
+}
+
+static void end(Fdt *f)
+{
+    if (f->err == 0) {
+        chk(f, fdt_end_node(f->buf));
+    }
+}
+
+static void prop(Fdt *f, const char *name, const void *val, int len)
+{
+    if (f->err == 0) {
+        chk(f, fdt_property(f->buf, name, val, len));
+    }
+}
+
+static void prop_u32(Fdt *f, const char *name, guint32 v)
+{
+    if (f->err == 0) {
+        chk(f, fdt_property_u32(f->buf, name, v));
+    }
+}
+
+static void prop_str(Fdt *f, const char *name, const char *s)
+{
+    prop(f, name, s, (int)strlen(s) + 1);
+}
+
+/* A string list: the strings of @v back to back, each with its NUL. */
+static void prop_strs(Fdt *f, const char *name, const char *const *v)
+{
+    g_autoptr(GByteArray) b = g_byte_array_new();
+
+    for (; *v; v++) {
+        g_byte_array_append(b, (const guint8 *)*v, (guint)strlen(*v) + 1);
+    }
+    prop(f, name, b->data, (int)b->len);
+}
+
+static void prop_cells(Fdt *f, const char *name, const guint32 *cells, guint n)
+{
+    g_autofree fdt32_t *be = g_new(fdt32_t, MAX(n, 1));
+
+    for (guint i = 0; i < n; i++) {
+        be[i] = cpu_to_fdt32(cells[i]);
+    }
+    prop(f, name, be, (int)(n * sizeof(fdt32_t)));
+}
+
+/* reg = <addr size> with #address-cells = #size-cells = 2. */
+static void prop_reg(Fdt *f, guint64 addr, guint64 size)
+{
+    guint32 c[4] = { (guint32)(addr >> 32), (guint32)addr, (guint32)(size >> 32), (guint32)size };
+    prop_cells(f, "reg", c, 4);
+}
+
+/* interrupts-extended = <intc(h) a intc(h) b> for every hart, in hart order. */
+static void prop_hart_irqs(Fdt *f, const CfgMachine *m, guint32 a, guint32 b)
+{
+    g_autofree guint32 *c = g_new(guint32, 4 * (gsize)m->n_harts);
+
+    for (guint h = 0; h < m->n_harts; h++) {
+        c[4 * h + 0] = ph_intc(h);
+        c[4 * h + 1] = a;
+        c[4 * h + 2] = ph_intc(h);
+        c[4 * h + 3] = b;
+    }
+    prop_cells(f, "interrupts-extended", c, 4 * m->n_harts);
+}
+
+static void add_cpus(Fdt *f, const CfgMachine *m)
+{
+    begin(f, "cpus");
+    prop_u32(f, "#address-cells", 1);
+    prop_u32(f, "#size-cells", 0);
+    prop_u32(f, "timebase-frequency", (guint32)m->timebase_hz);
+    for (guint h = 0; h < m->n_harts; h++) {
+        begin_at(f, "cpu", h);
+        prop_u32(f, "phandle", ph_cpu(h));
+        prop_str(f, "device_type", "cpu");
+        prop_u32(f, "reg", h);
+        prop_str(f, "status", "okay");
+        prop_str(f, "compatible", "riscv");
+        prop_str(f, "riscv,isa", FDT_ISA);
+        prop_str(f, "mmu-type", FDT_MMU);
+        begin(f, "interrupt-controller");
+        prop_u32(f, "#interrupt-cells", 1);
+        prop(f, "interrupt-controller", NULL, 0);
+        prop_str(f, "compatible", "riscv,cpu-intc");
+        prop_u32(f, "phandle", ph_intc(h));
+        end(f);
+        end(f);
+    }
+    /* The real topology: one cluster per cpu-node process. */
+    begin(f, "cpu-map");
+    for (guint n = 0; n < m->n_nodes; n++) {
+        g_autofree char *cluster = g_strdup_printf("cluster%u", n);
+        begin(f, cluster);
+        for (guint c = 0; c < m->nodes[n].n_harts; c++) {
+            g_autofree char *core = g_strdup_printf("core%u", c);
+            begin(f, core);
+            prop_u32(f, "cpu", ph_cpu(m->nodes[n].first_hart + c));
+            end(f);
+        }
+        end(f);
+    }
+    end(f);
+    end(f);
+}
+
+static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean has_plic)
+{
+    static const char *const clint_compat[] = { "sifive,clint0", "riscv,clint0", NULL };
+    static const char *const plic_compat[] = { "sifive,plic-1.0.0", "riscv,plic0", NULL };
+    static const char *const test_compat[] = { "sifive,test1", "sifive,test0", "syscon", NULL };
+
+    switch (d->type) {
+    case CFG_DEVICE_CLINT:
+        begin_at(f, "clint", d->base);
+        prop_hart_irqs(f, m, IRQ_M_SOFT, IRQ_M_TIMER);
+        prop_reg(f, d->base, d->size);
+        prop_strs(f, "compatible", clint_compat);
+        end(f);
+        break;
+    case CFG_DEVICE_PLIC:
+        begin_at(f, "plic", d->base);
+        prop_u32(f, "phandle", ph_plic(m));
+        prop_u32(f, "riscv,ndev", PLIC_NDEV);
+        prop_reg(f, d->base, d->size);
+        prop_hart_irqs(f, m, IRQ_M_EXT, IRQ_S_EXT);
+        prop(f, "interrupt-controller", NULL, 0);
+        prop_strs(f, "compatible", plic_compat);
+        prop_u32(f, "#address-cells", 0);
+        prop_u32(f, "#interrupt-cells", 1);
+        end(f);
+        break;
+    case CFG_DEVICE_NS16550:
+        begin_at(f, "serial", d->base);
+        if (d->irq >= 0 && has_plic) {
+            prop_u32(f, "interrupts", (guint32)d->irq);
+            prop_u32(f, "interrupt-parent", ph_plic(m));
+        }
+        prop_u32(f, "clock-frequency", UART_CLOCK_HZ);
+        prop_reg(f, d->base, d->size);
+        prop_str(f, "compatible", "ns16550a");
+        end(f);
+        break;
+    case CFG_DEVICE_SIFIVE_TEST:
+        begin_at(f, "test", d->base);
+        prop_u32(f, "phandle", ph_test(m));
+        prop_reg(f, d->base, d->size);
+        prop_strs(f, "compatible", test_compat);
+        end(f);
+        break;
+    }
+}
+
+/* syscon-poweroff / syscon-reboot on the test device: what OpenSBI's
+ * generic platform resets the system through. */
+static void add_syscon(Fdt *f, const CfgMachine *m, const char *name, guint32 value)
+{
+    g_autofree char *compat = g_strconcat("syscon-", name, NULL);
+
+    begin(f, name);
+    prop_u32(f, "value", value);
+    prop_u32(f, "offset", 0);
+    prop_u32(f, "regmap", ph_test(m));
+    prop_str(f, "compatible", compat);
+    end(f);
+}
+
+static void build(Fdt *f, const CfgMachine *m)
+{
+    const CfgDevice *uart = cfg_machine_find_device(m, CFG_DEVICE_NS16550);
+    gboolean has_plic = cfg_machine_find_device(m, CFG_DEVICE_PLIC) != NULL;
+    gboolean has_test = cfg_machine_find_device(m, CFG_DEVICE_SIFIVE_TEST) != NULL;
+    g_autofree char *model = g_strdup_printf("riscv-virtio,shoal-%s", m->name);
+
+    chk(f, fdt_create(f->buf, f->size));
+    chk(f, fdt_finish_reservemap(f->buf));
+    begin(f, "");
+    prop_u32(f, "#address-cells", 2);
+    prop_u32(f, "#size-cells", 2);
+    prop_str(f, "compatible", "riscv-virtio");
+    prop_str(f, "model", model);
+
+    begin(f, "chosen");
+    if (uart) {
+        g_autofree char *path = g_strdup_printf("/soc/serial@%" G_GINT64_MODIFIER "x", uart->base);
+        prop_str(f, "stdout-path", path);
+    }
+    prop_str(f, "bootargs", "");
+    end(f);
+
+    if (has_test) {
+        add_syscon(f, m, "poweroff", TEST_POWEROFF);
+        add_syscon(f, m, "reboot", TEST_REBOOT);
+    }
+
+    begin_at(f, "memory", m->ram_base);
+    prop_str(f, "device_type", "memory");
+    prop_reg(f, m->ram_base, m->ram_size);
+    end(f);
+
+    add_cpus(f, m);
+
+    begin(f, "soc");
+    prop_u32(f, "#address-cells", 2);
+    prop_u32(f, "#size-cells", 2);
+    prop_str(f, "compatible", "simple-bus");
+    prop(f, "ranges", NULL, 0);
+    for (guint i = 0; i < m->n_devices; i++) {
+        add_device(f, m, &m->devices[i], has_plic);
+    }
+    end(f);
+
+    end(f);
+    chk(f, fdt_finish(f->buf));
+}
+
+GBytes *cfg_machine_build_fdt(const CfgMachine *machine, GError **error)
+{
+    Fdt f = { 0 };
+
+    /* The size depends on the hart count: grow until it fits. */
+    for (f.size = FDT_INITIAL_SIZE; f.size <= FDT_MAX_SIZE; f.size *= 2) {
+        f.buf = g_malloc0((gsize)f.size);
+        f.err = 0;
+        build(&f, machine);
+        if (f.err == 0) {
+            int total = (int)fdt_totalsize(f.buf);
+            return g_bytes_new_take(g_realloc(f.buf, (gsize)total), (gsize)total);
+        }
+        g_free(f.buf);
+        if (f.err != -FDT_ERR_NOSPACE) {
+            break;
+        }
+    }
+    g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE, "%s: cannot build the device tree: %s",
+                machine->path, f.err == -FDT_ERR_NOSPACE ? "larger than 16 MiB"
+                                                         : fdt_strerror(f.err));
+    return NULL;
+}
