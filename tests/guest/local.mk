@@ -30,7 +30,13 @@ GUEST_TESTS = \
 	tests/guest/smp-chaos.elf \
 	tests/guest/plic.elf \
 	tests/guest/rvc-fp.elf \
-	$(GUEST_FP_TESTS)
+	$(GUEST_FP_TESTS) \
+	$(GUEST_SBI_TESTS)
+
+# S-mode tests started by real SBI firmware (foo.bios names it): linked at
+# 0x80200000 on their own entry (lib/sbi-crt0.S), rules below.
+GUEST_SBI_TESTS = \
+	tests/guest/sbi-shootdown.elf
 
 # F/D tests: C built for rv64imafdc / lp64d (rules below).
 GUEST_FP_TESTS = \
@@ -73,6 +79,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smp-share.c tests/guest/smp-share.harts \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \
 	tests/guest/plic.c tests/guest/plic.harts tests/guest/plic.input \
+	$(GUEST_SBI_TESTS:.elf=.c) $(GUEST_SBI_TESTS:.elf=.harts) $(GUEST_SBI_TESTS:.elf=.bios) \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC
@@ -88,6 +95,19 @@ GUEST_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LD
 noinst_DATA = $(GUEST_TESTS) $(GUEST_EXTRA)
 CLEANFILES += $(GUEST_TESTS) $(GUEST_EXTRA)
 $(GUEST_TESTS) $(GUEST_EXTRA): $(GUEST_LIB) $(GUEST_LIB_HDRS)
+
+GUEST_SBI_LIB = \
+	$(srcdir)/tests/guest/lib/sbi-crt0.S \
+	$(srcdir)/tests/guest/lib/sbi-trap.c \
+	$(srcdir)/tests/guest/lib/console.c \
+	$(srcdir)/tests/guest/lib/check.c
+GUEST_SBI_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) \
+	-T $(srcdir)/tests/guest/lib/link-sbi.ld -Wl,--no-warn-rwx-segments \
+	-o $@ $(GUEST_SBI_LIB) $< -lgcc
+$(GUEST_SBI_TESTS): $(GUEST_SBI_LIB) $(srcdir)/tests/guest/lib/sbi.h \
+	$(srcdir)/tests/guest/lib/link-sbi.ld
+tests/guest/sbi-shootdown.elf: $(srcdir)/tests/guest/sbi-shootdown.c
+	$(GUEST_SBI_LINK)
 
 GUEST_FP_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_FP_CCOPTS) $(GUEST_LDOPTS) \
 	-o $@ $(GUEST_LIB) $< -lgcc

@@ -38,9 +38,23 @@ shoal_args=
 [ -f "$srcdir/tests/guest/$name.args" ] && shoal_args=$(cat "$srcdir/tests/guest/$name.args")
 input=/dev/null
 [ -f "$srcdir/tests/guest/$name.input" ] && input=$srcdir/tests/guest/$name.input
+# foo.bios: SBI firmware (a path) that starts the test in S-mode, on shoal
+# and on QEMU; only the output after the test's "== guest ==" line is
+# compared (the firmware's banner names each platform differently).
+bios=none
+[ -f "$srcdir/tests/guest/$name.bios" ] && bios=$(cat "$srcdir/tests/guest/$name.bios")
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-guest.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# guest_output FILE: what the test printed (after the firmware's, if any).
+guest_output() {
+    if [ "$bios" = none ]; then
+        cat "$1"
+    else
+        sed -n '/^== guest ==$/,$p' "$1"
+    fi
+}
 
 set -- $configs
 echo "1..$(( 2 * $# + 1 ))"
@@ -54,6 +68,8 @@ report() {
         echo "not ok $n - $name $desc # missing $expected"
         return
     fi
+    guest_output "$out" > "$out.guest"
+    out=$out.guest
     if cmp -s "$expected" "$out" && [ "$rc" = "$want_rc" ]; then
         echo "ok $n - $name $desc"
         return
@@ -77,7 +93,7 @@ for config in $configs; do
             continue
         fi
         timeout -k 2 "$timeout_s" "$builddir/shoal" run "$config" \
-            --bios none --kernel "$elf" --accel $accel $shoal_args \
+            --bios "$bios" --kernel "$elf" --accel $accel $shoal_args \
             <"$input" >"$tmp/$accel.out" 2>"$tmp/$accel.err"
         report "shoal $accel ($cname)" "$tmp/$accel.out" "$tmp/$accel.err" $?
     done
@@ -87,7 +103,7 @@ if [ -z "$qemu" ] || [ "$qemu" = no ] || ! command -v "$qemu" >/dev/null 2>&1; t
     n=$((n + 1))
     echo "ok $n - $name qemu # SKIP qemu-system-riscv64 not found"
 else
-    timeout -k 2 "$timeout_s" "$qemu" -M virt -smp "$harts" -bios none -kernel "$elf" \
+    timeout -k 2 "$timeout_s" "$qemu" -M virt -smp "$harts" -bios "$bios" -kernel "$elf" \
         -display none -monitor none -serial stdio \
         <"$input" >"$tmp/qemu.out" 2>"$tmp/qemu.err"
     report qemu "$tmp/qemu.out" "$tmp/qemu.err" $?
