@@ -29,7 +29,12 @@ GUEST_TESTS = \
 	tests/guest/smp-share.elf \
 	tests/guest/smp-chaos.elf \
 	tests/guest/rvc-fp.elf \
+	$(GUEST_LOWER_TESTS) \
 	$(GUEST_FP_TESTS)
+
+# Tests that run code in S and U: linked with lower.S (lower_call).
+GUEST_LOWER_TESTS = \
+	tests/guest/mmu.elf
 
 # F/D tests: C built for rv64imafdc / lp64d (rules below).
 GUEST_FP_TESTS = \
@@ -70,6 +75,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smp-litmus.c tests/guest/smp-litmus.harts tests/guest/smp-litmus.timeout \
 	tests/guest/smp-share.c tests/guest/smp-share.harts \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \
+	tests/guest/lower.S $(GUEST_LOWER_TESTS:.elf=.c) \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC
@@ -85,6 +91,11 @@ GUEST_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LD
 noinst_DATA = $(GUEST_TESTS) $(GUEST_EXTRA)
 CLEANFILES += $(GUEST_TESTS) $(GUEST_EXTRA)
 $(GUEST_TESTS) $(GUEST_EXTRA): $(GUEST_LIB) $(GUEST_LIB_HDRS)
+
+$(GUEST_LOWER_TESTS): $(srcdir)/tests/guest/lower.S
+tests/guest/mmu.elf: $(srcdir)/tests/guest/mmu.c
+	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LDOPTS) \
+		-o $@ $(GUEST_LIB) $(srcdir)/tests/guest/lower.S $< -lgcc
 
 GUEST_FP_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_FP_CCOPTS) $(GUEST_LDOPTS) \
 	-o $@ $(GUEST_LIB) $< -lgcc
