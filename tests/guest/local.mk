@@ -34,7 +34,9 @@ GUEST_TESTS = \
 
 # Tests that run code in S and U: linked with lower.S (lower_call).
 GUEST_LOWER_TESTS = \
-	tests/guest/mmu.elf
+	tests/guest/mmu.elf \
+	tests/guest/pmp.elf \
+	tests/guest/priv-traps.elf
 
 # F/D tests: C built for rv64imafdc / lp64d (rules below).
 GUEST_FP_TESTS = \
@@ -75,7 +77,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smp-litmus.c tests/guest/smp-litmus.harts tests/guest/smp-litmus.timeout \
 	tests/guest/smp-share.c tests/guest/smp-share.harts \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \
-	tests/guest/lower.S $(GUEST_LOWER_TESTS:.elf=.c) \
+	tests/guest/lower.S tests/guest/lower.h $(GUEST_LOWER_TESTS:.elf=.c) \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC
@@ -92,10 +94,15 @@ noinst_DATA = $(GUEST_TESTS) $(GUEST_EXTRA)
 CLEANFILES += $(GUEST_TESTS) $(GUEST_EXTRA)
 $(GUEST_TESTS) $(GUEST_EXTRA): $(GUEST_LIB) $(GUEST_LIB_HDRS)
 
-$(GUEST_LOWER_TESTS): $(srcdir)/tests/guest/lower.S
+$(GUEST_LOWER_TESTS): $(srcdir)/tests/guest/lower.S $(srcdir)/tests/guest/lower.h
+GUEST_LOWER_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LDOPTS) \
+	-o $@ $(GUEST_LIB) $(srcdir)/tests/guest/lower.S $< -lgcc
 tests/guest/mmu.elf: $(srcdir)/tests/guest/mmu.c
-	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LDOPTS) \
-		-o $@ $(GUEST_LIB) $(srcdir)/tests/guest/lower.S $< -lgcc
+	$(GUEST_LOWER_LINK)
+tests/guest/pmp.elf: $(srcdir)/tests/guest/pmp.c
+	$(GUEST_LOWER_LINK)
+tests/guest/priv-traps.elf: $(srcdir)/tests/guest/priv-traps.c
+	$(GUEST_LOWER_LINK)
 
 GUEST_FP_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_FP_CCOPTS) $(GUEST_LDOPTS) \
 	-o $@ $(GUEST_LIB) $< -lgcc

@@ -38,3 +38,42 @@ lower_back:
     .balign 8
 lower_saved_sp:
     .dword 0
+
+/* s_trap_entry: an S-mode trap handler (stvec) for delegated traps. It
+ * counts them and records the first one's scause/stval/sepc in
+ * s_trap_rec[1..3]; an exception resumes 4 bytes on, an interrupt
+ * turns sie off (S cannot clear every pending bit itself). */
+    .text
+    .balign 4
+    .globl s_trap_entry
+s_trap_entry:
+    csrw sscratch, t0
+    la t0, s_trap_rec
+    sd t1, 32(t0)
+    ld t1, 0(t0)
+    bnez t1, 1f
+    csrr t1, scause
+    sd t1, 8(t0)
+    csrr t1, stval
+    sd t1, 16(t0)
+    csrr t1, sepc
+    sd t1, 24(t0)
+1:  ld t1, 0(t0)
+    addi t1, t1, 1
+    sd t1, 0(t0)
+    csrr t1, scause
+    bltz t1, 2f
+    csrr t1, sepc
+    addi t1, t1, 4
+    csrw sepc, t1
+    j 3f
+2:  csrw sie, zero
+3:  ld t1, 32(t0)
+    csrr t0, sscratch
+    sret
+
+    .bss
+    .balign 8
+    .globl s_trap_rec
+s_trap_rec:
+    .dword 0, 0, 0, 0, 0

@@ -4,7 +4,7 @@
  * through lower_call: 4K pages, 2M and 1G superpages, hardware A/D, page
  * faults with cause and tval, SUM, MXR, U vs S pages, a misaligned
  * superpage, non-canonical addresses, sfence.vma after a remap, ASIDs. */
-#include "lib/guest.h"
+#include "lower.h"
 
 #define PTE_V 0x01ull
 #define PTE_R 0x02ull
@@ -13,12 +13,6 @@
 #define PTE_U 0x10ull
 #define PTE_A 0x40ull
 #define PTE_D 0x80ull
-#define MSTATUS_MPRV (1ull << 17)
-#define MSTATUS_SUM (1ull << 18)
-#define MSTATUS_MXR (1ull << 19)
-#define MSTATUS_TVM (1ull << 20)
-#define MPP_S (1ull << 11)
-#define MPP_MASK (3ull << 11)
 
 /* Virtual addresses the tests use. */
 #define VA_BASE 0x40000000ull      /* 4K pages from here (L0 table) */
@@ -39,36 +33,6 @@
 static uint64_t tables[8][512] __attribute__((aligned(4096)));
 static uint8_t pages[8][4096] __attribute__((aligned(4096)));
 enum { T_ROOT48, T_ROOT48_U, T_L2, T_L2_U, T_L1, T_L0 };
-
-uint64_t lower_call(uint64_t mpp, uint64_t fn, uint64_t arg);
-void lower_exit(void);
-void lower_back(void);
-
-static volatile uint64_t t_count, t_cause, t_tval, t_resume;
-
-static int hook(GuestTrapFrame *f)
-{
-    if ((f->mcause == 8 || f->mcause == 9) && f->mepc == (uint64_t)lower_exit) {
-        f->mepc = (uint64_t)lower_back;
-        f->mstatus |= MPP_MASK;
-        return 1;
-    }
-    t_count++;
-    t_cause = f->mcause;
-    t_tval = f->mtval;
-    if (t_resume) {
-        f->mepc = t_resume;
-        t_resume = 0;
-    } else {
-        f->mepc += (*(volatile uint16_t *)f->mepc & 3) == 3 ? 4 : 2;
-    }
-    return 1;
-}
-
-static void reset_trap(void)
-{
-    t_count = t_cause = t_tval = 0;
-}
 
 static uint64_t pte(const void *pa, uint64_t flags)
 {
@@ -112,41 +76,6 @@ static void build_tables(void)
     *(volatile uint32_t *)&pages[4][0] = 0x02a00513;
     *(volatile uint32_t *)&pages[4][4] = 0x00008067;
     asm volatile("fence.i" ::: "memory");
-}
-
-/* A load or store in M-mode with MPRV: translated as @mpp would be. */
-static uint64_t mprv_ld(uint64_t mpp, uint64_t extra, uint64_t va)
-{
-    uint64_t v = 0xdeadull;
-    uint64_t set = MSTATUS_MPRV | extra | (mpp << 11);
-    asm volatile("li t0, %[clr]\n"
-                 "csrc mstatus, t0\n"
-                 "csrs mstatus, %[set]\n"
-                 ".option push\n.option norvc\n"
-                 "ld %[v], 0(%[va])\n"
-                 ".option pop\n"
-                 "csrc mstatus, t0\n"
-                 : [v] "+r"(v)
-                 : [set] "r"(set), [va] "r"(va),
-                   [clr] "i"(MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MPP_MASK)
-                 : "t0", "memory");
-    return v;
-}
-
-static void mprv_sd(uint64_t mpp, uint64_t extra, uint64_t va, uint64_t v)
-{
-    uint64_t set = MSTATUS_MPRV | extra | (mpp << 11);
-    asm volatile("li t0, %[clr]\n"
-                 "csrc mstatus, t0\n"
-                 "csrs mstatus, %[set]\n"
-                 ".option push\n.option norvc\n"
-                 "sd %[v], 0(%[va])\n"
-                 ".option pop\n"
-                 "csrc mstatus, t0\n"
-                 :
-                 : [set] "r"(set), [va] "r"(va), [v] "r"(v),
-                   [clr] "i"(MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MPP_MASK)
-                 : "t0", "memory");
 }
 
 static const char *prefix;
@@ -310,7 +239,7 @@ static void suite(uint64_t mode)
 
 int main(void)
 {
-    guest_trap_hook = hook;
+    lower_install();
     /* PMP: all of memory RWX for S and U (as firmware does). */
     CSR_WRITE(pmpaddr0, ~0ull);
     CSR_WRITE(pmpcfg0, 0x1f);
