@@ -48,9 +48,9 @@ typedef enum {
  * SUM and MXR change what S and U entries allow: changing them, satp, or
  * PMP flushes the TLB (csr.c). */
 typedef enum {
-    TCG_MMU_U = 0,
+    TCG_MMU_M = 0, /* first: M-mode code finds its TLB where it always was */
     TCG_MMU_S = 1,
-    TCG_MMU_M = 2,
+    TCG_MMU_U = 2,
     TCG_MMU_COUNT
 } TcgMmuIdx;
 
@@ -249,7 +249,7 @@ void tcg_tlb_flush_page(TcgHart *hart, guint64 paddr);
  * stores (mstatus.MPRV in M-mode borrows MPP's). */
 static inline TcgMmuIdx tcg_mmu_idx(guint priv)
 {
-    return priv == RV_PRIV_M ? TCG_MMU_M : (TcgMmuIdx)priv;
+    return priv == RV_PRIV_M ? TCG_MMU_M : priv == RV_PRIV_S ? TCG_MMU_S : TCG_MMU_U;
 }
 static inline guint tcg_data_priv(const TcgCpuState *env)
 {
