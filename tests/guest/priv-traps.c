@@ -91,7 +91,10 @@ int main(void)
     static uint64_t word[2];
     uint64_t odd = (uint64_t)word + 2;
     asm volatile(".option push\n.option norvc\nlr.w %0, (%1)\n.option pop" : "=r"(v) : "r"(odd) : "memory");
-    check_trap("M lr.w misaligned", 4, odd);
+    check_u64("M lr.w misaligned", t_count, 1);
+    check_u64("  mcause", t_cause, 4);
+    check_u64("  mtval - &word", t_tval - (uint64_t)word, 2);
+    reset_trap();
 
     /* ecall from each mode. */
     lower_call(0, (uint64_t)do_ecall, 0);
