@@ -45,6 +45,7 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
     if (config->ram_host != NULL) {
         hart->ram_addend = (guintptr)config->ram_host - (guintptr)config->ram_base;
     }
+    hart->tlb_used = (1u << TCG_MMU_COUNT) - 1; /* zeroed entries are not empty ones */
     tcg_tlb_flush_all(hart);
     tcg_hart_reset(hart, 0, 0, 0);
     if (config->accel == TCG_ACCEL_JIT) {
@@ -321,8 +322,12 @@ void tcg_hart_wait_for_interrupt(TcgHart *hart)
 
 static guint32 block_flags(const TcgHart *hart)
 {
-    guint32 fs = (guint32)((hart->env.mstatus & RV_MSTATUS_FS) >> RV_MSTATUS_FS_SHIFT);
-    return (hart->env.priv & TCG_BF_PRIV_MASK) | fs << TCG_BF_FS_SHIFT;
+    const TcgCpuState *env = &hart->env;
+    guint32 fs = (guint32)((env->mstatus & RV_MSTATUS_FS) >> RV_MSTATUS_FS_SHIFT);
+    guint data_priv = tcg_data_priv(env);
+    return (env->priv & TCG_BF_PRIV_MASK) | fs << TCG_BF_FS_SHIFT |
+           (guint32)tcg_mmu_idx(data_priv) << TCG_BF_MMU_SHIFT |
+           (tcg_priv_paged(env, data_priv) ? TCG_BF_PAGED : 0);
 }
 
 /* Handles what the event word announced. FALSE: stop running. */
@@ -379,7 +384,19 @@ static TcgBlock *find_block(TcgHart *hart)
 {
     guint64 pc = hart->env.pc;
     guint32 flags = block_flags(hart);
-    TcgBlock *tb = tcg_tb_lookup(hart, pc, flags);
+    /* The jump cache is by virtual pc and forgotten whenever a mapping
+     * may change (satp, sfence.vma, PMP): a hit needs no translation. */
+    TcgBlock *tb = hart->blocks.jmp_cache[tcg_tb_jmp_cache_index(pc)];
+    if (tb != NULL && tb->pc == pc && tb->flags == flags) {
+        return tb;
+    }
+    guint64 phys_pc;
+    RvException fault;
+    if (tcg_mem_fetch_ptr(hart, pc, &phys_pc, &fault) == NULL) {
+        hart->env.insn_pc = pc;
+        tcg_raise(hart, fault, pc);
+    }
+    tb = tcg_tb_lookup(hart, pc, flags, phys_pc);
     if (tb != NULL) {
         return tb;
     }

@@ -18,10 +18,10 @@ G_BEGIN_DECLS
 
 typedef struct TcgBlock TcgBlock;
 struct TcgBlock {
-    guint64 pc;          /* guest (physical = virtual in M-mode) pc of the first insn */
+    guint64 pc;          /* guest virtual pc of the first insn (the lookup key) */
     guint32 flags;       /* TcgBlockFlags the code was translated under */
     guint32 n_insns;     /* guest instructions */
-    guint64 page[2];     /* guest pages the code came from; page[1] = ~0 if one */
+    guint64 page[2];     /* guest PHYSICAL pages the code came from; page[1] = ~0 if one */
     guint32 size;        /* bytes of guest code from pc */
     TcgBlock *hash_next; /* chain in TcgBlockCache.buckets */
     TcgOp *ops;          /* the IR the interpreter runs (owned; NULL once compiled) */
@@ -38,7 +38,21 @@ typedef enum {
     TCG_BF_PRIV_MASK = 3, /* RvPriv */
     TCG_BF_FS_SHIFT = 2,  /* mstatus.FS: Off makes FP illegal, not Dirty marks it */
     TCG_BF_FS_MASK = 3 << TCG_BF_FS_SHIFT,
+    TCG_BF_MMU_SHIFT = 4, /* TcgMmuIdx of loads and stores (MPRV picks MPP's) */
+    TCG_BF_MMU_MASK = 3 << TCG_BF_MMU_SHIFT,
+    TCG_BF_PAGED = 1 << 6, /* loads and stores go through page tables: per-entry addend */
 } TcgBlockFlags;
+
+/* Translation regimes (QEMU's mmu_idx): each has its own TLB, keyed by
+ * the address the regime translates (virtual when paged, else physical).
+ * SUM and MXR change what S and U entries allow: changing them, satp, or
+ * PMP flushes the TLB (csr.c). */
+typedef enum {
+    TCG_MMU_M = 0, /* first: M-mode code finds its TLB where it always was */
+    TCG_MMU_S = 1,
+    TCG_MMU_U = 2,
+    TCG_MMU_COUNT
+} TcgMmuIdx;
 
 #define TCG_TB_HASH_BITS 15
 #define TCG_JMP_CACHE_BITS 14
@@ -70,6 +84,14 @@ typedef struct {
     guintptr addend;   /* host = guest + addend */
 } TcgTlbEntry;
 
+/* Each entry's physical page, beside the TLB so an entry stays 32 bytes
+ * for the generated code: a paged entry found by its physical page when
+ * the node takes the page away, a store's code-page check. */
+typedef struct {
+    TcgTlbEntry e;
+    guint64 paddr_page;
+} TcgVictimEntry;
+
 /* ---- The hart ------------------------------------------------------------ */
 
 /* Bits of TcgHart.event: any non-zero value makes the hart stop between
@@ -99,9 +121,12 @@ struct TcgHart {
     guint tlb_generation;         /* bumped by every flush: a fill that raced one retries */
 
     guintptr ram_addend;          /* host - guest for every RAM page (config.ram_host) */
-    TcgTlbEntry tlb[1u << TCG_TLB_BITS];
-    TcgTlbEntry victim_tlb[TCG_VICTIM_TLB_SIZE]; /* entries the main TLB evicted */
-    guint victim_next;            /* round-robin replacement in victim_tlb */
+    TcgTlbEntry tlb[TCG_MMU_COUNT][1u << TCG_TLB_BITS]; /* by TcgMmuIdx, then page */
+    guint64 tlb_paddr[TCG_MMU_COUNT][1u << TCG_TLB_BITS]; /* physical page of each entry */
+    TcgVictimEntry victim_tlb[TCG_MMU_COUNT][TCG_VICTIM_TLB_SIZE]; /* entries the main TLB evicted */
+    guint victim_next[TCG_MMU_COUNT]; /* round-robin replacement in victim_tlb */
+    gboolean tlb_paged;           /* some entry since the last full flush is virtual */
+    guint tlb_used;               /* bit per TcgMmuIdx filled since the last full flush */
     TcgBlockCache blocks;
     TcgIr ir;                     /* scratch for the translator */
     TcgCodeBuffer code;           /* JIT: this hart's translation buffer */
@@ -158,7 +183,14 @@ void tcg_optimize(TcgIr *ir);
 /* tb-maint.c */
 void tcg_tb_cache_init(TcgHart *hart);
 void tcg_tb_cache_destroy(TcgHart *hart);
-TcgBlock *tcg_tb_lookup(TcgHart *hart, guint64 pc, guint32 flags);
+/* The block for virtual @pc whose code is at physical @phys_pc. */
+TcgBlock *tcg_tb_lookup(TcgHart *hart, guint64 pc, guint32 flags, guint64 phys_pc);
+static inline guint tcg_tb_jmp_cache_index(guint64 pc)
+{
+    return (guint)((pc >> 1) & ((1u << TCG_JMP_CACHE_BITS) - 1));
+}
+/* Forget the virtual-pc jump cache (satp write, sfence.vma, PMP). */
+void tcg_tb_jmp_cache_flush(TcgHart *hart);
 void tcg_tb_insert(TcgHart *hart, TcgBlock *block);
 void tcg_tb_flush(TcgHart *hart);
 void tcg_tb_invalidate_page(TcgHart *hart, guint64 page);
@@ -206,11 +238,61 @@ void tcg_mem_store(TcgHart *hart, guint64 addr, guint64 value, TcgMemOp mo);
 /* Host pointer for an aligned atomic access of 1 << log2size bytes with
  * write permission; raises on failure or MMIO (access fault). */
 void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean is_lr);
-/* Host pointer to the code at @pc (an instruction fetch), or NULL after
- * raising nothing: the caller raises the fetch fault. */
-const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc);
+/* Host pointer to the code at virtual @pc (an instruction fetch) and its
+ * physical address in *@paddr; NULL after raising nothing: the exception
+ * cause (1 or 12) is in *@fault, for the caller to raise. */
+const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc, guint64 *paddr, RvException *fault);
 void tcg_tlb_flush_all(TcgHart *hart);
-void tcg_tlb_flush_page(TcgHart *hart, guint64 addr);
+/* Drops every entry, in every regime, whose physical page is @paddr's. */
+void tcg_tlb_flush_page(TcgHart *hart, guint64 paddr);
+
+/* The regime of instruction fetches in privilege @priv, and of loads and
+ * stores (mstatus.MPRV in M-mode borrows MPP's). */
+static inline TcgMmuIdx tcg_mmu_idx(guint priv)
+{
+    return priv == RV_PRIV_M ? TCG_MMU_M : priv == RV_PRIV_S ? TCG_MMU_S : TCG_MMU_U;
+}
+static inline guint tcg_data_priv(const TcgCpuState *env)
+{
+    if (env->priv == RV_PRIV_M && (env->mstatus & RV_MSTATUS_MPRV)) {
+        return (guint)((env->mstatus & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT);
+    }
+    return env->priv;
+}
+/* Whether @priv's accesses go through page tables (satp.MODE not Bare). */
+static inline gboolean tcg_priv_paged(const TcgCpuState *env, guint priv)
+{
+    return priv != RV_PRIV_M && (env->satp >> 60) != 0;
+}
+
+/* riscv/mmu.c: the Sv39/Sv48 page-table walker. */
+enum {
+    TCG_PROT_READ = 1,
+    TCG_PROT_WRITE = 2,
+    TCG_PROT_EXEC = 4,
+};
+/* Translates @vaddr for @access in privilege @priv (paging on). Returns
+ * -1 with the physical address in *@paddr and in *@prot what a TLB entry
+ * for the page may allow (W only once D is set), or the exception cause
+ * (page fault 12/13/15; access fault 1/5/7 when a PTE read finds no memory
+ * or PMP refuses it). Sets A/D in the PTE with a host compare-and-swap. May
+ * block in page_map (safe points). */
+gint tcg_mmu_translate(TcgHart *hart, guint64 vaddr, TcgAccess access, guint priv,
+                       guint64 *paddr, guint *prot);
+/* The page fault and access fault causes of @access. */
+RvException tcg_page_fault_cause(TcgAccess access);
+RvException tcg_access_fault_cause(TcgAccess access);
+
+/* riscv/pmp.c: physical memory protection. */
+/* Whether PMP lets @priv make @access to [@addr, @addr + @size). */
+gboolean tcg_pmp_check(const TcgHart *hart, guint64 addr, guint size, TcgAccess access,
+                       guint priv);
+/* TCG_PROT_* that PMP gives @priv on all of the 4 KiB page @page, or -1
+ * when rules differ inside the page (then no TLB entry: check each access). */
+gint tcg_pmp_page_prot(const TcgHart *hart, guint64 page, guint priv);
+/* pmpcfg/pmpaddr writes, WARL and lock rules applied. */
+void tcg_pmp_write_cfg(TcgHart *hart, guint reg, guint64 value);
+void tcg_pmp_write_addr(TcgHart *hart, guint index, guint64 value);
 
 /* cpu-exec.c: blocking node callbacks bracketed as safe points. */
 void tcg_safe_point_enter(TcgHart *hart);

@@ -930,10 +930,12 @@ static guint8 *emit_tlb_probe(Jit *j, TcgTemp base, gint64 off, guint8 memop,
     x86_and32_ri(e, X86_RAX, ((1u << TCG_TLB_BITS) - 1) << 5);
     x86_mov_rr(e, X86_RCX, X86_RDX);
     x86_alu_ri(e, X86_ALU_AND, X86_RCX, (gint32)(TCG_PAGE_MASK | (size - 1)));
-    gint32 tlb = HART_OFF(tlb);
+    /* The block's flags fix the regime of its loads and stores. */
+    guint idx = (j->tb->flags & TCG_BF_MMU_MASK) >> TCG_BF_MMU_SHIFT;
+    gint32 tlb = HART_OFF(tlb) + (gint32)(idx * sizeof j->hart->tlb[0]);
     x86_cmp_r_sib(e, X86_RCX, X86_RBP, X86_RAX, tlb + (gint32)tag_offset);
     guint8 *miss = x86_jcc32(e, X86_CC_NE);
-    if (j->hart->config.ram_host != NULL) {
+    if (j->hart->config.ram_host != NULL && !(j->tb->flags & TCG_BF_PAGED)) {
         /* Every RAM page has the same addend: this load does not wait
          * for the index, which shortens a load's dependency chain. */
         x86_alu_rm(e, X86_ALU_ADD, X86_RDX, X86_RBP, HART_OFF(ram_addend));

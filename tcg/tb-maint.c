@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The hart's translation block cache: a hash by (pc, flags), a
- * direct-mapped jump cache by pc in front of it (generated code probes it
+/* The hart's translation block cache: a hash by (virtual pc, flags) whose
+ * hits must also match the physical page of the code, a direct-mapped
+ * jump cache by virtual pc in front of it (generated code probes it
  * for indirect jumps), and the set of guest pages that hold translated
  * code, whose stores must invalidate it. Private to the hart thread (or to
  * safe work), so no locks.
@@ -20,9 +21,20 @@ static guint tb_hash(guint64 pc, guint32 flags)
     return (guint)(h >> (64 - TCG_TB_HASH_BITS));
 }
 
-static guint jmp_cache_index(guint64 pc)
+void tcg_tb_jmp_cache_flush(TcgHart *hart)
 {
-    return (guint)((pc >> 1) & ((1u << TCG_JMP_CACHE_BITS) - 1));
+    memset(hart->blocks.jmp_cache, 0, sizeof hart->blocks.jmp_cache);
+}
+
+/* A block whose code runs into a second page matches only if @pc's
+ * second page still maps to the same physical page. */
+static gboolean second_page_matches(TcgHart *hart, const TcgBlock *tb)
+{
+    guint64 next = (tb->pc & TCG_PAGE_MASK) + TCG_PAGE_SIZE;
+    guint64 paddr;
+    RvException fault;
+    return tcg_mem_fetch_ptr(hart, next, &paddr, &fault) != NULL &&
+           (paddr & TCG_PAGE_MASK) == tb->page[1];
 }
 
 /* A page holding translations: how many valid blocks came from it and
@@ -59,18 +71,27 @@ void tcg_tb_cache_destroy(TcgHart *hart)
     g_hash_table_destroy(hart->blocks.code_pages);
 }
 
-TcgBlock *tcg_tb_lookup(TcgHart *hart, guint64 pc, guint32 flags)
+TcgBlock *tcg_tb_lookup(TcgHart *hart, guint64 pc, guint32 flags, guint64 phys_pc)
 {
     TcgBlockCache *c = &hart->blocks;
-    TcgBlock *tb = c->jmp_cache[jmp_cache_index(pc)];
-    if (tb != NULL && tb->pc == pc && tb->flags == flags) {
-        return tb;
-    }
-    for (tb = c->buckets[tb_hash(pc, flags)]; tb != NULL; tb = tb->hash_next) {
-        if (tb->pc == pc && tb->flags == flags) {
-            c->jmp_cache[jmp_cache_index(pc)] = tb;
-            return tb;
+    guint64 phys_page = phys_pc & TCG_PAGE_MASK;
+    for (TcgBlock *tb = c->buckets[tb_hash(pc, flags)]; tb != NULL; tb = tb->hash_next) {
+        if (tb->pc != pc || tb->flags != flags || tb->page[0] != phys_page) {
+            continue;
         }
+        if (tb->page[1] != ~0ull) {
+            /* Asking the node is a safe point: what we hold may go. */
+            guint flushes = c->flush_count;
+            gboolean same = second_page_matches(hart, tb);
+            if (flushes != c->flush_count || tb->invalid) {
+                return NULL;
+            }
+            if (!same) {
+                continue;
+            }
+        }
+        c->jmp_cache[tcg_tb_jmp_cache_index(pc)] = tb;
+        return tb;
     }
     return NULL;
 }
@@ -134,7 +155,7 @@ void tcg_tb_insert(TcgHart *hart, TcgBlock *block)
     TcgBlock **head = &c->buckets[tb_hash(block->pc, block->flags)];
     block->hash_next = *head;
     *head = block;
-    c->jmp_cache[jmp_cache_index(block->pc)] = block;
+    c->jmp_cache[tcg_tb_jmp_cache_index(block->pc)] = block;
     c->n_blocks++;
     g_ptr_array_add(c->all, block);
     guint64 end = block->pc + block->size;
@@ -172,7 +193,7 @@ static void tb_unlink(TcgBlockCache *c, TcgBlock *tb)
     }
     *link = tb->hash_next;
     c->n_blocks--;
-    guint j = jmp_cache_index(tb->pc);
+    guint j = tcg_tb_jmp_cache_index(tb->pc);
     if (c->jmp_cache[j] == tb) {
         c->jmp_cache[j] = NULL;
     }

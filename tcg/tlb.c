@@ -1,50 +1,82 @@
 /* SPDX-License-Identifier: MIT */
-/* The softmmu TLB: guest physical page -> host frame, per hart. The fast
+/* The softmmu TLB: guest page -> host frame, per hart and per translation
+ * regime (TcgMmuIdx; virtual pages when paged, else physical). The fast
  * path is one tag compare; everything else (misses, MMIO, watched pages,
  * accesses that straddle a page) goes through the slow path here, which
- * asks the node (a blocking safe point) and raises the architectural
- * exception when there is nothing to map. */
+ * walks the page tables (mmu.c), checks PMP (pmp.c), asks the node (a
+ * blocking safe point) and raises the architectural exception. */
 #include <stddef.h>
 #include <string.h>
 
 #include "tcg/internal.h"
 
-static inline TcgTlbEntry *tlb_entry(TcgHart *hart, guint64 addr)
+static inline guint tlb_index(guint64 addr)
 {
-    return &hart->tlb[(addr >> TCG_PAGE_BITS) & ((1u << TCG_TLB_BITS) - 1)];
+    return (guint)((addr >> TCG_PAGE_BITS) & ((1u << TCG_TLB_BITS) - 1));
+}
+
+static inline TcgTlbEntry *tlb_entry(TcgHart *hart, TcgMmuIdx idx, guint64 addr)
+{
+    return &hart->tlb[idx][tlb_index(addr)];
 }
 
 static const TcgTlbEntry tlb_empty = {
     TCG_TLB_INVALID, TCG_TLB_INVALID, TCG_TLB_INVALID, 0,
 };
 
+#define NO_PAGE (~0ull)
+
+static void regime_flush(TcgHart *hart, TcgMmuIdx idx)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(hart->tlb[idx]); i++) {
+        hart->tlb[idx][i] = tlb_empty;
+        hart->tlb_paddr[idx][i] = NO_PAGE;
+    }
+    for (guint i = 0; i < TCG_VICTIM_TLB_SIZE; i++) {
+        hart->victim_tlb[idx][i] = (TcgVictimEntry){ tlb_empty, NO_PAGE };
+    }
+}
+
 void tcg_tlb_flush_all(TcgHart *hart)
 {
-    for (guint i = 0; i < G_N_ELEMENTS(hart->tlb); i++) {
-        hart->tlb[i] = tlb_empty;
+    /* Only regimes filled since the last flush: M-mode code that fences
+     * often must not pay for the S and U arrays it never uses. */
+    for (guint idx = 0; idx < TCG_MMU_COUNT; idx++) {
+        if (hart->tlb_used & (1u << idx)) {
+            regime_flush(hart, (TcgMmuIdx)idx);
+        }
     }
-    for (guint i = 0; i < G_N_ELEMENTS(hart->victim_tlb); i++) {
-        hart->victim_tlb[i] = tlb_empty;
-    }
+    hart->tlb_used = 0;
+    hart->tlb_paged = FALSE;
     hart->tlb_generation++;
 }
 
-static gboolean entry_maps(const TcgTlbEntry *e, guint64 page)
+void tcg_tlb_flush_page(TcgHart *hart, guint64 paddr)
 {
-    return (e->tag_read & TCG_PAGE_MASK) == page || (e->tag_write & TCG_PAGE_MASK) == page ||
-           (e->tag_exec & TCG_PAGE_MASK) == page;
-}
-
-void tcg_tlb_flush_page(TcgHart *hart, guint64 addr)
-{
-    guint64 page = addr & TCG_PAGE_MASK;
-    TcgTlbEntry *e = tlb_entry(hart, addr);
-    if (entry_maps(e, page)) {
-        *e = tlb_empty;
-    }
-    for (guint i = 0; i < G_N_ELEMENTS(hart->victim_tlb); i++) {
-        if (entry_maps(&hart->victim_tlb[i], page)) {
-            hart->victim_tlb[i] = tlb_empty;
+    guint64 page = paddr & TCG_PAGE_MASK;
+    for (guint idx = 0; idx < TCG_MMU_COUNT; idx++) {
+        if (!(hart->tlb_used & (1u << idx))) {
+            continue;
+        }
+        if (hart->tlb_paged && idx != TCG_MMU_M) {
+            /* Virtual keys: any slot may map the page. */
+            for (guint i = 0; i < G_N_ELEMENTS(hart->tlb[idx]); i++) {
+                if (hart->tlb_paddr[idx][i] == page) {
+                    hart->tlb[idx][i] = tlb_empty;
+                    hart->tlb_paddr[idx][i] = NO_PAGE;
+                }
+            }
+        } else {
+            guint i = tlb_index(page);
+            if (hart->tlb_paddr[idx][i] == page) {
+                hart->tlb[idx][i] = tlb_empty;
+                hart->tlb_paddr[idx][i] = NO_PAGE;
+            }
+        }
+        for (guint i = 0; i < TCG_VICTIM_TLB_SIZE; i++) {
+            if (hart->victim_tlb[idx][i].paddr_page == page) {
+                hart->victim_tlb[idx][i] = (TcgVictimEntry){ tlb_empty, NO_PAGE };
+            }
         }
     }
     hart->tlb_generation++;
@@ -54,17 +86,19 @@ void tcg_tlb_flush_page(TcgHart *hart, guint64 addr)
  * entries it recently evicted (conflicts between hot pages are common: a
  * stack and an array 16 MiB apart) and swaps a hit back in. @tag_offset
  * picks the tag to compare; @flags are tag bits that still count as a hit. */
-static gboolean victim_tlb_hit(TcgHart *hart, guint64 addr, gsize tag_offset, guint64 flags)
+static gboolean victim_tlb_hit(TcgHart *hart, TcgMmuIdx idx, guint64 addr, gsize tag_offset,
+                               guint64 flags)
 {
     guint64 page = addr & TCG_PAGE_MASK;
-    for (guint i = 0; i < G_N_ELEMENTS(hart->victim_tlb); i++) {
-        TcgTlbEntry *v = &hart->victim_tlb[i];
+    for (guint i = 0; i < TCG_VICTIM_TLB_SIZE; i++) {
+        TcgVictimEntry *v = &hart->victim_tlb[idx][i];
         guint64 tag;
-        memcpy(&tag, (const guint8 *)v + tag_offset, sizeof tag);
+        memcpy(&tag, (const guint8 *)&v->e + tag_offset, sizeof tag);
         if ((tag & ~flags) == page) {
-            TcgTlbEntry *e = tlb_entry(hart, addr);
-            TcgTlbEntry evicted = *e;
-            *e = *v;
+            guint slot = tlb_index(addr);
+            TcgVictimEntry evicted = { hart->tlb[idx][slot], hart->tlb_paddr[idx][slot] };
+            hart->tlb[idx][slot] = v->e;
+            hart->tlb_paddr[idx][slot] = v->paddr_page;
             *v = evicted;
             return TRUE;
         }
@@ -72,70 +106,131 @@ static gboolean victim_tlb_hit(TcgHart *hart, guint64 addr, gsize tag_offset, gu
     return FALSE;
 }
 
-static void victim_tlb_save(TcgHart *hart, const TcgTlbEntry *e)
+static void victim_tlb_save(TcgHart *hart, TcgMmuIdx idx, guint slot)
 {
+    const TcgTlbEntry *e = &hart->tlb[idx][slot];
     if (e->tag_read == TCG_TLB_INVALID && e->tag_exec == TCG_TLB_INVALID) {
         return;
     }
-    hart->victim_tlb[hart->victim_next] = *e;
-    hart->victim_next = (hart->victim_next + 1) % TCG_VICTIM_TLB_SIZE;
+    hart->victim_tlb[idx][hart->victim_next[idx]] =
+        (TcgVictimEntry){ *e, hart->tlb_paddr[idx][slot] };
+    hart->victim_next[idx] = (hart->victim_next[idx] + 1) % TCG_VICTIM_TLB_SIZE;
 }
 
-/* Asks the node for the page of @addr. A flush that lands while the hart
- * waits (the agent may run safe work on it then) makes the answer stale:
- * ask again. FALSE: nothing there. */
-static gboolean tlb_fill(TcgHart *hart, guint64 addr, TcgAccess access, TcgPageMap *map)
+/* The physical address behind @addr in regime @idx, from the entry that
+ * the caller just found valid. */
+static guint64 entry_paddr(TcgHart *hart, TcgMmuIdx idx, guint64 addr)
+{
+    return hart->tlb_paddr[idx][tlb_index(addr)] | (addr & ~TCG_PAGE_MASK);
+}
+
+/* What a fill found: where the access goes. */
+typedef struct {
+    TcgPageMap map;
+    guint64 paddr;
+} TcgFill;
+
+/* Translates @addr for @access of @size bytes in privilege @priv (page
+ * tables, then PMP) and asks the node for the physical page. A flush that
+ * lands while the hart waits (the agent may run safe work on it then)
+ * makes the answer stale: ask again. Installs a TLB entry for regime
+ * @idx unless PMP rules split the page. Returns -1, or the exception
+ * cause to raise (tval: @addr). */
+static gint tlb_fill(TcgHart *hart, TcgMmuIdx idx, guint priv, guint64 addr, guint size,
+                     TcgAccess access, TcgFill *out)
 {
     guint64 page = addr & TCG_PAGE_MASK;
+    gboolean paged = tcg_priv_paged(&hart->env, priv);
+    guint prot = TCG_PROT_READ | TCG_PROT_WRITE | TCG_PROT_EXEC;
+    /* LR is a load to the MMU and PMP; only the node hears it is an LR. */
+    TcgAccess check = access == TCG_ACCESS_LR ? TCG_ACCESS_READ : access;
+    gint pmp;
     for (;;) {
         guint generation = hart->tlb_generation;
-        *map = (TcgPageMap){ 0 };
+        out->paddr = addr;
+        if (paged) {
+            gint fault = tcg_mmu_translate(hart, addr, check, priv, &out->paddr, &prot);
+            if (fault >= 0) {
+                return fault;
+            }
+        }
+        pmp = tcg_pmp_page_prot(hart, out->paddr, priv);
+        if (!tcg_pmp_check(hart, out->paddr, size, check, priv)) {
+            return tcg_access_fault_cause(check);
+        }
+        out->map = (TcgPageMap){ 0 };
         /* Clock reads only while translating (for translate_ns): data
          * accesses to devices come through here on every access. */
         gint64 t0 = access == TCG_ACCESS_EXEC ? g_get_monotonic_time() : 0;
         tcg_safe_point_enter(hart);
-        gboolean ok = hart->ops->page_map(hart->opaque, hart->config.hart_id, addr, access, map);
+        gboolean ok = hart->ops->page_map(hart->opaque, hart->config.hart_id, out->paddr, access,
+                                          &out->map);
         tcg_safe_point_leave(hart);
         if (access == TCG_ACCESS_EXEC) {
             hart->page_map_ns += (guint64)(g_get_monotonic_time() - t0) * 1000;
         }
         if (!ok) {
-            return FALSE;
+            return tcg_access_fault_cause(check);
         }
         if (generation == hart->tlb_generation) {
             break;
         }
     }
-    TcgTlbEntry *e = tlb_entry(hart, addr);
-    if ((e->tag_read & TCG_PAGE_MASK) != page) {
-        victim_tlb_save(hart, e);
+    if (pmp < 0) {
+        return -1; /* checked for this access only: no entry */
     }
+    prot &= (guint)pmp;
+    const TcgPageMap *map = &out->map;
+    guint64 ppage = out->paddr & TCG_PAGE_MASK;
+    guint slot = tlb_index(addr);
+    TcgTlbEntry *e = &hart->tlb[idx][slot];
+    if ((e->tag_read & TCG_PAGE_MASK) != page) {
+        victim_tlb_save(hart, idx, slot);
+    }
+    hart->tlb_used |= 1u << idx;
+    hart->tlb_paged |= paged;
+    hart->tlb_paddr[idx][slot] = ppage;
     if (map->host == NULL) {
         guint64 device = page | TCG_TLB_SLOW | TCG_TLB_MMIO;
-        *e = (TcgTlbEntry){ device, device, TCG_TLB_INVALID, 0 };
-        return TRUE;
+        *e = (TcgTlbEntry){
+            prot & TCG_PROT_READ ? device : TCG_TLB_INVALID,
+            prot & TCG_PROT_WRITE ? device : TCG_TLB_INVALID,
+            TCG_TLB_INVALID,
+            0,
+        };
+        return -1;
     }
     /* The node's promise (TcgHartConfig.ram_host) is what the JIT's fast
-     * path relies on. */
+     * path relies on in unpaged regimes. */
     g_assert(hart->config.ram_host == NULL ||
-             (guintptr)map->host - (guintptr)page == hart->ram_addend);
+             (guintptr)map->host - (guintptr)ppage == hart->ram_addend);
     guint64 write_tag = TCG_TLB_INVALID;
-    if (map->writable) {
+    if (map->writable && (prot & TCG_PROT_WRITE)) {
         if (map->watch_stores) {
             write_tag = page | TCG_TLB_SLOW;
-        } else if (tcg_tb_is_code_page(hart, page)) {
+        } else if (tcg_tb_is_code_page(hart, ppage)) {
             write_tag = page | TCG_TLB_CODE;
         } else {
             write_tag = page;
         }
     }
     *e = (TcgTlbEntry){
-        .tag_read = page,
+        .tag_read = prot & TCG_PROT_READ ? page : TCG_TLB_INVALID,
         .tag_write = write_tag,
-        .tag_exec = page,
+        .tag_exec = prot & TCG_PROT_EXEC ? page : TCG_TLB_INVALID,
         .addend = (guintptr)map->host - (guintptr)page,
     };
-    return TRUE;
+    return -1;
+}
+
+/* tlb_fill for a load or store in the current data regime; raises. */
+static void data_fill(TcgHart *hart, guint64 addr, guint size, TcgAccess access, TcgFill *out)
+{
+    guint priv = tcg_data_priv(&hart->env);
+    gint fault = tlb_fill(hart, tcg_mmu_idx(priv), priv, addr, size, access, out);
+    if (fault >= 0) {
+        tcg_raise(hart, (RvException)fault, addr);
+    }
 }
 
 static guint64 host_load(const void *p, guint size)
@@ -175,8 +270,15 @@ static gboolean straddles_page(guint64 addr, guint size)
     return ((addr ^ (addr + size - 1)) & TCG_PAGE_MASK) != 0;
 }
 
+/* The regime of this hart's loads and stores now. */
+static inline TcgMmuIdx data_idx(const TcgHart *hart)
+{
+    return tcg_mmu_idx(tcg_data_priv(&hart->env));
+}
+
 static guint64 load_slow(TcgHart *hart, guint64 addr, guint size)
 {
+    TcgMmuIdx idx = data_idx(hart);
     if (straddles_page(addr, size)) {
         /* Misaligned across pages (QEMU's virt allows it too): by bytes,
          * little endian; the first byte that faults reports its address. */
@@ -186,24 +288,22 @@ static guint64 load_slow(TcgHart *hart, guint64 addr, guint size)
         }
         return v;
     }
-    if (victim_tlb_hit(hart, addr, offsetof(TcgTlbEntry, tag_read), 0)) {
-        TcgTlbEntry *e = tlb_entry(hart, addr);
+    if (victim_tlb_hit(hart, idx, addr, offsetof(TcgTlbEntry, tag_read), 0)) {
+        TcgTlbEntry *e = tlb_entry(hart, idx, addr);
         guint64 v = 0;
         memcpy(&v, (const void *)(guintptr)(addr + e->addend), size);
         return v;
     }
-    TcgPageMap map;
-    if (!tlb_fill(hart, addr, TCG_ACCESS_READ, &map)) {
-        tcg_raise(hart, RV_EXC_LOAD_ACCESS, addr);
-    }
-    if (map.host == NULL) {
+    TcgFill fill;
+    data_fill(hart, addr, size, TCG_ACCESS_READ, &fill);
+    if (fill.map.host == NULL) {
         guint64 v = 0;
         gboolean ok;
         if (addr & (size - 1)) {
             tcg_raise(hart, RV_EXC_LOAD_ACCESS, addr); /* devices take aligned accesses */
         }
         tcg_safe_point_enter(hart);
-        ok = hart->ops->mmio_read(hart->opaque, hart->config.hart_id, addr, size, &v);
+        ok = hart->ops->mmio_read(hart->opaque, hart->config.hart_id, fill.paddr, size, &v);
         tcg_safe_point_leave(hart);
         if (!ok) {
             tcg_raise(hart, RV_EXC_LOAD_ACCESS, addr);
@@ -211,14 +311,14 @@ static guint64 load_slow(TcgHart *hart, guint64 addr, guint size)
         return v;
     }
     guint64 v = 0;
-    memcpy(&v, map.host + (addr & ~TCG_PAGE_MASK), size);
+    memcpy(&v, fill.map.host + (fill.paddr & ~TCG_PAGE_MASK), size);
     return v;
 }
 
 guint64 tcg_mem_load(TcgHart *hart, guint64 addr, TcgMemOp mo)
 {
     guint size = 1u << (mo & TCG_MO_SIZE);
-    TcgTlbEntry *e = tlb_entry(hart, addr);
+    TcgTlbEntry *e = tlb_entry(hart, data_idx(hart), addr);
     guint64 v;
     if (G_LIKELY(e->tag_read == (addr & TCG_PAGE_MASK) && (addr & (size - 1)) == 0)) {
         v = host_load((const void *)(guintptr)(addr + e->addend), size);
@@ -228,45 +328,55 @@ guint64 tcg_mem_load(TcgHart *hart, guint64 addr, TcgMemOp mo)
     return extend(v, mo);
 }
 
+/* A store that may overwrite translated code at physical @paddr: the
+ * page's translations go first. */
+static void store_check_code(TcgHart *hart, guint64 paddr, guint size)
+{
+    if (tcg_tb_store_hits_code(hart, paddr, size)) {
+        /* Self-modifying code: the page's translations go; the block
+         * running may finish on its old code, which RISC-V allows until
+         * a fence.i. Then stores to the page take the fast path again. */
+        tcg_tb_invalidate_page(hart, paddr);
+        tcg_tlb_flush_page(hart, paddr);
+    }
+}
+
 /* A store into a page that holds translations (the TLB entry says so and
  * has the frame): only stores that hit translated bytes cost more. */
-static gboolean store_code_page(TcgHart *hart, guint64 addr, guint64 value, guint size)
+static gboolean store_code_page(TcgHart *hart, TcgMmuIdx idx, guint64 addr, guint64 value,
+                                guint size)
 {
-    TcgTlbEntry *e = tlb_entry(hart, addr);
+    TcgTlbEntry *e = tlb_entry(hart, idx, addr);
     if (e->tag_write != ((addr & TCG_PAGE_MASK) | TCG_TLB_CODE) || straddles_page(addr, size)) {
         return FALSE;
     }
     guint8 *host = (guint8 *)(guintptr)(addr + e->addend);
-    if (tcg_tb_store_hits_code(hart, addr, size)) {
-        /* Self-modifying code: the page's translations go; the block
-         * running may finish on its old code, which RISC-V allows until
-         * a fence.i. Then stores to the page take the fast path again. */
-        tcg_tb_invalidate_page(hart, addr);
-        tcg_tlb_flush_page(hart, addr);
-    }
+    store_check_code(hart, entry_paddr(hart, idx, addr), size);
     memcpy(host, &value, size);
     return TRUE;
 }
 
 static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
 {
+    TcgMmuIdx idx = data_idx(hart);
     if (!straddles_page(addr, size) &&
-        victim_tlb_hit(hart, addr, offsetof(TcgTlbEntry, tag_write), TCG_TLB_CODE)) {
-        TcgTlbEntry *e = tlb_entry(hart, addr);
+        victim_tlb_hit(hart, idx, addr, offsetof(TcgTlbEntry, tag_write), TCG_TLB_CODE)) {
+        TcgTlbEntry *e = tlb_entry(hart, idx, addr);
         if (e->tag_write == (addr & TCG_PAGE_MASK)) {
             memcpy((void *)(guintptr)(addr + e->addend), &value, size);
             return;
         }
     }
-    if (store_code_page(hart, addr, value, size)) {
+    if (store_code_page(hart, idx, addr, value, size)) {
         return;
     }
+    TcgFill fill;
     if (straddles_page(addr, size)) {
         /* Check both pages before writing anything, so a fault on the
          * second leaves memory untouched. */
-        TcgPageMap map;
         guint64 second = (addr + size - 1) & TCG_PAGE_MASK;
-        if (!tlb_fill(hart, second, TCG_ACCESS_WRITE, &map) || map.host == NULL) {
+        data_fill(hart, second, 1, TCG_ACCESS_WRITE, &fill);
+        if (fill.map.host == NULL) {
             tcg_raise(hart, RV_EXC_STORE_ACCESS, second);
         }
         for (guint i = 0; i < size; i++) {
@@ -274,32 +384,26 @@ static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
         }
         return;
     }
-    TcgPageMap map;
-    if (!tlb_fill(hart, addr, TCG_ACCESS_WRITE, &map)) {
-        tcg_raise(hart, RV_EXC_STORE_ACCESS, addr);
-    }
-    if (map.host == NULL) {
+    data_fill(hart, addr, size, TCG_ACCESS_WRITE, &fill);
+    if (fill.map.host == NULL) {
         gboolean ok;
         if (addr & (size - 1)) {
             tcg_raise(hart, RV_EXC_STORE_ACCESS, addr);
         }
         tcg_safe_point_enter(hart);
-        ok = hart->ops->mmio_write(hart->opaque, hart->config.hart_id, addr, size, value);
+        ok = hart->ops->mmio_write(hart->opaque, hart->config.hart_id, fill.paddr, size, value);
         tcg_safe_point_leave(hart);
         if (!ok) {
             tcg_raise(hart, RV_EXC_STORE_ACCESS, addr);
         }
         return;
     }
-    g_assert(map.writable);
-    if (tcg_tb_store_hits_code(hart, addr, size)) {
-        tcg_tb_invalidate_page(hart, addr);
-        tcg_tlb_flush_page(hart, addr);
-    }
-    memcpy(map.host + (addr & ~TCG_PAGE_MASK), &value, size);
-    if (map.watch_stores) {
+    g_assert(fill.map.writable);
+    store_check_code(hart, fill.paddr, size);
+    memcpy(fill.map.host + (fill.paddr & ~TCG_PAGE_MASK), &value, size);
+    if (fill.map.watch_stores) {
         tcg_safe_point_enter(hart);
-        hart->ops->watched_store(hart->opaque, hart->config.hart_id, addr, size, value);
+        hart->ops->watched_store(hart->opaque, hart->config.hart_id, fill.paddr, size, value);
         tcg_safe_point_leave(hart);
     }
 }
@@ -307,7 +411,7 @@ static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
 void tcg_mem_store(TcgHart *hart, guint64 addr, guint64 value, TcgMemOp mo)
 {
     guint size = 1u << (mo & TCG_MO_SIZE);
-    TcgTlbEntry *e = tlb_entry(hart, addr);
+    TcgTlbEntry *e = tlb_entry(hart, data_idx(hart), addr);
     if (G_LIKELY(e->tag_write == (addr & TCG_PAGE_MASK) && (addr & (size - 1)) == 0)) {
         host_store((void *)(guintptr)(addr + e->addend), size, value);
         return;
@@ -321,33 +425,43 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
     if (addr & (size - 1)) {
         tcg_raise(hart, is_lr ? RV_EXC_LOAD_MISALIGNED : RV_EXC_STORE_MISALIGNED, addr);
     }
-    RvException fault = is_lr ? RV_EXC_LOAD_ACCESS : RV_EXC_STORE_ACCESS;
-    TcgTlbEntry *e = tlb_entry(hart, addr);
+    TcgMmuIdx idx = data_idx(hart);
+    TcgTlbEntry *e = tlb_entry(hart, idx, addr);
     guint64 page = addr & TCG_PAGE_MASK;
     if ((is_lr ? e->tag_read : e->tag_write) == page) {
         return (void *)(guintptr)(addr + e->addend);
     }
-    TcgPageMap map;
-    if (!tlb_fill(hart, addr, is_lr ? TCG_ACCESS_LR : TCG_ACCESS_WRITE, &map) ||
-        map.host == NULL) {
-        tcg_raise(hart, fault, addr);
+    TcgFill fill;
+    data_fill(hart, addr, size, is_lr ? TCG_ACCESS_LR : TCG_ACCESS_WRITE, &fill);
+    if (fill.map.host == NULL) {
+        tcg_raise(hart, is_lr ? RV_EXC_LOAD_ACCESS : RV_EXC_STORE_ACCESS, addr);
     }
-    if (!is_lr && tcg_tb_store_hits_code(hart, addr, size)) {
-        tcg_tb_invalidate_page(hart, addr);
-        tcg_tlb_flush_page(hart, addr);
+    if (!is_lr) {
+        store_check_code(hart, fill.paddr, size);
     }
-    return map.host + (addr & ~TCG_PAGE_MASK);
+    return fill.map.host + (fill.paddr & ~TCG_PAGE_MASK);
 }
 
-const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc)
+const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc, guint64 *paddr, RvException *fault)
 {
-    TcgTlbEntry *e = tlb_entry(hart, pc);
-    if (e->tag_exec != (pc & TCG_PAGE_MASK) &&
-        !victim_tlb_hit(hart, pc, offsetof(TcgTlbEntry, tag_exec), 0)) {
-        TcgPageMap map;
-        if (!tlb_fill(hart, pc, TCG_ACCESS_EXEC, &map) || map.host == NULL) {
-            return NULL;
-        }
+    guint priv = hart->env.priv;
+    TcgMmuIdx idx = tcg_mmu_idx(priv);
+    TcgTlbEntry *e = tlb_entry(hart, idx, pc);
+    if (e->tag_exec == (pc & TCG_PAGE_MASK) ||
+        victim_tlb_hit(hart, idx, pc, offsetof(TcgTlbEntry, tag_exec), 0)) {
+        *paddr = entry_paddr(hart, idx, pc);
+        return (const guint8 *)(guintptr)(pc + e->addend);
     }
-    return (const guint8 *)(guintptr)(pc + e->addend);
+    TcgFill fill;
+    gint cause = tlb_fill(hart, idx, priv, pc, 2, TCG_ACCESS_EXEC, &fill);
+    if (cause >= 0) {
+        *fault = (RvException)cause;
+        return NULL;
+    }
+    if (fill.map.host == NULL) {
+        *fault = RV_EXC_INSN_ACCESS;
+        return NULL;
+    }
+    *paddr = fill.paddr;
+    return fill.map.host + (fill.paddr & ~TCG_PAGE_MASK);
 }

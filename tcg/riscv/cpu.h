@@ -31,7 +31,19 @@ typedef enum {
     RV_EXC_ECALL_U = 8,
     RV_EXC_ECALL_S = 9,
     RV_EXC_ECALL_M = 11,
+    RV_EXC_INSN_PAGE_FAULT = 12,
+    RV_EXC_LOAD_PAGE_FAULT = 13,
+    RV_EXC_STORE_PAGE_FAULT = 15,
 } RvException;
+
+/* satp: MODE (Bare, Sv39, Sv48), a 16-bit ASID, the root table's PPN. */
+#define RV_SATP_MODE_SHIFT 60
+#define RV_SATP_MODE_BARE 0
+#define RV_SATP_MODE_SV39 8
+#define RV_SATP_MODE_SV48 9
+#define RV_SATP_ASID_SHIFT 44
+#define RV_SATP_ASID_MASK (0xffffull << RV_SATP_ASID_SHIFT)
+#define RV_SATP_PPN_MASK ((1ull << 44) - 1)
 
 #define RV_MSTATUS_SIE (1ull << 1)
 #define RV_MSTATUS_MIE (1ull << 3)

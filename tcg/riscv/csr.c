@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The CSR file of an RV64 hart with M, S and U modes (no MMU yet: satp
- * only accepts Bare). Privilege and read-only checks follow the number
+/* The CSR file of an RV64 hart with M, S and U modes, Sv39/Sv48 and 16
+ * PMP entries. Privilege and read-only checks follow the number
  * encoding (bits 9:8 lowest privilege, 11:10 == 3 read-only); an access
  * that fails them, or to a CSR that does not exist, is illegal. */
 #include "tcg/internal.h"
@@ -183,20 +183,35 @@ static guint64 legal_mstatus(guint64 old, guint64 v)
     return st;
 }
 
+static void csr_write_one(TcgHart *hart, guint csr, guint64 v);
+
+/* SUM and MXR change what S and U TLB entries allow. */
 static void csr_write(TcgHart *hart, guint csr, guint64 v)
 {
+    guint64 old = hart->env.mstatus;
+    csr_write_one(hart, csr, v);
+    if ((old ^ hart->env.mstatus) & (RV_MSTATUS_SUM | RV_MSTATUS_MXR)) {
+        tcg_tlb_flush_all(hart);
+    }
+}
+
+static void csr_write_one(TcgHart *hart, guint csr, guint64 v)
+{
     TcgCpuState *env = &hart->env;
+    /* PMP decides what a page allows: the TLB and jump cache go. */
     if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
         guint n = (csr - CSR_PMPCFG0) / 2;
         if (n < G_N_ELEMENTS(env->pmpcfg)) {
-            env->pmpcfg[n] = v;
+            tcg_pmp_write_cfg(hart, n, v);
+            tcg_tb_jmp_cache_flush(hart);
         }
         return;
     }
     if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {
         guint n = csr - CSR_PMPADDR0;
         if (n < RV_PMP_COUNT) {
-            env->pmpaddr[n] = v & ((1ull << 54) - 1);
+            tcg_pmp_write_addr(hart, n, v);
+            tcg_tb_jmp_cache_flush(hart);
         }
         return;
     }
@@ -229,12 +244,18 @@ static void csr_write(TcgHart *hart, guint csr, guint64 v)
         env->mip_sw = (env->mip_sw & ~mask) | (v & mask);
         return;
     }
-    case CSR_SATP:
-        /* Only Bare translation exists yet: other modes are WARL-ignored. */
-        if ((v >> 60) == 0) {
-            env->satp = 0;
+    case CSR_SATP: {
+        /* Bare, Sv39, Sv48; a write of another mode has no effect. */
+        guint mode = (guint)(v >> RV_SATP_MODE_SHIFT);
+        if (mode != RV_SATP_MODE_BARE && mode != RV_SATP_MODE_SV39 &&
+            mode != RV_SATP_MODE_SV48) {
+            return;
         }
+        env->satp = v & (0xfull << RV_SATP_MODE_SHIFT | RV_SATP_ASID_MASK | RV_SATP_PPN_MASK);
+        tcg_tlb_flush_all(hart);
+        tcg_tb_jmp_cache_flush(hart);
         return;
+    }
     case CSR_MSTATUS: env->mstatus = legal_mstatus(env->mstatus, v); return;
     case CSR_MISA: return; /* WARL: the extensions are fixed */
     case CSR_MEDELEG: env->medeleg = v & MEDELEG_WRITABLE; return;

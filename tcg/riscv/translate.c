@@ -102,32 +102,41 @@ static const TransFn trans_table[RV_OP_COUNT] = {
 #undef CINSN
 };
 
-/* Fetches the halfword at @pc through the exec TLB; FALSE if unmapped. */
-static gboolean fetch16(TcgHart *hart, guint64 pc, guint16 *out)
+/* A fetch that failed: the cause and the address that faulted. */
+typedef struct {
+    RvException cause;
+    guint64 addr;
+} FetchFault;
+
+/* Fetches the halfword at virtual @pc through the exec TLB and gives its
+ * physical address; FALSE if it faults. */
+static gboolean fetch16(TcgHart *hart, guint64 pc, guint16 *out, guint64 *paddr,
+                        FetchFault *fault)
 {
-    const guint8 *p = tcg_mem_fetch_ptr(hart, pc);
+    const guint8 *p = tcg_mem_fetch_ptr(hart, pc, paddr, &fault->cause);
     if (p == NULL) {
+        fault->addr = pc;
         return FALSE;
     }
     memcpy(out, p, sizeof *out);
     return TRUE;
 }
 
-/* Reads the instruction at @pc; on a fetch fault returns FALSE with the
- * faulting address in @fault. */
-static gboolean fetch_insn(TcgHart *hart, guint64 pc, guint32 *word, guint64 *fault)
+/* Reads the instruction at @pc; @paddr gets the physical addresses of its
+ * first and last halfwords. */
+static gboolean fetch_insn(TcgHart *hart, guint64 pc, guint32 *word, guint64 paddr[2],
+                           FetchFault *fault)
 {
     guint16 lo, hi;
-    if (!fetch16(hart, pc, &lo)) {
-        *fault = pc;
+    if (!fetch16(hart, pc, &lo, &paddr[0], fault)) {
         return FALSE;
     }
+    paddr[1] = paddr[0];
     if (rv_insn_length(lo) == 2) {
         *word = lo;
         return TRUE;
     }
-    if (!fetch16(hart, pc + 2, &hi)) {
-        *fault = pc + 2;
+    if (!fetch16(hart, pc + 2, &hi, &paddr[1], fault)) {
         return FALSE;
     }
     *word = (guint32)hi << 16 | lo;
@@ -141,21 +150,27 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
     Disas s = { .hart = hart, .ir = ir, .pc = pc, .state = DISAS_NEXT, .flags = flags,
                 .fs_dirty = (flags & TCG_BF_FS_MASK) == TCG_BF_FS_MASK, .page = first_page };
     guint64 last_byte = pc;
+    guint64 phys_first = ~0ull, phys_last = ~0ull; /* physical pages of the code */
     guint n_insns = 0;
 
     tcg_ir_reset(ir);
     while (s.state == DISAS_NEXT) {
         guint32 word;
-        guint64 fault;
-        if (!fetch_insn(hart, s.pc, &word, &fault)) {
+        guint64 paddr[2];
+        FetchFault fault;
+        if (!fetch_insn(hart, s.pc, &word, paddr, &fault)) {
             if (n_insns == 0) {
                 hart->env.insn_pc = pc;
-                tcg_raise(hart, RV_EXC_INSN_ACCESS, fault);
+                tcg_raise(hart, fault.cause, fault.addr);
             }
             /* The fault belongs to the instruction, not to this block. */
             gen_goto(&s, 0, s.pc);
             break;
         }
+        if (n_insns == 0) {
+            phys_first = paddr[0] & TCG_PAGE_MASK;
+        }
+        phys_last = paddr[1] & TCG_PAGE_MASK;
         RvInsn insn;
         rv_decode(word, &insn);
         s.insn = &insn;
@@ -193,9 +208,8 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
     block->flags = flags;
     block->n_insns = n_insns;
     block->size = (guint32)(last_byte - pc + 1);
-    block->page[0] = first_page;
-    block->page[1] = (last_byte & TCG_PAGE_MASK) != first_page ? (last_byte & TCG_PAGE_MASK)
-                                                               : ~0ull;
+    block->page[0] = phys_first;
+    block->page[1] = (last_byte & TCG_PAGE_MASK) != first_page ? phys_last : ~0ull;
     block->n_ops = ir->n_ops;
     block->ops = g_memdup2(ir->ops, ir->n_ops * sizeof(TcgOp));
     block->label_pos = g_new0(guint, MAX(ir->n_labels, 1));

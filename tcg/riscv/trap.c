@@ -154,3 +154,15 @@ guint64 tcg_helper_wfi(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 im
     g_atomic_int_or(&hart->event, TCG_EVENT_IRQ);
     return 0;
 }
+
+guint64 tcg_helper_sfence_vma(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
+{
+    TcgCpuState *env = &hart->env;
+    if (env->priv == RV_PRIV_U ||
+        (env->priv == RV_PRIV_S && (env->mstatus & RV_MSTATUS_TVM))) {
+        illegal(hart, (guint32)imm);
+    }
+    tcg_tlb_flush_all(hart);
+    tcg_tb_jmp_cache_flush(hart);
+    return 0;
+}

@@ -30,6 +30,7 @@ GUEST_TESTS = \
 	tests/guest/smp-chaos.elf \
 	tests/guest/plic.elf \
 	tests/guest/rvc-fp.elf \
+	$(GUEST_LOWER_TESTS) \
 	$(GUEST_FP_TESTS) \
 	$(GUEST_SBI_TESTS)
 
@@ -37,6 +38,12 @@ GUEST_TESTS = \
 # 0x80200000 on their own entry (lib/sbi-crt0.S), rules below.
 GUEST_SBI_TESTS = \
 	tests/guest/sbi-shootdown.elf
+
+# Tests that run code in S and U: linked with lower.S (lower_call).
+GUEST_LOWER_TESTS = \
+	tests/guest/mmu.elf \
+	tests/guest/pmp.elf \
+	tests/guest/priv-traps.elf
 
 # F/D tests: C built for rv64imafdc / lp64d (rules below).
 GUEST_FP_TESTS = \
@@ -80,6 +87,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \
 	tests/guest/plic.c tests/guest/plic.harts tests/guest/plic.input \
 	$(GUEST_SBI_TESTS:.elf=.c) $(GUEST_SBI_TESTS:.elf=.harts) $(GUEST_SBI_TESTS:.elf=.bios) \
+	tests/guest/lower.S tests/guest/lower.h $(GUEST_LOWER_TESTS:.elf=.c) \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC
@@ -108,6 +116,15 @@ $(GUEST_SBI_TESTS): $(GUEST_SBI_LIB) $(srcdir)/tests/guest/lib/sbi.h \
 	$(srcdir)/tests/guest/lib/link-sbi.ld
 tests/guest/sbi-shootdown.elf: $(srcdir)/tests/guest/sbi-shootdown.c
 	$(GUEST_SBI_LINK)
+$(GUEST_LOWER_TESTS): $(srcdir)/tests/guest/lower.S $(srcdir)/tests/guest/lower.h
+GUEST_LOWER_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LDOPTS) \
+	-o $@ $(GUEST_LIB) $(srcdir)/tests/guest/lower.S $< -lgcc
+tests/guest/mmu.elf: $(srcdir)/tests/guest/mmu.c
+	$(GUEST_LOWER_LINK)
+tests/guest/pmp.elf: $(srcdir)/tests/guest/pmp.c
+	$(GUEST_LOWER_LINK)
+tests/guest/priv-traps.elf: $(srcdir)/tests/guest/priv-traps.c
+	$(GUEST_LOWER_LINK)
 
 GUEST_FP_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_FP_CCOPTS) $(GUEST_LDOPTS) \
 	-o $@ $(GUEST_LIB) $< -lgcc

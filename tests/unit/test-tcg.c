@@ -368,6 +368,97 @@ static void test_amo_faults(void)
     g_assert_cmpuint(amo_trap_cause(lr_w, 0x202), ==, RV_EXC_LOAD_MISALIGNED);
 }
 
+
+/* ---- Paging from the inside: what a guest program cannot observe ---- */
+
+#define PT_ROOT (RAM_BASE + 0x10000)
+#define PT_L1 (RAM_BASE + 0x11000)
+#define PT_L0 (RAM_BASE + 0x12000)
+#define DATA_PAGE (RAM_BASE + 0x20000)
+#define VA_DATA 0x1000ull
+
+static void put_pte(Machine *m, guint64 at, guint64 pa, guint64 flags)
+{
+    guint64 pte = (pa >> 12) << 10 | flags;
+    memcpy(m->ram + (at - RAM_BASE), &pte, sizeof pte);
+}
+
+/* S-mode, Sv39 with root @root, PMP letting S do anything; VA_DATA maps
+ * DATA_PAGE through a three-level walk. */
+static Machine *paged_machine(guint64 root)
+{
+    Machine *m = machine_new();
+    put_pte(m, PT_ROOT, PT_L1, 0x01);
+    put_pte(m, PT_L1, PT_L0, 0x01);
+    put_pte(m, PT_L0 + 8, DATA_PAGE, 0xc7); /* V R W A D */
+    guint64 v = 0x1122334455667788ull;
+    memcpy(m->ram + (DATA_PAGE - RAM_BASE) + 8, &v, sizeof v);
+    TcgCpuState *env = &m->hart->env;
+    env->pmpaddr[0] = (1ull << 54) - 1;
+    env->pmpcfg[0] = 0x1f;
+    env->satp = (guint64)RV_SATP_MODE_SV39 << RV_SATP_MODE_SHIFT | root >> 12;
+    env->priv = RV_PRIV_S;
+    tcg_tlb_flush_all(m->hart);
+    return m;
+}
+
+/* A load through the hart's softmmu; -1, or the exception it raised. */
+static gint64 try_load(Machine *m, guint64 addr, guint64 *value)
+{
+    if (sigsetjmp(m->hart->exit_jmp, 0) != 0) {
+        return (gint64)(m->hart->env.mcause);
+    }
+    *value = tcg_mem_load(m->hart, addr, TCG_MO_64);
+    return -1;
+}
+
+/* The node taking a page away (coherence) must drop the virtual entries
+ * that map it, wherever they sit in the TLB. */
+static void test_mmu_flush_physical(void)
+{
+    Machine *m = paged_machine(PT_ROOT);
+    guint64 v = 0;
+    g_assert_cmpint(try_load(m, VA_DATA + 8, &v), ==, -1);
+    g_assert_cmphex(v, ==, 0x1122334455667788ull);
+    guint slot = (VA_DATA >> TCG_PAGE_BITS) & ((1u << TCG_TLB_BITS) - 1);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][slot].tag_read, ==, VA_DATA);
+    tcg_hart_flush_page(m->hart, DATA_PAGE, FALSE);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][slot].tag_read, ==, TCG_TLB_INVALID);
+    /* Another page's flush leaves it alone once refilled. */
+    g_assert_cmpint(try_load(m, VA_DATA + 8, &v), ==, -1);
+    tcg_hart_flush_page(m->hart, DATA_PAGE + TCG_PAGE_SIZE, FALSE);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][slot].tag_read, ==, VA_DATA);
+    machine_free(m);
+}
+
+/* A page table in a device, or nowhere: an access fault, not a page
+ * fault, and mtval the virtual address. */
+static void test_mmu_pte_not_ram(void)
+{
+    const guint64 roots[] = { DEV_BASE, 0x40000000ull };
+    for (guint i = 0; i < G_N_ELEMENTS(roots); i++) {
+        Machine *m = paged_machine(roots[i]);
+        guint64 v = 0;
+        g_assert_cmpint(try_load(m, VA_DATA + 8, &v), ==, RV_EXC_LOAD_ACCESS);
+        g_assert_cmphex(m->hart->env.mtval, ==, VA_DATA + 8);
+        machine_free(m);
+    }
+}
+
+/* PMP refusing the page table (S-mode implicit access) is an access fault. */
+static void test_mmu_pte_pmp(void)
+{
+    Machine *m = paged_machine(PT_ROOT);
+    /* Entry 0: NA4 over the root's first PTE, no permission. */
+    m->hart->env.pmpaddr[1] = m->hart->env.pmpaddr[0];
+    m->hart->env.pmpaddr[0] = PT_ROOT >> 2;
+    m->hart->env.pmpcfg[0] = 0x1full << 8 | 0x10;
+    tcg_tlb_flush_all(m->hart);
+    guint64 v = 0;
+    g_assert_cmpint(try_load(m, VA_DATA + 8, &v), ==, RV_EXC_LOAD_ACCESS);
+    machine_free(m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -379,5 +470,8 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/hart/illegal-trap", test_illegal_trap);
     g_test_add_func("/tcg/hart/access-fault", test_access_fault);
     g_test_add_func("/tcg/hart/amo-faults", test_amo_faults);
+    g_test_add_func("/tcg/mmu/flush-physical", test_mmu_flush_physical);
+    g_test_add_func("/tcg/mmu/pte-not-ram", test_mmu_pte_not_ram);
+    g_test_add_func("/tcg/mmu/pte-pmp", test_mmu_pte_pmp);
     return g_test_run();
 }
