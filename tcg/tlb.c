@@ -142,21 +142,19 @@ static gint tlb_fill(TcgHart *hart, TcgMmuIdx idx, guint priv, guint64 addr, gui
     guint64 page = addr & TCG_PAGE_MASK;
     gboolean paged = tcg_priv_paged(&hart->env, priv);
     guint prot = TCG_PROT_READ | TCG_PROT_WRITE | TCG_PROT_EXEC;
-    /* LR is a load to the MMU and PMP; only the node hears it is an LR. */
-    TcgAccess check = access == TCG_ACCESS_LR ? TCG_ACCESS_READ : access;
     gint pmp;
     for (;;) {
         guint generation = hart->tlb_generation;
         out->paddr = addr;
         if (paged) {
-            gint fault = tcg_mmu_translate(hart, addr, check, priv, &out->paddr, &prot);
+            gint fault = tcg_mmu_translate(hart, addr, access, priv, &out->paddr, &prot);
             if (fault >= 0) {
                 return fault;
             }
         }
         pmp = tcg_pmp_page_prot(hart, out->paddr, priv);
-        if (!tcg_pmp_check(hart, out->paddr, size, check, priv)) {
-            return tcg_access_fault_cause(check);
+        if (!tcg_pmp_check(hart, out->paddr, size, access, priv)) {
+            return tcg_access_fault_cause(access);
         }
         out->map = (TcgPageMap){ 0 };
         /* Clock reads only while translating (for translate_ns): data
@@ -170,7 +168,7 @@ static gint tlb_fill(TcgHart *hart, TcgMmuIdx idx, guint priv, guint64 addr, gui
             hart->page_map_ns += (guint64)(g_get_monotonic_time() - t0) * 1000;
         }
         if (!ok) {
-            return tcg_access_fault_cause(check);
+            return tcg_access_fault_cause(access);
         }
         if (generation == hart->tlb_generation) {
             break;

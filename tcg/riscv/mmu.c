@@ -21,7 +21,8 @@
 RvException tcg_page_fault_cause(TcgAccess access)
 {
     switch (access) {
-    case TCG_ACCESS_READ: return RV_EXC_LOAD_PAGE_FAULT;
+    case TCG_ACCESS_READ:
+    case TCG_ACCESS_LR: return RV_EXC_LOAD_PAGE_FAULT;
     case TCG_ACCESS_WRITE: return RV_EXC_STORE_PAGE_FAULT;
     case TCG_ACCESS_EXEC: return RV_EXC_INSN_PAGE_FAULT;
     }
@@ -31,7 +32,8 @@ RvException tcg_page_fault_cause(TcgAccess access)
 RvException tcg_access_fault_cause(TcgAccess access)
 {
     switch (access) {
-    case TCG_ACCESS_READ: return RV_EXC_LOAD_ACCESS;
+    case TCG_ACCESS_READ:
+    case TCG_ACCESS_LR: return RV_EXC_LOAD_ACCESS;
     case TCG_ACCESS_WRITE: return RV_EXC_STORE_ACCESS;
     case TCG_ACCESS_EXEC: return RV_EXC_INSN_ACCESS;
     }
@@ -67,6 +69,7 @@ static gboolean leaf_allows(const TcgCpuState *env, guint64 pte, TcgAccess acces
     }
     switch (access) {
     case TCG_ACCESS_READ:
+    case TCG_ACCESS_LR:
         return (pte & PTE_R) || ((pte & PTE_X) && (env->mstatus & RV_MSTATUS_MXR));
     case TCG_ACCESS_WRITE: return (pte & PTE_W) != 0;
     case TCG_ACCESS_EXEC: return (pte & PTE_X) != 0;

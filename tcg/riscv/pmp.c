@@ -93,7 +93,8 @@ static gint range_prot(const TcgHart *hart, guint64 addr, guint64 size, guint pr
 static guint prot_for(TcgAccess access)
 {
     switch (access) {
-    case TCG_ACCESS_READ: return TCG_PROT_READ;
+    case TCG_ACCESS_READ:
+    case TCG_ACCESS_LR: return TCG_PROT_READ;
     case TCG_ACCESS_WRITE: return TCG_PROT_WRITE;
     case TCG_ACCESS_EXEC: return TCG_PROT_EXEC;
     }
