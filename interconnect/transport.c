@@ -234,7 +234,12 @@ IcClient *ic_client_connect(const CfgMachine *machine, const char *run_dir, GErr
     c->next_txid = 1;
     c->socket = zmq_socket(ic_zmq_context(), ZMQ_DEALER);
     c->monitor = zmq_socket(ic_zmq_context(), ZMQ_PAIR);
-    g_autofree char *mon = g_strdup_printf("inproc://ic-monitor-%p", (void *)c);
+    /* A unique name, not the client's address: a freed client's monitor
+     * endpoint can outlive it, and a new client at the same address would
+     * find the name taken (EADDRINUSE). */
+    static guint monitors;
+    g_autofree char *mon = g_strdup_printf("inproc://ic-monitor-%u",
+                                           (guint)g_atomic_int_add(&monitors, 1));
     /* Processes start together and a client may connect before the server
      * has bound: retry every few milliseconds, not ZeroMQ's default 100. */
     int linger = 500, hwm = 100000, reconnect_ms = 5;

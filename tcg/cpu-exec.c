@@ -6,6 +6,8 @@
  * runs right away on the requesting thread. safe-work.pml models this
  * handshake; spin checks it in the test suite. */
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,7 +41,11 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
     hart->ops = ops;
     hart->opaque = opaque;
     pthread_mutex_init(&hart->safe_lock, NULL);
-    pthread_cond_init(&hart->safe_cond, NULL);
+    pthread_condattr_t cond_attr;
+    pthread_condattr_init(&cond_attr);
+    pthread_condattr_setclock(&cond_attr, CLOCK_MONOTONIC); /* WFI naps by it */
+    pthread_cond_init(&hart->safe_cond, &cond_attr);
+    pthread_condattr_destroy(&cond_attr);
     g_queue_init(&hart->work);
     tcg_tb_cache_init(hart);
     if (config->ram_host != NULL) {
@@ -304,12 +310,42 @@ void tcg_hart_set_irq(TcgHart *hart, unsigned irq, gboolean level)
     kick(hart, TCG_EVENT_IRQ);
 }
 
+/* A WFI that finds an enabled interrupt pending returns at once. A guest
+ * that goes on doing so with the interrupt masked (OpenSBI parks stopped
+ * harts in such a WFI loop while an IPI is pending) only burns a host CPU
+ * that other harts and the memory server need. After WFI_SPINS such
+ * returns in a row the hart naps up to WFI_NAP_US, woken early by any kick
+ * (an interrupt line, safe work, a stop): as if that WFI took longer,
+ * which the spec allows. */
+#define WFI_SPINS 64
+#define WFI_NAP_US 200
+
+static void wfi_nap_locked(TcgHart *hart)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += WFI_NAP_US * 1000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(&hart->safe_cond, &hart->safe_lock, &until);
+    run_queued_work_locked(hart);
+}
+
 void tcg_hart_wait_for_interrupt(TcgHart *hart)
 {
     pthread_mutex_lock(&hart->safe_lock);
     run_queued_work_locked(hart);
     hart->at_safe_point = TRUE;
     /* WFI wakes on any pending enabled interrupt, whatever mstatus.MIE. */
+    if ((tcg_mip(hart) & hart->env.mie) != 0) {
+        if (++hart->wfi_spins > WFI_SPINS) {
+            wfi_nap_locked(hart);
+        }
+    } else {
+        hart->wfi_spins = 0;
+    }
     while ((tcg_mip(hart) & hart->env.mie) == 0 &&
            !(g_atomic_int_get(&hart->event) & TCG_EVENT_STOP)) {
         pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
@@ -350,7 +386,9 @@ static gboolean handle_events(TcgHart *hart)
     if (ev & TCG_EVENT_IRQ) {
         /* Cleared before looking, so a new interrupt re-arms it. */
         g_atomic_int_and(&hart->event, ~TCG_EVENT_IRQ);
-        tcg_take_interrupt(hart);
+        if (tcg_take_interrupt(hart)) {
+            hart->wfi_spins = 0; /* it waited for this one */
+        }
     }
     return TRUE;
 }

@@ -116,6 +116,7 @@ struct TcgHart {
     pthread_cond_t safe_cond;     /* wakes a hart in WFI */
     gboolean at_safe_point;       /* blocked in a node callback or WFI */
     gboolean held;                /* an exclusive section keeps it at its safe point */
+    guint wfi_spins;              /* WFIs in a row that found an interrupt pending */
     GQueue work;                  /* TcgSafeWork*, queued by other threads */
     GThread *thread;              /* the thread inside tcg_hart_run, NULL outside */
     guint tlb_generation;         /* bumped by every flush: a fill that raced one retries */

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "interconnect/ic.h"
@@ -65,6 +66,12 @@ static const char config_text[] =
     "[device.test]\ntype=sifive_test\nbase=0x100000\nsize=0x1000\n"
     "[device.clint]\ntype=clint\nbase=0x2000000\nsize=0x10000\n";
 
+/* A failed assertion skips teardown: the server must not outlive the test. */
+static void die_with_parent(gpointer unused)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static void setup(Fixture *fx, gconstpointer unused)
 {
     g_autoptr(GError) error = NULL;
@@ -78,7 +85,8 @@ static void setup(Fixture *fx, gconstpointer unused)
     g_autofree char *prog = g_build_filename(builddir ? builddir : ".", "shoal-memory-server",
                                              NULL);
     char *argv[] = { prog, fx->conf, "--kernel", fx->kernel, "--run-dir", fx->dir, NULL };
-    g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &fx->pid,
+    g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
+                             &fx->pid,
                              NULL, &fx->out_fd, NULL, &error);
     g_assert_no_error(error);
     fx->machine = (CfgMachine){ .path = fx->conf };

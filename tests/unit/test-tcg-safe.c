@@ -182,10 +182,14 @@ static void machine_stop(Machine *m)
     for (guint i = 0; i < N_HARTS; i++) {
         tcg_hart_stop(m->harts[i].hart);
     }
+    /* All joined before any is freed: a hart's exclusive section may still
+     * be releasing the others. */
     for (guint i = 0; i < N_HARTS; i++) {
         if (m->harts[i].thread != NULL) {
             g_thread_join(m->harts[i].thread);
         }
+    }
+    for (guint i = 0; i < N_HARTS; i++) {
         tcg_hart_free(m->harts[i].hart);
     }
     g_mutex_clear(&m->slow_lock);
