@@ -49,6 +49,7 @@ typedef enum {
     NODE_REQ_MMIO,
     NODE_REQ_GUEST_EXIT, /* no reply: the server ends the machine */
     NODE_REQ_IRQ,        /* no reply: IrqLine to another node's hart */
+    NODE_REQ_MMIO_POSTED, /* no reply: a write ic_region_write_posted allows */
 } NodeReqKind;
 
 typedef struct {

@@ -93,6 +93,12 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
         return is_write ? node_clint_write(node, hart_id, paddr - r->base, size, *value)
                         : node_clint_read(node, paddr - r->base, size, value);
     case IC_OWNER_MSRV_DEVICE: {
+        if (is_write && ic_region_write_posted(r, paddr, size)) {
+            NodeRequest req = { .kind = NODE_REQ_MMIO_POSTED, .addr = paddr, .size = size,
+                                .is_write = TRUE, .value = *value, .hart = hart_id };
+            node_submit(node, hart_id, &req);
+            return !node->stopping; /* sent, unless the machine is over */
+        }
         NodeRequest req = { .kind = NODE_REQ_MMIO, .addr = paddr, .size = size,
                             .is_write = is_write, .value = is_write ? *value : 0,
                             .hart = hart_id };

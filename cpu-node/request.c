@@ -34,6 +34,8 @@ static gboolean send_request(IcClient *channel, NodeRequest *req, GError **error
         env.upgrade = &upgrade;
         break;
     case NODE_REQ_MMIO:
+    case NODE_REQ_MMIO_POSTED:
+        mmio.posted = req->kind == NODE_REQ_MMIO_POSTED;
         mmio.addr = req->addr;
         mmio.size = req->size;
         mmio.is_write = req->is_write;
@@ -62,7 +64,8 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
 {
     NodeHart *h = node_hart(node, hart_id);
     g_assert(h != NULL);
-    gboolean reply = req->kind != NODE_REQ_GUEST_EXIT && req->kind != NODE_REQ_IRQ;
+    gboolean reply = req->kind != NODE_REQ_GUEST_EXIT && req->kind != NODE_REQ_IRQ &&
+                     req->kind != NODE_REQ_MMIO_POSTED;
     tcg_event_init(&req->done);
     req->ok = FALSE;
     req->txid = __atomic_add_fetch(&node->next_txid, 1, __ATOMIC_RELAXED);

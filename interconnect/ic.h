@@ -150,6 +150,11 @@ void ic_addr_map_free(IcAddrMap *map);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcAddrMap, ic_addr_map_free)
 /* The region holding @addr, or NULL. */
 const IcRegion *ic_addr_map_lookup(const IcAddrMap *map, guint64 addr);
+/* Whether a write of @size bytes at @addr in device region @r may be
+ * posted: the device always takes it and nothing answers but the effect,
+ * so the hart need not wait a round trip for it (a UART byte out). Later
+ * accesses of the same hart still reach the device after it. */
+gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size);
 
 /* ---- Logging ------------------------------------------------------------- */
 
