@@ -56,7 +56,7 @@ void node_stats_print(const NodeStats *s, guint node_index, TcgHart *const *hart
         TcgHartStats hs;
         tcg_hart_get_stats(harts[i], &hs);
         tb_invalidated += hs.blocks_invalidated;
-        tb_flushes += hs.buffer_flushes + hs.tb_flushes;
+        tb_flushes += hs.buffer_flushes;
     }
     guint64 pages = s->requests[NODE_REQ_GET_S] + s->requests[NODE_REQ_GET_M] +
                     s->requests[NODE_REQ_UPGRADE];

@@ -26,16 +26,56 @@ struct TcgSafeWork {
 /* One exclusive section at a time in the process (the node). */
 static pthread_mutex_t exclusive_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static gint harts_alive; /* (atomic) */
+/* Every hart of the process (the node shares its RAM frames among them). */
+static pthread_mutex_t harts_lock = PTHREAD_MUTEX_INITIALIZER;
+static GPtrArray *harts_alive; /* TcgHart *, under harts_lock */
 
 guint tcg_harts_in_process(void)
 {
-    return (guint)g_atomic_int_get(&harts_alive);
+    pthread_mutex_lock(&harts_lock);
+    guint n = harts_alive != NULL ? harts_alive->len : 0;
+    pthread_mutex_unlock(&harts_lock);
+    return n;
+}
+
+typedef struct {
+    TcgExclusiveFunc fn;
+    gpointer data;
+    TcgHart **harts;
+    guint n_harts;
+} AllHarts;
+
+static AllHarts *all_harts_now;
+
+static void run_on_all(gpointer data)
+{
+    AllHarts *all = data;
+    all_harts_now = all;
+    all->fn(all->data);
+    all_harts_now = NULL;
+}
+
+void tcg_exclusive_run_all(TcgExclusiveFunc fn, gpointer data)
+{
+    pthread_mutex_lock(&harts_lock);
+    AllHarts all = { fn, data, (TcgHart **)g_memdup2(harts_alive->pdata,
+                                                     harts_alive->len * sizeof(gpointer)),
+                     harts_alive->len };
+    pthread_mutex_unlock(&harts_lock);
+    tcg_exclusive_run(all.harts, all.n_harts, run_on_all, &all);
+    g_free(all.harts);
+}
+
+void tcg_harts_foreach_stopped(TcgSafeFunc fn, gpointer data)
+{
+    g_assert(all_harts_now != NULL); /* only inside tcg_exclusive_run_all */
+    for (guint i = 0; i < all_harts_now->n_harts; i++) {
+        fn(all_harts_now->harts[i], data);
+    }
 }
 
 TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpointer opaque)
 {
-    g_atomic_int_inc(&harts_alive);
     TcgHart *hart = g_new0(TcgHart, 1);
     hart->config = *config;
     hart->ops = ops;
@@ -63,6 +103,12 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
             hart->config.accel = TCG_ACCEL_INTERP;
         }
     }
+    pthread_mutex_lock(&harts_lock);
+    if (harts_alive == NULL) {
+        harts_alive = g_ptr_array_new();
+    }
+    g_ptr_array_add(harts_alive, hart);
+    pthread_mutex_unlock(&harts_lock);
     return hart;
 }
 
@@ -72,7 +118,9 @@ void tcg_hart_free(TcgHart *hart)
         return;
     }
     g_assert(hart->thread == NULL);
-    g_atomic_int_add(&harts_alive, -1);
+    pthread_mutex_lock(&harts_lock);
+    g_ptr_array_remove(harts_alive, hart);
+    pthread_mutex_unlock(&harts_lock);
     tcg_tb_cache_destroy(hart);
     tcg_jit_destroy(hart);
     pthread_mutex_destroy(&hart->safe_lock);
@@ -373,11 +421,6 @@ static gboolean handle_events(TcgHart *hart)
     if (ev & TCG_EVENT_STOP) {
         return FALSE;
     }
-    if (ev & TCG_EVENT_TB_FLUSH) {
-        g_atomic_int_and(&hart->event, ~TCG_EVENT_TB_FLUSH);
-        tcg_tb_flush(hart);
-        hart->stats.tb_flushes++;
-    }
     if (ev & TCG_EVENT_WORK) {
         pthread_mutex_lock(&hart->safe_lock);
         run_queued_work_locked(hart);
@@ -438,6 +481,9 @@ static TcgBlock *find_block(TcgHart *hart)
     if (tb != NULL) {
         return tb;
     }
+    /* Before reading the code: a store another hart makes after this moment
+     * shows in the page's last store (shared-code.c). */
+    hart->translate_clock = tcg_shared_code_clock();
     /* Translation cost without the wait for code pages from the server. */
     gint64 t0 = g_get_monotonic_time();
     guint64 waited0 = hart->page_map_ns;

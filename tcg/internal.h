@@ -100,7 +100,6 @@ enum {
     TCG_EVENT_STOP = 1 << 0,
     TCG_EVENT_WORK = 1 << 1,
     TCG_EVENT_IRQ = 1 << 2,
-    TCG_EVENT_TB_FLUSH = 1 << 3, /* drop every translation before the next block */
 };
 
 typedef struct TcgSafeWork TcgSafeWork;
@@ -117,6 +116,9 @@ struct TcgHart {
     gboolean at_safe_point;       /* blocked in a node callback or WFI */
     gboolean held;                /* an exclusive section keeps it at its safe point */
     guint wfi_spins;              /* WFIs in a row that found an interrupt pending */
+    guint64 translate_clock;      /* shared-code clock before the code being translated was read */
+    guint64 fence_clock;          /* shared-code clock at its last fence.i */
+    guint n_suspect_pages;        /* code pages it translated before they were shared */
     GQueue work;                  /* TcgSafeWork*, queued by other threads */
     GThread *thread;              /* the thread inside tcg_hart_run, NULL outside */
     guint tlb_generation;         /* bumped by every flush: a fill that raced one retries */
@@ -177,6 +179,25 @@ void tcg_block_free(TcgBlock *block);
 /* cpu-exec.c: harts alive in this process (a node's harts share its RAM
  * frames, so one may rewrite code another has translated). */
 guint tcg_harts_in_process(void);
+/* An exclusive section over every hart of the process. */
+void tcg_exclusive_run_all(TcgExclusiveFunc fn, gpointer data);
+/* Only inside tcg_exclusive_run_all's function: @fn on each hart. */
+void tcg_harts_foreach_stopped(TcgSafeFunc fn, gpointer data);
+
+/* shared-code.c: code pages of the process and stores into them. */
+typedef struct TcgSharedPage TcgSharedPage;
+/* Ticks once per store into a shared code page. */
+guint64 tcg_shared_code_clock(void);
+/* Whether some hart of the process translated code from @page. */
+gboolean tcg_shared_code_has(guint64 page);
+/* A store into the page of @paddr landed (no-op for a page without code). */
+void tcg_shared_code_stored(guint64 paddr);
+/* Whether @p had a store after clock value @clock. */
+gboolean tcg_shared_code_stored_since(const TcgSharedPage *p, guint64 clock);
+/* The page's entry, joining it to the set first (an exclusive section:
+ * every hart's TLB then sends its stores to the slow path); *@joined_now
+ * says it was not in the set, so stores made before may not have counted. */
+TcgSharedPage *tcg_shared_code_join(guint64 page, gboolean *joined_now);
 
 /* optimize.c: folding, propagation and dead-code removal in place. */
 void tcg_optimize(TcgIr *ir);
@@ -196,6 +217,9 @@ void tcg_tb_insert(TcgHart *hart, TcgBlock *block);
 void tcg_tb_flush(TcgHart *hart);
 void tcg_tb_invalidate_page(TcgHart *hart, guint64 page);
 gboolean tcg_tb_is_code_page(TcgHart *hart, guint64 page);
+/* fence.i: drops translations from pages another hart stored into since
+ * they were read. */
+void tcg_tb_fence_i(TcgHart *hart);
 /* Whether a store of @size bytes at @addr overwrites translated code. */
 gboolean tcg_tb_store_hits_code(TcgHart *hart, guint64 addr, guint size);
 
@@ -238,7 +262,11 @@ guint64 tcg_mem_load(TcgHart *hart, guint64 addr, TcgMemOp mo);
 void tcg_mem_store(TcgHart *hart, guint64 addr, guint64 value, TcgMemOp mo);
 /* Host pointer for an aligned atomic access of 1 << log2size bytes with
  * write permission; raises on failure or MMIO (access fault). */
-void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean is_lr);
+/* *@code_paddr: TCG_NO_CODE_PAGE, or for a store into a shared code page
+ * its address: the caller tells tcg_shared_code_stored once it stored. */
+#define TCG_NO_CODE_PAGE G_MAXUINT64
+void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean is_lr,
+                         guint64 *code_paddr);
 /* Host pointer to the code at virtual @pc (an instruction fetch) and its
  * physical address in *@paddr; NULL after raising nothing: the exception
  * cause (1 or 12) is in *@fault, for the caller to raise. */
@@ -246,6 +274,8 @@ const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc, guint64 *paddr, RvExc
 void tcg_tlb_flush_all(TcgHart *hart);
 /* Drops every entry, in every regime, whose physical page is @paddr's. */
 void tcg_tlb_flush_page(TcgHart *hart, guint64 paddr);
+/* The same as a TcgSafeFunc: @paddr points to the address. */
+void tcg_tlb_flush_phys_page(TcgHart *hart, gpointer paddr);
 
 /* The regime of instruction fetches in privilege @priv, and of loads and
  * stores (mstatus.MPRV in M-mode borrows MPP's). */

@@ -46,6 +46,10 @@ typedef struct {
     guint n_blocks;    /* valid blocks with code here */
     guint64 chunks;    /* bit i: bytes [64 i, 64 i + 64) hold translated code */
     GPtrArray *blocks; /* the blocks made from it (some may since be invalid) */
+    TcgSharedPage *shared; /* the process's entry: other harts' stores */
+    guint64 read_at;   /* shared-code clock before its oldest block's code was read */
+    gboolean suspect;  /* read before the page was shared: other harts' earlier
+                        * stores did not count, so the next fence.i drops it */
 } TcgCodePage;
 
 static void code_page_free(gpointer data)
@@ -116,10 +120,12 @@ static void code_page_add(TcgHart *hart, TcgBlock *tb, guint64 page, guint64 sta
         cp = g_new0(TcgCodePage, 1);
         cp->page = page;
         cp->blocks = g_ptr_array_new();
+        /* Joining takes every hart's fast write entry for the page away
+         * (ours too), so the next store sees it is code. */
+        cp->shared = tcg_shared_code_join(page, &cp->suspect);
+        cp->read_at = hart->translate_clock;
+        hart->n_suspect_pages += cp->suspect;
         g_hash_table_insert(pages, &cp->page, cp);
-        /* The TLB may hold a fast write entry for it: take that away so the
-         * next store sees the page is code. */
-        tcg_tlb_flush_page(hart, page);
     }
     cp->n_blocks++;
     cp->chunks |= chunk_mask(start, end);
@@ -132,6 +138,7 @@ static void code_page_drop(TcgHart *hart, guint64 page)
     TcgCodePage *cp = g_hash_table_lookup(pages, &page);
     g_assert(cp != NULL && cp->n_blocks > 0);
     if (--cp->n_blocks == 0) {
+        hart->n_suspect_pages -= cp->suspect;
         g_hash_table_remove(pages, &page);
     }
 }
@@ -173,6 +180,7 @@ void tcg_tb_flush(TcgHart *hart)
     memset(c->buckets, 0, sizeof c->buckets);
     memset(c->jmp_cache, 0, sizeof c->jmp_cache);
     g_hash_table_remove_all(c->code_pages);
+    hart->n_suspect_pages = 0;
     g_ptr_array_set_size(c->all, 0);
     c->n_blocks = 0;
     c->flush_count++;
@@ -226,4 +234,27 @@ void tcg_tb_invalidate_page(TcgHart *hart, guint64 page)
             code_page_drop(hart, tb->page[1]);
         }
     }
+}
+
+void tcg_tb_fence_i(TcgHart *hart)
+{
+    /* Read first: a store after this is for the next fence.i. */
+    guint64 now = tcg_shared_code_clock();
+    if (now == hart->fence_clock && hart->n_suspect_pages == 0) {
+        return; /* nobody stored into a code page since the last one */
+    }
+    g_autoptr(GArray) stale = g_array_new(FALSE, FALSE, sizeof(guint64));
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, hart->blocks.code_pages);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        const TcgCodePage *cp = value;
+        if (cp->suspect || tcg_shared_code_stored_since(cp->shared, cp->read_at)) {
+            g_array_append_val(stale, cp->page);
+        }
+    }
+    for (guint i = 0; i < stale->len; i++) {
+        tcg_tb_invalidate_page(hart, g_array_index(stale, guint64, i));
+    }
+    hart->fence_clock = now;
 }

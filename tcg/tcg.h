@@ -149,7 +149,6 @@ typedef struct {
     guint64 code_bytes;      /* host code generated (JIT) */
     guint64 translate_ns;    /* time translating and compiling, not waiting for pages */
     guint64 buffer_flushes;  /* code buffer full: started over (JIT) */
-    guint64 tb_flushes;      /* every translation dropped (fence.i beside other harts) */
     guint64 blocks_invalidated; /* dropped because their page changed or was lost */
 } TcgHartStats;
 void tcg_hart_get_stats(TcgHart *hart, TcgHartStats *out);

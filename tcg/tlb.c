@@ -51,6 +51,11 @@ void tcg_tlb_flush_all(TcgHart *hart)
     hart->tlb_generation++;
 }
 
+void tcg_tlb_flush_phys_page(TcgHart *hart, gpointer paddr)
+{
+    tcg_tlb_flush_page(hart, *(const guint64 *)paddr);
+}
+
 void tcg_tlb_flush_page(TcgHart *hart, guint64 paddr)
 {
     guint64 page = paddr & TCG_PAGE_MASK;
@@ -206,7 +211,7 @@ static gint tlb_fill(TcgHart *hart, TcgMmuIdx idx, guint priv, guint64 addr, gui
     if (map->writable && (prot & TCG_PROT_WRITE)) {
         if (map->watch_stores) {
             write_tag = page | TCG_TLB_SLOW;
-        } else if (tcg_tb_is_code_page(hart, ppage)) {
+        } else if (tcg_shared_code_has(ppage)) {
             write_tag = page | TCG_TLB_CODE;
         } else {
             write_tag = page;
@@ -349,8 +354,10 @@ static gboolean store_code_page(TcgHart *hart, TcgMmuIdx idx, guint64 addr, guin
         return FALSE;
     }
     guint8 *host = (guint8 *)(guintptr)(addr + e->addend);
-    store_check_code(hart, entry_paddr(hart, idx, addr), size);
+    guint64 paddr = entry_paddr(hart, idx, addr);
+    store_check_code(hart, paddr, size);
     memcpy(host, &value, size);
+    tcg_shared_code_stored(paddr); /* landed: now for the other harts' fence.i */
     return TRUE;
 }
 
@@ -399,6 +406,7 @@ static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
     g_assert(fill.map.writable);
     store_check_code(hart, fill.paddr, size);
     memcpy(fill.map.host + (fill.paddr & ~TCG_PAGE_MASK), &value, size);
+    tcg_shared_code_stored(fill.paddr);
     if (fill.map.watch_stores) {
         tcg_safe_point_enter(hart);
         hart->ops->watched_store(hart->opaque, hart->config.hart_id, fill.paddr, size, value);
@@ -417,9 +425,11 @@ void tcg_mem_store(TcgHart *hart, guint64 addr, guint64 value, TcgMemOp mo)
     store_slow(hart, addr, value, size);
 }
 
-void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean is_lr)
+void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean is_lr,
+                         guint64 *code_paddr)
 {
     guint size = 1u << log2size;
+    *code_paddr = TCG_NO_CODE_PAGE;
     if (addr & (size - 1)) {
         tcg_raise(hart, is_lr ? RV_EXC_LOAD_MISALIGNED : RV_EXC_STORE_MISALIGNED, addr);
     }
@@ -436,6 +446,9 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
     }
     if (!is_lr) {
         store_check_code(hart, fill.paddr, size);
+        if (tcg_shared_code_has(fill.paddr)) {
+            *code_paddr = fill.paddr;
+        }
     }
     return fill.map.host + (fill.paddr & ~TCG_PAGE_MASK);
 }

@@ -20,12 +20,12 @@ guint64 tcg_helper_csr(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 im
 }
 
 /* fence.i on a hart that shares its frames with others: their stores to
- * code this hart translated did not go through its TLB, so its own store
- * tracking never saw them. Every translation goes before the next block
- * (not now: the running block, which fence.i ends, is still in use). */
+ * code this hart translated did not go through its TLB. Translations of the
+ * pages they stored into since go (the running block, which fence.i ends,
+ * may finish: invalidation never frees). */
 guint64 tcg_helper_fence_i(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
 {
-    g_atomic_int_or(&hart->event, TCG_EVENT_TB_FLUSH);
+    tcg_tb_fence_i(hart);
     return 0;
 }
 
@@ -36,7 +36,8 @@ static guint64 sext32(guint64 v)
 
 guint64 tcg_helper_lr(TcgHart *hart, guint64 addr, guint64 b, guint64 c, gint64 log2size)
 {
-    void *p = tcg_mem_atomic_ptr(hart, addr, (guint)log2size, TRUE);
+    guint64 no_store;
+    void *p = tcg_mem_atomic_ptr(hart, addr, (guint)log2size, TRUE, &no_store);
     if (hart->ops->lease_take != NULL) {
         /* Before the load: taking the page may bring a newer copy. */
         if (!hart->ops->lease_take(hart->opaque, hart->config.hart_id, p, FALSE)) {
@@ -57,7 +58,8 @@ guint64 tcg_helper_lr(TcgHart *hart, guint64 addr, guint64 b, guint64 c, gint64 
  * holds what LR read, decided by one host compare-and-swap. */
 guint64 tcg_helper_sc(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gint64 log2size)
 {
-    void *p = tcg_mem_atomic_ptr(hart, addr, (guint)log2size, FALSE);
+    guint64 code_paddr;
+    void *p = tcg_mem_atomic_ptr(hart, addr, (guint)log2size, FALSE, &code_paddr);
     gboolean held = hart->env.reservation == addr;
     guint64 expected = hart->env.reservation_value;
     hart->env.reservation = RV_NO_RESERVATION;
@@ -69,6 +71,9 @@ guint64 tcg_helper_sc(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gin
     } else if (held) {
         ok = __atomic_compare_exchange_n((guint64 *)p, &expected, value, FALSE,
                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+    if (ok && code_paddr != TCG_NO_CODE_PAGE) {
+        tcg_shared_code_stored(code_paddr);
     }
     if (hart->env.lease_held) {
         hart->env.lease_held = FALSE;
@@ -114,9 +119,11 @@ guint64 tcg_helper_amo(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gi
 {
     guint log2size = imm & 3;
     RvAmoOp op = (RvAmoOp)(imm >> 2);
-    void *p = tcg_mem_atomic_ptr(hart, addr, log2size, FALSE);
-    if (log2size == 2) {
-        return sext32(amo32(p, op, value));
+    guint64 code_paddr;
+    void *p = tcg_mem_atomic_ptr(hart, addr, log2size, FALSE, &code_paddr);
+    guint64 old = log2size == 2 ? sext32(amo32(p, op, value)) : amo64(p, op, value);
+    if (code_paddr != TCG_NO_CODE_PAGE) {
+        tcg_shared_code_stored(code_paddr);
     }
-    return amo64(p, op, value);
+    return old;
 }
