@@ -213,6 +213,8 @@ static inline guint tcg_tb_jmp_cache_index(guint64 pc)
 }
 /* Forget the virtual-pc jump cache (satp write, sfence.vma, PMP). */
 void tcg_tb_jmp_cache_flush(TcgHart *hart);
+/* ... or only its slots for pcs in the page of @vaddr. */
+void tcg_tb_jmp_cache_flush_page(TcgHart *hart, guint64 vaddr);
 void tcg_tb_insert(TcgHart *hart, TcgBlock *block);
 void tcg_tb_flush(TcgHart *hart);
 void tcg_tb_invalidate_page(TcgHart *hart, guint64 page);
@@ -274,6 +276,8 @@ const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc, guint64 *paddr, RvExc
 void tcg_tlb_flush_all(TcgHart *hart);
 /* Drops every entry, in every regime, whose physical page is @paddr's. */
 void tcg_tlb_flush_page(TcgHart *hart, guint64 paddr);
+/* Forget the translations of virtual page @vaddr (sfence.vma with rs1). */
+void tcg_tlb_flush_vpage(TcgHart *hart, guint64 vaddr);
 /* The same as a TcgSafeFunc: @paddr points to the address. */
 void tcg_tlb_flush_phys_page(TcgHart *hart, gpointer paddr);
 

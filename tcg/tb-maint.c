@@ -26,6 +26,18 @@ void tcg_tb_jmp_cache_flush(TcgHart *hart)
     memset(hart->blocks.jmp_cache, 0, sizeof hart->blocks.jmp_cache);
 }
 
+void tcg_tb_jmp_cache_flush_page(TcgHart *hart, guint64 vaddr)
+{
+    /* The pcs of one page fill consecutive slots (the index is pc >> 1). */
+    guint64 page = vaddr & TCG_PAGE_MASK;
+    for (guint64 pc = page; pc < page + TCG_PAGE_SIZE; pc += 2) {
+        TcgBlock **slot = &hart->blocks.jmp_cache[tcg_tb_jmp_cache_index(pc)];
+        if (*slot != NULL && ((*slot)->pc & TCG_PAGE_MASK) == page) {
+            *slot = NULL;
+        }
+    }
+}
+
 /* A block whose code runs into a second page matches only if @pc's
  * second page still maps to the same physical page. */
 static gboolean second_page_matches(TcgHart *hart, const TcgBlock *tb)

@@ -51,6 +51,33 @@ void tcg_tlb_flush_all(TcgHart *hart)
     hart->tlb_generation++;
 }
 
+static gboolean entry_maps_vpage(const TcgTlbEntry *e, guint64 vpage)
+{
+    return (e->tag_read & TCG_PAGE_MASK) == vpage || (e->tag_write & TCG_PAGE_MASK) == vpage ||
+           (e->tag_exec & TCG_PAGE_MASK) == vpage;
+}
+
+void tcg_tlb_flush_vpage(TcgHart *hart, guint64 vaddr)
+{
+    guint64 vpage = vaddr & TCG_PAGE_MASK;
+    for (guint idx = 0; idx < TCG_MMU_COUNT; idx++) {
+        if (idx == TCG_MMU_M || !(hart->tlb_used & (1u << idx))) {
+            continue; /* M's regime is never paged */
+        }
+        guint i = tlb_index(vpage);
+        if (entry_maps_vpage(&hart->tlb[idx][i], vpage)) {
+            hart->tlb[idx][i] = tlb_empty;
+            hart->tlb_paddr[idx][i] = NO_PAGE;
+        }
+        for (guint v = 0; v < TCG_VICTIM_TLB_SIZE; v++) {
+            if (entry_maps_vpage(&hart->victim_tlb[idx][v].e, vpage)) {
+                hart->victim_tlb[idx][v] = (TcgVictimEntry){ tlb_empty, NO_PAGE };
+            }
+        }
+    }
+    hart->tlb_generation++;
+}
+
 void tcg_tlb_flush_phys_page(TcgHart *hart, gpointer paddr)
 {
     tcg_tlb_flush_page(hart, *(const guint64 *)paddr);
