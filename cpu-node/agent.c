@@ -12,7 +12,6 @@
 #include "cpu-node/internal.h"
 
 #define MAX_WAIT_MS 1000       /* longest poll, so timers and timeouts are seen */
-#define REPLY_TIMEOUT_US (60 * G_USEC_PER_SEC) /* the server is gone after this */
 
 /* An Invalidate or Recall held back while a hart's LR lease runs. */
 typedef struct {
@@ -209,6 +208,10 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
                             down ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
         return FALSE;
     }
+    case SHOAL__V1__ENVELOPE__BODY_DEVICE_MIRROR:
+        node_mirror_set(node, env->device_mirror->addr, (guint8)env->device_mirror->value,
+                        env->device_mirror->valid);
+        return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
         node_clint_irq(node, env->irq_line->hart, env->irq_line->line, env->irq_line->level);
         return FALSE;
@@ -251,9 +254,9 @@ gpointer node_agent_thread(gpointer data)
             ic_waker_drain(node->waker);
         if (env)
             over = handle(&a, env);
-        if (!over && node_pending_overdue(node, REPLY_TIMEOUT_US)) {
+        if (!over && node_pending_overdue(node, NODE_REPLY_TIMEOUT_US)) {
             g_printerr("shoal-cpu-node %u: no answer from the memory server for %d s: stopping\n",
-                       node->config->index, (int)(REPLY_TIMEOUT_US / G_USEC_PER_SEC));
+                       node->config->index, (int)(NODE_REPLY_TIMEOUT_US / G_USEC_PER_SEC));
             node->exit_code = 1;
             break;
         }

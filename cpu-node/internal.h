@@ -50,6 +50,7 @@ typedef enum {
     NODE_REQ_GUEST_EXIT, /* no reply: the server ends the machine */
     NODE_REQ_IRQ,        /* no reply: IrqLine to another node's hart */
     NODE_REQ_MMIO_POSTED, /* no reply: a write ic_region_write_posted allows */
+    NODE_REQ_MMIO_HERE,  /* a read ic_region_read_pure allows: answered on the hart's channel */
 } NodeReqKind;
 
 typedef struct {
@@ -93,6 +94,7 @@ void node_stats_print(const NodeStats *stats, guint node_index, TcgHart *const *
                       guint n_harts);
 
 /* ---- request.c: harts' requests on their own connections ---- */
+#define NODE_REPLY_TIMEOUT_US (60 * G_USEC_PER_SEC) /* the server is gone after this */
 /* Sends @req from hart @hart_id (its thread) and, unless it needs no
  * reply, blocks until the agent handled the reply (req->ok tells how it
  * went). */
@@ -158,12 +160,24 @@ struct Node {
     GHashTable *pending;      /* txid -> NodeRequest * waiting for its reply */
     gboolean stopping;        /* under pending_lock: no new requests are sent */
     guint64 next_txid;        /* (atomic) last txid a hart used */
+    struct {
+        guint64 addr;
+        gint value;           /* (atomic) the byte, -1 = read it the slow way */
+    } mirrors[4];             /* mirror.c: device registers the server mirrors here */
+    guint n_mirrors;          /* (atomic) entries in use */
     int exit_code;            /* set by the agent before it returns */
 };
 
 /* Gets @page into a state that allows @access, asking the server if the
  * node lacks it (hart thread, blocks). FALSE: the node is stopping. */
 gboolean node_page_acquire(Node *node, guint hart_id, guint64 page, TcgAccess access);
+
+/* ---- mirror.c: copies of device status registers ---- */
+/* The server says the register at @addr reads @value, or (!@valid) that it
+ * must be read the slow way (agent thread). */
+void node_mirror_set(Node *node, guint64 addr, guint8 value, gboolean valid);
+/* The copy of the register at @addr, if there is a valid one (any thread). */
+gboolean node_mirror_read(Node *node, guint64 addr, guint64 *value);
 
 /* ---- lease.c: LR's ownership lease ---- */
 #define NODE_NO_LEASE G_MAXUINT64

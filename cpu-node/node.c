@@ -99,9 +99,14 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
             node_submit(node, hart_id, &req);
             return !node->stopping; /* sent, unless the machine is over */
         }
+        if (!is_write && ic_region_read_mirrored(r, paddr, size) &&
+            node_mirror_read(node, paddr, value))
+            return TRUE;
         NodeRequest req = { .kind = NODE_REQ_MMIO, .addr = paddr, .size = size,
                             .is_write = is_write, .value = is_write ? *value : 0,
                             .hart = hart_id };
+        if (!is_write && ic_region_read_pure(r, paddr, size))
+            req.kind = NODE_REQ_MMIO_HERE;
         node_submit(node, hart_id, &req);
         if (req.ok && !is_write)
             *value = req.value;

@@ -35,7 +35,9 @@ static gboolean send_request(IcClient *channel, NodeRequest *req, GError **error
         break;
     case NODE_REQ_MMIO:
     case NODE_REQ_MMIO_POSTED:
+    case NODE_REQ_MMIO_HERE:
         mmio.posted = req->kind == NODE_REQ_MMIO_POSTED;
+        mmio.reply_here = req->kind == NODE_REQ_MMIO_HERE;
         mmio.addr = req->addr;
         mmio.size = req->size;
         mmio.is_write = req->is_write;
@@ -60,12 +62,52 @@ static gboolean send_request(IcClient *channel, NodeRequest *req, GError **error
     return ic_client_send(channel, &env, error);
 }
 
+static gboolean is_stopping(Node *node)
+{
+    pthread_mutex_lock(&node->pending_lock);
+    gboolean stopping = node->stopping;
+    pthread_mutex_unlock(&node->pending_lock);
+    return stopping;
+}
+
+/* The answer to a NODE_REQ_MMIO_HERE, on the hart's own channel: one
+ * process switch each way, none through the agent. */
+#define HERE_POLL_MS 100 /* how often a hart waiting so looks for the end */
+
+static void wait_here(Node *node, IcClient *channel, NodeRequest *req)
+{
+    gint64 deadline = g_get_monotonic_time() + NODE_REPLY_TIMEOUT_US;
+    while (!is_stopping(node) && g_get_monotonic_time() < deadline) {
+        g_autoptr(IcEnvelope) env = NULL;
+        g_autoptr(GError) error = NULL;
+        if (!ic_client_wait(channel, NULL, 0, HERE_POLL_MS, &env, &error)) {
+            g_warning("%s", error->message);
+            if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED))
+                return;
+            continue;
+        }
+        if (env == NULL)
+            continue;
+        if (env->body_case != SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE || env->txid != req->txid) {
+            g_warning("%s for txid %" G_GUINT64_FORMAT " on a hart's channel; dropped",
+                      ic_envelope_body_name(env), env->txid);
+            continue;
+        }
+        req->ok = env->mmio_response->ok;
+        req->value = env->mmio_response->data;
+        return;
+    }
+    g_printerr("shoal-cpu-node %u: no answer to a device read at 0x%" G_GINT64_MODIFIER "x\n",
+               node->config->index, req->addr);
+}
+
 void node_submit(Node *node, guint hart_id, NodeRequest *req)
 {
     NodeHart *h = node_hart(node, hart_id);
     g_assert(h != NULL);
+    /* Answered through the agent, which finds the request by txid. */
     gboolean reply = req->kind != NODE_REQ_GUEST_EXIT && req->kind != NODE_REQ_IRQ &&
-                     req->kind != NODE_REQ_MMIO_POSTED;
+                     req->kind != NODE_REQ_MMIO_POSTED && req->kind != NODE_REQ_MMIO_HERE;
     tcg_event_init(&req->done);
     req->ok = FALSE;
     req->txid = __atomic_add_fetch(&node->next_txid, 1, __ATOMIC_RELAXED);
@@ -89,6 +131,8 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
     }
     if (reply)
         tcg_event_wait(&req->done);
+    else if (req->kind == NODE_REQ_MMIO_HERE && error == NULL)
+        wait_here(node, h->requests, req);
 }
 
 NodeRequest *node_take_pending(Node *node, guint64 txid)

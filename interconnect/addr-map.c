@@ -72,6 +72,25 @@ gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size)
            r->device->type == CFG_DEVICE_NS16550 && size == 1 && addr - r->base < 8;
 }
 
+gboolean ic_region_read_pure(const IcRegion *r, guint64 addr, guint size)
+{
+    /* ns16550: IER, LCR, MCR, LSR, MSR and SCR read what is there; RBR
+     * pops the receive FIFO and IIR acknowledges THR empty, either of which
+     * may lower the line. */
+    if (r->owner != IC_OWNER_MSRV_DEVICE || r->device == NULL ||
+        r->device->type != CFG_DEVICE_NS16550 || size != 1) {
+        return FALSE;
+    }
+    guint64 off = addr - r->base;
+    return off == 1 || (off >= 3 && off <= 7);
+}
+
+gboolean ic_region_read_mirrored(const IcRegion *r, guint64 addr, guint size)
+{
+    return r->owner == IC_OWNER_MSRV_DEVICE && r->device != NULL &&
+           r->device->type == CFG_DEVICE_NS16550 && size == 1 && addr - r->base == 5;
+}
+
 const IcRegion *ic_addr_map_lookup(const IcAddrMap *map, guint64 addr)
 {
     guint lo = 0, hi = map->regions->len;

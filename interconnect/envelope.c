@@ -116,6 +116,10 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
         if (env->irq_line->hart >= IC_MAX_HARTS)
             return fail(error, peer, env, "hart out of bounds");
         return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_DEVICE_MIRROR:
+        if (env->device_mirror->value > 0xff)
+            return fail(error, peer, env, "mirrored register value wider than a byte");
+        return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES:
         if (env->console_bytes->data.len > IC_MAX_CONSOLE_BYTES)
             return fail(error, peer, env, "more console bytes than one message may carry");

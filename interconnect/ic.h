@@ -155,6 +155,15 @@ const IcRegion *ic_addr_map_lookup(const IcAddrMap *map, guint64 addr);
  * so the hart need not wait a round trip for it (a UART byte out). Later
  * accesses of the same hart still reach the device after it. */
 gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size);
+/* Whether a read of @size bytes at @addr in device region @r changes no
+ * interrupt line (a status register), so its answer need not keep its
+ * place behind the IrqLines the node's main connection carries: it may
+ * come straight back to the hart that asked. */
+gboolean ic_region_read_pure(const IcRegion *r, guint64 addr, guint size);
+/* Whether a read of @size bytes at @addr in device region @r is answered
+ * from the node's copy of the register (DeviceMirror): a status register
+ * drivers poll (the ns16550's LSR). */
+gboolean ic_region_read_mirrored(const IcRegion *r, guint64 addr, guint size);
 
 /* ---- Logging ------------------------------------------------------------- */
 

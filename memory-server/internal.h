@@ -21,6 +21,9 @@ gboolean msrv_uart_write(MsrvUart *uart, guint64 off, guint64 value);
 /* The level of the UART's interrupt output (some IIR cause is pending
  * and enabled in IER); changes only inside the calls of this interface. */
 gboolean msrv_uart_irq(const MsrvUart *uart);
+/* What LSR reads now, without reading it; FALSE when reading it would
+ * change it (latched errors), so nobody may answer from a copy. */
+gboolean msrv_uart_lsr_peek(const MsrvUart *uart, guint8 *lsr);
 /* Bytes for the receive side (from the console). */
 void msrv_uart_push_input(MsrvUart *uart, const guint8 *data, gsize len);
 /* Takes the transmitted bytes accumulated so far (NULL if none). */

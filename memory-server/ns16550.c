@@ -53,6 +53,20 @@ struct MsrvUart {
     GByteArray *tx;      /* transmitted, not yet taken */
 };
 
+static guint8 lsr_value(const MsrvUart *u)
+{
+    guint8 lsr = LSR_THRE | LSR_TEMT | u->lsr_errors | (u->fifo_count ? LSR_DR : 0);
+    if ((u->fcr & FCR_ENABLE) && u->lsr_errors)
+        lsr |= LSR_FIFO_ERR;
+    return lsr;
+}
+
+gboolean msrv_uart_lsr_peek(const MsrvUart *u, guint8 *lsr)
+{
+    *lsr = lsr_value(u);
+    return u->lsr_errors == 0;
+}
+
 MsrvUart *msrv_uart_new(void)
 {
     MsrvUart *u = g_new0(MsrvUart, 1);
@@ -166,14 +180,10 @@ gboolean msrv_uart_read(MsrvUart *u, guint64 off, guint64 *value)
     case REG_MCR:
         *value = u->mcr;
         return TRUE;
-    case REG_LSR: {
-        guint8 lsr = LSR_THRE | LSR_TEMT | u->lsr_errors | (u->fifo_count ? LSR_DR : 0);
-        if ((u->fcr & FCR_ENABLE) && u->lsr_errors)
-            lsr |= LSR_FIFO_ERR;
+    case REG_LSR:
+        *value = lsr_value(u);
         u->lsr_errors = 0;
-        *value = lsr;
         return TRUE;
-    }
     case REG_MSR:
         *value = (u->mcr & MCR_LOOP) ? 0 : MSR_DCD_DSR_CTS;
         return TRUE;

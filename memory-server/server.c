@@ -32,6 +32,8 @@ typedef struct {
     MsrvUart *uart;
     MsrvPlic *plic;       /* NULL: the machine has no PLIC */
     guint uart_source;    /* the UART's PLIC source, 0 if not wired */
+    guint64 uart_lsr_addr; /* its LSR, which nodes mirror (0: no UART) */
+    gint uart_lsr_sent;   /* LSR | valid << 8 as last sent to nodes, -1 never */
     guint64 boot_pc;
     guint64 fdt_addr;     /* the device tree in RAM: every hart's a1 */
     gboolean has_tohost;
@@ -212,6 +214,7 @@ static void end_machine(Server *s, int code, const char *reason)
 
 static void send_irq(Server *s, guint node, const Shoal__V1__IrqLine *irq);
 static void sync_uart_irq(Server *s);
+static void send_lsr_mirror(Server *s, guint node);
 
 static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
 {
@@ -276,6 +279,8 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     reply.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO_ACK;
     reply.hello_ack = &ack;
     send_to(s, peer, &reply);
+    if (info->role == ROLE_NODE && !info->request_channel && s->uart_lsr_sent >= 0)
+        send_lsr_mirror(s, info->node);
     if (info->role == ROLE_NODE && !info->request_channel) {
         GArray *held = s->held_irqs[info->node];
         for (guint i = 0; i < held->len; i++)
@@ -377,7 +382,10 @@ static void on_mmio(Server *s, IcPeer peer, const IcEnvelope *env)
         reply.txid = env->txid;
         reply.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE;
         reply.mmio_response = &resp;
-        reply_to(s, peer, &reply);
+        if (req->reply_here)
+            send_to(s, peer, &reply);
+        else
+            reply_to(s, peer, &reply);
     }
     if (ends == MSRV_TEST_EXIT) {
         g_autofree char *why = g_strdup_printf("guest wrote 0x%" G_GINT64_MODIFIER
@@ -442,10 +450,38 @@ static void plic_output(gpointer opaque, guint hart, guint mip_bit, gboolean lev
 
 /* The UART's interrupt output may change on any access or input: the PLIC
  * source follows it (the PLIC ignores a level that did not change). */
+static void send_lsr_mirror(Server *s, guint node)
+{
+    Shoal__V1__DeviceMirror mirror = SHOAL__V1__DEVICE_MIRROR__INIT;
+    mirror.addr = s->uart_lsr_addr;
+    mirror.value = (guint32)s->uart_lsr_sent & 0xff;
+    mirror.valid = (s->uart_lsr_sent >> 8) != 0;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = s->next_txid++;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_DEVICE_MIRROR;
+    env.device_mirror = &mirror;
+    send_node(s, node, &env);
+}
+
+/* After anything that may change the UART: its interrupt line, and the
+ * nodes' copies of its LSR (before the answer to the access that changed
+ * it goes out). */
 static void sync_uart_irq(Server *s)
 {
     if (s->plic && s->uart_source)
         msrv_plic_set_line(s->plic, s->uart_source, msrv_uart_irq(s->uart));
+    if (s->uart_lsr_addr == 0)
+        return;
+    guint8 lsr;
+    gboolean valid = msrv_uart_lsr_peek(s->uart, &lsr);
+    gint now = lsr | (valid ? 1 << 8 : 0);
+    if (now == s->uart_lsr_sent)
+        return;
+    s->uart_lsr_sent = now;
+    for (guint i = 0; i < s->machine->n_nodes; i++) {
+        if (s->node_peer[i] >= 0)
+            send_lsr_mirror(s, i);
+    }
 }
 
 static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
@@ -586,6 +622,13 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
         return FALSE;
     s->dir = msrv_dir_new(s->ram, m->ram_base, m->ram_size, &dir_ops, s);
     s->uart = msrv_uart_new();
+    const CfgDevice *uart = cfg_machine_find_device(m, CFG_DEVICE_NS16550);
+    s->uart_lsr_addr = uart ? uart->base + 5 : 0;
+    if (s->uart_lsr_addr != 0) {
+        guint8 lsr;
+        gboolean valid = msrv_uart_lsr_peek(s->uart, &lsr);
+        s->uart_lsr_sent = lsr | (valid ? 1 << 8 : 0); /* what a Hello gets */
+    }
     if (!setup_plic(s, error))
         return FALSE;
     s->ic = ic_server_new(m, run_dir, error);
@@ -615,7 +658,7 @@ static void teardown(Server *s)
 
 int msrv_run(const CfgMachine *machine, const char *run_dir)
 {
-    Server s = { .machine = machine, .console_peer = -1, .next_txid = 1 };
+    Server s = { .machine = machine, .console_peer = -1, .next_txid = 1, .uart_lsr_sent = -1 };
     s.peers = g_array_new(FALSE, TRUE, sizeof(PeerInfo));
     s.node_peer = g_new(gint, MAX(machine->n_nodes, 1));
     s.held_irqs = g_new0(GArray *, MAX(machine->n_nodes, 1));

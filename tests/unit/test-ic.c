@@ -336,6 +336,33 @@ static void test_addr_map(void)
     }
 }
 
+/* Which device accesses skip the round trip: UART byte writes to its eight
+ * registers are posted, its status reads come back straight or from the
+ * node's copy; nothing else. */
+static void test_addr_map_fast_paths(void)
+{
+    CfgMachine m = test_machine();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IcAddrMap) map = ic_addr_map_new(&m, &error);
+    g_assert_no_error(error);
+    const IcRegion *uart = ic_addr_map_lookup(map, 0x10000000);
+    const IcRegion *test = ic_addr_map_lookup(map, 0x100000);
+    const IcRegion *ram = ic_addr_map_lookup(map, 0x80000000);
+    g_assert_true(ic_region_write_posted(uart, 0x10000000, 1));
+    g_assert_true(ic_region_write_posted(uart, 0x10000007, 1));
+    g_assert_false(ic_region_write_posted(uart, 0x10000008, 1)); /* faults: not posted */
+    g_assert_false(ic_region_write_posted(uart, 0x10000000, 4));
+    g_assert_false(ic_region_write_posted(test, 0x100000, 4));   /* it ends the run */
+    g_assert_false(ic_region_write_posted(ram, 0x80000000, 1));
+    g_assert_false(ic_region_read_pure(uart, 0x10000000, 1));    /* RBR pops the FIFO */
+    g_assert_false(ic_region_read_pure(uart, 0x10000002, 1));    /* IIR acks THR empty */
+    g_assert_true(ic_region_read_pure(uart, 0x10000005, 1));
+    g_assert_false(ic_region_read_pure(test, 0x100000, 4));
+    g_assert_true(ic_region_read_mirrored(uart, 0x10000005, 1));
+    g_assert_false(ic_region_read_mirrored(uart, 0x10000006, 1));
+    g_assert_false(ic_region_read_mirrored(uart, 0x10000005, 4));
+}
+
 static void test_addr_map_overlap(void)
 {
     CfgDevice bad[] = { { "uart0", CFG_DEVICE_NS16550, 0x87fff000, 0x2000, -1 } };
@@ -584,6 +611,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ic/envelope/body-name", test_body_name);
     g_test_add_func("/ic/addr-map/lookup", test_addr_map);
     g_test_add_func("/ic/addr-map/overlap", test_addr_map_overlap);
+    g_test_add_func("/ic/addr-map/fast-paths", test_addr_map_fast_paths);
     g_test_add_func("/ic/endpoint/long-run-dir", test_long_run_dir);
     g_test_add_func("/ic/waker", test_waker);
     g_test_add_func("/ic/transport/malformed-on-wire", test_malformed_on_wire);

@@ -148,6 +148,24 @@ static void test_clint(void)
     ic_waker_free(node.waker);
 }
 
+/* The copies of device registers: set, replaced, made invalid, and a
+ * register never sent is read the slow way. */
+static void test_mirror(void)
+{
+    Node node = { 0 };
+    guint64 v = 0;
+    g_assert_false(node_mirror_read(&node, 0x10000005, &v));
+    node_mirror_set(&node, 0x10000005, 0x60, TRUE);
+    g_assert_true(node_mirror_read(&node, 0x10000005, &v));
+    g_assert_cmphex(v, ==, 0x60);
+    node_mirror_set(&node, 0x10000005, 0x61, TRUE);
+    g_assert_true(node_mirror_read(&node, 0x10000005, &v));
+    g_assert_cmphex(v, ==, 0x61);
+    node_mirror_set(&node, 0x10000005, 0x63, FALSE);
+    g_assert_false(node_mirror_read(&node, 0x10000005, &v));
+    g_assert_false(node_mirror_read(&node, 0x10000105, &v));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -155,5 +173,6 @@ int main(int argc, char **argv)
     g_test_add_func("/node/event/ping-pong", test_event_ping_pong);
     g_test_add_func("/node/page-cache/frames", test_page_cache);
     g_test_add_func("/node/clint/registers", test_clint);
+    g_test_add_func("/node/mirror", test_mirror);
     return g_test_run();
 }
