@@ -109,7 +109,9 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
         unlink(s->ipc_path); /* a stale socket from a killed run */
     }
     s->socket = zmq_socket(ic_zmq_context(), ZMQ_ROUTER);
-    int one = 1, linger = 500, hwm = 100000;
+    /* Linger: the last console bytes and the Shutdown must leave before the
+     * server exits, even on a host so loaded that its I/O thread waits. */
+    int one = 1, linger = 3000, hwm = 100000;
     gint64 max_size = 4 * (gint64)IC_MAX_FRAME; /* bigger: zmq drops the connection */
     if (!s->socket || zmq_setsockopt(s->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
         zmq_setsockopt(s->socket, ZMQ_LINGER, &linger, sizeof linger) ||

@@ -18,7 +18,8 @@
 #define EXIT_BAD_INPUT 2
 #define EXIT_FAILURE_RUN 1
 #define SHUTDOWN_GRACE_MS 1000 /* children get this long to exit after Shutdown */
-#define DEATH_GRACE_MS 500     /* a Shutdown may still be on its way when a child exits */
+#define DEATH_GRACE_MS 3000    /* a Shutdown may still be on its way when a child exits
+                                * (the server's last messages, on a loaded host) */
 
 #define RUN_USAGE                                                                  \
     "usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] [--accel jit|interp] " \

@@ -8,6 +8,11 @@
  * landed while it waited (tlb_generation). The agent also answers the
  * harts' page requests, so a hart waiting for a page needs the agent.
  *
+ * With -DEXCLUSIVE, hart 0 also runs one exclusive section between two
+ * blocks, as tcg_exclusive_run does when a page joins the shared code set
+ * (shared-code.c): park items queued, harts at a safe point held there
+ * (held), the section alone, then release.
+ *
  * Checked (tests/unit/test-tcg-spin.sh):
  *   - no hart has a TLB entry in use while safe work runs on it
  *     (assert in run_work);
@@ -16,7 +21,8 @@
  *     check they test);
  *   - no invalid end state: the agent's requests all complete and every
  *     hart finishes (no deadlock between a hart waiting for a page and the
- *     agent waiting for that hart's safe work).
+ *     agent waiting for that hart's safe work);
+ *   - with EXCLUSIVE: while the section runs no other hart is in a block.
  */
 #ifndef HARTS
 #define HARTS 2
@@ -36,6 +42,9 @@ byte gen[HARTS];         /* tlb_generation, bumped by the flush (the work) */
 bit irq[HARTS];          /* a pending interrupt ends WFI */
 bit in_wfi[HARTS];       /* the hart sleeps in WFI */
 bit holding[HARTS];      /* ghost: a granted mapping not yet installed */
+bit held[HARTS];         /* an exclusive section keeps it at its safe point */
+bit park_queued[HARTS];  /* the section's park item is on its queue */
+bit parked[HARTS];       /* the section counts it stopped */
 bit stale[HARTS];        /* ghost: a flush ran while it was held */
 
 chan page_req = [HARTS] of { byte };      /* hart -> agent */
@@ -51,6 +60,42 @@ inline run_work(h) {
     gen[h]++
 }
 
+/* park_locked: counted parked, at a safe point until released (the lock
+ * is dropped while it waits, as pthread_cond_wait does). */
+inline park(h) {
+    was_safe = at_safe[h];
+    park_queued[h] = 0; held[h] = 1; at_safe[h] = 1; parked[h] = 1;
+    release(h); held[h] == 0; acquire(h);
+    at_safe[h] = was_safe
+}
+
+#ifdef EXCLUSIVE
+inline run_queued(h) {
+    if
+    :: queued[h] -> run_work(h); queued[h] = 0; done[h] = 1
+    :: else
+    fi;
+    if
+    :: park_queued[h] -> park(h)
+    :: else
+    fi;
+    if
+    :: queued[h] -> run_work(h); queued[h] = 0; done[h] = 1
+    :: else
+    fi;
+    event_work[h] = 0
+}
+
+/* leave_safe_point_locked: a held hart stays. */
+inline leave_safe(h) {
+    do
+    :: held[h] -> release(h); held[h] == 0; acquire(h)
+    :: else -> break
+    od;
+    at_safe[h] = 0
+}
+#else
+/* Without exclusive sections nothing parks or holds a hart. */
 inline run_queued(h) {
     if
     :: queued[h] -> run_work(h); queued[h] = 0; done[h] = 1; event_work[h] = 0
@@ -58,8 +103,45 @@ inline run_queued(h) {
     fi
 }
 
+inline leave_safe(h) {
+    at_safe[h] = 0
+}
+#endif
+
+/* tcg_exclusive_run from hart @me between blocks (one requester here, so
+ * the process-wide exclusive_lock is left out). */
+inline exclusive(me) {
+    acquire(me); run_queued(me); at_safe[me] = 1; release(me);  /* safe_point_enter */
+    acquire(me); leave_safe(me); run_queued(me); release(me);   /* safe_point_leave */
+    for (j : 0 .. HARTS - 1) {
+        if
+        :: j != me ->
+            acquire(j);
+            if
+            :: at_safe[j] -> held[j] = 1; parked[j] = 1
+            :: else -> park_queued[j] = 1; event_work[j] = 1
+            fi;
+            release(j)
+        :: else
+        fi
+    }
+    for (j : 0 .. HARTS - 1) {
+        (j == me || parked[j])                                  /* tcg_event_wait */
+    }
+    for (j : 0 .. HARTS - 1) {                                  /* the section */
+        assert(j == me || !in_block[j])
+    }
+    for (j : 0 .. HARTS - 1) {
+        if
+        :: j != me -> acquire(j); held[j] = 0; parked[j] = 0; release(j)
+        :: else
+        fi
+    }
+}
+
 proctype hart(byte h) {
-    byte n = 0, seen;
+    byte n = 0, seen, j;
+    bit was_safe, excl_done = 0;
     do
     :: n < BLOCKS ->
         /* the block loop: the event word first */
@@ -67,6 +149,12 @@ proctype hart(byte h) {
         :: event_work[h] -> acquire(h); run_queued(h); release(h)
         :: else
         fi;
+#ifdef EXCLUSIVE
+        if
+        :: h == 0 && !excl_done -> exclusive(h); excl_done = 1
+        :: else
+        fi;
+#endif
         in_block[h] = 1;
         if
         :: true                     /* a block that needs nothing */
@@ -76,7 +164,7 @@ retry:      seen = gen[h];
             acquire(h); run_queued(h); at_safe[h] = 1; release(h);
             page_req!h; page_grant[h]?_;
             holding[h] = 1;
-            acquire(h); at_safe[h] = 0; run_queued(h); release(h);
+            acquire(h); leave_safe(h); run_queued(h); release(h);
             if
             :: seen != gen[h] ->            /* flushed meanwhile: ask again */
                 holding[h] = 0; stale[h] = 0; goto retry
@@ -90,7 +178,7 @@ retry:      seen = gen[h];
             in_wfi[h] = 1;
             (irq[h] || queued[h]);
             in_wfi[h] = 0;
-            acquire(h); run_queued(h); at_safe[h] = 0; release(h);
+            acquire(h); run_queued(h); leave_safe(h); run_queued(h); release(h);
             irq[h] = 0;
             in_block[h] = 1
         fi;
