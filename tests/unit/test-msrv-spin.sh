@@ -4,20 +4,23 @@
 # node agents, harts) with spin:
 #   1. safety, 2 nodes x 3 accesses each: no assertion violation (single
 #      writer, reads see the last write) and no invalid end state (deadlock);
-#   2. liveness, 2 nodes x 2 accesses each: no cycle without a grant under
+#   2. the same with 3 nodes x 1 access each (invalidating two sharers);
+#   3. liveness, 2 nodes x 2 accesses each: no cycle without a grant under
 #      weak fairness (every request is eventually granted).
 # Skipped, never passed, without spin or a C compiler.
 srcdir=${SHOAL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 cc=${CC:-cc}
-echo "1..2"
+echo "1..3"
 if ! command -v spin >/dev/null 2>&1; then
     echo "ok 1 - directory.pml safety # SKIP spin not installed (apt-get install spin)"
-    echo "ok 2 - directory.pml liveness # SKIP spin not installed (apt-get install spin)"
+    echo "ok 2 - directory.pml safety, 3 nodes # SKIP spin not installed (apt-get install spin)"
+    echo "ok 3 - directory.pml liveness # SKIP spin not installed (apt-get install spin)"
     exit 0
 fi
 if ! command -v "$cc" >/dev/null 2>&1; then
     echo "ok 1 - directory.pml safety # SKIP no C compiler for spin's verifier"
-    echo "ok 2 - directory.pml liveness # SKIP no C compiler for spin's verifier"
+    echo "ok 2 - directory.pml safety, 3 nodes # SKIP no C compiler for spin's verifier"
+    echo "ok 3 - directory.pml liveness # SKIP no C compiler for spin's verifier"
     exit 0
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-spin.XXXXXX") || exit 1
@@ -25,21 +28,22 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 cp "$srcdir/memory-server/directory.pml" "$tmp/" || exit 1
 cd "$tmp" || exit 1
 
-# check NUMBER NAME OPS CFLAGS PAN-FLAGS
+# check NUMBER NAME NODES OPS CFLAGS PAN-FLAGS
 check() {
     rm -f pan pan.* directory.pml.trail
-    if spin -DN=2 -DOPS="$3" -a directory.pml > spin.log 2>&1 &&
-       "$cc" -O2 $4 -o pan pan.c >> spin.log 2>&1 &&
-       ./pan -m200000 $5 > pan.log 2>&1 &&
+    if spin -DN="$3" -DOPS="$4" -a directory.pml > spin.log 2>&1 &&
+       "$cc" -O2 $5 -o pan pan.c >> spin.log 2>&1 &&
+       ./pan -m200000 $6 > pan.log 2>&1 &&
        grep -q "errors: 0" pan.log; then
         echo "ok $1 - directory.pml $2: $(grep -o '[0-9]* states, stored' pan.log), no errors"
     else
         echo "not ok $1 - directory.pml $2"
         sed 's/^/# /' spin.log pan.log
         [ -f directory.pml.trail ] &&
-            spin -t -DN=2 -DOPS="$3" directory.pml 2>&1 | tail -30 | sed 's/^/# /'
+            spin -t -DN="$3" -DOPS="$4" directory.pml 2>&1 | tail -30 | sed 's/^/# /'
     fi
 }
-check 1 safety 3 -DSAFETY ""
+check 1 safety 2 3 -DSAFETY ""
+check 2 "safety, 3 nodes" 3 1 -DSAFETY ""
 # NFAIR: weak fairness over the server, two agents and two harts.
-check 2 liveness 2 "-DNP -DNFAIR=6" "-l -f"
+check 3 liveness 2 2 "-DNP -DNFAIR=6" "-l -f"
