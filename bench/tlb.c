@@ -8,6 +8,7 @@
  * of shootdowns of one hart's own translations. */
 #include "lib/bench.h"
 #include "lib/guest.h"
+#include "lib/pte.h"
 
 #define PAGE 4096ul
 #define WINDOW_VA 0x40000000ul                 /* gigapage 1: this window only */
@@ -15,23 +16,11 @@
 #define ACCESSES BENCH_SIZE(6000000u, 200000u)
 #define REMAP_EVERY 256u
 #define FULL_FLUSH_EVERY 64u                   /* remaps */
-#define PTE_V 0x1ul
-#define PTE_R 0x2ul
-#define PTE_W 0x4ul
-#define PTE_X 0x8ul
-#define PTE_A 0x40ul
-#define PTE_D 0x80ul
-#define SATP_SV39 (8ul << 60)
 
 static uint64_t root[512] __attribute__((aligned(PAGE)));
 static uint64_t level1[512] __attribute__((aligned(PAGE)));
 static uint64_t level0[NPAGES / 512][512] __attribute__((aligned(PAGE)));
 static uint8_t frames[NPAGES][PAGE] __attribute__((aligned(PAGE)));
-
-static uint64_t leaf(uintptr_t pa, uint64_t perms)
-{
-    return (pa >> 12) << 10 | perms | PTE_A | PTE_D | PTE_V;
-}
 
 static uint64_t *pte_of(uint32_t page)
 {
@@ -79,13 +68,13 @@ static void __attribute__((noreturn)) s_work(void)
 
 int main(void)
 {
-    root[0] = leaf(0, PTE_R | PTE_W);                          /* devices */
-    root[2] = leaf(0x80000000ul, PTE_R | PTE_W | PTE_X);       /* RAM, identity */
-    root[1] = ((uintptr_t)level1 >> 12) << 10 | PTE_V;
+    root[0] = pte_leaf(0, PTE_R | PTE_W);                          /* devices */
+    root[2] = pte_leaf(0x80000000ul, PTE_R | PTE_W | PTE_X);       /* RAM, identity */
+    root[1] = pte_table(level1);
     for (uint32_t t = 0; t < NPAGES / 512; t++)
-        level1[t] = ((uintptr_t)level0[t] >> 12) << 10 | PTE_V;
+        level1[t] = pte_table(level0[t]);
     for (uint32_t i = 0; i < NPAGES; i++) {
-        *pte_of(i) = leaf((uintptr_t)frames[i], PTE_R | PTE_W);
+        *pte_of(i) = pte_leaf((uintptr_t)frames[i], PTE_R | PTE_W);
         ((uint64_t *)frames[i])[0] = i;
     }
     /* PMP: S may reach everything (one NAPOT entry over the address space). */

@@ -4,15 +4,9 @@
  * through lower_call: 4K pages, 2M and 1G superpages, hardware A/D, page
  * faults with cause and tval, SUM, MXR, U vs S pages, a misaligned
  * superpage, non-canonical addresses, sfence.vma after a remap, ASIDs. */
+#include "lib/pte.h"
 #include "lower.h"
 
-#define PTE_V 0x01ull
-#define PTE_R 0x02ull
-#define PTE_W 0x04ull
-#define PTE_X 0x08ull
-#define PTE_U 0x10ull
-#define PTE_A 0x40ull
-#define PTE_D 0x80ull
 
 /* Virtual addresses the tests use. */
 #define VA_BASE 0x40000000ull      /* 4K pages from here (L0 table) */

@@ -7,17 +7,11 @@
  * call returned the target must read through the new mapping, having kept
  * the old one in its TLB until then. */
 #include "lib/guest.h"
+#include "lib/pte.h"
 #include "lib/sbi.h"
 
 #define PAGE 4096ul
 #define TEST_VA 0x40000000ul /* gigapage 1: neither devices nor RAM */
-#define PTE_V 0x1ul
-#define PTE_R 0x2ul
-#define PTE_W 0x4ul
-#define PTE_X 0x8ul
-#define PTE_A 0x40ul
-#define PTE_D 0x80ul
-#define SATP_SV39 (8ul << 60)
 #define OLD_VALUE 0x1111ul
 #define NEW_VALUE 0x2222ul
 
@@ -31,16 +25,6 @@ static volatile uint64_t new_page[512] __attribute__((aligned(PAGE)));
 static volatile uint64_t target_state;  /* 1: read the old mapping; 2: read again */
 static volatile uint64_t before, after; /* what the target read each time */
 static volatile uint64_t changed;       /* the remote fence has returned */
-
-static uint64_t leaf(uintptr_t pa, uint64_t perms)
-{
-    return (pa >> 12) << 10 | perms | PTE_A | PTE_D | PTE_V;
-}
-
-static uint64_t table(const void *next)
-{
-    return ((uintptr_t)next >> 12) << 10 | PTE_V;
-}
 
 static void paging_on(void)
 {
@@ -71,13 +55,13 @@ void sbi_main(uint64_t hartid)
     check_true("SBI has HSM, RFENCE and SRST",
                sbi_has(SBI_EXT_HSM) && sbi_has(SBI_EXT_RFENCE) && sbi_has(SBI_EXT_SRST));
     /* Devices and RAM identity-mapped by gigapages; TEST_VA by a 4 KiB page. */
-    root[0] = leaf(0, PTE_R | PTE_W);
-    root[2] = leaf(0x80000000ul, PTE_R | PTE_W | PTE_X);
-    root[1] = table(level1);
-    level1[0] = table(level0);
+    root[0] = pte_leaf(0, PTE_R | PTE_W);
+    root[2] = pte_leaf(0x80000000ul, PTE_R | PTE_W | PTE_X);
+    root[1] = pte_table(level1);
+    level1[0] = pte_table(level0);
     old_page[0] = OLD_VALUE;
     new_page[0] = NEW_VALUE;
-    level0[0] = leaf((uintptr_t)old_page, PTE_R | PTE_W);
+    level0[0] = pte_leaf((uintptr_t)old_page, PTE_R | PTE_W);
     paging_on();
     check_u64("boot hart reads the old mapping", read_test_page(), OLD_VALUE);
 
@@ -90,7 +74,7 @@ void sbi_main(uint64_t hartid)
     }
     check_u64("target reads the old mapping", before, OLD_VALUE);
 
-    level0[0] = leaf((uintptr_t)new_page, PTE_R | PTE_W);
+    level0[0] = pte_leaf((uintptr_t)new_page, PTE_R | PTE_W);
     asm volatile("sfence.vma %0, zero" : : "r"(TEST_VA) : "memory");
     check_u64("boot hart reads the new mapping", read_test_page(), NEW_VALUE);
     r = sbi_remote_sfence_vma(1ul << target, 0, TEST_VA, PAGE);
