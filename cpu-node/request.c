@@ -7,59 +7,67 @@
  * hart in the pending table by txid and wakes it. */
 #include "cpu-node/internal.h"
 
-static gboolean send_request(IcClient *channel, NodeRequest *req, GError **error)
+/* The message for @req, built from copies of its fields: once it is in the
+ * pending table the agent may write the request at any moment. */
+typedef struct {
+    IcEnvelope env;
+    Shoal__V1__GetS get_s;
+    Shoal__V1__GetM get_m;
+    Shoal__V1__Upgrade upgrade;
+    Shoal__V1__MmioRequest mmio;
+    Shoal__V1__GuestExit exit_msg;
+    Shoal__V1__IrqLine irq;
+} Outgoing;
+
+static void build_request(Outgoing *out, const NodeRequest *req)
 {
-    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
-    Shoal__V1__GetS get_s = SHOAL__V1__GET_S__INIT;
-    Shoal__V1__GetM get_m = SHOAL__V1__GET_M__INIT;
-    Shoal__V1__Upgrade upgrade = SHOAL__V1__UPGRADE__INIT;
-    Shoal__V1__MmioRequest mmio = SHOAL__V1__MMIO_REQUEST__INIT;
-    Shoal__V1__GuestExit exit_msg = SHOAL__V1__GUEST_EXIT__INIT;
-    Shoal__V1__IrqLine irq = SHOAL__V1__IRQ_LINE__INIT;
-    env.txid = req->txid;
+    *out = (Outgoing){ SHOAL__V1__ENVELOPE__INIT, SHOAL__V1__GET_S__INIT,
+                       SHOAL__V1__GET_M__INIT, SHOAL__V1__UPGRADE__INIT,
+                       SHOAL__V1__MMIO_REQUEST__INIT, SHOAL__V1__GUEST_EXIT__INIT,
+                       SHOAL__V1__IRQ_LINE__INIT };
+    out->env.txid = req->txid;
     switch (req->kind) {
     case NODE_REQ_GET_S:
-        get_s.page = req->addr;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_S;
-        env.get_s = &get_s;
+        out->get_s.page = req->addr;
+        out->env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_S;
+        out->env.get_s = &out->get_s;
         break;
     case NODE_REQ_GET_M:
-        get_m.page = req->addr;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_M;
-        env.get_m = &get_m;
+        out->get_m.page = req->addr;
+        out->env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_M;
+        out->env.get_m = &out->get_m;
         break;
     case NODE_REQ_UPGRADE:
-        upgrade.page = req->addr;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_UPGRADE;
-        env.upgrade = &upgrade;
+        out->upgrade.page = req->addr;
+        out->env.body_case = SHOAL__V1__ENVELOPE__BODY_UPGRADE;
+        out->env.upgrade = &out->upgrade;
         break;
     case NODE_REQ_MMIO:
     case NODE_REQ_MMIO_POSTED:
     case NODE_REQ_MMIO_HERE:
-        mmio.posted = req->kind == NODE_REQ_MMIO_POSTED;
-        mmio.reply_here = req->kind == NODE_REQ_MMIO_HERE;
-        mmio.addr = req->addr;
-        mmio.size = req->size;
-        mmio.is_write = req->is_write;
-        mmio.data = req->value;
-        mmio.hart = req->hart;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST;
-        env.mmio_request = &mmio;
+        out->mmio.posted = req->kind == NODE_REQ_MMIO_POSTED;
+        out->mmio.reply_here = req->kind == NODE_REQ_MMIO_HERE;
+        out->mmio.addr = req->addr;
+        out->mmio.size = req->size;
+        out->mmio.is_write = req->is_write;
+        out->mmio.data = req->value;
+        out->mmio.hart = req->hart;
+        out->env.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST;
+        out->env.mmio_request = &out->mmio;
         break;
     case NODE_REQ_GUEST_EXIT:
-        exit_msg.code = (gint32)req->value;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT;
-        env.guest_exit = &exit_msg;
+        out->exit_msg.code = (gint32)req->value;
+        out->env.body_case = SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT;
+        out->env.guest_exit = &out->exit_msg;
         break;
     case NODE_REQ_IRQ:
-        irq.line = req->line;
-        irq.level = req->value != 0;
-        irq.hart = req->hart;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_IRQ_LINE;
-        env.irq_line = &irq;
+        out->irq.line = req->line;
+        out->irq.level = req->value != 0;
+        out->irq.hart = req->hart;
+        out->env.body_case = SHOAL__V1__ENVELOPE__BODY_IRQ_LINE;
+        out->env.irq_line = &out->irq;
         break;
     }
-    return ic_client_send(channel, &env, error);
 }
 
 static gboolean is_stopping(Node *node)
@@ -111,6 +119,8 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
     tcg_event_init(&req->done);
     req->ok = FALSE;
     req->txid = __atomic_add_fetch(&node->next_txid, 1, __ATOMIC_RELAXED);
+    Outgoing out;
+    build_request(&out, req); /* before the agent can see it */
     pthread_mutex_lock(&node->pending_lock);
     if (node->stopping) {
         /* The machine is ending: fail fast, the hart is being stopped. */
@@ -124,9 +134,9 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
     }
     pthread_mutex_unlock(&node->pending_lock);
     g_autoptr(GError) error = NULL;
-    if (!send_request(h->requests, req, &error)) {
+    if (!ic_client_send(h->requests, &out.env, &error)) {
         g_warning("%s", error->message);
-        if (reply && node_take_pending(node, req->txid) == req)
+        if (reply && node_take_pending(node, out.env.txid) == req)
             return; /* ok stays FALSE: the hart raises an access fault */
     }
     if (reply)

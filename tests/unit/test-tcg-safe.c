@@ -30,8 +30,8 @@ struct Machine {
     guint8 *ram;
     Hart harts[N_HARTS];
     TcgHart *tcgs[N_HARTS];
-    GMutex slow_lock;
-    GCond slow_cond;
+    pthread_mutex_t slow_lock; /* pthread, not GMutex: ThreadSanitizer sees it */
+    pthread_cond_t slow_cond;
     gboolean slow_released; /* under slow_lock */
     gboolean slow_waiting;  /* under slow_lock: the SLOW hart is blocked */
     gint sections_from_self; /* (atomic) */
@@ -50,13 +50,13 @@ static gboolean m_page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAcc
         return TRUE;
     }
     if ((paddr & TCG_PAGE_MASK) == SLOW_BASE) {
-        g_mutex_lock(&m->slow_lock);
+        pthread_mutex_lock(&m->slow_lock);
         m->slow_waiting = TRUE;
-        g_cond_broadcast(&m->slow_cond);
+        pthread_cond_broadcast(&m->slow_cond);
         while (!m->slow_released) {
-            g_cond_wait(&m->slow_cond, &m->slow_lock);
+            pthread_cond_wait(&m->slow_cond, &m->slow_lock);
         }
-        g_mutex_unlock(&m->slow_lock);
+        pthread_mutex_unlock(&m->slow_lock);
         out->host = m->ram; /* any frame: the value is not looked at */
         return TRUE;
     }
@@ -143,8 +143,8 @@ static Machine *machine_start(TcgAccel accel, gboolean with_self)
 {
     Machine *m = g_new0(Machine, 1);
     m->ram = g_malloc0(RAM_SIZE);
-    g_mutex_init(&m->slow_lock);
-    g_cond_init(&m->slow_cond);
+    pthread_mutex_init(&m->slow_lock, NULL);
+    pthread_cond_init(&m->slow_cond, NULL);
     load_programs(m);
     for (guint i = 0; i < N_HARTS; i++) {
         TcgHartConfig cfg = { .hart_id = i, .accel = accel, .code_buffer_size = 1 << 20 };
@@ -160,20 +160,20 @@ static Machine *machine_start(TcgAccel accel, gboolean with_self)
     while (counter(m, SPIN) == 0) {
         g_thread_yield();
     }
-    g_mutex_lock(&m->slow_lock);
+    pthread_mutex_lock(&m->slow_lock);
     while (!m->slow_waiting) {
-        g_cond_wait(&m->slow_cond, &m->slow_lock);
+        pthread_cond_wait(&m->slow_cond, &m->slow_lock);
     }
-    g_mutex_unlock(&m->slow_lock);
+    pthread_mutex_unlock(&m->slow_lock);
     return m;
 }
 
 static void release_slow_page(Machine *m)
 {
-    g_mutex_lock(&m->slow_lock);
+    pthread_mutex_lock(&m->slow_lock);
     m->slow_released = TRUE;
-    g_cond_broadcast(&m->slow_cond);
-    g_mutex_unlock(&m->slow_lock);
+    pthread_cond_broadcast(&m->slow_cond);
+    pthread_mutex_unlock(&m->slow_lock);
 }
 
 static void machine_stop(Machine *m)
@@ -192,8 +192,8 @@ static void machine_stop(Machine *m)
     for (guint i = 0; i < N_HARTS; i++) {
         tcg_hart_free(m->harts[i].hart);
     }
-    g_mutex_clear(&m->slow_lock);
-    g_cond_clear(&m->slow_cond);
+    pthread_mutex_destroy(&m->slow_lock);
+    pthread_cond_destroy(&m->slow_cond);
     g_free(m->ram);
     g_free(m);
 }
