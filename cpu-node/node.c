@@ -92,7 +92,8 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
     case IC_OWNER_NODE_LOCAL:
         return is_write ? node_clint_write(node, hart_id, paddr - r->base, size, *value)
                         : node_clint_read(node, paddr - r->base, size, value);
-    case IC_OWNER_MSRV_DEVICE: {
+    case IC_OWNER_MSRV_DEVICE:
+    case IC_OWNER_BRIDGE: { /* the server relays it */
         NodeRequest req = { .kind = NODE_REQ_MMIO, .addr = paddr, .size = size,
                             .is_write = is_write, .value = is_write ? *value : 0,
                             .hart = hart_id };

@@ -1,0 +1,2 @@
+#include "sysc.h"
+int main(void){return 0;}
