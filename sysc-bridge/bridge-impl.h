@@ -74,7 +74,9 @@ struct Bridge::Impl {
     int exit_code = 0;
 
     Range *find(const std::string &name);
+    /* Called on the pacer thread only (it waits for delta cycles). */
     void serve_mmio(const SyscMmio &m);
+    void settle();
 };
 
 } // namespace shoal

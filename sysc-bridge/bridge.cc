@@ -186,6 +186,7 @@ void Bridge::Impl::serve_mmio(const SyscMmio &m)
     memcpy(&value, data, sizeof value);
     if (m.size < 8)
         value &= (G_GUINT64_CONSTANT(1) << (8 * m.size)) - 1;
+    settle();
     sysc_link_mmio_reply(link, m.txid, ok, value);
     if (ok && trans.is_dmi_allowed()) {
         tlm::tlm_generic_payload probe;
@@ -198,6 +199,17 @@ void Bridge::Impl::serve_mmio(const SyscMmio &m)
 
 /* Handles what arrives within @timeout_ms; false once the machine ended
  * (the kernel is then stopped). */
+/* Lets the models settle at the current time before the hart gets its
+ * answer: a register write that lowers an interrupt (a method, a signal,
+ * our line process: a few delta cycles) must reach the PLIC before the
+ * hart's next access, or a level line would fire once more. The line's
+ * message goes out first on the same connection, so it arrives first. */
+void Bridge::Impl::settle()
+{
+    for (int i = 0; i < 64 && sc_pending_activity_at_current_time(); i++)
+        sc_core::wait(SC_ZERO_TIME);
+}
+
 bool Bridge::serve(int timeout_ms)
 {
     SyscMmio m;

@@ -6,7 +6,8 @@ INTEGRATION_TESTS = \
 	tests/integration/config-doc.sh \
 	tests/integration/stats.sh \
 	tests/integration/two-hosts.sh \
-	tests/integration/console.sh
+	tests/integration/console.sh \
+	tests/integration/sysc.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh
