@@ -43,7 +43,9 @@ public:
      * pages from every node first, so stale copies and translated code are
      * dropped; a read sees the newest data. No DMI: guest RAM is in another
      * process and each write must go through the coherence directory. */
-    tlm_utils::multi_passthrough_target_socket<Bridge> dma;
+    tlm_utils::multi_passthrough_target_socket<Bridge, 32, tlm::tlm_base_protocol_types, 0,
+                                               sc_core::SC_ZERO_OR_MORE_BOUND>
+        dma;
 
     /* The configured quantum: SystemC time and guest time stay this close. */
     sc_core::sc_time quantum() const;

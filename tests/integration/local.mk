@@ -7,7 +7,8 @@ INTEGRATION_TESTS = \
 	tests/integration/stats.sh \
 	tests/integration/two-hosts.sh \
 	tests/integration/console.sh \
-	tests/integration/sysc.sh
+	tests/integration/sysc.sh \
+	tests/integration/sysc-example.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh
