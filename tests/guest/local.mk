@@ -43,7 +43,8 @@ GUEST_FP_TESTS = \
 GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf $(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
-GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf
+GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
+	tests/guest/sysc-bench.elf
 EXTRA_DIST += tests/guest/sysc.h $(GUEST_SYSC:.elf=.c)
 
 GUEST_LIB = \
