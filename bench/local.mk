@@ -8,7 +8,7 @@ EXTRA_DIST += bench/README.md bench/run bench/gen-blocks.py \
 	bench/null.c bench/sort.c bench/hash.c bench/matmul.c bench/interp.c \
 	bench/chase.c bench/strings.c bench/recurse.c bench/nbody.c bench/sdot.c \
 	bench/blocks.c bench/smc.c bench/indirect.c \
-	bench/smp-run bench/smp/par.c bench/smp/lock.c bench/page-rtt bench/boot
+	bench/smp-run bench/smp/par.c bench/smp/lock.c bench/page-rtt bench/boot bench/sysc
 
 BENCH_FLAGS =
 bench: shoal$(EXEEXT) shoal-memory-server$(EXEEXT) shoal-cpu-node$(EXEEXT)

@@ -29,6 +29,7 @@ typedef enum {
     CFG_DEVICE_SIFIVE_TEST,
     CFG_DEVICE_CLINT,
     CFG_DEVICE_PLIC,
+    CFG_DEVICE_SYSC, /* served by a SystemC model in shoal-sysc-bridge */
 } CfgDeviceType;
 
 typedef struct {
@@ -63,6 +64,8 @@ typedef struct {
     CfgDevice *devices;     /* every [device.NAME] group */
     char *kernel;           /* [boot] kernel or --kernel, NULL if none */
     char *bios;             /* [boot] bios or --bios, NULL for "none" */
+    char *sysc_program;     /* [sysc] program, NULL = the built-in shoal-sysc-bridge */
+    guint64 sysc_quantum_ns; /* [sysc] quantum-ns, 1..1e9 */
 } CfgMachine;
 
 /* Loads @path, applies @sets ("group.key=value", NULL-terminated, may be
@@ -72,6 +75,9 @@ CfgMachine *cfg_machine_load(const char *path, const char *const *sets, const ch
                              const char *bios, GError **error);
 void cfg_machine_free(CfgMachine *machine);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CfgMachine, cfg_machine_free)
+
+/* Does the machine have a SystemC bridge (a device of type sysc)? */
+gboolean cfg_machine_has_bridge(const CfgMachine *machine);
 
 /* First device of @type, or NULL. */
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type);

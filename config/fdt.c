@@ -224,6 +224,21 @@ static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean
         prop_strs(f, "compatible", test_compat);
         end(f);
         break;
+    case CFG_DEVICE_SYSC: {
+        /* A range a SystemC model serves: only the model knows what it is,
+         * so the config's name for it is the specific compatible. */
+        g_autofree char *named = g_strconcat("shoal,", d->name, NULL);
+        const char *const sysc_compat[] = { named, "shoal,sysc", NULL };
+        begin_at(f, "sysc", d->base);
+        if (d->irq >= 0 && has_plic) {
+            prop_u32(f, "interrupts", (guint32)d->irq);
+            prop_u32(f, "interrupt-parent", ph_plic(m));
+        }
+        prop_reg(f, d->base, d->size);
+        prop_strs(f, "compatible", sysc_compat);
+        end(f);
+        break;
+    }
     }
 }
 

@@ -61,7 +61,7 @@ const char *cfg_type_expect(CfgKeyType type)
     case CFG_TYPE_ACCEL:
         return "interp or jit";
     case CFG_TYPE_DEVICE:
-        return "ns16550, sifive_test, clint or plic";
+        return "ns16550, sifive_test, clint, plic or sysc";
     case CFG_TYPE_IRQ:
         return "an interrupt line 1..95 (a source of the PLIC)";
     }

@@ -169,7 +169,7 @@ static gboolean check_known(const char *path, const char *text, GKeyFile *kf, GE
         if (!cfg_group_known(groups[i])) {
             g_set_error(error, CFG_ERROR, CFG_ERROR_UNKNOWN,
                         "%s:%d: [%s]: unknown group (expected machine, memory, memory-server, "
-                        "cpu, clint, boot, node.N or device.NAME)",
+                        "cpu, clint, boot, sysc, node.N or device.NAME)",
                         path, find_line(text, groups[i], NULL), groups[i]);
             return FALSE;
         }
@@ -629,6 +629,8 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
         d->type = CFG_DEVICE_CLINT;
     } else if (strcmp(type, "plic") == 0) {
         d->type = CFG_DEVICE_PLIC;
+    } else if (strcmp(type, "sysc") == 0) {
+        d->type = CFG_DEVICE_SYSC;
     } else {
         return fail(l, error, CFG_ERROR_VALUE, group, "type", "expected %s, got \"%s\"",
                     cfg_type_expect(CFG_TYPE_DEVICE), type);
@@ -648,7 +650,7 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
     }
     /* Only the UART has an interrupt line; leaving irq unread elsewhere is
      * what makes the unused-key warning name it. */
-    if (d->type == CFG_DEVICE_NS16550) {
+    if (d->type == CFG_DEVICE_NS16550 || d->type == CFG_DEVICE_SYSC) {
         guint64 v;
         irq = get(l, group, CFG_KEY_DEVICE_IRQ, error);
         if (irq == NULL) {
@@ -706,6 +708,37 @@ static gboolean extract_devices(Loader *l, CfgMachine *m, GError **error)
     return ok;
 }
 
+/* [sysc]: the bridge program and its time policy. */
+static gboolean extract_sysc(Loader *l, CfgMachine *m, GError **error)
+{
+    g_autofree char *mode = NULL;
+
+    if (!get_path(l, "sysc", CFG_KEY_SYSC_PROGRAM, &m->sysc_program, error) ||
+        !get_u64(l, "sysc", CFG_KEY_SYSC_QUANTUM, &m->sysc_quantum_ns, error)) {
+        return FALSE;
+    }
+    if (m->sysc_quantum_ns == 0 || m->sysc_quantum_ns > 1000000000) {
+        return fail(l, error, CFG_ERROR_VALUE, "sysc", "quantum-ns",
+                    "expected 1..1000000000 ns, got %" G_GUINT64_FORMAT, m->sysc_quantum_ns);
+    }
+    mode = get(l, "sysc", CFG_KEY_SYSC_TIME_MODE, error);
+    if (mode == NULL) {
+        return FALSE;
+    }
+    if (strcmp(mode, "deterministic") == 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "sysc", "time-mode",
+                    "deterministic is not implemented yet (it needs mtime from retired "
+                    "instructions and a quantum barrier in the cpu nodes): use decoupled");
+    } else if (strcmp(mode, "decoupled") != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "sysc", "time-mode",
+                    "expected decoupled or deterministic, got \"%s\"", mode);
+    }
+    if (m->sysc_program) {
+        g_key_file_set_string(l->merged, "sysc", "program", m->sysc_program);
+    }
+    return TRUE;
+}
+
 /* Fills @m from l->merged; writes resolved paths back so a dump shows them. */
 static gboolean extract(Loader *l, CfgMachine *m, GError **error)
 {
@@ -713,6 +746,7 @@ static gboolean extract(Loader *l, CfgMachine *m, GError **error)
     m->name = get(l, "machine", CFG_KEY_MACHINE_NAME, error);
     if (m->name == NULL || !extract_memory(l, m, error) || !extract_cpu(l, m, error) ||
         !extract_nodes(l, m, error) || !extract_devices(l, m, error) ||
+        !extract_sysc(l, m, error) ||
         !get_path(l, "boot", CFG_KEY_BOOT_KERNEL, &m->kernel, error) ||
         !get_path(l, "boot", CFG_KEY_BOOT_BIOS, &m->bios, error)) {
         return FALSE;
@@ -778,7 +812,13 @@ void cfg_machine_free(CfgMachine *machine)
     g_free(machine->devices);
     g_free(machine->kernel);
     g_free(machine->bios);
+    g_free(machine->sysc_program);
     g_free(machine);
+}
+
+gboolean cfg_machine_has_bridge(const CfgMachine *machine)
+{
+    return cfg_machine_find_device(machine, CFG_DEVICE_SYSC) != NULL;
 }
 
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type)
@@ -838,6 +878,7 @@ char *cfg_machine_dump(const char *path, const char *const *sets, const char *ke
         dump_group(&l, out, g);
     }
     dump_group(&l, out, "boot");
+    dump_group(&l, out, "sysc");
     loader_clear(&l);
     return g_string_free(out, FALSE);
 }

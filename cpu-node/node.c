@@ -92,12 +92,13 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
     case IC_OWNER_NODE_LOCAL:
         return is_write ? node_clint_write(node, hart_id, paddr - r->base, size, *value)
                         : node_clint_read(node, paddr - r->base, size, value);
-    case IC_OWNER_MSRV_DEVICE: {
+    case IC_OWNER_MSRV_DEVICE:
+    case IC_OWNER_BRIDGE: { /* the server relays it */
         if (is_write && ic_region_write_posted(r, paddr, size)) {
             NodeRequest req = { .kind = NODE_REQ_MMIO_POSTED, .addr = paddr, .size = size,
                                 .is_write = TRUE, .value = *value, .hart = hart_id };
             node_submit(node, hart_id, &req);
-            return !node->stopping; /* sent, unless the machine is over */
+            return TRUE; /* gone (or the machine is ending): nothing can fault now */
         }
         if (!is_write && ic_region_read_mirrored(r, paddr, size) &&
             node_mirror_read(node, paddr, value))

@@ -25,8 +25,10 @@ IcAddrMap *ic_addr_map_new(const CfgMachine *machine, GError **error)
     g_array_append_val(regions, ram);
     for (guint i = 0; i < machine->n_devices; i++) {
         const CfgDevice *d = &machine->devices[i];
-        IcRegion r = { d->base, d->size,
-                       d->type == CFG_DEVICE_CLINT ? IC_OWNER_NODE_LOCAL : IC_OWNER_MSRV_DEVICE, d };
+        IcOwner owner = d->type == CFG_DEVICE_CLINT  ? IC_OWNER_NODE_LOCAL
+                        : d->type == CFG_DEVICE_SYSC ? IC_OWNER_BRIDGE
+                                                     : IC_OWNER_MSRV_DEVICE;
+        IcRegion r = { d->base, d->size, owner, d };
         g_array_append_val(regions, r);
     }
     for (guint i = 0; i < regions->len; i++) {

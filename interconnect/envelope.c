@@ -124,6 +124,25 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
         if (env->console_bytes->data.len > IC_MAX_CONSOLE_BYTES)
             return fail(error, peer, env, "more console bytes than one message may carry");
         return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST: {
+        const Shoal__V1__DmaRequest *d = env->dma_request;
+        guint64 len = d->is_write ? d->data.len : d->len;
+        if (len == 0 || len > IC_MAX_DMA)
+            return fail(error, peer, env, "DMA length not 1..IC_MAX_DMA bytes");
+        if (!d->is_write && d->data.len)
+            return fail(error, peer, env, "DMA read carries data");
+        if (d->addr + len - 1 < d->addr)
+            return fail(error, peer, env, "DMA range wraps around");
+        return TRUE;
+    }
+    case SHOAL__V1__ENVELOPE__BODY_DMA_RESPONSE:
+        if (env->dma_response->data.len > IC_MAX_DMA)
+            return fail(error, peer, env, "more DMA bytes than one message may carry");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE:
+        if (env->device_line->source == 0 || env->device_line->source > 1023)
+            return fail(error, peer, env, "device line source not 1..1023");
+        return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT:
     case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
     case SHOAL__V1__ENVELOPE__BODY_ERROR:

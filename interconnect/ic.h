@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define IC_PAGE_SIZE 4096u
 #define IC_MAX_CONSOLE_BYTES 65536u /* per ConsoleBytes message */
 #define IC_MAX_FRAME (256u * 1024u) /* bigger frames are dropped unread */
+#define IC_MAX_DMA (64u * 1024u)  /* bytes per DmaRequest/DmaResponse */
 #define IC_MAX_HARTS 1024u          /* harts in a machine (Hello n_harts bound) */
 
 #define IC_ERROR (ic_error_quark())
@@ -133,6 +134,7 @@ typedef enum {
     IC_OWNER_RAM,         /* the memory server, via the coherence protocol */
     IC_OWNER_MSRV_DEVICE, /* a device hosted by the memory server */
     IC_OWNER_NODE_LOCAL,  /* handled in the accessing hart's own node (CLINT) */
+    IC_OWNER_BRIDGE,      /* a SystemC model: the memory server relays to the bridge */
 } IcOwner;
 
 typedef struct {

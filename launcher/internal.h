@@ -12,7 +12,7 @@
 
 /* One shoal-* process started by the launcher. */
 typedef struct {
-    char *prog;   /* "shoal-memory-server" / "shoal-cpu-node" */
+    char *prog;   /* "shoal-memory-server" / "shoal-cpu-node" / the bridge's program */
     gint node;    /* --node, -1 for the memory server */
     pid_t pid;    /* also its process group id */
     gboolean alive; /* not reaped yet (its pid cannot be reused) */
@@ -32,7 +32,7 @@ gboolean launcher_procs_init(LauncherProcs *procs, GError **error);
 /* Kills (SIGKILL) and reaps whatever is still alive, closes the signalfd. */
 void launcher_procs_clear(LauncherProcs *procs);
 
-/* Starts @dir/@prog with @args (argv[1..], NULL-terminated) in its own
+/* Starts @dir/@prog (or @prog if it is an absolute path) with @args (argv[1..], NULL-terminated) in its own
  * process group, stdin from /dev/null, dying with the launcher. FALSE +
  * error if it could not be started. */
 gboolean launcher_procs_spawn(LauncherProcs *procs, const char *dir, const char *prog, gint node,

@@ -373,6 +373,13 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
             console = ic_console_connect(m, run_dir, &error);
             ok = console != NULL;
         }
+        if (ok && cfg_machine_has_bridge(m)) {
+            /* before the nodes: harts' first accesses to it wait less */
+            g_auto(GStrv) bargs = child_args(a, run_dir, -1);
+            ok = launcher_procs_spawn(&procs, dir,
+                                      m->sysc_program ? m->sysc_program : "shoal-sysc-bridge", -1,
+                                      bargs, &error);
+        }
         for (guint i = 0; ok && i < m->n_nodes; i++) {
             g_auto(GStrv) nargs = child_args(a, run_dir, (gint)i);
             ok = launcher_procs_spawn(&procs, dir, "shoal-cpu-node", (gint)i, nargs, &error);

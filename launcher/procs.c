@@ -63,7 +63,9 @@ void launcher_procs_clear(LauncherProcs *procs)
 gboolean launcher_procs_spawn(LauncherProcs *procs, const char *dir, const char *prog, gint node,
                               char **args, GError **error)
 {
-    g_autofree char *path = g_build_filename(dir, prog, NULL);
+    /* a bare name is a sibling of `shoal`; the config may name any program */
+    g_autofree char *path = g_path_is_absolute(prog) ? g_strdup(prog)
+                                                     : g_build_filename(dir, prog, NULL);
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
     g_auto(GStrv) envp = g_environ_setenv(g_get_environ(), "SHOAL_CFG_QUIET", "1", TRUE);
     pid_t parent = getpid();

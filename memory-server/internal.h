@@ -8,6 +8,8 @@
 #include <glib.h>
 
 #include "config/cfg.h"
+#include "interconnect/ic.h"
+#include "memory-server/directory.h"
 
 /* ---- ns16550 UART (registers 1 byte apart) ---- */
 typedef struct MsrvUart MsrvUart;
@@ -60,6 +62,44 @@ typedef enum {
 } MsrvTestAction;
 /* What a write of @value at @off asks for; *exit_code set for EXIT. */
 MsrvTestAction msrv_sifive_test_write(guint64 off, guint64 value, int *exit_code);
+
+/* ---- the SystemC bridge's side (bridge.c) ---- */
+/* The directory requester that stands for the bridge's DMA (a machine with
+ * a bridge has at most MSRV_DMA_NODE cpu nodes). */
+#define MSRV_DMA_NODE (MSRV_DIR_MAX_NODES - 1)
+typedef struct MsrvBridge MsrvBridge;
+/* Sends @env to @peer (the server's ic_server_send; a hart's request
+ * channel's answers go to its node's main connection with MsrvBridge.reply). */
+typedef void (*MsrvSendFn)(gpointer opaque, guint peer, const IcEnvelope *env);
+/* Everything on the server thread; @dir, @plic (may be NULL) and @machine
+ * outlive it. @send goes to a peer as is, @reply to the peer that asked. */
+MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *plic,
+                            MsrvSendFn send, MsrvSendFn reply, gpointer opaque);
+void msrv_bridge_free(MsrvBridge *bridge);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvBridge, msrv_bridge_free)
+/* The bridge said Hello on @peer: accesses held until now go to it. */
+void msrv_bridge_hello(MsrvBridge *bridge, guint peer);
+gboolean msrv_bridge_connected(const MsrvBridge *bridge);
+/* A hart's MmioRequest (from @peer) for a sysc range: relayed to the bridge
+ * under a txid of ours, or held until the bridge's Hello. */
+void msrv_bridge_mmio(MsrvBridge *bridge, guint peer, const IcEnvelope *env);
+/* The bridge's MmioResponse: relayed to the hart. FALSE + error when no
+ * access has that txid (the bridge is confused). */
+gboolean msrv_bridge_mmio_response(MsrvBridge *bridge, const IcEnvelope *env, GError **error);
+/* The bridge's DmaRequest: through the directory page by page, answered
+ * with a DmaResponse once every page is done (now or after acks). */
+void msrv_bridge_dma(MsrvBridge *bridge, const IcEnvelope *env);
+/* The bridge's DeviceLine: the PLIC source follows it. FALSE + error if the
+ * source is no sysc device's irq. */
+gboolean msrv_bridge_line(MsrvBridge *bridge, const IcEnvelope *env, GError **error);
+/* The directory's calls for MSRV_DMA_NODE (grant with the token that
+ * msrv_bridge_dma passed as txid). */
+void msrv_bridge_dir_grant(MsrvBridge *bridge, guint64 token, guint64 page, gboolean modified);
+void msrv_bridge_dir_invalidate(MsrvBridge *bridge, guint64 page);
+void msrv_bridge_dir_recall(MsrvBridge *bridge, guint64 page, gboolean downgrade);
+/* Performs the acks and write-backs the directory asked of MSRV_DMA_NODE;
+ * call after every msrv_dir_* call (it is not re-entrant). */
+void msrv_bridge_run_deferred(MsrvBridge *bridge);
 
 /* ---- the server ---- */
 /* Runs the memory server of @machine until the machine ends; returns the

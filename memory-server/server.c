@@ -15,7 +15,7 @@
 
 #define POLL_MS 100 /* longest wait before looking at the signal flag */
 
-typedef enum { ROLE_NONE, ROLE_NODE, ROLE_CONSOLE } PeerRole;
+typedef enum { ROLE_NONE, ROLE_NODE, ROLE_CONSOLE, ROLE_BRIDGE } PeerRole;
 
 typedef struct {
     PeerRole role;
@@ -34,6 +34,7 @@ typedef struct {
     guint uart_source;    /* the UART's PLIC source, 0 if not wired */
     guint64 uart_lsr_addr; /* its LSR, which nodes mirror (0: no UART) */
     gint uart_lsr_sent;   /* LSR | valid << 8 as last sent to nodes, -1 never */
+    MsrvBridge *bridge;   /* NULL: no sysc device, no bridge */
     guint64 boot_pc;
     guint64 fdt_addr;     /* the device tree in RAM: every hart's a1 */
     gboolean has_tohost;
@@ -108,6 +109,10 @@ static void send_error(Server *s, IcPeer peer, guint64 txid, Shoal__V1__ErrorCod
 static void dir_grant(gpointer opaque, guint node, guint64 txid, guint64 page, gboolean modified)
 {
     Server *s = opaque;
+    if (node == MSRV_DMA_NODE && s->bridge) {
+        msrv_bridge_dir_grant(s->bridge, txid, page, modified);
+        return;
+    }
     Shoal__V1__PageGrant grant = SHOAL__V1__PAGE_GRANT__INIT;
     grant.page = page;
     grant.state = modified ? SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED
@@ -124,6 +129,10 @@ static void dir_grant(gpointer opaque, guint node, guint64 txid, guint64 page, g
 static void dir_invalidate(gpointer opaque, guint node, guint64 page)
 {
     Server *s = opaque;
+    if (node == MSRV_DMA_NODE && s->bridge) {
+        msrv_bridge_dir_invalidate(s->bridge, page);
+        return;
+    }
     Shoal__V1__Invalidate inv = SHOAL__V1__INVALIDATE__INIT;
     inv.page = page;
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
@@ -136,6 +145,10 @@ static void dir_invalidate(gpointer opaque, guint node, guint64 page)
 static void dir_recall(gpointer opaque, guint node, guint64 page, gboolean downgrade)
 {
     Server *s = opaque;
+    if (node == MSRV_DMA_NODE && s->bridge) {
+        msrv_bridge_dir_recall(s->bridge, page, downgrade);
+        return;
+    }
     Shoal__V1__Recall rec = SHOAL__V1__RECALL__INIT;
     rec.page = page;
     rec.kind = downgrade ? SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE
@@ -150,6 +163,8 @@ static void dir_recall(gpointer opaque, guint node, guint64 page, gboolean downg
 static void dir_put_ack(gpointer opaque, guint node, guint64 txid, guint64 page)
 {
     Server *s = opaque;
+    if (node == MSRV_DMA_NODE && s->bridge)
+        return; /* the DMA agent's write-back needs no answer */
     Shoal__V1__PageAck ack = SHOAL__V1__PAGE_ACK__INIT;
     ack.page = page;
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
@@ -258,10 +273,17 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
         info->role = ROLE_CONSOLE;
         s->console_peer = (gint)peer;
         ic_server_set_peer_label(s->ic, peer, "console");
-    } else {
+    } else if (!s->bridge) {
         send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-                   "no SystemC bridge in this machine");
+                   "no SystemC bridge in this machine (no device has type sysc)");
         return;
+    } else if (msrv_bridge_connected(s->bridge)) {
+        send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+                   "a SystemC bridge is already connected");
+        return;
+    } else {
+        info->role = ROLE_BRIDGE;
+        ic_server_set_peer_label(s->ic, peer, "sysc bridge");
     }
     g_info("%s said Hello", ic_server_peer_name(s->ic, peer));
     Shoal__V1__HelloAck ack = SHOAL__V1__HELLO_ACK__INIT;
@@ -281,6 +303,8 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     send_to(s, peer, &reply);
     if (info->role == ROLE_NODE && !info->request_channel && s->uart_lsr_sent >= 0)
         send_lsr_mirror(s, info->node);
+    if (info->role == ROLE_BRIDGE)
+        msrv_bridge_hello(s->bridge, peer);
     if (info->role == ROLE_NODE && !info->request_channel) {
         GArray *held = s->held_irqs[info->node];
         for (guint i = 0; i < held->len; i++)
@@ -355,6 +379,7 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
         return req->is_write ? msrv_plic_write(s->plic, off, req->size, req->data)
                              : msrv_plic_read(s->plic, off, req->size, value);
     case CFG_DEVICE_CLINT: /* the nodes serve it: never routed here */
+    case CFG_DEVICE_SYSC:  /* the bridge serves it (on_mmio) */
         return FALSE;
     }
     return FALSE;
@@ -363,6 +388,12 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
 static void on_mmio(Server *s, IcPeer peer, const IcEnvelope *env)
 {
     const Shoal__V1__MmioRequest *req = env->mmio_request;
+    const IcRegion *region = ic_addr_map_lookup(s->map, req->addr);
+    if (region && region->owner == IC_OWNER_BRIDGE && s->bridge &&
+        req->addr + req->size - region->base <= region->size) {
+        msrv_bridge_mmio(s->bridge, peer, env);
+        return;
+    }
     guint64 value = 0;
     int code = 0;
     MsrvTestAction ends = MSRV_TEST_NONE;
@@ -492,6 +523,8 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
         return;
     }
     gboolean node = info->role == ROLE_NODE, console = info->role == ROLE_CONSOLE;
+    gboolean bridge = info->role == ROLE_BRIDGE;
+    g_autoptr(GError) berr = NULL;
     switch (env->body_case) {
     case SHOAL__V1__ENVELOPE__BODY_GET_S:
     case SHOAL__V1__ENVELOPE__BODY_GET_M:
@@ -534,6 +567,24 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
                              env->console_bytes->data.len);
         sync_uart_irq(s);
         return;
+    case SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE:
+        if (!bridge)
+            break;
+        if (!msrv_bridge_mmio_response(s->bridge, env, &berr))
+            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
+        return;
+    case SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST:
+        if (!bridge)
+            break;
+        msrv_bridge_dma(s->bridge, env);
+        msrv_bridge_run_deferred(s->bridge);
+        return;
+    case SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE:
+        if (!bridge)
+            break;
+        if (!msrv_bridge_line(s->bridge, env, &berr))
+            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
+        return;
     case SHOAL__V1__ENVELOPE__BODY_ERROR:
         g_warning("%s reports error %u: %s", ic_server_peer_name(s->ic, peer),
                   env->error->code, env->error->text);
@@ -543,7 +594,10 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
     }
     g_autofree char *t = g_strdup_printf("unexpected %s from a peer with role %s",
                                          ic_envelope_body_name(env),
-                                         node ? "node" : console ? "console" : "none (no Hello)");
+                                         node      ? "node"
+                                         : console ? "console"
+                                         : bridge  ? "bridge"
+                                                   : "none (no Hello)");
     send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST, t);
 }
 
@@ -593,9 +647,28 @@ static gboolean setup_plic(Server *s, GError **error)
                     uart->irq, MSRV_PLIC_SOURCES - 1);
         return FALSE;
     }
+    for (guint i = 0; i < m->n_devices; i++) {
+        const CfgDevice *d = &m->devices[i];
+        if (d->type == CFG_DEVICE_SYSC && d->irq >= (gint)MSRV_PLIC_SOURCES) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                        "%s: [device.%s] irq: %d, the PLIC has sources 1..%u", m->path, d->name,
+                        d->irq, MSRV_PLIC_SOURCES - 1);
+            return FALSE;
+        }
+    }
     s->plic = msrv_plic_new(m->n_harts, plic_output, s);
     s->uart_source = uart && uart->irq > 0 ? (guint)uart->irq : 0;
     return TRUE;
+}
+
+static void bridge_send(gpointer opaque, guint peer, const IcEnvelope *env)
+{
+    send_to(opaque, peer, (IcEnvelope *)env);
+}
+
+static void bridge_reply(gpointer opaque, guint peer, const IcEnvelope *env)
+{
+    reply_to(opaque, peer, (IcEnvelope *)env);
 }
 
 static gboolean setup(Server *s, const char *run_dir, GError **error)
@@ -631,6 +704,15 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     }
     if (!setup_plic(s, error))
         return FALSE;
+    if (cfg_machine_has_bridge(m)) {
+        if (m->n_nodes > MSRV_DMA_NODE) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                        "%s: %u nodes, at most %u with a SystemC bridge", m->path, m->n_nodes,
+                        MSRV_DMA_NODE);
+            return FALSE;
+        }
+        s->bridge = msrv_bridge_new(m, s->dir, s->plic, bridge_send, bridge_reply, s);
+    }
     s->ic = ic_server_new(m, run_dir, error);
     if (!s->ic)
         return FALSE;
@@ -643,6 +725,7 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
 static void teardown(Server *s)
 {
     ic_server_free(s->ic);
+    msrv_bridge_free(s->bridge);
     ic_addr_map_free(s->map);
     msrv_dir_free(s->dir);
     msrv_uart_free(s->uart);
@@ -699,6 +782,8 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
         }
         if (env)
             dispatch(&s, peer, env);
+        if (s.bridge)
+            msrv_bridge_run_deferred(s.bridge); /* an ack may have granted a DMA page */
         flush_console(&s);
     }
     int code = s.exit_code;

@@ -54,7 +54,12 @@ GUEST_FP_TESTS = \
 
 # Built but not tests: spin.elf loops forever (integration tests kill it);
 # reset.elf asks for a machine reset (QEMU would reboot it forever).
-GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf
+GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf $(GUEST_SYSC)
+# The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
+# tests/integration/sysc-*.sh run these.
+GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
+	tests/guest/sysc-bench.elf
+EXTRA_DIST += tests/guest/sysc.h $(GUEST_SYSC:.elf=.c)
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
@@ -106,6 +111,7 @@ GUEST_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LD
 noinst_DATA = $(GUEST_TESTS) $(GUEST_EXTRA)
 CLEANFILES += $(GUEST_TESTS) $(GUEST_EXTRA)
 $(GUEST_TESTS) $(GUEST_EXTRA): $(GUEST_LIB) $(GUEST_LIB_HDRS)
+$(GUEST_SYSC): $(srcdir)/tests/guest/sysc.h
 
 GUEST_SBI_LIB = \
 	$(srcdir)/tests/guest/lib/sbi-crt0.S \

@@ -8,7 +8,9 @@ INTEGRATION_TESTS = \
 	tests/integration/dumpdtb.sh \
 	tests/integration/stats.sh \
 	tests/integration/two-hosts.sh \
-	tests/integration/console.sh
+	tests/integration/console.sh \
+	tests/integration/sysc.sh \
+	tests/integration/sysc-example.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh

@@ -117,7 +117,7 @@ static const BadCase bad_cases[] = {
     { "value/device-name", GOOD "[device.a b]\ntype=clint\nbase=0\nsize=1\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[device.a b]: expected a device name" },
     { "value/device-type", GOOD "[device.x]\ntype=vga\nbase=0\nsize=1\n", NULL, { NULL },
-      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test, clint or plic, got \"vga\"" },
+      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test, clint, plic or sysc, got \"vga\"" },
     { "value/device-size-zero", GOOD "[device.x]\ntype=clint\nbase=0\nsize=0\n", NULL, { NULL },
       CFG_ERROR_VALUE, "t.conf:15: [device.x] size: expected a size > 0, got 0" },
     { "value/device-wraps",

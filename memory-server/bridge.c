@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+/* The memory server's side of the SystemC bridge: harts' accesses to sysc
+ * ranges relayed to the bridge and back, the models' DMA into guest RAM as
+ * one more requester of the directory (MSRV_DMA_NODE, so every page a DMA
+ * writes is first taken from every node, with its translated code), and the
+ * models' interrupt lines into the PLIC. */
+#include <string.h>
+
+#include "memory-server/internal.h"
+
+#define PAGE_SIZE IC_PAGE_SIZE
+
+/* A hart's access waiting for the bridge's answer. */
+typedef struct {
+    guint peer;         /* who asked (a node's connection) */
+    guint64 txid;       /* its txid, echoed in the relayed answer */
+} Forward;
+
+/* An access that came before the bridge said Hello. */
+typedef struct {
+    guint peer;
+    guint64 txid;
+    Shoal__V1__MmioRequest req; /* no pointers: unknown fields dropped */
+} Held;
+
+/* One DmaRequest in progress: one directory transaction per page. */
+typedef struct {
+    guint64 txid;       /* the bridge's */
+    guint64 addr;
+    gsize len;
+    gboolean is_write;
+    guint8 *buf;        /* len bytes: the data of a write, the result of a read */
+    guint pages_left;   /* grants still due */
+} DmaOp;
+
+/* What a directory grant to MSRV_DMA_NODE belongs to. */
+typedef struct {
+    DmaOp *op;
+    guint64 page;
+} DmaPage;
+
+/* What the directory asked of MSRV_DMA_NODE, done after its call returns
+ * (the directory is not re-entrant). */
+typedef enum { DEFER_PUT_M, DEFER_ACK, DEFER_ACK_DATA } DeferKind;
+typedef struct {
+    DeferKind kind;
+    guint64 page;
+} Deferred;
+
+struct MsrvBridge {
+    const CfgMachine *machine;
+    MsrvDir *dir;
+    MsrvPlic *plic;          /* NULL: no PLIC, lines go nowhere */
+    MsrvSendFn send;         /* to a peer as is */
+    MsrvSendFn reply;        /* to the peer that asked (a hart's answers go to its node) */
+    gpointer opaque;
+    gint peer;               /* the bridge's connection, -1 before its Hello */
+    guint64 next_txid;       /* for forwarded accesses and directory tokens */
+    GHashTable *forwards;    /* our txid -> Forward* */
+    GQueue *held;            /* Held*, until the bridge's Hello */
+    GHashTable *dma_pages;   /* token -> DmaPage* */
+    GQueue *deferred;        /* Deferred* */
+};
+
+MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *plic,
+                            MsrvSendFn send, MsrvSendFn reply, gpointer opaque)
+{
+    MsrvBridge *b = g_new0(MsrvBridge, 1);
+    b->machine = machine;
+    b->dir = dir;
+    b->plic = plic;
+    b->send = send;
+    b->reply = reply;
+    b->opaque = opaque;
+    b->peer = -1;
+    b->next_txid = 1;
+    b->forwards = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    b->held = g_queue_new();
+    b->dma_pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    b->deferred = g_queue_new();
+    return b;
+}
+
+void msrv_bridge_free(MsrvBridge *b)
+{
+    if (!b)
+        return;
+    g_hash_table_destroy(b->forwards);
+    g_queue_free_full(b->held, g_free);
+    /* An op is shared by its pages: free each once, when its last page goes. */
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, b->dma_pages);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        DmaOp *op = ((DmaPage *)value)->op;
+        if (--op->pages_left == 0) {
+            g_free(op->buf);
+            g_free(op);
+        }
+    }
+    g_hash_table_destroy(b->dma_pages);
+    g_queue_free_full(b->deferred, g_free);
+    g_free(b);
+}
+
+gboolean msrv_bridge_connected(const MsrvBridge *b)
+{
+    return b->peer >= 0;
+}
+
+/* ---- harts' accesses ---- */
+
+static void forward(MsrvBridge *b, guint peer, guint64 txid, Shoal__V1__MmioRequest req)
+{
+    guint64 *key = g_new(guint64, 1);
+    Forward *f = g_new(Forward, 1);
+    *key = b->next_txid++;
+    f->peer = peer;
+    f->txid = txid;
+    g_hash_table_insert(b->forwards, key, f);
+    IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
+    out.txid = *key;
+    out.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST;
+    out.mmio_request = &req;
+    b->send(b->opaque, (guint)b->peer, &out);
+}
+
+void msrv_bridge_mmio(MsrvBridge *b, guint peer, const IcEnvelope *env)
+{
+    Shoal__V1__MmioRequest req = *env->mmio_request;
+    req.base.unknown_fields = NULL;
+    req.base.n_unknown_fields = 0;
+    if (b->peer < 0) {
+        /* Harts may start before the bridge is up: the access waits. */
+        Held *h = g_new(Held, 1);
+        h->peer = peer;
+        h->txid = env->txid;
+        h->req = req;
+        g_queue_push_tail(b->held, h);
+        return;
+    }
+    forward(b, peer, env->txid, req);
+}
+
+void msrv_bridge_hello(MsrvBridge *b, guint peer)
+{
+    b->peer = (gint)peer;
+    while (!g_queue_is_empty(b->held)) {
+        Held *h = g_queue_pop_head(b->held);
+        forward(b, h->peer, h->txid, h->req);
+        g_free(h);
+    }
+}
+
+gboolean msrv_bridge_mmio_response(MsrvBridge *b, const IcEnvelope *env, GError **error)
+{
+    guint64 key = env->txid;
+    Forward *f = g_hash_table_lookup(b->forwards, &key);
+    if (!f) {
+        g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                    "MMIO response with txid %" G_GUINT64_FORMAT " that nobody asked for",
+                    env->txid);
+        return FALSE;
+    }
+    Shoal__V1__MmioResponse resp = *env->mmio_response;
+    resp.base.unknown_fields = NULL;
+    resp.base.n_unknown_fields = 0;
+    IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
+    out.txid = f->txid;
+    out.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE;
+    out.mmio_response = &resp;
+    b->reply(b->opaque, f->peer, &out);
+    g_hash_table_remove(b->forwards, &key);
+    return TRUE;
+}
+
+/* ---- interrupt lines ---- */
+
+gboolean msrv_bridge_line(MsrvBridge *b, const IcEnvelope *env, GError **error)
+{
+    const Shoal__V1__DeviceLine *line = env->device_line;
+    const CfgMachine *m = b->machine;
+    for (guint i = 0; i < m->n_devices; i++) {
+        const CfgDevice *d = &m->devices[i];
+        if (d->type == CFG_DEVICE_SYSC && d->irq == (gint)line->source) {
+            if (b->plic && line->source < MSRV_PLIC_SOURCES)
+                msrv_plic_set_line(b->plic, line->source, line->level);
+            return TRUE;
+        }
+    }
+    g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                "interrupt source %u is not the irq of a sysc device in %s", line->source,
+                m->path);
+    return FALSE;
+}
+
+/* ---- DMA ---- */
+
+static void send_dma_response(MsrvBridge *b, guint64 txid, gboolean ok, const guint8 *data,
+                              gsize len)
+{
+    Shoal__V1__DmaResponse resp = SHOAL__V1__DMA_RESPONSE__INIT;
+    resp.ok = ok;
+    resp.data.data = (guint8 *)data;
+    resp.data.len = data ? len : 0;
+    IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
+    out.txid = txid;
+    out.body_case = SHOAL__V1__ENVELOPE__BODY_DMA_RESPONSE;
+    out.dma_response = &resp;
+    if (b->peer >= 0)
+        b->send(b->opaque, (guint)b->peer, &out);
+}
+
+static void defer(MsrvBridge *b, DeferKind kind, guint64 page)
+{
+    Deferred *d = g_new(Deferred, 1);
+    d->kind = kind;
+    d->page = page;
+    g_queue_push_tail(b->deferred, d);
+}
+
+void msrv_bridge_dma(MsrvBridge *b, const IcEnvelope *env)
+{
+    const Shoal__V1__DmaRequest *req = env->dma_request;
+    gsize len = req->is_write ? req->data.len : req->len;
+    guint64 first = req->addr & ~(guint64)(PAGE_SIZE - 1);
+    guint64 last = (req->addr + len - 1) & ~(guint64)(PAGE_SIZE - 1);
+    /* The envelope check bounded len and ruled out wrapping. */
+    for (guint64 p = first;; p += PAGE_SIZE) {
+        if (!msrv_dir_has_page(b->dir, p)) {
+            g_debug("bridge: DMA %s at 0x%" G_GINT64_MODIFIER "x +%" G_GSIZE_FORMAT
+                    " leaves RAM", req->is_write ? "write" : "read", req->addr, len);
+            send_dma_response(b, env->txid, FALSE, NULL, 0);
+            return;
+        }
+        if (p == last)
+            break;
+    }
+    DmaOp *op = g_new0(DmaOp, 1);
+    op->txid = env->txid;
+    op->addr = req->addr;
+    op->len = len;
+    op->is_write = req->is_write;
+    op->buf = req->is_write ? g_memdup2(req->data.data, len) : g_malloc0(len);
+    op->pages_left = (guint)((last - first) / PAGE_SIZE + 1);
+    for (guint64 p = first;; p += PAGE_SIZE) {
+        guint64 *token = g_new(guint64, 1);
+        DmaPage *dp = g_new(DmaPage, 1);
+        *token = b->next_txid++;
+        dp->op = op;
+        dp->page = p;
+        g_hash_table_insert(b->dma_pages, token, dp);
+        /* A write needs the page away from every node, a read only from a
+         * Modified owner: exactly what GetM and GetS ask the directory. */
+        msrv_dir_request(b->dir, MSRV_DMA_NODE, req->is_write ? MSRV_REQ_GET_M : MSRV_REQ_GET_S,
+                         *token, p, NULL);
+        if (p == last)
+            break;
+    }
+}
+
+void msrv_bridge_dir_grant(MsrvBridge *b, guint64 token, guint64 page, gboolean modified)
+{
+    DmaPage *dp = g_hash_table_lookup(b->dma_pages, &token);
+    g_assert(dp != NULL && dp->page == page);
+    DmaOp *op = dp->op;
+    guint64 lo = MAX(op->addr, page), hi = MIN(op->addr + op->len, page + PAGE_SIZE);
+    guint8 *ram = msrv_dir_page(b->dir, page) + (lo - page);
+    guint8 *buf = op->buf + (lo - op->addr);
+    if (op->is_write) {
+        g_assert(modified);
+        memcpy(ram, buf, hi - lo);
+        /* Give the page straight back: the next hart to touch it fetches the
+         * new bytes. */
+        defer(b, DEFER_PUT_M, page);
+    } else {
+        memcpy(buf, ram, hi - lo);
+    }
+    g_hash_table_remove(b->dma_pages, &token);
+    if (--op->pages_left == 0) {
+        send_dma_response(b, op->txid, TRUE, op->is_write ? NULL : op->buf, op->len);
+        g_free(op->buf);
+        g_free(op);
+    }
+}
+
+void msrv_bridge_dir_invalidate(MsrvBridge *b, guint64 page)
+{
+    defer(b, DEFER_ACK, page);
+}
+
+void msrv_bridge_dir_recall(MsrvBridge *b, guint64 page, gboolean downgrade)
+{
+    /* Only between a write's grant and its deferred PutM: RAM has the data. */
+    defer(b, DEFER_ACK_DATA, page);
+}
+
+void msrv_bridge_run_deferred(MsrvBridge *b)
+{
+    while (!g_queue_is_empty(b->deferred)) {
+        Deferred *d = g_queue_pop_head(b->deferred);
+        g_autoptr(GError) error = NULL;
+        g_autofree guint8 *copy = NULL;
+        if (d->kind != DEFER_ACK)
+            copy = g_memdup2(msrv_dir_page(b->dir, d->page), PAGE_SIZE);
+        if (d->kind == DEFER_PUT_M)
+            msrv_dir_request(b->dir, MSRV_DMA_NODE, MSRV_REQ_PUT_M, 0, d->page, copy);
+        else {
+            /* The directory asked: refusing our own ack would be a bug. */
+            gboolean ok = msrv_dir_ack(b->dir, MSRV_DMA_NODE, d->page, copy, &error);
+            g_assert_no_error(error);
+            g_assert(ok);
+        }
+        g_free(d);
+    }
+}

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* The bridge's connection to the memory server (see link.h): one DEALER,
+ * driven only from the SystemC thread, so nothing here needs a lock. */
+#include "sysc-bridge/link.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "interconnect/ic.h"
+
+#define HELLO_TIMEOUT_MS 10000
+
+struct SyscLink {
+    const CfgMachine *machine;
+    IcClient *client;
+    IcAddrMap *map;
+    guint64 epoch_ns;   /* HelloAck.time_epoch_ns */
+    GQueue *early;      /* SyscMmio* received while a DMA waited */
+    gboolean ended;     /* Shutdown seen or connection lost */
+    gboolean closed;    /* the connection dropped without Shutdown */
+    int exit_code;
+};
+
+SyscLink *sysc_link_new(const CfgMachine *machine, const char *run_dir, GError **error)
+{
+    g_autoptr(SyscLink) link = g_new0(SyscLink, 1);
+    link->machine = machine;
+    link->early = g_queue_new();
+    link->map = ic_addr_map_new(machine, error);
+    if (!link->map)
+        return NULL;
+    link->client = ic_client_connect(machine, run_dir, error);
+    if (!link->client)
+        return NULL;
+    Shoal__V1__Hello hello = SHOAL__V1__HELLO__INIT;
+    hello.version = IC_PROTOCOL_VERSION;
+    hello.role = SHOAL__V1__ROLE__ROLE_BRIDGE;
+    g_autoptr(IcEnvelope) ack = ic_client_hello(link->client, &hello, HELLO_TIMEOUT_MS, error);
+    if (!ack)
+        return NULL;
+    link->epoch_ns = ack->hello_ack->time_epoch_ns;
+    return g_steal_pointer(&link);
+}
+
+void sysc_link_free(SyscLink *link)
+{
+    if (!link)
+        return;
+    ic_client_free(link->client);
+    ic_addr_map_free(link->map);
+    if (link->early)
+        g_queue_free_full(link->early, g_free);
+    g_free(link);
+}
+
+guint64 sysc_link_guest_ns(SyscLink *link)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    guint64 now = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
+    return now > link->epoch_ns ? now - link->epoch_ns : 0;
+}
+
+int sysc_link_exit_code(SyscLink *link)
+{
+    return link->exit_code;
+}
+
+gboolean sysc_link_ended(SyscLink *link)
+{
+    return link->ended;
+}
+
+static void send(SyscLink *link, IcEnvelope *env)
+{
+    g_autoptr(GError) error = NULL;
+    if (!ic_client_send(link->client, env, &error))
+        g_warning("%s", error->message);
+}
+
+void sysc_link_mmio_reply(SyscLink *link, guint64 txid, gboolean ok, guint64 data)
+{
+    Shoal__V1__MmioResponse resp = SHOAL__V1__MMIO_RESPONSE__INIT;
+    resp.ok = ok;
+    resp.data = ok ? data : 0;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = txid;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE;
+    env.mmio_response = &resp;
+    send(link, &env);
+}
+
+void sysc_link_line(SyscLink *link, guint source, gboolean level)
+{
+    Shoal__V1__DeviceLine line = SHOAL__V1__DEVICE_LINE__INIT;
+    line.source = source;
+    line.level = level;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = ic_client_next_txid(link->client);
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE;
+    env.device_line = &line;
+    send(link, &env);
+}
+
+/* An access from the server, checked against the map: the server only
+ * relays accesses to sysc ranges, but it is still a peer's message. */
+static gboolean take_mmio(SyscLink *link, const IcEnvelope *env, SyscMmio *out)
+{
+    const Shoal__V1__MmioRequest *req = env->mmio_request;
+    const IcRegion *r = ic_addr_map_lookup(link->map, req->addr);
+    if (!r || r->owner != IC_OWNER_BRIDGE || req->addr + req->size - r->base > r->size) {
+        g_warning("access to 0x%" G_GINT64_MODIFIER "x is in no sysc range: fault", req->addr);
+        sysc_link_mmio_reply(link, env->txid, FALSE, 0);
+        return FALSE;
+    }
+    out->txid = env->txid;
+    out->device = r->device;
+    out->offset = req->addr - r->base;
+    out->size = req->size;
+    out->is_write = req->is_write;
+    out->data = req->data;
+    return TRUE;
+}
+
+/* Receives one message: an access goes to *mmio (TRUE), a DmaResponse to
+ * *dma (TRUE, caller owns it), Shutdown/close end the link. */
+static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelope **dma)
+{
+    g_autoptr(IcEnvelope) env = NULL;
+    g_autoptr(GError) error = NULL;
+    if (link->ended)
+        return FALSE;
+    if (!ic_client_wait(link->client, NULL, 0, timeout_ms, &env, &error)) {
+        if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED)) {
+            g_printerr("shoal-sysc-bridge: %s: stopping\n", error->message);
+            link->ended = link->closed = TRUE;
+            link->exit_code = 1;
+        } else {
+            g_warning("%s", error->message);
+        }
+        return FALSE;
+    }
+    if (!env)
+        return FALSE;
+    switch (env->body_case) {
+    case SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST:
+        return take_mmio(link, env, mmio);
+    case SHOAL__V1__ENVELOPE__BODY_DMA_RESPONSE:
+        if (dma) {
+            *dma = g_steal_pointer(&env);
+            return TRUE;
+        }
+        g_warning("DmaResponse %" G_GUINT64_FORMAT " while no DMA waits", env->txid);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
+        g_debug("Shutdown: %s", env->shutdown->reason);
+        link->ended = TRUE;
+        link->exit_code = 0;
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_ERROR:
+        g_warning("the memory server reports error %u: %s", env->error->code, env->error->text);
+        return FALSE;
+    default:
+        g_warning("unexpected %s from the memory server", ic_envelope_body_name(env));
+        return FALSE;
+    }
+}
+
+SyscLinkEvent sysc_link_next(SyscLink *link, int timeout_ms, SyscMmio *mmio)
+{
+    if (!g_queue_is_empty(link->early)) {
+        SyscMmio *m = g_queue_pop_head(link->early);
+        *mmio = *m;
+        g_free(m);
+        return SYSC_LINK_MMIO;
+    }
+    if (receive(link, timeout_ms, mmio, NULL))
+        return SYSC_LINK_MMIO;
+    if (link->ended)
+        return link->closed ? SYSC_LINK_CLOSED : SYSC_LINK_SHUTDOWN;
+    return SYSC_LINK_NONE;
+}
+
+/* One DmaRequest of at most IC_MAX_DMA bytes and its answer. */
+static gboolean dma_chunk(SyscLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
+                          GError **error)
+{
+    Shoal__V1__DmaRequest req = SHOAL__V1__DMA_REQUEST__INIT;
+    req.addr = addr;
+    req.is_write = is_write;
+    if (is_write) {
+        req.data.data = buf;
+        req.data.len = len;
+    } else {
+        req.len = (guint32)len;
+    }
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = ic_client_next_txid(link->client);
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST;
+    env.dma_request = &req;
+    if (!ic_client_send(link->client, &env, error))
+        return FALSE;
+    for (;;) {
+        SyscMmio mmio;
+        g_autoptr(IcEnvelope) resp = NULL;
+        if (receive(link, 100, &mmio, &resp)) {
+            if (!resp) {
+                g_queue_push_tail(link->early, g_memdup2(&mmio, sizeof mmio));
+                continue;
+            }
+            if (resp->txid != env.txid) {
+                g_warning("DmaResponse %" G_GUINT64_FORMAT " while waiting for %"
+                          G_GUINT64_FORMAT, resp->txid, env.txid);
+                continue;
+            }
+            const Shoal__V1__DmaResponse *r = resp->dma_response;
+            if (!r->ok) {
+                g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                            "DMA %s at 0x%" G_GINT64_MODIFIER "x +%" G_GSIZE_FORMAT
+                            " is not inside guest RAM", is_write ? "write" : "read", addr, len);
+                return FALSE;
+            }
+            if (!is_write) {
+                if (r->data.len != len) {
+                    g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                                "DMA read of %" G_GSIZE_FORMAT " bytes answered with %"
+                                G_GSIZE_FORMAT, len, r->data.len);
+                    return FALSE;
+                }
+                memcpy(buf, r->data.data, len);
+            }
+            return TRUE;
+        }
+        if (link->ended) {
+            g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "the machine ended during a DMA");
+            return FALSE;
+        }
+    }
+}
+
+gboolean sysc_link_dma(SyscLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
+                       GError **error)
+{
+    for (gsize off = 0; off < len; off += IC_MAX_DMA) {
+        gsize n = MIN(len - off, IC_MAX_DMA);
+        if (addr + off < addr) {
+            g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED, "DMA wraps around");
+            return FALSE;
+        }
+        if (!dma_chunk(link, addr + off, is_write, buf + off, n, error))
+            return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// The example timer (see timer.h): one thread sleeps until the compare time
+// or until the guest reprograms it, then raises the interrupt.
+#include "sysc-bridge/models/timer.h"
+
+#include <string.h>
+
+using namespace sc_core;
+
+namespace shoal {
+
+TimerModel::TimerModel(sc_module_name name) : sc_module(name), socket("socket"), irq("irq")
+{
+    socket.register_b_transport(this, &TimerModel::b_transport);
+    SC_HAS_PROCESS(TimerModel);
+    SC_THREAD(run);
+    SC_METHOD(drive);
+    sensitive << level_changed_;
+}
+
+void TimerModel::drive()
+{
+    irq.write(pending_);
+}
+
+void TimerModel::set_pending(bool pending)
+{
+    pending_ = pending;
+    level_changed_.notify(SC_ZERO_TIME);
+}
+
+sc_dt::uint64 TimerModel::count() const
+{
+    return (sc_dt::uint64)(sc_time_stamp() / sc_time(1, SC_NS));
+}
+
+void TimerModel::run()
+{
+    for (;;) {
+        sc_dt::uint64 now = count();
+        if (enabled_ && now >= compare_) {
+            if (!pending_)
+                set_pending(true);
+            wait(reprogrammed_);
+        } else if (enabled_) {
+            wait(sc_time((double)(compare_ - now), SC_NS), reprogrammed_);
+        } else {
+            wait(reprogrammed_);
+        }
+    }
+}
+
+void TimerModel::b_transport(tlm::tlm_generic_payload &trans, sc_time &delay)
+{
+    sc_dt::uint64 off = trans.get_address();
+    unsigned len = trans.get_data_length();
+    unsigned char *p = trans.get_data_ptr();
+    bool write = trans.get_command() == tlm::TLM_WRITE_COMMAND;
+    if ((len != 4 && len != 8) || (off & (len - 1)) || off + len > 0x18 ||
+        (len == 8 && off >= 0x10)) {
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    sc_dt::uint64 v = 0;
+    memcpy(&v, p, len);
+    sc_dt::uint64 reg_off = off & ~7ull; /* 64-bit register holding off */
+    unsigned shift = (unsigned)(off - reg_off) * 8;
+    if (off < 0x10) {
+        sc_dt::uint64 *reg = reg_off == 0 ? nullptr : &compare_;
+        sc_dt::uint64 cur = reg ? *reg : count();
+        if (write) {
+            if (!reg) {
+                trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+                return;
+            }
+            sc_dt::uint64 mask = len == 8 ? ~0ull : 0xffffffffull << shift;
+            *reg = (cur & ~mask) | ((v << shift) & mask);
+            reprogrammed_.notify();
+        } else {
+            v = len == 8 ? cur : (cur >> shift) & 0xffffffffull;
+        }
+    } else if (off == 0x10) {
+        if (write) {
+            enabled_ = v & 1;
+            reprogrammed_.notify();
+        } else {
+            v = enabled_;
+        }
+    } else { /* 0x14 STATUS */
+        if (write) {
+            if (v & 1 && pending_) {
+                set_pending(false);
+                reprogrammed_.notify();
+            }
+        } else {
+            v = pending_;
+        }
+    }
+    if (!write)
+        memcpy(p, &v, len);
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+} // namespace shoal
