@@ -59,11 +59,17 @@ gboolean ic_console_wait(IcConsole *console, struct pollfd *fds, guint n_fds, in
         event->kind = IC_CONSOLE_OUTPUT;
         event->output = g_bytes_new(env->console_bytes->data.data, env->console_bytes->data.len);
         return TRUE;
-    case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
+    case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN: {
         event->kind = IC_CONSOLE_SHUTDOWN;
         event->exit_code = env->shutdown->exit_code;
         event->reason = g_strdup(env->shutdown->reason ? env->shutdown->reason : "");
+        /* Echoed: the server's messages arrive in order, so everything it
+         * sent before (the last console bytes) is here; it may go. */
+        g_autoptr(GError) ack_error = NULL;
+        if (!ic_client_send(console->client, env, &ack_error))
+            g_debug("acknowledging Shutdown: %s", ack_error->message);
         return TRUE;
+    }
     default:
         g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
                     "unexpected %s message from the memory server to the console",

@@ -24,6 +24,7 @@ struct IcClient {
     char *endpoint;       /* where the memory server is */
     gboolean connected;   /* a connection was seen (monitor) */
     gboolean closed;      /* a connection dropped: the server went away */
+    gint64 closed_us;     /* monotonic time it was seen, 0 before */
     guint64 next_txid;    /* (atomic) */
 };
 

@@ -336,6 +336,8 @@ static gboolean take_message(IcClient *c, IcEnvelope **env, GError **error)
     return ok;
 }
 
+#define CLOSE_DRAIN_US (200 * 1000)
+
 gboolean ic_client_wait(IcClient *c, struct pollfd *fds, guint n_fds, int timeout_ms,
                         IcEnvelope **env, GError **error)
 {
@@ -354,14 +356,24 @@ gboolean ic_client_wait(IcClient *c, struct pollfd *fds, guint n_fds, int timeou
             return FALSE;
         if (*env)
             return TRUE;
-        if (c->closed) {
-            g_set_error(error, IC_ERROR, IC_ERROR_CLOSED,
-                        "the memory server at %s closed the connection", c->endpoint);
-            return FALSE;
-        }
         long wait = -1;
+        if (c->closed) {
+            /* The monitor's word may overtake the server's last messages
+             * (its final console bytes and Shutdown): keep taking them for
+             * a moment before saying it is gone. */
+            gint64 now = g_get_monotonic_time();
+            if (c->closed_us == 0)
+                c->closed_us = now;
+            if (now - c->closed_us >= CLOSE_DRAIN_US) {
+                g_set_error(error, IC_ERROR, IC_ERROR_CLOSED,
+                            "the memory server at %s closed the connection", c->endpoint);
+                return FALSE;
+            }
+            wait = (c->closed_us + CLOSE_DRAIN_US - now + 999) / 1000;
+        }
         if (deadline >= 0)
-            wait = MAX(0, (deadline - g_get_monotonic_time() + 999) / 1000);
+            wait = wait < 0 ? MAX(0, (deadline - g_get_monotonic_time() + 999) / 1000)
+                            : MIN(wait, MAX(0, (deadline - g_get_monotonic_time() + 999) / 1000));
         int rc = zmq_poll(items, (int)n_fds + 2, wait);
         if (rc < 0 && zmq_errno() != EINTR)
             return zmq_fail(error, "polling", c->endpoint);

@@ -46,6 +46,8 @@ typedef struct {
     gint console_peer;    /* -1: none yet, output goes to stdout */
     guint64 next_txid;    /* ours, for Invalidate/Recall/Shutdown */
     gboolean done;
+    gint64 done_us;       /* when the machine ended */
+    gboolean console_has_all; /* the console echoed Shutdown: its last bytes arrived */
     int exit_code;
 } Server;
 
@@ -222,7 +224,19 @@ static void end_machine(Server *s, int code, const char *reason)
         send_to(s, p, &env);
     }
     s->done = TRUE;
+    s->done_us = g_get_monotonic_time();
     s->exit_code = code;
+}
+
+/* After the end, the server stays until the console has its last bytes
+ * (they and the Shutdown could be lost with the connection otherwise), or
+ * CONSOLE_ACK_US passed. */
+#define CONSOLE_ACK_US (3 * G_USEC_PER_SEC)
+
+static gboolean server_may_exit(const Server *s)
+{
+    return s->done && (s->console_peer < 0 || s->console_has_all ||
+                       g_get_monotonic_time() - s->done_us >= CONSOLE_ACK_US);
 }
 
 /* ---- handlers ---- */
@@ -518,6 +532,12 @@ static void sync_uart_irq(Server *s)
 static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
 {
     PeerInfo *info = peer_info(s, peer);
+    if (s->done) {
+        /* Over: only the console's echo of Shutdown still matters. */
+        if (info->role == ROLE_CONSOLE && env->body_case == SHOAL__V1__ENVELOPE__BODY_SHUTDOWN)
+            s->console_has_all = TRUE;
+        return;
+    }
     if (env->body_case == SHOAL__V1__ENVELOPE__BODY_HELLO) {
         on_hello(s, peer, env);
         return;
@@ -766,7 +786,7 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
            machine->name ? machine->name : machine->path, machine->ram_base, machine->ram_size,
            s.boot_pc, s.fdt_addr);
 
-    while (!s.done) {
+    while (!server_may_exit(&s)) {
         if (stop_signal) {
             g_autofree char *why = g_strdup_printf("memory server got signal %d",
                                                    (int)stop_signal);
@@ -782,7 +802,7 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
         }
         if (env)
             dispatch(&s, peer, env);
-        if (s.bridge)
+        if (s.bridge && !s.done)
             msrv_bridge_run_deferred(s.bridge); /* an ack may have granted a DMA page */
         flush_console(&s);
     }

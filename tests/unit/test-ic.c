@@ -445,6 +445,10 @@ static gpointer console_server(gpointer data)
     env.shutdown = &sd;
     g_assert_true(ic_server_send(cs->server, peer, &env, NULL));
 
+    /* The console echoes Shutdown once it has everything sent before it. */
+    g_autoptr(IcEnvelope) echo = server_wait(cs->server, &peer, NULL);
+    g_assert_cmpint(echo->body_case, ==, SHOAL__V1__ENVELOPE__BODY_SHUTDOWN);
+    g_assert_cmpint(echo->shutdown->exit_code, ==, 3);
     g_autoptr(IcEnvelope) in = server_wait(cs->server, &peer, NULL);
     g_assert_cmpint(in->body_case, ==, SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES);
     cs->input = g_strndup((const char *)in->console_bytes->data.data, in->console_bytes->data.len);
