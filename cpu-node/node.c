@@ -266,6 +266,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         .code_buffer_size = machine->code_buffer,
         .ram_host = node_page_cache_ram(node.cache),
         .ram_base = machine->ram_base,
+        .ram_size = machine->ram_size,
     };
     for (guint i = 0; i < node.config->n_harts; i++) {
         NodeHart *h = &node.harts[i];

@@ -90,6 +90,7 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
     tcg_tb_cache_init(hart);
     if (config->ram_host != NULL) {
         hart->ram_addend = (guintptr)config->ram_host - (guintptr)config->ram_base;
+        tcg_shared_code_cover(config->ram_base, config->ram_size);
     }
     hart->tlb_used = (1u << TCG_MMU_COUNT) - 1; /* zeroed entries are not empty ones */
     tcg_tlb_flush_all(hart);

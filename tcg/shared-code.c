@@ -9,7 +9,9 @@
  *
  * A page joins the set in an exclusive section: no hart is half-way through
  * a fast-path store to it when its stores start being counted, and every
- * hart's TLB sends later stores to the slow path. Pages never leave. */
+ * hart's TLB sends later stores to the slow path. Pages never leave, so
+ * a bitmap over the node's RAM answers "is it code?" with one load (a TLB
+ * fill asks on every miss); pages outside it use the hash. */
 #include <pthread.h>
 
 #include "tcg/internal.h"
@@ -22,6 +24,27 @@ struct TcgSharedPage {
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static GHashTable *pages;  /* guest page -> TcgSharedPage *, under lock */
 static guint64 store_clock; /* (atomic) ticks once per store into a shared page */
+/* Bit per RAM page: in the set. Written under lock inside the exclusive
+ * section that joins a page, read without it. */
+static guint64 *ram_bits;
+static guint64 ram_bits_base, ram_bits_pages;
+
+void tcg_shared_code_cover(guint64 ram_base, guint64 ram_size)
+{
+    pthread_rwlock_wrlock(&lock);
+    if (ram_bits == NULL && ram_size > 0) {
+        ram_bits_base = ram_base;
+        ram_bits_pages = ram_size >> TCG_PAGE_BITS;
+        ram_bits = g_new0(guint64, (ram_bits_pages + 63) / 64);
+    }
+    pthread_rwlock_unlock(&lock);
+}
+
+static gboolean in_ram_bits(guint64 page, guint64 *index)
+{
+    *index = (page - ram_bits_base) >> TCG_PAGE_BITS;
+    return ram_bits != NULL && page >= ram_bits_base && *index < ram_bits_pages;
+}
 
 guint64 tcg_shared_code_clock(void)
 {
@@ -38,7 +61,12 @@ static TcgSharedPage *lookup(guint64 page)
 
 gboolean tcg_shared_code_has(guint64 page)
 {
-    return lookup(page & TCG_PAGE_MASK) != NULL;
+    guint64 i;
+    page &= TCG_PAGE_MASK;
+    if (in_ram_bits(page, &i)) {
+        return (__atomic_load_n(&ram_bits[i / 64], __ATOMIC_ACQUIRE) >> (i % 64)) & 1;
+    }
+    return lookup(page) != NULL;
 }
 
 void tcg_shared_code_stored(guint64 paddr)
@@ -78,6 +106,10 @@ static void join_stopped(gpointer data)
         args->joined = g_new0(TcgSharedPage, 1);
         args->joined->page = args->page;
         g_hash_table_insert(pages, &args->joined->page, args->joined);
+        guint64 i;
+        if (in_ram_bits(args->page, &i)) {
+            __atomic_fetch_or(&ram_bits[i / 64], 1ull << (i % 64), __ATOMIC_RELEASE);
+        }
     }
     pthread_rwlock_unlock(&lock);
     /* Every hart is stopped: their fast write entries for the page go. */

@@ -75,6 +75,7 @@ typedef struct {
      * one constant instead of looking up each entry's. NULL: no promise. */
     guint8 *ram_host;
     guint64 ram_base;
+    guint64 ram_size; /* bytes of RAM from ram_base (with ram_host) */
 } TcgHartConfig;
 
 typedef struct TcgHart TcgHart;
