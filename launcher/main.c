@@ -407,23 +407,31 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
     return code;
 }
 
-static int cmd_run(int argc, char **argv)
+/* The command line into @a (its sets array the caller's), and the machine
+ * it names; NULL after saying why (bad input). a->accel_set is then the
+ * caller's to free, whatever the outcome. */
+static CfgMachine *load_machine(int argc, char **argv, RunArgs *a)
 {
-    RunArgs a = { 0 };
-    g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    g_autofree char *accel_set = NULL; /* frees a.accel_set */
-    g_autoptr(GError) error = NULL;
-    g_autoptr(CfgMachine) m = NULL;
-
-    a.sets = sets;
-    gboolean parsed = parse_run_args(argc, argv, &a);
-    accel_set = a.accel_set;
-    if (!parsed) {
-        return EXIT_BAD_INPUT;
+    if (!parse_run_args(argc, argv, a)) {
+        return NULL;
     }
-    m = cfg_machine_load(a.config, (const char *const *)a.sets->pdata, a.kernel, a.bios, &error);
+    g_autoptr(GError) error = NULL;
+    CfgMachine *m = cfg_machine_load(a->config, (const char *const *)a->sets->pdata, a->kernel,
+                                     a->bios, &error);
     if (m == NULL) {
         say("%s", error->message);
+    }
+    return m;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    g_autoptr(GPtrArray) sets = g_ptr_array_new();
+    RunArgs a = { .sets = sets };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = load_machine(argc, argv, &a);
+    g_autofree char *accel_set = a.accel_set;
+    if (m == NULL) {
         return EXIT_BAD_INPUT;
     }
     if (a.dump) {
@@ -445,23 +453,19 @@ static int cmd_run(int argc, char **argv)
 /* `shoal dumpdtb CONFIG FILE`: the device tree the machine's firmware gets. */
 static int cmd_dumpdtb(int argc, char **argv)
 {
-    RunArgs a = { .dumpdtb = TRUE };
     g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    g_autofree char *accel_set = NULL; /* frees a.accel_set */
+    RunArgs a = { .dumpdtb = TRUE, .sets = sets };
     g_autoptr(GError) error = NULL;
-    g_autoptr(CfgMachine) m = NULL;
+    g_autoptr(CfgMachine) m = load_machine(argc, argv, &a);
+    g_autofree char *accel_set = a.accel_set;
     g_autoptr(GBytes) fdt = NULL;
     gsize size;
     const char *data;
 
-    a.sets = sets;
-    gboolean parsed = parse_run_args(argc, argv, &a);
-    accel_set = a.accel_set;
-    if (!parsed) {
+    if (m == NULL) {
         return EXIT_BAD_INPUT;
     }
-    m = cfg_machine_load(a.config, (const char *const *)a.sets->pdata, a.kernel, a.bios, &error);
-    if (m == NULL || (fdt = cfg_machine_build_fdt(m, &error)) == NULL) {
+    if ((fdt = cfg_machine_build_fdt(m, &error)) == NULL) {
         say("%s", error->message);
         return EXIT_BAD_INPUT;
     }
