@@ -188,7 +188,8 @@ void tcg_harts_foreach_stopped(TcgSafeFunc fn, gpointer data);
 typedef struct TcgSharedPage TcgSharedPage;
 /* Ticks once per store into a shared code page. */
 guint64 tcg_shared_code_clock(void);
-/* RAM is [@ram_base, +@ram_size): membership there is a bitmap (first call wins). */
+/* RAM is [@ram_base, +@ram_size): its pages are found in a table, no lock
+ * (first call wins). */
 void tcg_shared_code_cover(guint64 ram_base, guint64 ram_size);
 /* Whether some hart of the process translated code from @page. */
 gboolean tcg_shared_code_has(guint64 page);

@@ -10,8 +10,9 @@
  * A page joins the set in an exclusive section: no hart is half-way through
  * a fast-path store to it when its stores start being counted, and every
  * hart's TLB sends later stores to the slow path. Pages never leave, so
- * a bitmap over the node's RAM answers "is it code?" with one load (a TLB
- * fill asks on every miss); pages outside it use the hash. */
+ * a table over the node's RAM finds a page's entry with one load and no
+ * lock (a TLB fill asks on every miss, a store into a code page on every
+ * store); pages outside RAM use a hash under a lock. */
 #include <pthread.h>
 
 #include "tcg/internal.h"
@@ -22,28 +23,29 @@ struct TcgSharedPage {
 };
 
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
-static GHashTable *pages;  /* guest page -> TcgSharedPage *, under lock */
+static GHashTable *pages;  /* page outside RAM -> TcgSharedPage *, under lock */
 static guint64 store_clock; /* (atomic) ticks once per store into a shared page */
-/* Bit per RAM page: in the set. Written under lock inside the exclusive
- * section that joins a page, read without it. */
-static guint64 *ram_bits;
-static guint64 ram_bits_base, ram_bits_pages;
+/* Per RAM page: its entry or NULL (atomic). Set up before any hart runs,
+ * filled under lock inside the exclusive section that joins a page. */
+static TcgSharedPage **ram_pages;
+static guint64 ram_base_addr, ram_n_pages;
 
 void tcg_shared_code_cover(guint64 ram_base, guint64 ram_size)
 {
     pthread_rwlock_wrlock(&lock);
-    if (ram_bits == NULL && ram_size > 0) {
-        ram_bits_base = ram_base;
-        ram_bits_pages = ram_size >> TCG_PAGE_BITS;
-        ram_bits = g_new0(guint64, (ram_bits_pages + 63) / 64);
+    if (ram_pages == NULL && ram_size > 0) {
+        ram_base_addr = ram_base;
+        ram_n_pages = ram_size >> TCG_PAGE_BITS;
+        ram_pages = g_new0(TcgSharedPage *, ram_n_pages);
     }
     pthread_rwlock_unlock(&lock);
 }
 
-static gboolean in_ram_bits(guint64 page, guint64 *index)
+/* The slot of @page in the RAM table, or NULL outside RAM. */
+static TcgSharedPage **ram_slot(guint64 page)
 {
-    *index = (page - ram_bits_base) >> TCG_PAGE_BITS;
-    return ram_bits != NULL && page >= ram_bits_base && *index < ram_bits_pages;
+    guint64 i = (page - ram_base_addr) >> TCG_PAGE_BITS;
+    return ram_pages != NULL && page >= ram_base_addr && i < ram_n_pages ? &ram_pages[i] : NULL;
 }
 
 guint64 tcg_shared_code_clock(void)
@@ -53,6 +55,10 @@ guint64 tcg_shared_code_clock(void)
 
 static TcgSharedPage *lookup(guint64 page)
 {
+    TcgSharedPage **slot = ram_slot(page);
+    if (slot != NULL) {
+        return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    }
     pthread_rwlock_rdlock(&lock);
     TcgSharedPage *p = pages != NULL ? g_hash_table_lookup(pages, &page) : NULL;
     pthread_rwlock_unlock(&lock);
@@ -61,12 +67,7 @@ static TcgSharedPage *lookup(guint64 page)
 
 gboolean tcg_shared_code_has(guint64 page)
 {
-    guint64 i;
-    page &= TCG_PAGE_MASK;
-    if (in_ram_bits(page, &i)) {
-        return (__atomic_load_n(&ram_bits[i / 64], __ATOMIC_ACQUIRE) >> (i % 64)) & 1;
-    }
-    return lookup(page) != NULL;
+    return lookup(page & TCG_PAGE_MASK) != NULL;
 }
 
 void tcg_shared_code_stored(guint64 paddr)
@@ -94,21 +95,32 @@ typedef struct {
     TcgSharedPage *joined;
 } JoinArgs;
 
+/* lookup() for a caller that holds the lock for writing. */
+static TcgSharedPage *lookup_locked(guint64 page)
+{
+    TcgSharedPage **slot = ram_slot(page);
+    if (slot != NULL) {
+        return *slot;
+    }
+    return pages != NULL ? g_hash_table_lookup(pages, &page) : NULL;
+}
+
 static void join_stopped(gpointer data)
 {
     JoinArgs *args = data;
     pthread_rwlock_wrlock(&lock);
-    if (pages == NULL) {
-        pages = g_hash_table_new(g_int64_hash, g_int64_equal);
-    }
-    args->joined = g_hash_table_lookup(pages, &args->page);
+    args->joined = lookup_locked(args->page);
     if (args->joined == NULL) {
         args->joined = g_new0(TcgSharedPage, 1);
         args->joined->page = args->page;
-        g_hash_table_insert(pages, &args->joined->page, args->joined);
-        guint64 i;
-        if (in_ram_bits(args->page, &i)) {
-            __atomic_fetch_or(&ram_bits[i / 64], 1ull << (i % 64), __ATOMIC_RELEASE);
+        TcgSharedPage **slot = ram_slot(args->page);
+        if (slot != NULL) {
+            __atomic_store_n(slot, args->joined, __ATOMIC_RELEASE);
+        } else {
+            if (pages == NULL) {
+                pages = g_hash_table_new(g_int64_hash, g_int64_equal);
+            }
+            g_hash_table_insert(pages, &args->joined->page, args->joined);
         }
     }
     pthread_rwlock_unlock(&lock);
