@@ -12,7 +12,6 @@
 
 static uint64_t buf[2][BUF_WORDS] __attribute__((aligned(4096)));
 static volatile uint64_t result[2][512 / 8] __attribute__((aligned(4096)));
-static volatile uint64_t done;
 
 static uint64_t hash_rounds(uint64_t *b, int first, int count)
 {
@@ -38,24 +37,11 @@ static void work(uint64_t hart)
         sum += hash_rounds(buf[hart], r, 100);
     }
     result[hart][0] = sum;
-    asm volatile("amoadd.d zero, %1, (%0)" : : "r"(&done), "r"(1ull) : "memory");
-}
-
-void guest_secondary(uint64_t hartid)
-{
-    if (hartid < PAR_HARTS) {
-        work(hartid);
-    }
-    for (;;) {
-        asm volatile("wfi");
-    }
 }
 
 int main(void)
 {
-    work(0);
-    while (done != PAR_HARTS) {
-    }
+    guest_on_harts(PAR_HARTS, work);
     uint64_t sum = 0;
     for (int h = 0; h < PAR_HARTS; h++) {
         sum += result[h][0];

@@ -68,7 +68,8 @@ GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/check.c \
 	$(srcdir)/tests/guest/lib/trap.c \
 	$(srcdir)/tests/guest/lib/probe.c \
-	$(srcdir)/tests/guest/lib/vectors.S
+	$(srcdir)/tests/guest/lib/vectors.S \
+	$(srcdir)/tests/guest/lib/harts.c
 GUEST_LIB_HDRS = \
 	$(srcdir)/tests/guest/lib/guest.h \
 	$(srcdir)/tests/guest/lib/asm.h \

@@ -12,7 +12,7 @@
 
 static volatile uint64_t pages[NPAGES][WORDS_PER_PAGE] __attribute__((aligned(4096)));
 static volatile uint64_t expected[NPAGES][8] __attribute__((aligned(4096)));
-static volatile uint64_t done, sink;
+static volatile uint64_t sink;
 
 static uint64_t next(uint64_t *s)
 {
@@ -59,24 +59,11 @@ static void chaos(uint64_t hart)
                          : "memory");
         }
     }
-    asm volatile("amoadd.d zero, %1, (%0)" : : "r"(&done), "r"(1ull) : "memory");
-}
-
-void guest_secondary(uint64_t hartid)
-{
-    if (hartid < NHARTS) {
-        chaos(hartid);
-    }
-    for (;;) {
-        asm volatile("wfi");
-    }
 }
 
 int main(void)
 {
-    chaos(0);
-    while (done != NHARTS) {
-    }
+    guest_on_harts(NHARTS, chaos);
     uint64_t wrong = 0;
     for (int p = 0; p < NPAGES; p++) {
         for (int w = 0; w < 8; w++) {

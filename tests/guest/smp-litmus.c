@@ -106,19 +106,9 @@ static void run_all(uint64_t h)
     }
 }
 
-void guest_secondary(uint64_t hartid)
-{
-    if (hartid < NHARTS) {
-        run_all(hartid);
-    }
-    for (;;) {
-        asm volatile("wfi");
-    }
-}
-
 int main(void)
 {
-    run_all(0);
+    guest_on_harts(NHARTS, run_all);
     for (Test t = 0; t < N_TESTS; t++) {
         check_u64(names[t], bad[t], 0);
     }

@@ -11,7 +11,6 @@
 static struct {
     volatile uint64_t own[NHARTS];
     volatile uint64_t shared;
-    volatile uint64_t done;
 } page __attribute__((aligned(4096)));
 
 static void work(uint64_t h)
@@ -20,24 +19,11 @@ static void work(uint64_t h)
         page.own[h] = page.own[h] + 1;
         asm volatile("amoadd.d zero, %1, (%0)" : : "r"(&page.shared), "r"(1ull) : "memory");
     }
-    asm volatile("amoadd.d zero, %1, (%0)" : : "r"(&page.done), "r"(1ull) : "memory");
-}
-
-void guest_secondary(uint64_t hartid)
-{
-    if (hartid < NHARTS) {
-        work(hartid);
-    }
-    for (;;) {
-        asm volatile("wfi");
-    }
 }
 
 int main(void)
 {
-    work(0);
-    while (page.done != NHARTS) {
-    }
+    guest_on_harts(NHARTS, work);
     uint64_t own = 0;
     for (int h = 0; h < NHARTS; h++) {
         own += page.own[h];

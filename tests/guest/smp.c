@@ -8,7 +8,7 @@
 #define NHARTS 4
 #define K 3000
 
-static volatile uint64_t by_amo, by_lrsc, by_lock, lock, done;
+static volatile uint64_t by_amo, by_lrsc, by_lock, lock;
 static volatile uint64_t spread[NHARTS];
 
 static void lock_acquire(void)
@@ -45,24 +45,11 @@ static void work(uint64_t hart)
         lock_release();
         spread[hart]++;
     }
-    asm volatile("amoadd.d zero, %1, (%0)" : : "r"(&done), "r"(1ull) : "memory");
-}
-
-void guest_secondary(uint64_t hartid)
-{
-    if (hartid < NHARTS) {
-        work(hartid);
-    }
-    for (;;) {
-        asm volatile("wfi");
-    }
 }
 
 int main(void)
 {
-    work(0);
-    while (done != NHARTS) {
-    }
+    guest_on_harts(NHARTS, work);
     check_u64("amoadd total", by_amo, NHARTS * K);
     check_u64("lr/sc total", by_lrsc, NHARTS * K);
     check_u64("spinlock total", by_lock, NHARTS * K);

@@ -2,7 +2,8 @@
 /* Guest entry in M-mode at the first byte of RAM: a stack per hart from
  * mhartid, gp, bss cleared by hart 0, mtvec to the default trap entry,
  * then main() on hart 0; other harts wait until hart 0 has cleared bss and
- * call guest_secondary(hartid), which by default parks them in wfi. */
+ * call guest_secondary(hartid), which by default runs what guest_on_harts
+ * gives them (harts.c) and then parks them in wfi. */
     .section .text.init, "ax"
     .globl _start
 _start:
@@ -43,6 +44,7 @@ park:
 
     .weak guest_secondary
 guest_secondary:
+    call guest_harts_secondary
     j park
 
     .data

@@ -16,9 +16,14 @@
 #define CSR_READ(csr) ({ uint64_t v_; asm volatile("csrr %0, " #csr : "=r"(v_)); v_; })
 #define CSR_WRITE(csr, v) asm volatile("csrw " #csr ", %0" : : "r"((uint64_t)(v)))
 
-/* Harts other than 0 call this once hart 0 has cleared .bss (define it to
- * use them; by default they park). */
+/* Harts other than 0 call this once hart 0 has cleared .bss. Define it to
+ * use them yourself; by default they wait for guest_on_harts, then park. */
 void guest_secondary(uint64_t hartid);
+/* From main() on hart 0: runs @fn(hartid) on harts 0..@n-1 and returns once
+ * every one has returned (harts.c). */
+void guest_on_harts(uint64_t n, void (*fn)(uint64_t hartid));
+/* crt0's default guest_secondary. */
+void guest_harts_secondary(uint64_t hartid);
 
 /* Console (polling, so it works with interrupts off). */
 void guest_putc(char c);
