@@ -3,27 +3,21 @@
  * park; hart 0 gets the big stack from link.ld, turns the FPU on (mstatus.FS
  * is Off at reset and FP workloads would trap), points mtvec at a handler
  * that reports and exits, clears bss and runs main. */
+#include "lib/asm.h"
+
     .section .text.init, "ax"
     .globl _start
 _start:
     csrr a0, mhartid
     bnez a0, park
-    .option push
-    .option norelax
-    la gp, __global_pointer$
-    .option pop
+    LOAD_GP
     la sp, __stack_top
     la t0, trap_entry
     csrw mtvec, t0
     li t0, 0x2000           /* mstatus.FS = Initial; WARL, harmless without F */
     csrs mstatus, t0
-    la t0, __bss_start
-    la t1, __bss_end
-1:  bgeu t0, t1, 2f
-    sd zero, 0(t0)
-    addi t0, t0, 8
-    j 1b
-2:  call main
+    CLEAR_BSS
+    call main
     call guest_exit
 park:
     wfi

@@ -123,6 +123,7 @@ GUEST_SBI_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) \
 	-T $(srcdir)/tests/guest/lib/link-sbi.ld -Wl,--no-warn-rwx-segments \
 	-o $@ $(GUEST_SBI_LIB) $< -lgcc
 $(GUEST_SBI_TESTS): $(GUEST_SBI_LIB) $(srcdir)/tests/guest/lib/sbi.h $(srcdir)/tests/guest/lib/pte.h \
+	$(srcdir)/tests/guest/lib/asm.h \
 	$(srcdir)/tests/guest/lib/link-sbi.ld
 tests/guest/sbi-shootdown.elf: $(srcdir)/tests/guest/sbi-shootdown.c
 	$(GUEST_SBI_LINK)

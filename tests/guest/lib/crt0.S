@@ -4,28 +4,19 @@
  * then main() on hart 0; other harts wait until hart 0 has cleared bss and
  * call guest_secondary(hartid), which by default runs what guest_on_harts
  * gives them (harts.c) and then parks them in wfi. */
+#include "asm.h"
+
     .section .text.init, "ax"
     .globl _start
 _start:
-    .option push
-    .option norelax
-    la gp, __global_pointer$
-    .option pop
+    LOAD_GP
     csrr a0, mhartid
-    la sp, __stacks_end
-    li t0, 16384
-    mul t0, t0, a0
-    sub sp, sp, t0
+    HART_STACK a0
     la t0, guest_trap_entry
     csrw mtvec, t0
     bnez a0, secondary
-    la t0, __bss_start
-    la t1, __bss_end
-1:  bgeu t0, t1, 2f
-    sd zero, 0(t0)
-    addi t0, t0, 8
-    j 1b
-2:  fence w, w              /* bss cleared before the flag says so */
+    CLEAR_BSS
+    fence w, w              /* bss cleared before the flag says so */
     la t0, guest_boot_done
     li t1, 1
     sw t1, 0(t0)
