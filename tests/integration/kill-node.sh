@@ -47,16 +47,8 @@ start_machine() {
 # 1-4: SIGKILL the cpu-node.
 if start_machine; then
     ok "machine started (launcher $SPID, cpu-node $NODE)"
-    kill -KILL "$NODE"
-    wait_pid "$SPID" 15
-    check "shoal exits non-zero (got $WAIT_RC)" [ "$WAIT_RC" != 0 ] && [ "$WAIT_RC" != timeout ]
-    if grep -q "^shoal: shoal-cpu-node (node 0, pid $NODE) was killed by signal 9" "$T/err"; then
-        ok "the message names the cpu-node and the signal"
-    else
-        not_ok "the message names the cpu-node and the signal"
-        diag < "$T/err"
-    fi
-    check "no shoal process, no socket, no run dir left" no_leftovers
+    kill_child_and_check "$NODE" "the cpu-node" \
+        "^shoal: shoal-cpu-node (node 0, pid $NODE) was killed by signal 9"
 else
     not_ok "machine started"
     diag < "$T/err"

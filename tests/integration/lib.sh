@@ -88,6 +88,22 @@ no_leftovers() {
     [ -z "$(tagged_pids)" ] && [ -z "$(ls -A "$XDG_RUNTIME_DIR")" ]
 }
 
+# kill_child_and_check PID WHAT PATTERN: SIGKILLs a process of the running
+# machine ($SPID, stderr in $T/err); shoal must then exit non-zero, name it
+# on stderr (grep PATTERN) and leave nothing behind. Three TAP lines.
+kill_child_and_check() {
+    kill -KILL "$1"
+    wait_pid "$SPID" 15
+    check "shoal exits non-zero (got $WAIT_RC)" [ "$WAIT_RC" != 0 ] && [ "$WAIT_RC" != timeout ]
+    if grep -q "$3" "$T/err"; then
+        ok "the message names $2 and the signal"
+    else
+        not_ok "the message names $2 and the signal"
+        diag < "$T/err"
+    fi
+    check "no process, no socket, no run dir left" no_leftovers
+}
+
 # A RISC-V ELF that spins forever at $1 (default the start of RAM), built
 # with the cross compiler; fails if there is none.
 build_spin() {

@@ -93,16 +93,8 @@ for _ in $(seq 100); do
 done
 if [ -n "$BRIDGE" ]; then
     ok "machine with a bridge started (bridge pid $BRIDGE)"
-    kill -KILL "$BRIDGE"
-    wait_pid "$SPID" 15
-    check "shoal exits non-zero (got $WAIT_RC)" [ "$WAIT_RC" != 0 ] && [ "$WAIT_RC" != timeout ]
-    if grep -q "shoal-sysc-bridge (pid $BRIDGE) was killed by signal 9" "$T/err"; then
-        ok "the message names the bridge and the signal"
-    else
-        not_ok "the message names the bridge and the signal"
-        diag < "$T/err"
-    fi
-    check "no process, no socket, no run dir left" no_leftovers
+    kill_child_and_check "$BRIDGE" "the bridge" \
+        "shoal-sysc-bridge (pid $BRIDGE) was killed by signal 9"
 else
     not_ok "machine with a bridge started"
     diag < "$T/err"
