@@ -66,6 +66,8 @@ typedef struct {
     char *bios;             /* [boot] bios or --bios, NULL for "none" */
     char *sysc_program;     /* [sysc] program, NULL = the built-in shoal-sysc-bridge */
     guint64 sysc_quantum_ns; /* [sysc] quantum-ns, 1..1e9 */
+    gboolean deterministic; /* [sysc] time-mode: guest time from retired instructions */
+    guint64 insn_ns;        /* [sysc] insn-ns, 1..1000: guest ns per instruction then */
 } CfgMachine;
 
 /* Loads @path, applies @sets ("group.key=value", NULL-terminated, may be

@@ -714,8 +714,13 @@ static gboolean extract_sysc(Loader *l, CfgMachine *m, GError **error)
     g_autofree char *mode = NULL;
 
     if (!get_path(l, "sysc", CFG_KEY_SYSC_PROGRAM, &m->sysc_program, error) ||
-        !get_u64(l, "sysc", CFG_KEY_SYSC_QUANTUM, &m->sysc_quantum_ns, error)) {
+        !get_u64(l, "sysc", CFG_KEY_SYSC_QUANTUM, &m->sysc_quantum_ns, error) ||
+        !get_u64(l, "sysc", CFG_KEY_SYSC_INSN_NS, &m->insn_ns, error)) {
         return FALSE;
+    }
+    if (m->insn_ns == 0 || m->insn_ns > 1000) {
+        return fail(l, error, CFG_ERROR_VALUE, "sysc", "insn-ns",
+                    "expected 1..1000 ns, got %" G_GUINT64_FORMAT, m->insn_ns);
     }
     if (m->sysc_quantum_ns == 0 || m->sysc_quantum_ns > 1000000000) {
         return fail(l, error, CFG_ERROR_VALUE, "sysc", "quantum-ns",
@@ -725,11 +730,8 @@ static gboolean extract_sysc(Loader *l, CfgMachine *m, GError **error)
     if (mode == NULL) {
         return FALSE;
     }
-    if (strcmp(mode, "deterministic") == 0) {
-        return fail(l, error, CFG_ERROR_VALUE, "sysc", "time-mode",
-                    "deterministic is not implemented yet (it needs mtime from retired "
-                    "instructions and a quantum barrier in the cpu nodes): use decoupled");
-    } else if (strcmp(mode, "decoupled") != 0) {
+    m->deterministic = strcmp(mode, "deterministic") == 0;
+    if (!m->deterministic && strcmp(mode, "decoupled") != 0) {
         return fail(l, error, CFG_ERROR_VALUE, "sysc", "time-mode",
                     "expected decoupled or deterministic, got \"%s\"", mode);
     }

@@ -215,6 +215,9 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
     case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
         node_clint_irq(node, env->irq_line->hart, env->irq_line->line, env->irq_line->level);
         return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_GO:
+        node_quantum_go(node, env->quantum_go->quantum, env->quantum_go->start_ns);
+        return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_ERROR:
         on_error(a, env);
         return FALSE;

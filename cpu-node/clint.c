@@ -3,6 +3,8 @@
  * here, msip of another node's hart becomes an IrqLine message, and mtime is
  * the machine time base (host CLOCK_MONOTONIC scaled to timebase_hz since
  * the memory server's epoch). The agent's poll timeout fires the timers.
+ * In deterministic time (quantum.c) mtime is each hart's own count of
+ * instructions, and a hart checks its timer when a quantum begins.
  * One time base for the machine: every node reads the same clock and
  * subtracts the same epoch (HelloAck.time_epoch_ns), so mtime agrees across
  * processes of one host. CLOCK_MONOTONIC has a per-host origin: a node on
@@ -17,13 +19,22 @@
 #define MTIMECMP_BASE 0x4000
 #define MTIME_OFF 0xbff8
 
-guint64 node_clint_mtime(Node *node)
+static guint64 ns_to_ticks(const Node *node, guint64 ns)
 {
+    return (guint64)((unsigned __int128)ns * node->timebase_hz / 1000000000u);
+}
+
+guint64 node_clint_mtime(Node *node, guint hart_id)
+{
+    if (node->machine->deterministic) {
+        NodeHart *h = node_hart(node, hart_id);
+        g_assert(h != NULL);
+        return ns_to_ticks(node, node_quantum_hart_ns(h));
+    }
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     guint64 now = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
-    guint64 delta = now > node->epoch_ns ? now - node->epoch_ns : 0;
-    return (guint64)((unsigned __int128)delta * node->timebase_hz / 1000000000u);
+    return ns_to_ticks(node, now > node->epoch_ns ? now - node->epoch_ns : 0);
 }
 
 /* Which register @off names: *hart (absolute id) and *kind. */
@@ -56,7 +67,7 @@ static guint64 part(guint64 v, guint64 sub, guint size)
     return size == 8 ? v : v & 0xffffffffu;
 }
 
-gboolean node_clint_read(Node *node, guint64 off, guint size, guint64 *value)
+gboolean node_clint_read(Node *node, guint hart_id, guint64 off, guint size, guint64 *value)
 {
     guint hart;
     guint64 sub;
@@ -73,7 +84,7 @@ gboolean node_clint_read(Node *node, guint64 off, guint size, guint64 *value)
         return TRUE;
     }
     case REG_MTIME:
-        *value = part(node_clint_mtime(node), sub, size);
+        *value = part(node_clint_mtime(node, hart_id), sub, size);
         return TRUE;
     case REG_NONE:
         break;
@@ -118,7 +129,9 @@ gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, gu
         else
             v = (old & 0xffffffffu) | (value << 32);
         __atomic_store_n(&h->mtimecmp, v, __ATOMIC_RELAXED);
-        update_mtip(node, h, node_clint_mtime(node));
+        /* Another hart's timer, in deterministic time: by the writer's
+         * clock (harts on one node differ by less than a quantum). */
+        update_mtip(node, h, node_clint_mtime(node, hart_id));
         node_agent_kick(node); /* the deadline moved */
         return TRUE;
     }
@@ -130,9 +143,18 @@ gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, gu
     return FALSE;
 }
 
+void node_clint_update_timer(Node *node, NodeHart *h)
+{
+    update_mtip(node, h, node_clint_mtime(node, h->id));
+}
+
 int node_clint_fire_timers(Node *node, int max_ms)
 {
-    guint64 now = node_clint_mtime(node);
+    /* Deterministic time moves with the harts: each looks at its own timer
+     * when a quantum begins (node_clint_update_timer). */
+    if (node->machine->deterministic)
+        return max_ms;
+    guint64 now = node_clint_mtime(node, 0);
     guint64 next = G_MAXUINT64;
     for (guint i = 0; i < node->config->n_harts; i++) {
         NodeHart *h = &node->harts[i];

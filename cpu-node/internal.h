@@ -51,6 +51,7 @@ typedef enum {
     NODE_REQ_IRQ,        /* no reply: IrqLine to another node's hart */
     NODE_REQ_MMIO_POSTED, /* no reply: a write ic_region_write_posted allows */
     NODE_REQ_MMIO_HERE,  /* a read ic_region_read_pure allows: answered on the hart's channel */
+    NODE_REQ_QUANTUM_DONE, /* no reply: the hart reached the end of quantum @value */
 } NodeReqKind;
 
 typedef struct {
@@ -61,6 +62,9 @@ typedef struct {
     guint64 value;     /* MMIO write data / read result; exit code; irq level */
     guint hart;        /* the asking hart; IRQ: the target hart */
     guint line;        /* IRQ: mip bit */
+    guint64 guest_ns;  /* MMIO, deterministic time: the hart's guest time */
+    gboolean idle;     /* QUANTUM_DONE: in WFI with nothing pending */
+    guint64 wake_ns;   /* QUANTUM_DONE, idle: when its timer fires (0 never) */
     gboolean ok;       /* result: FALSE = access fault or the node is stopping */
     guint64 txid;      /* request.c's */
     gint64 sent_us;    /* monotonic time it was sent */
@@ -68,6 +72,7 @@ typedef struct {
 } NodeRequest;
 
 typedef struct Node Node;
+typedef struct NodeHart NodeHart;
 
 /* ---- stats.c: what coherence cost (shoal run --stats) ---- */
 typedef enum {
@@ -111,11 +116,14 @@ gpointer node_agent_thread(gpointer node);
 void node_agent_kick(Node *node);
 
 /* ---- clint.c: msip, mtimecmp, mtime ---- */
-/* Machine time now, in ticks of the time base (any thread). */
-guint64 node_clint_mtime(Node *node);
-/* Register access at byte offset @off of the CLINT (hart thread). FALSE:
- * access fault. */
-gboolean node_clint_read(Node *node, guint64 off, guint size, guint64 *value);
+/* Machine time now as hart @hart_id sees it, in ticks of the time base
+ * (its own thread; decoupled time: any thread, any hart). */
+guint64 node_clint_mtime(Node *node, guint hart_id);
+/* Register access at byte offset @off of the CLINT by hart @hart_id (its
+ * thread). FALSE: access fault. */
+gboolean node_clint_read(Node *node, guint hart_id, guint64 off, guint size, guint64 *value);
+/* MTIP of @h after its time moved (its own thread). */
+void node_clint_update_timer(Node *node, NodeHart *h);
 gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, guint64 value);
 /* Raises/lowers MTIP where due; returns ms until the next deadline (or
  * @max_ms). Agent thread. */
@@ -123,11 +131,34 @@ int node_clint_fire_timers(Node *node, int max_ms);
 /* MSIP for one of our harts, from an IrqLine (agent thread). */
 void node_clint_irq(Node *node, guint hart_id, guint line, gboolean level);
 
+/* ---- quantum.c: deterministic time's barrier ---- */
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;     /* a new quantum began, or the node stops */
+    guint64 index;           /* the quantum the server last started */
+    guint64 start_ns;        /* its guest time */
+    gboolean stopping;
+} NodeQuantum;
+
+void node_quantum_init(Node *node);
+void node_quantum_destroy(Node *node);
+/* Instructions per quantum. */
+guint64 node_quantum_budget(const Node *node);
+/* Guest time of @h, in ns (its own thread). */
+guint64 node_quantum_hart_ns(const NodeHart *h);
+/* TcgNodeOps.quantum_end: reports the quantum's end to the server and
+ * waits for the next one (hart thread). */
+guint64 node_quantum_end(Node *node, guint hart_id, gboolean idle);
+/* QuantumGo (agent thread). */
+void node_quantum_go(Node *node, guint64 index, guint64 start_ns);
+/* Releases every waiting hart for good (any thread). */
+void node_quantum_stop(Node *node);
+
 /* Runs node @index of @machine until the machine ends; the exit code. */
 int node_run(const CfgMachine *machine, const char *run_dir, guint index);
 
 /* ---- node.c: the process ---- */
-typedef struct {
+struct NodeHart {
     Node *node;             /* the node it belongs to */
     TcgHart *tcg;           /* owned */
     GThread *thread;        /* runs tcg_hart_run */
@@ -138,7 +169,10 @@ typedef struct {
     guint64 leases_ended;   /* (atomic) SCs after a leased LR; the hart writes it */
     gboolean lease_watched; /* (atomic) the agent waits for the current lease to end */
     IcClient *requests;     /* its own connection: its thread sends requests on it */
-} NodeHart;
+    guint64 quantum_index;  /* deterministic time: the quantum it runs in, */
+    guint64 quantum_start_ns; /* when that began, */
+    guint64 quantum_retired;  /* and its retired count then (its thread only) */
+};
 
 struct Node {
     const CfgMachine *machine;
@@ -165,6 +199,7 @@ struct Node {
         gint value;           /* (atomic) the byte, -1 = read it the slow way */
     } mirrors[4];             /* mirror.c: device registers the server mirrors here */
     guint n_mirrors;          /* (atomic) entries in use */
+    NodeQuantum quantum;      /* deterministic time ([sysc] time-mode) */
     int exit_code;            /* set by the agent before it returns */
 };
 

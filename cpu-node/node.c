@@ -19,6 +19,7 @@ NodeHart *node_hart(Node *node, guint hart_id)
 
 void node_stop_harts(Node *node)
 {
+    node_quantum_stop(node);
     for (guint i = 0; i < node->config->n_harts; i++)
         tcg_hart_stop(node->harts[i].tcg);
 }
@@ -91,7 +92,7 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
     switch (r->owner) {
     case IC_OWNER_NODE_LOCAL:
         return is_write ? node_clint_write(node, hart_id, paddr - r->base, size, *value)
-                        : node_clint_read(node, paddr - r->base, size, value);
+                        : node_clint_read(node, hart_id, paddr - r->base, size, value);
     case IC_OWNER_MSRV_DEVICE:
     case IC_OWNER_BRIDGE: { /* the server relays it */
         if (is_write && ic_region_write_posted(r, paddr, size)) {
@@ -106,6 +107,8 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
         NodeRequest req = { .kind = NODE_REQ_MMIO, .addr = paddr, .size = size,
                             .is_write = is_write, .value = is_write ? *value : 0,
                             .hart = hart_id };
+        if (node->machine->deterministic)
+            req.guest_ns = node_quantum_hart_ns(node_hart(node, hart_id));
         if (!is_write && ic_region_read_pure(r, paddr, size))
             req.kind = NODE_REQ_MMIO_HERE;
         node_submit(node, hart_id, &req);
@@ -148,9 +151,9 @@ static void watched_store(gpointer opaque, guint hart_id, guint64 paddr, unsigne
     node_submit(node, hart_id, &req);
 }
 
-static guint64 read_time(gpointer opaque)
+static guint64 read_time(gpointer opaque, guint hart_id)
 {
-    return node_clint_mtime(opaque);
+    return node_clint_mtime(opaque, hart_id);
 }
 
 static gboolean lease_take(gpointer opaque, guint hart_id, const void *host, gboolean may_block)
@@ -163,13 +166,19 @@ static void lease_end(gpointer opaque, guint hart_id)
     node_lease_end(opaque, hart_id);
 }
 
+static guint64 quantum_end(gpointer opaque, guint hart_id, gboolean idle)
+{
+    return node_quantum_end(opaque, hart_id, idle);
+}
+
 static const TcgNodeOps node_ops = {
     page_map, mmio_read, mmio_write, watched_store, read_time, lease_take, lease_end,
+    quantum_end,
 };
 /* With one node no other node competes for a page: no lease to keep. Also
  * what [cpu] lr-lease-us = 0 asks for. */
 static const TcgNodeOps lone_node_ops = {
-    page_map, mmio_read, mmio_write, watched_store, read_time, NULL, NULL,
+    page_map, mmio_read, mmio_write, watched_store, read_time, NULL, NULL, quantum_end,
 };
 
 /* ---- the process ---- */
@@ -179,6 +188,8 @@ static gpointer hart_thread(gpointer data)
     NodeHart *h = data;
     ic_log_set_hart((gint)h->id);
     tcg_hart_reset(h->tcg, h->node->boot_pc, h->id, h->node->a1);
+    if (h->node->machine->deterministic)
+        tcg_hart_set_budget(h->tcg, node_quantum_budget(h->node)); /* quantum 0 */
     tcg_hart_run(h->tcg);
     return NULL;
 }
@@ -240,6 +251,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     g_autoptr(GError) error = NULL;
     Node node = { .machine = machine, .config = &machine->nodes[index] };
     pthread_mutex_init(&node.pending_lock, NULL);
+    node_quantum_init(&node);
     node.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
     node.harts = g_new0(NodeHart, node.config->n_harts);
     node.tcgs = g_new0(TcgHart *, node.config->n_harts);
@@ -267,6 +279,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         .ram_host = node_page_cache_ram(node.cache),
         .ram_base = machine->ram_base,
         .ram_size = machine->ram_size,
+        .budgeted = machine->deterministic,
     };
     for (guint i = 0; i < node.config->n_harts; i++) {
         NodeHart *h = &node.harts[i];
@@ -303,6 +316,7 @@ out:
     ic_waker_free(node.waker);
     ic_addr_map_free(node.map);
     pthread_mutex_destroy(&node.pending_lock);
+    node_quantum_destroy(&node);
     ic_context_shutdown();
     return code;
 }

@@ -17,6 +17,7 @@ typedef struct {
     Shoal__V1__MmioRequest mmio;
     Shoal__V1__GuestExit exit_msg;
     Shoal__V1__IrqLine irq;
+    Shoal__V1__QuantumDone quantum_done;
 } Outgoing;
 
 static void build_request(Outgoing *out, const NodeRequest *req)
@@ -24,7 +25,7 @@ static void build_request(Outgoing *out, const NodeRequest *req)
     *out = (Outgoing){ SHOAL__V1__ENVELOPE__INIT, SHOAL__V1__GET_S__INIT,
                        SHOAL__V1__GET_M__INIT, SHOAL__V1__UPGRADE__INIT,
                        SHOAL__V1__MMIO_REQUEST__INIT, SHOAL__V1__GUEST_EXIT__INIT,
-                       SHOAL__V1__IRQ_LINE__INIT };
+                       SHOAL__V1__IRQ_LINE__INIT, SHOAL__V1__QUANTUM_DONE__INIT };
     out->env.txid = req->txid;
     switch (req->kind) {
     case NODE_REQ_GET_S:
@@ -52,6 +53,7 @@ static void build_request(Outgoing *out, const NodeRequest *req)
         out->mmio.is_write = req->is_write;
         out->mmio.data = req->value;
         out->mmio.hart = req->hart;
+        out->mmio.guest_ns = req->guest_ns;
         out->env.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST;
         out->env.mmio_request = &out->mmio;
         break;
@@ -66,6 +68,14 @@ static void build_request(Outgoing *out, const NodeRequest *req)
         out->irq.hart = req->hart;
         out->env.body_case = SHOAL__V1__ENVELOPE__BODY_IRQ_LINE;
         out->env.irq_line = &out->irq;
+        break;
+    case NODE_REQ_QUANTUM_DONE:
+        out->quantum_done.quantum = req->value;
+        out->quantum_done.hart = req->hart;
+        out->quantum_done.idle = req->idle;
+        out->quantum_done.wake_ns = req->wake_ns;
+        out->env.body_case = SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE;
+        out->env.quantum_done = &out->quantum_done;
         break;
     }
 }
@@ -115,7 +125,8 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
     g_assert(h != NULL);
     /* Answered through the agent, which finds the request by txid. */
     gboolean reply = req->kind != NODE_REQ_GUEST_EXIT && req->kind != NODE_REQ_IRQ &&
-                     req->kind != NODE_REQ_MMIO_POSTED && req->kind != NODE_REQ_MMIO_HERE;
+                     req->kind != NODE_REQ_MMIO_POSTED && req->kind != NODE_REQ_MMIO_HERE &&
+                     req->kind != NODE_REQ_QUANTUM_DONE;
     tcg_event_init(&req->done);
     req->ok = FALSE;
     req->txid = __atomic_add_fetch(&node->next_txid, 1, __ATOMIC_RELAXED);

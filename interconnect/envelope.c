@@ -120,6 +120,18 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
         if (env->device_mirror->value > 0xff)
             return fail(error, peer, env, "mirrored register value wider than a byte");
         return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE:
+        if (env->quantum_done->hart >= IC_MAX_HARTS)
+            return fail(error, peer, env, "hart out of bounds");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_ADVANCE:
+        if (env->quantum_advance->idle_until_ns != 0 &&
+            env->quantum_advance->idle_until_ns < env->quantum_advance->to_ns)
+            return fail(error, peer, env, "idle stretch ends before the quantum");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED:
+    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_GO:
+        return TRUE; /* the receiver checks them against its quantum */
     case SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES:
         if (env->console_bytes->data.len > IC_MAX_CONSOLE_BYTES)
             return fail(error, peer, env, "more console bytes than one message may carry");

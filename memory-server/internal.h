@@ -106,4 +106,26 @@ void msrv_bridge_run_deferred(MsrvBridge *bridge);
  * process exit code. */
 int msrv_run(const CfgMachine *machine, const char *run_dir);
 
+/* ---- quantum.c: deterministic time's barrier ---- */
+typedef struct MsrvQuantum MsrvQuantum;
+typedef struct {
+    /* Quantum @index starts at @start_ns: QuantumGo to every node. */
+    void (*go)(gpointer opaque, guint64 index, guint64 start_ns);
+    /* QuantumAdvance to the bridge. */
+    void (*advance)(gpointer opaque, guint64 index, guint64 to_ns, guint64 idle_until_ns);
+} MsrvQuantumOps;
+MsrvQuantum *msrv_quantum_new(const CfgMachine *machine, gboolean has_bridge,
+                              const MsrvQuantumOps *ops, gpointer opaque);
+void msrv_quantum_free(MsrvQuantum *quantum);
+/* A hart's QuantumDone. FALSE + error if it makes no sense now. */
+gboolean msrv_quantum_done(MsrvQuantum *quantum, const Shoal__V1__QuantumDone *done,
+                           GError **error);
+/* The bridge's QuantumReached. FALSE + error if it makes no sense now. */
+gboolean msrv_quantum_reached(MsrvQuantum *quantum, const Shoal__V1__QuantumReached *reached,
+                              GError **error);
+/* The bridge said Hello (an advance due before goes out now). */
+void msrv_quantum_bridge_ready(MsrvQuantum *quantum);
+/* An interrupt line moved: the harts must run the next quantum, not skip. */
+void msrv_quantum_lines_moved(MsrvQuantum *quantum);
+
 #endif /* SHOAL_MSRV_INTERNAL_H */

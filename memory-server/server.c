@@ -35,6 +35,8 @@ typedef struct {
     guint64 uart_lsr_addr; /* its LSR, which nodes mirror (0: no UART) */
     gint uart_lsr_sent;   /* LSR | valid << 8 as last sent to nodes, -1 never */
     MsrvBridge *bridge;   /* NULL: no sysc device, no bridge */
+    gint bridge_peer;     /* -1 before the bridge's Hello */
+    MsrvQuantum *quantum; /* NULL: decoupled time (host clock) */
     guint64 boot_pc;
     guint64 fdt_addr;     /* the device tree in RAM: every hart's a1 */
     gboolean has_tohost;
@@ -317,8 +319,12 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     send_to(s, peer, &reply);
     if (info->role == ROLE_NODE && !info->request_channel && s->uart_lsr_sent >= 0)
         send_lsr_mirror(s, info->node);
-    if (info->role == ROLE_BRIDGE)
+    if (info->role == ROLE_BRIDGE) {
+        s->bridge_peer = (gint)peer;
         msrv_bridge_hello(s->bridge, peer);
+        if (s->quantum)
+            msrv_quantum_bridge_ready(s->quantum);
+    }
     if (info->role == ROLE_NODE && !info->request_channel) {
         GArray *held = s->held_irqs[info->node];
         for (guint i = 0; i < held->len; i++)
@@ -460,6 +466,8 @@ static void route_irq(Server *s, const Shoal__V1__IrqLine *irq)
 {
     const CfgMachine *m = s->machine;
     guint hart = irq->hart;
+    if (s->quantum)
+        msrv_quantum_lines_moved(s->quantum);
     for (guint n = 0; n < m->n_nodes; n++) {
         if (hart >= m->nodes[n].first_hart && hart - m->nodes[n].first_hart < m->nodes[n].n_harts) {
             if (s->node_peer[n] >= 0) {
@@ -605,6 +613,18 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
         if (!msrv_bridge_line(s->bridge, env, &berr))
             g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
         return;
+    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE:
+        if (!node || !s->quantum)
+            break;
+        if (!msrv_quantum_done(s->quantum, env->quantum_done, &berr))
+            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
+        return;
+    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED:
+        if (!bridge || !s->quantum)
+            break;
+        if (!msrv_quantum_reached(s->quantum, env->quantum_reached, &berr))
+            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
+        return;
     case SHOAL__V1__ENVELOPE__BODY_ERROR:
         g_warning("%s reports error %u: %s", ic_server_peer_name(s->ic, peer),
                   env->error->code, env->error->text);
@@ -691,6 +711,37 @@ static void bridge_reply(gpointer opaque, guint peer, const IcEnvelope *env)
     reply_to(opaque, peer, (IcEnvelope *)env);
 }
 
+static void quantum_go(gpointer opaque, guint64 index, guint64 start_ns)
+{
+    Server *s = opaque;
+    Shoal__V1__QuantumGo go = SHOAL__V1__QUANTUM_GO__INIT;
+    go.quantum = index;
+    go.start_ns = start_ns;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_QUANTUM_GO;
+    env.quantum_go = &go;
+    for (guint i = 0; i < s->machine->n_nodes; i++) {
+        env.txid = s->next_txid++;
+        send_node(s, i, &env);
+    }
+}
+
+static void quantum_advance(gpointer opaque, guint64 index, guint64 to_ns, guint64 idle_until_ns)
+{
+    Server *s = opaque;
+    Shoal__V1__QuantumAdvance adv = SHOAL__V1__QUANTUM_ADVANCE__INIT;
+    adv.quantum = index;
+    adv.to_ns = to_ns;
+    adv.idle_until_ns = idle_until_ns;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = s->next_txid++;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_QUANTUM_ADVANCE;
+    env.quantum_advance = &adv;
+    send_to(s, (IcPeer)s->bridge_peer, &env);
+}
+
+static const MsrvQuantumOps quantum_ops = { quantum_go, quantum_advance };
+
 static gboolean setup(Server *s, const char *run_dir, GError **error)
 {
     const CfgMachine *m = s->machine;
@@ -733,6 +784,8 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
         }
         s->bridge = msrv_bridge_new(m, s->dir, s->plic, bridge_send, bridge_reply, s);
     }
+    if (m->deterministic)
+        s->quantum = msrv_quantum_new(m, s->bridge != NULL, &quantum_ops, s);
     s->ic = ic_server_new(m, run_dir, error);
     if (!s->ic)
         return FALSE;
@@ -746,6 +799,7 @@ static void teardown(Server *s)
 {
     ic_server_free(s->ic);
     msrv_bridge_free(s->bridge);
+    msrv_quantum_free(s->quantum);
     ic_addr_map_free(s->map);
     msrv_dir_free(s->dir);
     msrv_uart_free(s->uart);
@@ -761,7 +815,7 @@ static void teardown(Server *s)
 
 int msrv_run(const CfgMachine *machine, const char *run_dir)
 {
-    Server s = { .machine = machine, .console_peer = -1, .next_txid = 1, .uart_lsr_sent = -1 };
+    Server s = { .machine = machine, .console_peer = -1, .bridge_peer = -1, .next_txid = 1, .uart_lsr_sent = -1 };
     s.peers = g_array_new(FALSE, TRUE, sizeof(PeerInfo));
     s.node_peer = g_new(gint, MAX(machine->n_nodes, 1));
     s.held_irqs = g_new0(GArray *, MAX(machine->n_nodes, 1));

@@ -92,6 +92,8 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
         hart->ram_addend = (guintptr)config->ram_host - (guintptr)config->ram_base;
         tcg_shared_code_cover(config->ram_base, config->ram_size);
     }
+    /* A budgeted hart asks its node before the first block. */
+    hart->env.deadline = config->budgeted ? 0 : G_MAXUINT64;
     hart->tlb_used = (1u << TCG_MMU_COUNT) - 1; /* zeroed entries are not empty ones */
     tcg_tlb_flush_all(hart);
     tcg_hart_reset(hart, 0, 0, 0);
@@ -140,6 +142,29 @@ void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1)
     /* MPP resets to M here as on QEMU; SXL/UXL read 64-bit. */
     env->mstatus = (2ull << 34) | (2ull << 32);
     env->reservation = RV_NO_RESERVATION;
+}
+
+void tcg_hart_set_budget(TcgHart *hart, guint64 budget)
+{
+    hart->env.deadline = hart->env.retired + budget;
+}
+
+guint64 tcg_hart_retired(const TcgHart *hart)
+{
+    return hart->env.retired;
+}
+
+/* The budget ran out (or, @idle, a WFI found nothing to wake for): the
+ * node decides when the next quantum starts. A safe point meanwhile, as in
+ * any callback. */
+static void end_quantum(TcgHart *hart, gboolean idle)
+{
+    tcg_safe_point_enter(hart);
+    guint64 budget = hart->ops->quantum_end(hart->opaque, hart->config.hart_id, idle);
+    tcg_safe_point_leave(hart);
+    tcg_hart_set_budget(hart, MAX(budget, 1));
+    /* Interrupts raised at the barrier are taken before the first block. */
+    g_atomic_int_or(&hart->event, TCG_EVENT_IRQ);
 }
 
 static void work_done(TcgSafeWork *w)
@@ -382,8 +407,23 @@ static void wfi_nap_locked(TcgHart *hart)
     run_queued_work_locked(hart);
 }
 
+/* Counted time: nothing runs while a hart waits, so its time moves only
+ * at quantum boundaries, where interrupts from the rest of the machine
+ * arrive. */
+static void wait_for_interrupt_budgeted(TcgHart *hart)
+{
+    while ((tcg_mip(hart) & hart->env.mie) == 0 &&
+           !(g_atomic_int_get(&hart->event) & TCG_EVENT_STOP)) {
+        end_quantum(hart, TRUE);
+    }
+}
+
 void tcg_hart_wait_for_interrupt(TcgHart *hart)
 {
+    if (hart->config.budgeted) {
+        wait_for_interrupt_budgeted(hart);
+        return;
+    }
     pthread_mutex_lock(&hart->safe_lock);
     run_queued_work_locked(hart);
     hart->at_safe_point = TRUE;
@@ -528,6 +568,11 @@ static void run_jit(TcgHart *hart)
                 return;
             }
         }
+        if (G_UNLIKELY(hart->env.retired >= hart->env.deadline)) {
+            last = NULL;
+            end_quantum(hart, FALSE);
+            continue; /* look at what the barrier raised first */
+        }
         guint flushes = hart->blocks.flush_count;
         TcgBlock *tb = find_block(hart);
         if (last != NULL && flushes == hart->blocks.flush_count && can_chain(last, tb)) {
@@ -547,6 +592,10 @@ static void run_interp(TcgHart *hart)
     for (;;) {
         if (G_UNLIKELY(g_atomic_int_get(&hart->event) != 0) && !handle_events(hart)) {
             return;
+        }
+        if (G_UNLIKELY(hart->env.retired >= hart->env.deadline)) {
+            end_quantum(hart, FALSE);
+            continue;
         }
         TcgBlock *tb = find_block(hart);
         hart->stats.blocks_executed++;

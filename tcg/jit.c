@@ -1367,6 +1367,13 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
     guint8 *start = e->p;
     x86_cmp_mem32_imm8(e, X86_RBP, HART_OFF(event), 0);
     guint8 *to_event_exit = x86_jcc32(e, X86_CC_NE);
+    guint8 *to_budget_exit = NULL;
+    if (hart->config.budgeted) {
+        /* Chained blocks never pass the loop: each checks the budget. */
+        x86_load64(e, X86_RAX, X86_RBP, ENV_OFF(retired));
+        x86_alu_rm(e, X86_ALU_CMP, X86_RAX, X86_RBP, ENV_OFF(deadline));
+        to_budget_exit = x86_jcc32(e, X86_CC_AE);
+    }
     x86_add_mem_imm(e, X86_RBP, ENV_OFF(retired), (gint32)tb->n_insns);
 
     for (guint i = 0; i < tb->n_ops; i++) {
@@ -1432,6 +1439,9 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
     /* Something to look at (interrupt, safe work, stop) on entry: back to
      * the loop with pc = this block, which a chained jump did not store. */
     x86_patch_rel32(to_event_exit, e->p);
+    if (to_budget_exit != NULL) {
+        x86_patch_rel32(to_budget_exit, e->p);
+    }
     x86_movi(e, X86_RAX, (gint64)tb->pc);
     x86_store64(e, X86_RBP, ENV_OFF(pc), X86_RAX);
     x86_patch_rel32(x86_jmp32(e), j->exit_noexit_rw);

@@ -53,8 +53,9 @@ typedef struct {
      * (the riscv-tests `tohost` convention). */
     void (*watched_store)(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
                           guint64 value);
-    /* The `time` CSR / mtime, in ticks of the machine time base. */
-    guint64 (*read_time)(gpointer opaque);
+    /* The `time` CSR / mtime as hart @hart_id sees it, in ticks of the
+     * machine time base. */
+    guint64 (*read_time)(gpointer opaque, guint hart_id);
     /* Optional pair (NULL: no lease). LR reserved the RAM byte at @host:
      * the node may take the page for writing and keep it a short while
      * against competing requests, so the SC after it completes before a
@@ -64,6 +65,11 @@ typedef struct {
     gboolean (*lease_take)(gpointer opaque, guint hart_id, const void *host, gboolean may_block);
     /* The SC after the LR ran. Never blocks. */
     void (*lease_end)(gpointer opaque, guint hart_id);
+    /* Harts with TcgHartConfig.budgeted only: the hart used up its budget
+     * of instructions (or, @idle, waits in WFI with no interrupt pending):
+     * the node may block here until the next quantum begins. Returns the
+     * next budget (instructions, > 0). */
+    guint64 (*quantum_end)(gpointer opaque, guint hart_id, gboolean idle);
 } TcgNodeOps;
 
 typedef struct {
@@ -76,6 +82,11 @@ typedef struct {
     guint8 *ram_host;
     guint64 ram_base;
     guint64 ram_size; /* bytes of RAM from ram_base (with ram_host) */
+    /* Counted time (deterministic co-simulation): the hart runs a budget of
+     * instructions (tcg_hart_set_budget), then calls ops->quantum_end, and
+     * a WFI calls it instead of sleeping. Each block checks the budget on
+     * entry: a block that starts within it runs to its end. */
+    gboolean budgeted;
 } TcgHartConfig;
 
 typedef struct TcgHart TcgHart;
@@ -100,6 +111,13 @@ void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1);
 /* Runs guest code on the calling thread until tcg_hart_stop(). Returns
  * after the stop request is seen. WFI sleeps inside this call. */
 void tcg_hart_run(TcgHart *hart);
+
+/* Budgeted harts: the next @budget instructions may run before
+ * ops->quantum_end. Hart thread, or before tcg_hart_run. */
+void tcg_hart_set_budget(TcgHart *hart, guint64 budget);
+/* Instructions retired so far (every instruction of every block entered;
+ * not minstret, which the guest may write). Hart thread. */
+guint64 tcg_hart_retired(const TcgHart *hart);
 
 /* Thread-safe: makes tcg_hart_run return at the next block boundary (or
  * wakes it from WFI). */

@@ -103,7 +103,8 @@ typedef struct {
     guint64 pmpaddr[RV_PMP_COUNT];
     guint64 minstret_base;     /* minstret = retired + base, so writes stick */
     guint64 mcycle_base;
-    guint64 retired;           /* instructions of completed blocks */
+    guint64 retired;           /* instructions of blocks entered */
+    guint64 deadline;          /* budgeted hart: no block starts at retired >= this */
     guint64 reservation;       /* LR address, or RV_NO_RESERVATION */
     guint64 reservation_value; /* value LR read, for the SC compare-and-swap */
     gboolean lease_held;       /* the node was told of the LR (TcgNodeOps.reserve) */

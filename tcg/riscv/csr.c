@@ -86,7 +86,7 @@ static gboolean csr_read(TcgHart *hart, guint csr, guint64 *value)
         }
         switch (csr) {
         case CSR_CYCLE: *value = read_cycle(hart); break;
-        case CSR_TIME: *value = hart->ops->read_time(hart->opaque); break;
+        case CSR_TIME: *value = hart->ops->read_time(hart->opaque, hart->config.hart_id); break;
         case CSR_INSTRET: *value = read_instret(hart); break;
         default: *value = 0; break;
         }

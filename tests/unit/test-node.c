@@ -105,28 +105,28 @@ static void test_clint(void)
     node.epoch_ns = 0; /* mtime = time since boot of the host, scaled */
 
     guint64 v, t0, t1;
-    g_assert_true(node_clint_read(&node, 0xbff8, 8, &t0));
+    g_assert_true(node_clint_read(&node, 0, 0xbff8, 8, &t0));
     g_usleep(2000);
-    g_assert_true(node_clint_read(&node, 0xbff8, 8, &t1));
+    g_assert_true(node_clint_read(&node, 0, 0xbff8, 8, &t1));
     g_assert_cmpuint(t1, >, t0 + 10000); /* >= 2 ms at 10 MHz */
-    g_assert_true(node_clint_read(&node, 0xbffc, 4, &v));
+    g_assert_true(node_clint_read(&node, 0, 0xbffc, 4, &v));
     g_assert_cmphex(v, ==, t1 >> 32); /* high half (same epoch) */
 
     /* mtimecmp in the future: no MTIP; full and half-word writes. */
     g_assert_true(node_clint_write(&node, 0, 0x4000, 8, 0x123456789abcdef0ull));
-    g_assert_true(node_clint_read(&node, 0x4000, 8, &v));
+    g_assert_true(node_clint_read(&node, 0, 0x4000, 8, &v));
     g_assert_cmphex(v, ==, 0x123456789abcdef0ull);
     g_assert_cmpint(hart.mtip, ==, 0);
     g_assert_true(node_clint_write(&node, 0, 0x4004, 4, 0x0fffffff));
-    g_assert_true(node_clint_read(&node, 0x4000, 8, &v));
+    g_assert_true(node_clint_read(&node, 0, 0x4000, 8, &v));
     g_assert_cmphex(v, ==, 0x0fffffff9abcdef0ull);
-    g_assert_true(node_clint_read(&node, 0x4004, 4, &v));
+    g_assert_true(node_clint_read(&node, 0, 0x4004, 4, &v));
     g_assert_cmphex(v, ==, 0x0fffffff);
     /* In the past: MTIP at once; and the deadline math of the agent. */
     g_assert_true(node_clint_write(&node, 0, 0x4000, 8, 0));
     g_assert_cmpint(hart.mtip, ==, 1);
     g_assert_cmpint(node_clint_fire_timers(&node, 1000), ==, 1000);
-    node_clint_read(&node, 0xbff8, 8, &t0);
+    node_clint_read(&node, 0, 0xbff8, 8, &t0);
     g_assert_true(node_clint_write(&node, 0, 0x4000, 8, t0 + 10000000)); /* +1 s */
     g_assert_cmpint(hart.mtip, ==, 0);
     int ms = node_clint_fire_timers(&node, 5000);
@@ -136,11 +136,11 @@ static void test_clint(void)
 
     /* msip of our hart, and of a hart that does not exist. */
     g_assert_true(node_clint_write(&node, 0, 0x0, 4, 1));
-    g_assert_true(node_clint_read(&node, 0x0, 4, &v));
+    g_assert_true(node_clint_read(&node, 0, 0x0, 4, &v));
     /* Bad sizes and holes fault. */
-    g_assert_false(node_clint_read(&node, 0x0, 8, &v));
-    g_assert_false(node_clint_read(&node, 0xbff8, 2, &v));
-    g_assert_false(node_clint_read(&node, 0xc000, 4, &v));
+    g_assert_false(node_clint_read(&node, 0, 0x0, 8, &v));
+    g_assert_false(node_clint_read(&node, 0, 0xbff8, 2, &v));
+    g_assert_false(node_clint_read(&node, 0, 0xc000, 4, &v));
     g_assert_false(node_clint_write(&node, 0, 0xc000, 4, 0));
     g_assert_false(node_clint_write(&node, 0, 0x4000 + 8 * 7, 8, 0)); /* hart 7: not here */
 

@@ -89,7 +89,7 @@ static void m_watched_store(gpointer opaque, guint hart_id, guint64 paddr, unsig
 {
 }
 
-static guint64 m_read_time(gpointer opaque)
+static guint64 m_read_time(gpointer opaque, guint hart_id)
 {
     return 0;
 }

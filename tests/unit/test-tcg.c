@@ -57,13 +57,39 @@ static void m_watched_store(gpointer opaque, guint hart_id, guint64 paddr, unsig
 {
 }
 
-static guint64 m_read_time(gpointer opaque)
+static guint64 m_read_time(gpointer opaque, guint hart_id)
 {
     return 42;
 }
 
 static const TcgNodeOps machine_ops = {
     m_page_map, m_mmio_read, m_mmio_write, m_watched_store, m_read_time,
+};
+
+/* ---- counted time: what a budgeted hart tells its node ---- */
+#define BUDGET 10
+#define IDLE_QUANTA_BEFORE_TIMER 3
+
+typedef struct {
+    Machine m;
+    GArray *ends;  /* retired count at each quantum_end */
+    guint idle_ends;
+} Budgeted;
+
+static guint64 b_quantum_end(gpointer opaque, guint hart_id, gboolean idle)
+{
+    Budgeted *b = opaque;
+    guint64 retired = tcg_hart_retired(b->m.hart);
+    g_array_append_val(b->ends, retired);
+    /* The node's timer: due after a few idle quanta. */
+    if (idle && ++b->idle_ends == IDLE_QUANTA_BEFORE_TIMER)
+        tcg_hart_set_irq(b->m.hart, TCG_IRQ_MTIP, TRUE);
+    return BUDGET;
+}
+
+static const TcgNodeOps budgeted_ops = {
+    m_page_map, m_mmio_read, m_mmio_write, m_watched_store, m_read_time, NULL, NULL,
+    b_quantum_end,
 };
 
 static Machine *machine_new_with(TcgAccel accel, gsize code_buffer)
@@ -282,6 +308,66 @@ static void test_loop_program(void)
     machine_free(m);
 }
 
+/* Sums 1..100 (a 3-instruction loop block), then, with MTIE enabled,
+ * waits in WFI for the timer and writes the sum to the device. */
+static GArray *run_budgeted(TcgAccel accel, guint *idle_ends)
+{
+    Budgeted *b = g_new0(Budgeted, 1);
+    b->m.ram = g_malloc0(RAM_SIZE);
+    b->ends = g_array_new(FALSE, FALSE, sizeof(guint64));
+    TcgHartConfig cfg = { .accel = accel, .code_buffer_size = 1 << 20, .budgeted = TRUE };
+    b->m.hart = tcg_hart_new(&cfg, &budgeted_ops, b);
+    const guint32 prog[] = {
+        ADDI(A0, ZERO, 0),
+        ADDI(A1, ZERO, 100),
+        ADD(A0, A0, A1),
+        ADDI(A1, A1, -1),
+        BNE(A1, ZERO, -8),
+        ADDI(T1, ZERO, 0x80),
+        CSRRW(ZERO, 0x304, T1), /* mie = MTIE */
+        0x10500073,             /* wfi */
+        LUI(T0, DEV_BASE >> 12),
+        SD(A0, 0, T0),
+    };
+    load_program(&b->m, RAM_BASE, prog, G_N_ELEMENTS(prog));
+    run(&b->m, RAM_BASE);
+    g_assert_cmpuint(b->m.dev_value, ==, 5050);
+    *idle_ends = b->idle_ends;
+    GArray *ends = b->ends;
+    tcg_hart_free(b->m.hart);
+    g_free(b->m.ram);
+    g_free(b);
+    return ends;
+}
+
+/* A budgeted hart stops within one block of each budget's end, in WFI it
+ * asks once per quantum until an interrupt is pending, and both back ends
+ * stop at the same instruction counts (the basis of repeatable runs). */
+static void test_budget(void)
+{
+    guint idle_interp, idle_jit;
+    g_autoptr(GArray) interp = run_budgeted(TCG_ACCEL_INTERP, &idle_interp);
+    g_autoptr(GArray) jit = run_budgeted(TCG_ACCEL_JIT, &idle_jit);
+    g_assert_cmpuint(idle_interp, ==, IDLE_QUANTA_BEFORE_TIMER);
+    g_assert_cmpuint(idle_jit, ==, IDLE_QUANTA_BEFORE_TIMER);
+    g_assert_cmpuint(interp->len, ==, jit->len);
+    /* 305 instructions before the WFI, mostly in blocks of 3: a budget
+     * of 10 ends after 12, so 25 budgets and the first call. */
+    g_assert_cmpuint(interp->len, ==, 1 + 305 / 12 + IDLE_QUANTA_BEFORE_TIMER);
+    guint64 prev = 0;
+    for (guint i = 0; i < interp->len; i++) {
+        guint64 at = g_array_index(interp, guint64, i);
+        g_assert_cmpuint(at, ==, g_array_index(jit, guint64, i));
+        if (i == 0) {
+            g_assert_cmpuint(at, ==, 0); /* asked before the first block */
+        } else if (i < interp->len - IDLE_QUANTA_BEFORE_TIMER) {
+            g_assert_cmpuint(at, >=, prev + BUDGET);
+            g_assert_cmpuint(at, <, prev + BUDGET + 5); /* the longest block: 5 */
+        }
+        prev = at;
+    }
+}
+
 /* An illegal instruction traps to mtvec with mcause 2, mepc, mtval = bits. */
 static void test_illegal_trap(void)
 {
@@ -467,6 +553,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/jit/ops", test_jit_ops);
     g_test_add_func("/tcg/jit/buffer-full", test_jit_buffer_full);
     g_test_add_func("/tcg/hart/loop", test_loop_program);
+    g_test_add_func("/tcg/hart/budget", test_budget);
     g_test_add_func("/tcg/hart/illegal-trap", test_illegal_trap);
     g_test_add_func("/tcg/hart/access-fault", test_access_fault);
     g_test_add_func("/tcg/hart/amo-faults", test_amo_faults);

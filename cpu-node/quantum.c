@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* Deterministic time in a node ([sysc] time-mode): a hart's guest time is
+ * the start of the current quantum plus insn-ns per instruction it retired
+ * since (at most one quantum). A hart whose budget ran out, or that idles
+ * in WFI, tells the server and waits for QuantumGo, which the server sends
+ * once every hart of the machine (and the bridge) reached the quantum's
+ * end. Interrupt lines that changed meanwhile reach the agent before the
+ * Go, so every hart sees them at the same instruction, run after run. */
+#include "cpu-node/internal.h"
+
+void node_quantum_init(Node *node)
+{
+    NodeQuantum *q = &node->quantum;
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->cond, NULL);
+    q->index = 0;
+    q->start_ns = 0;
+    q->stopping = FALSE;
+}
+
+void node_quantum_destroy(Node *node)
+{
+    pthread_mutex_destroy(&node->quantum.lock);
+    pthread_cond_destroy(&node->quantum.cond);
+}
+
+guint64 node_quantum_budget(const Node *node)
+{
+    return MAX(node->machine->sysc_quantum_ns / node->machine->insn_ns, 1);
+}
+
+guint64 node_quantum_hart_ns(const NodeHart *h)
+{
+    const CfgMachine *m = h->node->machine;
+    guint64 ran = (tcg_hart_retired(h->tcg) - h->quantum_retired) * m->insn_ns;
+    return h->quantum_start_ns + MIN(ran, m->sysc_quantum_ns);
+}
+
+/* Guest ns at which mtime reaches @ticks (rounded up), 0 for never. */
+static guint64 ticks_to_ns(const Node *node, guint64 ticks)
+{
+    if (ticks == G_MAXUINT64)
+        return 0;
+    unsigned __int128 ns = ((unsigned __int128)ticks * 1000000000u + node->timebase_hz - 1) /
+                           node->timebase_hz;
+    return ns > G_MAXUINT64 ? 0 : (guint64)ns;
+}
+
+guint64 node_quantum_end(Node *node, guint hart_id, gboolean idle)
+{
+    NodeHart *h = node_hart(node, hart_id);
+    NodeQuantum *q = &node->quantum;
+    NodeRequest done = { .kind = NODE_REQ_QUANTUM_DONE, .hart = hart_id,
+                         .value = h->quantum_index, .idle = idle };
+    if (idle)
+        done.wake_ns = ticks_to_ns(node, __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED));
+    node_submit(node, hart_id, &done);
+    pthread_mutex_lock(&q->lock);
+    while (q->index == h->quantum_index && !q->stopping)
+        pthread_cond_wait(&q->cond, &q->lock);
+    h->quantum_index = q->index;
+    h->quantum_start_ns = q->start_ns;
+    pthread_mutex_unlock(&q->lock);
+    h->quantum_retired = tcg_hart_retired(h->tcg);
+    node_clint_update_timer(node, h);
+    return node_quantum_budget(node);
+}
+
+void node_quantum_go(Node *node, guint64 index, guint64 start_ns)
+{
+    NodeQuantum *q = &node->quantum;
+    pthread_mutex_lock(&q->lock);
+    if (index != q->index + 1)
+        g_warning("QuantumGo %" G_GUINT64_FORMAT " after quantum %" G_GUINT64_FORMAT
+                  "; taken as is", index, q->index);
+    q->index = index;
+    q->start_ns = start_ns;
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+}
+
+void node_quantum_stop(Node *node)
+{
+    NodeQuantum *q = &node->quantum;
+    pthread_mutex_lock(&q->lock);
+    q->stopping = TRUE;
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+}
