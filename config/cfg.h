@@ -30,7 +30,18 @@ typedef enum {
     CFG_DEVICE_CLINT,
     CFG_DEVICE_PLIC,
     CFG_DEVICE_SYSC, /* served by a SystemC model in shoal-sysc-bridge */
+    CFG_DEVICE_GPIO, /* SiFive GPIO0 subset: pins the guest drives into models */
 } CfgDeviceType;
+
+/* Pins of a gpio device: 0..CFG_GPIO_PINS-1. */
+#define CFG_GPIO_PINS 32
+
+/* A model input of a sysc device and the gpio pin that drives it (key
+ * `inputs`). Each pin drives at most one input in the whole machine. */
+typedef struct {
+    guint gpio; /* index in CfgMachine.devices of a CFG_DEVICE_GPIO */
+    guint pin;  /* 0..CFG_GPIO_PINS-1 */
+} CfgDeviceInput;
 
 typedef struct {
     char *name;         /* group name without "device." */
@@ -38,6 +49,8 @@ typedef struct {
     guint64 base;       /* guest physical address */
     guint64 size;       /* bytes */
     gint irq;           /* interrupt line, -1 if none */
+    guint n_inputs;     /* sysc: model inputs the guest drives (key `inputs`) */
+    CfgDeviceInput *inputs; /* n_inputs entries; entry i is the model's input i */
 } CfgDevice;
 
 typedef struct {

@@ -180,6 +180,12 @@ static void add_cpus(Fdt *f, const CfgMachine *m)
     end(f);
 }
 
+/* A gpio's phandle: after the fixed ones, one per device slot. */
+static guint32 ph_gpio(const CfgMachine *m, const CfgDevice *d)
+{
+    return 2 * m->n_harts + 3 + (guint32)(d - m->devices);
+}
+
 static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean has_plic)
 {
     static const char *const clint_compat[] = { "sifive,clint0", "riscv,clint0", NULL };
@@ -222,6 +228,18 @@ static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean
         prop_u32(f, "phandle", ph_test(m));
         prop_reg(f, d->base, d->size);
         prop_strs(f, "compatible", test_compat);
+        end(f);
+        break;
+    case CFG_DEVICE_GPIO:
+        /* sifive,gpio0's binding also asks for one interrupt per pin; this
+         * subset has no pin interrupts, so none are described. */
+        begin_at(f, "gpio", d->base);
+        prop_u32(f, "phandle", ph_gpio(m, d));
+        prop_reg(f, d->base, d->size);
+        prop_str(f, "compatible", "sifive,gpio0");
+        prop(f, "gpio-controller", NULL, 0);
+        prop_u32(f, "#gpio-cells", 2);
+        prop_u32(f, "ngpios", CFG_GPIO_PINS);
         end(f);
         break;
     case CFG_DEVICE_SYSC: {

@@ -61,9 +61,11 @@ const char *cfg_type_expect(CfgKeyType type)
     case CFG_TYPE_ACCEL:
         return "interp or jit";
     case CFG_TYPE_DEVICE:
-        return "ns16550, sifive_test, clint, plic or sysc";
+        return "ns16550, sifive_test, clint, plic, gpio or sysc";
     case CFG_TYPE_IRQ:
         return "an interrupt line 1..95 (a source of the PLIC)";
+    case CFG_TYPE_INPUTS:
+        return "a list of gpio pins like gpio0:0, gpio0:5";
     }
     g_assert_not_reached();
 }
@@ -148,9 +150,11 @@ static const char *type_name(CfgKeyType type)
     case CFG_TYPE_ACCEL:
         return "interp\\|jit";
     case CFG_TYPE_DEVICE:
-        return "ns16550\\|sifive_test\\|clint\\|plic";
+        return "ns16550\\|sifive_test\\|clint\\|plic\\|gpio\\|sysc";
     case CFG_TYPE_IRQ:
         return "irq";
+    case CFG_TYPE_INPUTS:
+        return "pin list";
     }
     g_assert_not_reached();
 }

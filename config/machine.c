@@ -631,6 +631,8 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
         d->type = CFG_DEVICE_PLIC;
     } else if (strcmp(type, "sysc") == 0) {
         d->type = CFG_DEVICE_SYSC;
+    } else if (strcmp(type, "gpio") == 0) {
+        d->type = CFG_DEVICE_GPIO;
     } else {
         return fail(l, error, CFG_ERROR_VALUE, group, "type", "expected %s, got \"%s\"",
                     cfg_type_expect(CFG_TYPE_DEVICE), type);
@@ -663,6 +665,88 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
             }
             d->irq = (gint)v;
         }
+    }
+    return TRUE;
+}
+
+/* Which sysc device's input pin @pin of gpio device @gpio already drives
+ * (set in *@user, *@index); FALSE if none. */
+static gboolean pin_user(const CfgMachine *m, guint gpio, guint pin, const CfgDevice **user,
+                         guint *index)
+{
+    for (guint i = 0; i < m->n_devices; i++) {
+        const CfgDevice *d = &m->devices[i];
+        for (guint j = 0; j < d->n_inputs; j++) {
+            if (d->inputs[j].gpio == gpio && d->inputs[j].pin == pin) {
+                *user = d;
+                *index = j;
+                return TRUE;
+            }
+        }
+    }
+    return FALSE;
+}
+
+/* A sysc device's `inputs` (after every device is known: the list names
+ * gpio devices): each entry NAME:PIN becomes model input i. */
+static gboolean extract_inputs(Loader *l, CfgMachine *m, CfgDevice *d, GError **error)
+{
+    g_autofree char *group = g_strconcat("device.", d->name, NULL);
+    g_autofree char *text = get(l, group, CFG_KEY_DEVICE_INPUTS, error);
+    g_auto(GStrv) items = NULL;
+
+    if (text == NULL) {
+        return FALSE;
+    }
+    if (g_strstrip(text)[0] == '\0') {
+        return TRUE;
+    }
+    items = g_strsplit_set(text, ",;", -1);
+    d->inputs = g_new0(CfgDeviceInput, g_strv_length(items));
+    for (guint i = 0; items[i]; i++) {
+        char *item = g_strstrip(items[i]);
+        char *colon = strrchr(item, ':');
+        guint64 pin;
+        guint gpio = G_MAXUINT;
+        const CfgDevice *user;
+        guint index;
+
+        if (item[0] == '\0' && items[i + 1] == NULL && i > 0) {
+            break; /* a trailing separator, as GKeyFile writes lists */
+        }
+        if (colon == NULL || colon == item || !cfg_parse_u64(colon + 1, FALSE, &pin)) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "inputs",
+                        "entry %u: expected %s, got \"%s\"", i, cfg_type_expect(CFG_TYPE_INPUTS),
+                        item);
+        }
+        *colon = '\0';
+        g_strstrip(item);
+        for (guint j = 0; j < m->n_devices; j++) {
+            if (strcmp(m->devices[j].name, item) == 0) {
+                gpio = j;
+            }
+        }
+        if (gpio == G_MAXUINT) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "inputs",
+                        "entry %u: no [device.%s] in the machine", i, item);
+        }
+        if (m->devices[gpio].type != CFG_DEVICE_GPIO) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "inputs",
+                        "entry %u: [device.%s] is not of type gpio", i, item);
+        }
+        if (pin >= CFG_GPIO_PINS) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "inputs",
+                        "entry %u: pin %" G_GUINT64_FORMAT " of [device.%s], expected 0..%u", i,
+                        pin, item, CFG_GPIO_PINS - 1);
+        }
+        if (pin_user(m, gpio, (guint)pin, &user, &index)) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "inputs",
+                        "entry %u: %s:%u already drives input %u of [device.%s]", i, item,
+                        (guint)pin, index, user->name);
+        }
+        d->inputs[d->n_inputs].gpio = gpio;
+        d->inputs[d->n_inputs].pin = (guint)pin;
+        d->n_inputs++;
     }
     return TRUE;
 }
@@ -705,6 +789,11 @@ static gboolean extract_devices(Loader *l, CfgMachine *m, GError **error)
     }
     m->n_devices = devs->len;
     m->devices = (CfgDevice *)(void *)g_array_free(devs, FALSE);
+    for (guint i = 0; ok && i < m->n_devices; i++) {
+        if (m->devices[i].type == CFG_DEVICE_SYSC) {
+            ok = extract_inputs(l, m, &m->devices[i], error);
+        }
+    }
     return ok;
 }
 
@@ -810,6 +899,7 @@ void cfg_machine_free(CfgMachine *machine)
     g_free(machine->nodes);
     for (guint i = 0; i < machine->n_devices; i++) {
         g_free(machine->devices[i].name);
+        g_free(machine->devices[i].inputs);
     }
     g_free(machine->devices);
     g_free(machine->kernel);

@@ -3,6 +3,8 @@
  * shoal.v1.Envelope and check every field the receivers rely on. */
 #include "interconnect/internal.h"
 
+#include <string.h>
+
 G_DEFINE_QUARK(shoal-ic-error-quark, ic_error)
 
 void ic_envelope_free(IcEnvelope *env)
@@ -154,6 +156,10 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
     case SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE:
         if (env->device_line->source == 0 || env->device_line->source > 1023)
             return fail(error, peer, env, "device line source not 1..1023");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_MODEL_LINE:
+        if (env->model_line->device[0] == '\0' || strlen(env->model_line->device) > 255)
+            return fail(error, peer, env, "model line device name empty or over 255 bytes");
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT:
     case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:

@@ -3,7 +3,8 @@
  * ranges relayed to the bridge and back, the models' DMA into guest RAM as
  * one more requester of the directory (MSRV_DMA_NODE, so every page a DMA
  * writes is first taken from every node, with its translated code), and the
- * models' interrupt lines into the PLIC. */
+ * models' interrupt lines into the PLIC, and gpio pins into the models'
+ * inputs. */
 #include <string.h>
 
 #include "memory-server/internal.h"
@@ -47,6 +48,13 @@ typedef struct {
     guint64 page;
 } Deferred;
 
+/* A model input the guest drives (a sysc device's `inputs` entry). */
+typedef struct {
+    const CfgDevice *device; /* the sysc device */
+    guint input;             /* index in device->inputs */
+    gboolean level;          /* its pin's level as last seen */
+} ModelInput;
+
 struct MsrvBridge {
     const CfgMachine *machine;
     MsrvDir *dir;
@@ -60,6 +68,7 @@ struct MsrvBridge {
     GQueue *held;            /* Held*, until the bridge's Hello */
     GHashTable *dma_pages;   /* token -> DmaPage* */
     GQueue *deferred;        /* Deferred* */
+    GArray *inputs;          /* ModelInput, every input of every sysc device */
 };
 
 MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *plic,
@@ -78,6 +87,14 @@ MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *p
     b->held = g_queue_new();
     b->dma_pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     b->deferred = g_queue_new();
+    b->inputs = g_array_new(FALSE, TRUE, sizeof(ModelInput));
+    for (guint i = 0; i < machine->n_devices; i++) {
+        const CfgDevice *d = &machine->devices[i];
+        for (guint j = 0; d->type == CFG_DEVICE_SYSC && j < d->n_inputs; j++) {
+            ModelInput in = { d, j, FALSE };
+            g_array_append_val(b->inputs, in);
+        }
+    }
     return b;
 }
 
@@ -100,6 +117,7 @@ void msrv_bridge_free(MsrvBridge *b)
     }
     g_hash_table_destroy(b->dma_pages);
     g_queue_free_full(b->deferred, g_free);
+    g_array_free(b->inputs, TRUE);
     g_free(b);
 }
 
@@ -142,9 +160,15 @@ void msrv_bridge_mmio(MsrvBridge *b, guint peer, const IcEnvelope *env)
     forward(b, peer, env->txid, req);
 }
 
+static void send_model_line(MsrvBridge *b, const ModelInput *in);
+
 void msrv_bridge_hello(MsrvBridge *b, guint peer)
 {
     b->peer = (gint)peer;
+    /* Every input's level first: pins set before the bridge came up, and
+     * before the accesses held for it (which may depend on them). */
+    for (guint i = 0; i < b->inputs->len; i++)
+        send_model_line(b, &g_array_index(b->inputs, ModelInput, i));
     while (!g_queue_is_empty(b->held)) {
         Held *h = g_queue_pop_head(b->held);
         forward(b, h->peer, h->txid, h->req);
@@ -192,6 +216,35 @@ gboolean msrv_bridge_line(MsrvBridge *b, const IcEnvelope *env, GError **error)
                 "interrupt source %u is not the irq of a sysc device in %s", line->source,
                 m->path);
     return FALSE;
+}
+
+/* ---- lines into the models ---- */
+
+static void send_model_line(MsrvBridge *b, const ModelInput *in)
+{
+    Shoal__V1__ModelLine line = SHOAL__V1__MODEL_LINE__INIT;
+    line.device = in->device->name;
+    line.input = in->input;
+    line.level = in->level;
+    IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
+    out.txid = b->next_txid++;
+    out.body_case = SHOAL__V1__ENVELOPE__BODY_MODEL_LINE;
+    out.model_line = &line;
+    b->send(b->opaque, (guint)b->peer, &out);
+}
+
+void msrv_bridge_pins(MsrvBridge *b, guint gpio, guint32 levels)
+{
+    for (guint i = 0; i < b->inputs->len; i++) {
+        ModelInput *in = &g_array_index(b->inputs, ModelInput, i);
+        const CfgDeviceInput *wire = &in->device->inputs[in->input];
+        gboolean level = (levels >> wire->pin) & 1;
+        if (wire->gpio != gpio || level == in->level)
+            continue;
+        in->level = level;
+        if (b->peer >= 0)
+            send_model_line(b, in);
+    }
 }
 
 /* ---- DMA ---- */

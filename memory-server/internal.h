@@ -63,6 +63,22 @@ typedef enum {
 /* What a write of @value at @off asks for; *exit_code set for EXIT. */
 MsrvTestAction msrv_sifive_test_write(guint64 off, guint64 value, int *exit_code);
 
+/* ---- gpio: SiFive GPIO0's pin registers, pins into sysc models ---- */
+typedef struct MsrvGpio MsrvGpio;
+/* Every pin undriven (low), input_en 0. */
+MsrvGpio *msrv_gpio_new(void);
+void msrv_gpio_free(MsrvGpio *gpio);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvGpio, msrv_gpio_free)
+/* Register access at @off: only aligned 32-bit accesses at 0x00..0x40
+ * exist (FALSE, an access fault, otherwise). input_val (0x00) shows the
+ * pins' levels where input_en (0x04) is set and ignores writes; output_en
+ * (0x08), output_val (0x0c) are read/write; the block's other registers
+ * read 0 and ignore writes. */
+gboolean msrv_gpio_read(MsrvGpio *gpio, guint64 off, guint size, guint64 *value);
+gboolean msrv_gpio_write(MsrvGpio *gpio, guint64 off, guint size, guint64 value);
+/* The pins' levels, bit n for pin n: output_en & output_val. */
+guint32 msrv_gpio_levels(const MsrvGpio *gpio);
+
 /* ---- the SystemC bridge's side (bridge.c) ---- */
 /* The directory requester that stands for the bridge's DMA (a machine with
  * a bridge has at most MSRV_DMA_NODE cpu nodes). */
@@ -92,6 +108,11 @@ void msrv_bridge_dma(MsrvBridge *bridge, const IcEnvelope *env);
 /* The bridge's DeviceLine: the PLIC source follows it. FALSE + error if the
  * source is no sysc device's irq. */
 gboolean msrv_bridge_line(MsrvBridge *bridge, const IcEnvelope *env, GError **error);
+/* The pins of gpio device @gpio (index in machine->devices) are now
+ * @levels (msrv_gpio_levels): each sysc model input wired to a pin whose
+ * level changed gets a ModelLine, or, before the bridge's Hello, gets it
+ * with every other input's level when the Hello comes. */
+void msrv_bridge_pins(MsrvBridge *bridge, guint gpio, guint32 levels);
 /* The directory's calls for MSRV_DMA_NODE (grant with the token that
  * msrv_bridge_dma passed as txid). */
 void msrv_bridge_dir_grant(MsrvBridge *bridge, guint64 token, guint64 page, gboolean modified);

@@ -6,7 +6,7 @@ memory_server_libshoal_msrv_a_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS) \
 memory_server_libshoal_msrv_a_SOURCES = \
 	memory-server/internal.h memory-server/directory.h memory-server/protocol.def \
 	memory-server/directory.c \
-	memory-server/bridge.c memory-server/ns16550.c memory-server/plic.c memory-server/sifive-test.c memory-server/server.c \
+	memory-server/bridge.c memory-server/gpio.c memory-server/ns16550.c memory-server/plic.c memory-server/sifive-test.c memory-server/server.c \
 	memory-server/quantum.c
 
 $(memory_server_libshoal_msrv_a_OBJECTS) $(shoal_memory_server_OBJECTS): proto/shoal.pb-c.h
@@ -16,8 +16,10 @@ shoal_memory_server_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 shoal_memory_server_SOURCES = memory-server/main.c
 shoal_memory_server_LDADD = memory-server/libshoal-msrv.a $(CFG_LIBS) $(IC_LIBS)
 
-check_PROGRAMS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic
-TESTS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic
+check_PROGRAMS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic \
+	tests/unit/test-msrv-gpio
+TESTS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic \
+	tests/unit/test-msrv-gpio
 tests_unit_test_msrv_dir_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 tests_unit_test_msrv_dir_SOURCES = tests/unit/test-msrv-dir.c
 tests_unit_test_msrv_dir_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
@@ -27,6 +29,10 @@ tests_unit_test_msrv_devices_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
 tests_unit_test_msrv_plic_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 tests_unit_test_msrv_plic_SOURCES = tests/unit/test-msrv-plic.c
 tests_unit_test_msrv_plic_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
+tests_unit_test_msrv_gpio_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
+tests_unit_test_msrv_gpio_SOURCES = tests/unit/test-msrv-gpio.c
+tests_unit_test_msrv_gpio_LDADD = memory-server/libshoal-msrv.a $(IC_LIBS) $(CFG_LIBS) $(GLIB_LIBS)
+$(tests_unit_test_msrv_gpio_OBJECTS): proto/shoal.pb-c.h
 
 # Drives a real shoal-memory-server process (built by `all` before `check`).
 check_PROGRAMS += tests/unit/test-msrv-server

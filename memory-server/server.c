@@ -37,6 +37,7 @@ typedef struct {
     MsrvBridge *bridge;   /* NULL: no sysc device, no bridge */
     gint bridge_peer;     /* -1 before the bridge's Hello */
     MsrvQuantum *quantum; /* NULL: decoupled time (host clock) */
+    MsrvGpio **gpios;     /* by device index: NULL unless that device is a gpio */
     guint64 boot_pc;
     guint64 fdt_addr;     /* the device tree in RAM: every hart's a1 */
     gboolean has_tohost;
@@ -373,6 +374,23 @@ static void on_page_request(Server *s, IcPeer peer, guint node, const IcEnvelope
     }
 }
 
+/* A gpio register access; pins whose level changed drive the model inputs
+ * wired to them (the ModelLine goes out before the hart's answer). */
+static gboolean gpio_access(Server *s, const CfgDevice *d, const Shoal__V1__MmioRequest *req,
+                            guint64 off, guint64 *value)
+{
+    guint index = (guint)(d - s->machine->devices);
+    MsrvGpio *gpio = s->gpios[index];
+    if (!req->is_write)
+        return msrv_gpio_read(gpio, off, req->size, value);
+    guint32 before = msrv_gpio_levels(gpio);
+    gboolean ok = msrv_gpio_write(gpio, off, req->size, req->data);
+    *value = 0;
+    if (s->bridge && msrv_gpio_levels(gpio) != before)
+        msrv_bridge_pins(s->bridge, index, msrv_gpio_levels(gpio));
+    return ok;
+}
+
 static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guint64 *value,
                               int *exit_code, MsrvTestAction *ends)
 {
@@ -398,6 +416,8 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
             return FALSE; /* a second PLIC in the config: only the first is modelled */
         return req->is_write ? msrv_plic_write(s->plic, off, req->size, req->data)
                              : msrv_plic_read(s->plic, off, req->size, value);
+    case CFG_DEVICE_GPIO:
+        return gpio_access(s, r->device, req, off, value);
     case CFG_DEVICE_CLINT: /* the nodes serve it: never routed here */
     case CFG_DEVICE_SYSC:  /* the bridge serves it (on_mmio) */
         return FALSE;
@@ -775,6 +795,11 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     }
     if (!setup_plic(s, error))
         return FALSE;
+    s->gpios = g_new0(MsrvGpio *, MAX(m->n_devices, 1));
+    for (guint i = 0; i < m->n_devices; i++) {
+        if (m->devices[i].type == CFG_DEVICE_GPIO)
+            s->gpios[i] = msrv_gpio_new();
+    }
     if (cfg_machine_has_bridge(m)) {
         if (m->n_nodes > MSRV_DMA_NODE) {
             g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
@@ -804,6 +829,9 @@ static void teardown(Server *s)
     msrv_dir_free(s->dir);
     msrv_uart_free(s->uart);
     msrv_plic_free(s->plic);
+    for (guint i = 0; s->gpios && i < s->machine->n_devices; i++)
+        msrv_gpio_free(s->gpios[i]);
+    g_free(s->gpios);
     if (s->ram)
         munmap(s->ram, s->machine->ram_size);
     g_array_free(s->peers, TRUE);

@@ -57,6 +57,9 @@ struct Bridge::Impl {
         bool last_level = false;
         tlm::tlm_dmi dmi;                   /* granted by the model, if any */
         bool dmi_valid = false;
+        /* Lines the guest drives: one per `inputs` entry, written only by
+         * the pacer (through the link's line function). */
+        std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> inputs;
     };
 
     Impl(const CfgMachine *machine, SyscLink *link) : machine(machine), link(link) {}
@@ -74,6 +77,8 @@ struct Bridge::Impl {
     int exit_code = 0;
 
     Range *find(const std::string &name);
+    /* The link's line function: a ModelLine's level onto its signal. */
+    static void line(gpointer opaque, const CfgDevice *device, guint input, gboolean level);
     /* Called on the pacer thread only (it waits for delta cycles). */
     void serve_mmio(const SyscMmio &m);
     void settle();

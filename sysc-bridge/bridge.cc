@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The Bridge module: harts' accesses from the link become b_transport calls
 // on the ranges' initiator sockets, models' DMA becomes link DMA, models'
-// interrupt signals become DeviceLine messages; a pacer thread keeps SystemC
+// interrupt signals become DeviceLine messages, ModelLine messages (gpio
+// pins) become the inputs' signals; a pacer thread keeps SystemC
 // time within a quantum of guest time and serves accesses while it waits.
 #define SC_INCLUDE_DYNAMIC_PROCESSES /* sc_spawn for the interrupt lines */
 #include <stdexcept>
@@ -60,11 +61,16 @@ Bridge::Bridge(sc_module_name name, std::unique_ptr<Impl> impl)
         if (m->devices[i].type == CFG_DEVICE_SYSC) {
             Impl::Range r;
             r.device = &m->devices[i];
+            for (guint j = 0; j < r.device->n_inputs; j++) {
+                std::string n = "input_" + std::string(r.device->name) + "_" + std::to_string(j);
+                r.inputs.push_back(std::make_unique<sc_signal<bool>>(n.c_str()));
+            }
             impl_->ranges.push_back(std::move(r));
         }
     }
     impl_->sync = std::make_unique<TimeSync>(impl_->link,
                                              sc_time((double)m->sysc_quantum_ns, SC_NS));
+    sysc_link_set_line_fn(impl_->link, &Impl::line, impl_.get());
     dma.register_b_transport(this, &Bridge::dma_b_transport);
     dma.register_transport_dbg(this, &Bridge::dma_debug);
     SC_HAS_PROCESS(Bridge);
@@ -124,6 +130,29 @@ sc_in<bool> &Bridge::irq(const std::string &name)
     return *r->irq;
 }
 
+sc_signal<bool> &Bridge::input(const std::string &device, unsigned index)
+{
+    Impl::Range *r = impl_->find(device);
+    if (!r || index >= r->inputs.size())
+        throw std::invalid_argument("no input " + std::to_string(index) + " in [device." + device +
+                                    "] inputs (of type sysc)");
+    return *r->inputs[index];
+}
+
+unsigned Bridge::inputs(const std::string &device) const
+{
+    Impl::Range *r = impl_->find(device);
+    return r ? (unsigned)r->inputs.size() : 0;
+}
+
+void Bridge::Impl::line(gpointer opaque, const CfgDevice *device, guint input, gboolean level)
+{
+    Impl *impl = static_cast<Impl *>(opaque);
+    Range *r = impl->find(device->name);
+    g_assert(r && input < r->inputs.size()); /* the link checked it against the config */
+    r->inputs[input]->write(level);
+}
+
 void Bridge::invalidate_dmi(int id, sc_dt::uint64 start, sc_dt::uint64 end)
 {
     Impl::Range &r = impl_->ranges[(size_t)id];
@@ -149,6 +178,9 @@ void Bridge::Impl::serve_mmio(const SyscMmio &m)
         sysc_link_mmio_reply(link, m.txid, FALSE, 0);
         return;
     }
+    /* A line the guest drove before this access (its ModelLine came
+     * first) reaches the models before the access does. */
+    settle();
     /* Little-endian guest, little-endian host: the value's bytes as is. */
     unsigned char data[8];
     unsigned char enables[8];

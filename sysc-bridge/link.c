@@ -10,12 +10,22 @@
 
 #define HELLO_TIMEOUT_MS 10000
 
+/* A ModelLine, checked against the config. */
+typedef struct {
+    const CfgDevice *device;
+    guint input;
+    gboolean level;
+} SyscLine;
+
 struct SyscLink {
     const CfgMachine *machine;
     IcClient *client;
     IcAddrMap *map;
     guint64 epoch_ns;   /* HelloAck.time_epoch_ns */
     GQueue *early;      /* SyscMmio* received while a DMA waited */
+    GQueue *lines;      /* SyscLine* received, for line_fn */
+    SyscLineFn line_fn; /* NULL: lines are dropped */
+    gpointer line_opaque;
     gboolean ended;     /* Shutdown seen or connection lost */
     gboolean closed;    /* the connection dropped without Shutdown */
     int exit_code;
@@ -26,6 +36,7 @@ SyscLink *sysc_link_new(const CfgMachine *machine, const char *run_dir, GError *
     g_autoptr(SyscLink) link = g_new0(SyscLink, 1);
     link->machine = machine;
     link->early = g_queue_new();
+    link->lines = g_queue_new();
     link->map = ic_addr_map_new(machine, error);
     if (!link->map)
         return NULL;
@@ -50,6 +61,8 @@ void sysc_link_free(SyscLink *link)
     ic_addr_map_free(link->map);
     if (link->early)
         g_queue_free_full(link->early, g_free);
+    if (link->lines)
+        g_queue_free_full(link->lines, g_free);
     g_free(link);
 }
 
@@ -122,6 +135,45 @@ static gboolean take_mmio(SyscLink *link, const IcEnvelope *env, SyscMmio *out)
     return TRUE;
 }
 
+void sysc_link_set_line_fn(SyscLink *link, SyscLineFn fn, gpointer opaque)
+{
+    link->line_fn = fn;
+    link->line_opaque = opaque;
+}
+
+/* A ModelLine from the server, checked against the config (a peer's
+ * message): queued for the line function. */
+static void take_line(SyscLink *link, const IcEnvelope *env)
+{
+    const Shoal__V1__ModelLine *ml = env->model_line;
+    const CfgMachine *m = link->machine;
+    for (guint i = 0; i < m->n_devices; i++) {
+        const CfgDevice *d = &m->devices[i];
+        if (d->type != CFG_DEVICE_SYSC || strcmp(d->name, ml->device) != 0)
+            continue;
+        if (ml->input >= d->n_inputs)
+            break;
+        SyscLine *line = g_new(SyscLine, 1);
+        line->device = d;
+        line->input = ml->input;
+        line->level = ml->level;
+        g_queue_push_tail(link->lines, line);
+        return;
+    }
+    g_warning("model line for input %u of [device.%s], which %s does not have: ignored",
+              ml->input, ml->device, m->path);
+}
+
+static void deliver_lines(SyscLink *link)
+{
+    while (!g_queue_is_empty(link->lines)) {
+        SyscLine *line = g_queue_pop_head(link->lines);
+        if (link->line_fn)
+            link->line_fn(link->line_opaque, line->device, line->input, line->level);
+        g_free(line);
+    }
+}
+
 /* Receives one message: an access goes to *mmio (TRUE), a DmaResponse to
  * *dma (TRUE, caller owns it), Shutdown/close end the link. */
 static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelope **dma)
@@ -152,6 +204,9 @@ static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelo
         }
         g_warning("DmaResponse %" G_GUINT64_FORMAT " while no DMA waits", env->txid);
         return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_MODEL_LINE:
+        take_line(link, env);
+        return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
         g_debug("Shutdown: %s", env->shutdown->reason);
         link->ended = TRUE;
@@ -168,13 +223,16 @@ static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelo
 
 SyscLinkEvent sysc_link_next(SyscLink *link, int timeout_ms, SyscMmio *mmio)
 {
+    deliver_lines(link);
     if (!g_queue_is_empty(link->early)) {
         SyscMmio *m = g_queue_pop_head(link->early);
         *mmio = *m;
         g_free(m);
         return SYSC_LINK_MMIO;
     }
-    if (receive(link, timeout_ms, mmio, NULL))
+    gboolean got = receive(link, timeout_ms, mmio, NULL);
+    deliver_lines(link);
+    if (got)
         return SYSC_LINK_MMIO;
     if (link->ended)
         return link->closed ? SYSC_LINK_CLOSED : SYSC_LINK_SHUTDOWN;

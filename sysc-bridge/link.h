@@ -31,6 +31,11 @@ typedef enum {
     SYSC_LINK_CLOSED,   /* the server went away (no Shutdown will come) */
 } SyscLinkEvent;
 
+/* A model input the guest drives (a gpio pin, [device.NAME] inputs) is now
+ * @level; @device is a sysc device and @input < device->n_inputs. */
+typedef void (*SyscLineFn)(gpointer opaque, const CfgDevice *device, guint input,
+                           gboolean level);
+
 /* Connects to the memory server of @machine (outliving the link) and says
  * Hello as the bridge; waits up to 10 s. NULL + error if refused. */
 SyscLink *sysc_link_new(const CfgMachine *machine, const char *run_dir, GError **error);
@@ -42,7 +47,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SyscLink, sysc_link_free)
 guint64 sysc_link_guest_ns(SyscLink *link);
 
 /* Waits up to @timeout_ms (0: only look) for the next event; accesses that
- * came during sysc_link_dma are returned first. */
+ * came during sysc_link_dma are returned first. Model lines received so far
+ * go to the line function first (from this call, on its thread). */
 SyscLinkEvent sysc_link_next(SyscLink *link, int timeout_ms, SyscMmio *mmio);
 int sysc_link_exit_code(SyscLink *link);
 /* Has the machine ended (Shutdown, or the server went away)? */
@@ -57,6 +63,11 @@ void sysc_link_mmio_reply(SyscLink *link, guint64 txid, gboolean ok, guint64 dat
  * error outside RAM or when the machine ends. */
 gboolean sysc_link_dma(SyscLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
                        GError **error);
+
+/* Who gets the ModelLines (NULL: they are dropped). Called only from
+ * sysc_link_next, never during sysc_link_dma: lines arriving then wait, in
+ * order, so one thread (the bridge's pacer) does every write. */
+void sysc_link_set_line_fn(SyscLink *link, SyscLineFn fn, gpointer opaque);
 
 /* Drives PLIC source @source (a sysc device's irq) to @level. */
 void sysc_link_line(SyscLink *link, guint source, gboolean level);

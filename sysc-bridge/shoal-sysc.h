@@ -38,6 +38,20 @@ public:
      * std::invalid_argument if the range has no irq. */
     sc_core::sc_in<bool> &irq(const std::string &name);
 
+    /* Input INDEX of range DEVICE, a line the guest drives: entry INDEX of
+     * the range's `inputs` key names a gpio pin, and this signal follows
+     * the pin's level (output_en & output_val), low until told otherwise.
+     * Bind a model's sc_in<bool> to it; only the bridge writes it, on the
+     * pacer thread (where accesses are served too), and the models settle
+     * on a new level before the next access is served, so a register read
+     * after the guest's pin write sees the model's reaction. A level the
+     * guest set before the bridge came up arrives first thing. Throws
+     * std::invalid_argument if the config gives DEVICE fewer inputs. */
+    sc_core::sc_signal<bool> &input(const std::string &device, unsigned index);
+    /* How many inputs the config gives range DEVICE (0: none, or no such
+     * range), for models whose input is optional. */
+    unsigned inputs(const std::string &device) const;
+
     /* Models' DMA into guest memory: bind initiator sockets here (any
      * number). Every access is coherent with the harts: a write takes the
      * pages from every node first, so stale copies and translated code are

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The example timer (see timer.h): one thread sleeps until the compare time
-// or until the guest reprograms it, then raises the interrupt.
+// or until the guest reprograms or pauses it, then raises the interrupt.
 #include "sysc-bridge/models/timer.h"
 
 #include <string.h>
@@ -9,13 +9,31 @@ using namespace sc_core;
 
 namespace shoal {
 
-TimerModel::TimerModel(sc_module_name name) : sc_module(name), socket("socket"), irq("irq")
+TimerModel::TimerModel(sc_module_name name)
+    : sc_module(name), socket("socket"), irq("irq"), pause("pause")
 {
     socket.register_b_transport(this, &TimerModel::b_transport);
     SC_HAS_PROCESS(TimerModel);
     SC_THREAD(run);
     SC_METHOD(drive);
     sensitive << level_changed_;
+    SC_METHOD(on_pause);
+    sensitive << pause;
+    dont_initialize();
+}
+
+/* The counter stands still while paused: the time paused is taken off. */
+void TimerModel::on_pause()
+{
+    bool level = pause.read();
+    if (level == paused_)
+        return;
+    paused_ = level;
+    if (level)
+        paused_at_ = sc_time_stamp();
+    else
+        paused_for_ += sc_time_stamp() - paused_at_;
+    reprogrammed_.notify();
 }
 
 void TimerModel::drive()
@@ -31,14 +49,17 @@ void TimerModel::set_pending(bool pending)
 
 sc_dt::uint64 TimerModel::count() const
 {
-    return (sc_dt::uint64)(sc_time_stamp() / sc_time(1, SC_NS));
+    sc_time running = (paused_ ? paused_at_ : sc_time_stamp()) - paused_for_;
+    return (sc_dt::uint64)(running / sc_time(1, SC_NS));
 }
 
 void TimerModel::run()
 {
     for (;;) {
         sc_dt::uint64 now = count();
-        if (enabled_ && now >= compare_) {
+        if (paused_) {
+            wait(reprogrammed_); /* a resume notifies it too */
+        } else if (enabled_ && now >= compare_) {
             if (!pending_)
                 set_pending(true);
             wait(reprogrammed_);
@@ -93,7 +114,7 @@ void TimerModel::b_transport(tlm::tlm_generic_payload &trans, sc_time &delay)
                 reprogrammed_.notify();
             }
         } else {
-            v = pending_;
+            v = (pending_ ? 1u : 0u) | (paused_ ? 2u : 0u);
         }
     }
     if (!write)

@@ -12,6 +12,15 @@
 #define TIMER_CTRL (TIMER_BASE + 0x10)
 #define TIMER_STATUS (TIMER_BASE + 0x14)
 #define TIMER_IRQ 20
+#define TIMER_PENDING 1u
+#define TIMER_PAUSED 2u
+
+#define GPIO_BASE 0x10012000ul
+#define GPIO_INPUT_VAL (GPIO_BASE + 0x00)
+#define GPIO_INPUT_EN (GPIO_BASE + 0x04)
+#define GPIO_OUTPUT_EN (GPIO_BASE + 0x08)
+#define GPIO_OUTPUT_VAL (GPIO_BASE + 0x0c)
+#define GPIO_TIMER_PAUSE 0 /* pin wired to timer0's input 0 */
 
 #define DMA_BASE 0x10011000ul
 #define DMA_SRC (DMA_BASE + 0x00)

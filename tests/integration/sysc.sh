@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The SystemC bridge end to end (configs/virt-sysc.conf): the DMA engine and
-# timer guest tests on both back ends and at several quanta; bad configs
+# The SystemC bridge end to end (configs/virt-sysc.conf): the DMA engine,
+# timer and gpio-line guest tests on both back ends and at several quanta; bad configs
 # (a range over RAM or over another device, an unknown time mode, a bridge
 # program that does not exist) fail with a precise message; a bridge that
 # dies mid-run ends the machine naming it, with nothing left behind.
@@ -10,7 +10,7 @@
 T=$TEST_TMP
 CONF="$SHOAL_SRCDIR/configs/virt-sysc.conf"
 G="$SHOAL_BUILDDIR/tests/guest"
-N=15
+N=17
 echo "1..$N"
 for p in shoal shoal-sysc-bridge; do
     if [ ! -x "$SHOAL_BUILDDIR/$p" ]; then
@@ -48,6 +48,11 @@ run_guest "sysc-timer, interp, quantum 1 us" "$G/sysc-timer.elf" --set cpu.accel
 run_guest "sysc-timer, jit, quantum 100 us" "$G/sysc-timer.elf" --set sysc.quantum-ns=100000
 run_guest "sysc-timer, jit, quantum 1 ms" "$G/sysc-timer.elf" --set sysc.quantum-ns=1000000
 
+# 7-8: a gpio pin into the timer's pause input
+run_guest "sysc-lines, jit" "$G/sysc-lines.elf"
+run_guest "sysc-lines, interp, quantum 1 ms" "$G/sysc-lines.elf" --set cpu.accel=interp \
+    --set sysc.quantum-ns=1000000
+
 # bad_config DESCRIPTION PATTERN ARGS...: exit 2 with PATTERN on stderr.
 bad_config() {
     local d=$1 pattern=$2
@@ -62,7 +67,7 @@ bad_config() {
         diag < "$T/err"
     fi
 }
-# 7-9
+# 9-11
 bad_config "a sysc range over RAM is refused" "\[device.dma0\] base: .*overlaps RAM" \
     --set device.dma0.base=0x80001000
 bad_config "a sysc range over the UART is refused" "overlaps \[device.uart0\]" \
@@ -70,7 +75,7 @@ bad_config "a sysc range over the UART is refused" "overlaps \[device.uart0\]" \
 bad_config "time-mode deterministic is refused as not implemented" \
     "\[sysc\] time-mode: deterministic is not implemented" --set sysc.time-mode=deterministic
 
-# 10-11: a bridge program that cannot run
+# 12-13: a bridge program that cannot run
 timeout 20 "$SHOAL" run "$CONF" --bios none --kernel "$G/sysc-dma.elf" \
     --set sysc.program=/nonexistent/bridge > "$T/out" 2> "$T/err" < /dev/null
 rc=$?
@@ -82,7 +87,7 @@ else
 fi
 check "no process, no socket left" no_leftovers
 
-# 12-15: the bridge dies while the guest runs
+# 14-17: the bridge dies while the guest runs
 "$SHOAL" run "$CONF" --bios none --kernel "$G/spin.elf" > "$T/out" 2> "$T/err" < /dev/null &
 SPID=$!
 BRIDGE=

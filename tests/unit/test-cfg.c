@@ -11,6 +11,9 @@
 #define GOOD_MEM "[memory]\nbase=0x80000000\nsize=128M\n"
 #define UART "[device.uart0]\ntype=ns16550\nbase=0x10000000\nsize=0x100\nirq=10\n"
 #define GOOD GOOD_MEM GOOD_NODES UART
+#define GPIO "[device.gpio0]\ntype=gpio\nbase=0x10012000\nsize=0x1000\n"
+#define SYSC(inputs) "[device.m]\ntype=sysc\nbase=0x10010000\nsize=0x1000\ninputs=" inputs "\n"
+#define SYSC2(inputs) "[device.n]\ntype=sysc\nbase=0x10011000\nsize=0x1000\ninputs=" inputs "\n"
 
 typedef struct {
     const char *name;    /* test path suffix */
@@ -117,7 +120,7 @@ static const BadCase bad_cases[] = {
     { "value/device-name", GOOD "[device.a b]\ntype=clint\nbase=0\nsize=1\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[device.a b]: expected a device name" },
     { "value/device-type", GOOD "[device.x]\ntype=vga\nbase=0\nsize=1\n", NULL, { NULL },
-      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test, clint, plic or sysc, got \"vga\"" },
+      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test, clint, plic, gpio or sysc, got \"vga\"" },
     { "value/device-size-zero", GOOD "[device.x]\ntype=clint\nbase=0\nsize=0\n", NULL, { NULL },
       CFG_ERROR_VALUE, "t.conf:15: [device.x] size: expected a size > 0, got 0" },
     { "value/device-wraps",
@@ -135,6 +138,25 @@ static const BadCase bad_cases[] = {
       "--set device.uart0.irq=1024: [device.uart0] irq: expected an interrupt line" },
     { "value/irq-junk", GOOD, NULL, { "device.uart0.irq=ten", NULL }, CFG_ERROR_VALUE,
       "got \"ten\"" },
+    /* CFG_ERROR_VALUE: sysc inputs wired to gpio pins */
+    { "value/inputs-syntax", GOOD GPIO SYSC("gpio0"), NULL, { NULL }, CFG_ERROR_VALUE,
+      "[device.m] inputs: entry 0: expected a list of gpio pins like gpio0:0, gpio0:5, got \"gpio0\"" },
+    { "value/inputs-pin-junk", GOOD GPIO SYSC("gpio0:1,gpio0:x"), NULL, { NULL }, CFG_ERROR_VALUE,
+      "[device.m] inputs: entry 1: expected a list of gpio pins" },
+    { "value/inputs-empty-entry", GOOD GPIO SYSC("gpio0:1,,gpio0:2"), NULL, { NULL },
+      CFG_ERROR_VALUE, "[device.m] inputs: entry 1: expected" },
+    { "value/inputs-unknown-device", GOOD GPIO SYSC("gpio1:0"), NULL, { NULL }, CFG_ERROR_VALUE,
+      "[device.m] inputs: entry 0: no [device.gpio1] in the machine" },
+    { "value/inputs-not-gpio", GOOD GPIO SYSC("uart0:0"), NULL, { NULL }, CFG_ERROR_VALUE,
+      "[device.m] inputs: entry 0: [device.uart0] is not of type gpio" },
+    { "value/inputs-pin-range", GOOD GPIO SYSC("gpio0:32"), NULL, { NULL }, CFG_ERROR_VALUE,
+      "[device.m] inputs: entry 0: pin 32 of [device.gpio0], expected 0..31" },
+    { "value/inputs-same-pin", GOOD GPIO SYSC("gpio0:3; gpio0:3"), NULL, { NULL },
+      CFG_ERROR_VALUE, "[device.m] inputs: entry 1: gpio0:3 already drives input 0 of [device.m]" },
+    { "value/inputs-pin-of-other", GOOD GPIO SYSC("gpio0:1") SYSC2("gpio0:0,gpio0:1"), NULL,
+      { NULL }, CFG_ERROR_VALUE, "already drives input 0 of [device.m]" },
+    { "value/inputs-set", GOOD GPIO SYSC("gpio0:1"), NULL, { "device.m.inputs=gpio0:40", NULL },
+      CFG_ERROR_VALUE, "--set device.m.inputs=gpio0:40: [device.m] inputs: entry 0: pin 40" },
     /* CFG_ERROR_VALUE: --set and include */
     { "value/set-no-equals", GOOD, NULL, { "memory.size", NULL }, CFG_ERROR_VALUE,
       "--set memory.size: expected group.key=value" },
@@ -253,6 +275,41 @@ static void test_good(Fixture *f, gconstpointer data)
         g_assert_cmpstr(m->kernel, ==, want);
     }
     g_assert_null(m->bios);
+}
+
+/* inputs: entry i is input i, both separators, a trailing one, pins of
+ * several gpios; a gpio device has no irq or inputs of its own. */
+static void test_inputs(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = NULL;
+
+    write_file(f->conf, GOOD GPIO "[device.gpio1]\ntype=gpio\nbase=0x10013000\nsize=0x100\n"
+                        SYSC(" gpio1:31 , gpio0:0;gpio0:7;") SYSC2(""));
+    m = cfg_machine_load(f->conf, NULL, NULL, NULL, &error);
+    g_assert_no_error(error);
+    const CfgDevice *d = NULL, *n = NULL;
+    for (guint i = 0; i < m->n_devices; i++) {
+        if (strcmp(m->devices[i].name, "m") == 0)
+            d = &m->devices[i];
+        if (strcmp(m->devices[i].name, "n") == 0)
+            n = &m->devices[i];
+    }
+    g_assert_nonnull(d);
+    g_assert_nonnull(n);
+    g_assert_cmpuint(n->n_inputs, ==, 0);
+    g_assert_cmpuint(d->n_inputs, ==, 3);
+    static const struct {
+        const char *gpio;
+        guint pin;
+    } want[] = { { "gpio1", 31 }, { "gpio0", 0 }, { "gpio0", 7 } };
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+        const CfgDevice *g = &m->devices[d->inputs[i].gpio];
+        g_assert_cmpint(g->type, ==, CFG_DEVICE_GPIO);
+        g_assert_cmpstr(g->name, ==, want[i].gpio);
+        g_assert_cmpuint(d->inputs[i].pin, ==, want[i].pin);
+    }
+    g_assert_cmpint(cfg_machine_find_device(m, CFG_DEVICE_GPIO)->irq, ==, -1);
 }
 
 static void test_overrides(Fixture *f, gconstpointer data)
@@ -457,6 +514,7 @@ int main(int argc, char **argv)
         g_test_add(path, Fixture, &bad_cases[i], fixture_setup, test_bad, fixture_teardown);
     }
     g_test_add("/cfg/load/good", Fixture, NULL, fixture_setup, test_good, fixture_teardown);
+    g_test_add("/cfg/load/inputs", Fixture, NULL, fixture_setup, test_inputs, fixture_teardown);
     g_test_add("/cfg/load/overrides", Fixture, NULL, fixture_setup, test_overrides,
                fixture_teardown);
     g_test_add("/cfg/load/set-new-node", Fixture, NULL, fixture_setup, test_set_new_node,
