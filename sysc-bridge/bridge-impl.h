@@ -25,26 +25,42 @@ struct TimeBase {
     }
 };
 
-/* The time policy: SystemC never runs more than one quantum ahead of guest
- * time (the pacer sleeps until the guest catches up) and catches up a
- * quantum at a time when it is behind, so models' events reach the guest
- * within a quantum plus the host's scheduling delay. */
+/* The time policy, one per machine ([sysc] time-mode):
+ * - decoupled: guest time is the host clock. SystemC runs ahead of it by up
+ *   to one quantum, never more, and models see every access with SystemC
+ *   between the guest's time and a quantum after it. Between accesses the
+ *   pacer sleeps until the guest is a quantum short of the next SystemC
+ *   event, so an idle model costs nothing and a busy one no more than a
+ *   kernel round per event.
+ * - deterministic: guest time is counted in retired instructions; SystemC
+ *   stays at the start of the harts' quantum while they run (an access
+ *   carries the hart's time, which the model gets as b_transport's delay)
+ *   and runs to its end when the server says every hart got there. */
 class TimeSync {
 public:
-    TimeSync(SyscLink *link, sc_core::sc_time quantum);
-    /* Nanoseconds SystemC is ahead of the guest (0 if behind). */
-    guint64 ahead_ns() const;
-    /* Time a model's access annotated (b_transport's delay). */
-    void consume(const sc_core::sc_time &delay);
-    /* Advances SystemC to the next quantum boundary (waits). */
-    void step();
+    TimeSync(SyscLink *link, const CfgMachine *machine);
     const TimeBase &base() const { return base_; }
+    bool deterministic() const { return deterministic_; }
+    /* Decoupled: SystemC to a quantum past guest time now (models' events
+     * up to there run). */
+    void catch_up();
+    /* Decoupled: guest ns until SystemC has something to do again. */
+    guint64 idle_ns() const;
+    /* Deterministic: SystemC to guest time @ns, settled. */
+    void run_to(guint64 ns);
+    /* Deterministic, all harts idle: on a quantum at a time up to @until_ns
+     * while no model line moves, skipping quanta where nothing happens.
+     * Stops at a quantum boundary. */
+    void skip_idle(guint64 until_ns);
+    /* What a hart's access at guest time @guest_ns adds to SystemC now. */
+    sc_core::sc_time access_delay(guint64 guest_ns) const;
+    guint64 now_ns() const;
 
 private:
     SyscLink *link_;
-    sc_core::sc_time quantum_;
+    guint64 quantum_ns_;
+    bool deterministic_;
     TimeBase base_;
-    tlm_utils::tlm_quantumkeeper keeper_;
 };
 
 struct Bridge::Impl {
@@ -82,6 +98,11 @@ struct Bridge::Impl {
     /* Called on the pacer thread only (it waits for delta cycles). */
     void serve_mmio(const SyscMmio &m);
     void settle();
+    /* The pacer thread's loop, by time mode; they return when the machine
+     * ended. */
+    void pace_decoupled();
+    void pace_deterministic();
+    bool ended();
 };
 
 } // namespace shoal

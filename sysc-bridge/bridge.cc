@@ -16,31 +16,82 @@ namespace shoal {
 
 /* ---- time ---- */
 
-TimeSync::TimeSync(SyscLink *link, sc_time quantum) : link_(link), quantum_(quantum)
+/* Lets the models settle at the current time: a register write that lowers
+ * an interrupt (a method, a signal, our line process: a few delta cycles)
+ * must reach the PLIC before the hart's next access, or a level line would
+ * fire once more; and at a quantum's end every event of that instant must
+ * have sent its line before the quantum is reported done. Each line's
+ * message goes out on the one connection, so it arrives first. */
+static void settle_models()
 {
-    tlm_utils::tlm_quantumkeeper::set_global_quantum(quantum);
-    base_.start_ns = sysc_link_guest_ns(link);
-    keeper_.reset();
+    for (int i = 0; i < 64 && sc_pending_activity_at_current_time(); i++)
+        wait(SC_ZERO_TIME);
 }
 
-guint64 TimeSync::ahead_ns() const
+TimeSync::TimeSync(SyscLink *link, const CfgMachine *machine)
+    : link_(link), quantum_ns_(machine->sysc_quantum_ns), deterministic_(machine->deterministic)
 {
-    guint64 sc = base_.guest_ns(keeper_.get_current_time());
+    /* For models with quantum keepers of their own. */
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time((double)quantum_ns_, SC_NS));
+    /* Deterministic time starts at 0 with the harts; decoupled time is the
+     * host clock's, and SystemC starts where it is now. */
+    base_.start_ns = deterministic_ ? 0 : sysc_link_guest_ns(link);
+}
+
+guint64 TimeSync::now_ns() const
+{
+    return base_.guest_ns(sc_time_stamp());
+}
+
+static void advance_to(guint64 from_ns, guint64 to_ns)
+{
+    if (to_ns > from_ns) {
+        wait(sc_time((double)(to_ns - from_ns), SC_NS));
+        settle_models();
+    }
+}
+
+void TimeSync::catch_up()
+{
+    advance_to(now_ns(), sysc_link_guest_ns(link_) + quantum_ns_);
+}
+
+guint64 TimeSync::idle_ns() const
+{
+    if (!sc_pending_activity())
+        return G_MAXUINT64;
+    guint64 next = now_ns() + (guint64)(sc_time_to_pending_activity() / sc_time(1, SC_NS));
+    guint64 may_run_at = next > quantum_ns_ ? next - quantum_ns_ : 0;
     guint64 guest = sysc_link_guest_ns(link_);
-    return sc > guest ? sc - guest : 0;
+    return may_run_at > guest ? may_run_at - guest : 0;
 }
 
-void TimeSync::consume(const sc_time &delay)
+void TimeSync::run_to(guint64 ns)
 {
-    keeper_.inc(delay);
+    advance_to(now_ns(), ns);
 }
 
-void TimeSync::step()
+void TimeSync::skip_idle(guint64 until_ns)
 {
-    sc_time local = keeper_.get_local_time();
-    if (local < quantum_)
-        keeper_.inc(quantum_ - local);
-    keeper_.sync();
+    guint64 lines = sysc_link_lines_sent(link_);
+    while (now_ns() < until_ns && sysc_link_lines_sent(link_) == lines) {
+        guint64 next = until_ns;
+        if (sc_pending_activity())
+            next = MIN(next, now_ns() + (guint64)(sc_time_to_pending_activity() /
+                                                  sc_time(1, SC_NS)));
+        else if (until_ns == G_MAXUINT64)
+            return; /* nothing will ever happen here: let the server ask again */
+        /* The quantum holding the next event, whole: the grid stays. */
+        guint64 boundary = (next + quantum_ns_ - 1) / quantum_ns_ * quantum_ns_;
+        run_to(MAX(boundary, now_ns() + quantum_ns_));
+    }
+}
+
+sc_time TimeSync::access_delay(guint64 guest_ns) const
+{
+    guint64 now = now_ns();
+    return deterministic_ && guest_ns > now ? sc_time((double)(guest_ns - now), SC_NS)
+                                            : SC_ZERO_TIME;
 }
 
 /* ---- the module ---- */
@@ -68,8 +119,7 @@ Bridge::Bridge(sc_module_name name, std::unique_ptr<Impl> impl)
             impl_->ranges.push_back(std::move(r));
         }
     }
-    impl_->sync = std::make_unique<TimeSync>(impl_->link,
-                                             sc_time((double)m->sysc_quantum_ns, SC_NS));
+    impl_->sync = std::make_unique<TimeSync>(impl_->link, m);
     sysc_link_set_line_fn(impl_->link, &Impl::line, impl_.get());
     dma.register_b_transport(this, &Bridge::dma_b_transport);
     dma.register_transport_dbg(this, &Bridge::dma_debug);
@@ -194,7 +244,6 @@ void Bridge::Impl::serve_mmio(const SyscMmio &m)
         else
             memcpy(data, p, m.size);
         memcpy(&value, data, sizeof value);
-        sync->consume(m.is_write ? r->dmi.get_write_latency() : r->dmi.get_read_latency());
         sysc_link_mmio_reply(link, m.txid, TRUE, value);
         return;
     }
@@ -208,9 +257,11 @@ void Bridge::Impl::serve_mmio(const SyscMmio &m)
     trans.set_byte_enable_length(m.size);
     trans.set_dmi_allowed(false);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = SC_ZERO_TIME;
+    /* What the model returns in it is not waited for: the hart has moved
+     * on by the time SystemC could (decoupled), or is counted in
+     * instructions (deterministic). */
+    sc_time delay = sync->access_delay(m.guest_ns);
     (*r->socket)->b_transport(trans, delay);
-    sync->consume(delay);
     bool ok = trans.is_response_ok();
     if (!ok)
         g_debug("[device.%s] answered %s at +0x%" G_GINT64_MODIFIER "x: access fault",
@@ -229,64 +280,82 @@ void Bridge::Impl::serve_mmio(const SyscMmio &m)
     }
 }
 
-/* Handles what arrives within @timeout_ms; false once the machine ended
- * (the kernel is then stopped). */
-/* Lets the models settle at the current time before the hart gets its
- * answer: a register write that lowers an interrupt (a method, a signal,
- * our line process: a few delta cycles) must reach the PLIC before the
- * hart's next access, or a level line would fire once more. The line's
- * message goes out first on the same connection, so it arrives first. */
 void Bridge::Impl::settle()
 {
-    for (int i = 0; i < 64 && sc_pending_activity_at_current_time(); i++)
-        sc_core::wait(SC_ZERO_TIME);
+    settle_models();
 }
 
-bool Bridge::serve(int timeout_ms)
+bool Bridge::Impl::ended()
 {
-    SyscMmio m;
-    switch (sysc_link_next(impl_->link, timeout_ms, &m)) {
-    case SYSC_LINK_NONE:
-        return true;
-    case SYSC_LINK_MMIO:
-        impl_->serve_mmio(m);
-        return true;
-    case SYSC_LINK_SHUTDOWN:
-    case SYSC_LINK_CLOSED:
-        impl_->exit_code = sysc_link_exit_code(impl_->link);
-        sc_stop();
-        return false;
+    exit_code = sysc_link_exit_code(link);
+    sc_stop();
+    return false;
+}
+
+/* Decoupled: between accesses the pacer sleeps until the guest is a
+ * quantum short of the next SystemC event, waking for messages (zmq_poll
+ * counts in ms; a shorter sleep does not look at the socket). */
+void Bridge::Impl::pace_decoupled()
+{
+    for (;;) {
+        sync->catch_up();
+        guint64 idle = sync->idle_ns();
+        int ms = idle >= 1000000 ? (int)MIN(idle / 1000000, 20) : 0;
+        SyscMmio m;
+        switch (sysc_link_next(link, ms, &m)) {
+        case SYSC_LINK_MMIO:
+            sync->catch_up();
+            serve_mmio(m);
+            continue;
+        case SYSC_LINK_ADVANCE:
+            g_warning("QuantumAdvance in decoupled time; ignored");
+            continue;
+        case SYSC_LINK_SHUTDOWN:
+        case SYSC_LINK_CLOSED:
+            ended();
+            return;
+        case SYSC_LINK_NONE:
+            break;
+        }
+        if (ms == 0 && idle > 0)
+            g_usleep(MAX(idle / 1000, 1));
     }
-    return true;
+}
+
+/* Deterministic: SystemC moves only when the server says every hart
+ * reached the quantum's end. */
+void Bridge::Impl::pace_deterministic()
+{
+    for (;;) {
+        SyscMmio m;
+        switch (sysc_link_next(link, 100, &m)) {
+        case SYSC_LINK_MMIO:
+            serve_mmio(m);
+            break;
+        case SYSC_LINK_ADVANCE: {
+            SyscAdvance a = sysc_link_advance(link);
+            sync->run_to(a.to_ns);
+            if (a.idle_until_ns > a.to_ns)
+                sync->skip_idle(a.idle_until_ns);
+            sysc_link_reached(link, a.quantum, sync->now_ns());
+            break;
+        }
+        case SYSC_LINK_SHUTDOWN:
+        case SYSC_LINK_CLOSED:
+            ended();
+            return;
+        case SYSC_LINK_NONE:
+            break;
+        }
+    }
 }
 
 void Bridge::pacer()
 {
-    TimeSync &sync = *impl_->sync;
-    for (;;) {
-        /* Everything already queued, without waiting. */
-        for (;;) {
-            SyscMmio m;
-            SyscLinkEvent ev = sysc_link_next(impl_->link, 0, &m);
-            if (ev == SYSC_LINK_NONE)
-                break;
-            if (ev != SYSC_LINK_MMIO) {
-                impl_->exit_code = sysc_link_exit_code(impl_->link);
-                sc_stop();
-                return;
-            }
-            impl_->serve_mmio(m);
-        }
-        /* Ahead of the guest: serve accesses until it catches up. */
-        for (guint64 ahead; (ahead = sync.ahead_ns()) > 0;) {
-            int ms = (int)MIN(ahead / 1000000, 20);
-            if (!serve(ms))
-                return;
-            if (ms == 0)
-                g_usleep(MAX(ahead / 1000, 1));
-        }
-        sync.step();
-    }
+    if (impl_->sync->deterministic())
+        impl_->pace_deterministic();
+    else
+        impl_->pace_decoupled();
 }
 
 /* ---- DMA ---- */

@@ -26,6 +26,9 @@ struct SyscLink {
     GQueue *lines;      /* SyscLine* received, for line_fn */
     SyscLineFn line_fn; /* NULL: lines are dropped */
     gpointer line_opaque;
+    SyscAdvance advance; /* the last QuantumAdvance */
+    gboolean advance_due; /* ... not yet returned by sysc_link_next */
+    guint64 lines_sent;
     gboolean ended;     /* Shutdown seen or connection lost */
     gboolean closed;    /* the connection dropped without Shutdown */
     int exit_code;
@@ -113,6 +116,29 @@ void sysc_link_line(SyscLink *link, guint source, gboolean level)
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE;
     env.device_line = &line;
     send(link, &env);
+    link->lines_sent++;
+}
+
+guint64 sysc_link_lines_sent(SyscLink *link)
+{
+    return link->lines_sent;
+}
+
+SyscAdvance sysc_link_advance(SyscLink *link)
+{
+    return link->advance;
+}
+
+void sysc_link_reached(SyscLink *link, guint64 quantum, guint64 time_ns)
+{
+    Shoal__V1__QuantumReached reached = SHOAL__V1__QUANTUM_REACHED__INIT;
+    reached.quantum = quantum;
+    reached.time_ns = time_ns;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = ic_client_next_txid(link->client);
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED;
+    env.quantum_reached = &reached;
+    send(link, &env);
 }
 
 /* An access from the server, checked against the map: the server only
@@ -132,6 +158,7 @@ static gboolean take_mmio(SyscLink *link, const IcEnvelope *env, SyscMmio *out)
     out->size = req->size;
     out->is_write = req->is_write;
     out->data = req->data;
+    out->guest_ns = req->guest_ns;
     return TRUE;
 }
 
@@ -207,6 +234,16 @@ static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelo
     case SHOAL__V1__ENVELOPE__BODY_MODEL_LINE:
         take_line(link, env);
         return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_ADVANCE: {
+        const Shoal__V1__QuantumAdvance *a = env->quantum_advance;
+        if (link->advance_due)
+            g_warning("QuantumAdvance %" G_GUINT64_FORMAT " before %" G_GUINT64_FORMAT
+                      " was answered; the older one is dropped", a->quantum,
+                      link->advance.quantum);
+        link->advance = (SyscAdvance){ a->quantum, a->to_ns, a->idle_until_ns };
+        link->advance_due = TRUE; /* sysc_link_next hands it out */
+        return FALSE;
+    }
     case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
         g_debug("Shutdown: %s", env->shutdown->reason);
         link->ended = TRUE;
@@ -230,10 +267,14 @@ SyscLinkEvent sysc_link_next(SyscLink *link, int timeout_ms, SyscMmio *mmio)
         g_free(m);
         return SYSC_LINK_MMIO;
     }
-    gboolean got = receive(link, timeout_ms, mmio, NULL);
+    gboolean got = !link->advance_due && receive(link, timeout_ms, mmio, NULL);
     deliver_lines(link);
     if (got)
         return SYSC_LINK_MMIO;
+    if (link->advance_due && !link->ended) {
+        link->advance_due = FALSE;
+        return SYSC_LINK_ADVANCE;
+    }
     if (link->ended)
         return link->closed ? SYSC_LINK_CLOSED : SYSC_LINK_SHUTDOWN;
     return SYSC_LINK_NONE;

@@ -22,11 +22,20 @@ typedef struct {
     guint size;           /* 1, 2, 4 or 8, inside the range */
     gboolean is_write;
     guint64 data;         /* a write's value */
+    guint64 guest_ns;     /* deterministic time: the hart's guest time; else 0 */
 } SyscMmio;
+
+/* Deterministic time: every hart reached @to_ns; run SystemC there. */
+typedef struct {
+    guint64 quantum;
+    guint64 to_ns;
+    guint64 idle_until_ns; /* every hart idles: may go on to here while no line moves; 0 no */
+} SyscAdvance;
 
 typedef enum {
     SYSC_LINK_NONE,     /* nothing arrived in time */
     SYSC_LINK_MMIO,     /* *mmio filled in */
+    SYSC_LINK_ADVANCE,  /* sysc_link_advance tells where to; answer sysc_link_reached */
     SYSC_LINK_SHUTDOWN, /* the machine ended: sysc_link_exit_code */
     SYSC_LINK_CLOSED,   /* the server went away (no Shutdown will come) */
 } SyscLinkEvent;
@@ -51,6 +60,10 @@ guint64 sysc_link_guest_ns(SyscLink *link);
  * go to the line function first (from this call, on its thread). */
 SyscLinkEvent sysc_link_next(SyscLink *link, int timeout_ms, SyscMmio *mmio);
 int sysc_link_exit_code(SyscLink *link);
+/* The advance SYSC_LINK_ADVANCE announced. */
+SyscAdvance sysc_link_advance(SyscLink *link);
+/* SystemC stopped at @time_ns (a quantum boundary) for advance @quantum. */
+void sysc_link_reached(SyscLink *link, guint64 quantum, guint64 time_ns);
 /* Has the machine ended (Shutdown, or the server went away)? */
 gboolean sysc_link_ended(SyscLink *link);
 
@@ -71,6 +84,8 @@ void sysc_link_set_line_fn(SyscLink *link, SyscLineFn fn, gpointer opaque);
 
 /* Drives PLIC source @source (a sysc device's irq) to @level. */
 void sysc_link_line(SyscLink *link, guint source, gboolean level);
+/* How many line changes went out so far. */
+guint64 sysc_link_lines_sent(SyscLink *link);
 
 G_END_DECLS
 

@@ -77,7 +77,6 @@ private:
     unsigned dma_debug(int id, tlm::tlm_generic_payload &trans);
     void keep(std::shared_ptr<void> object);
     void pacer();
-    bool serve(int timeout_ms);
     void invalidate_dmi(int id, sc_dt::uint64 start, sc_dt::uint64 end);
 };
 
