@@ -47,16 +47,16 @@ void TimerModel::set_pending(bool pending)
     level_changed_.notify(SC_ZERO_TIME);
 }
 
-sc_dt::uint64 TimerModel::count() const
+sc_dt::uint64 TimerModel::count(const sc_time &delay) const
 {
-    sc_time running = (paused_ ? paused_at_ : sc_time_stamp()) - paused_for_;
+    sc_time running = (paused_ ? paused_at_ : sc_time_stamp() + delay) - paused_for_;
     return (sc_dt::uint64)(running / sc_time(1, SC_NS));
 }
 
 void TimerModel::run()
 {
     for (;;) {
-        sc_dt::uint64 now = count();
+        sc_dt::uint64 now = count(SC_ZERO_TIME);
         if (paused_) {
             wait(reprogrammed_); /* a resume notifies it too */
         } else if (enabled_ && now >= compare_) {
@@ -88,7 +88,9 @@ void TimerModel::b_transport(tlm::tlm_generic_payload &trans, sc_time &delay)
     unsigned shift = (unsigned)(off - reg_off) * 8;
     if (off < 0x10) {
         sc_dt::uint64 *reg = reg_off == 0 ? nullptr : &compare_;
-        sc_dt::uint64 cur = reg ? *reg : count();
+        /* A read at the initiator's local time (deterministic time gives
+         * the hart's): the counter it would see there. */
+        sc_dt::uint64 cur = reg ? *reg : count(delay);
         if (write) {
             if (!reg) {
                 trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);

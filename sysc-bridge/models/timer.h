@@ -44,7 +44,7 @@ private:
     void drive();
     void on_pause();
     void set_pending(bool pending);
-    sc_dt::uint64 count() const;
+    sc_dt::uint64 count(const sc_core::sc_time &delay) const;
 };
 
 } // namespace shoal

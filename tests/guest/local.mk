@@ -58,7 +58,8 @@ GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf $(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
-	tests/guest/sysc-bench.elf tests/guest/sysc-lines.elf
+	tests/guest/sysc-bench.elf tests/guest/sysc-lines.elf \
+	tests/guest/sysc-time.elf
 EXTRA_DIST += tests/guest/sysc.h $(GUEST_SYSC:.elf=.c)
 
 GUEST_LIB = \
