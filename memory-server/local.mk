@@ -17,9 +17,9 @@ shoal_memory_server_SOURCES = memory-server/main.c
 shoal_memory_server_LDADD = memory-server/libshoal-msrv.a $(CFG_LIBS) $(IC_LIBS)
 
 check_PROGRAMS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic \
-	tests/unit/test-msrv-gpio
+	tests/unit/test-msrv-gpio tests/unit/test-msrv-quantum
 TESTS += tests/unit/test-msrv-dir tests/unit/test-msrv-devices tests/unit/test-msrv-plic \
-	tests/unit/test-msrv-gpio
+	tests/unit/test-msrv-gpio tests/unit/test-msrv-quantum
 tests_unit_test_msrv_dir_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 tests_unit_test_msrv_dir_SOURCES = tests/unit/test-msrv-dir.c
 tests_unit_test_msrv_dir_LDADD = memory-server/libshoal-msrv.a $(GLIB_LIBS)
@@ -33,6 +33,10 @@ tests_unit_test_msrv_gpio_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
 tests_unit_test_msrv_gpio_SOURCES = tests/unit/test-msrv-gpio.c
 tests_unit_test_msrv_gpio_LDADD = memory-server/libshoal-msrv.a $(IC_LIBS) $(CFG_LIBS) $(GLIB_LIBS)
 $(tests_unit_test_msrv_gpio_OBJECTS): proto/shoal.pb-c.h
+tests_unit_test_msrv_quantum_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
+tests_unit_test_msrv_quantum_SOURCES = tests/unit/test-msrv-quantum.c
+tests_unit_test_msrv_quantum_LDADD = memory-server/libshoal-msrv.a $(IC_LIBS) $(CFG_LIBS) $(GLIB_LIBS)
+$(tests_unit_test_msrv_quantum_OBJECTS): proto/shoal.pb-c.h
 
 # Drives a real shoal-memory-server process (built by `all` before `check`).
 check_PROGRAMS += tests/unit/test-msrv-server
