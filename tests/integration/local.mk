@@ -10,6 +10,7 @@ INTEGRATION_TESTS = \
 	tests/integration/two-hosts.sh \
 	tests/integration/console.sh \
 	tests/integration/sysc.sh \
+	tests/integration/det-time.sh \
 	tests/integration/sysc-example.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS)
