@@ -11,7 +11,9 @@
  *   0x18  STATUS  R/W1C   bit 0 BUSY (read only), bit 1 DONE, bit 2 ERROR
  *
  * The interrupt is DONE or ERROR while IRQ_ENABLE. A copy moves CHUNK bytes
- * at a time and takes 1 ns per byte of SystemC time. START while BUSY is
+ * at a time (a read, then a write: one message each to the memory server,
+ * so the chunk is the largest message; a read waits a round trip) and
+ * takes 1 ns per byte of SystemC time. START while BUSY is
  * ignored; a bus error stops the copy with ERROR. */
 #ifndef SHOAL_SYSC_MODELS_DMA_H
 #define SHOAL_SYSC_MODELS_DMA_H
@@ -32,7 +34,7 @@ public:
     tlm_utils::simple_initiator_socket<DmaModel> bus; /* guest memory */
     sc_core::sc_out<bool> irq;
 
-    static constexpr unsigned CHUNK = 16384;
+    static constexpr unsigned CHUNK = 65536; /* one DmaRequest (IC_MAX_DMA) */
 
 private:
     sc_dt::uint64 src_ = 0, dst_ = 0;
