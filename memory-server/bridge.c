@@ -430,8 +430,9 @@ void msrv_bridge_dir_grant(MsrvBridge *b, guint64 token, guint64 page, gboolean 
     g_assert(!op->is_write || modified);
     copy_slice(b, page, lo, hi, op->is_write, op->buf + (lo - op->addr));
     /* A write gives the page straight back: the next hart to touch it
-     * fetches the new bytes. */
-    if (op->is_write)
+     * fetches the new bytes. So does a read granted M (queued behind our
+     * own write), or the page would stay ours and off the direct path. */
+    if (modified)
         defer(b, DEFER_PUT_M, page);
     g_hash_table_remove(b->dma_pages, &token);
     if (--op->pages_left == 0)

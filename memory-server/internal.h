@@ -83,11 +83,14 @@ gboolean msrv_bridge_connected(const MsrvBridge *bridge);
 /* A hart's MmioRequest (from @peer) for a sysc range: relayed to the bridge
  * under a txid of ours, or held until the bridge's Hello. */
 void msrv_bridge_mmio(MsrvBridge *bridge, guint peer, const IcEnvelope *env);
-/* The bridge's MmioResponse: relayed to the hart. FALSE + error when no
- * access has that txid (the bridge is confused). */
+/* The bridge's MmioResponse: relayed to the hart (after the bridge's
+ * earlier writes are done). FALSE + error when no access has that txid
+ * (the bridge is confused). */
 gboolean msrv_bridge_mmio_response(MsrvBridge *bridge, const IcEnvelope *env, GError **error);
-/* The bridge's DmaRequest: through the directory page by page, answered
- * with a DmaResponse once every page is done (now or after acks). */
+/* The bridge's DmaRequest: pages no node holds are copied at once, the
+ * others go through the directory; answered with a DmaResponse once every
+ * page is done (now or after acks). Until a write is done, the bridge's
+ * later MmioResponses and DeviceLines are held (the bridge posts writes). */
 void msrv_bridge_dma(MsrvBridge *bridge, const IcEnvelope *env);
 /* The bridge's DeviceLine: the PLIC source follows it. FALSE + error if the
  * source is no sysc device's irq. */
