@@ -20,6 +20,8 @@
 
 #include <stdint.h>
 
+#include <vector>
+
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -40,6 +42,9 @@ private:
     sc_dt::uint64 src_ = 0, dst_ = 0;
     uint32_t len_ = 0;
     bool irq_enable_ = false, busy_ = false, done_ = false, error_ = false;
+    /* run()'s chunk; a member, as the thread's stack is never unwound (at
+     * the end of the simulation a local would leak). */
+    std::vector<unsigned char> buf_ = std::vector<unsigned char>(CHUNK);
     sc_core::sc_event start_;
     sc_core::sc_event level_changed_; /* the irq port is written by drive() alone */
 
