@@ -336,6 +336,11 @@ static gboolean dma_read(SyscLink *link, guint64 addr, guint8 *buf, gsize len, G
 gboolean sysc_link_dma(SyscLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
                        GError **error)
 {
+    if (link->ended) {
+        /* A posted write would vanish without a word. */
+        g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "the machine ended before a DMA");
+        return FALSE;
+    }
     if (!in_ram(link, addr, len)) {
         g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
                     "DMA %s at 0x%" G_GINT64_MODIFIER "x +%" G_GSIZE_FORMAT
