@@ -36,7 +36,7 @@ public:
     tlm_utils::simple_initiator_socket<DmaModel> bus; /* guest memory */
     sc_core::sc_out<bool> irq;
 
-    static constexpr unsigned CHUNK = 65536; /* one DmaRequest (IC_MAX_DMA) */
+    static constexpr unsigned CHUNK = 262144; /* 4 DmaRequests (IC_MAX_DMA) in flight */
 
 private:
     sc_dt::uint64 src_ = 0, dst_ = 0;
