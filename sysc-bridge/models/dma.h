@@ -11,8 +11,8 @@
  *   0x18  STATUS  R/W1C   bit 0 BUSY (read only), bit 1 DONE, bit 2 ERROR
  *
  * The interrupt is DONE or ERROR while IRQ_ENABLE. A copy moves CHUNK bytes
- * at a time (a read, then a write: one message each to the memory server,
- * so the chunk is the largest message; a read waits a round trip) and
+ * at a time (a read, which waits for its round trip, then a posted write;
+ * the bridge sends each as 64 KiB messages, all in flight together) and
  * takes 1 ns per byte of SystemC time. START while BUSY is
  * ignored; a bus error stops the copy with ERROR. */
 #ifndef SHOAL_SYSC_MODELS_DMA_H
@@ -36,7 +36,7 @@ public:
     tlm_utils::simple_initiator_socket<DmaModel> bus; /* guest memory */
     sc_core::sc_out<bool> irq;
 
-    static constexpr unsigned CHUNK = 262144; /* 4 DmaRequests (IC_MAX_DMA) in flight */
+    static constexpr unsigned CHUNK = 262144; /* 4 x IC_MAX_DMA */
 
 private:
     sc_dt::uint64 src_ = 0, dst_ = 0;
