@@ -24,15 +24,34 @@ typedef struct {
     Shoal__V1__MmioRequest req; /* no pointers: unknown fields dropped */
 } Held;
 
-/* One DmaRequest in progress: one directory transaction per page. */
+/* One DmaRequest waiting for the directory: the pages that no node holds
+ * were copied at once (msrv_bridge_dma), the others each wait for a grant. */
 typedef struct {
     guint64 txid;       /* the bridge's */
     guint64 addr;
     gsize len;
     gboolean is_write;
+    guint64 seq;        /* a write's place among the bridge's writes (1, 2, ...) */
     guint8 *buf;        /* len bytes: the data of a write, the result of a read */
     guint pages_left;   /* grants still due */
 } DmaOp;
+
+/* A message from the bridge that came after a write still waiting for the
+ * directory: the guest must not see it (an interrupt, a status read) before
+ * that write's data, so it waits until every earlier write is done. The
+ * bridge posts writes without waiting for their answers, so this is what
+ * keeps "write, then raise the line" in order. */
+typedef enum { ORDERED_MMIO, ORDERED_LINE, ORDERED_CALL } OrderedKind;
+typedef struct {
+    guint64 after;      /* the last write seq before it */
+    OrderedKind kind;
+    Forward to;         /* MMIO: the hart that gets resp */
+    Shoal__V1__MmioResponse resp; /* no pointers */
+    guint source;       /* LINE */
+    gboolean level;
+    void (*call)(gpointer data); /* CALL (msrv_bridge_after_writes) */
+    gpointer call_data;
+} Ordered;
 
 /* What a directory grant to MSRV_DMA_NODE belongs to. */
 typedef struct {
@@ -69,6 +88,9 @@ struct MsrvBridge {
     GHashTable *dma_pages;   /* token -> DmaPage* */
     GQueue *deferred;        /* Deferred* */
     GArray *inputs;          /* ModelInput, every input of every sysc device */
+    guint64 write_seq;       /* seq of the last write DmaRequest */
+    GQueue *writes;          /* DmaOp* of writes waiting for grants, in seq order */
+    GQueue *ordered;         /* Ordered*, in arrival order */
 };
 
 MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *plic,
@@ -95,6 +117,8 @@ MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *p
             g_array_append_val(b->inputs, in);
         }
     }
+    b->writes = g_queue_new();
+    b->ordered = g_queue_new();
     return b;
 }
 
@@ -118,6 +142,13 @@ void msrv_bridge_free(MsrvBridge *b)
     g_hash_table_destroy(b->dma_pages);
     g_queue_free_full(b->deferred, g_free);
     g_array_free(b->inputs, TRUE);
+    g_queue_free(b->writes); /* its ops were freed with their pages */
+    for (Ordered *o; (o = g_queue_pop_head(b->ordered));) {
+        if (o->kind == ORDERED_CALL)
+            g_free(o->call_data); /* the machine ended first */
+        g_free(o);
+    }
+    g_queue_free(b->ordered);
     g_free(b);
 }
 
@@ -176,6 +207,72 @@ void msrv_bridge_hello(MsrvBridge *b, guint peer)
     }
 }
 
+/* ---- the bridge's messages, in order with its writes ---- */
+
+/* The oldest write still waiting for the directory (0: none). */
+static guint64 oldest_write(MsrvBridge *b)
+{
+    DmaOp *op = g_queue_peek_head(b->writes);
+    return op ? op->seq : 0;
+}
+
+static gboolean must_wait(MsrvBridge *b)
+{
+    return !g_queue_is_empty(b->writes) || !g_queue_is_empty(b->ordered);
+}
+
+static void relay_mmio_response(MsrvBridge *b, const Forward *to, Shoal__V1__MmioResponse resp)
+{
+    IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
+    out.txid = to->txid;
+    out.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE;
+    out.mmio_response = &resp;
+    b->reply(b->opaque, to->peer, &out);
+}
+
+static void apply_line(MsrvBridge *b, guint source, gboolean level)
+{
+    if (b->plic && source < MSRV_PLIC_SOURCES)
+        msrv_plic_set_line(b->plic, source, level);
+}
+
+/* Delivers the held messages whose earlier writes are all done. */
+static void release_ordered(MsrvBridge *b)
+{
+    for (Ordered *o; (o = g_queue_peek_head(b->ordered));) {
+        guint64 oldest = oldest_write(b);
+        if (oldest != 0 && oldest <= o->after)
+            return;
+        g_queue_pop_head(b->ordered);
+        switch (o->kind) {
+        case ORDERED_LINE: apply_line(b, o->source, o->level); break;
+        case ORDERED_MMIO: relay_mmio_response(b, &o->to, o->resp); break;
+        case ORDERED_CALL: o->call(o->call_data); break;
+        }
+        g_free(o);
+    }
+}
+
+static Ordered *hold(MsrvBridge *b, OrderedKind kind)
+{
+    Ordered *o = g_new0(Ordered, 1);
+    o->after = b->write_seq;
+    o->kind = kind;
+    g_queue_push_tail(b->ordered, o);
+    return o;
+}
+
+void msrv_bridge_after_writes(MsrvBridge *b, void (*fn)(gpointer data), gpointer data)
+{
+    if (must_wait(b)) {
+        Ordered *o = hold(b, ORDERED_CALL);
+        o->call = fn;
+        o->call_data = data;
+    } else {
+        fn(data);
+    }
+}
+
 gboolean msrv_bridge_mmio_response(MsrvBridge *b, const IcEnvelope *env, GError **error)
 {
     guint64 key = env->txid;
@@ -189,11 +286,13 @@ gboolean msrv_bridge_mmio_response(MsrvBridge *b, const IcEnvelope *env, GError 
     Shoal__V1__MmioResponse resp = *env->mmio_response;
     resp.base.unknown_fields = NULL;
     resp.base.n_unknown_fields = 0;
-    IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
-    out.txid = f->txid;
-    out.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE;
-    out.mmio_response = &resp;
-    b->reply(b->opaque, f->peer, &out);
+    if (must_wait(b)) {
+        Ordered *o = hold(b, ORDERED_MMIO);
+        o->to = *f;
+        o->resp = resp;
+    } else {
+        relay_mmio_response(b, f, resp);
+    }
     g_hash_table_remove(b->forwards, &key);
     return TRUE;
 }
@@ -207,8 +306,13 @@ gboolean msrv_bridge_line(MsrvBridge *b, const IcEnvelope *env, GError **error)
     for (guint i = 0; i < m->n_devices; i++) {
         const CfgDevice *d = &m->devices[i];
         if (d->type == CFG_DEVICE_SYSC && d->irq == (gint)line->source) {
-            if (b->plic && line->source < MSRV_PLIC_SOURCES)
-                msrv_plic_set_line(b->plic, line->source, line->level);
+            if (must_wait(b)) {
+                Ordered *o = hold(b, ORDERED_LINE);
+                o->source = line->source;
+                o->level = line->level;
+            } else {
+                apply_line(b, line->source, line->level);
+            }
             return TRUE;
         }
     }
@@ -272,41 +376,119 @@ static void defer(MsrvBridge *b, DeferKind kind, guint64 page)
     g_queue_push_tail(b->deferred, d);
 }
 
+/* May the DMA touch @page's RAM right now, without a transaction? Yes when
+ * no node can hold a copy the access would miss or leave stale, and no
+ * transaction is queued ahead on the page: the directory runs on this
+ * thread, so nothing changes between this look and the copy. A read also
+ * may when the page is Shared (RAM is current). This is what GetM + PutM
+ * (GetS) would do to such a page, minus the directory's bookkeeping and
+ * copies; it leaves the entry as it was. */
+static gboolean page_direct(MsrvBridge *b, guint64 page, gboolean is_write)
+{
+    MsrvPageState state;
+    guint owner;
+    guint64 sharers;
+    gboolean busy;
+    msrv_dir_peek(b->dir, page, &state, &owner, &sharers, &busy);
+    if (busy)
+        return FALSE;
+    return state == MSRV_PAGE_UNCACHED || (!is_write && state == MSRV_PAGE_SHARED);
+}
+
+/* The bytes of [lo, hi) (inside one page) between RAM and @op's buffer. */
+static void copy_slice(MsrvBridge *b, guint64 page, guint64 lo, guint64 hi, gboolean is_write,
+                       guint8 *buf)
+{
+    guint8 *ram = msrv_dir_page(b->dir, page) + (lo - page);
+    if (is_write)
+        memcpy(ram, buf, hi - lo);
+    else
+        memcpy(buf, ram, hi - lo);
+}
+
+static void dma_op_free(DmaOp *op)
+{
+    g_free(op->buf);
+    g_free(op);
+}
+
+/* @op's last page is done: answer it; a write also lets the bridge's
+ * messages that waited for it through. */
+static void dma_op_done(MsrvBridge *b, DmaOp *op)
+{
+    send_dma_response(b, op->txid, TRUE, op->is_write ? NULL : op->buf, op->len);
+    if (op->is_write) {
+        g_queue_remove(b->writes, op);
+        release_ordered(b);
+    }
+    dma_op_free(op);
+}
+
 void msrv_bridge_dma(MsrvBridge *b, const IcEnvelope *env)
 {
     const Shoal__V1__DmaRequest *req = env->dma_request;
-    gsize len = req->is_write ? req->data.len : req->len;
+    gboolean is_write = req->is_write;
+    gsize len = is_write ? req->data.len : req->len;
     guint64 first = req->addr & ~(guint64)(PAGE_SIZE - 1);
     guint64 last = (req->addr + len - 1) & ~(guint64)(PAGE_SIZE - 1);
+    guint slow = 0;
     /* The envelope check bounded len and ruled out wrapping. */
     for (guint64 p = first;; p += PAGE_SIZE) {
         if (!msrv_dir_has_page(b->dir, p)) {
             g_debug("bridge: DMA %s at 0x%" G_GINT64_MODIFIER "x +%" G_GSIZE_FORMAT
-                    " leaves RAM", req->is_write ? "write" : "read", req->addr, len);
+                    " leaves RAM", is_write ? "write" : "read", req->addr, len);
             send_dma_response(b, env->txid, FALSE, NULL, 0);
             return;
         }
+        if (!page_direct(b, p, is_write))
+            slow++;
         if (p == last)
             break;
+    }
+    if (slow == 0) {
+        /* The common case: straight between RAM (one mapping: the pages
+         * are contiguous) and the message, no copy of our own. */
+        guint8 *ram = msrv_dir_page(b->dir, first) + (req->addr - first);
+        if (is_write)
+            memcpy(ram, req->data.data, len);
+        send_dma_response(b, env->txid, TRUE, is_write ? NULL : ram, len);
+        return;
     }
     DmaOp *op = g_new0(DmaOp, 1);
     op->txid = env->txid;
     op->addr = req->addr;
     op->len = len;
-    op->is_write = req->is_write;
-    op->buf = req->is_write ? g_memdup2(req->data.data, len) : g_malloc0(len);
-    op->pages_left = (guint)((last - first) / PAGE_SIZE + 1);
-    for (guint64 p = first;; p += PAGE_SIZE) {
-        guint64 *token = g_new(guint64, 1);
-        DmaPage *dp = g_new(DmaPage, 1);
-        *token = b->next_txid++;
-        dp->op = op;
-        dp->page = p;
-        g_hash_table_insert(b->dma_pages, token, dp);
-        /* A write needs the page away from every node, a read only from a
-         * Modified owner: exactly what GetM and GetS ask the directory. */
-        msrv_dir_request(b->dir, MSRV_DMA_NODE, req->is_write ? MSRV_REQ_GET_M : MSRV_REQ_GET_S,
-                         *token, p, NULL);
+    op->is_write = is_write;
+    op->buf = is_write ? g_memdup2(req->data.data, len) : g_malloc(len);
+    op->pages_left = slow;
+    if (is_write) {
+        op->seq = ++b->write_seq;
+        g_queue_push_tail(b->writes, op);
+    }
+    /* The direct pages first: a request below may finish (and free) the op
+     * at once. Only its own page changes meanwhile, so `direct` holds. */
+    g_autofree gboolean *direct = g_new(gboolean, (last - first) / PAGE_SIZE + 1);
+    for (guint64 p = first, i = 0;; p += PAGE_SIZE, i++) {
+        guint64 lo = MAX(op->addr, p), hi = MIN(op->addr + len, p + PAGE_SIZE);
+        direct[i] = page_direct(b, p, is_write);
+        if (direct[i])
+            copy_slice(b, p, lo, hi, is_write, op->buf + (lo - op->addr));
+        if (p == last)
+            break;
+    }
+    for (guint64 p = first, i = 0;; p += PAGE_SIZE, i++) {
+        if (!direct[i]) {
+            guint64 *token = g_new(guint64, 1);
+            DmaPage *dp = g_new(DmaPage, 1);
+            *token = b->next_txid++;
+            dp->op = op;
+            dp->page = p;
+            g_hash_table_insert(b->dma_pages, token, dp);
+            /* A write needs the page away from every node, a read only from
+             * a Modified owner: exactly what GetM and GetS ask the directory. */
+            msrv_dir_request(b->dir, MSRV_DMA_NODE, is_write ? MSRV_REQ_GET_M : MSRV_REQ_GET_S,
+                             *token, p, NULL);
+        }
         if (p == last)
             break;
     }
@@ -318,25 +500,17 @@ void msrv_bridge_dir_grant(MsrvBridge *b, guint64 token, guint64 page, gboolean 
     g_assert(dp != NULL && dp->page == page);
     DmaOp *op = dp->op;
     guint64 lo = MAX(op->addr, page), hi = MIN(op->addr + op->len, page + PAGE_SIZE);
-    guint8 *ram = msrv_dir_page(b->dir, page) + (lo - page);
-    guint8 *buf = op->buf + (lo - op->addr);
-    if (op->is_write) {
-        g_assert(modified);
-        memcpy(ram, buf, hi - lo);
-        /* Give the page straight back: the next hart to touch it fetches the
-         * new bytes. */
+    g_assert(!op->is_write || modified);
+    copy_slice(b, page, lo, hi, op->is_write, op->buf + (lo - op->addr));
+    /* A write gives the page straight back: the next hart to touch it
+     * fetches the new bytes. So does a read granted M (queued behind our
+     * own write), or the page would stay ours and off the direct path. */
+    if (modified)
         defer(b, DEFER_PUT_M, page);
-    } else {
-        memcpy(buf, ram, hi - lo);
-    }
     g_hash_table_remove(b->dma_pages, &token);
-    if (--op->pages_left == 0) {
-        send_dma_response(b, op->txid, TRUE, op->is_write ? NULL : op->buf, op->len);
-        g_free(op->buf);
-        g_free(op);
-    }
+    if (--op->pages_left == 0)
+        dma_op_done(b, op);
 }
-
 void msrv_bridge_dir_invalidate(MsrvBridge *b, guint64 page)
 {
     defer(b, DEFER_ACK, page);

@@ -99,11 +99,14 @@ gboolean msrv_bridge_connected(const MsrvBridge *bridge);
 /* A hart's MmioRequest (from @peer) for a sysc range: relayed to the bridge
  * under a txid of ours, or held until the bridge's Hello. */
 void msrv_bridge_mmio(MsrvBridge *bridge, guint peer, const IcEnvelope *env);
-/* The bridge's MmioResponse: relayed to the hart. FALSE + error when no
- * access has that txid (the bridge is confused). */
+/* The bridge's MmioResponse: relayed to the hart (after the bridge's
+ * earlier writes are done). FALSE + error when no access has that txid
+ * (the bridge is confused). */
 gboolean msrv_bridge_mmio_response(MsrvBridge *bridge, const IcEnvelope *env, GError **error);
-/* The bridge's DmaRequest: through the directory page by page, answered
- * with a DmaResponse once every page is done (now or after acks). */
+/* The bridge's DmaRequest: pages no node holds are copied at once, the
+ * others go through the directory; answered with a DmaResponse once every
+ * page is done (now or after acks). Until a write is done, the bridge's
+ * later MmioResponses and DeviceLines are held (the bridge posts writes). */
 void msrv_bridge_dma(MsrvBridge *bridge, const IcEnvelope *env);
 /* The bridge's DeviceLine: the PLIC source follows it. FALSE + error if the
  * source is no sysc device's irq. */
@@ -121,6 +124,11 @@ void msrv_bridge_dir_recall(MsrvBridge *bridge, guint64 page, gboolean downgrade
 /* Performs the acks and write-backs the directory asked of MSRV_DMA_NODE;
  * call after every msrv_dir_* call (it is not re-entrant). */
 void msrv_bridge_run_deferred(MsrvBridge *bridge);
+/* Calls @fn(@data) once every DMA write the bridge sent so far is done (at
+ * once if none is pending), in order with its held answers and lines: what
+ * the bridge says after a write must not overtake it. @data is g_free()d
+ * without the call if the bridge goes first. */
+void msrv_bridge_after_writes(MsrvBridge *bridge, void (*fn)(gpointer data), gpointer data);
 
 /* ---- the server ---- */
 /* Runs the memory server of @machine until the machine ends; returns the

@@ -38,6 +38,13 @@ tests_unit_test_msrv_quantum_SOURCES = tests/unit/test-msrv-quantum.c
 tests_unit_test_msrv_quantum_LDADD = memory-server/libshoal-msrv.a $(IC_LIBS) $(CFG_LIBS) $(GLIB_LIBS)
 $(tests_unit_test_msrv_quantum_OBJECTS): proto/shoal.pb-c.h
 
+# The bridge's DMA and ordering over a real directory (memory-server/bridge.c).
+check_PROGRAMS += tests/unit/test-msrv-bridge
+TESTS += tests/unit/test-msrv-bridge
+tests_unit_test_msrv_bridge_CPPFLAGS = $(memory_server_libshoal_msrv_a_CPPFLAGS)
+tests_unit_test_msrv_bridge_SOURCES = tests/unit/test-msrv-bridge.c
+tests_unit_test_msrv_bridge_LDADD = memory-server/libshoal-msrv.a $(CFG_LIBS) $(IC_LIBS)
+
 # Drives a real shoal-memory-server process (built by `all` before `check`).
 check_PROGRAMS += tests/unit/test-msrv-server
 TESTS += tests/unit/test-msrv-server

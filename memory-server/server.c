@@ -557,6 +557,31 @@ static void sync_uart_irq(Server *s)
     }
 }
 
+typedef struct {
+    Server *server;
+    Shoal__V1__QuantumReached reached; /* no pointers */
+} Reached;
+
+static void quantum_reached_now(gpointer data)
+{
+    Reached *r = data;
+    g_autoptr(GError) error = NULL;
+    if (!msrv_quantum_reached(r->server->quantum, &r->reached, &error))
+        g_warning("sysc bridge: %s", error->message);
+    g_free(r);
+}
+
+/* The harts go on only once the models' DMA writes of the quantum landed. */
+static void on_quantum_reached(Server *s, const Shoal__V1__QuantumReached *reached)
+{
+    Reached *r = g_new(Reached, 1);
+    r->server = s;
+    r->reached = *reached;
+    r->reached.base.unknown_fields = NULL;
+    r->reached.base.n_unknown_fields = 0;
+    msrv_bridge_after_writes(s->bridge, quantum_reached_now, r);
+}
+
 static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
 {
     PeerInfo *info = peer_info(s, peer);
@@ -642,8 +667,7 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
     case SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED:
         if (!bridge || !s->quantum)
             break;
-        if (!msrv_quantum_reached(s->quantum, env->quantum_reached, &berr))
-            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
+        on_quantum_reached(s, env->quantum_reached);
         return;
     case SHOAL__V1__ENVELOPE__BODY_ERROR:
         g_warning("%s reports error %u: %s", ic_server_peer_name(s->ic, peer),

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The bridge's connection to the memory server (see link.h): one DEALER,
- * driven only from the SystemC thread, so nothing here needs a lock. */
+ * driven only from the SystemC thread, so nothing here needs a lock. DMA
+ * writes are posted (their answers are counted as they come) and a long
+ * read has all its 64 KiB messages in flight at once: the server keeps the
+ * bridge's messages in order with its writes (memory-server/bridge.c). */
 #include "sysc-bridge/link.h"
 
 #include <string.h>
@@ -9,6 +12,9 @@
 #include "interconnect/ic.h"
 
 #define HELLO_TIMEOUT_MS 10000
+/* DMA messages in flight: bounds what a model's long transfer queues at the
+ * server (64 KiB each) while the pipe stays full. */
+#define DMA_WINDOW 16
 
 /* A ModelLine, checked against the config. */
 typedef struct {
@@ -29,6 +35,7 @@ struct SyscLink {
     SyscAdvance advance; /* the last QuantumAdvance */
     gboolean advance_due; /* ... not yet returned by sysc_link_next */
     guint64 lines_sent;
+    GHashTable *posted; /* txids of DMA writes sent and not answered yet */
     gboolean ended;     /* Shutdown seen or connection lost */
     gboolean closed;    /* the connection dropped without Shutdown */
     int exit_code;
@@ -40,6 +47,7 @@ SyscLink *sysc_link_new(const CfgMachine *machine, const char *run_dir, GError *
     link->machine = machine;
     link->early = g_queue_new();
     link->lines = g_queue_new();
+    link->posted = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     link->map = ic_addr_map_new(machine, error);
     if (!link->map)
         return NULL;
@@ -66,6 +74,8 @@ void sysc_link_free(SyscLink *link)
         g_queue_free_full(link->early, g_free);
     if (link->lines)
         g_queue_free_full(link->lines, g_free);
+    if (link->posted)
+        g_hash_table_destroy(link->posted);
     g_free(link);
 }
 
@@ -201,8 +211,23 @@ static void deliver_lines(SyscLink *link)
     }
 }
 
+/* The answer to a posted write: nobody waits for it. The link checked the
+ * range is RAM, so a refusal means the server disagrees with our map. */
+static gboolean take_posted(SyscLink *link, const IcEnvelope *env)
+{
+    guint64 key = env->txid;
+    if (!g_hash_table_contains(link->posted, &key))
+        return FALSE;
+    if (!env->dma_response->ok)
+        g_warning("the memory server refused DMA write %" G_GUINT64_FORMAT
+                  ", inside RAM by the address map", env->txid);
+    g_hash_table_remove(link->posted, &key);
+    return TRUE;
+}
+
 /* Receives one message: an access goes to *mmio (TRUE), a DmaResponse to
- * *dma (TRUE, caller owns it), Shutdown/close end the link. */
+ * *dma (TRUE, caller owns it), Shutdown/close end the link. Answers to
+ * posted writes are taken here, then it looks once more without waiting. */
 static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelope **dma)
 {
     g_autoptr(IcEnvelope) env = NULL;
@@ -225,6 +250,8 @@ static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelo
     case SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST:
         return take_mmio(link, env, mmio);
     case SHOAL__V1__ENVELOPE__BODY_DMA_RESPONSE:
+        if (take_posted(link, env))
+            return receive(link, 0, mmio, dma);
         if (dma) {
             *dma = g_steal_pointer(&env);
             return TRUE;
@@ -280,9 +307,17 @@ SyscLinkEvent sysc_link_next(SyscLink *link, int timeout_ms, SyscMmio *mmio)
     return SYSC_LINK_NONE;
 }
 
-/* One DmaRequest of at most IC_MAX_DMA bytes and its answer. */
-static gboolean dma_chunk(SyscLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
-                          GError **error)
+/* Is [addr, addr + len) inside one RAM region? What the server checks too,
+ * but a posted write's refusal would come too late to tell the model. */
+static gboolean in_ram(SyscLink *link, guint64 addr, gsize len)
+{
+    const IcRegion *r = ic_addr_map_lookup(link->map, addr);
+    return len > 0 && addr + len - 1 >= addr && r && r->owner == IC_OWNER_RAM &&
+           addr + len - 1 - r->base < r->size;
+}
+
+static gboolean send_dma(SyscLink *link, guint64 txid, guint64 addr, gboolean is_write,
+                         guint8 *buf, gsize len, GError **error)
 {
     Shoal__V1__DmaRequest req = SHOAL__V1__DMA_REQUEST__INIT;
     req.addr = addr;
@@ -294,60 +329,123 @@ static gboolean dma_chunk(SyscLink *link, guint64 addr, gboolean is_write, guint
         req.len = (guint32)len;
     }
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
-    env.txid = ic_client_next_txid(link->client);
+    env.txid = txid;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST;
     env.dma_request = &req;
-    if (!ic_client_send(link->client, &env, error))
-        return FALSE;
+    return ic_client_send(link->client, &env, error);
+}
+
+/* Waits for the next DmaResponse that is not a posted write's (NULL when
+ * @until_posted_below: returns once fewer writes than that are in flight).
+ * Accesses that come meanwhile are kept for sysc_link_next. */
+static IcEnvelope *wait_dma(SyscLink *link, guint until_posted_below, GError **error)
+{
     for (;;) {
+        if (until_posted_below && g_hash_table_size(link->posted) < until_posted_below)
+            return NULL;
         SyscMmio mmio;
-        g_autoptr(IcEnvelope) resp = NULL;
+        IcEnvelope *resp = NULL;
         if (receive(link, 100, &mmio, &resp)) {
-            if (!resp) {
-                g_queue_push_tail(link->early, g_memdup2(&mmio, sizeof mmio));
-                continue;
-            }
-            if (resp->txid != env.txid) {
-                g_warning("DmaResponse %" G_GUINT64_FORMAT " while waiting for %"
-                          G_GUINT64_FORMAT, resp->txid, env.txid);
-                continue;
-            }
-            const Shoal__V1__DmaResponse *r = resp->dma_response;
-            if (!r->ok) {
-                g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
-                            "DMA %s at 0x%" G_GINT64_MODIFIER "x +%" G_GSIZE_FORMAT
-                            " is not inside guest RAM", is_write ? "write" : "read", addr, len);
-                return FALSE;
-            }
-            if (!is_write) {
-                if (r->data.len != len) {
-                    g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
-                                "DMA read of %" G_GSIZE_FORMAT " bytes answered with %"
-                                G_GSIZE_FORMAT, len, r->data.len);
-                    return FALSE;
-                }
-                memcpy(buf, r->data.data, len);
-            }
-            return TRUE;
+            if (resp)
+                return resp;
+            g_queue_push_tail(link->early, g_memdup2(&mmio, sizeof mmio));
+            continue;
         }
         if (link->ended) {
             g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "the machine ended during a DMA");
-            return FALSE;
+            return NULL;
         }
     }
+}
+
+/* Posts the write: its answer is only counted (take_posted). */
+static gboolean dma_write(SyscLink *link, guint64 addr, guint8 *buf, gsize len, GError **error)
+{
+    for (gsize off = 0; off < len; off += IC_MAX_DMA) {
+        gsize n = MIN(len - off, IC_MAX_DMA);
+        if (g_hash_table_size(link->posted) >= DMA_WINDOW) {
+            g_autoptr(GError) werr = NULL;
+            g_autoptr(IcEnvelope) stray = wait_dma(link, DMA_WINDOW, &werr);
+            if (werr) {
+                g_propagate_error(error, g_steal_pointer(&werr));
+                return FALSE;
+            }
+            if (stray)
+                g_warning("DmaResponse %" G_GUINT64_FORMAT " while no read waits", stray->txid);
+        }
+        guint64 *txid = g_new(guint64, 1);
+        *txid = ic_client_next_txid(link->client);
+        if (!send_dma(link, *txid, addr + off, TRUE, buf + off, n, error)) {
+            g_free(txid);
+            return FALSE;
+        }
+        g_hash_table_add(link->posted, txid);
+    }
+    return TRUE;
+}
+
+/* Up to DMA_WINDOW messages in flight; each answer lands at its offset. */
+static gboolean dma_read(SyscLink *link, guint64 addr, guint8 *buf, gsize len, GError **error)
+{
+    guint n_chunks = (guint)((len + IC_MAX_DMA - 1) / IC_MAX_DMA);
+    g_autofree guint64 *txids = g_new(guint64, n_chunks);
+    guint sent = 0, done = 0;
+    while (done < n_chunks) {
+        for (; sent < n_chunks && sent - done < DMA_WINDOW; sent++) {
+            gsize off = (gsize)sent * IC_MAX_DMA;
+            txids[sent] = ic_client_next_txid(link->client);
+            if (!send_dma(link, txids[sent], addr + off, FALSE, NULL, MIN(len - off, IC_MAX_DMA),
+                          error))
+                return FALSE;
+        }
+        g_autoptr(IcEnvelope) resp = wait_dma(link, 0, error);
+        if (!resp)
+            return FALSE;
+        guint k = done;
+        while (k < sent && txids[k] != resp->txid)
+            k++;
+        if (k == sent) {
+            g_warning("DmaResponse %" G_GUINT64_FORMAT " that no DMA waits for", resp->txid);
+            continue;
+        }
+        gsize off = (gsize)k * IC_MAX_DMA, n = MIN(len - off, IC_MAX_DMA);
+        const Shoal__V1__DmaResponse *r = resp->dma_response;
+        if (!r->ok) {
+            g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                        "DMA read at 0x%" G_GINT64_MODIFIER "x +%" G_GSIZE_FORMAT
+                        " is not inside guest RAM", addr + off, n);
+            return FALSE;
+        }
+        if (r->data.len != n) {
+            g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                        "DMA read of %" G_GSIZE_FORMAT " bytes answered with %" G_GSIZE_FORMAT,
+                        n, r->data.len);
+            return FALSE;
+        }
+        memcpy(buf + off, r->data.data, n);
+        /* Answers may come out of order (a page waiting for a node): the
+         * window slides past the ones already in. */
+        txids[k] = 0;
+        while (done < sent && txids[done] == 0)
+            done++;
+    }
+    return TRUE;
 }
 
 gboolean sysc_link_dma(SyscLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
                        GError **error)
 {
-    for (gsize off = 0; off < len; off += IC_MAX_DMA) {
-        gsize n = MIN(len - off, IC_MAX_DMA);
-        if (addr + off < addr) {
-            g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED, "DMA wraps around");
-            return FALSE;
-        }
-        if (!dma_chunk(link, addr + off, is_write, buf + off, n, error))
-            return FALSE;
+    if (link->ended) {
+        /* A posted write would vanish without a word. */
+        g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "the machine ended before a DMA");
+        return FALSE;
     }
-    return TRUE;
+    if (!in_ram(link, addr, len)) {
+        g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
+                    "DMA %s at 0x%" G_GINT64_MODIFIER "x +%" G_GSIZE_FORMAT
+                    " is not inside guest RAM", is_write ? "write" : "read", addr, len);
+        return FALSE;
+    }
+    return is_write ? dma_write(link, addr, buf, len, error)
+                    : dma_read(link, addr, buf, len, error);
 }

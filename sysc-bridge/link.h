@@ -71,9 +71,12 @@ gboolean sysc_link_ended(SyscLink *link);
 void sysc_link_mmio_reply(SyscLink *link, guint64 txid, gboolean ok, guint64 data);
 
 /* Reads or writes @len bytes of guest RAM at @addr, coherently with the
- * harts (the server takes the pages from the nodes first). Blocks until
- * done; accesses arriving meanwhile are kept for sysc_link_next. FALSE +
- * error outside RAM or when the machine ends. */
+ * harts (the server takes the pages from the nodes first). A read blocks
+ * until its bytes are in @buf; a write returns once sent (posted: the
+ * server keeps everything the bridge sends later behind it, so no hart
+ * sees a later answer or line before the write). Accesses arriving
+ * meanwhile are kept for sysc_link_next. FALSE + error outside RAM (checked
+ * here against the address map) or when the machine ends. */
 gboolean sysc_link_dma(SyscLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
                        GError **error);
 

@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#include <vector>
-
 using namespace sc_core;
 
 namespace shoal {
@@ -48,13 +46,12 @@ bool DmaModel::move(tlm::tlm_command cmd, sc_dt::uint64 addr, unsigned char *buf
 
 void DmaModel::run()
 {
-    std::vector<unsigned char> buf(CHUNK);
     for (;;) {
         wait(start_);
         for (uint32_t done = 0; done < len_ && !error_;) {
             unsigned n = (unsigned)std::min<uint32_t>(CHUNK, len_ - done);
-            if (!move(tlm::TLM_READ_COMMAND, src_ + done, buf.data(), n) ||
-                !move(tlm::TLM_WRITE_COMMAND, dst_ + done, buf.data(), n))
+            if (!move(tlm::TLM_READ_COMMAND, src_ + done, buf_.data(), n) ||
+                !move(tlm::TLM_WRITE_COMMAND, dst_ + done, buf_.data(), n))
                 error_ = true;
             wait(sc_time(n, SC_NS));
             done += n;

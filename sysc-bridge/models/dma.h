@@ -11,12 +11,16 @@
  *   0x18  STATUS  R/W1C   bit 0 BUSY (read only), bit 1 DONE, bit 2 ERROR
  *
  * The interrupt is DONE or ERROR while IRQ_ENABLE. A copy moves CHUNK bytes
- * at a time and takes 1 ns per byte of SystemC time. START while BUSY is
+ * at a time (a read, which waits for its round trip, then a posted write;
+ * the bridge sends each as 64 KiB messages, all in flight together) and
+ * takes 1 ns per byte of SystemC time. START while BUSY is
  * ignored; a bus error stops the copy with ERROR. */
 #ifndef SHOAL_SYSC_MODELS_DMA_H
 #define SHOAL_SYSC_MODELS_DMA_H
 
 #include <stdint.h>
+
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -32,12 +36,15 @@ public:
     tlm_utils::simple_initiator_socket<DmaModel> bus; /* guest memory */
     sc_core::sc_out<bool> irq;
 
-    static constexpr unsigned CHUNK = 16384;
+    static constexpr unsigned CHUNK = 262144; /* 4 x IC_MAX_DMA */
 
 private:
     sc_dt::uint64 src_ = 0, dst_ = 0;
     uint32_t len_ = 0;
     bool irq_enable_ = false, busy_ = false, done_ = false, error_ = false;
+    /* run()'s chunk; a member, as the thread's stack is never unwound (at
+     * the end of the simulation a local would leak). */
+    std::vector<unsigned char> buf_ = std::vector<unsigned char>(CHUNK);
     sc_core::sc_event start_;
     sc_core::sc_event level_changed_; /* the irq port is written by drive() alone */
 

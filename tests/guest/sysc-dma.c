@@ -13,6 +13,11 @@
 
 static uint8_t src[LEN + 64] __attribute__((aligned(4096)));
 static uint8_t dst[LEN + 64] __attribute__((aligned(4096)));
+/* Longer than the bridge's 64 KiB messages: one engine chunk (256 KiB)
+ * becomes several messages in flight, unaligned at both ends. */
+#define BIG (200 * 1024 + 123)
+static uint8_t big_src[BIG + 64] __attribute__((aligned(4096)));
+static uint8_t big_dst[BIG + 64] __attribute__((aligned(4096)));
 static uint32_t code[16] __attribute__((aligned(4096)));
 static uint32_t new_code[16] __attribute__((aligned(64)));
 
@@ -92,6 +97,29 @@ int main(void)
     check_u64("bytes copied wrong", bad, 0);
     check_u64("guard before", dst[7], 0xee);
     check_u64("guard after", dst[8 + LEN], 0xee);
+
+    /* 1b: a long copy (several messages in flight), twice. The first
+     * recalls every page from this node; then this hart writes the first
+     * source page again, so the second copy's first message waits for a
+     * recall while the later ones may be answered before it. */
+    for (unsigned i = 0; i < sizeof big_src; i++)
+        big_src[i] = (uint8_t)(i * 13 + 1);
+    for (unsigned i = 0; i < sizeof big_dst; i++)
+        big_dst[i] = 0xee;
+    for (int round = 0; round < 2; round++) {
+        if (round == 1)
+            for (unsigned i = 0; i < 64; i++)
+                big_src[3 + i] = (uint8_t)(0x80 | i);
+        dma_copy(big_dst + 1, big_src + 3, BIG);
+        check_u64("long copy: status", dma_status, DMA_DONE);
+        bad = 0;
+        for (unsigned i = 0; i < BIG; i++)
+            bad += big_dst[1 + i] != big_src[3 + i];
+        check_u64("long copy: bytes copied wrong", bad, 0);
+        check_u64("long copy: guard before", big_dst[0], 0xee);
+        check_u64("long copy: guard after", big_dst[1 + BIG], 0xee);
+    }
+    check_u64("long copy: the rewritten bytes", big_dst[1], 0x80);
 
     /* 2: code. Hart 1 runs code[] (returns 1) until the DMA replaced it. */
     code[0] = addi_a0(1);
