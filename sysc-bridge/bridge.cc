@@ -293,8 +293,10 @@ bool Bridge::Impl::ended()
 }
 
 /* Decoupled: between accesses the pacer sleeps until the guest is a
- * quantum short of the next SystemC event, waking for messages (zmq_poll
- * counts in ms; a shorter sleep does not look at the socket). */
+ * quantum short of the next SystemC event, waking for messages. zmq_poll
+ * counts in ms, so a wait shorter than that is slept in slices, looking
+ * at the socket between them: an access waits at most a slice. */
+#define SHORT_SLEEP_SLICE_US 50
 void Bridge::Impl::pace_decoupled()
 {
     for (;;) {
@@ -304,7 +306,7 @@ void Bridge::Impl::pace_decoupled()
         SyscMmio m;
         switch (sysc_link_next(link, ms, &m)) {
         case SYSC_LINK_MMIO:
-            sync->catch_up();
+            sync->catch_up(); /* the poll may have slept past guest time */
             serve_mmio(m);
             continue;
         case SYSC_LINK_ADVANCE:
@@ -318,7 +320,7 @@ void Bridge::Impl::pace_decoupled()
             break;
         }
         if (ms == 0 && idle > 0)
-            g_usleep(MAX(idle / 1000, 1));
+            g_usleep(CLAMP(idle / 1000, 1, SHORT_SLEEP_SLICE_US));
     }
 }
 
