@@ -191,7 +191,7 @@ void msrv_bridge_mmio(MsrvBridge *b, guint peer, const IcEnvelope *env)
     forward(b, peer, env->txid, req);
 }
 
-static void send_model_line(MsrvBridge *b, const ModelInput *in);
+static void send_model_line(MsrvBridge *b, const ModelInput *in, guint64 guest_ns);
 
 void msrv_bridge_hello(MsrvBridge *b, guint peer)
 {
@@ -199,7 +199,7 @@ void msrv_bridge_hello(MsrvBridge *b, guint peer)
     /* Every input's level first: pins set before the bridge came up, and
      * before the accesses held for it (which may depend on them). */
     for (guint i = 0; i < b->inputs->len; i++)
-        send_model_line(b, &g_array_index(b->inputs, ModelInput, i));
+        send_model_line(b, &g_array_index(b->inputs, ModelInput, i), 0);
     while (!g_queue_is_empty(b->held)) {
         Held *h = g_queue_pop_head(b->held);
         forward(b, h->peer, h->txid, h->req);
@@ -324,12 +324,13 @@ gboolean msrv_bridge_line(MsrvBridge *b, const IcEnvelope *env, GError **error)
 
 /* ---- lines into the models ---- */
 
-static void send_model_line(MsrvBridge *b, const ModelInput *in)
+static void send_model_line(MsrvBridge *b, const ModelInput *in, guint64 guest_ns)
 {
     Shoal__V1__ModelLine line = SHOAL__V1__MODEL_LINE__INIT;
     line.device = in->device->name;
     line.input = in->input;
     line.level = in->level;
+    line.guest_ns = guest_ns;
     IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
     out.txid = b->next_txid++;
     out.body_case = SHOAL__V1__ENVELOPE__BODY_MODEL_LINE;
@@ -337,7 +338,7 @@ static void send_model_line(MsrvBridge *b, const ModelInput *in)
     b->send(b->opaque, (guint)b->peer, &out);
 }
 
-void msrv_bridge_pins(MsrvBridge *b, guint gpio, guint32 levels)
+void msrv_bridge_pins(MsrvBridge *b, guint gpio, guint32 levels, guint64 guest_ns)
 {
     for (guint i = 0; i < b->inputs->len; i++) {
         ModelInput *in = &g_array_index(b->inputs, ModelInput, i);
@@ -347,7 +348,7 @@ void msrv_bridge_pins(MsrvBridge *b, guint gpio, guint32 levels)
             continue;
         in->level = level;
         if (b->peer >= 0)
-            send_model_line(b, in);
+            send_model_line(b, in, guest_ns);
     }
 }
 

@@ -115,7 +115,7 @@ gboolean msrv_bridge_line(MsrvBridge *bridge, const IcEnvelope *env, GError **er
  * @levels (msrv_gpio_levels): each sysc model input wired to a pin whose
  * level changed gets a ModelLine, or, before the bridge's Hello, gets it
  * with every other input's level when the Hello comes. */
-void msrv_bridge_pins(MsrvBridge *bridge, guint gpio, guint32 levels);
+void msrv_bridge_pins(MsrvBridge *bridge, guint gpio, guint32 levels, guint64 guest_ns);
 /* The directory's calls for MSRV_DMA_NODE (grant with the token that
  * msrv_bridge_dma passed as txid). */
 void msrv_bridge_dir_grant(MsrvBridge *bridge, guint64 token, guint64 page, gboolean modified);
@@ -154,6 +154,9 @@ gboolean msrv_quantum_reached(MsrvQuantum *quantum, const Shoal__V1__QuantumReac
                               GError **error);
 /* The bridge said Hello (an advance due before goes out now). */
 void msrv_quantum_bridge_ready(MsrvQuantum *quantum);
+/* Something went to the bridge (an access, a line): it must run at the end
+ * of this quantum even if its own next event is later. */
+void msrv_quantum_bridge_busy(MsrvQuantum *quantum);
 /* An interrupt line moved: the harts must run the next quantum, not skip. */
 void msrv_quantum_lines_moved(MsrvQuantum *quantum);
 

@@ -6,7 +6,11 @@
  * ahead (the bridge steps its kernel alone, up to the earliest hart timer)
  * instead of a round of messages per quantum. Quanta start at multiples of
  * the quantum from guest time 0, whether skipped or not, so a skip changes
- * nothing the guest can see. */
+ * nothing the guest can see. A quantum in which the bridge got nothing and
+ * its next event lies beyond the quantum's end does not involve it at all:
+ * the harts' barrier is then two messages, not four, and the bridge catches
+ * up in one step when it is next asked (its models have nothing to do in
+ * between; an access catches SystemC up to its own quantum first). */
 #include <string.h>
 
 #include "memory-server/internal.h"
@@ -26,6 +30,8 @@ struct MsrvQuantum {
     gboolean lines_moved;   /* an interrupt line changed during the quantum */
     gboolean bridge_ready;  /* the bridge said Hello */
     gboolean advance_due;   /* every hart is done: the bridge runs (or will) */
+    gboolean bridge_quiet;  /* its next event is bridge_next_ns and nothing reached it since */
+    guint64 bridge_next_ns; /* G_MAXUINT64: none pending */
 };
 
 MsrvQuantum *msrv_quantum_new(const CfgMachine *machine, gboolean has_bridge,
@@ -81,19 +87,35 @@ static void start_next(MsrvQuantum *q, guint64 start_ns)
     q->ops.go(q->opaque, q->index, start_ns);
 }
 
+/* The last boundary before the bridge's next event: quanta up to there
+ * need nothing from it. */
+static guint64 bridge_free_until(const MsrvQuantum *q)
+{
+    if (!q->bridge_quiet)
+        return 0;
+    if (q->bridge_next_ns == G_MAXUINT64)
+        return G_MAXUINT64;
+    return (q->bridge_next_ns - 1) / q->quantum_ns * q->quantum_ns;
+}
+
 static void all_done(MsrvQuantum *q)
 {
     guint64 until = idle_until(q);
-    if (q->has_bridge) {
+    guint64 free_until = q->has_bridge ? bridge_free_until(q) : G_MAXUINT64;
+    if (q->has_bridge && end_ns(q) > free_until) {
         q->advance_due = TRUE;
         if (q->bridge_ready)
             q->ops.advance(q->opaque, q->index, end_ns(q), until);
         return;
     }
-    /* No SystemC: only the harts' timers can end an idle stretch. */
+    /* SystemC has nothing before free_until: only the harts' timers can end
+     * an idle stretch until then. */
     guint64 next = end_ns(q);
-    if (until != 0 && until != G_MAXUINT64 && until > next)
-        next = boundary_at_or_after(q, until);
+    if (until != 0 && until > next) {
+        guint64 limit = MIN(until == G_MAXUINT64 ? next : boundary_at_or_after(q, until),
+                            free_until);
+        next = MAX(next, limit);
+    }
     start_next(q, next);
 }
 
@@ -131,8 +153,15 @@ gboolean msrv_quantum_reached(MsrvQuantum *q, const Shoal__V1__QuantumReached *r
                     q->advance_due ? "" : ", and none was asked for");
         return FALSE;
     }
+    q->bridge_quiet = TRUE;
+    q->bridge_next_ns = r->next_event_ns ? r->next_event_ns : G_MAXUINT64;
     start_next(q, r->time_ns);
     return TRUE;
+}
+
+void msrv_quantum_bridge_busy(MsrvQuantum *q)
+{
+    q->bridge_quiet = FALSE;
 }
 
 void msrv_quantum_bridge_ready(MsrvQuantum *q)

@@ -387,7 +387,7 @@ static gboolean gpio_access(Server *s, const CfgDevice *d, const Shoal__V1__Mmio
     gboolean ok = msrv_gpio_write(gpio, off, req->size, req->data);
     *value = 0;
     if (s->bridge && msrv_gpio_levels(gpio) != before)
-        msrv_bridge_pins(s->bridge, index, msrv_gpio_levels(gpio));
+        msrv_bridge_pins(s->bridge, index, msrv_gpio_levels(gpio), req->guest_ns);
     return ok;
 }
 
@@ -747,7 +747,10 @@ static gboolean setup_plic(Server *s, GError **error)
 
 static void bridge_send(gpointer opaque, guint peer, const IcEnvelope *env)
 {
-    send_to(opaque, peer, (IcEnvelope *)env);
+    Server *s = opaque;
+    if (s->quantum && (gint)peer == s->bridge_peer)
+        msrv_quantum_bridge_busy(s->quantum);
+    send_to(s, peer, (IcEnvelope *)env);
 }
 
 static void bridge_reply(gpointer opaque, guint peer, const IcEnvelope *env)

@@ -52,6 +52,13 @@ public:
      * while no model line moves, skipping quanta where nothing happens.
      * Stops at a quantum boundary. */
     void skip_idle(guint64 until_ns);
+    /* Deterministic: SystemC to the start of the quantum holding @guest_ns
+     * (the server lets SystemC stay behind while it has nothing to do:
+     * nothing happens on the way). Before serving what a hart did then. */
+    void enter_quantum_of(guint64 guest_ns);
+    /* Deterministic: when SystemC has something to do next (guest ns), 0
+     * for nothing pending. */
+    guint64 next_event_ns() const;
     /* What a hart's access at guest time @guest_ns adds to SystemC now. */
     sc_core::sc_time access_delay(guint64 guest_ns) const;
     guint64 now_ns() const;
@@ -94,7 +101,8 @@ struct Bridge::Impl {
 
     Range *find(const std::string &name);
     /* The link's line function: a ModelLine's level onto its signal. */
-    static void line(gpointer opaque, const CfgDevice *device, guint input, gboolean level);
+    static void line(gpointer opaque, const CfgDevice *device, guint input, gboolean level,
+                     guint64 guest_ns);
     /* Called on the pacer thread only (it waits for delta cycles). */
     void serve_mmio(const SyscMmio &m);
     void settle();

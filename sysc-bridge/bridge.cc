@@ -87,6 +87,19 @@ void TimeSync::skip_idle(guint64 until_ns)
     }
 }
 
+void TimeSync::enter_quantum_of(guint64 guest_ns)
+{
+    if (deterministic_)
+        run_to(guest_ns / quantum_ns_ * quantum_ns_);
+}
+
+guint64 TimeSync::next_event_ns() const
+{
+    if (!sc_pending_activity())
+        return 0;
+    return now_ns() + (guint64)(sc_time_to_pending_activity() / sc_time(1, SC_NS));
+}
+
 sc_time TimeSync::access_delay(guint64 guest_ns) const
 {
     guint64 now = now_ns();
@@ -195,9 +208,11 @@ unsigned Bridge::inputs(const std::string &device) const
     return r ? (unsigned)r->inputs.size() : 0;
 }
 
-void Bridge::Impl::line(gpointer opaque, const CfgDevice *device, guint input, gboolean level)
+void Bridge::Impl::line(gpointer opaque, const CfgDevice *device, guint input, gboolean level,
+                        guint64 guest_ns)
 {
     Impl *impl = static_cast<Impl *>(opaque);
+    impl->sync->enter_quantum_of(guest_ns);
     Range *r = impl->find(device->name);
     g_assert(r && input < r->inputs.size()); /* the link checked it against the config */
     r->inputs[input]->write(level);
@@ -332,6 +347,7 @@ void Bridge::Impl::pace_deterministic()
         SyscMmio m;
         switch (sysc_link_next(link, 100, &m)) {
         case SYSC_LINK_MMIO:
+            sync->enter_quantum_of(m.guest_ns);
             serve_mmio(m);
             break;
         case SYSC_LINK_ADVANCE: {
@@ -339,7 +355,7 @@ void Bridge::Impl::pace_deterministic()
             sync->run_to(a.to_ns);
             if (a.idle_until_ns > a.to_ns)
                 sync->skip_idle(a.idle_until_ns);
-            sysc_link_reached(link, a.quantum, sync->now_ns());
+            sysc_link_reached(link, a.quantum, sync->now_ns(), sync->next_event_ns());
             break;
         }
         case SYSC_LINK_SHUTDOWN:

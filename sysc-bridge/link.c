@@ -21,6 +21,7 @@ typedef struct {
     const CfgDevice *device;
     guint input;
     gboolean level;
+    guint64 guest_ns;
 } SyscLine;
 
 struct SyscLink {
@@ -139,11 +140,12 @@ SyscAdvance sysc_link_advance(SyscLink *link)
     return link->advance;
 }
 
-void sysc_link_reached(SyscLink *link, guint64 quantum, guint64 time_ns)
+void sysc_link_reached(SyscLink *link, guint64 quantum, guint64 time_ns, guint64 next_event_ns)
 {
     Shoal__V1__QuantumReached reached = SHOAL__V1__QUANTUM_REACHED__INIT;
     reached.quantum = quantum;
     reached.time_ns = time_ns;
+    reached.next_event_ns = next_event_ns;
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.txid = ic_client_next_txid(link->client);
     env.body_case = SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED;
@@ -194,6 +196,7 @@ static void take_line(SyscLink *link, const IcEnvelope *env)
         line->device = d;
         line->input = ml->input;
         line->level = ml->level;
+        line->guest_ns = ml->guest_ns;
         g_queue_push_tail(link->lines, line);
         return;
     }
@@ -206,7 +209,8 @@ static void deliver_lines(SyscLink *link)
     while (!g_queue_is_empty(link->lines)) {
         SyscLine *line = g_queue_pop_head(link->lines);
         if (link->line_fn)
-            link->line_fn(link->line_opaque, line->device, line->input, line->level);
+            link->line_fn(link->line_opaque, line->device, line->input, line->level,
+                          line->guest_ns);
         g_free(line);
     }
 }

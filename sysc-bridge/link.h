@@ -41,9 +41,10 @@ typedef enum {
 } SyscLinkEvent;
 
 /* A model input the guest drives (a gpio pin, [device.NAME] inputs) is now
- * @level; @device is a sysc device and @input < device->n_inputs. */
+ * @level; @device is a sysc device and @input < device->n_inputs.
+ * @guest_ns: deterministic time, the writing hart's time; else 0. */
 typedef void (*SyscLineFn)(gpointer opaque, const CfgDevice *device, guint input,
-                           gboolean level);
+                           gboolean level, guint64 guest_ns);
 
 /* Connects to the memory server of @machine (outliving the link) and says
  * Hello as the bridge; waits up to 10 s. NULL + error if refused. */
@@ -62,8 +63,9 @@ SyscLinkEvent sysc_link_next(SyscLink *link, int timeout_ms, SyscMmio *mmio);
 int sysc_link_exit_code(SyscLink *link);
 /* The advance SYSC_LINK_ADVANCE announced. */
 SyscAdvance sysc_link_advance(SyscLink *link);
-/* SystemC stopped at @time_ns (a quantum boundary) for advance @quantum. */
-void sysc_link_reached(SyscLink *link, guint64 quantum, guint64 time_ns);
+/* SystemC stopped at @time_ns (a quantum boundary) for advance @quantum;
+ * its next pending event is at @next_event_ns (0: none). */
+void sysc_link_reached(SyscLink *link, guint64 quantum, guint64 time_ns, guint64 next_event_ns);
 /* Has the machine ended (Shutdown, or the server went away)? */
 gboolean sysc_link_ended(SyscLink *link);
 

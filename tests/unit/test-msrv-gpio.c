@@ -109,23 +109,23 @@ static void test_bridge_lines(void)
     g_autoptr(MsrvBridge) b = msrv_bridge_new(&m, NULL, NULL, on_send, on_reply, sent);
 
     /* Before the Hello nothing goes out, but the levels are kept. */
-    msrv_bridge_pins(b, 0, 1u << 3);
-    msrv_bridge_pins(b, 1, 1u << 0); /* gpio1 pin 0 is wired to nothing */
+    msrv_bridge_pins(b, 0, 1u << 3, 0);
+    msrv_bridge_pins(b, 1, 1u << 0, 0); /* gpio1 pin 0 is wired to nothing */
     expect(sent, NULL, 0);
     msrv_bridge_hello(b, 7);
     const Sent at_hello[] = { { 7, "m", 0, TRUE }, { 7, "m", 1, FALSE }, { 7, "m", 2, FALSE } };
     expect(sent, at_hello, G_N_ELEMENTS(at_hello));
 
     /* After it, only the inputs whose pin changed. */
-    msrv_bridge_pins(b, 0, 1u << 3);
+    msrv_bridge_pins(b, 0, 1u << 3, 0);
     expect(sent, NULL, 0);
-    msrv_bridge_pins(b, 0, 1u << 3 | 1u << 0);
+    msrv_bridge_pins(b, 0, 1u << 3 | 1u << 0, 0);
     const Sent pin0[] = { { 7, "m", 2, TRUE } };
     expect(sent, pin0, 1);
-    msrv_bridge_pins(b, 1, 1u << 3 | 1u << 5);
+    msrv_bridge_pins(b, 1, 1u << 3 | 1u << 5, 0);
     const Sent gpio1[] = { { 7, "m", 1, TRUE } };
     expect(sent, gpio1, 1);
-    msrv_bridge_pins(b, 0, 0);
+    msrv_bridge_pins(b, 0, 0, 0);
     const Sent both[] = { { 7, "m", 0, FALSE }, { 7, "m", 2, FALSE } };
     expect(sent, both, 2);
 }

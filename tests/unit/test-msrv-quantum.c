@@ -54,11 +54,12 @@ static gboolean done(MsrvQuantum *q, guint hart, guint64 quantum, gboolean idle,
     return ok;
 }
 
-static gboolean reached(MsrvQuantum *q, guint64 quantum, guint64 time_ns)
+static gboolean reached(MsrvQuantum *q, guint64 quantum, guint64 time_ns, guint64 next_event_ns)
 {
     Shoal__V1__QuantumReached r = SHOAL__V1__QUANTUM_REACHED__INIT;
     r.quantum = quantum;
     r.time_ns = time_ns;
+    r.next_event_ns = next_event_ns;
     g_autoptr(GError) error = NULL;
     gboolean ok = msrv_quantum_reached(q, &r, &error);
     g_assert_true(ok == (error == NULL));
@@ -82,25 +83,47 @@ static void test_bridge_barrier(void)
     g_assert_cmpuint(log.adv_to_ns, ==, QUANTUM_NS);
     g_assert_cmpuint(log.adv_idle_until_ns, ==, 0); /* hart 1 ran */
     g_assert_cmpuint(log.gos, ==, 0);
-    g_assert_false(reached(q, 0, QUANTUM_NS + 1)); /* off the grid */
-    g_assert_false(reached(q, 0, 0));              /* before the end */
-    g_assert_true(reached(q, 0, QUANTUM_NS));
+    g_assert_false(reached(q, 0, QUANTUM_NS + 1, 0)); /* off the grid */
+    g_assert_false(reached(q, 0, 0, 0));              /* before the end */
+    /* The models' next event is a little after 3 quanta. */
+    g_assert_true(reached(q, 0, QUANTUM_NS, 3 * QUANTUM_NS + 10));
     g_assert_cmpuint(log.gos, ==, 1);
     g_assert_cmpuint(log.go_index, ==, 1);
     g_assert_cmpuint(log.go_start_ns, ==, QUANTUM_NS);
-    g_assert_false(reached(q, 1, 2 * QUANTUM_NS)); /* nobody asked */
-    /* Both idle, timers at 5.5 and 9 quanta: the bridge may skip to 5.5. */
-    g_assert_true(done(q, 0, 1, TRUE, 9 * QUANTUM_NS));
-    g_assert_true(done(q, 1, 1, TRUE, 5 * QUANTUM_NS + 500));
+    g_assert_false(reached(q, 1, 2 * QUANTUM_NS, 0)); /* nobody asked */
+    /* Quantum 1: nothing for the bridge before its event: it is left out. */
+    g_assert_true(done(q, 0, 1, FALSE, 0));
+    g_assert_true(done(q, 1, 1, FALSE, 0));
+    g_assert_cmpuint(log.advances, ==, 1);
+    g_assert_cmpuint(log.go_start_ns, ==, 2 * QUANTUM_NS);
+    /* Quantum 2: both idle, timers at 9 and 5.5 quanta: time skips, but
+     * only to the quantum that holds the bridge's event. */
+    g_assert_true(done(q, 0, 2, TRUE, 9 * QUANTUM_NS));
+    g_assert_true(done(q, 1, 2, TRUE, 5 * QUANTUM_NS + 500));
+    g_assert_cmpuint(log.advances, ==, 1);
+    g_assert_cmpuint(log.go_index, ==, 3);
+    g_assert_cmpuint(log.go_start_ns, ==, 3 * QUANTUM_NS);
+    /* Quantum 3 holds it: the bridge runs, and may go on to 5.5. */
+    g_assert_true(done(q, 0, 3, TRUE, 9 * QUANTUM_NS));
+    g_assert_true(done(q, 1, 3, TRUE, 5 * QUANTUM_NS + 500));
     g_assert_cmpuint(log.advances, ==, 2);
-    g_assert_cmpuint(log.adv_to_ns, ==, 2 * QUANTUM_NS);
+    g_assert_cmpuint(log.adv_to_ns, ==, 4 * QUANTUM_NS);
     g_assert_cmpuint(log.adv_idle_until_ns, ==, 5 * QUANTUM_NS + 500);
-    g_assert_true(reached(q, 1, 6 * QUANTUM_NS));
+    g_assert_true(reached(q, 3, 6 * QUANTUM_NS, 0));
     g_assert_cmpuint(log.go_start_ns, ==, 6 * QUANTUM_NS);
+    /* An access went to the bridge: it runs, though it had nothing due. */
+    msrv_quantum_bridge_busy(q);
+    g_assert_true(done(q, 0, 4, FALSE, 0));
+    g_assert_true(done(q, 1, 4, FALSE, 0));
+    g_assert_cmpuint(log.advances, ==, 3);
+    g_assert_cmpuint(log.adv_idle_until_ns, ==, 0); /* the harts ran */
+    g_assert_true(reached(q, 4, 7 * QUANTUM_NS, 0));
     /* Idle, but an interrupt line moved: no skip. */
     msrv_quantum_lines_moved(q);
-    g_assert_true(done(q, 0, 2, TRUE, 0));
-    g_assert_true(done(q, 1, 2, TRUE, 0));
+    msrv_quantum_bridge_busy(q);
+    g_assert_true(done(q, 0, 5, TRUE, 0));
+    g_assert_true(done(q, 1, 5, TRUE, 0));
+    g_assert_cmpuint(log.advances, ==, 4);
     g_assert_cmpuint(log.adv_idle_until_ns, ==, 0);
     msrv_quantum_free(q);
 }
