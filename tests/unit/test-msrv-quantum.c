@@ -2,7 +2,8 @@
 /* The memory server's quantum barrier (memory-server/quantum.c) against
  * recorded messages: it advances only when every hart is done, goes on only
  * when the bridge reached the quantum's end, skips idle stretches on the
- * quantum grid, and refuses messages that do not fit the quantum running. */
+ * quantum grid, refuses messages that do not fit the quantum running, and
+ * leaves the bridge out of quanta where it has nothing to do. */
 #include "memory-server/internal.h"
 
 #define QUANTUM_NS 1000
