@@ -60,7 +60,7 @@ GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf $(GUEST_SYSC)
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
 	tests/guest/sysc-bench.elf tests/guest/sysc-lines.elf \
 	tests/guest/sysc-time.elf
-EXTRA_DIST += tests/guest/sysc.h $(GUEST_SYSC:.elf=.c)
+EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=.c)
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
@@ -113,7 +113,7 @@ GUEST_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LD
 noinst_DATA = $(GUEST_TESTS) $(GUEST_EXTRA)
 CLEANFILES += $(GUEST_TESTS) $(GUEST_EXTRA)
 $(GUEST_TESTS) $(GUEST_EXTRA): $(GUEST_LIB) $(GUEST_LIB_HDRS)
-$(GUEST_SYSC): $(srcdir)/tests/guest/sysc.h
+$(GUEST_SYSC): $(srcdir)/tests/guest/sysc.h $(srcdir)/tests/guest/sysc-timer-irq.h
 
 GUEST_SBI_LIB = \
 	$(srcdir)/tests/guest/lib/sbi-crt0.S \

@@ -21,11 +21,6 @@ static uint8_t a[DMA_BYTES] __attribute__((aligned(4096)));
 static uint8_t b[DMA_BYTES] __attribute__((aligned(4096)));
 static volatile uint64_t dma_irqs, timer_irqs, result;
 
-static uint64_t mtime(void)
-{
-    return *(volatile uint64_t *)GUEST_CLINT_MTIME;
-}
-
 static int on_trap(GuestTrapFrame *f)
 {
     if (f->mcause != (CAUSE_IRQ | IRQ_MEI))

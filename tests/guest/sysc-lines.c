@@ -15,11 +15,6 @@
 
 static volatile uint64_t irqs, count_at_irq;
 
-static uint64_t mtime(void)
-{
-    return *(volatile uint64_t *)GUEST_CLINT_MTIME;
-}
-
 static void spin_ns(uint64_t ns)
 {
     uint64_t end = mtime() + ns / NS_PER_TICK;

@@ -6,37 +6,12 @@
  * through the PLIC. It must come at or after the compare time and at most
  * one quantum (plus the handler's own instructions) later, in guest time.
  * The times are printed: in this mode two runs print the same. */
-#include "sysc.h"
+#include "sysc-timer-irq.h"
 
 #define QUANTUM_NS 10000ull   /* the test runs with [sysc] quantum-ns = 10000 */
 #define HANDLER_NS 2000ull    /* the handler's instructions before it reads the time */
 #define NS_PER_TICK 100ull    /* virt.conf's timebase, 10 MHz */
 #define ROUNDS 4
-
-static volatile uint64_t irqs, count_at_irq, mtime_at_irq;
-
-static uint64_t mtime(void)
-{
-    return *(volatile uint64_t *)GUEST_CLINT_MTIME;
-}
-
-static int on_trap(GuestTrapFrame *f)
-{
-    if (f->mcause == (CAUSE_IRQ | IRQ_MEI)) {
-        uint32_t id = rd32(PLIC_CLAIM(CTX_M(0)));
-        if (id == TIMER_IRQ) {
-            count_at_irq = rd64(TIMER_COUNT);
-            mtime_at_irq = mtime();
-            wr32(TIMER_CTRL, 0);
-            wr32(TIMER_STATUS, TIMER_PENDING); /* lowers the line */
-            irqs++;
-        }
-        if (id)
-            wr32(PLIC_CLAIM(CTX_M(0)), id);
-        return 1;
-    }
-    return 0;
-}
 
 static void put_field(const char *name, uint64_t v)
 {
@@ -55,7 +30,7 @@ static void spin_until_change(volatile uint64_t *counter, uint64_t seen)
 
 int main(void)
 {
-    guest_trap_hook = on_trap;
+    guest_trap_hook = timer_irq_trap;
     plic_route(TIMER_IRQ, 0);
     /* Counted time: the model's COUNT and mtime are the same guest time. */
     uint64_t c = rd64(TIMER_COUNT), m = mtime();
@@ -63,14 +38,14 @@ int main(void)
                m + 1 >= c / NS_PER_TICK && c / NS_PER_TICK + 1 >= m);
     static const uint64_t delays_ns[ROUNDS] = { 50000, 123456, 7000, 2000000 };
     for (int r = 0; r < ROUNDS; r++) {
-        uint64_t seen = irqs;
+        uint64_t seen = timer_irqs;
         uint64_t compare = rd64(TIMER_COUNT) + delays_ns[r];
         wr64(TIMER_COMPARE, compare);
         wr32(TIMER_CTRL, 1);
         if (r % 2 == 0)
-            wait_change(&irqs, seen);
+            wait_change(&timer_irqs, seen);
         else
-            spin_until_change(&irqs, seen);
+            spin_until_change(&timer_irqs, seen);
         put_field("round ", (uint64_t)r);
         put_field(" compare ", compare);
         put_field(" count ", count_at_irq);
@@ -83,6 +58,6 @@ int main(void)
                    mtime_at_irq * NS_PER_TICK + NS_PER_TICK >= count_at_irq &&
                        mtime_at_irq * NS_PER_TICK <= count_at_irq + HANDLER_NS);
     }
-    check_u64("interrupts", irqs, ROUNDS);
+    check_u64("interrupts", timer_irqs, ROUNDS);
     return check_finish();
 }

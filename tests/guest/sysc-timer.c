@@ -5,40 +5,15 @@
  * the counter reached the compare value, and must come within the delay
  * plus a bound (the quantum plus scheduling slack on a shared host), in
  * guest time (mtime). Output is the same on every run: no times printed. */
-#include "sysc.h"
+#include "sysc-timer-irq.h"
 
 #define DELAY_NS 2000000ull   /* 2 ms */
 #define SLACK_NS 200000000ull /* host scheduling on a loaded machine */
 #define ROUNDS 3
 
-static volatile uint64_t irqs, count_at_irq, mtime_at_irq;
-
-static uint64_t mtime(void)
-{
-    return *(volatile uint64_t *)GUEST_CLINT_MTIME;
-}
-
-static int on_trap(GuestTrapFrame *f)
-{
-    if (f->mcause == (CAUSE_IRQ | IRQ_MEI)) {
-        uint32_t id = rd32(PLIC_CLAIM(CTX_M(0)));
-        if (id == TIMER_IRQ) {
-            mtime_at_irq = mtime();
-            count_at_irq = rd64(TIMER_COUNT);
-            wr32(TIMER_CTRL, 0);
-            wr32(TIMER_STATUS, 1); /* lowers the line */
-            irqs++;
-        }
-        if (id)
-            wr32(PLIC_CLAIM(CTX_M(0)), id);
-        return 1;
-    }
-    return 0;
-}
-
 int main(void)
 {
-    guest_trap_hook = on_trap;
+    guest_trap_hook = timer_irq_trap;
     plic_route(TIMER_IRQ, 0);
     /* mtime ticks per ns: timebase-frequency of virt.conf, 10 MHz */
     const uint64_t ns_per_tick = 100;
@@ -46,12 +21,12 @@ int main(void)
     check_true("COUNT does not go back", c1 >= c0);
     check_u64("status idle", rd32(TIMER_STATUS), 0);
     for (int r = 0; r < ROUNDS; r++) {
-        uint64_t seen = irqs;
+        uint64_t seen = timer_irqs;
         uint64_t start = mtime();
         uint64_t compare = rd64(TIMER_COUNT) + DELAY_NS;
         wr64(TIMER_COMPARE, compare);
         wr32(TIMER_CTRL, 1);
-        wait_change(&irqs, seen);
+        wait_change(&timer_irqs, seen);
         uint64_t took_ns = (mtime_at_irq - start) * ns_per_tick;
         guest_puts("round ");
         guest_put_udec((uint64_t)r);
@@ -62,6 +37,6 @@ int main(void)
         check_true("  within the delay plus slack", took_ns <= DELAY_NS + SLACK_NS);
         check_u64("  status cleared", rd32(TIMER_STATUS), 0);
     }
-    check_u64("interrupts", irqs, ROUNDS);
+    check_u64("interrupts", timer_irqs, ROUNDS);
     return check_finish();
 }

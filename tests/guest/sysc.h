@@ -51,6 +51,11 @@ static inline void wr32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; 
 static inline uint64_t rd64(uintptr_t a) { return *(volatile uint64_t *)a; }
 static inline void wr64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
 
+static inline uint64_t mtime(void)
+{
+    return *(volatile uint64_t *)GUEST_CLINT_MTIME;
+}
+
 /* Routes PLIC source @src to hart @hart's M context and enables MEI. */
 static inline void plic_route(unsigned src, unsigned hart)
 {
