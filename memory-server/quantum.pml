@@ -34,7 +34,9 @@
  * running out its budget: an MMIO access to the bridge (blocks until the
  * agent hands it the answer), an IPI to a hart of the other node, or WFI
  * (ends the quantum as idle; the hart stays idle, quantum after quantum,
- * until an interrupt was applied for it). The page a DMA write needs is
+ * until an interrupt was applied for it). Only a node's first hart makes
+ * accesses and IPIs; the second (HARTS=2) runs, idles and takes interrupts,
+ * which keeps 4 harts within reach of an exhaustive search. The page a DMA write needs is
  * held by a node chosen by the bridge (or by none: then it lands at once);
  * the directory is the Recall/ack pair (directory.pml checks the rest).
  * Idle skipping (skip_idle) only makes one QuantumAdvance run longer: the
@@ -51,7 +53,10 @@
  *                      the bridge's posted writes (msrv_bridge_after_writes):
  *                      the harts run while the write's Recall reaches their
  *                      node (parked assert), and a line held behind the
- *                      write reaches the node after QuantumGo. */
+ *                      write reaches the node after QuantumGo;
+ *   -DBUG_LINE_EARLY   the server applies a DeviceLine at once, ahead of a
+ *                      DMA write the bridge posted before it: the guest can
+ *                      take the interrupt before the data is there. */
 
 #ifndef HARTS
 #define HARTS 2                  /* harts per node */
@@ -75,14 +80,14 @@
 mtype = { DONE, IPI, MMIO, MMIO_RESP, IRQ, GO, RECALL, ACK, ADVANCE, REACHED, LINE, DMA };
 
 /* kind, a (hart, node or quantum), b (quantum tag), c (line after a write) */
-chan hreq[NH] = [3] of { mtype, byte, byte, bit };   /* hart -> server, own connection */
+chan hreq[NH] = [2] of { mtype, byte, byte, bit };   /* hart -> server, own connection */
 #ifdef BUG_IPI_CHANNEL
 chan hipi[NH] = [2] of { mtype, byte, byte, bit };   /* the broken variant's second way */
 #endif
 chan up[NODES] = [2] of { mtype, byte, byte, bit };  /* agent -> server, node main */
-chan down[NODES] = [8] of { mtype, byte, byte, bit };/* server -> agent, node main */
+chan down[NODES] = [6] of { mtype, byte, byte, bit };/* server -> agent, node main */
 chan tobr = [NH + 1] of { mtype, byte, byte, bit };  /* server -> bridge */
-chan frombr = [8] of { mtype, byte, byte, bit };     /* bridge -> server */
+chan frombr = [6] of { mtype, byte, byte, bit };     /* bridge -> server */
 chan answer[NH] = [1] of { bit };                    /* agent wakes a hart: its MMIO answer */
 
 byte node_q[NODES];        /* NodeQuantum.index: the quantum the server last started */
@@ -130,10 +135,10 @@ proctype hart(byte h) {
         :: !idle[h] ->
             if
             :: true                               /* runs out its budget */
-            :: true ->                            /* an access to a bridge range */
+            :: h % HARTS == 0 ->                  /* an access to a bridge range */
                 hreq[h]!MMIO, h, k, 0;
                 answer[h]?_
-            :: true ->                            /* msip of a hart of the other node */
+            :: h % HARTS == 0 ->                  /* msip of a hart of the other node */
                 select(t : 0 .. HARTS - 1);
                 send_ipi((1 - n) * HARTS + t)
             :: atomic { !pending[h] -> idle[h] = 1 }   /* WFI, nothing pending */
@@ -321,10 +326,14 @@ end:
             :: else -> down[NODE_OF(a)]!MMIO_RESP, a, 0, 0
             fi
         :: kind == LINE ->         /* msrv_bridge_line -> PLIC -> route_irq */
+#ifdef BUG_LINE_EARLY
+            send_irq(a, b, c)
+#else
             if
             :: MUST_WAIT -> ordered!kind, a, b, c
             :: else -> send_irq(a, b, c)
             fi
+#endif
         :: kind == DMA ->          /* msrv_bridge_dma: a write, the directory's Recall */
             writes++;
             down[a]!RECALL, 0, 0, 0
