@@ -18,8 +18,9 @@
  *     deadlock between harts waiting for an MMIO answer or a QuantumGo, the
  *     server holding messages behind a write, and the agent's Recall);
  *   - with -DFOREVER (quanta counted modulo 2, no end): every quantum
- *     eventually ends under weak fairness (progress label at QuantumGo,
- *     pan -l -f).
+ *     eventually ends (progress label where a hart leaves the barrier,
+ *     pan -l; checked without fairness, which is stronger: no cycle at all
+ *     avoids it, fair or not).
  *
  * Channels are the real connections, each FIFO, none ordered with another:
  * a hart's own request connection to the server (hreq: its MMIO requests,
