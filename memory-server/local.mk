@@ -56,3 +56,7 @@ $(tests_unit_test_msrv_server_OBJECTS): proto/shoal.pb-c.h
 # The protocol's Promela model, checked with spin (skipped without it).
 EXTRA_DIST += memory-server/directory.pml tests/unit/test-msrv-spin.sh
 TESTS += tests/unit/test-msrv-spin.sh
+
+# The quantum barrier's Promela model (deterministic time), checked with spin.
+EXTRA_DIST += memory-server/quantum.pml tests/unit/test-msrv-quantum-spin.sh
+TESTS += tests/unit/test-msrv-quantum-spin.sh
