@@ -18,5 +18,5 @@ tests_unit_test_tcg_safe_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 tests_unit_test_tcg_opt_SOURCES = tests/unit/test-tcg-opt.c
 tests_unit_test_tcg_opt_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 # The safe-work handshake's Promela model, checked with spin (skipped without it).
-EXTRA_DIST += tcg/safe-work.pml tests/unit/test-tcg-spin.sh
+EXTRA_DIST += tcg/safe-work.pml tests/unit/test-tcg-spin.sh tests/unit/spin-lib.sh
 TESTS += tests/unit/test-tcg-spin.sh

@@ -13,21 +13,14 @@
 #      (BUG_IPI_CHANNEL, BUG_GO_EARLY, BUG_LINE_EARLY) spin must find an
 #      assertion violation.
 # Skipped, never passed, without spin or a C compiler.
-srcdir=${SHOAL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-cc=${CC:-cc}
-echo "1..6"
-if ! command -v spin >/dev/null 2>&1 || ! command -v "$cc" >/dev/null 2>&1; then
-    why="spin not installed (apt-get install spin)"
-    command -v spin >/dev/null 2>&1 && why="no C compiler for spin's verifier"
-    for i in 1 2 3 4 5 6; do
-        echo "ok $i - quantum.pml # SKIP $why"
-    done
-    exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-spin.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-cp "$srcdir/memory-server/quantum.pml" "$tmp/" || exit 1
-cd "$tmp" || exit 1
+. "$(dirname "$0")/spin-lib.sh"
+spin_setup memory-server/quantum.pml \
+    "quantum.pml safety, 2x1" \
+    "quantum.pml safety, 2x2" \
+    "quantum.pml progress" \
+    "quantum.pml BUG_IPI_CHANNEL" \
+    "quantum.pml BUG_GO_EARLY" \
+    "quantum.pml BUG_LINE_EARLY"
 
 # verify SPIN-DEFINES CFLAGS PAN-FLAGS: builds and runs pan, output in pan.log
 verify() {

@@ -8,25 +8,11 @@
 #   3. liveness, 2 nodes x 2 accesses each: no cycle without a grant under
 #      weak fairness (every request is eventually granted).
 # Skipped, never passed, without spin or a C compiler.
-srcdir=${SHOAL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-cc=${CC:-cc}
-echo "1..3"
-if ! command -v spin >/dev/null 2>&1; then
-    echo "ok 1 - directory.pml safety # SKIP spin not installed (apt-get install spin)"
-    echo "ok 2 - directory.pml safety, 3 nodes # SKIP spin not installed (apt-get install spin)"
-    echo "ok 3 - directory.pml liveness # SKIP spin not installed (apt-get install spin)"
-    exit 0
-fi
-if ! command -v "$cc" >/dev/null 2>&1; then
-    echo "ok 1 - directory.pml safety # SKIP no C compiler for spin's verifier"
-    echo "ok 2 - directory.pml safety, 3 nodes # SKIP no C compiler for spin's verifier"
-    echo "ok 3 - directory.pml liveness # SKIP no C compiler for spin's verifier"
-    exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-spin.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-cp "$srcdir/memory-server/directory.pml" "$tmp/" || exit 1
-cd "$tmp" || exit 1
+. "$(dirname "$0")/spin-lib.sh"
+spin_setup memory-server/directory.pml \
+    "directory.pml safety" \
+    "directory.pml safety, 3 nodes" \
+    "directory.pml liveness"
 
 # check NUMBER NAME NODES OPS CFLAGS PAN-FLAGS
 check() {

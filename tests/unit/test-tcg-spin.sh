@@ -7,20 +7,10 @@
 # (about 8 M states, 10 s); then the same with hart 0 running an exclusive
 # section (no other hart in a block meanwhile; about 22 M states, 30 s).
 # Skipped, never passed, without spin or a C compiler.
-srcdir=${SHOAL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-cc=${CC:-cc}
-echo "1..2"
-if ! command -v spin >/dev/null 2>&1 || ! command -v "$cc" >/dev/null 2>&1; then
-    why="spin not installed (apt-get install spin)"
-    command -v spin >/dev/null 2>&1 && why="no C compiler for spin's verifier"
-    echo "ok 1 - safe-work.pml # SKIP $why"
-    echo "ok 2 - safe-work.pml exclusive # SKIP $why"
-    exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-spin.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-cp "$srcdir/tcg/safe-work.pml" "$tmp/" || exit 1
-cd "$tmp" || exit 1
+. "$(dirname "$0")/spin-lib.sh"
+spin_setup tcg/safe-work.pml \
+    "safe-work.pml" \
+    "safe-work.pml exclusive"
 
 # check NUMBER NAME SPIN-DEFINES
 check() {
