@@ -170,6 +170,24 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
     }
 }
 
+void ic_envelope_dma_request(IcEnvelope *env, Shoal__V1__DmaRequest *req, guint64 txid,
+                             guint64 addr, gboolean is_write, guint8 *buf, gsize len)
+{
+    *req = (Shoal__V1__DmaRequest)SHOAL__V1__DMA_REQUEST__INIT;
+    req->addr = addr;
+    req->is_write = is_write;
+    if (is_write) {
+        req->data.data = buf;
+        req->data.len = len;
+    } else {
+        req->len = (guint32)len;
+    }
+    *env = (IcEnvelope)SHOAL__V1__ENVELOPE__INIT;
+    env->txid = txid;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST;
+    env->dma_request = req;
+}
+
 IcEnvelope *ic_envelope_unpack(const guint8 *data, gsize len, const char *peer, GError **error)
 {
     if (len > IC_MAX_FRAME) {

@@ -45,6 +45,10 @@ IcEnvelope *ic_envelope_unpack(const guint8 *data, gsize len, const char *peer, 
 
 /* The body's name as the .proto spells it ("get_s"), from the descriptor. */
 const char *ic_envelope_body_name(const IcEnvelope *env);
+/* Makes @env a DmaRequest (in @req, which must outlive it): a write
+ * carries the @len bytes at @buf, a read asks for @len bytes. */
+void ic_envelope_dma_request(IcEnvelope *env, Shoal__V1__DmaRequest *req, guint64 txid,
+                             guint64 addr, gboolean is_write, guint8 *buf, gsize len);
 
 /* Packs @env into a new GBytes (the sender's side; never fails). */
 GBytes *ic_envelope_pack(const IcEnvelope *env);

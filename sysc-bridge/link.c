@@ -323,19 +323,9 @@ static gboolean in_ram(SyscLink *link, guint64 addr, gsize len)
 static gboolean send_dma(SyscLink *link, guint64 txid, guint64 addr, gboolean is_write,
                          guint8 *buf, gsize len, GError **error)
 {
-    Shoal__V1__DmaRequest req = SHOAL__V1__DMA_REQUEST__INIT;
-    req.addr = addr;
-    req.is_write = is_write;
-    if (is_write) {
-        req.data.data = buf;
-        req.data.len = len;
-    } else {
-        req.len = (guint32)len;
-    }
-    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
-    env.txid = txid;
-    env.body_case = SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST;
-    env.dma_request = &req;
+    Shoal__V1__DmaRequest req;
+    IcEnvelope env;
+    ic_envelope_dma_request(&env, &req, txid, addr, is_write, buf, len);
     return ic_client_send(link->client, &env, error);
 }
 

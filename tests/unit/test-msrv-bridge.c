@@ -135,19 +135,9 @@ static char *take_log(Fixture *f)
 static void dma(Fixture *f, guint64 txid, guint64 addr, gboolean is_write, guint8 *data,
                 gsize len)
 {
-    Shoal__V1__DmaRequest req = SHOAL__V1__DMA_REQUEST__INIT;
-    req.addr = addr;
-    req.is_write = is_write;
-    if (is_write) {
-        req.data.data = data;
-        req.data.len = len;
-    } else {
-        req.len = (guint32)len;
-    }
-    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
-    env.txid = txid;
-    env.body_case = SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST;
-    env.dma_request = &req;
+    Shoal__V1__DmaRequest req;
+    IcEnvelope env;
+    ic_envelope_dma_request(&env, &req, txid, addr, is_write, data, len);
     msrv_bridge_dma(f->bridge, &env);
     msrv_bridge_run_deferred(f->bridge);
 }
