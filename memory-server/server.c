@@ -658,12 +658,18 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
         if (!msrv_bridge_line(s->bridge, env, &berr))
             g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
         return;
-    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE:
+    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE: {
         if (!node || !s->quantum)
             break;
-        if (!msrv_quantum_done(s->quantum, env->quantum_done, &berr))
+        const CfgNode *n = &s->machine->nodes[info->node];
+        guint hart = env->quantum_done->hart;
+        if (hart < n->first_hart || hart - n->first_hart >= n->n_harts)
+            g_warning("%s: QuantumDone for hart %u, which is not one of its harts",
+                      ic_server_peer_name(s->ic, peer), hart);
+        else if (!msrv_quantum_done(s->quantum, env->quantum_done, &berr))
             g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
         return;
+    }
     case SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED:
         if (!bridge || !s->quantum)
             break;
