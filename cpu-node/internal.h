@@ -88,15 +88,20 @@ typedef struct {
     guint64 pushed[NODE_PUSH_COUNT];     /* (atomic) what the server sent unasked */
     guint64 latency_log2_us[24];         /* (atomic) page requests by log2 of us */
     guint64 latency_total_us;            /* (atomic) */
+    guint64 quanta_used, quanta_idle;    /* (atomic) deterministic time: quantum ends by
+                                          * a spent budget, by WFI */
+    guint64 barrier_wait_us;             /* (atomic) harts' time waiting for QuantumGo */
 } NodeStats;
 
 /* A hart's request of @kind took @elapsed_us until answered (hart thread). */
 void node_stats_request(NodeStats *stats, NodeReqKind kind, gint64 elapsed_us);
+/* A hart waited @waited_us at a quantum's end (hart thread). */
+void node_stats_quantum(NodeStats *stats, gboolean idle, gint64 waited_us);
 /* The server pushed @what (agent thread). */
 void node_stats_pushed(NodeStats *stats, NodeStatsPush what);
-/* One line on stderr; harts must have stopped. */
+/* One line on stderr, two in deterministic time; harts must have stopped. */
 void node_stats_print(const NodeStats *stats, guint node_index, TcgHart *const *harts,
-                      guint n_harts);
+                      guint n_harts, gboolean deterministic);
 
 /* ---- request.c: harts' requests on their own connections ---- */
 #define NODE_REPLY_TIMEOUT_US (60 * G_USEC_PER_SEC) /* the server is gone after this */

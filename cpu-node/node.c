@@ -300,7 +300,8 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         g_thread_join(node.harts[i].thread);
     }
     if (g_getenv("SHOAL_STATS") != NULL)
-        node_stats_print(&node.stats, index, node.tcgs, node.config->n_harts);
+        node_stats_print(&node.stats, index, node.tcgs, node.config->n_harts,
+                         machine->deterministic);
     for (guint i = 0; i < node.config->n_harts; i++) {
         tcg_hart_free(node.harts[i].tcg);
     }

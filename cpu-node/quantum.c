@@ -55,12 +55,14 @@ guint64 node_quantum_end(Node *node, guint hart_id, gboolean idle)
     if (idle)
         done.wake_ns = ticks_to_ns(node, __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED));
     node_submit(node, hart_id, &done);
+    gint64 t0 = g_get_monotonic_time();
     pthread_mutex_lock(&q->lock);
     while (q->index == h->quantum_index && !q->stopping)
         pthread_cond_wait(&q->cond, &q->lock);
     h->quantum_index = q->index;
     h->quantum_start_ns = q->start_ns;
     pthread_mutex_unlock(&q->lock);
+    node_stats_quantum(&node->stats, idle, g_get_monotonic_time() - t0);
     h->quantum_retired = tcg_hart_retired(h->tcg);
     node_clint_update_timer(node, h);
     return node_quantum_budget(node);

@@ -48,8 +48,26 @@ static guint64 p99_us(const NodeStats *s, guint64 n)
     return 0;
 }
 
+void node_stats_quantum(NodeStats *stats, gboolean idle, gint64 waited_us)
+{
+    __atomic_fetch_add(idle ? &stats->quanta_idle : &stats->quanta_used, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&stats->barrier_wait_us, (guint64)MAX(waited_us, 0), __ATOMIC_RELAXED);
+}
+
+/* What the quantum barrier cost the node's harts (deterministic time). */
+static void print_quanta(const NodeStats *s, guint node_index)
+{
+    guint64 ends = s->quanta_used + s->quanta_idle;
+    fprintf(stderr,
+            "shoal: node %u quanta: %" G_GUINT64_FORMAT " ended by a spent budget, %"
+            G_GUINT64_FORMAT " in WFI; harts waited %" G_GUINT64_FORMAT
+            " ms at the barrier, mean %" G_GUINT64_FORMAT " us\n",
+            node_index, s->quanta_used, s->quanta_idle, s->barrier_wait_us / 1000,
+            ends ? s->barrier_wait_us / ends : 0);
+}
+
 void node_stats_print(const NodeStats *s, guint node_index, TcgHart *const *harts,
-                      guint n_harts)
+                      guint n_harts, gboolean deterministic)
 {
     guint64 tb_invalidated = 0, tb_flushes = 0;
     for (guint i = 0; i < n_harts; i++) {
@@ -74,4 +92,6 @@ void node_stats_print(const NodeStats *s, guint node_index, TcgHart *const *hart
             s->pushed[NODE_PUSH_RECALL_DOWNGRADE], s->pushed[NODE_PUSH_RECALL_INVALIDATE],
             tb_invalidated, tb_flushes, pages ? s->latency_total_us / pages : 0,
             pages ? p99_us(s, pages) : 0);
+    if (deterministic)
+        print_quanta(s, node_index);
 }

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 # shoal run --stats: every cpu-node prints one line of coherence figures at
 # exit, and two nodes sharing a page show the invalidations and recalls
-# their ping-pong must have caused.
+# their ping-pong must have caused; in deterministic time a second line says
+# how many quanta ended and what waiting at the barrier cost.
 . "$(dirname "$0")/lib.sh"
 
-echo "1..4"
+echo "1..6"
 ELF="$SHOAL_BUILDDIR/tests/guest/smp-share.elf"
 if [ ! -f "$ELF" ]; then
-    for i in 1 2 3 4; do skip "no $ELF (no riscv64-unknown-elf-gcc)"; done
+    for i in 1 2 3 4 5 6; do skip "no $ELF (no riscv64-unknown-elf-gcc)"; done
     exit 0
 fi
 timeout -k 2 60 "$SHOAL" run "$SHOAL_SRCDIR/configs/virt-2x2.conf" --bios none \
@@ -22,4 +23,14 @@ inval=$(sed -n 's/.*; invalidations \([0-9]*\), recalls \([0-9]*\).*/\1 \2/p' "$
 check "sharing a page across nodes shows invalidations and recalls ($inval)" [ "$inval" -gt 0 ]
 grep -q 'coherence latency mean [0-9]* us, p99 < [0-9]* us' "$TEST_TMP/err"
 check "latency figures are printed" [ $? = 0 ]
+diag <"$TEST_TMP/err"
+
+# Deterministic time adds what the quantum barrier cost.
+timeout -k 2 60 "$SHOAL" run "$SHOAL_SRCDIR/configs/virt-2x2.conf" --bios none \
+    --kernel "$ELF" --stats --set sysc.time-mode=deterministic >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+rc=$?
+check "the machine ran to completion in deterministic time (exit $rc)" [ "$rc" = 0 ]
+ended=$(sed -n 's/^shoal: node [01] quanta: \([0-9]*\) ended by a spent budget, \([0-9]*\) in WFI.*/\1 \2/p' \
+    "$TEST_TMP/err" | awk '{ s += $1 + $2; n++ } END { print n + 0, s + 0 }')
+check "each node counts its quanta ($ended)" [ "${ended%% *}" = 2 -a "${ended##* }" -gt 0 ]
 diag <"$TEST_TMP/err"
