@@ -4,7 +4,8 @@
  * the machine time base (host CLOCK_MONOTONIC scaled to timebase_hz since
  * the memory server's epoch). The agent's poll timeout fires the timers.
  * In deterministic time (quantum.c) mtime is each hart's own count of
- * instructions, and a hart checks its timer when a quantum begins.
+ * instructions, a hart checks its timer when a quantum begins, and an IPI
+ * from another hart waits for that too.
  * One time base for the machine: every node reads the same clock and
  * subtracts the same epoch (HelloAck.time_epoch_ns), so mtime agrees across
  * processes of one host. CLOCK_MONOTONIC has a per-host origin: a node on
@@ -108,7 +109,9 @@ gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, gu
     switch (decode(off, size, &hart, &sub)) {
     case REG_MSIP: {
         NodeHart *h = node_hart(node, hart);
-        if (h) {
+        if (h && node->machine->deterministic && hart != hart_id) {
+            node_quantum_post_ipi(node, h, node_hart(node, hart_id), value & 1);
+        } else if (h) {
             tcg_hart_set_irq(h->tcg, TCG_IRQ_MSIP, value & 1);
         } else if (hart < node->machine->n_harts) {
             NodeRequest req = { .kind = NODE_REQ_IRQ, .hart = hart, .line = TCG_IRQ_MSIP,
@@ -176,5 +179,8 @@ void node_clint_irq(Node *node, guint hart_id, guint line, gboolean level)
         g_warning("interrupt line %u for hart %u, which is not in this node", line, hart_id);
         return;
     }
-    tcg_hart_set_irq(h->tcg, line, level);
+    if (node->machine->deterministic && line == TCG_IRQ_MSIP)
+        node_quantum_post_ipi(node, h, NULL, level);
+    else
+        tcg_hart_set_irq(h->tcg, line, level);
 }

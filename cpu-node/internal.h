@@ -154,6 +154,10 @@ guint64 node_quantum_hart_ns(const NodeHart *h);
 /* TcgNodeOps.quantum_end: reports the quantum's end to the server and
  * waits for the next one (hart thread). */
 guint64 node_quantum_end(Node *node, guint hart_id, gboolean idle);
+/* Deterministic time: MSIP of @to becomes @level when @to begins the
+ * quantum after the one @from (a hart of this node, on its thread) runs,
+ * or, @from NULL (the agent, for an IrqLine), after the one last started. */
+void node_quantum_post_ipi(Node *node, NodeHart *to, const NodeHart *from, gboolean level);
 /* QuantumGo (agent thread). */
 void node_quantum_go(Node *node, guint64 index, guint64 start_ns);
 /* Releases every waiting hart for good (any thread). */
@@ -177,6 +181,7 @@ struct NodeHart {
     guint64 quantum_index;  /* deterministic time: the quantum it runs in, */
     guint64 quantum_start_ns; /* when that began, */
     guint64 quantum_retired;  /* and its retired count then (its thread only) */
+    GArray *ipis;           /* PostedIpi waiting for a quantum (under quantum.lock) */
 };
 
 struct Node {

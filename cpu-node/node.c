@@ -310,6 +310,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
 out:
     for (guint i = 0; i < node.config->n_harts; i++)
         ic_client_free(node.harts[i].requests);
+    node_quantum_destroy(&node);
     g_free(node.harts);
     g_free(node.tcgs);
     g_hash_table_destroy(node.pending);
@@ -317,7 +318,6 @@ out:
     ic_waker_free(node.waker);
     ic_addr_map_free(node.map);
     pthread_mutex_destroy(&node.pending_lock);
-    node_quantum_destroy(&node);
     ic_context_shutdown();
     return code;
 }

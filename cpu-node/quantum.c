@@ -5,7 +5,10 @@
  * in WFI, tells the server and waits for QuantumGo, which the server sends
  * once every hart of the machine (and the bridge) reached the quantum's
  * end. Interrupt lines that changed meanwhile reach the agent before the
- * Go, so every hart sees them at the same instruction, run after run. */
+ * Go, so every hart sees them at the same instruction, run after run. An
+ * IPI waits for the quantum after the one it was sent in, so it too lands
+ * between the same two instructions of its hart every run (whenever the
+ * message or the other hart's store happened to arrive). */
 #include "cpu-node/internal.h"
 
 void node_quantum_init(Node *node)
@@ -18,8 +21,16 @@ void node_quantum_init(Node *node)
     q->stopping = FALSE;
 }
 
+typedef struct {
+    guint64 quantum; /* applied when its hart begins this quantum */
+    gboolean level;
+} PostedIpi;
+
 void node_quantum_destroy(Node *node)
 {
+    for (guint i = 0; i < node->config->n_harts; i++)
+        if (node->harts[i].ipis)
+            g_array_free(node->harts[i].ipis, TRUE);
     pthread_mutex_destroy(&node->quantum.lock);
     pthread_cond_destroy(&node->quantum.cond);
 }
@@ -46,6 +57,34 @@ static guint64 ticks_to_ns(const Node *node, guint64 ticks)
     return ns > G_MAXUINT64 ? 0 : (guint64)ns;
 }
 
+void node_quantum_post_ipi(Node *node, NodeHart *to, const NodeHart *from, gboolean level)
+{
+    NodeQuantum *q = &node->quantum;
+    pthread_mutex_lock(&q->lock);
+    /* The agent gets a quantum's IrqLines between its Go and the next. */
+    PostedIpi ipi = { (from ? from->quantum_index : q->index) + 1, level };
+    if (!to->ipis)
+        to->ipis = g_array_new(FALSE, FALSE, sizeof(PostedIpi));
+    g_array_append_val(to->ipis, ipi);
+    pthread_mutex_unlock(&q->lock);
+}
+
+/* The IPIs due by @h's current quantum, in the order they were sent. */
+static void deliver_ipis(Node *node, NodeHart *h)
+{
+    NodeQuantum *q = &node->quantum;
+    gint level = -1;
+    pthread_mutex_lock(&q->lock);
+    while (h->ipis && h->ipis->len &&
+           g_array_index(h->ipis, PostedIpi, 0).quantum <= h->quantum_index) {
+        level = g_array_index(h->ipis, PostedIpi, 0).level;
+        g_array_remove_index(h->ipis, 0);
+    }
+    pthread_mutex_unlock(&q->lock);
+    if (level >= 0)
+        tcg_hart_set_irq(h->tcg, TCG_IRQ_MSIP, level); /* a level: the last one counts */
+}
+
 guint64 node_quantum_end(Node *node, guint hart_id, gboolean idle)
 {
     NodeHart *h = node_hart(node, hart_id);
@@ -65,6 +104,7 @@ guint64 node_quantum_end(Node *node, guint hart_id, gboolean idle)
     node_stats_quantum(&node->stats, idle, g_get_monotonic_time() - t0);
     h->quantum_retired = tcg_hart_retired(h->tcg);
     node_clint_update_timer(node, h);
+    deliver_ipis(node, h);
     return node_quantum_budget(node);
 }
 

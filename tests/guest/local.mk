@@ -53,14 +53,16 @@ GUEST_FP_TESTS = \
 	tests/guest/fp-misc.elf
 
 # Built but not tests: spin.elf loops forever (integration tests kill it);
-# reset.elf asks for a machine reset (QEMU would reboot it forever).
-GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf $(GUEST_SYSC)
+# reset.elf asks for a machine reset (QEMU would reboot it forever);
+# ipi-time.elf prints deterministic time's IPI times (det-time.sh).
+GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf $(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
 	tests/guest/sysc-bench.elf tests/guest/sysc-lines.elf \
 	tests/guest/sysc-time.elf
-EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=.c)
+EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=.c) \
+	tests/guest/ipi-time.c
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
