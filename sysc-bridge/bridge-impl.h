@@ -40,34 +40,39 @@ class TimeSync {
 public:
     TimeSync(SyscLink *link, const CfgMachine *machine);
     const TimeBase &base() const { return base_; }
-    bool deterministic() const { return deterministic_; }
-    /* Decoupled: SystemC to a quantum past guest time now (models' events
-     * up to there run). */
-    void catch_up();
-    /* Decoupled: guest ns until SystemC has something to do again. */
-    guint64 idle_ns() const;
-    /* Deterministic: SystemC to guest time @ns, settled. */
-    void run_to(guint64 ns);
-    /* Deterministic, all harts idle: on a quantum at a time up to @until_ns
-     * while no model line moves, skipping quanta where nothing happens.
-     * Stops at a quantum boundary. */
-    void skip_idle(guint64 until_ns);
-    /* Deterministic: SystemC to the start of the quantum holding @guest_ns
-     * (the server lets SystemC stay behind while it has nothing to do:
-     * nothing happens on the way). Before serving what a hart did then. */
-    void enter_quantum_of(guint64 guest_ns);
-    /* Deterministic: when SystemC has something to do next (guest ns), 0
-     * for nothing pending. */
-    guint64 next_event_ns() const;
+    /* The pacer's loop, one step at a time (pacer thread): */
+    /* how long to wait for a message now; */
+    int poll_ms();
+    /* a hart's access (or gpio line) made at guest time @guest_ns (0 in
+     * decoupled time) is about to reach the models; */
+    void before_access(guint64 guest_ns);
+    /* the server's QuantumAdvance (answered with QuantumReached); */
+    void advance(const SyscAdvance &advance);
+    /* no message came within poll_ms. */
+    void nothing_came();
     /* What a hart's access at guest time @guest_ns adds to SystemC now. */
     sc_core::sc_time access_delay(guint64 guest_ns) const;
-    guint64 now_ns() const;
 
 private:
     SyscLink *link_;
     guint64 quantum_ns_;
     bool deterministic_;
     TimeBase base_;
+    guint64 idle_ns_ = 0; /* decoupled: as poll_ms last computed it */
+
+    guint64 now_ns() const;
+    /* Guest time of SystemC's next pending activity, G_MAXUINT64 none. */
+    guint64 next_event_ns() const;
+    /* SystemC to guest time @ns, settled. */
+    void run_to(guint64 ns);
+    /* Decoupled: SystemC to a quantum past guest time now. */
+    void catch_up();
+    /* Decoupled: guest ns until SystemC has something to do again. */
+    guint64 idle_ns() const;
+    /* Deterministic, all harts idle: on a quantum at a time up to @until_ns
+     * while no model line moves, skipping quanta where nothing happens.
+     * Stops at a quantum boundary. */
+    void skip_idle(guint64 until_ns);
 };
 
 struct Bridge::Impl {
@@ -106,11 +111,7 @@ struct Bridge::Impl {
     /* Called on the pacer thread only (it waits for delta cycles). */
     void serve_mmio(const SyscMmio &m);
     void settle();
-    /* The pacer thread's loop, by time mode; they return when the machine
-     * ended. */
-    void pace_decoupled();
-    void pace_deterministic();
-    bool ended();
+    void ended();
 };
 
 } // namespace shoal

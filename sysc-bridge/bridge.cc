@@ -56,11 +56,18 @@ void TimeSync::catch_up()
     advance_to(now_ns(), sysc_link_guest_ns(link_) + quantum_ns_);
 }
 
-guint64 TimeSync::idle_ns() const
+guint64 TimeSync::next_event_ns() const
 {
     if (!sc_pending_activity())
         return G_MAXUINT64;
-    guint64 next = now_ns() + (guint64)(sc_time_to_pending_activity() / sc_time(1, SC_NS));
+    return now_ns() + (guint64)(sc_time_to_pending_activity() / sc_time(1, SC_NS));
+}
+
+guint64 TimeSync::idle_ns() const
+{
+    guint64 next = next_event_ns();
+    if (next == G_MAXUINT64)
+        return G_MAXUINT64;
     guint64 may_run_at = next > quantum_ns_ ? next - quantum_ns_ : 0;
     guint64 guest = sysc_link_guest_ns(link_);
     return may_run_at > guest ? may_run_at - guest : 0;
@@ -75,11 +82,8 @@ void TimeSync::skip_idle(guint64 until_ns)
 {
     guint64 lines = sysc_link_lines_sent(link_);
     while (now_ns() < until_ns && sysc_link_lines_sent(link_) == lines) {
-        guint64 next = until_ns;
-        if (sc_pending_activity())
-            next = MIN(next, now_ns() + (guint64)(sc_time_to_pending_activity() /
-                                                  sc_time(1, SC_NS)));
-        else if (until_ns == G_MAXUINT64)
+        guint64 next = MIN(next_event_ns(), until_ns);
+        if (next == G_MAXUINT64)
             return; /* nothing will ever happen here: let the server ask again */
         /* The quantum holding the next event, whole: the grid stays. */
         guint64 boundary = (next + quantum_ns_ - 1) / quantum_ns_ * quantum_ns_;
@@ -87,17 +91,51 @@ void TimeSync::skip_idle(guint64 until_ns)
     }
 }
 
-void TimeSync::enter_quantum_of(guint64 guest_ns)
+/* Decoupled: between accesses the pacer sleeps until the guest is a
+ * quantum short of the next SystemC event, waking for messages. zmq_poll
+ * counts in ms, so a wait shorter than that is slept in slices, looking
+ * at the socket between them: an access waits at most a slice.
+ * Deterministic: SystemC moves only on QuantumAdvance; the poll only bounds
+ * how long the machine's end takes to notice. */
+#define SHORT_SLEEP_SLICE_US 50
+#define DETERMINISTIC_POLL_MS 100
+
+int TimeSync::poll_ms()
 {
     if (deterministic_)
-        run_to(guest_ns / quantum_ns_ * quantum_ns_);
+        return DETERMINISTIC_POLL_MS;
+    catch_up();
+    idle_ns_ = idle_ns();
+    return idle_ns_ >= 1000000 ? (int)MIN(idle_ns_ / 1000000, 20) : 0;
 }
 
-guint64 TimeSync::next_event_ns() const
+void TimeSync::nothing_came()
 {
-    if (!sc_pending_activity())
-        return 0;
-    return now_ns() + (guint64)(sc_time_to_pending_activity() / sc_time(1, SC_NS));
+    if (!deterministic_ && idle_ns_ > 0 && idle_ns_ < 1000000)
+        g_usleep(CLAMP(idle_ns_ / 1000, 1, SHORT_SLEEP_SLICE_US));
+}
+
+void TimeSync::before_access(guint64 guest_ns)
+{
+    if (deterministic_)
+        /* The server lets SystemC stay behind while it has nothing to do:
+         * to the start of the access's quantum, nothing happens on the way. */
+        run_to(guest_ns / quantum_ns_ * quantum_ns_);
+    else
+        catch_up(); /* the poll may have slept past guest time */
+}
+
+void TimeSync::advance(const SyscAdvance &a)
+{
+    if (!deterministic_) {
+        g_warning("QuantumAdvance in decoupled time; ignored");
+        return;
+    }
+    run_to(a.to_ns);
+    if (a.idle_until_ns > a.to_ns)
+        skip_idle(a.idle_until_ns);
+    guint64 next = next_event_ns();
+    sysc_link_reached(link_, a.quantum, now_ns(), next == G_MAXUINT64 ? 0 : next);
 }
 
 sc_time TimeSync::access_delay(guint64 guest_ns) const
@@ -212,7 +250,7 @@ void Bridge::Impl::line(gpointer opaque, const CfgDevice *device, guint input, g
                         guint64 guest_ns)
 {
     Impl *impl = static_cast<Impl *>(opaque);
-    impl->sync->enter_quantum_of(guest_ns);
+    impl->sync->before_access(guest_ns);
     Range *r = impl->find(device->name);
     g_assert(r && input < r->inputs.size()); /* the link checked it against the config */
     r->inputs[input]->write(level);
@@ -300,80 +338,35 @@ void Bridge::Impl::settle()
     settle_models();
 }
 
-bool Bridge::Impl::ended()
+void Bridge::Impl::ended()
 {
     exit_code = sysc_link_exit_code(link);
     sc_stop();
-    return false;
 }
 
-/* Decoupled: between accesses the pacer sleeps until the guest is a
- * quantum short of the next SystemC event, waking for messages. zmq_poll
- * counts in ms, so a wait shorter than that is slept in slices, looking
- * at the socket between them: an access waits at most a slice. */
-#define SHORT_SLEEP_SLICE_US 50
-void Bridge::Impl::pace_decoupled()
-{
-    for (;;) {
-        sync->catch_up();
-        guint64 idle = sync->idle_ns();
-        int ms = idle >= 1000000 ? (int)MIN(idle / 1000000, 20) : 0;
-        SyscMmio m;
-        switch (sysc_link_next(link, ms, &m)) {
-        case SYSC_LINK_MMIO:
-            sync->catch_up(); /* the poll may have slept past guest time */
-            serve_mmio(m);
-            continue;
-        case SYSC_LINK_ADVANCE:
-            g_warning("QuantumAdvance in decoupled time; ignored");
-            continue;
-        case SYSC_LINK_SHUTDOWN:
-        case SYSC_LINK_CLOSED:
-            ended();
-            return;
-        case SYSC_LINK_NONE:
-            break;
-        }
-        if (ms == 0 && idle > 0)
-            g_usleep(CLAMP(idle / 1000, 1, SHORT_SLEEP_SLICE_US));
-    }
-}
-
-/* Deterministic: SystemC moves only when the server says every hart
- * reached the quantum's end. */
-void Bridge::Impl::pace_deterministic()
-{
-    for (;;) {
-        SyscMmio m;
-        switch (sysc_link_next(link, 100, &m)) {
-        case SYSC_LINK_MMIO:
-            sync->enter_quantum_of(m.guest_ns);
-            serve_mmio(m);
-            break;
-        case SYSC_LINK_ADVANCE: {
-            SyscAdvance a = sysc_link_advance(link);
-            sync->run_to(a.to_ns);
-            if (a.idle_until_ns > a.to_ns)
-                sync->skip_idle(a.idle_until_ns);
-            sysc_link_reached(link, a.quantum, sync->now_ns(), sync->next_event_ns());
-            break;
-        }
-        case SYSC_LINK_SHUTDOWN:
-        case SYSC_LINK_CLOSED:
-            ended();
-            return;
-        case SYSC_LINK_NONE:
-            break;
-        }
-    }
-}
-
+/* Serves what arrives; TimeSync keeps SystemC's time as the mode says. */
 void Bridge::pacer()
 {
-    if (impl_->sync->deterministic())
-        impl_->pace_deterministic();
-    else
-        impl_->pace_decoupled();
+    TimeSync &sync = *impl_->sync;
+    for (;;) {
+        SyscMmio m;
+        switch (sysc_link_next(impl_->link, sync.poll_ms(), &m)) {
+        case SYSC_LINK_MMIO:
+            sync.before_access(m.guest_ns);
+            impl_->serve_mmio(m);
+            break;
+        case SYSC_LINK_ADVANCE:
+            sync.advance(sysc_link_advance(impl_->link));
+            break;
+        case SYSC_LINK_SHUTDOWN:
+        case SYSC_LINK_CLOSED:
+            impl_->ended();
+            return;
+        case SYSC_LINK_NONE:
+            sync.nothing_came();
+            break;
+        }
+    }
 }
 
 /* ---- DMA ---- */
