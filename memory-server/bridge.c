@@ -157,6 +157,11 @@ gboolean msrv_bridge_connected(const MsrvBridge *b)
     return b->peer >= 0;
 }
 
+gint msrv_bridge_peer(const MsrvBridge *b)
+{
+    return b->peer;
+}
+
 /* ---- harts' accesses ---- */
 
 static void forward(MsrvBridge *b, guint peer, guint64 txid, Shoal__V1__MmioRequest req)

@@ -88,7 +88,8 @@ typedef struct MsrvBridge MsrvBridge;
  * channel's answers go to its node's main connection with MsrvBridge.reply). */
 typedef void (*MsrvSendFn)(gpointer opaque, guint peer, const IcEnvelope *env);
 /* Everything on the server thread; @dir, @plic (may be NULL) and @machine
- * outlive it. @send goes to a peer as is, @reply to the peer that asked. */
+ * outlive it. @send carries what goes to the bridge (its peer as given), @reply
+ * answers to the peer that asked. */
 MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *plic,
                             MsrvSendFn send, MsrvSendFn reply, gpointer opaque);
 void msrv_bridge_free(MsrvBridge *bridge);
@@ -96,6 +97,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvBridge, msrv_bridge_free)
 /* The bridge said Hello on @peer: accesses held until now go to it. */
 void msrv_bridge_hello(MsrvBridge *bridge, guint peer);
 gboolean msrv_bridge_connected(const MsrvBridge *bridge);
+/* The bridge's connection, -1 before its Hello. */
+gint msrv_bridge_peer(const MsrvBridge *bridge);
 /* A hart's MmioRequest (from @peer) for a sysc range: relayed to the bridge
  * under a txid of ours, or held until the bridge's Hello. */
 void msrv_bridge_mmio(MsrvBridge *bridge, guint peer, const IcEnvelope *env);

@@ -35,7 +35,6 @@ typedef struct {
     guint64 uart_lsr_addr; /* its LSR, which nodes mirror (0: no UART) */
     gint uart_lsr_sent;   /* LSR | valid << 8 as last sent to nodes, -1 never */
     MsrvBridge *bridge;   /* NULL: no sysc device, no bridge */
-    gint bridge_peer;     /* -1 before the bridge's Hello */
     MsrvQuantum *quantum; /* NULL: decoupled time (host clock) */
     MsrvGpio **gpios;     /* by device index: NULL unless that device is a gpio */
     guint64 boot_pc;
@@ -321,7 +320,6 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     if (info->role == ROLE_NODE && !info->request_channel && s->uart_lsr_sent >= 0)
         send_lsr_mirror(s, info->node);
     if (info->role == ROLE_BRIDGE) {
-        s->bridge_peer = (gint)peer;
         msrv_bridge_hello(s->bridge, peer);
         if (s->quantum)
             msrv_quantum_bridge_ready(s->quantum);
@@ -754,7 +752,7 @@ static gboolean setup_plic(Server *s, GError **error)
 static void bridge_send(gpointer opaque, guint peer, const IcEnvelope *env)
 {
     Server *s = opaque;
-    if (s->quantum && (gint)peer == s->bridge_peer)
+    if (s->quantum) /* everything MsrvBridge sends goes to the bridge */
         msrv_quantum_bridge_busy(s->quantum);
     send_to(s, peer, (IcEnvelope *)env);
 }
@@ -790,7 +788,7 @@ static void quantum_advance(gpointer opaque, guint64 index, guint64 to_ns, guint
     env.txid = s->next_txid++;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_QUANTUM_ADVANCE;
     env.quantum_advance = &adv;
-    send_to(s, (IcPeer)s->bridge_peer, &env);
+    send_to(s, (IcPeer)msrv_bridge_peer(s->bridge), &env);
 }
 
 static const MsrvQuantumOps quantum_ops = { quantum_go, quantum_advance };
@@ -876,7 +874,7 @@ static void teardown(Server *s)
 
 int msrv_run(const CfgMachine *machine, const char *run_dir)
 {
-    Server s = { .machine = machine, .console_peer = -1, .bridge_peer = -1, .next_txid = 1, .uart_lsr_sent = -1 };
+    Server s = { .machine = machine, .console_peer = -1, .next_txid = 1, .uart_lsr_sent = -1 };
     s.peers = g_array_new(FALSE, TRUE, sizeof(PeerInfo));
     s.node_peer = g_new(gint, MAX(machine->n_nodes, 1));
     s.held_irqs = g_new0(GArray *, MAX(machine->n_nodes, 1));
