@@ -44,6 +44,30 @@ ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
 not_ok() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N - $*"; }
 skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N # SKIP $*"; }
 diag() { sed 's/^/# /'; }
+# ok_if_passed DESCRIPTION RC OUT ERR: a self-checking guest run passed when
+# it exited 0 and printed its PASS line; otherwise its output and the start
+# of its stderr go to the log.
+ok_if_passed() {
+    if [ "$2" = 0 ] && grep -q "^PASS" "$3"; then
+        ok "$1"
+    else
+        not_ok "$1 (exit $2)"
+        diag < "$3"
+        head -20 "$4" | diag
+    fi
+}
+
+# check_same DESCRIPTION FIRST SECOND: two runs printed the same; the
+# difference goes to the log otherwise.
+check_same() {
+    if cmp -s "$2" "$3"; then
+        ok "$1"
+    else
+        not_ok "$1"
+        diff "$2" "$3" | head -40 | diag
+    fi
+}
+
 check() { # check DESCRIPTION COMMAND...
     local d=$1
     shift

@@ -39,12 +39,5 @@ else
 fi
 timeout 60 "$SHOAL" run "$EX/regbank.conf" --bios none \
     --kernel "$SHOAL_BUILDDIR/tests/guest/sysc-regbank.elf" > "$T/out" 2> "$T/err" < /dev/null
-rc=$?
-if [ $rc = 0 ] && grep -q "^PASS" "$T/out"; then
-    ok "a guest runs against the user's bridge program"
-else
-    not_ok "a guest runs against the user's bridge program (exit $rc)"
-    diag < "$T/out"
-    head -20 "$T/err" | diag
-fi
+ok_if_passed "a guest runs against the user's bridge program" $? "$T/out" "$T/err"
 check "no process, no socket left" no_leftovers

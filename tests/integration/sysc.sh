@@ -28,14 +28,7 @@ run_guest() {
     local d=$1 elf=$2
     shift 2
     timeout 60 "$SHOAL" run "$CONF" --bios none --kernel "$elf" "$@" > "$T/out" 2> "$T/err" < /dev/null
-    local rc=$?
-    if [ $rc = 0 ] && grep -q "^PASS" "$T/out"; then
-        ok "$d"
-    else
-        not_ok "$d (exit $rc)"
-        diag < "$T/out"
-        head -20 "$T/err" | diag
-    fi
+    ok_if_passed "$d" $? "$T/out" "$T/err"
 }
 
 # 1-2: DMA (copy, completion interrupt, code copied for hart 1 on node 1)
@@ -62,20 +55,10 @@ run_guest "sysc-time, deterministic, jit" "$G/sysc-time.elf" $DET
 cp "$T/out" "$T/det-first"
 # shellcheck disable=SC2086
 run_guest "sysc-time, deterministic, jit, again" "$G/sysc-time.elf" $DET
-if cmp -s "$T/out" "$T/det-first" && grep -q "^round 3 compare" "$T/out"; then
-    ok "two deterministic runs print the same times"
-else
-    not_ok "two deterministic runs print the same times"
-    diff "$T/det-first" "$T/out" | diag
-fi
+check_same "two deterministic runs print the same times" "$T/det-first" "$T/out"
 # shellcheck disable=SC2086
 run_guest "sysc-time, deterministic, interp" "$G/sysc-time.elf" $DET --set cpu.accel=interp
-if cmp -s "$T/out" "$T/det-first"; then
-    ok "the interpreter prints the JIT's times"
-else
-    not_ok "the interpreter prints the JIT's times"
-    diff "$T/det-first" "$T/out" | diag
-fi
+check_same "the interpreter prints the JIT's times" "$T/det-first" "$T/out"
 # shellcheck disable=SC2086
 run_guest "sysc-dma, deterministic" "$G/sysc-dma.elf" $DET
 
