@@ -288,16 +288,18 @@ static void test_ext(void)
     machine_free(m);
 }
 
+/* a0 = 1 + 2 + ... + 100 in a loop: a 5-instruction block, then a
+ * 3-instruction one that chains to itself. */
+#define SUM_1_TO_100_INTO_A0                                                                 \
+    ADDI(A0, ZERO, 0), ADDI(A1, ZERO, 100), ADD(A0, A0, A1), ADDI(A1, A1, -1),               \
+        BNE(A1, ZERO, -8)
+
 /* sum 1..100 in a loop (a chained block), stored to the device. */
 static void test_loop_program(void)
 {
     Machine *m = machine_new();
     const guint32 prog[] = {
-        ADDI(A0, ZERO, 0),
-        ADDI(A1, ZERO, 100),
-        ADD(A0, A0, A1),
-        ADDI(A1, A1, -1),
-        BNE(A1, ZERO, -8),
+        SUM_1_TO_100_INTO_A0,
         LUI(T0, DEV_BASE >> 12),
         SD(A0, 0, T0),
     };
@@ -318,11 +320,7 @@ static GArray *run_budgeted(TcgAccel accel, guint *idle_ends)
     TcgHartConfig cfg = { .accel = accel, .code_buffer_size = 1 << 20, .budgeted = TRUE };
     b->m.hart = tcg_hart_new(&cfg, &budgeted_ops, b);
     const guint32 prog[] = {
-        ADDI(A0, ZERO, 0),
-        ADDI(A1, ZERO, 100),
-        ADD(A0, A0, A1),
-        ADDI(A1, A1, -1),
-        BNE(A1, ZERO, -8),
+        SUM_1_TO_100_INTO_A0,
         ADDI(T1, ZERO, 0x80),
         CSRRW(ZERO, 0x304, T1), /* mie = MTIE */
         0x10500073,             /* wfi */
