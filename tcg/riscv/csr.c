@@ -287,7 +287,12 @@ guint64 tcg_csr_access(TcgHart *hart, guint csr, guint op, guint64 src, gboolean
         tcg_raise(hart, RV_EXC_ILLEGAL, insn);
     }
     if (do_write) {
-        guint64 v = op == 1 ? src : op == 2 ? old | src : old & ~src;
+        /* In mip only the software bits take part in csrrs/csrrc: SEIP read
+         * back from the PLIC's line and written again would stay set after
+         * the line drops (OpenSBI sets SSIP so when an IPI comes, and the
+         * hart then took external interrupts for ever instead of the IPI). */
+        guint64 base = csr == CSR_MIP ? hart->env.mip_sw : old;
+        guint64 v = op == 1 ? src : op == 2 ? base | src : base & ~src;
         csr_write(hart, csr, v);
         /* A write may unmask a pending interrupt; look before the next block. */
         g_atomic_int_or(&hart->event, TCG_EVENT_IRQ);

@@ -30,6 +30,7 @@ GUEST_TESTS = \
 	tests/guest/smp-chaos.elf \
 	tests/guest/plic.elf \
 	tests/guest/smp-irq.elf \
+	tests/guest/mip-seip.elf \
 	tests/guest/rvc-fp.elf \
 	$(GUEST_LOWER_TESTS) \
 	$(GUEST_FP_TESTS) \
