@@ -7,6 +7,8 @@
 
 #define FDT_ALIGN (2 * 1024 * 1024) /* QEMU's riscv_load_fdt: 2 MiB below the end */
 #define FDT_SMALL_ALIGN 4096        /* for machines with less RAM than that */
+#define INITRD_MAX_OFFSET (128 * 1024 * 1024) /* QEMU's riscv_load_initrd: at most this far
+                                               * past the kernel, so it stays in lowmem */
 
 static void add_blob(CfgBoot *b, const char *what, const char *path, guint64 paddr,
                      const guint8 *data, gsize file_size, gsize mem_size)
@@ -96,6 +98,36 @@ static gboolean add_image(CfgBoot *b, const CfgMachine *m, const char *what, con
     return check_overlaps(b, first, error);
 }
 
+/* QEMU's place for the initrd: far enough past the kernel that the kernel's
+ * own memory (its bss, its early page tables) does not run over it, but
+ * within its first 128 MiB: @kernel_load + min(RAM/2, 128 MiB), where
+ * the kernel starts (its ELF entry, or where a raw one goes). */
+static gboolean place_initrd(CfgBoot *b, const CfgMachine *m, guint64 kernel_load, GError **error)
+{
+    g_autoptr(GBytes) image = cfg_image_read(m->initrd, error);
+    guint first = b->blobs->len;
+    guint64 start;
+    gsize size;
+    const guint8 *data;
+
+    if (image == NULL) {
+        return FALSE;
+    }
+    g_ptr_array_add(b->images, g_bytes_ref(image));
+    data = g_bytes_get_data(image, &size);
+    start = (kernel_load + MIN(m->ram_size / 2, INITRD_MAX_OFFSET) + 4095) & ~(guint64)4095;
+    if (size == 0 || start + size > m->ram_base + m->ram_size) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                    "%s: initrd of %zu bytes at 0x%" G_GINT64_MODIFIER "x %s", m->initrd, size,
+                    start, size == 0 ? "is empty" : "runs past the end of RAM (more RAM?)");
+        return FALSE;
+    }
+    add_blob(b, "initrd", m->initrd, start, data, size, size);
+    b->initrd_start = start;
+    b->initrd_end = start + size;
+    return check_overlaps(b, first, error);
+}
+
 /* QEMU's place: 2 MiB-aligned just below the end of RAM; on a machine too
  * small for that (or with an image there), the last 4 KiB-aligned spot that
  * holds it. Never over an image. */
@@ -133,6 +165,7 @@ CfgBoot *cfg_boot_new(const CfgMachine *m, GError **error)
     g_autoptr(CfgBoot) b = g_new0(CfgBoot, 1);
     gboolean bios_tohost;
     guint64 bios_tohost_addr, kernel_entry = 0;
+    guint64 kernel_load = m->ram_base + (m->bios ? CFG_BOOT_KERNEL_OFFSET : 0);
 
     b->images = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     b->blobs = g_array_new(FALSE, FALSE, sizeof(CfgBootBlob));
@@ -147,16 +180,19 @@ CfgBoot *cfg_boot_new(const CfgMachine *m, GError **error)
         return NULL;
     }
     if (m->kernel) {
-        guint64 raw = m->ram_base + (m->bios ? CFG_BOOT_KERNEL_OFFSET : 0);
-        if (!add_image(b, m, "kernel", m->kernel, raw, &kernel_entry, &b->has_tohost, &b->tohost,
-                       error)) {
+        if (!add_image(b, m, "kernel", m->kernel, kernel_load, &kernel_entry, &b->has_tohost,
+                       &b->tohost, error)) {
             return NULL;
         }
         if (m->bios == NULL) {
             b->entry = kernel_entry;
         }
+        kernel_load = kernel_entry;
     }
-    b->fdt = cfg_machine_build_fdt(m, error);
+    if (m->initrd && !place_initrd(b, m, kernel_load, error)) {
+        return NULL;
+    }
+    b->fdt = cfg_machine_build_fdt(m, b->initrd_start, b->initrd_end, error);
     if (b->fdt == NULL || !place_fdt(b, m, error)) {
         return NULL;
     }

@@ -66,9 +66,11 @@ typedef struct {
     guint64 ram_size;       /* [memory] size, a multiple of 4 KiB */
     char *msrv_endpoint;    /* [memory-server] endpoint: NULL = ipc:// in the run dir */
     guint msrv_prefetch_pages; /* [memory-server] prefetch-pages, 0..64 */
+    gboolean msrv_direct;   /* [memory-server] transport: unix seqpacket links (ipc only) */
     char *accel;            /* [cpu] accel: "interp" or "jit" */
     guint64 code_buffer;    /* [cpu] code-buffer, bytes per hart */
     guint64 lr_lease_us;    /* [cpu] lr-lease-us, 0..10000 */
+    guint64 page_hold_us;   /* [cpu] page-hold-us, 0..10000 */
     guint64 timebase_hz;    /* [clint] timebase-frequency */
     guint n_nodes;          /* number of [node.N] groups, N = 0..n_nodes-1 */
     CfgNode *nodes;         /* n_nodes entries, harts numbered consecutively */
@@ -77,6 +79,8 @@ typedef struct {
     CfgDevice *devices;     /* every [device.NAME] group */
     char *kernel;           /* [boot] kernel or --kernel, NULL if none */
     char *bios;             /* [boot] bios or --bios, NULL for "none" */
+    char *initrd;           /* [boot] initrd or --initrd, NULL if none */
+    char *append;           /* [boot] append or --append: /chosen bootargs, "" if none */
     char *sysc_program;     /* [sysc] program, NULL = the built-in shoal-sysc-bridge */
     guint64 sysc_quantum_ns; /* [sysc] quantum-ns, 1..1e9 */
     gboolean deterministic; /* [sysc] time-mode: guest time from retired instructions */
@@ -132,8 +136,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CfgElf, cfg_elf_free)
 
 /* The flattened device tree describing @machine (config/fdt.c): RAM, one
  * cpu node per hart (cpu-map: one cluster per [node.N]), and its devices,
- * as QEMU's virt board lays them out. NULL + @error only if libfdt fails. */
-GBytes *cfg_machine_build_fdt(const CfgMachine *machine, GError **error);
+ * as QEMU's virt board lays them out; /chosen has the kernel command line
+ * and, when @initrd_end > @initrd_start, the initrd's place in RAM (the
+ * boot plan's, cfg_boot_new). NULL + @error only if libfdt fails. */
+GBytes *cfg_machine_build_fdt(const CfgMachine *machine, guint64 initrd_start, guint64 initrd_end,
+                              GError **error);
 
 /* What the machine boots (config/boot.c), every piece placed in RAM and
  * checked: the bios (M-mode firmware) at its ELF addresses or, raw, at RAM
@@ -143,7 +150,7 @@ GBytes *cfg_machine_build_fdt(const CfgMachine *machine, GError **error);
  * QEMU places it). Harts start at @entry with a0 = mhartid, a1 = @fdt_addr. */
 #define CFG_BOOT_KERNEL_OFFSET 0x200000
 typedef struct {
-    const char *what;    /* "bios", "kernel" or "device tree" */
+    const char *what;    /* "bios", "kernel", "initrd" or "device tree" */
     const char *path;    /* its file, NULL for the device tree */
     guint64 paddr;       /* where it goes in guest RAM */
     gsize file_size;     /* bytes copied from data */
@@ -157,6 +164,8 @@ typedef struct {
     guint64 entry;       /* first pc of every hart */
     GBytes *fdt;         /* the device tree blob */
     guint64 fdt_addr;    /* where it goes (also a blob) */
+    guint64 initrd_start; /* the initrd's first byte, 0 if none (also a blob) */
+    guint64 initrd_end;   /* one past its last byte */
     gboolean has_tohost; /* the kernel ELF has a `tohost` symbol */
     guint64 tohost;
 } CfgBoot;

@@ -93,6 +93,13 @@ static void prop_u32(Fdt *f, const char *name, guint32 v)
     }
 }
 
+static void prop_u64(Fdt *f, const char *name, guint64 v)
+{
+    if (f->err == 0) {
+        chk(f, fdt_property_u64(f->buf, name, v));
+    }
+}
+
 static void prop_str(Fdt *f, const char *name, const char *s)
 {
     prop(f, name, s, (int)strlen(s) + 1);
@@ -274,7 +281,7 @@ static void add_syscon(Fdt *f, const CfgMachine *m, const char *name, guint32 va
     end(f);
 }
 
-static void build(Fdt *f, const CfgMachine *m)
+static void build(Fdt *f, const CfgMachine *m, guint64 initrd_start, guint64 initrd_end)
 {
     const CfgDevice *uart = cfg_machine_find_device(m, CFG_DEVICE_NS16550);
     gboolean has_plic = cfg_machine_find_device(m, CFG_DEVICE_PLIC) != NULL;
@@ -294,7 +301,11 @@ static void build(Fdt *f, const CfgMachine *m)
         g_autofree char *path = g_strdup_printf("/soc/serial@%" G_GINT64_MODIFIER "x", uart->base);
         prop_str(f, "stdout-path", path);
     }
-    prop_str(f, "bootargs", "");
+    prop_str(f, "bootargs", m->append);
+    if (initrd_end > initrd_start) {
+        prop_u64(f, "linux,initrd-start", initrd_start);
+        prop_u64(f, "linux,initrd-end", initrd_end);
+    }
     end(f);
 
     if (has_test) {
@@ -323,7 +334,8 @@ static void build(Fdt *f, const CfgMachine *m)
     chk(f, fdt_finish(f->buf));
 }
 
-GBytes *cfg_machine_build_fdt(const CfgMachine *machine, GError **error)
+GBytes *cfg_machine_build_fdt(const CfgMachine *machine, guint64 initrd_start, guint64 initrd_end,
+                              GError **error)
 {
     Fdt f = { 0 };
 
@@ -331,7 +343,7 @@ GBytes *cfg_machine_build_fdt(const CfgMachine *machine, GError **error)
     for (f.size = FDT_INITIAL_SIZE; f.size <= FDT_MAX_SIZE; f.size *= 2) {
         f.buf = g_malloc0((gsize)f.size);
         f.err = 0;
-        build(&f, machine);
+        build(&f, machine, initrd_start, initrd_end);
         if (f.err == 0) {
             int total = (int)fdt_totalsize(f.buf);
             return g_bytes_new_take(g_realloc(f.buf, (gsize)total), (gsize)total);

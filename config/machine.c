@@ -489,6 +489,17 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
     }
     m->msrv_prefetch_pages = (guint)prefetch;
 
+    g_autofree char *transport = get(l, "memory-server", CFG_KEY_MSRV_TRANSPORT, error);
+    if (transport == NULL) {
+        return FALSE;
+    }
+    if (strcmp(transport, "auto") != 0 && strcmp(transport, "zmq") != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "memory-server", "transport",
+                    "expected auto or zmq, got \"%s\"", transport);
+    }
+    m->msrv_direct = strcmp(transport, "auto") == 0 &&
+                     (m->msrv_endpoint == NULL || g_str_has_prefix(m->msrv_endpoint, "ipc://"));
+
     accel = get(l, "cpu", CFG_KEY_CPU_ACCEL, error);
     if (accel == NULL) {
         return FALSE;
@@ -511,6 +522,13 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
     if (m->lr_lease_us > MAX_LR_LEASE_US) {
         return fail(l, error, CFG_ERROR_VALUE, "cpu", "lr-lease-us",
                     "expected 0..%u, got %" G_GUINT64_FORMAT, MAX_LR_LEASE_US, m->lr_lease_us);
+    }
+    if (!get_u64(l, "cpu", CFG_KEY_CPU_PAGE_HOLD, &m->page_hold_us, error)) {
+        return FALSE;
+    }
+    if (m->page_hold_us > MAX_LR_LEASE_US) {
+        return fail(l, error, CFG_ERROR_VALUE, "cpu", "page-hold-us",
+                    "expected 0..%u, got %" G_GUINT64_FORMAT, MAX_LR_LEASE_US, m->page_hold_us);
     }
     if (!get_u64(l, "clint", CFG_KEY_CLINT_TIMEBASE, &m->timebase_hz, error)) {
         return FALSE;
@@ -839,11 +857,16 @@ static gboolean extract(Loader *l, CfgMachine *m, GError **error)
         !extract_nodes(l, m, error) || !extract_devices(l, m, error) ||
         !extract_sysc(l, m, error) ||
         !get_path(l, "boot", CFG_KEY_BOOT_KERNEL, &m->kernel, error) ||
-        !get_path(l, "boot", CFG_KEY_BOOT_BIOS, &m->bios, error)) {
+        !get_path(l, "boot", CFG_KEY_BOOT_BIOS, &m->bios, error) ||
+        !get_path(l, "boot", CFG_KEY_BOOT_INITRD, &m->initrd, error) ||
+        (m->append = get(l, "boot", CFG_KEY_BOOT_APPEND, error)) == NULL) {
         return FALSE;
     }
     if (m->kernel) {
         g_key_file_set_string(l->merged, "boot", "kernel", m->kernel);
+    }
+    if (m->initrd) {
+        g_key_file_set_string(l->merged, "boot", "initrd", m->initrd);
     }
     g_key_file_set_string(l->merged, "boot", "bios", m->bios ? m->bios : "none");
     return TRUE;
@@ -904,6 +927,8 @@ void cfg_machine_free(CfgMachine *machine)
     g_free(machine->devices);
     g_free(machine->kernel);
     g_free(machine->bios);
+    g_free(machine->initrd);
+    g_free(machine->append);
     g_free(machine->sysc_program);
     g_free(machine);
 }

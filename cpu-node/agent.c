@@ -13,13 +13,15 @@
 
 #define MAX_WAIT_MS 1000       /* longest poll, so timers and timeouts are seen */
 
-/* An Invalidate or Recall held back while a hart's LR lease runs. */
+/* An Invalidate or Recall held back while the page is new here (its hold)
+ * or a hart's LR lease on it runs. */
 typedef struct {
     guint64 txid;
     guint64 page;
     NodePageState new_state;
+    gint64 hold_until_us; /* not answered before then */
     gint64 until_us; /* answered then at the latest */
-    NodeLeaseSnapshot *leases; /* answered once these ended (owned) */
+    NodeLeaseSnapshot *leases; /* answered once these ended (owned), NULL if none */
 } HeldBack;
 
 typedef struct {
@@ -61,6 +63,7 @@ static void accept_grant(Agent *a, const Shoal__V1__PageGrant *g)
         memcpy(f->host, g->data.data, TCG_PAGE_SIZE);
     if (granted > now)
         __atomic_store_n(&f->state, granted, __ATOMIC_RELEASE);
+    f->granted_us = g_get_monotonic_time();
 }
 
 static void on_grant(Agent *a, const IcEnvelope *env)
@@ -151,30 +154,37 @@ static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_stat
     send_env(a, &reply);
 }
 
-/* Gives the page up now, or once the LR lease on it ended. */
-static void give_up_after_lease(Agent *a, const IcEnvelope *env, guint64 page,
-                                NodePageState new_state)
+/* Gives the page up now, or once it was here for its hold and the LR
+ * lease on it ended. The hold ([cpu] page-hold-us) lets the harts that
+ * asked for a page use it before it goes again: without it, two nodes
+ * writing one page can take it from each other before either got a store
+ * in, each transfer costing a round trip through the server. */
+static void give_up_later(Agent *a, const IcEnvelope *env, guint64 page, NodePageState new_state)
 {
-    NodeLeaseSnapshot *leases = node_lease_snapshot(a->node, page);
-    if (leases == NULL) {
+    Node *node = a->node;
+    gint64 now = g_get_monotonic_time();
+    NodeFrame *f = node_page_cache_lookup(node->cache, page);
+    gint64 hold_until = f ? f->granted_us + (gint64)node->machine->page_hold_us : 0;
+    NodeLeaseSnapshot *leases = node_lease_snapshot(node, page);
+    if (leases == NULL && hold_until <= now) {
         give_up(a, env->txid, page, new_state);
         return;
     }
-    HeldBack h = { env->txid, page, new_state,
-                   g_get_monotonic_time() + (gint64)a->node->machine->lr_lease_us, leases };
+    HeldBack h = { env->txid, page, new_state, hold_until,
+                   now + (gint64)node->machine->lr_lease_us, leases };
     g_array_append_val(a->held_back, h);
 }
 
-/* Answers what was held back for leases that ended; the poll timeout (ms)
- * until the next one ends. */
-static int release_held_back(Agent *a, int timeout)
+/* Answers what was held back for leases that ended; the wait (us, at
+ * most @timeout_us) until the next one ends. */
+static gint64 release_held_back(Agent *a, gint64 timeout_us)
 {
     gint64 now = g_get_monotonic_time();
     for (guint i = 0; i < a->held_back->len;) {
         HeldBack h = g_array_index(a->held_back, HeldBack, i);
-        if (now < h.until_us && !node_lease_snapshot_over(a->node, h.leases)) {
-            /* zmq_poll counts in ms: round up, never spin on 0. */
-            timeout = MIN(timeout, (int)((h.until_us - now + 999) / 1000));
+        gboolean leased = h.leases && now < h.until_us && !node_lease_snapshot_over(a->node, h.leases);
+        if (now < h.hold_until_us || leased) {
+            timeout_us = MIN(timeout_us, MAX(h.hold_until_us, leased ? h.until_us : 0) - now);
             i++;
             continue;
         }
@@ -182,7 +192,7 @@ static int release_held_back(Agent *a, int timeout)
         g_free(h.leases);
         give_up(a, h.txid, h.page, h.new_state);
     }
-    return timeout;
+    return timeout_us;
 }
 
 /* TRUE when the machine is over. */
@@ -198,13 +208,13 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_INVALIDATE:
         node_stats_pushed(&node->stats, NODE_PUSH_INVALIDATE);
-        give_up_after_lease(a, env, env->invalidate->page, NODE_PAGE_INVALID);
+        give_up_later(a, env, env->invalidate->page, NODE_PAGE_INVALID);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_RECALL: {
         gboolean down = env->recall->kind == SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE;
         node_stats_pushed(&node->stats,
                           down ? NODE_PUSH_RECALL_DOWNGRADE : NODE_PUSH_RECALL_INVALIDATE);
-        give_up_after_lease(a, env, env->recall->page,
+        give_up_later(a, env, env->recall->page,
                             down ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
         return FALSE;
     }
@@ -239,11 +249,12 @@ gpointer node_agent_thread(gpointer data)
     a.held_back = g_array_new(FALSE, FALSE, sizeof(HeldBack));
     gboolean over = FALSE;
     while (!over) {
-        int timeout = release_held_back(&a, node_clint_fire_timers(node, MAX_WAIT_MS));
+        gint64 timeout_us =
+            release_held_back(&a, (gint64)node_clint_fire_timers(node, MAX_WAIT_MS) * 1000);
         struct pollfd pfd = { .fd = ic_waker_fd(node->waker), .events = POLLIN };
         g_autoptr(IcEnvelope) env = NULL;
         g_autoptr(GError) error = NULL;
-        if (!ic_client_wait(node->client, &pfd, 1, timeout, &env, &error)) {
+        if (!ic_client_wait_us(node->client, &pfd, 1, timeout_us, &env, &error)) {
             if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED)) {
                 g_printerr("shoal-cpu-node %u: %s: stopping\n", node->config->index,
                            error->message);

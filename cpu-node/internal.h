@@ -29,6 +29,7 @@ typedef struct NodePageCache NodePageCache;
 typedef struct {
     guint8 *host;        /* 4 KiB, never freed while the cache lives */
     NodePageState state; /* (atomic) written by the agent only */
+    gint64 granted_us;   /* agent only: when the last grant came (monotonic) */
 } NodeFrame;
 
 NodePageCache *node_page_cache_new(guint64 ram_base, guint64 ram_size);

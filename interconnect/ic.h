@@ -114,6 +114,11 @@ gboolean ic_client_send(IcClient *client, const IcEnvelope *env, GError **error)
 gboolean ic_client_wait(IcClient *client, struct pollfd *fds, guint n_fds, int timeout_ms,
                         IcEnvelope **env, GError **error);
 
+/* The same, waiting up to @timeout_us (-1 forever): on a direct link to
+ * the microsecond, over ZeroMQ rounded up to a millisecond. */
+gboolean ic_client_wait_us(IcClient *client, struct pollfd *fds, guint n_fds, gint64 timeout_us,
+                           IcEnvelope **env, GError **error);
+
 /* Says Hello and waits up to @timeout_ms for the HelloAck. Returns the ack
  * (caller owns it) or NULL + error (timeout, refused, version mismatch). */
 IcEnvelope *ic_client_hello(IcClient *client, const Shoal__V1__Hello *hello, int timeout_ms,

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* ZeroMQ sockets: the memory server's ROUTER, the DEALER every other process
- * connects, and the eventfd waker polled next to them. One frame = one
- * Envelope; the ROUTER's identity frame names the peer. */
+/* The memory server's side and every other process's side of the
+ * interconnect, and the eventfd waker polled next to them. Over ZeroMQ:
+ * the server's ROUTER and a DEALER per connection, one frame = one
+ * Envelope, the ROUTER's identity frame names the peer. On one host
+ * ([memory-server] transport = auto over ipc://), direct links (direct.c)
+ * instead: the server listens beside its ipc socket and every accepted
+ * connection is a peer; the ROUTER stays for the rest. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/un.h>
@@ -82,15 +87,28 @@ char *ic_msrv_endpoint(const CfgMachine *machine, const char *run_dir, GError **
 
 /* ---- Server ---- */
 
+#define LINGER_MS 3000 /* the last console bytes and the Shutdown must leave before the
+                        * server exits, even on a host so loaded its peers read late */
+#define MAX_OUTBOX (64u * 1024 * 1024) /* bytes queued for one slow direct peer */
+
 typedef struct {
-    GBytes *identity; /* ROUTER routing id */
+    GBytes *identity; /* ROUTER routing id, NULL for a direct link */
     char *name;       /* "peer N (label)" */
+    int fd;           /* direct link, -1 for ZeroMQ or once it closed */
+    gboolean ready;   /* direct: poll said readable, not yet read dry */
+    GQueue *outbox;   /* direct: GBytes the socket had no room for, in order */
+    gsize outbox_bytes;
 } Peer;
 
 struct IcServer {
     void *socket;          /* ZMQ_ROUTER */
     char *endpoint;        /* as bound */
     char *ipc_path;        /* socket file to unlink, NULL for tcp */
+    int listen_fd;         /* direct links' listening socket, -1 if none */
+    char *direct_path;     /* its file, to unlink */
+    guint8 *rx;            /* direct: receive buffer of IC_MAX_FRAME + 1 bytes */
+    gboolean zmq_ready;    /* poll said the ROUTER is readable, not yet read dry */
+    guint cursor;          /* the next source to serve: 0 ZeroMQ, p + 1 peer p */
     GArray *peers;         /* of Peer, indexed by IcPeer */
     GHashTable *by_id;     /* identity GBytes -> IcPeer + 1 */
 };
@@ -101,6 +119,7 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
     if (!endpoint)
         return NULL;
     IcServer *s = g_new0(IcServer, 1);
+    s->listen_fd = -1;
     s->endpoint = g_steal_pointer(&endpoint);
     s->peers = g_array_new(FALSE, TRUE, sizeof(Peer));
     s->by_id = g_hash_table_new(g_bytes_hash, g_bytes_equal);
@@ -109,9 +128,7 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
         unlink(s->ipc_path); /* a stale socket from a killed run */
     }
     s->socket = zmq_socket(ic_zmq_context(), ZMQ_ROUTER);
-    /* Linger: the last console bytes and the Shutdown must leave before the
-     * server exits, even on a host so loaded that its I/O thread waits. */
-    int one = 1, linger = 3000, hwm = 100000;
+    int one = 1, linger = LINGER_MS, hwm = 100000;
     gint64 max_size = 4 * (gint64)IC_MAX_FRAME; /* bigger: zmq drops the connection */
     if (!s->socket || zmq_setsockopt(s->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
         zmq_setsockopt(s->socket, ZMQ_LINGER, &linger, sizeof linger) ||
@@ -123,22 +140,76 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
         ic_server_free(s);
         return NULL;
     }
+    if (machine->msrv_direct && s->ipc_path) {
+        s->direct_path = ic_direct_path(s->ipc_path);
+        s->listen_fd = ic_direct_listen(s->direct_path, error);
+        if (s->listen_fd < 0) {
+            g_clear_pointer(&s->direct_path, g_free);
+            ic_server_free(s);
+            return NULL;
+        }
+        s->rx = g_malloc(IC_MAX_FRAME + 1);
+    }
     return s;
+}
+
+/* Sends what @p's socket has room for from its outbox; FALSE if the link broke. */
+static gboolean flush_outbox(Peer *p)
+{
+    GBytes *b;
+    while (p->fd >= 0 && (b = g_queue_peek_head(p->outbox)) != NULL) {
+        gsize len;
+        const void *data = g_bytes_get_data(b, &len);
+        int rc = ic_direct_send(p->fd, data, len, FALSE);
+        if (rc == 0)
+            return TRUE;
+        if (rc < 0)
+            return FALSE;
+        p->outbox_bytes -= len;
+        g_bytes_unref(g_queue_pop_head(p->outbox));
+    }
+    return TRUE;
+}
+
+/* At exit: what direct peers were not sent yet leaves within LINGER_MS. */
+static void drain_outboxes(IcServer *s)
+{
+    gint64 deadline = g_get_monotonic_time() + LINGER_MS * 1000;
+    for (guint i = 0; i < s->peers->len; i++) {
+        Peer *p = &g_array_index(s->peers, Peer, i);
+        while (p->fd >= 0 && p->outbox && !g_queue_is_empty(p->outbox) && flush_outbox(p)) {
+            gint64 left = deadline - g_get_monotonic_time();
+            if (left <= 0 || !ic_direct_wait_writable(p->fd, (int)(left / 1000)))
+                break;
+        }
+    }
 }
 
 void ic_server_free(IcServer *s)
 {
     if (!s)
         return;
+    drain_outboxes(s);
     if (s->socket)
         zmq_close(s->socket);
     if (s->ipc_path)
         unlink(s->ipc_path);
+    if (s->listen_fd >= 0) {
+        close(s->listen_fd);
+        unlink(s->direct_path);
+    }
     for (guint i = 0; i < s->peers->len; i++) {
         Peer *p = &g_array_index(s->peers, Peer, i);
-        g_bytes_unref(p->identity);
+        if (p->identity)
+            g_bytes_unref(p->identity);
+        if (p->fd >= 0)
+            close(p->fd);
+        if (p->outbox)
+            g_queue_free_full(p->outbox, (GDestroyNotify)g_bytes_unref);
         g_free(p->name);
     }
+    g_free(s->direct_path);
+    g_free(s->rx);
     g_array_free(s->peers, TRUE);
     g_hash_table_destroy(s->by_id);
     g_free(s->ipc_path);
@@ -152,7 +223,7 @@ static IcPeer peer_of(IcServer *s, const void *id, gsize len)
     gpointer v = g_hash_table_lookup(s->by_id, key);
     if (v)
         return GPOINTER_TO_UINT(v) - 1;
-    Peer p = { g_bytes_ref(key), g_strdup_printf("peer %u", s->peers->len) };
+    Peer p = { g_bytes_ref(key), g_strdup_printf("peer %u", s->peers->len), .fd = -1 };
     g_array_append_val(s->peers, p);
     g_hash_table_insert(s->by_id, p.identity, GUINT_TO_POINTER(s->peers->len));
     return s->peers->len - 1;
@@ -172,24 +243,23 @@ void ic_server_set_peer_label(IcServer *s, IcPeer peer, const char *label)
     p->name = g_strdup_printf("peer %u (%s)", peer, label);
 }
 
-gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **env,
-                        GError **error)
+static void add_direct_peer(IcServer *s, int fd)
 {
-    *env = NULL;
-    zmq_pollitem_t item = { .socket = s->socket, .events = ZMQ_POLLIN };
-    int rc = zmq_poll(&item, 1, timeout_ms);
-    if (rc < 0) {
-        if (zmq_errno() == EINTR)
-            return TRUE;
-        return zmq_fail(error, "polling", s->endpoint);
-    }
-    if (rc == 0)
-        return TRUE;
+    Peer p = { NULL, g_strdup_printf("peer %u", s->peers->len), .fd = fd,
+               .outbox = g_queue_new() };
+    g_array_append_val(s->peers, p);
+}
+
+/* One message from the ROUTER, if one waits (*got). */
+static gboolean recv_zmq(IcServer *s, IcPeer *peer, IcEnvelope **env, gboolean *got,
+                         GError **error)
+{
     zmq_msg_t parts[2];
     zmq_msg_init(&parts[0]);
     zmq_msg_init(&parts[1]);
     int n = ic_zmq_recv_parts(s->socket, parts, 2, error);
     gboolean ok = TRUE;
+    *got = n != 0;
     if (n < 0) {
         ok = FALSE;
     } else if (n > 0) {
@@ -210,11 +280,141 @@ gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **
     return ok;
 }
 
+/* One packet from direct peer @i, if one waits (*got). */
+static gboolean recv_direct(IcServer *s, IcPeer i, IcEnvelope **env, gboolean *got,
+                            GError **error)
+{
+    Peer *p = &g_array_index(s->peers, Peer, i);
+    gsize len = 0;
+    *got = FALSE;
+    switch (ic_direct_recv(p->fd, s->rx, IC_MAX_FRAME, &len)) {
+    case IC_DIRECT_NONE:
+        p->ready = FALSE;
+        return TRUE;
+    case IC_DIRECT_CLOSED:
+        g_debug("%s closed its link", p->name);
+        close(p->fd);
+        p->fd = -1;
+        p->ready = FALSE;
+        return TRUE;
+    case IC_DIRECT_TOO_BIG:
+        *got = TRUE;
+        g_set_error(error, IC_ERROR, IC_ERROR_MALFORMED,
+                    "frame of %zu bytes from %s (at most %u)", len, p->name, IC_MAX_FRAME);
+        return FALSE;
+    case IC_DIRECT_MESSAGE:
+        *got = TRUE;
+        *env = ic_envelope_unpack(s->rx, len, p->name, error);
+        return *env != NULL;
+    }
+    g_assert_not_reached();
+}
+
+/* Serves the sources poll found readable, one message per call, taking
+ * turns so one busy peer cannot hold the others up. TRUE when it took a
+ * message (or dropped a bad one: *ok FALSE). */
+static gboolean serve_ready(IcServer *s, IcPeer *peer, IcEnvelope **env, gboolean *ok,
+                            GError **error)
+{
+    guint n = s->peers->len + 1;
+    for (guint k = 0; k < n; k++) {
+        guint src = (s->cursor + k) % n;
+        gboolean got = FALSE;
+        if (src == 0 && s->zmq_ready) {
+            *ok = recv_zmq(s, peer, env, &got, error);
+            s->zmq_ready = got;
+        } else if (src > 0 && g_array_index(s->peers, Peer, src - 1).ready) {
+            *peer = src - 1;
+            *ok = recv_direct(s, src - 1, env, &got, error);
+        }
+        if (got || !*ok) {
+            s->cursor = (src + 1) % n;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **env,
+                        GError **error)
+{
+    gboolean ok = TRUE;
+    *env = NULL;
+    if (serve_ready(s, peer, env, &ok, error))
+        return ok;
+    /* Nothing known to wait: poll the ROUTER, the listener and every link. */
+    guint n_peers = s->peers->len;
+    g_autofree zmq_pollitem_t *items = g_new0(zmq_pollitem_t, n_peers + 2);
+    g_autofree IcPeer *item_peer = g_new0(IcPeer, n_peers + 2);
+    guint n = 0;
+    items[n++] = (zmq_pollitem_t){ .socket = s->socket, .events = ZMQ_POLLIN };
+    if (s->listen_fd >= 0)
+        items[n++] = (zmq_pollitem_t){ .fd = s->listen_fd, .events = ZMQ_POLLIN };
+    guint first_link = n;
+    for (IcPeer i = 0; i < n_peers; i++) {
+        Peer *p = &g_array_index(s->peers, Peer, i);
+        if (p->fd < 0)
+            continue;
+        item_peer[n] = i;
+        items[n++] = (zmq_pollitem_t){
+            .fd = p->fd,
+            .events = (short)(ZMQ_POLLIN | (g_queue_is_empty(p->outbox) ? 0 : ZMQ_POLLOUT)),
+        };
+    }
+    int rc = zmq_poll(items, (int)n, timeout_ms);
+    if (rc < 0) {
+        if (zmq_errno() == EINTR)
+            return TRUE;
+        return zmq_fail(error, "polling", s->endpoint);
+    }
+    s->zmq_ready = (items[0].revents & ZMQ_POLLIN) != 0;
+    for (guint k = first_link; k < n; k++) {
+        Peer *p = &g_array_index(s->peers, Peer, item_peer[k]);
+        if ((items[k].revents & ZMQ_POLLOUT) && !flush_outbox(p))
+            g_debug("%s: link broken while sending", p->name);
+        p->ready = (items[k].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) != 0;
+    }
+    if (s->listen_fd >= 0 && (items[1].revents & ZMQ_POLLIN)) {
+        int fd;
+        while ((fd = ic_direct_accept(s->listen_fd)) >= 0)
+            add_direct_peer(s, fd);
+    }
+    serve_ready(s, peer, env, &ok, error);
+    return ok;
+}
+
+static gboolean send_direct(Peer *p, GBytes *bytes, GError **error)
+{
+    gsize len;
+    const void *data = g_bytes_get_data(bytes, &len);
+    int rc = 0;
+    if (p->fd < 0 || !flush_outbox(p) ||
+        (g_queue_is_empty(p->outbox) && (rc = ic_direct_send(p->fd, data, len, FALSE)) < 0)) {
+        g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "sending to %s: the link is closed",
+                    p->name);
+        return FALSE;
+    }
+    if (rc > 0)
+        return TRUE;
+    /* Behind what is queued already, or no room in the socket now. */
+    if (p->outbox_bytes + len > MAX_OUTBOX) {
+        g_set_error(error, IC_ERROR, IC_ERROR_TRANSPORT,
+                    "sending to %s: %zu bytes already wait for it to read", p->name,
+                    p->outbox_bytes);
+        return FALSE;
+    }
+    g_queue_push_tail(p->outbox, g_bytes_ref(bytes));
+    p->outbox_bytes += len;
+    return TRUE;
+}
+
 gboolean ic_server_send(IcServer *s, IcPeer peer, const IcEnvelope *env, GError **error)
 {
     g_assert_cmpuint(peer, <, s->peers->len);
     Peer *p = &g_array_index(s->peers, Peer, peer);
     g_autoptr(GBytes) bytes = ic_envelope_pack(env);
+    if (p->identity == NULL)
+        return send_direct(p, bytes, error);
     gsize len;
     const void *data = g_bytes_get_data(bytes, &len);
     if (zmq_send(s->socket, g_bytes_get_data(p->identity, NULL), g_bytes_get_size(p->identity),
@@ -226,14 +426,27 @@ gboolean ic_server_send(IcServer *s, IcPeer peer, const IcEnvelope *env, GError 
 
 /* ---- Client ---- */
 
+#define DIRECT_CONNECT_TIMEOUT_MS 10000 /* as long as a Hello may wait for its answer */
+
 IcClient *ic_client_connect(const CfgMachine *machine, const char *run_dir, GError **error)
 {
     g_autofree char *endpoint = ic_msrv_endpoint(machine, run_dir, error);
     if (!endpoint)
         return NULL;
     IcClient *c = g_new0(IcClient, 1);
+    c->fd = -1;
     c->endpoint = g_steal_pointer(&endpoint);
     c->next_txid = 1;
+    if (machine->msrv_direct) {
+        g_autofree char *path = ic_direct_path(c->endpoint + strlen("ipc://"));
+        c->fd = ic_direct_connect(path, DIRECT_CONNECT_TIMEOUT_MS, error);
+        if (c->fd < 0) {
+            ic_client_free(c);
+            return NULL;
+        }
+        c->rx = g_malloc(IC_MAX_FRAME + 1);
+        return c;
+    }
     c->socket = zmq_socket(ic_zmq_context(), ZMQ_DEALER);
     c->monitor = zmq_socket(ic_zmq_context(), ZMQ_PAIR);
     /* A unique name, not the client's address: a freed client's monitor
@@ -270,6 +483,9 @@ void ic_client_free(IcClient *c)
     }
     if (c->monitor)
         zmq_close(c->monitor);
+    if (c->fd >= 0)
+        close(c->fd);
+    g_free(c->rx);
     g_free(c->endpoint);
     g_free(c);
 }
@@ -284,6 +500,14 @@ gboolean ic_client_send(IcClient *c, const IcEnvelope *env, GError **error)
     g_autoptr(GBytes) bytes = ic_envelope_pack(env);
     gsize len;
     const void *data = g_bytes_get_data(bytes, &len);
+    if (c->fd >= 0) {
+        if (ic_direct_send(c->fd, data, len, TRUE) < 0) {
+            g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "sending to the memory server at %s: %s",
+                        c->endpoint, g_strerror(errno));
+            return FALSE;
+        }
+        return TRUE;
+    }
     /* Blocking send: the DEALER queues while connecting; HWM is generous. */
     while (zmq_send(c->socket, data, len, 0) < 0) {
         if (zmq_errno() != EINTR)
@@ -336,12 +560,85 @@ static gboolean take_message(IcClient *c, IcEnvelope **env, GError **error)
     return ok;
 }
 
+/* One waiting packet on a direct link: TRUE with *env set or NULL (none);
+ * FALSE + error for a bad one or a closed link. */
+static gboolean take_packet(IcClient *c, IcEnvelope **env, GError **error)
+{
+    gsize len = 0;
+    switch (ic_direct_recv(c->fd, c->rx, IC_MAX_FRAME, &len)) {
+    case IC_DIRECT_NONE:
+        return TRUE;
+    case IC_DIRECT_CLOSED:
+        g_set_error(error, IC_ERROR, IC_ERROR_CLOSED,
+                    "the memory server at %s closed the connection", c->endpoint);
+        return FALSE;
+    case IC_DIRECT_TOO_BIG:
+        g_set_error(error, IC_ERROR, IC_ERROR_MALFORMED,
+                    "frame of %zu bytes from the memory server at %s (at most %u)", len,
+                    c->endpoint, IC_MAX_FRAME);
+        return FALSE;
+    case IC_DIRECT_MESSAGE: {
+        g_autofree char *peer = g_strdup_printf("the memory server at %s", c->endpoint);
+        *env = ic_envelope_unpack(c->rx, len, peer, error);
+        return *env != NULL;
+    }
+    }
+    g_assert_not_reached();
+}
+
+/* ic_client_wait on a direct link: the socket is read by this thread, so
+ * a message wakes it straight from the sender's write. */
+static gboolean wait_direct(IcClient *c, struct pollfd *fds, guint n_fds, gint64 timeout_us,
+                            IcEnvelope **env, GError **error)
+{
+    g_autofree struct pollfd *p = g_new(struct pollfd, n_fds + 1);
+    p[0] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+    for (guint i = 0; i < n_fds; i++) {
+        p[i + 1] = (struct pollfd){ .fd = fds[i].fd, .events = fds[i].events };
+        fds[i].revents = 0;
+    }
+    gint64 deadline = timeout_us < 0 ? -1 : g_get_monotonic_time() + timeout_us;
+    for (;;) {
+        if (!take_packet(c, env, error) || *env)
+            return *env != NULL;
+        /* ppoll: a wait of tens of us (a held-back ack) must not last a ms */
+        gint64 left = deadline < 0 ? 0 : MAX(0, deadline - g_get_monotonic_time());
+        struct timespec ts = { left / G_USEC_PER_SEC, (left % G_USEC_PER_SEC) * 1000 };
+        int rc = ppoll(p, n_fds + 1, deadline < 0 ? NULL : &ts, NULL);
+        if (rc < 0 && errno != EINTR) {
+            g_set_error(error, IC_ERROR, IC_ERROR_TRANSPORT, "polling %s: %s", c->endpoint,
+                        g_strerror(errno));
+            return FALSE;
+        }
+        gboolean fd_ready = FALSE;
+        for (guint i = 0; rc > 0 && i < n_fds; i++) {
+            fds[i].revents = p[i + 1].revents;
+            fd_ready |= fds[i].revents != 0;
+        }
+        if (fd_ready)
+            return TRUE;
+        if (rc == 0 && deadline >= 0 && g_get_monotonic_time() >= deadline)
+            return take_packet(c, env, error); /* a message racing the timeout */
+    }
+}
+
 #define CLOSE_DRAIN_US (200 * 1000)
 
 gboolean ic_client_wait(IcClient *c, struct pollfd *fds, guint n_fds, int timeout_ms,
                         IcEnvelope **env, GError **error)
 {
+    return ic_client_wait_us(c, fds, n_fds, timeout_ms < 0 ? -1 : (gint64)timeout_ms * 1000, env,
+                             error);
+}
+
+gboolean ic_client_wait_us(IcClient *c, struct pollfd *fds, guint n_fds, gint64 timeout_us,
+                           IcEnvelope **env, GError **error)
+{
+    /* ZeroMQ's poll counts in ms: round up, never spin on 0 */
+    int timeout_ms = timeout_us < 0 ? -1 : (int)MIN((timeout_us + 999) / 1000, G_MAXINT);
     *env = NULL;
+    if (c->fd >= 0)
+        return wait_direct(c, fds, n_fds, timeout_us, env, error);
     g_autofree zmq_pollitem_t *items = g_new0(zmq_pollitem_t, n_fds + 2);
     items[0] = (zmq_pollitem_t){ .socket = c->socket, .events = ZMQ_POLLIN };
     items[1] = (zmq_pollitem_t){ .socket = c->monitor, .events = ZMQ_POLLIN };

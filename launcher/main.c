@@ -22,9 +22,10 @@
                                 * (the server's last messages, on a loaded host) */
 
 #define RUN_USAGE                                                                  \
-    "usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] [--accel jit|interp] " \
-    "[--set group.key=value]... [--stats] [--dump-config]"
-#define DUMPDTB_USAGE "shoal dumpdtb CONFIG FILE [--set group.key=value]..."
+    "usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] [--initrd FILE] " \
+    "[--append ARGS] [--accel jit|interp] [--set group.key=value]... [--stats] [--dump-config]"
+#define DUMPDTB_USAGE "shoal dumpdtb CONFIG FILE [--kernel FILE] [--bios FILE|none] [--initrd FILE] " \
+                      "[--append ARGS] [--set group.key=value]..."
 static const char usage[] = RUN_USAGE "\n"
                             "       " DUMPDTB_USAGE "\n"
                             "       shoal config-doc\n";
@@ -37,7 +38,7 @@ typedef struct {
     const char *kernel; /* --kernel or NULL */
     const char *bios;   /* --bios or NULL */
     gboolean dump;      /* --dump-config */
-    char *accel_set;    /* --accel X as the "cpu.accel=X" it stands for (owned) */
+    GPtrArray *owned;   /* sets made from options (--accel X: "cpu.accel=X"), freed with it */
 } RunArgs;
 
 /* One line on stderr, whatever the message holds. */
@@ -88,6 +89,15 @@ static gboolean take(int argc, char **argv, int *i, const char *opt, const char 
     return TRUE;
 }
 
+/* An option that stands for a --set: applied after every --set, in order
+ * (a later --accel wins over an earlier one, as a later --set does). */
+static void add_owned_set(RunArgs *a, const char *prefix, const char *value)
+{
+    char *set = g_strconcat(prefix, value, NULL);
+
+    g_ptr_array_add(a->owned, set);
+}
+
 /* FALSE after saying what is wrong. */
 static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
 {
@@ -112,6 +122,18 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
                 return FALSE;
             }
             a->bios = v;
+        } else if (take(argc, argv, &i, "--initrd", &v)) {
+            if (v == NULL) {
+                say("%s: expected a file after it", opt);
+                return FALSE;
+            }
+            add_owned_set(a, "boot.initrd=", v);
+        } else if (take(argc, argv, &i, "--append", &v)) {
+            if (v == NULL) {
+                say("%s: expected the kernel command line after it", opt);
+                return FALSE;
+            }
+            add_owned_set(a, "boot.append=", v);
         } else if (take(argc, argv, &i, "--accel", &v)) {
             if (v == NULL) {
                 say("%s: expected jit or interp after it", opt);
@@ -121,8 +143,7 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
                 say("%s: expected jit or interp, got \"%s\"", opt, v);
                 return FALSE;
             }
-            g_free(a->accel_set);
-            a->accel_set = g_strconcat("cpu.accel=", v, NULL);
+            add_owned_set(a, "cpu.accel=", v);
         } else if (strcmp(opt, "--dump-config") == 0) {
             a->dump = TRUE;
         } else if (strcmp(opt, "--stats") == 0) {
@@ -146,8 +167,8 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
             a->dumpdtb ? DUMPDTB_USAGE : RUN_USAGE);
         return FALSE;
     }
-    if (a->accel_set != NULL) {
-        g_ptr_array_add(a->sets, a->accel_set);
+    for (guint i = 0; i < a->owned->len; i++) {
+        g_ptr_array_add(a->sets, a->owned->pdata[i]);
     }
     g_ptr_array_add(a->sets, NULL);
     return TRUE;
@@ -408,7 +429,7 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
 }
 
 /* The command line into @a (its sets array the caller's), and the machine
- * it names; NULL after saying why (bad input). a->accel_set is then the
+ * it names; NULL after saying why (bad input). a->owned is then the
  * caller's to free, whatever the outcome. */
 static CfgMachine *load_machine(int argc, char **argv, RunArgs *a)
 {
@@ -427,10 +448,10 @@ static CfgMachine *load_machine(int argc, char **argv, RunArgs *a)
 static int cmd_run(int argc, char **argv)
 {
     g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    RunArgs a = { .sets = sets };
+    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+    RunArgs a = { .sets = sets, .owned = owned };
     g_autoptr(GError) error = NULL;
     g_autoptr(CfgMachine) m = load_machine(argc, argv, &a);
-    g_autofree char *accel_set = a.accel_set;
     if (m == NULL) {
         return EXIT_BAD_INPUT;
     }
@@ -454,10 +475,10 @@ static int cmd_run(int argc, char **argv)
 static int cmd_dumpdtb(int argc, char **argv)
 {
     g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    RunArgs a = { .dumpdtb = TRUE, .sets = sets };
+    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+    RunArgs a = { .dumpdtb = TRUE, .sets = sets, .owned = owned };
     g_autoptr(GError) error = NULL;
     g_autoptr(CfgMachine) m = load_machine(argc, argv, &a);
-    g_autofree char *accel_set = a.accel_set;
     g_autoptr(GBytes) fdt = NULL;
     gsize size;
     const char *data;
@@ -465,7 +486,14 @@ static int cmd_dumpdtb(int argc, char **argv)
     if (m == NULL) {
         return EXIT_BAD_INPUT;
     }
-    if ((fdt = cfg_machine_build_fdt(m, &error)) == NULL) {
+    if (m->initrd) {
+        /* where the initrd goes depends on the images: lay them all out */
+        g_autoptr(CfgBoot) boot = cfg_boot_new(m, &error);
+        fdt = boot ? g_bytes_ref(boot->fdt) : NULL;
+    } else {
+        fdt = cfg_machine_build_fdt(m, 0, 0, &error);
+    }
+    if (fdt == NULL) {
         say("%s", error->message);
         return EXIT_BAD_INPUT;
     }

@@ -43,6 +43,7 @@ typedef struct {
     MsrvReqKind kind;
     guint64 txid;       /* the requester's, echoed by the answer */
     guint8 *data;       /* PutM data (owned), else NULL */
+    gint64 arrived_us;  /* sharing statistics: when it came (monotonic) */
 } Request;
 
 typedef struct {
@@ -63,6 +64,7 @@ struct MsrvDir {
     Entry *entries;        /* n_pages */
     const MsrvDirOps *ops;
     gpointer opaque;
+    GHashTable *sharing;   /* page -> MsrvPageSharing, NULL unless tracked */
 };
 
 MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const MsrvDirOps *ops,
@@ -97,6 +99,7 @@ void msrv_dir_free(MsrvDir *dir)
         g_free(dir->entries[i].current.data);
     }
     g_free(dir->entries);
+    g_clear_pointer(&dir->sharing, g_hash_table_destroy);
     g_free(dir);
 }
 
@@ -131,8 +134,77 @@ static View view_of(const Entry *e, guint node)
     g_assert_not_reached();
 }
 
+static MsrvPageSharing *sharing_of(MsrvDir *dir, guint64 page)
+{
+    MsrvPageSharing *s = g_hash_table_lookup(dir->sharing, &page);
+    if (s == NULL) {
+        s = g_new0(MsrvPageSharing, 1);
+        s->page = page;
+        g_hash_table_insert(dir->sharing, &s->page, s);
+    }
+    return s;
+}
+
+/* @req is granted now. */
+static void note_grant(MsrvDir *dir, guint64 page, const Request *req)
+{
+    if (dir->sharing == NULL || req->txid == 0) {
+        return; /* untracked, or a prefetch nobody waited for */
+    }
+    MsrvPageSharing *s = sharing_of(dir, page);
+    guint64 waited = (guint64)MAX(g_get_monotonic_time() - req->arrived_us, 0);
+    s->requests[req->kind]++;
+    s->nodes |= G_GUINT64_CONSTANT(1) << req->node;
+    s->wait_us += waited;
+    s->max_wait_us = MAX(s->max_wait_us, waited);
+}
+
+/* Serving @page took @n copies away from other nodes. */
+static void note_taken(MsrvDir *dir, guint64 page, gboolean recall, guint n)
+{
+    if (dir->sharing != NULL) {
+        MsrvPageSharing *s = sharing_of(dir, page);
+        *(recall ? &s->recalls : &s->invalidations) += n;
+    }
+}
+
+void msrv_dir_track_sharing(MsrvDir *dir)
+{
+    if (dir->sharing == NULL) {
+        dir->sharing = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    }
+}
+
+static gint by_taken(gconstpointer a, gconstpointer b)
+{
+    const MsrvPageSharing *x = a, *y = b;
+    guint64 tx = x->recalls + x->invalidations, ty = y->recalls + y->invalidations;
+    return tx < ty ? 1 : tx > ty ? -1 : (x->page > y->page) - (x->page < y->page);
+}
+
+MsrvPageSharing *msrv_dir_hottest(MsrvDir *dir, guint max, guint *n)
+{
+    *n = 0;
+    if (dir->sharing == NULL) {
+        return NULL;
+    }
+    GArray *all = g_array_sized_new(FALSE, FALSE, sizeof(MsrvPageSharing),
+                                    g_hash_table_size(dir->sharing));
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, dir->sharing);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        g_array_append_val(all, *(MsrvPageSharing *)value);
+    }
+    g_array_sort(all, by_taken);
+    *n = MIN(max, all->len);
+    g_array_set_size(all, *n);
+    return (MsrvPageSharing *)g_array_free(all, FALSE);
+}
+
 static void grant_s(MsrvDir *dir, Entry *e, guint64 page, const Request *req)
 {
+    note_grant(dir, page, req);
     e->state = MSRV_PAGE_SHARED;
     e->sharers |= G_GUINT64_CONSTANT(1) << req->node;
     dir->ops->grant(dir->opaque, req->node, req->txid, page, FALSE);
@@ -140,6 +212,7 @@ static void grant_s(MsrvDir *dir, Entry *e, guint64 page, const Request *req)
 
 static void grant_m(MsrvDir *dir, Entry *e, guint64 page, const Request *req)
 {
+    note_grant(dir, page, req);
     e->state = MSRV_PAGE_MODIFIED;
     e->owner = (guint8)req->node;
     e->sharers = 0;
@@ -169,6 +242,7 @@ static gboolean start(MsrvDir *dir, Entry *e, guint64 page, Request *req)
         return TRUE;
     case ACT_INVALIDATE:
         e->pending = e->sharers & ~(G_GUINT64_CONSTANT(1) << req->node);
+        note_taken(dir, page, FALSE, (guint)__builtin_popcountll(e->pending));
         for (guint n = 0; n < MSRV_DIR_MAX_NODES; n++)
             if (e->pending & (G_GUINT64_CONSTANT(1) << n))
                 dir->ops->invalidate(dir->opaque, n, page);
@@ -176,6 +250,7 @@ static gboolean start(MsrvDir *dir, Entry *e, guint64 page, Request *req)
     case ACT_RECALL_DOWNGRADE:
     case ACT_RECALL_INVALIDATE:
         e->pending = G_GUINT64_CONSTANT(1) << e->owner;
+        note_taken(dir, page, TRUE, 1);
         dir->ops->recall(dir->opaque, e->owner, page, act == ACT_RECALL_DOWNGRADE);
         break;
     }
@@ -223,7 +298,8 @@ void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, 
     g_assert_cmpuint(node, <, MSRV_DIR_MAX_NODES);
     g_assert((kind == MSRV_REQ_PUT_M) == (data != NULL));
     Entry *e = entry_of(dir, page);
-    Request req = { node, kind, txid, data ? g_memdup2(data, PAGE_SIZE) : NULL };
+    Request req = { node, kind, txid, data ? g_memdup2(data, PAGE_SIZE) : NULL,
+                    dir->sharing ? g_get_monotonic_time() : 0 };
     if (!e->busy) {
         start(dir, e, page, &req);
         g_free(req.data);

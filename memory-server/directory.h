@@ -104,6 +104,26 @@ void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, 
 gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data,
                       GError **error);
 
+/* ---- Sharing statistics (shoal run --stats) ----
+ * Per page, once msrv_dir_track_sharing turned them on: what was asked for
+ * it, how often another node had to give it up (the cost of sharing: each
+ * is a round trip to that node before the grant) and how long requests
+ * waited from arrival to grant. Server thread only. */
+typedef struct {
+    guint64 page;
+    guint64 requests[MSRV_REQ_PUT_M]; /* GetS, GetM, Upgrade */
+    guint64 nodes;                    /* bit per node that asked */
+    guint64 recalls;                  /* Modified copies taken back from their owner */
+    guint64 invalidations;            /* Shared copies dropped (one per sharer) */
+    guint64 wait_us;                  /* summed arrival-to-grant time */
+    guint64 max_wait_us;
+} MsrvPageSharing;
+
+void msrv_dir_track_sharing(MsrvDir *dir);
+/* The @max pages with the most recalls + invalidations, most first (an
+ * array the caller g_free()s, *n entries; NULL without tracking). */
+MsrvPageSharing *msrv_dir_hottest(MsrvDir *dir, guint max, guint *n);
+
 /* For tests and logs: the entry of @page. */
 void msrv_dir_peek(MsrvDir *dir, guint64 page, MsrvPageState *state, guint *owner,
                    guint64 *sharers, gboolean *busy);

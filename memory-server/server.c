@@ -816,6 +816,8 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     if (!load_images(s, error))
         return FALSE;
     s->dir = msrv_dir_new(s->ram, m->ram_base, m->ram_size, &dir_ops, s);
+    if (g_getenv("SHOAL_STATS") != NULL)
+        msrv_dir_track_sharing(s->dir);
     s->uart = msrv_uart_new();
     const CfgDevice *uart = cfg_machine_find_device(m, CFG_DEVICE_NS16550);
     s->uart_lsr_addr = uart ? uart->base + 5 : 0;
@@ -872,6 +874,35 @@ static void teardown(Server *s)
     g_free(s->held_irqs);
 }
 
+#define HOTTEST_PAGES 12
+
+/* shoal run --stats: the pages sharing cost most, one line each on stderr
+ * (tests/linux/page-symbols names the kernel's symbols in them). */
+static void print_sharing(Server *s)
+{
+    guint n;
+    g_autofree MsrvPageSharing *hot = msrv_dir_hottest(s->dir, HOTTEST_PAGES, &n);
+    for (guint i = 0; i < n; i++) {
+        const MsrvPageSharing *p = &hot[i];
+        guint64 asked = p->requests[MSRV_REQ_GET_S] + p->requests[MSRV_REQ_GET_M] +
+                        p->requests[MSRV_REQ_UPGRADE];
+        g_autoptr(GString) nodes = g_string_new(NULL);
+        for (guint b = 0; b < MSRV_DIR_MAX_NODES; b++)
+            if (p->nodes & (G_GUINT64_CONSTANT(1) << b))
+                g_string_append_printf(nodes, "%s%u", nodes->len ? "," : "", b);
+        fprintf(stderr,
+                "shoal: hot page 0x%" G_GINT64_MODIFIER "x: taken from a node %" G_GUINT64_FORMAT
+                " times (recalls %" G_GUINT64_FORMAT ", invalidations %" G_GUINT64_FORMAT
+                "); GetS %" G_GUINT64_FORMAT ", GetM %" G_GUINT64_FORMAT ", Upgrade %"
+                G_GUINT64_FORMAT " from nodes %s; waited %" G_GUINT64_FORMAT " ms, mean %"
+                G_GUINT64_FORMAT " us, max %" G_GUINT64_FORMAT " us\n",
+                p->page, p->recalls + p->invalidations, p->recalls, p->invalidations,
+                p->requests[MSRV_REQ_GET_S], p->requests[MSRV_REQ_GET_M],
+                p->requests[MSRV_REQ_UPGRADE], nodes->str, p->wait_us / 1000,
+                asked ? p->wait_us / asked : 0, p->max_wait_us);
+    }
+}
+
 int msrv_run(const CfgMachine *machine, const char *run_dir)
 {
     Server s = { .machine = machine, .console_peer = -1, .next_txid = 1, .uart_lsr_sent = -1 };
@@ -920,6 +951,7 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
         flush_console(&s);
     }
     int code = s.exit_code;
+    print_sharing(&s);
     teardown(&s);
     ic_context_shutdown();
     return code;

@@ -85,7 +85,7 @@ static void test_virt_2x2(void)
 {
     g_autoptr(CfgMachine) m = load("virt-2x2.conf", NULL);
     g_autoptr(GError) error = NULL;
-    g_autoptr(GBytes) blob = cfg_machine_build_fdt(m, &error);
+    g_autoptr(GBytes) blob = cfg_machine_build_fdt(m, 0, 0, &error);
     const void *fdt;
     guint32 plic;
 
@@ -189,7 +189,7 @@ static void test_topology(gconstpointer data)
 {
     const TopologyCase *c = data;
     g_autoptr(CfgMachine) m = load(c->config, NULL);
-    g_autoptr(GBytes) blob = cfg_machine_build_fdt(m, NULL);
+    g_autoptr(GBytes) blob = cfg_machine_build_fdt(m, 0, 0, NULL);
     const void *fdt = fdt_of(blob);
     g_autoptr(GString) got = g_string_new(NULL);
     int map = node(fdt, "/cpus/cpu-map"), cluster, core;
@@ -225,7 +225,7 @@ static void test_only_present(void)
     g_free(m->devices[1].name);
     m->devices[1] = m->devices[2];
     m->n_devices = 2;
-    blob = cfg_machine_build_fdt(m, NULL);
+    blob = cfg_machine_build_fdt(m, 0, 0, NULL);
     g_assert_cmpuint(g_bytes_get_size(blob), >, 16 * 1024);
     fdt = fdt_of(blob);
     g_assert_cmpint(fdt_path_offset(fdt, "/soc/plic@c000000"), <, 0);
