@@ -44,8 +44,39 @@ void tcg_event_reset(TcgEvent *ev)
                                 __ATOMIC_SEQ_CST);
 }
 
+/* How long a waiter looks before it sleeps. The answers a hart or the
+ * agent waits for (a grant, another hart's safe work) often come within
+ * tens of microseconds; a thread that slept must be woken, and on a host
+ * whose idle cores halt (a virtual machine) waking a core costs more than
+ * that. Short, so a waiter never keeps a core long from the threads that
+ * owe it the answer. */
+#define SPIN_NS 20000
+
+static inline void relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static gboolean spin_until_set(TcgEvent *ev)
+{
+    gint64 deadline = g_get_monotonic_time() * 1000 + SPIN_NS;
+    for (guint i = 0;; i++) {
+        if (__atomic_load_n(&ev->value, __ATOMIC_ACQUIRE) == EV_SET)
+            return TRUE;
+        if ((i & 63) == 63 && g_get_monotonic_time() * 1000 >= deadline)
+            return FALSE;
+        relax();
+    }
+}
+
 void tcg_event_wait(TcgEvent *ev)
 {
+    if (spin_until_set(ev)) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST); /* as the seq_cst load below */
+        return;
+    }
     for (;;) {
         gint v = __atomic_load_n(&ev->value, __ATOMIC_SEQ_CST);
         if (v == EV_SET)

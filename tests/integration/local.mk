@@ -11,7 +11,16 @@ INTEGRATION_TESTS = \
 	tests/integration/console.sh \
 	tests/integration/sysc.sh \
 	tests/integration/det-time.sh \
-	tests/integration/sysc-example.sh
+	tests/integration/sysc-example.sh \
+	tests/integration/linux.sh
 TESTS += $(INTEGRATION_TESTS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh
+
+# The Linux test guest's sources, and the stress target: 20 boots of
+# virt-2x2 in a row (not part of `make check`).
+EXTRA_DIST += tests/linux/build.sh tests/linux/kernel.config tests/linux/init.c \
+	tests/linux/page-symbols tests/linux/stress.sh
+linux-stress: all
+	$(srcdir)/tests/linux/stress.sh $(abs_top_builddir)
+.PHONY: linux-stress

@@ -17,13 +17,14 @@
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define THREADS 4
 #define ATOMIC_ROUNDS 10000
-#define MUTEX_ROUNDS 2000
+#define MUTEX_ROUNDS 500
 #define TOKEN_LAPS 100
-#define MAP_ROUNDS 30
+#define MAP_ROUNDS 10
 #define MAP_PAGES 16
 #define CHILDREN 4
 
@@ -37,9 +38,21 @@ static void mix(uint64_t v)
     }
 }
 
+// shoal_times=1 on the kernel command line: how long each part took, on
+// lines of their own ("time:"), so the results stay comparable.
+static int show_times;
+static struct timespec part_start;
+
 static void result(const char *what, uint64_t value)
 {
     printf("init: %s %llu\n", what, (unsigned long long)value);
+    if (show_times) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        printf("time: %s %.3f s\n", what,
+               (double)(now.tv_sec - part_start.tv_sec) + (now.tv_nsec - part_start.tv_nsec) / 1e9);
+        part_start = now;
+    }
     fflush(stdout);
     mix(value);
 }
@@ -226,6 +239,8 @@ int main(int argc, char **argv)
         return child_main(argv[2]);
 
     mount("proc", "/proc", "proc", 0, NULL);
+    show_times = getenv("shoal_times") != NULL;
+    clock_gettime(CLOCK_MONOTONIC, &part_start);
     printf("init: started\n");
     fflush(stdout);
     pthread_barrier_init(&barrier, NULL, THREADS);

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Linux as users boot it on QEMU's virt board: Debian's OpenSBI fw_jump,
+# our test kernel and initramfs (tests/linux/build.sh, cached), --initrd
+# and --append. On every layout of the board (one hart, 1x4, 2x2, 4x1) the
+# kernel must reach our /init, /init's results must equal QEMU's with as
+# many harts, the kernel must power off (exit 0) and its log must hold no
+# stall, lockup, BUG or Oops. Then a reboot asked from userspace on 2x2
+# ends the run with status 0 as shoal says it does. SHOAL_LINUX_CONFIGS
+# picks the layouts (the sanitizer builds run fewer).
+. "$(dirname "$0")/lib.sh"
+
+BIOS=${SHOAL_OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf}
+QEMU=${QEMU_RISCV64:-qemu-system-riscv64}
+ALL_CONFIGS="virt virt-1x4 virt-2x2 virt-4x1"
+case ${SHOAL_SANITIZERS:-no} in
+no | "") ;;
+*) ALL_CONFIGS="virt-1x4 virt-2x2" ;; # several times slower: one layout per kind
+esac
+CONFIGS=${SHOAL_LINUX_CONFIGS:-$ALL_CONFIGS}
+APPEND="console=ttyS0 panic=-1"
+RUN_TIMEOUT=${SHOAL_LINUX_TIMEOUT:-300} # seconds from start to power-off
+PER_CONFIG=4
+N_CONFIGS=$(echo $CONFIGS | wc -w)
+TOTAL=$((PER_CONFIG * N_CONFIGS + 2))
+
+echo "1..$TOTAL"
+skip_all() {
+    for _ in $(seq "$TOTAL"); do skip "$1"; done
+    exit 0
+}
+[ -r "$BIOS" ] || skip_all "no $BIOS (apt-get install opensbi)"
+command -v "$QEMU" >/dev/null || skip_all "no $QEMU (apt-get install qemu-system-misc)"
+if ! images=$("$SHOAL_SRCDIR/tests/linux/build.sh" 2>"$TEST_TMP/build.err"); then
+    rc=$?
+    if [ "$rc" = 77 ]; then
+        skip_all "$(tail -n1 "$TEST_TMP/build.err")"
+    fi
+    for _ in $(seq "$TOTAL"); do not_ok "tests/linux/build.sh failed (exit $rc)"; done
+    diag < "$TEST_TMP/build.err"
+    exit 0
+fi
+eval "$images"
+
+harts_of() { # the hart count of configs/$1.conf: virt, or virt-NODESxHARTS
+    local shape=${1#virt-}
+    case $1 in virt) echo 1 ;; *) echo $(( ${shape%x*} * ${shape#*x} )) ;; esac
+}
+
+# qemu_ref N [APPEND...]: /init's lines on QEMU -smp N, into $TEST_TMP/qemu-N
+qemu_ref() {
+    local n=$1 out="$TEST_TMP/qemu-$n${3:+-$3}"
+    [ -f "$out" ] && return 0
+    timeout "$RUN_TIMEOUT" "$QEMU" -M virt -smp "$n" -m 128M -nographic -no-reboot \
+        -bios "$BIOS" -kernel "$KERNEL" -initrd "$INITRD" -append "$2" \
+        > "$out.log" 2>&1 </dev/null
+    grep -a '^init:' "$out.log" | tr -d '\r' > "$out"
+}
+
+# shoal_run CONFIG APPEND: sets RC; the log in $TEST_TMP/CONFIG.log
+shoal_run() {
+    "$SHOAL" run "$SHOAL_SRCDIR/configs/$1.conf" --bios "$BIOS" --kernel "$KERNEL" \
+        --initrd "$INITRD" --append "$2" > "$TEST_TMP/$1.log" 2>&1 </dev/null &
+    wait_pid $! "$RUN_TIMEOUT"
+    RC=$WAIT_RC
+    grep -a '^init:' "$TEST_TMP/$1.log" | tr -d '\r' > "$TEST_TMP/$1.init"
+}
+
+no_trouble() { ! grep -a -E 'rcu.*stall|soft lockup|hard LOCKUP|BUG[: ]|Oops|Kernel panic' "$1"; }
+
+for c in $CONFIGS; do
+    n=$(harts_of "$c")
+    qemu_ref "$n" "$APPEND"
+    shoal_run "$c" "$APPEND"
+    if [ "$RC" = 0 ] && grep -aq 'reboot: Power down' "$TEST_TMP/$c.log"; then
+        ok "$c: Linux boots to /init and powers off (exit 0)"
+    else
+        not_ok "$c: Linux boots to /init and powers off (exit $RC)"
+        tail -n 30 "$TEST_TMP/$c.log" | diag
+    fi
+    check "$c: /init ran its checks (started, checksum, poweroff)" \
+        grep -q '^init: checksum' "$TEST_TMP/$c.init"
+    check_same "$c: /init prints what it prints on QEMU -smp $n" "$TEST_TMP/qemu-$n" "$TEST_TMP/$c.init"
+    if no_trouble "$TEST_TMP/$c.log" >/dev/null; then
+        ok "$c: no stall, lockup, BUG or Oops in the kernel log"
+    else
+        not_ok "$c: no stall, lockup, BUG or Oops in the kernel log"
+        no_trouble "$TEST_TMP/$c.log" | head -n 20 | diag
+    fi
+done
+
+# reboot(2) from userspace: sifive_test's reset ends the run with status 0.
+qemu_ref 4 "$APPEND shoal_after=reboot" reboot
+shoal_run virt-2x2 "$APPEND shoal_after=reboot"
+if [ "$RC" = 0 ] && grep -aq 'reboot: Restarting system' "$TEST_TMP/virt-2x2.log"; then
+    ok "virt-2x2: reboot from userspace ends the run (exit 0)"
+else
+    not_ok "virt-2x2: reboot from userspace ends the run (exit $RC)"
+    tail -n 20 "$TEST_TMP/virt-2x2.log" | diag
+fi
+check_same "virt-2x2: /init before the reboot prints what it prints on QEMU" \
+    "$TEST_TMP/qemu-4-reboot" "$TEST_TMP/virt-2x2.init"
+exit 0
