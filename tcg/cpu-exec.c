@@ -350,6 +350,7 @@ void tcg_hart_flush_page(TcgHart *hart, guint64 paddr, gboolean drop_code)
 {
     tcg_tlb_flush_page(hart, paddr);
     if (drop_code) {
+        hart->code_drops++;
         tcg_tb_invalidate_page(hart, paddr);
     }
 }
@@ -522,13 +523,23 @@ static TcgBlock *find_block(TcgHart *hart)
     if (tb != NULL) {
         return tb;
     }
-    /* Before reading the code: a store another hart makes after this moment
-     * shows in the page's last store (shared-code.c). */
-    hart->translate_clock = tcg_shared_code_clock();
     /* Translation cost without the wait for code pages from the server. */
     gint64 t0 = g_get_monotonic_time();
     guint64 waited0 = hart->page_map_ns;
-    tb = tcg_translate(hart, pc, flags);
+    for (;;) {
+        /* Before reading the code: a store another hart makes after this
+         * moment shows in the page's last store (shared-code.c). */
+        hart->translate_clock = tcg_shared_code_clock();
+        guint64 drops = hart->code_drops;
+        tb = tcg_translate(hart, pc, flags);
+        if (drops == hart->code_drops) {
+            break;
+        }
+        /* A fetch into the next page waited at a safe point, where the node
+         * may drop a page this block was read from: the block is not in
+         * the cache yet, so nothing dropped it. Read the code again. */
+        tcg_block_free(tb);
+    }
     if (hart->jit != NULL) {
         if (!tcg_jit_compile(hart, tb)) {
             /* Buffer full: this hart starts over with an empty one. */

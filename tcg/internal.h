@@ -117,6 +117,9 @@ struct TcgHart {
     gboolean held;                /* an exclusive section keeps it at its safe point */
     guint wfi_spins;              /* WFIs in a row that found an interrupt pending */
     guint64 translate_clock;      /* shared-code clock before the code being translated was read */
+    guint64 code_drops;           /* tcg_hart_flush_page calls that dropped code; written by
+                                   * whoever runs the hart's safe work (under safe_lock or on
+                                   * its thread) */
     guint64 fence_clock;          /* shared-code clock at its last fence.i */
     guint n_suspect_pages;        /* code pages it translated before they were shared */
     GQueue work;                  /* TcgSafeWork*, queued by other threads */

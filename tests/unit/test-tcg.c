@@ -515,6 +515,60 @@ static void test_mmu_flush_physical(void)
     machine_free(m);
 }
 
+/* A block whose last instruction straddles into a page the hart has not
+ * mapped fetches that page from inside the translation: the hart is then
+ * at a safe point, and the node may take the block's first page away
+ * meanwhile (another node wrote it). The block must not run with what the
+ * first page held before. Here the second page's map rewrites the first
+ * page's code and drops its translations, as the agent would. */
+#define STRADDLE_PAGE (RAM_BASE + 4 * TCG_PAGE_SIZE)
+#define STRADDLE_PC (STRADDLE_PAGE + TCG_PAGE_SIZE - 14)
+
+typedef struct {
+    Machine m;
+    gboolean rewritten;
+} Straddle;
+
+static void put_insn(Machine *m, guint64 at, guint32 insn)
+{
+    memcpy(m->ram + (at - RAM_BASE), &insn, sizeof insn);
+}
+
+static gboolean s_page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAccess access,
+                           TcgPageMap *out)
+{
+    Straddle *s = opaque;
+    if ((paddr & TCG_PAGE_MASK) == STRADDLE_PAGE + TCG_PAGE_SIZE && !s->rewritten) {
+        s->rewritten = TRUE;
+        put_insn(&s->m, STRADDLE_PC + 4, ADDI(10, 0, 2)); /* a0 = 2, not 1 */
+        tcg_hart_flush_page(s->m.hart, STRADDLE_PAGE, TRUE);
+    }
+    return m_page_map(opaque, hart_id, paddr, access, out);
+}
+
+static const TcgNodeOps straddle_ops = {
+    s_page_map, m_mmio_read, m_mmio_write, m_watched_store, m_read_time,
+};
+
+static void test_straddle_invalidated(gconstpointer data)
+{
+    Straddle s = { 0 };
+    s.m.ram = g_malloc0(RAM_SIZE);
+    TcgHartConfig cfg = { .hart_id = 0, .accel = GPOINTER_TO_INT(data), .code_buffer_size = 0 };
+    s.m.hart = tcg_hart_new(&cfg, &straddle_ops, &s);
+    put_insn(&s.m, STRADDLE_PC, LUI(5, DEV_BASE >> 12));      /* t0 = the device */
+    put_insn(&s.m, STRADDLE_PC + 4, ADDI(10, 0, 1));           /* a0 = 1 */
+    put_insn(&s.m, STRADDLE_PC + 8, ADDI(11, 0, 0));
+    put_insn(&s.m, STRADDLE_PC + 12, ADDI(12, 0, 0));          /* straddles the pages */
+    put_insn(&s.m, STRADDLE_PC + 16, SD(10, 0, 5));            /* the device gets a0 */
+    run(&s.m, STRADDLE_PC);
+    g_assert_true(s.rewritten);
+    g_assert_cmpuint(s.m.dev_writes, ==, 1);
+    g_assert_cmphex(s.m.dev_value, ==, 2);
+    tcg_hart_free(s.m.hart);
+    g_free(s.m.ram);
+}
+
 /* A page table in a device, or nowhere: an access fault, not a page
  * fault, and mtval the virtual address. */
 static void test_mmu_pte_not_ram(void)
@@ -556,6 +610,10 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/hart/access-fault", test_access_fault);
     g_test_add_func("/tcg/hart/amo-faults", test_amo_faults);
     g_test_add_func("/tcg/mmu/flush-physical", test_mmu_flush_physical);
+    g_test_add_data_func("/tcg/tb/straddle-invalidated/interp", GINT_TO_POINTER(TCG_ACCEL_INTERP),
+                         test_straddle_invalidated);
+    g_test_add_data_func("/tcg/tb/straddle-invalidated/jit", GINT_TO_POINTER(TCG_ACCEL_JIT),
+                         test_straddle_invalidated);
     g_test_add_func("/tcg/mmu/pte-not-ram", test_mmu_pte_not_ram);
     g_test_add_func("/tcg/mmu/pte-pmp", test_mmu_pte_pmp);
     return g_test_run();
