@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The interconnect: how shoal processes reach each other. ZeroMQ sockets
- * carrying one packed shoal.v1.Envelope per frame (proto/shoal.proto), checked
- * once on receipt; the machine's address map; the launcher's console client.
- * Nothing outside interconnect/ includes zmq.h. */
+/* The interconnect: how shoal processes reach each other. One packed
+ * shoal.v1.Envelope (proto/shoal.proto) per ZeroMQ frame, or per packet of
+ * a direct unix link on one host ([memory-server] transport, direct.c),
+ * checked once on receipt; the machine's address map; the launcher's
+ * console client. Nothing outside interconnect/ includes zmq.h. */
 #ifndef SHOAL_IC_H
 #define SHOAL_IC_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The coherence directory: for every 4 KiB page of guest RAM, which nodes
- * hold it and how (DESIGN §4), and the per-page serialisation of requests.
+ * hold it and how, and the per-page serialisation of requests.
  * It moves no bytes over sockets: it calls MsrvDirOps to send, so the unit
  * test can drive it without processes.
  *
