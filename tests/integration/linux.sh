@@ -66,18 +66,23 @@ shoal_run() {
     grep -a '^init:' "$TEST_TMP/$1.log" | tr -d '\r' > "$TEST_TMP/$1.init"
 }
 
+# ended_with CONFIG DESCRIPTION LINE: the run exited 0 and the kernel said LINE.
+ended_with() {
+    if [ "$RC" = 0 ] && grep -aq "$3" "$TEST_TMP/$1.log"; then
+        ok "$1: $2 (exit 0)"
+    else
+        not_ok "$1: $2 (exit $RC)"
+        tail -n 30 "$TEST_TMP/$1.log" | diag
+    fi
+}
+
 no_trouble() { ! grep -a -E 'rcu.*stall|soft lockup|hard LOCKUP|BUG[: ]|Oops|Kernel panic' "$1"; }
 
 for c in $CONFIGS; do
     n=$(harts_of "$c")
     qemu_ref "$n" "$APPEND"
     shoal_run "$c" "$APPEND"
-    if [ "$RC" = 0 ] && grep -aq 'reboot: Power down' "$TEST_TMP/$c.log"; then
-        ok "$c: Linux boots to /init and powers off (exit 0)"
-    else
-        not_ok "$c: Linux boots to /init and powers off (exit $RC)"
-        tail -n 30 "$TEST_TMP/$c.log" | diag
-    fi
+    ended_with "$c" "Linux boots to /init and powers off" 'reboot: Power down'
     check "$c: /init ran its checks (started, checksum, poweroff)" \
         grep -q '^init: checksum' "$TEST_TMP/$c.init"
     check_same "$c: /init prints what it prints on QEMU -smp $n" "$TEST_TMP/qemu-$n" "$TEST_TMP/$c.init"
@@ -92,12 +97,7 @@ done
 # reboot(2) from userspace: sifive_test's reset ends the run with status 0.
 qemu_ref 4 "$APPEND shoal_after=reboot" reboot
 shoal_run virt-2x2 "$APPEND shoal_after=reboot"
-if [ "$RC" = 0 ] && grep -aq 'reboot: Restarting system' "$TEST_TMP/virt-2x2.log"; then
-    ok "virt-2x2: reboot from userspace ends the run (exit 0)"
-else
-    not_ok "virt-2x2: reboot from userspace ends the run (exit $RC)"
-    tail -n 20 "$TEST_TMP/virt-2x2.log" | diag
-fi
+ended_with virt-2x2 "reboot from userspace ends the run" 'reboot: Restarting system'
 check_same "virt-2x2: /init before the reboot prints what it prints on QEMU" \
     "$TEST_TMP/qemu-4-reboot" "$TEST_TMP/virt-2x2.init"
 exit 0
