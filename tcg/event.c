@@ -63,7 +63,8 @@ static gboolean spin_until_set(TcgEvent *ev)
 {
     gint64 deadline = g_get_monotonic_time() * 1000 + SPIN_NS;
     for (guint i = 0;; i++) {
-        if (__atomic_load_n(&ev->value, __ATOMIC_ACQUIRE) == EV_SET)
+        /* seq_cst, as below: what the setter wrote before is seen */
+        if (__atomic_load_n(&ev->value, __ATOMIC_SEQ_CST) == EV_SET)
             return TRUE;
         if ((i & 63) == 63 && g_get_monotonic_time() * 1000 >= deadline)
             return FALSE;
@@ -74,7 +75,6 @@ static gboolean spin_until_set(TcgEvent *ev)
 void tcg_event_wait(TcgEvent *ev)
 {
     if (spin_until_set(ev)) {
-        __atomic_thread_fence(__ATOMIC_SEQ_CST); /* as the seq_cst load below */
         return;
     }
     for (;;) {
