@@ -27,6 +27,7 @@ typedef struct {
 typedef struct {
     Node *node;
     GArray *held_back;   /* HeldBack */
+    TcgHart **mapping;   /* give_up's scratch: the harts a page is flushed on */
 } Agent;
 
 void node_agent_kick(Node *node)
@@ -135,9 +136,21 @@ static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_stat
     NodeFrame *f = node_page_cache_lookup(node->cache, page);
     NodePageState old = f ? __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) : NODE_PAGE_INVALID;
     if (f && new_state < old) {
-        __atomic_store_n(&f->state, new_state, __ATOMIC_RELEASE);
+        __atomic_store_n(&f->state, new_state, __ATOMIC_SEQ_CST);
+        /* Only the harts that mapped the page since it was last dropped
+         * can hold it: the others need not stop (one preempted by the host
+         * would hold the ack up for its whole time slice). Dropped, the
+         * page starts over with nobody. */
+        guint64 mapped = new_state == NODE_PAGE_INVALID
+                             ? __atomic_exchange_n(&f->mapped_by, 0, __ATOMIC_SEQ_CST)
+                             : __atomic_load_n(&f->mapped_by, __ATOMIC_SEQ_CST);
+        guint n = 0;
+        for (guint i = 0; i < node->config->n_harts; i++)
+            if (mapped & node_hart_bit(node, node->config->first_hart + i))
+                a->mapping[n++] = node->tcgs[i];
         FlushArgs args = { page, new_state == NODE_PAGE_INVALID };
-        tcg_harts_run_safe(node->tcgs, node->config->n_harts, flush_page, &args);
+        if (n > 0)
+            tcg_harts_run_safe(a->mapping, n, flush_page, &args);
     }
     g_debug("node %u: page 0x%" G_GINT64_MODIFIER "x %c -> %c", node->config->index, page,
             "ISM"[old], "ISM"[MIN(old, new_state)]);
@@ -247,6 +260,7 @@ gpointer node_agent_thread(gpointer data)
     Agent a = { .node = data };
     Node *node = a.node;
     a.held_back = g_array_new(FALSE, FALSE, sizeof(HeldBack));
+    a.mapping = g_new(TcgHart *, node->config->n_harts);
     gboolean over = FALSE;
     while (!over) {
         gint64 timeout_us =
@@ -280,5 +294,6 @@ gpointer node_agent_thread(gpointer data)
     for (guint i = 0; i < a.held_back->len; i++)
         g_free(g_array_index(a.held_back, HeldBack, i).leases);
     g_array_free(a.held_back, TRUE);
+    g_free(a.mapping);
     return NULL;
 }

@@ -30,6 +30,9 @@ typedef struct {
     guint8 *host;        /* 4 KiB, never freed while the cache lives */
     NodePageState state; /* (atomic) written by the agent only */
     gint64 granted_us;   /* agent only: when the last grant came (monotonic) */
+    guint64 mapped_by;   /* (atomic) bit per hart (index in the node; bit 63: 63 and
+                          * up) that mapped the page since it was last invalidated: only
+                          * they can hold TLB entries or translations of it */
 } NodeFrame;
 
 NodePageCache *node_page_cache_new(guint64 ram_base, guint64 ram_size);
@@ -213,6 +216,9 @@ struct Node {
     NodeQuantum quantum;      /* deterministic time ([sysc] time-mode) */
     int exit_code;            /* set by the agent before it returns */
 };
+
+/* The bit of hart @hart_id (one of ours) in NodeFrame.mapped_by. */
+guint64 node_hart_bit(const Node *node, guint hart_id);
 
 /* Gets @page into a state that allows @access, asking the server if the
  * node lacks it (hart thread, blocks). FALSE: the node is stopping. */

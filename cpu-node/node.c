@@ -31,6 +31,11 @@ static gboolean state_allows(NodePageState st, TcgAccess access)
     return access == TCG_ACCESS_WRITE ? st == NODE_PAGE_MODIFIED : st != NODE_PAGE_INVALID;
 }
 
+guint64 node_hart_bit(const Node *node, guint hart_id)
+{
+    return G_GUINT64_CONSTANT(1) << MIN(hart_id - node->config->first_hart, 63u);
+}
+
 gboolean node_page_acquire(Node *node, guint hart_id, guint64 page, TcgAccess access)
 {
     NodeFrame *f = node_page_cache_frame(node->cache, page);
@@ -69,11 +74,17 @@ static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAcces
     }
     guint64 page = paddr & TCG_PAGE_MASK;
     NodeFrame *f = node_page_cache_frame(node->cache, page);
+    guint64 me = node_hart_bit(node, hart_id);
     for (;;) {
         if (!node_page_acquire(node, hart_id, page, access))
             return FALSE;
+        /* Seen as mapping the page before we look at its state, both
+         * seq_cst against the agent's state change and read of mapped_by
+         * (agent.c, give_up): either it flushes us, and the TLB fill
+         * starts over, or we see the new state here. */
+        __atomic_fetch_or(&f->mapped_by, me, __ATOMIC_SEQ_CST);
         /* The state may change again before we read it: then ask again. */
-        NodePageState st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+        NodePageState st = __atomic_load_n(&f->state, __ATOMIC_SEQ_CST);
         if (state_allows(st, access)) {
             out->host = f->host;
             out->writable = st == NODE_PAGE_MODIFIED;
