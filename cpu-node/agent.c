@@ -149,8 +149,11 @@ static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_stat
             if (mapped & node_hart_bit(node, node->config->first_hart + i))
                 a->mapping[n++] = node->tcgs[i];
         FlushArgs args = { page, new_state == NODE_PAGE_INVALID };
-        if (n > 0)
+        if (n > 0) {
+            gint64 t0 = g_get_monotonic_time();
             tcg_harts_run_safe(a->mapping, n, flush_page, &args);
+            node_stats_flush(&node->stats, n, g_get_monotonic_time() - t0);
+        }
     }
     g_debug("node %u: page 0x%" G_GINT64_MODIFIER "x %c -> %c", node->config->index, page,
             "ISM"[old], "ISM"[MIN(old, new_state)]);

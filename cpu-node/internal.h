@@ -95,12 +95,17 @@ typedef struct {
     guint64 quanta_used, quanta_idle;    /* (atomic) deterministic time: quantum ends by
                                           * a spent budget, by WFI */
     guint64 barrier_wait_us;             /* (atomic) harts' time waiting for QuantumGo */
+    guint64 flushes, flush_harts;        /* (atomic) pages given up with harts to flush, and
+                                          * the harts flushed for them */
+    guint64 flush_wait_us, flush_max_us; /* (atomic) the agent's wait for those harts */
 } NodeStats;
 
 /* A hart's request of @kind took @elapsed_us until answered (hart thread). */
 void node_stats_request(NodeStats *stats, NodeReqKind kind, gint64 elapsed_us);
 /* A hart waited @waited_us at a quantum's end (hart thread). */
 void node_stats_quantum(NodeStats *stats, gboolean idle, gint64 waited_us);
+/* The agent waited @waited_us for @n_harts harts to flush a page. */
+void node_stats_flush(NodeStats *stats, guint n_harts, gint64 waited_us);
 /* The server pushed @what (agent thread). */
 void node_stats_pushed(NodeStats *stats, NodeStatsPush what);
 /* One line on stderr, two in deterministic time; harts must have stopped. */

@@ -30,6 +30,16 @@ void node_stats_request(NodeStats *s, NodeReqKind kind, gint64 elapsed_us)
     bump(&s->latency_total_us, us);
 }
 
+void node_stats_flush(NodeStats *s, guint n_harts, gint64 waited_us)
+{
+    guint64 w = (guint64)MAX(waited_us, 0);
+    bump(&s->flushes, 1);
+    bump(&s->flush_harts, n_harts);
+    bump(&s->flush_wait_us, w);
+    if (w > __atomic_load_n(&s->flush_max_us, __ATOMIC_RELAXED))
+        __atomic_store_n(&s->flush_max_us, w, __ATOMIC_RELAXED); /* the agent alone writes it */
+}
+
 void node_stats_pushed(NodeStats *s, NodeStatsPush what)
 {
     bump(&s->pushed[what], 1);
@@ -84,14 +94,17 @@ void node_stats_print(const NodeStats *s, guint node_index, TcgHart *const *hart
             ", MMIO %" G_GUINT64_FORMAT "; invalidations %" G_GUINT64_FORMAT ", recalls %" G_GUINT64_FORMAT
             " (downgrade %" G_GUINT64_FORMAT ", invalidate %" G_GUINT64_FORMAT
             "); TB invalidations %" G_GUINT64_FORMAT ", TB flushes %" G_GUINT64_FORMAT
-            "; coherence latency mean %" G_GUINT64_FORMAT " us, p99 < %" G_GUINT64_FORMAT " us\n",
+            "; coherence latency mean %" G_GUINT64_FORMAT " us, p99 < %" G_GUINT64_FORMAT
+            " us; pages given up %" G_GUINT64_FORMAT " with %" G_GUINT64_FORMAT
+            " hart flushes, waited mean %" G_GUINT64_FORMAT " us, max %" G_GUINT64_FORMAT " us\n",
             node_index, pages, s->requests[NODE_REQ_GET_S], s->requests[NODE_REQ_GET_M],
             s->requests[NODE_REQ_UPGRADE], s->pushed[NODE_PUSH_PREFETCH],
             s->requests[NODE_REQ_MMIO], s->pushed[NODE_PUSH_INVALIDATE],
             s->pushed[NODE_PUSH_RECALL_DOWNGRADE] + s->pushed[NODE_PUSH_RECALL_INVALIDATE],
             s->pushed[NODE_PUSH_RECALL_DOWNGRADE], s->pushed[NODE_PUSH_RECALL_INVALIDATE],
             tb_invalidated, tb_flushes, pages ? s->latency_total_us / pages : 0,
-            pages ? p99_us(s, pages) : 0);
+            pages ? p99_us(s, pages) : 0, s->flushes, s->flush_harts,
+            s->flushes ? s->flush_wait_us / s->flushes : 0, s->flush_max_us);
     if (deterministic)
         print_quanta(s, node_index);
 }
