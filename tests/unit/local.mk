@@ -20,3 +20,6 @@ tests_unit_test_tcg_opt_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 # The safe-work handshake's Promela model, checked with spin (skipped without it).
 EXTRA_DIST += tcg/safe-work.pml tests/unit/test-tcg-spin.sh tests/unit/spin-lib.sh
 TESTS += tests/unit/test-tcg-spin.sh
+# The agent's choice of harts to flush (cpu-node/mapped.pml).
+EXTRA_DIST += cpu-node/mapped.pml tests/unit/test-node-spin.sh
+TESTS += tests/unit/test-node-spin.sh
