@@ -19,5 +19,6 @@ tests_unit_test_elf_LDADD = $(CFG_LIBS) $(GLIB_LIBS)
 tests_unit_test_fdt_SOURCES = tests/unit/test-fdt.c
 tests_unit_test_fdt_CPPFLAGS = $(AM_CPPFLAGS) $(FDT_CFLAGS)
 tests_unit_test_fdt_LDADD = $(CFG_LIBS) $(GLIB_LIBS)
+tests_unit_test_boot_CPPFLAGS = $(AM_CPPFLAGS) $(FDT_CFLAGS)
 tests_unit_test_boot_SOURCES = tests/unit/test-boot.c
 tests_unit_test_boot_LDADD = $(CFG_LIBS) $(GLIB_LIBS)

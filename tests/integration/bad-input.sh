@@ -43,6 +43,9 @@ CASES=(
     "x86-64 ELF kernel|x86.elf: not a RISC-V ELF (e_machine 62|run $VIRT --kernel $T/x86.elf"
     "RISC-V ELF outside RAM|low.elf: segment [0-9]* (0x[0-9a-f]*..0x[0-9a-f]*) is outside RAM 0x80000000..0x87ffffff|run $VIRT --kernel $T/low.elf|rv"
     "bad bios|x86.elf: not a RISC-V ELF|run $VIRT --kernel $T/good.elf --bios $T/x86.elf|rv"
+    "missing initrd file|nope.cpio: cannot read image|run $VIRT --kernel $T/good.elf --initrd $T/nope.cpio|rv"
+    "initrd past RAM|17m.bin: initrd of 17825792 bytes at 0x80800000 runs past the end of RAM|run $VIRT --set memory.size=16M --kernel $T/good.elf --initrd $T/17m.bin|rv"
+    "--append without its argument|--append: expected the kernel command line after it|run $VIRT --kernel $T/text.elf --append"
 )
 
 echo "1..$((${#CASES[@]} * 3))"

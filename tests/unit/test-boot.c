@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* config/boot.c: where bios, kernel and device tree go in RAM. Raw images
+/* config/boot.c: where bios, kernel, initrd and device tree go in RAM. Raw images
  * (files that are not ELF) of chosen sizes, a table of placements and of
  * rejections (past RAM, overlapping, no room left for the device tree). */
 #include <glib/gstdio.h>
+#include <libfdt.h>
 #include <string.h>
 
 #include "config/cfg.h"
@@ -113,12 +114,89 @@ static void test_case(gconstpointer data)
     g_rmdir(dir);
 }
 
+/* --initrd / --append: the initrd where QEMU's virt board puts it (the
+ * kernel's load address + min(RAM/2, 128 MiB)) and /chosen naming it and
+ * the command line; one too big for what is left of RAM is refused. */
+typedef struct {
+    const char *ram;
+    gsize initrd;
+    guint64 start;      /* expected linux,initrd-start, 0 when refused */
+} InitrdCase;
+
+static const InitrdCase initrd_cases[] = {
+    { "128M", 300000, RAM_BASE + 2 * MiB + 64 * MiB },
+    { "512M", 4096, RAM_BASE + 2 * MiB + 128 * MiB },
+    { "128M", 63 * MiB, 0 },
+};
+
+static guint64 fdt_u64(const void *fdt, int node, const char *name)
+{
+    int len = 0;
+    const fdt64_t *v = fdt_getprop(fdt, node, name, &len);
+    g_assert_nonnull(v);
+    g_assert_cmpint(len, ==, 8);
+    return fdt64_to_cpu(*v);
+}
+
+static void test_initrd(gconstpointer data)
+{
+    const InitrdCase *c = data;
+    g_autofree char *dir = g_dir_make_tmp("test-boot-XXXXXX", NULL);
+    g_autofree char *conf = g_build_filename(dir, "m.conf", NULL);
+    g_autofree char *bios = write_raw(dir, "bios.bin", 4096);
+    g_autofree char *kernel = write_raw(dir, "kernel.bin", 4096);
+    g_autofree char *initrd = write_raw(dir, "initrd.cpio", c->initrd);
+    g_autofree char *text = g_strdup_printf("[memory]\nsize=%s\n[node.0]\n", c->ram);
+    g_autofree char *set_initrd = g_strconcat("boot.initrd=", initrd, NULL);
+    const char *sets[] = { set_initrd, "boot.append=console=ttyS0 quiet", NULL };
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+    g_autoptr(CfgMachine) m = cfg_machine_load(conf, sets, kernel, bios, &error);
+    g_assert_no_error(error);
+    g_autoptr(CfgBoot) boot = cfg_boot_new(m, &error);
+    if (c->start == 0) {
+        g_assert_null(boot);
+        g_assert_error(error, CFG_ERROR, CFG_ERROR_VALUE);
+        g_assert_nonnull(strstr(error->message, "runs past the end of RAM"));
+    } else {
+        g_assert_no_error(error);
+        g_assert_cmphex(boot->initrd_start, ==, c->start);
+        g_assert_cmphex(boot->initrd_end, ==, c->start + c->initrd);
+        const void *fdt = g_bytes_get_data(boot->fdt, NULL);
+        int chosen = fdt_path_offset(fdt, "/chosen");
+        g_assert_cmpint(chosen, >=, 0);
+        g_assert_cmpstr(fdt_getprop(fdt, chosen, "bootargs", NULL), ==, "console=ttyS0 quiet");
+        g_assert_cmphex(fdt_u64(fdt, chosen, "linux,initrd-start"), ==, c->start);
+        g_assert_cmphex(fdt_u64(fdt, chosen, "linux,initrd-end"), ==, c->start + c->initrd);
+        gboolean placed = FALSE;
+        for (guint i = 0; i < boot->blobs->len; i++) {
+            const CfgBootBlob *b = &g_array_index(boot->blobs, CfgBootBlob, i);
+            if (strcmp(b->what, "initrd") == 0) {
+                g_assert_cmphex(b->paddr, ==, c->start);
+                g_assert_cmpuint(b->file_size, ==, c->initrd);
+                placed = TRUE;
+            }
+        }
+        g_assert_true(placed);
+    }
+    g_unlink(bios);
+    g_unlink(kernel);
+    g_unlink(initrd);
+    g_unlink(conf);
+    g_rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *path = g_strdup_printf("/boot/plan/%s", cases[i].name);
         g_test_add_data_func(path, &cases[i], test_case);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(initrd_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/boot/initrd/%u", i);
+        g_test_add_data_func(path, &initrd_cases[i], test_initrd);
     }
     return g_test_run();
 }
