@@ -579,6 +579,77 @@ static void test_malformed_on_wire(void)
     g_rmdir(dir);
 }
 
+/* A direct link is untrusted input like a ZeroMQ socket: garbage and an
+ * oversized packet are dropped with an error naming the peer, a good
+ * message still gets through after them, the server's answer reaches a
+ * real client on another link, and a link whose peer closed refuses
+ * sends (IC_ERROR_CLOSED) instead of queueing them. */
+static void test_direct_on_wire(void)
+{
+    g_autofree char *dir = make_run_dir();
+    CfgMachine m = test_machine();
+    m.msrv_direct = TRUE;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IcServer) s = ic_server_new(&m, dir, &error);
+    g_assert_no_error(error);
+    g_autofree char *endpoint = ic_msrv_endpoint(&m, dir, NULL);
+    g_autofree char *path = ic_direct_path(endpoint + strlen("ipc://"));
+    int raw = ic_direct_connect(path, 1000, &error);
+    g_assert_no_error(error);
+    IcPeer peer;
+
+    g_assert_cmpint(ic_direct_send(raw, "\xff\xff\xff", 3, TRUE), ==, 1);
+    g_assert_null(server_wait(s, &peer, &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    g_assert_nonnull(strstr(error->message, "peer 0"));
+    g_clear_error(&error);
+    gsize big_len = IC_MAX_FRAME + 10;
+    g_autofree guint8 *big = g_malloc0(big_len);
+    g_assert_cmpint(ic_direct_send(raw, big, big_len, TRUE), ==, 1);
+    g_assert_null(server_wait(s, &peer, &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    g_assert_nonnull(strstr(error->message, "at most"));
+    g_clear_error(&error);
+    IcEnvelope env;
+    build(&checks[0], &env);
+    g_autoptr(GBytes) good = pack(&env);
+    g_assert_cmpint(ic_direct_send(raw, g_bytes_get_data(good, NULL), g_bytes_get_size(good),
+                                   TRUE), ==, 1);
+    g_autoptr(IcEnvelope) got = server_wait(s, &peer, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(got->body_case, ==, SHOAL__V1__ENVELOPE__BODY_GET_S);
+    g_assert_cmpuint(peer, ==, 0);
+
+    /* a real client on a link of its own: its message in, the answer out */
+    g_autoptr(IcClient) c = ic_client_connect(&m, dir, &error);
+    g_assert_no_error(error);
+    g_assert_true(ic_client_send(c, &env, &error));
+    IcPeer client_peer;
+    g_autoptr(IcEnvelope) from_client = server_wait(s, &client_peer, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(client_peer, ==, 1);
+    g_assert_true(ic_server_send(s, client_peer, &env, &error));
+    g_autoptr(IcEnvelope) answer = NULL;
+    g_assert_true(ic_client_wait(c, NULL, 0, 2000, &answer, &error));
+    g_assert_nonnull(answer);
+    g_assert_cmpint(answer->body_case, ==, SHOAL__V1__ENVELOPE__BODY_GET_S);
+
+    /* the raw peer goes away: the server sees it close, then refuses */
+    close(raw);
+    gboolean refused = FALSE;
+    for (int i = 0; i < 40 && !refused; i++) {
+        IcEnvelope *none = NULL;
+        g_assert_true(ic_server_recv(s, 25, &peer, &none, &error));
+        g_assert_null(none);
+        refused = !ic_server_send(s, 0, &env, &error);
+    }
+    g_assert_true(refused);
+    g_assert_error(error, IC_ERROR, IC_ERROR_CLOSED);
+    g_clear_pointer(&c, ic_client_free);
+    g_clear_pointer(&s, ic_server_free);
+    g_rmdir(dir);
+}
+
 static void test_long_run_dir(void)
 {
     CfgMachine m = test_machine();
@@ -619,6 +690,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ic/endpoint/long-run-dir", test_long_run_dir);
     g_test_add_func("/ic/waker", test_waker);
     g_test_add_func("/ic/transport/malformed-on-wire", test_malformed_on_wire);
+    g_test_add_func("/ic/transport/direct-on-wire", test_direct_on_wire);
     g_test_add_func("/ic/console/round-trip", test_console);
     g_test_add_func("/ic/console/no-server", test_console_no_server);
     return g_test_run();
