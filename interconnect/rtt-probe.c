@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/* shoal-ic-rtt: the raw ZeroMQ round trip that bench/page-rtt compares the
- * coherence protocol with. Two processes, a ROUTER echoing what a DEALER
- * sends, one page (4 KiB, or BYTES: bench/sysc) each way over ipc:// in a
- * private directory; the mean round trip in microseconds on stdout. Lives here because only
- * interconnect/ includes zmq.h. */
+/* shoal-ic-rtt: the raw round trips that bench/page-rtt compares the
+ * coherence protocol with. Two processes, one echoing what the other
+ * sends, one page (4 KiB, or BYTES: bench/sysc) each way; the mean round
+ * trip in microseconds on stdout. KIND: zmq (a ROUTER and a DEALER over
+ * ipc:// in a private directory, the default), unix (a SOCK_SEQPACKET
+ * socket pair, what shoal's direct links are) or shm (a shared mapping
+ * and a futex each way: the floor a shared-memory queue could reach).
+ * Lives here because only interconnect/ includes zmq.h. */
+#include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -38,13 +46,119 @@ static int echo(const char *endpoint)
     }
 }
 
+/* A packet each way on a seqpacket socket pair. */
+static double unix_rtt(int rounds, int bytes)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0)
+        return -1;
+    static char buf[MAX_BYTES];
+    pid_t child = fork();
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(sv[0]); /* our end only: the pinger's close is our EOF */
+        for (;;) {
+            ssize_t n = recv(sv[1], buf, sizeof buf, 0);
+            if (n <= 0 || send(sv[1], buf, (size_t)n, 0) != n)
+                _exit(0);
+        }
+    }
+    close(sv[1]);
+    g_autofree char *page = g_malloc0(bytes);
+    gint64 t0 = 0;
+    for (int i = -50; i < rounds; i++) { /* 50 rounds to warm up */
+        if (i == 0)
+            t0 = g_get_monotonic_time();
+        if (send(sv[0], page, (size_t)bytes, 0) != bytes || recv(sv[0], buf, sizeof buf, 0) != bytes)
+            return -1;
+    }
+    gint64 t1 = g_get_monotonic_time();
+    close(sv[0]);
+    waitpid(child, NULL, 0);
+    return (double)(t1 - t0) / rounds;
+}
+
+/* The shared-memory floor: the page copied into a shared buffer, a word
+ * flipped and the other side woken through a futex, each way. */
+typedef struct {
+    int turn; /* 0: the pinger's, 1: the echoer's */
+    char data[MAX_BYTES];
+} ShmSlot;
+
+static void futex_wait(int *addr, int val)
+{
+    syscall(SYS_futex, addr, FUTEX_WAIT, val, NULL, NULL, 0);
+}
+
+static void futex_wake(int *addr)
+{
+    syscall(SYS_futex, addr, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static void hand_over(ShmSlot *s, int to)
+{
+    __atomic_store_n(&s->turn, to, __ATOMIC_RELEASE);
+    futex_wake(&s->turn);
+}
+
+static void wait_turn(ShmSlot *s, int me)
+{
+    int t;
+    while ((t = __atomic_load_n(&s->turn, __ATOMIC_ACQUIRE)) != me)
+        futex_wait(&s->turn, t);
+}
+
+static double shm_rtt(int rounds, int bytes)
+{
+    ShmSlot *s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (s == MAP_FAILED)
+        return -1;
+    static char buf[MAX_BYTES];
+    pid_t child = fork();
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        for (;;) {
+            wait_turn(s, 1);
+            memcpy(buf, s->data, (size_t)bytes);
+            memcpy(s->data, buf, (size_t)bytes);
+            hand_over(s, 0);
+        }
+    }
+    g_autofree char *page = g_malloc0(bytes);
+    gint64 t0 = 0;
+    for (int i = -50; i < rounds; i++) {
+        if (i == 0)
+            t0 = g_get_monotonic_time();
+        memcpy(s->data, page, (size_t)bytes);
+        hand_over(s, 1);
+        wait_turn(s, 0);
+        memcpy(buf, s->data, (size_t)bytes);
+    }
+    gint64 t1 = g_get_monotonic_time();
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    munmap(s, sizeof *s);
+    return (double)(t1 - t0) / rounds;
+}
+
 int main(int argc, char **argv)
 {
     int rounds = argc > 1 ? atoi(argv[1]) : 2000;
     int bytes = argc > 2 ? atoi(argv[2]) : PAGE;
+    const char *kind = argc > 3 ? argv[3] : "zmq";
+    if (rounds > 0 && bytes > 0 && bytes <= MAX_BYTES && strcmp(kind, "zmq") != 0) {
+        double us = strcmp(kind, "unix") == 0 ? unix_rtt(rounds, bytes)
+                    : strcmp(kind, "shm") == 0 ? shm_rtt(rounds, bytes) : -2;
+        if (us >= 0) {
+            printf("%.1f\n", us);
+            return 0;
+        }
+        fprintf(stderr, "shoal-ic-rtt: %s\n", us < -1 ? "KIND is zmq, unix or shm" : g_strerror(errno));
+        return 2;
+    }
     g_autofree char *dir = g_dir_make_tmp("shoal-rtt-XXXXXX", NULL);
     if (dir == NULL || rounds <= 0 || bytes <= 0 || bytes > MAX_BYTES) {
-        fprintf(stderr, "usage: shoal-ic-rtt [ROUNDS [BYTES (1..%d)]]\n", MAX_BYTES);
+        fprintf(stderr, "usage: shoal-ic-rtt [ROUNDS [BYTES (1..%d) [zmq|unix|shm]]]\n", MAX_BYTES);
         return 2;
     }
     g_autofree char *endpoint = g_strdup_printf("ipc://%s/rtt.sock", dir);
