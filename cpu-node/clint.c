@@ -93,11 +93,25 @@ gboolean node_clint_read(Node *node, guint hart_id, guint64 off, guint size, gui
     return FALSE;
 }
 
-static void update_mtip(Node *node, NodeHart *h, guint64 now)
+/* Compares and sets the line under the hart's timer lock: unlocked, the
+ * agent could compare with the old mtimecmp, the hart store a new one and
+ * lower the line, and the agent's raise land after the hart's lower (or
+ * the other way round), leaving mtip and the line apart: then the timer
+ * never fires again and a hart sleeping in WFI for it sleeps for ever. */
+static void update_mtip_locked(NodeHart *h, guint64 now)
 {
     gint due = now >= __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
-    if (__atomic_exchange_n(&h->mtip, due, __ATOMIC_RELAXED) != due)
+    if (h->mtip != due) {
+        h->mtip = due;
         tcg_hart_set_irq(h->tcg, TCG_IRQ_MTIP, due);
+    }
+}
+
+static void update_mtip(NodeHart *h, guint64 now)
+{
+    pthread_mutex_lock(&h->timer_lock);
+    update_mtip_locked(h, now);
+    pthread_mutex_unlock(&h->timer_lock);
 }
 
 gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, guint64 value)
@@ -124,6 +138,7 @@ gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, gu
         NodeHart *h = node_hart(node, hart);
         if (!h) /* another node's timer is not reachable from here */
             return hart < node->machine->n_harts;
+        pthread_mutex_lock(&h->timer_lock);
         guint64 old = __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED), v;
         if (size == 8)
             v = value;
@@ -134,7 +149,8 @@ gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, gu
         __atomic_store_n(&h->mtimecmp, v, __ATOMIC_RELAXED);
         /* Another hart's timer, in deterministic time: by the writer's
          * clock (harts on one node differ by less than a quantum). */
-        update_mtip(node, h, node_clint_mtime(node, hart_id));
+        update_mtip_locked(h, node_clint_mtime(node, hart_id));
+        pthread_mutex_unlock(&h->timer_lock);
         node_agent_kick(node); /* the deadline moved */
         return TRUE;
     }
@@ -148,7 +164,7 @@ gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, gu
 
 void node_clint_update_timer(Node *node, NodeHart *h)
 {
-    update_mtip(node, h, node_clint_mtime(node, h->id));
+    update_mtip(h, node_clint_mtime(node, h->id));
 }
 
 int node_clint_fire_timers(Node *node, int max_ms)
@@ -161,7 +177,7 @@ int node_clint_fire_timers(Node *node, int max_ms)
     guint64 next = G_MAXUINT64;
     for (guint i = 0; i < node->config->n_harts; i++) {
         NodeHart *h = &node->harts[i];
-        update_mtip(node, h, now);
+        update_mtip(h, now);
         guint64 cmp = __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
         if (cmp > now)
             next = MIN(next, cmp - now);

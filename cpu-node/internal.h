@@ -181,8 +181,11 @@ struct NodeHart {
     TcgHart *tcg;           /* owned */
     GThread *thread;        /* runs tcg_hart_run */
     guint id;               /* mhartid */
-    guint64 mtimecmp;       /* (atomic) CLINT, ticks */
-    gint mtip;              /* (atomic) MTIP level last set */
+    guint64 mtimecmp;       /* (atomic) CLINT, ticks; written under timer_lock */
+    gint mtip;              /* MTIP level last set, under timer_lock */
+    pthread_mutex_t timer_lock; /* the hart's thread (a CLINT write) and the agent (its
+                                 * timers) both compare and set MTIP: one at a time, or a
+                                 * level set last by the one that compared first sticks */
     guint64 lease_page;     /* (atomic) page its last LR leased, or NODE_NO_LEASE */
     guint64 leases_ended;   /* (atomic) SCs after a leased LR; the hart writes it */
     gboolean lease_watched; /* (atomic) the agent waits for the current lease to end */

@@ -297,6 +297,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         h->node = &node;
         h->id = hc.hart_id = node.config->first_hart + i;
         h->mtimecmp = G_MAXUINT64; /* no timer until the guest sets one */
+        pthread_mutex_init(&h->timer_lock, NULL);
         h->lease_page = NODE_NO_LEASE;
         h->tcg = tcg_hart_new(&hc, leases ? &node_ops : &lone_node_ops, &node);
         node.tcgs[i] = h->tcg;
@@ -315,6 +316,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
                          machine->deterministic);
     for (guint i = 0; i < node.config->n_harts; i++) {
         tcg_hart_free(node.harts[i].tcg);
+        pthread_mutex_destroy(&node.harts[i].timer_lock);
     }
     code = node.exit_code;
     node_page_cache_free(node.cache);
