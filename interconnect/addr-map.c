@@ -67,11 +67,17 @@ void ic_addr_map_free(IcAddrMap *map)
 
 gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size)
 {
-    /* The ns16550's eight byte registers take any byte (memory-server/
-     * ns16550.c: msrv_uart_write); wider accesses and the rest of its
-     * window go the slow way, where a fault is reported. */
+    /* The ns16550's THR (a byte out) only. A posted write travels on the
+     * writing hart's own connection, so it may reach the UART after a
+     * later access of another hart: for bytes out that can only swap
+     * output between harts, but for IER it lost the transmitter for good
+     * (Linux's 8250 clears THRI on one CPU and sets it again on another,
+     * in that order under its port lock; applied the other way round, THR
+     * empty never interrupts again, the console's buffer never drains and
+     * a tcdrain before power-off hangs). The other registers are written
+     * rarely and wait for their answer. */
     return r->owner == IC_OWNER_MSRV_DEVICE && r->device != NULL &&
-           r->device->type == CFG_DEVICE_NS16550 && size == 1 && addr - r->base < 8;
+           r->device->type == CFG_DEVICE_NS16550 && size == 1 && addr == r->base;
 }
 
 gboolean ic_region_read_pure(const IcRegion *r, guint64 addr, guint size)
