@@ -179,7 +179,7 @@ static void give_up_later(Agent *a, const IcEnvelope *env, guint64 page, NodePag
 {
     Node *node = a->node;
     gint64 now = g_get_monotonic_time();
-    NodeFrame *f = node_page_cache_lookup(node->cache, page);
+    NodeFrame *f = node->machine->page_hold_us ? node_page_cache_lookup(node->cache, page) : NULL;
     gint64 hold_until = f ? f->granted_us + (gint64)node->machine->page_hold_us : 0;
     NodeLeaseSnapshot *leases = node_lease_snapshot(node, page);
     if (leases == NULL && hold_until <= now) {
