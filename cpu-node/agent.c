@@ -1,24 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /* The node's coherence agent: the one thread that receives what the server
- * sends the node, on the node's main connection, so messages keep their
- * order (a grant never overtakes an invalidate). Harts send their requests
- * themselves (request.c) and sleep on their own TcgEvent; the agent matches
- * replies by txid and wakes the hart. Invalidate and Recall run as safe
- * work on every hart before the ack goes out. The
- * agent never waits for a hart that waits for the agent: a hart blocked in a
- * callback is at a safe point, so its safe work runs at once. */
+ * sends the node on the node's main connection, in order. Harts send their
+ * requests themselves and take their page grants on their own connections
+ * (request.c); the agent answers MMIO replies by txid, installs prefetched
+ * pages, and gives pages back. An Invalidate or Recall may overtake the
+ * grant it follows (which travels on the hart's connection): it carries the
+ * number of grants of the page sent to the node by then, and waits until
+ * the node installed as many. Then it runs as safe work on the harts that
+ * mapped the page before the ack goes out. The agent never waits for a hart
+ * that waits for the agent: a hart blocked in a callback is at a safe point,
+ * so its safe work runs at once. */
 #include <string.h>
 
 #include "cpu-node/internal.h"
 
 #define MAX_WAIT_MS 1000       /* longest poll, so timers and timeouts are seen */
 
-/* An Invalidate or Recall held back while the page is new here (its hold)
- * or a hart's LR lease on it runs. */
+/* An Invalidate or Recall held back while the page is new here (its hold),
+ * a hart's LR lease on it runs, or the grant it follows is not installed. */
 typedef struct {
     guint64 txid;
     guint64 page;
     NodePageState new_state;
+    NodeFrame *frame;
+    guint32 grants; /* answered once frame->grants reached this */
+    gboolean awaiting_install; /* counted in node->installs_awaited */
     gint64 hold_until_us; /* not answered before then */
     gint64 until_us; /* answered then at the latest */
     NodeLeaseSnapshot *leases; /* answered once these ended (owned), NULL if none */
@@ -51,44 +57,17 @@ static NodeRequest *take_pending(Agent *a, const IcEnvelope *env)
     return req;
 }
 
-/* Takes the page into the frame: Invalid, no hart maps the frame, fill it;
- * Shared, the server's copy equals ours (nobody could write); Modified (a
- * duplicate grant), ours is newer than the server's, keep it. */
-static void accept_grant(Agent *a, const Shoal__V1__PageGrant *g)
-{
-    NodeFrame *f = node_page_cache_frame(a->node->cache, g->page);
-    NodePageState now = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
-    NodePageState granted = g->state == SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED
-                                ? NODE_PAGE_MODIFIED : NODE_PAGE_SHARED;
-    if (now == NODE_PAGE_INVALID)
-        memcpy(f->host, g->data.data, TCG_PAGE_SIZE);
-    if (granted > now)
-        __atomic_store_n(&f->state, granted, __ATOMIC_RELEASE);
-    f->granted_us = g_get_monotonic_time();
-}
-
+/* A prefetch (txid 0): the server made us the owner without being asked.
+ * A grant with a txid belongs on the asking hart's connection; one here is
+ * installed all the same, so the count the server keeps stays ours. */
 static void on_grant(Agent *a, const IcEnvelope *env)
 {
     const Shoal__V1__PageGrant *g = env->page_grant;
-    if (env->txid == 0) {
-        /* A prefetch: the server made us the owner without being asked. */
+    if (env->txid == 0)
         node_stats_pushed(&a->node->stats, NODE_PUSH_PREFETCH);
-        accept_grant(a, g);
-        return;
-    }
-    NodeRequest *req = take_pending(a, env);
-    if (!req)
-        return;
-    if (req->addr != g->page) {
-        g_warning("grant for page 0x%" G_GINT64_MODIFIER "x answers a request for 0x%"
-                  G_GINT64_MODIFIER "x; ignored", g->page, req->addr);
-        req->ok = FALSE;
-        tcg_event_set(&req->done);
-        return;
-    }
-    accept_grant(a, g);
-    req->ok = TRUE;
-    tcg_event_set(&req->done);
+    else
+        g_warning("grant for txid %" G_GUINT64_FORMAT " on the node's connection", env->txid);
+    node_page_install(a->node, g);
 }
 
 static void on_mmio_response(Agent *a, const IcEnvelope *env)
@@ -170,23 +149,43 @@ static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_stat
     send_env(a, &reply);
 }
 
+/* Whether the node installed the @grants grants of @f's page the server
+ * had sent when it asked for the page back (counts wrap). Seq_cst, against
+ * the installing hart's look at installs_awaited (node_page_install). */
+static gboolean grants_installed(NodeFrame *f, guint32 grants)
+{
+    return (gint32)(__atomic_load_n(&f->grants, __ATOMIC_SEQ_CST) - grants) >= 0;
+}
+
 /* Gives the page up now, or once it was here for its hold and the LR
  * lease on it ended. The hold ([cpu] page-hold-us) lets the harts that
  * asked for a page use it before it goes again: without it, two nodes
  * writing one page can take it from each other before either got a store
  * in, each transfer costing a round trip through the server. */
-static void give_up_later(Agent *a, const IcEnvelope *env, guint64 page, NodePageState new_state)
+static void give_up_later(Agent *a, const IcEnvelope *env, guint64 page, guint32 grants,
+                          NodePageState new_state)
 {
     Node *node = a->node;
+    if (!node_page_cache_has(node->cache, page)) {
+        g_warning("%s for 0x%" G_GINT64_MODIFIER "x, not a page of RAM; ignored",
+                  ic_envelope_body_name(env), page);
+        return;
+    }
     gint64 now = g_get_monotonic_time();
-    NodeFrame *f = node->machine->page_hold_us ? node_page_cache_lookup(node->cache, page) : NULL;
-    gint64 hold_until = f ? f->granted_us + (gint64)node->machine->page_hold_us : 0;
+    NodeFrame *f = node_page_cache_frame(node->cache, page);
+    gint64 hold_until =
+        node->machine->page_hold_us
+            ? __atomic_load_n(&f->granted_us, __ATOMIC_RELAXED) + (gint64)node->machine->page_hold_us
+            : 0;
     NodeLeaseSnapshot *leases = node_lease_snapshot(node, page);
-    if (leases == NULL && hold_until <= now) {
+    gboolean installed = grants_installed(f, grants);
+    if (leases == NULL && hold_until <= now && installed) {
         give_up(a, env->txid, page, new_state);
         return;
     }
-    HeldBack h = { env->txid, page, new_state, hold_until,
+    if (!installed)
+        __atomic_add_fetch(&node->installs_awaited, 1, __ATOMIC_SEQ_CST);
+    HeldBack h = { env->txid, page, new_state, f, grants, !installed, hold_until,
                    now + (gint64)node->machine->lr_lease_us, leases };
     g_array_append_val(a->held_back, h);
 }
@@ -198,12 +197,18 @@ static gint64 release_held_back(Agent *a, gint64 timeout_us)
     gint64 now = g_get_monotonic_time();
     for (guint i = 0; i < a->held_back->len;) {
         HeldBack h = g_array_index(a->held_back, HeldBack, i);
+        if (!grants_installed(h.frame, h.grants)) {
+            i++; /* the installing hart kicks us */
+            continue;
+        }
         gboolean leased = h.leases && now < h.until_us && !node_lease_snapshot_over(a->node, h.leases);
         if (now < h.hold_until_us || leased) {
             timeout_us = MIN(timeout_us, MAX(h.hold_until_us, leased ? h.until_us : 0) - now);
             i++;
             continue;
         }
+        if (h.awaiting_install)
+            __atomic_sub_fetch(&a->node->installs_awaited, 1, __ATOMIC_SEQ_CST);
         g_array_remove_index(a->held_back, i);
         g_free(h.leases);
         give_up(a, h.txid, h.page, h.new_state);
@@ -224,14 +229,14 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_INVALIDATE:
         node_stats_pushed(&node->stats, NODE_PUSH_INVALIDATE);
-        give_up_later(a, env, env->invalidate->page, NODE_PAGE_INVALID);
+        give_up_later(a, env, env->invalidate->page, env->invalidate->grants, NODE_PAGE_INVALID);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_RECALL: {
         gboolean down = env->recall->kind == SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE;
         node_stats_pushed(&node->stats,
                           down ? NODE_PUSH_RECALL_DOWNGRADE : NODE_PUSH_RECALL_INVALIDATE);
-        give_up_later(a, env, env->recall->page,
-                            down ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
+        give_up_later(a, env, env->recall->page, env->recall->grants,
+                      down ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
         return FALSE;
     }
     case SHOAL__V1__ENVELOPE__BODY_DEVICE_MIRROR:

@@ -4,8 +4,10 @@
  * and the CLINT registers local to the node's harts.
  *
  *   hart thread --request, its own connection-----------------> server
- *   hart thread <--TcgEvent---- agent <--main connection------- grant / MMIO response
- *   agent: Invalidate/Recall -> tcg_harts_run_safe on every hart -> ack
+ *   hart thread <--its own connection-------------------------- page grant, pure read
+ *   hart thread <--TcgEvent---- agent <--main connection------- MMIO response
+ *   agent: Invalidate/Recall -> tcg_harts_run_safe on the harts that mapped the
+ *          page (once the grants it follows are installed) -> ack
  */
 #ifndef SHOAL_NODE_INTERNAL_H
 #define SHOAL_NODE_INTERNAL_H
@@ -28,8 +30,11 @@ typedef enum {
 typedef struct NodePageCache NodePageCache;
 typedef struct {
     guint8 *host;        /* 4 KiB, never freed while the cache lives */
-    NodePageState state; /* (atomic) written by the agent only */
-    gint64 granted_us;   /* agent only: when the last grant came (monotonic) */
+    NodePageState state; /* (atomic) lowered by the agent only; raised by an install */
+    gint64 granted_us;   /* (atomic) when the last grant was installed (monotonic) */
+    guint32 grants;      /* (atomic) grants of the page installed so far: an Invalidate
+                          * or Recall waits until it reaches the count the server sent
+                          * with it (proto/shoal.proto, reply_here) */
     guint64 mapped_by;   /* (atomic) bit per hart (index in the node; bit 63: 63 and
                           * up) that mapped the page since it was last invalidated: only
                           * they can hold TLB entries or translations of it */
@@ -42,8 +47,15 @@ void node_page_cache_free(NodePageCache *cache);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NodePageCache, node_page_cache_free)
 /* The frame of @page, created Invalid on first use (any thread). */
 NodeFrame *node_page_cache_frame(NodePageCache *cache, guint64 page);
+/* Whether @page is a page of the node's RAM. */
+gboolean node_page_cache_has(NodePageCache *cache, guint64 page);
 /* The frame of @page if it exists, else NULL (any thread). */
 NodeFrame *node_page_cache_lookup(NodePageCache *cache, guint64 page);
+/* Installs a grant of @f's page in @state with the server's @data (4 KiB),
+ * counting it in f->grants (the hart that asked, or the agent for a
+ * prefetch; any thread). */
+void node_page_cache_install(NodePageCache *cache, NodeFrame *f, NodePageState state,
+                             const guint8 *data);
 
 /* ---- agent.c: requests from harts, coherence, timers ---- */
 typedef enum {
@@ -120,6 +132,10 @@ void node_stats_print(const NodeStats *stats, guint node_index, TcgHart *const *
 void node_submit(Node *node, guint hart_id, NodeRequest *req);
 /* The request waiting for the reply @txid, taken out; NULL if none. */
 NodeRequest *node_take_pending(Node *node, guint64 txid);
+/* Installs @grant in the node's page cache, and kicks the agent if it waits
+ * for an install (the asking hart, or the agent for a prefetch). FALSE: not
+ * a page of the node's RAM, ignored. */
+gboolean node_page_install(Node *node, const Shoal__V1__PageGrant *grant);
 /* Fails every waiting request and refuses new ones: the machine is over. */
 void node_fail_pending(Node *node);
 /* Whether a request waits for its reply longer than @timeout_us. */
@@ -214,6 +230,8 @@ struct Node {
     pthread_mutex_t pending_lock; /* guards pending, stopping (pthread, not GMutex: GLib's
                                    * futex mutex is invisible to ThreadSanitizer) */
     GHashTable *pending;      /* txid -> NodeRequest * waiting for its reply */
+    gint installs_awaited;    /* (atomic) Invalidates/Recalls the agent holds until a hart
+                               * installs a grant: the hart kicks it after installing */
     gboolean stopping;        /* under pending_lock: no new requests are sent */
     guint64 next_txid;        /* (atomic) last txid a hart used */
     struct {

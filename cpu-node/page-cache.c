@@ -6,12 +6,15 @@
  * The frames of RAM are one reserved region in guest address order (the
  * kernel commits pages as they are touched), so host = guest + one constant
  * for every RAM page: the translator's fast path uses that (TcgHartConfig). */
+#include <string.h>
 #include <sys/mman.h>
 
 #include "cpu-node/internal.h"
 
 struct NodePageCache {
     pthread_mutex_t lock; /* guards frames (the table, not the states); pthread for TSan */
+    pthread_mutex_t install_lock; /* one install at a time: two harts' grants of one page
+                                   * (an S and an M) must not both copy into it */
     GHashTable *frames;   /* guint64 page -> NodeFrame * */
     guint8 *ram;          /* frames of [ram_base, ram_base + ram_size), or NULL */
     guint64 ram_base, ram_size;
@@ -26,6 +29,7 @@ NodePageCache *node_page_cache_new(guint64 ram_base, guint64 ram_size)
 {
     NodePageCache *c = g_new0(NodePageCache, 1);
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->install_lock, NULL);
     c->frames = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, frame_free);
     void *ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -48,7 +52,14 @@ void node_page_cache_free(NodePageCache *c)
     g_hash_table_destroy(c->frames);
     munmap(c->ram, c->ram_size);
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->install_lock);
     g_free(c);
+}
+
+gboolean node_page_cache_has(NodePageCache *c, guint64 page)
+{
+    return (page & (TCG_PAGE_SIZE - 1)) == 0 && page >= c->ram_base &&
+           page - c->ram_base < c->ram_size;
 }
 
 NodeFrame *node_page_cache_lookup(NodePageCache *c, guint64 page)
@@ -73,4 +84,23 @@ NodeFrame *node_page_cache_frame(NodePageCache *c, guint64 page)
     }
     pthread_mutex_unlock(&c->lock);
     return f;
+}
+
+/* Invalid: no hart maps the frame, fill it; Shared: the server's copy
+ * equals ours (nobody could write); Modified (a second grant, for another
+ * hart's request), ours is newer than the server's: keep it. The agent
+ * never lowers the state meanwhile: the server takes the page back only
+ * after this grant, and the agent waits for f->grants to count it. */
+void node_page_cache_install(NodePageCache *c, NodeFrame *f, NodePageState state,
+                             const guint8 *data)
+{
+    pthread_mutex_lock(&c->install_lock);
+    NodePageState now = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+    if (now == NODE_PAGE_INVALID)
+        memcpy(f->host, data, TCG_PAGE_SIZE);
+    if (state > now)
+        __atomic_store_n(&f->state, state, __ATOMIC_RELEASE);
+    __atomic_store_n(&f->granted_us, g_get_monotonic_time(), __ATOMIC_RELAXED);
+    __atomic_add_fetch(&f->grants, 1, __ATOMIC_SEQ_CST);
+    pthread_mutex_unlock(&c->install_lock);
 }

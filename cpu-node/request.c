@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* A hart's requests to the memory server (pages, device accesses, exits,
  * IPIs) go out on the hart's own connection, straight from its thread: no
- * hand-over to the agent on the way out. Replies come back on the node's
- * main connection, to the agent, which alone receives, so a grant still
- * never overtakes an Invalidate of the same page; it finds the waiting
- * hart in the pending table by txid and wakes it. */
+ * hand-over to the agent on the way out. A page grant and the answer to a
+ * pure device read come back on that connection too (reply_here), so the
+ * hart installs its page itself; other replies come to the agent on the
+ * node's main connection, which finds the waiting hart in the pending table
+ * by txid and wakes it. */
 #include "cpu-node/internal.h"
 
 /* The message for @req, built from copies of its fields: once it is in the
@@ -30,16 +31,19 @@ static void build_request(Outgoing *out, const NodeRequest *req)
     switch (req->kind) {
     case NODE_REQ_GET_S:
         out->get_s.page = req->addr;
+        out->get_s.reply_here = TRUE;
         out->env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_S;
         out->env.get_s = &out->get_s;
         break;
     case NODE_REQ_GET_M:
         out->get_m.page = req->addr;
+        out->get_m.reply_here = TRUE;
         out->env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_M;
         out->env.get_m = &out->get_m;
         break;
     case NODE_REQ_UPGRADE:
         out->upgrade.page = req->addr;
+        out->upgrade.reply_here = TRUE;
         out->env.body_case = SHOAL__V1__ENVELOPE__BODY_UPGRADE;
         out->env.upgrade = &out->upgrade;
         break;
@@ -88,9 +92,62 @@ static gboolean is_stopping(Node *node)
     return stopping;
 }
 
-/* The answer to a NODE_REQ_MMIO_HERE, on the hart's own channel: one
- * process switch each way, none through the agent. */
+gboolean node_page_install(Node *node, const Shoal__V1__PageGrant *g)
+{
+    if (!node_page_cache_has(node->cache, g->page)) {
+        g_warning("grant for 0x%" G_GINT64_MODIFIER "x, not a page of RAM; ignored", g->page);
+        return FALSE;
+    }
+    node_page_cache_install(node->cache, node_page_cache_frame(node->cache, g->page),
+                            g->state == SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED
+                                ? NODE_PAGE_MODIFIED : NODE_PAGE_SHARED,
+                            g->data.data);
+    /* Seq_cst after the count went up: the agent counts itself in before
+     * it looks at the count (agent.c, give_up_later). */
+    if (__atomic_load_n(&node->installs_awaited, __ATOMIC_SEQ_CST) > 0)
+        node_agent_kick(node);
+    return TRUE;
+}
+
+/* The answer to a page request or a NODE_REQ_MMIO_HERE on the hart's own
+ * channel: one process switch each way, none through the agent. */
 #define HERE_POLL_MS 100 /* how often a hart waiting so looks for the end */
+
+static gboolean take_reply(Node *node, NodeRequest *req, const IcEnvelope *env)
+{
+    gboolean page = req->kind != NODE_REQ_MMIO_HERE;
+    if (env->txid != req->txid) {
+        g_warning("%s for txid %" G_GUINT64_FORMAT " on a hart's channel, which waits for %"
+                  G_GUINT64_FORMAT "; dropped", ic_envelope_body_name(env), env->txid, req->txid);
+        return FALSE;
+    }
+    switch (env->body_case) {
+    case SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE:
+        if (page)
+            break;
+        req->ok = env->mmio_response->ok;
+        req->value = env->mmio_response->data;
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_PAGE_GRANT:
+        if (!page)
+            break;
+        if (env->page_grant->page != req->addr)
+            g_warning("grant for page 0x%" G_GINT64_MODIFIER "x answers a request for 0x%"
+                      G_GINT64_MODIFIER "x", env->page_grant->page, req->addr);
+        /* Installed whatever it answers: the server counted it. */
+        req->ok = node_page_install(node, env->page_grant) && env->page_grant->page == req->addr;
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_ERROR:
+        g_warning("memory server: %s", env->error->text);
+        req->ok = FALSE; /* the hart raises an access fault */
+        return TRUE;
+    default:
+        break;
+    }
+    g_warning("%s answers a %s on a hart's channel; dropped", ic_envelope_body_name(env),
+              page ? "page request" : "device read");
+    return FALSE;
+}
 
 static void wait_here(Node *node, IcClient *channel, NodeRequest *req)
 {
@@ -104,29 +161,24 @@ static void wait_here(Node *node, IcClient *channel, NodeRequest *req)
                 return;
             continue;
         }
-        if (env == NULL)
-            continue;
-        if (env->body_case != SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE || env->txid != req->txid) {
-            g_warning("%s for txid %" G_GUINT64_FORMAT " on a hart's channel; dropped",
-                      ic_envelope_body_name(env), env->txid);
-            continue;
-        }
-        req->ok = env->mmio_response->ok;
-        req->value = env->mmio_response->data;
-        return;
+        if (env && take_reply(node, req, env))
+            return;
     }
-    g_printerr("shoal-cpu-node %u: no answer to a device read at 0x%" G_GINT64_MODIFIER "x\n",
-               node->config->index, req->addr);
+    if (!is_stopping(node))
+        g_printerr("shoal-cpu-node %u: no answer to a %s at 0x%" G_GINT64_MODIFIER "x\n",
+                   node->config->index,
+                   req->kind == NODE_REQ_MMIO_HERE ? "device read" : "page request", req->addr);
 }
 
 void node_submit(Node *node, guint hart_id, NodeRequest *req)
 {
     NodeHart *h = node_hart(node, hart_id);
     g_assert(h != NULL);
-    /* Answered through the agent, which finds the request by txid. */
-    gboolean reply = req->kind != NODE_REQ_GUEST_EXIT && req->kind != NODE_REQ_IRQ &&
-                     req->kind != NODE_REQ_MMIO_POSTED && req->kind != NODE_REQ_MMIO_HERE &&
-                     req->kind != NODE_REQ_QUANTUM_DONE;
+    /* Answered through the agent, which finds the request by txid, or on
+     * the hart's own channel. */
+    gboolean here = req->kind == NODE_REQ_GET_S || req->kind == NODE_REQ_GET_M ||
+                    req->kind == NODE_REQ_UPGRADE || req->kind == NODE_REQ_MMIO_HERE;
+    gboolean reply = req->kind == NODE_REQ_MMIO;
     tcg_event_init(&req->done);
     req->ok = FALSE;
     req->txid = __atomic_add_fetch(&node->next_txid, 1, __ATOMIC_RELAXED);
@@ -152,7 +204,7 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
     }
     if (reply)
         tcg_event_wait(&req->done);
-    else if (req->kind == NODE_REQ_MMIO_HERE && error == NULL)
+    else if (here && error == NULL)
         wait_here(node, h->requests, req);
 }
 

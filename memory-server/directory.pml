@@ -15,7 +15,14 @@
  * Modelling choices: a hart's access is atomic (in shoal the agent's safe
  * work waits for the hart's block boundary, or runs at once when the hart
  * is blocked in a callback, so the agent never waits on a hart); what the
- * server sends a node travels in FIFO order (its main ZeroMQ connection);
+ * server sends a node's agent travels in FIFO order (its main connection),
+ * and the grant answering a hart's request comes on the hart's own
+ * connection (reply_here), which the hart installs itself: an Invalidate or
+ * Recall can overtake the grant it follows, so it carries the count of
+ * grants the server sent the node by then and the agent answers only once
+ * the node installed as many (agent.c, grants_installed; drop that wait and
+ * spin finds a node acking a page it is about to install, then writing a
+ * stale copy);
  * the agents' acks and the harts' requests reach the server on two inboxes
  * (the nodes' main connections, the harts' request connections: see
  * proto/shoal.proto), each FIFO, read in any interleaving, as the ROUTER's
@@ -37,18 +44,31 @@
 #define BIT(n) (1 << (n))
 
 mtype = { GETS, GETM, UPGRADE, GRANT_S, GRANT_M, PREFETCH_M, INV, RECALL_DOWN, RECALL_INV, ACK };
+
+#ifndef WAIT_INSTALLS
+#define WAIT_INSTALLS 1 /* 0: the broken variant without the agent's wait */
+#endif
 mtype = { NONE, ACT_INVALIDATE, ACT_RECALL_DOWNGRADE, ACT_RECALL_INVALIDATE };
 
 /* kind, node, data, has data */
 chan to_srv = [N] of { mtype, byte, byte, bit };       /* agents' acks */
 chan to_srv_req = [N] of { mtype, byte, byte, bit };   /* harts' requests */
-chan to_node[N] = [2] of { mtype, byte };
-chan done[N] = [1] of { bit };  /* agent -> hart: your request was answered */
+chan to_node[N] = [2] of { mtype, byte, byte };  /* kind, data, grants sent */
+chan to_hart[N] = [1] of { mtype, byte };         /* the grant of its request */
 
 byte latest = 0;                /* value of the last write, anywhere */
 byte node_state[N];             /* the node's frame: I, S or M */
 byte node_data[N];              /* the node's copy */
 byte ram = 0;                   /* the server's copy */
+/* Grant counts wrap, as in shoal (a guint32 there, modulo CNT here, which
+ * keeps the state space small): when the agent looks at the count, at most
+ * the one grant of its hart's request can be missing (a prefetch comes
+ * ahead of the Recall on the agent's own FIFO), fewer than CNT / 2. A count
+ * that ran ahead would look behind and end in a deadlock spin reports. */
+#define CNT 2
+#define COUNT(x) x = (x + 1) % CNT
+byte sent[N];                   /* server: grants sent to each node */
+byte installed[N];              /* node: grants it installed */
 
 /* the directory entry */
 byte dstate = I;
@@ -65,23 +85,23 @@ inline start(k, n) {
     if
     :: k == GETS && dstate == M && owner != n ->          /* MODIFIED_OTHER */
         busy = 1; cur = n; act = ACT_RECALL_DOWNGRADE; pending = BIT(owner);
-        to_node[owner]!RECALL_DOWN, 0
+        to_node[owner]!RECALL_DOWN, 0, sent[owner]
     :: k == GETS && dstate == M && owner == n ->          /* MODIFIED_SELF */
-        to_node[n]!GRANT_M, ram
+        COUNT(sent[n]); to_hart[n]!GRANT_M, ram
     :: k == GETS && dstate != M ->                        /* UNCACHED, SHARED_* */
-        dstate = S; sharers = sharers | BIT(n); to_node[n]!GRANT_S, ram
+        dstate = S; sharers = sharers | BIT(n); COUNT(sent[n]); to_hart[n]!GRANT_S, ram
     :: k != GETS && dstate == M && owner != n ->
         busy = 1; cur = n; act = ACT_RECALL_INVALIDATE; pending = BIT(owner);
-        to_node[owner]!RECALL_INV, 0
+        to_node[owner]!RECALL_INV, 0, sent[owner]
     :: k != GETS && dstate == S && (sharers & ~BIT(n)) != 0 ->   /* SHARED_OTHERS */
         busy = 1; cur = n; act = ACT_INVALIDATE; pending = sharers & ~BIT(n);
         j = 0;
         do
-        :: j < N -> if :: pending & BIT(j) -> to_node[j]!INV, 0 :: else fi; j++
+        :: j < N -> if :: pending & BIT(j) -> to_node[j]!INV, 0, sent[j] :: else fi; j++
         :: else -> break
         od
     :: k != GETS && !(dstate == M && owner != n) && !(dstate == S && (sharers & ~BIT(n)) != 0) ->
-        dstate = M; owner = n; sharers = 0; to_node[n]!GRANT_M, ram
+        dstate = M; owner = n; sharers = 0; COUNT(sent[n]); to_hart[n]!GRANT_M, ram
     fi
 }
 
@@ -90,9 +110,9 @@ inline finish() {
     busy = 0;
     if
     :: act == ACT_RECALL_DOWNGRADE ->
-        dstate = S; sharers = BIT(owner) | BIT(cur); to_node[cur]!GRANT_S, ram
+        dstate = S; sharers = BIT(owner) | BIT(cur); COUNT(sent[cur]); to_hart[cur]!GRANT_S, ram
     :: else ->
-        dstate = M; owner = cur; sharers = 0; to_node[cur]!GRANT_M, ram
+        dstate = M; owner = cur; sharers = 0; COUNT(sent[cur]); to_hart[cur]!GRANT_M, ram
     fi;
     act = NONE
 }
@@ -105,7 +125,7 @@ end:
     :: atomic { !prefetched && !busy && dstate == I ->       /* msrv_dir_prefetch */
         prefetched = 1;
         select(n : 0 .. N - 1);
-        dstate = M; owner = n; sharers = 0; to_node[n]!PREFETCH_M, ram }
+        dstate = M; owner = n; sharers = 0; COUNT(sent[n]); to_node[n]!PREFETCH_M, ram, 0 }
     :: to_srv?k, n, d, has -> goto got
     :: to_srv_req?k, n, d, has ->
 got:    if
@@ -132,28 +152,38 @@ got:    if
     od
 }
 
+/* node_page_cache_install: the asking hart's grant, or a prefetch */
+inline install(k, d) {
+    atomic {
+        if
+        :: node_state[n] == I -> node_data[n] = d   /* else ours is as new */
+        :: else
+        fi;
+        if
+        :: k != GRANT_S -> node_state[n] = M
+        :: k == GRANT_S && node_state[n] == I -> node_state[n] = S
+        :: else
+        fi;
+        COUNT(installed[n])
+    }
+}
+
 proctype agent(byte n) {
-    mtype k; byte d;
+    mtype k; byte d, g;
 end:
     do
-    :: to_node[n]?k, d ->
+    :: to_node[n]?k, d, g ->
         if
-        :: k == GRANT_S || k == GRANT_M || k == PREFETCH_M ->
-            atomic {
-                if
-                :: node_state[n] == I -> node_data[n] = d   /* else ours is as new */
-                :: else
-                fi;
-                if
-                :: k != GRANT_S -> node_state[n] = M
-                :: k == GRANT_S && node_state[n] == I -> node_state[n] = S
-                :: else
-                fi
-            }
-            if
-            :: k != PREFETCH_M -> done[n]!1     /* txid 0: nobody asked */
-            :: else
-            fi
+        :: k == PREFETCH_M -> install(k, d)
+        :: k != PREFETCH_M ->
+#if WAIT_INSTALLS
+            (installed[n] + CNT - g) % CNT < CNT / 2;  /* held back until the grants it
+                                                        * follows are in */
+#endif
+            skip
+        fi;
+        if
+        :: k == PREFETCH_M
         :: k == INV ->
             assert(node_state[n] != M);
             node_state[n] = I;
@@ -172,9 +202,10 @@ end:
 }
 
 proctype hart(byte n) {
-    byte ops = 0, j;
+    byte ops = 0, j, d;
     bit ok;
     byte st;
+    mtype k;
     do
     :: ops < OPS ->
         if
@@ -187,7 +218,7 @@ read:
                 fi
             }
             if
-            :: !ok -> to_srv_req!GETS, n, 0, 0; done[n]?_;
+            :: !ok -> to_srv_req!GETS, n, 0, 0; to_hart[n]?k, d; install(k, d);
 progress_read:  goto read
             :: else
             fi
@@ -207,9 +238,9 @@ write:
                 fi
             }
             if
-            :: !ok && st == S -> to_srv_req!UPGRADE, n, 0, 0; done[n]?_;
+            :: !ok && st == S -> to_srv_req!UPGRADE, n, 0, 0; to_hart[n]?k, d; install(k, d);
 progress_upgrade: goto write
-            :: !ok && st == I -> to_srv_req!GETM, n, 0, 0; done[n]?_;
+            :: !ok && st == I -> to_srv_req!GETM, n, 0, 0; to_hart[n]?k, d; install(k, d);
 progress_getm:  goto write
             :: else
             fi

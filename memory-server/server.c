@@ -45,6 +45,10 @@ typedef struct {
     GArray *peers;        /* PeerInfo by IcPeer */
     gint *node_peer;      /* IcPeer of node i, -1 before its Hello */
     GArray **held_irqs;   /* per node: IrqLines sent before its Hello, replayed after */
+    GHashTable **grant_routes; /* per node: txid of a reply_here page request -> the IcPeer
+                                * (+1) of the hart channel its grant goes back on */
+    guint32 **grants_sent; /* per node: grants sent it, per page of RAM (NULL until its
+                            * first); an Invalidate or Recall carries its page's count */
     gint console_peer;    /* -1: none yet, output goes to stdout */
     guint64 next_txid;    /* ours, for Invalidate/Recall/Shutdown */
     gboolean done;
@@ -90,18 +94,19 @@ static void send_node(Server *s, guint node, IcEnvelope *env)
 }
 
 /* Where the answer to a request from @peer goes: a hart's request channel
- * gets none, its node's main connection does (proto/shoal.proto). */
-static void reply_to(Server *s, IcPeer peer, IcEnvelope *env)
+ * gets none unless the request said reply_here, its node's main connection
+ * does (proto/shoal.proto). */
+static void reply_to(Server *s, IcPeer peer, gboolean here, IcEnvelope *env)
 {
     const PeerInfo *info = peer_info(s, peer);
-    if (info->role == ROLE_NODE && info->request_channel)
+    if (info->role == ROLE_NODE && info->request_channel && !here)
         send_node(s, info->node, env);
     else
         send_to(s, peer, env);
 }
 
-static void send_error(Server *s, IcPeer peer, guint64 txid, Shoal__V1__ErrorCode code,
-                       const char *text)
+static void send_error_here(Server *s, IcPeer peer, gboolean here, guint64 txid,
+                            Shoal__V1__ErrorCode code, const char *text)
 {
     g_warning("%s: %s", ic_server_peer_name(s->ic, peer), text);
     Shoal__V1__Error err = SHOAL__V1__ERROR__INIT;
@@ -111,10 +116,24 @@ static void send_error(Server *s, IcPeer peer, guint64 txid, Shoal__V1__ErrorCod
     env.txid = txid;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_ERROR;
     env.error = &err;
-    reply_to(s, peer, &env);
+    reply_to(s, peer, here, &env);
+}
+
+static void send_error(Server *s, IcPeer peer, guint64 txid, Shoal__V1__ErrorCode code,
+                       const char *text)
+{
+    send_error_here(s, peer, FALSE, txid, code, text);
 }
 
 /* ---- the directory's voice ---- */
+
+/* The grants of @page sent to @node so far. */
+static guint32 *grants_sent(Server *s, guint node, guint64 page)
+{
+    if (s->grants_sent[node] == NULL)
+        s->grants_sent[node] = g_new0(guint32, s->machine->ram_size / IC_PAGE_SIZE);
+    return &s->grants_sent[node][(page - s->machine->ram_base) / IC_PAGE_SIZE];
+}
 
 static void dir_grant(gpointer opaque, guint node, guint64 txid, guint64 page, gboolean modified)
 {
@@ -133,7 +152,13 @@ static void dir_grant(gpointer opaque, guint node, guint64 txid, guint64 page, g
     env.txid = txid;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_PAGE_GRANT;
     env.page_grant = &grant;
-    send_node(s, node, &env);
+    ++*grants_sent(s, node, page);
+    gpointer route = NULL;
+    if (txid != 0 && g_hash_table_steal_extended(s->grant_routes[node], GSIZE_TO_POINTER(txid),
+                                                 NULL, &route))
+        send_to(s, (IcPeer)(GPOINTER_TO_UINT(route) - 1), &env);
+    else
+        send_node(s, node, &env);
 }
 
 static void dir_invalidate(gpointer opaque, guint node, guint64 page)
@@ -145,6 +170,7 @@ static void dir_invalidate(gpointer opaque, guint node, guint64 page)
     }
     Shoal__V1__Invalidate inv = SHOAL__V1__INVALIDATE__INIT;
     inv.page = page;
+    inv.grants = *grants_sent(s, node, page);
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.txid = s->next_txid++;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_INVALIDATE;
@@ -163,6 +189,7 @@ static void dir_recall(gpointer opaque, guint node, guint64 page, gboolean downg
     rec.page = page;
     rec.kind = downgrade ? SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE
                          : SHOAL__V1__RECALL_KIND__RECALL_KIND_INVALIDATE;
+    rec.grants = *grants_sent(s, node, page);
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.txid = s->next_txid++;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_RECALL;
@@ -342,16 +369,17 @@ static void on_page_request(Server *s, IcPeer peer, guint node, const IcEnvelope
 {
     MsrvReqKind kind;
     guint64 page;
+    gboolean here = FALSE;
     const guint8 *data = NULL;
     switch (env->body_case) {
     case SHOAL__V1__ENVELOPE__BODY_GET_S:
-        kind = MSRV_REQ_GET_S, page = env->get_s->page;
+        kind = MSRV_REQ_GET_S, page = env->get_s->page, here = env->get_s->reply_here;
         break;
     case SHOAL__V1__ENVELOPE__BODY_GET_M:
-        kind = MSRV_REQ_GET_M, page = env->get_m->page;
+        kind = MSRV_REQ_GET_M, page = env->get_m->page, here = env->get_m->reply_here;
         break;
     case SHOAL__V1__ENVELOPE__BODY_UPGRADE:
-        kind = MSRV_REQ_UPGRADE, page = env->upgrade->page;
+        kind = MSRV_REQ_UPGRADE, page = env->upgrade->page, here = env->upgrade->reply_here;
         break;
     case SHOAL__V1__ENVELOPE__BODY_PUT_M:
         kind = MSRV_REQ_PUT_M, page = env->put_m->page, data = env->put_m->data.data;
@@ -362,9 +390,13 @@ static void on_page_request(Server *s, IcPeer peer, guint node, const IcEnvelope
     if (!msrv_dir_has_page(s->dir, page)) {
         g_autofree char *t = g_strdup_printf("%s for 0x%" G_GINT64_MODIFIER "x, not RAM",
                                              ic_envelope_body_name(env), page);
-        send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_NOT_RAM, t);
+        send_error_here(s, peer, here, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_NOT_RAM, t);
         return;
     }
+    /* (txid 0 is a prefetch's grant, which goes to the agent.) */
+    if (here && env->txid != 0)
+        g_hash_table_insert(s->grant_routes[node], GSIZE_TO_POINTER(env->txid),
+                            GUINT_TO_POINTER(peer + 1));
     msrv_dir_request(s->dir, node, kind, env->txid, page, data);
     if (kind != MSRV_REQ_PUT_M) {
         /* Untouched neighbours go along (directory.h, msrv_dir_prefetch):
@@ -457,10 +489,7 @@ static void on_mmio(Server *s, IcPeer peer, const IcEnvelope *env)
         reply.txid = env->txid;
         reply.body_case = SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE;
         reply.mmio_response = &resp;
-        if (req->reply_here)
-            send_to(s, peer, &reply);
-        else
-            reply_to(s, peer, &reply);
+        reply_to(s, peer, req->reply_here, &reply);
     }
     if (ends == MSRV_TEST_EXIT) {
         g_autofree char *why = g_strdup_printf("guest wrote 0x%" G_GINT64_MODIFIER
@@ -765,7 +794,7 @@ static void bridge_send(gpointer opaque, guint peer, const IcEnvelope *env)
 
 static void bridge_reply(gpointer opaque, guint peer, const IcEnvelope *env)
 {
-    reply_to(opaque, peer, (IcEnvelope *)env);
+    reply_to(opaque, peer, FALSE, (IcEnvelope *)env);
 }
 
 static void quantum_go(gpointer opaque, guint64 index, guint64 start_ns)
@@ -875,9 +904,14 @@ static void teardown(Server *s)
         munmap(s->ram, s->machine->ram_size);
     g_array_free(s->peers, TRUE);
     g_free(s->node_peer);
-    for (guint i = 0; i < s->machine->n_nodes; i++)
+    for (guint i = 0; i < s->machine->n_nodes; i++) {
         g_array_free(s->held_irqs[i], TRUE);
+        g_hash_table_destroy(s->grant_routes[i]);
+        g_free(s->grants_sent[i]);
+    }
     g_free(s->held_irqs);
+    g_free(s->grant_routes);
+    g_free(s->grants_sent);
 }
 
 #define HOTTEST_PAGES 12
@@ -915,9 +949,12 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
     s.peers = g_array_new(FALSE, TRUE, sizeof(PeerInfo));
     s.node_peer = g_new(gint, MAX(machine->n_nodes, 1));
     s.held_irqs = g_new0(GArray *, MAX(machine->n_nodes, 1));
+    s.grant_routes = g_new0(GHashTable *, MAX(machine->n_nodes, 1));
+    s.grants_sent = g_new0(guint32 *, MAX(machine->n_nodes, 1));
     for (guint i = 0; i < machine->n_nodes; i++) {
         s.node_peer[i] = -1;
         s.held_irqs[i] = g_array_new(FALSE, FALSE, sizeof(Shoal__V1__IrqLine));
+        s.grant_routes[i] = g_hash_table_new(g_direct_hash, g_direct_equal);
     }
 
     struct sigaction sa = { .sa_handler = on_signal };

@@ -159,7 +159,8 @@ static void expect_silence(IcClient *c)
         g_error("unexpected %s", ic_envelope_body_name(env));
 }
 
-static IcClient *connect_peer(Fixture *fx, int role, guint node)
+/* A peer that said Hello; @channel: a hart's request channel of @node. */
+static IcClient *connect_as(Fixture *fx, int role, guint node, gboolean channel)
 {
     g_autoptr(GError) error = NULL;
     IcClient *c = ic_client_connect(&fx->machine, fx->dir, &error);
@@ -168,6 +169,7 @@ static IcClient *connect_peer(Fixture *fx, int role, guint node)
     hello.version = IC_PROTOCOL_VERSION;
     hello.role = role;
     hello.node_index = node;
+    hello.request_channel = channel;
     hello.first_hart = node;
     hello.n_harts = 1;
     g_autoptr(IcEnvelope) ack = ic_client_hello(c, &hello, 10000, &error);
@@ -179,7 +181,13 @@ static IcClient *connect_peer(Fixture *fx, int role, guint node)
     return c;
 }
 
-static guint64 send_page_req(IcClient *c, Shoal__V1__Envelope__BodyCase body, guint64 page)
+static IcClient *connect_peer(Fixture *fx, int role, guint node)
+{
+    return connect_as(fx, role, node, FALSE);
+}
+
+static guint64 send_page_req_here(IcClient *c, Shoal__V1__Envelope__BodyCase body, guint64 page,
+                                  gboolean here)
 {
     Shoal__V1__GetS m = SHOAL__V1__GET_S__INIT; /* GetS/GetM/Upgrade share one layout */
     Shoal__V1__GetM mm = SHOAL__V1__GET_M__INIT;
@@ -188,6 +196,7 @@ static guint64 send_page_req(IcClient *c, Shoal__V1__Envelope__BodyCase body, gu
     env.txid = ic_client_next_txid(c);
     env.body_case = body;
     m.page = mm.page = mu.page = page;
+    m.reply_here = mm.reply_here = mu.reply_here = here;
     if (body == SHOAL__V1__ENVELOPE__BODY_GET_S)
         env.get_s = &m;
     else if (body == SHOAL__V1__ENVELOPE__BODY_GET_M)
@@ -196,6 +205,11 @@ static guint64 send_page_req(IcClient *c, Shoal__V1__Envelope__BodyCase body, gu
         env.upgrade = &mu;
     g_assert_true(ic_client_send(c, &env, NULL));
     return env.txid;
+}
+
+static guint64 send_page_req(IcClient *c, Shoal__V1__Envelope__BodyCase body, guint64 page)
+{
+    return send_page_req_here(c, body, page, FALSE);
 }
 
 static void expect_grant(IcClient *c, guint64 txid, guint64 page, int state, char fill)
@@ -377,6 +391,54 @@ static void test_machine(Fixture *fx, gconstpointer unused)
     g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
 }
 
+/* Grants asked for reply_here come back on the hart's channel; the
+ * Invalidate or Recall that takes the page back comes on the node's main
+ * connection and counts the grants the node was sent (proto/shoal.proto). */
+static void test_hart_channel_grants(Fixture *fx, gconstpointer unused)
+{
+    g_autoptr(IcClient) n0 = connect_peer(fx, SHOAL__V1__ROLE__ROLE_NODE, 0);
+    g_autoptr(IcClient) h0 = connect_as(fx, SHOAL__V1__ROLE__ROLE_NODE, 0, TRUE);
+    g_autoptr(IcClient) n1 = connect_peer(fx, SHOAL__V1__ROLE__ROLE_NODE, 1);
+    g_autoptr(IcClient) h1 = connect_as(fx, SHOAL__V1__ROLE__ROLE_NODE, 1, TRUE);
+    const guint64 p0 = RAM_BASE;
+
+    guint64 t = send_page_req_here(h0, SHOAL__V1__ENVELOPE__BODY_GET_S, p0, TRUE);
+    expect_grant(h0, t, p0, S, 'K');
+    expect_silence(n0);
+
+    guint64 want = send_page_req_here(h1, SHOAL__V1__ENVELOPE__BODY_GET_M, p0, TRUE);
+    g_autoptr(IcEnvelope) inv = expect(n0, SHOAL__V1__ENVELOPE__BODY_INVALIDATE);
+    g_assert_cmpuint(inv->invalidate->grants, ==, 1);
+    send_ack(n0, inv->txid, p0, 0);
+    expect_grant(h1, want, p0, M, 'K');
+    expect_silence(n1);
+
+    want = send_page_req_here(h0, SHOAL__V1__ENVELOPE__BODY_GET_S, p0, TRUE);
+    g_autoptr(IcEnvelope) rec = expect(n1, SHOAL__V1__ENVELOPE__BODY_RECALL);
+    g_assert_cmpint(rec->recall->kind, ==, SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE);
+    g_assert_cmpuint(rec->recall->grants, ==, 1);
+    send_ack(n1, rec->txid, p0, 'Z');
+    expect_grant(h0, want, p0, S, 'Z');
+
+    /* Node 1 writes again (it kept S): node 0's second grant is counted. */
+    want = send_page_req_here(h1, SHOAL__V1__ENVELOPE__BODY_UPGRADE, p0, TRUE);
+    g_autoptr(IcEnvelope) inv2 = expect(n0, SHOAL__V1__ENVELOPE__BODY_INVALIDATE);
+    g_assert_cmpuint(inv2->invalidate->grants, ==, 2);
+    send_ack(n0, inv2->txid, p0, 0);
+    expect_grant(h1, want, p0, M, 'Z');
+
+    /* Without reply_here the grant goes to the node, as before. */
+    t = send_page_req(h0, SHOAL__V1__ENVELOPE__BODY_GET_M, p0 + 0x1000);
+    expect_grant(n0, t, p0 + 0x1000, M, 'L');
+    expect_silence(h0);
+
+    /* A refusal comes where the grant would have. */
+    t = send_page_req_here(h0, SHOAL__V1__ENVELOPE__BODY_GET_S, RAM_BASE + (1 << 20), TRUE);
+    g_autoptr(IcEnvelope) err = expect(h0, SHOAL__V1__ENVELOPE__BODY_ERROR);
+    g_assert_cmpuint(err->txid, ==, t);
+    g_assert_cmpint(err->error->code, ==, SHOAL__V1__ERROR_CODE__ERROR_CODE_NOT_RAM);
+}
+
 static void test_guest_exit(Fixture *fx, gconstpointer unused)
 {
     g_autoptr(IcClient) n0 = connect_peer(fx, SHOAL__V1__ROLE__ROLE_NODE, 0);
@@ -412,6 +474,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add("/msrv/server/two-nodes", Fixture, NULL, setup, test_machine, teardown);
+    g_test_add("/msrv/server/hart-channel-grants", Fixture, NULL, setup, test_hart_channel_grants,
+               teardown);
     g_test_add("/msrv/server/guest-exit", Fixture, NULL, setup, test_guest_exit, teardown);
     g_test_add("/msrv/server/sigterm", Fixture, NULL, setup, test_sigterm, teardown);
     return g_test_run();

@@ -6,13 +6,17 @@
 #      writer, reads see the last write) and no invalid end state (deadlock);
 #   2. the same with 3 nodes x 1 access each (invalidating two sharers);
 #   3. liveness, 2 nodes x 2 accesses each: no cycle without a grant under
-#      weak fairness (every request is eventually granted).
+#      weak fairness (every request is eventually granted);
+#   4. the model can fail: without the agent's wait for the grants an
+#      Invalidate or Recall follows (-DWAIT_INSTALLS=0) spin must find an
+#      assertion violation.
 # Skipped, never passed, without spin or a C compiler.
 . "$(dirname "$0")/spin-lib.sh"
 spin_setup memory-server/directory.pml \
     "directory.pml safety" \
     "directory.pml safety, 3 nodes" \
-    "directory.pml liveness"
+    "directory.pml liveness" \
+    "directory.pml WAIT_INSTALLS=0"
 
 # check NUMBER NAME NODES OPS CFLAGS PAN-FLAGS
 check() {
@@ -33,3 +37,13 @@ check 1 safety 2 3 -DSAFETY ""
 check 2 "safety, 3 nodes" 3 1 -DSAFETY ""
 # NFAIR: weak fairness over the server, two agents and two harts.
 check 3 liveness 2 2 "-DNP -DNFAIR=6" "-l -f"
+
+rm -f pan pan.* directory.pml.trail
+if spin -DN=2 -DOPS=3 -DWAIT_INSTALLS=0 -a directory.pml > spin.log 2>&1 &&
+   "$cc" -O2 -DSAFETY -o pan pan.c >> spin.log 2>&1 && ./pan -m200000 > pan.log 2>&1;
+   grep -q "assertion violated" pan.log && [ -f directory.pml.trail ]; then
+    echo "ok 4 - directory.pml WAIT_INSTALLS=0 fails: $(grep -o 'assertion violated.*(at' pan.log | head -1)"
+else
+    echo "not ok 4 - directory.pml WAIT_INSTALLS=0 should fail and does not"
+    sed 's/^/# /' spin.log pan.log
+fi
