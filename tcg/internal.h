@@ -236,6 +236,8 @@ gboolean tcg_jit_init(TcgHart *hart, GError **error);
 void tcg_jit_destroy(TcgHart *hart);
 /* Compiles @block's IR; FALSE when the buffer is full (flush and retry). */
 gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *block);
+/* Names @block's code for perf when SHOAL_PERF_MAP is set (perf-map.c). */
+void tcg_perf_map_block(const TcgBlock *block);
 /* Runs from @block; returns the block that exited through a chainable
  * slot, tagged with the slot in bit 0, or 0. */
 guintptr tcg_jit_enter(TcgHart *hart, const TcgBlock *block);
