@@ -8,8 +8,9 @@
 #include <libfdt.h>
 #include <string.h>
 
-/* What shoal's translator implements (tcg/: RV64GC, Zicsr, Zifencei). */
-#define FDT_ISA "rv64imafdc_zicsr_zifencei"
+/* What shoal's translator implements (tcg/: RV64GC, Zicsr, Zifencei,
+ * Zihintpause). Linux's cpu_relax uses pause only when this says so. */
+#define FDT_ISA "rv64imafdc_zicsr_zifencei_zihintpause"
 #define FDT_MMU "riscv,sv48"
 #define UART_CLOCK_HZ 3686400  /* QEMU's virt UART input clock */
 #define PLIC_NDEV 96           /* sources QEMU 7.2's virt PLIC advertises */

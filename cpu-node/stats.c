@@ -79,12 +79,13 @@ static void print_quanta(const NodeStats *s, guint node_index)
 void node_stats_print(const NodeStats *s, guint node_index, TcgHart *const *harts,
                       guint n_harts, gboolean deterministic)
 {
-    guint64 tb_invalidated = 0, tb_flushes = 0;
+    guint64 tb_invalidated = 0, tb_flushes = 0, pauses = 0;
     for (guint i = 0; i < n_harts; i++) {
         TcgHartStats hs;
         tcg_hart_get_stats(harts[i], &hs);
         tb_invalidated += hs.blocks_invalidated;
         tb_flushes += hs.buffer_flushes;
+        pauses += hs.pauses;
     }
     guint64 pages = s->requests[NODE_REQ_GET_S] + s->requests[NODE_REQ_GET_M] +
                     s->requests[NODE_REQ_UPGRADE];
@@ -96,7 +97,8 @@ void node_stats_print(const NodeStats *s, guint node_index, TcgHart *const *hart
             "); TB invalidations %" G_GUINT64_FORMAT ", TB flushes %" G_GUINT64_FORMAT
             "; coherence latency mean %" G_GUINT64_FORMAT " us, p99 < %" G_GUINT64_FORMAT
             " us; pages given up %" G_GUINT64_FORMAT " with %" G_GUINT64_FORMAT
-            " hart flushes, waited mean %" G_GUINT64_FORMAT " us, max %" G_GUINT64_FORMAT " us\n",
+            " hart flushes, waited mean %" G_GUINT64_FORMAT " us, max %" G_GUINT64_FORMAT
+            " us; pauses %" G_GUINT64_FORMAT "\n",
             node_index, pages, s->requests[NODE_REQ_GET_S], s->requests[NODE_REQ_GET_M],
             s->requests[NODE_REQ_UPGRADE], s->pushed[NODE_PUSH_PREFETCH],
             s->requests[NODE_REQ_MMIO], s->pushed[NODE_PUSH_INVALIDATE],
@@ -104,7 +106,7 @@ void node_stats_print(const NodeStats *s, guint node_index, TcgHart *const *hart
             s->pushed[NODE_PUSH_RECALL_DOWNGRADE], s->pushed[NODE_PUSH_RECALL_INVALIDATE],
             tb_invalidated, tb_flushes, pages ? s->latency_total_us / pages : 0,
             pages ? p99_us(s, pages) : 0, s->flushes, s->flush_harts,
-            s->flushes ? s->flush_wait_us / s->flushes : 0, s->flush_max_us);
+            s->flushes ? s->flush_wait_us / s->flushes : 0, s->flush_max_us, pauses);
     if (deterministic)
         print_quanta(s, node_index);
 }

@@ -169,6 +169,7 @@ typedef struct {
     guint64 translate_ns;    /* time translating and compiling, not waiting for pages */
     guint64 buffer_flushes;  /* code buffer full: started over (JIT) */
     guint64 blocks_invalidated; /* dropped because their page changed or was lost */
+    guint64 pauses;          /* Zihintpause: spins that gave the host core up */
 } TcgHartStats;
 void tcg_hart_get_stats(TcgHart *hart, TcgHartStats *out);
 

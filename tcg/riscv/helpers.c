@@ -2,6 +2,8 @@
 /* The helper table, and the helpers for Zicsr, Zifencei and A. Atomics
  * are host atomics on the node's frame (the page is held Modified when
  * writable), so they stay atomic against every other hart thread. */
+#include <sched.h>
+
 #include "tcg/internal.h"
 
 const TcgHelperDesc tcg_helpers[TCG_HELPER_COUNT] = {
@@ -26,6 +28,13 @@ guint64 tcg_helper_csr(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 im
 guint64 tcg_helper_fence_i(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
 {
     tcg_tb_fence_i(hart);
+    return 0;
+}
+
+guint64 tcg_helper_pause(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
+{
+    hart->stats.pauses++;
+    sched_yield();
     return 0;
 }
 

@@ -31,6 +31,7 @@ GUEST_TESTS = \
 	tests/guest/plic.elf \
 	tests/guest/smp-irq.elf \
 	tests/guest/mip-seip.elf \
+	tests/guest/pause.elf \
 	tests/guest/rvc-fp.elf \
 	$(GUEST_LOWER_TESTS) \
 	$(GUEST_FP_TESTS) \

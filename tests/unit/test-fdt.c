@@ -110,7 +110,7 @@ static void test_virt_2x2(void)
         g_assert_cmpuint(cell(fdt, cpu, "reg", 1, 0), ==, h);
         g_assert_cmpstr(str(fdt, cpu, "device_type"), ==, "cpu");
         g_assert_cmpstr(str(fdt, cpu, "status"), ==, "okay");
-        g_assert_cmpstr(str(fdt, cpu, "riscv,isa"), ==, "rv64imafdc_zicsr_zifencei");
+        g_assert_cmpstr(str(fdt, cpu, "riscv,isa"), ==, "rv64imafdc_zicsr_zifencei_zihintpause");
         g_assert_cmpstr(str(fdt, cpu, "mmu-type"), ==, "riscv,sv48");
         g_assert_cmpstr(str(fdt, intc, "compatible"), ==, "riscv,cpu-intc");
         g_assert_true(has_prop(fdt, intc, "interrupt-controller"));
