@@ -66,6 +66,7 @@ typedef struct {
     guint64 ram_size;       /* [memory] size, a multiple of 4 KiB */
     char *msrv_endpoint;    /* [memory-server] endpoint: NULL = ipc:// in the run dir */
     guint msrv_prefetch_pages; /* [memory-server] prefetch-pages, 0..64 */
+    gboolean msrv_migratory;   /* [memory-server] migratory */
     gboolean msrv_direct;   /* [memory-server] transport: unix seqpacket links (ipc only) */
     char *accel;            /* [cpu] accel: "interp" or "jit" */
     guint64 code_buffer;    /* [cpu] code-buffer, bytes per hart */

@@ -500,6 +500,16 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
     m->msrv_direct = strcmp(transport, "auto") == 0 &&
                      (m->msrv_endpoint == NULL || g_str_has_prefix(m->msrv_endpoint, "ipc://"));
 
+    g_autofree char *migratory = get(l, "memory-server", CFG_KEY_MSRV_MIGRATORY, error);
+    if (migratory == NULL) {
+        return FALSE;
+    }
+    if (strcmp(migratory, "on") != 0 && strcmp(migratory, "off") != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "memory-server", "migratory",
+                    "expected on or off, got \"%s\"", migratory);
+    }
+    m->msrv_migratory = strcmp(migratory, "on") == 0;
+
     accel = get(l, "cpu", CFG_KEY_CPU_ACCEL, error);
     if (accel == NULL) {
         return FALSE;

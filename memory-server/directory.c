@@ -51,6 +51,10 @@ typedef struct {
     guint8 busy;         /* waiting for acks; `current` holds the request */
     guint8 owner;        /* MODIFIED: the owning node */
     guint8 action;       /* busy: the Action to finish */
+    guint8 migratory;    /* read, then written, by one node after another */
+    guint8 owner_read;   /* MODIFIED: the owner asked for the page to read it */
+    guint8 writer_plus1; /* SHARED: the owner whose written copy the last
+                          * downgrade took back, + 1; 0 = none */
     guint64 sharers;     /* SHARED: bit per node */
     guint64 pending;     /* busy: nodes whose ack is still due */
     Request current;     /* busy: the request being served */
@@ -65,6 +69,7 @@ struct MsrvDir {
     const MsrvDirOps *ops;
     gpointer opaque;
     GHashTable *sharing;   /* page -> MsrvPageSharing, NULL unless tracked */
+    gboolean migratory;    /* msrv_dir_detect_migratory */
 };
 
 MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const MsrvDirOps *ops,
@@ -168,6 +173,14 @@ static void note_taken(MsrvDir *dir, guint64 page, gboolean recall, guint n)
     }
 }
 
+/* A read of @page was answered Modified because the page migrates. */
+static void note_migratory_read(MsrvDir *dir, guint64 page)
+{
+    if (dir->sharing != NULL) {
+        sharing_of(dir, page)->migratory_reads++;
+    }
+}
+
 void msrv_dir_track_sharing(MsrvDir *dir)
 {
     if (dir->sharing == NULL) {
@@ -215,6 +228,8 @@ static void grant_m(MsrvDir *dir, Entry *e, guint64 page, const Request *req)
     note_grant(dir, page, req);
     e->state = MSRV_PAGE_MODIFIED;
     e->owner = (guint8)req->node;
+    e->owner_read = req->kind == MSRV_REQ_GET_S;
+    e->writer_plus1 = 0;
     e->sharers = 0;
     dir->ops->grant(dir->opaque, req->node, req->txid, page, TRUE);
 }
@@ -223,7 +238,22 @@ static void grant_m(MsrvDir *dir, Entry *e, guint64 page, const Request *req)
  * entry went busy (and took @req over into e->current). */
 static gboolean start(MsrvDir *dir, Entry *e, guint64 page, Request *req)
 {
-    Action act = protocol[view_of(e, req->node)][req->kind];
+    View view = view_of(e, req->node);
+    Action act = protocol[view][req->kind];
+    if (dir->migratory && view == VIEW_SHARED_OTHERS && req->kind == MSRV_REQ_UPGRADE &&
+        e->writer_plus1 != 0 &&
+        e->sharers == ((G_GUINT64_CONSTANT(1) << req->node) |
+                       (G_GUINT64_CONSTANT(1) << (e->writer_plus1 - 1)))) {
+        /* R read what W wrote and now writes it itself: the page moves
+         * from writer to writer (a lock and the data under it, a counter). */
+        e->migratory = TRUE;
+    }
+    if (act == ACT_RECALL_DOWNGRADE && e->migratory) {
+        /* Its next writer is most likely this reader: hand it over whole,
+         * one transaction instead of a downgrade and then an upgrade. */
+        act = ACT_RECALL_INVALIDATE;
+        note_migratory_read(dir, page);
+    }
     switch (act) {
     case ACT_GRANT_S:
         grant_s(dir, e, page, req);
@@ -263,7 +293,7 @@ static gboolean start(MsrvDir *dir, Entry *e, guint64 page, Request *req)
 
 /* The last ack came: finish the busy request, then run queued ones until
  * one goes busy again. */
-static void finish(MsrvDir *dir, Entry *e, guint64 page)
+static void finish(MsrvDir *dir, Entry *e, guint64 page, gboolean written)
 {
     Request cur = e->current;
     e->busy = FALSE;
@@ -276,6 +306,7 @@ static void finish(MsrvDir *dir, Entry *e, guint64 page)
     case ACT_RECALL_DOWNGRADE:
         e->state = MSRV_PAGE_SHARED;
         e->sharers = G_GUINT64_CONSTANT(1) << e->owner;
+        e->writer_plus1 = written ? (guint8)(e->owner + 1) : 0;
         grant_s(dir, e, page, &cur);
         break;
     default:
@@ -336,7 +367,12 @@ gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data
         return FALSE;
     }
     gboolean recall = e->action == ACT_RECALL_DOWNGRADE || e->action == ACT_RECALL_INVALIDATE;
-    if (recall && data)
+    /* RAM holds what the owner was granted: the same bytes back mean it
+     * only read the page. */
+    gboolean written = recall && data && memcmp(msrv_dir_page(dir, page), data, PAGE_SIZE) != 0;
+    if (recall && data && !written && e->owner_read)
+        e->migratory = FALSE; /* handed over whole to a node that only read it */
+    if (written)
         memcpy(msrv_dir_page(dir, page), data, PAGE_SIZE);
     else if (data)
         g_debug("node %u returned data for Shared page 0x%" G_GINT64_MODIFIER "x; ignored", node,
@@ -344,8 +380,13 @@ gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data
     e->pending &= ~me;
     e->sharers &= ~me;
     if (e->pending == 0)
-        finish(dir, e, page);
+        finish(dir, e, page, written);
     return TRUE;
+}
+
+void msrv_dir_detect_migratory(MsrvDir *dir, gboolean on)
+{
+    dir->migratory = on;
 }
 
 void msrv_dir_peek(MsrvDir *dir, guint64 page, MsrvPageState *state, guint *owner,
@@ -369,6 +410,7 @@ gboolean msrv_dir_prefetch(MsrvDir *dir, guint node, guint64 page)
     }
     e->state = MSRV_PAGE_MODIFIED;
     e->owner = (guint8)node;
+    e->owner_read = FALSE;
     e->sharers = 0;
     dir->ops->grant(dir->opaque, node, 0, page, TRUE);
     return TRUE;

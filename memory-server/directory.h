@@ -35,7 +35,19 @@
  * While an entry waits for acks it is busy: later requests for that page
  * queue behind it in arrival order; other pages are not affected. A PutM
  * from the very owner being recalled is applied at once (its data is the
- * freshest) so the recall cannot wait for it. */
+ * freshest) so the recall cannot wait for it.
+ *
+ * Migratory pages (msrv_dir_detect_migratory; Stenstrom, Brorsson and
+ * Sandberg's adaptive protocol): a page that one node reads and then
+ * writes, after another node did the same, costs two transactions per
+ * hand-over under the table (GetS -> RECALL_DOWNGRADE, then Upgrade ->
+ * INVALIDATE). The entry is marked migratory when an Upgrade comes from R
+ * while the only other sharer is the owner whose written copy R's read
+ * took back; from then a GetS in MODIFIED_OTHER is served as
+ * RECALL_INVALIDATE and granted M. The mark goes when a node granted M
+ * for a read gives the page back unchanged (RAM still equals what it was
+ * granted): it only read, and readers are served Shared again. Nodes see
+ * nothing new: an M grant for a GetS is the MODIFIED_SELF answer too. */
 #ifndef SHOAL_MSRV_DIRECTORY_H
 #define SHOAL_MSRV_DIRECTORY_H
 
@@ -115,6 +127,7 @@ typedef struct {
     guint64 nodes;                    /* bit per node that asked */
     guint64 recalls;                  /* Modified copies taken back from their owner */
     guint64 invalidations;            /* Shared copies dropped (one per sharer) */
+    guint64 migratory_reads;          /* GetS answered Modified: the page migrates */
     guint64 wait_us;                  /* summed arrival-to-grant time */
     guint64 max_wait_us;
 } MsrvPageSharing;
@@ -123,6 +136,9 @@ void msrv_dir_track_sharing(MsrvDir *dir);
 /* The @max pages with the most recalls + invalidations, most first (an
  * array the caller g_free()s, *n entries; NULL without tracking). */
 MsrvPageSharing *msrv_dir_hottest(MsrvDir *dir, guint max, guint *n);
+
+/* Turns the migratory-page optimisation (above) on or off; off at first. */
+void msrv_dir_detect_migratory(MsrvDir *dir, gboolean on);
 
 /* For tests and logs: the entry of @page. */
 void msrv_dir_peek(MsrvDir *dir, guint64 page, MsrvPageState *state, guint *owner,

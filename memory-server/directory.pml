@@ -29,7 +29,10 @@
  * fair queueing allows, so a node's request may overtake its own earlier
  * ack. The server may also grant an untouched page Modified to any node
  * unasked (msrv_dir_prefetch: the prefetch of neighbours of a requested
- * page, which is some other page, not modelled). */
+ * page, which is some other page, not modelled). Whether a page is
+ * migratory (directory.h) is a guess from its history; the model lets the
+ * server answer any read of a page another node holds Modified either way,
+ * a downgrade and a Shared grant or a recall and a Modified grant. */
 
 #ifndef N
 #define N 3      /* nodes */
@@ -86,6 +89,9 @@ inline start(k, n) {
     :: k == GETS && dstate == M && owner != n ->          /* MODIFIED_OTHER */
         busy = 1; cur = n; act = ACT_RECALL_DOWNGRADE; pending = BIT(owner);
         to_node[owner]!RECALL_DOWN, 0, sent[owner]
+    :: k == GETS && dstate == M && owner != n ->          /* the same, the page migratory */
+        busy = 1; cur = n; act = ACT_RECALL_INVALIDATE; pending = BIT(owner);
+        to_node[owner]!RECALL_INV, 0, sent[owner]
     :: k == GETS && dstate == M && owner == n ->          /* MODIFIED_SELF */
         COUNT(sent[n]); to_hart[n]!GRANT_M, ram
     :: k == GETS && dstate != M ->                        /* UNCACHED, SHARED_* */

@@ -851,6 +851,7 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     if (!load_images(s, error))
         return FALSE;
     s->dir = msrv_dir_new(s->ram, m->ram_base, m->ram_size, &dir_ops, s);
+    msrv_dir_detect_migratory(s->dir, m->msrv_migratory);
     if (g_getenv("SHOAL_STATS") != NULL)
         msrv_dir_track_sharing(s->dir);
     s->uart = msrv_uart_new();
@@ -934,11 +935,12 @@ static void print_sharing(Server *s)
                 "shoal: hot page 0x%" G_GINT64_MODIFIER "x: taken from a node %" G_GUINT64_FORMAT
                 " times (recalls %" G_GUINT64_FORMAT ", invalidations %" G_GUINT64_FORMAT
                 "); GetS %" G_GUINT64_FORMAT ", GetM %" G_GUINT64_FORMAT ", Upgrade %"
-                G_GUINT64_FORMAT " from nodes %s; waited %" G_GUINT64_FORMAT " ms, mean %"
+                G_GUINT64_FORMAT " from nodes %s; reads served Modified %" G_GUINT64_FORMAT
+                "; waited %" G_GUINT64_FORMAT " ms, mean %"
                 G_GUINT64_FORMAT " us, max %" G_GUINT64_FORMAT " us\n",
                 p->page, p->recalls + p->invalidations, p->recalls, p->invalidations,
                 p->requests[MSRV_REQ_GET_S], p->requests[MSRV_REQ_GET_M],
-                p->requests[MSRV_REQ_UPGRADE], nodes->str, p->wait_us / 1000,
+                p->requests[MSRV_REQ_UPGRADE], nodes->str, p->migratory_reads, p->wait_us / 1000,
                 asked ? p->wait_us / asked : 0, p->max_wait_us);
     }
 }

@@ -91,6 +91,8 @@ static const BadCase bad_cases[] = {
       CFG_ERROR_VALUE, "expected tcp://HOST:PORT" },
     { "value/endpoint-empty-ipc", GOOD "[memory-server]\nendpoint=ipc://\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[memory-server] endpoint" },
+    { "value/migratory", GOOD "[memory-server]\nmigratory=yes\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory-server] migratory: expected on or off, got \"yes\"" },
     { "value/accel", GOOD "[cpu]\naccel=kvm\n", NULL, { NULL }, CFG_ERROR_VALUE,
       "[cpu] accel: expected interp or jit, got \"kvm\"" },
     { "value/code-buffer-small", GOOD "[cpu]\ncode-buffer=4K\n", NULL, { NULL }, CFG_ERROR_VALUE,

@@ -88,7 +88,8 @@ static void rec_put_ack(gpointer opaque, guint node, guint64 txid, guint64 page)
 static const MsrvDirOps rec_ops = { rec_grant, rec_invalidate, rec_recall, rec_put_ack };
 
 /* Steps: S<n> GetS, M<n> GetM, U<n> Upgrade, P<n> PutM (data byte 'a'+n),
- * A<n> ack without data, D<n> ack with data (byte 'A'+n), a leading "B"
+ * A<n> ack without data, D<n> ack with data (byte 'A'+n), C<n> ack with
+ * the bytes RAM holds (a copy given back unchanged), a leading "B"
  * means page B instead of page A. Acks must be accepted unless the case
  * expects the (single) event ack to be refused. */
 static gboolean run_steps(MsrvDir *dir, const char *steps)
@@ -121,10 +122,14 @@ static gboolean run_steps(MsrvDir *dir, const char *steps)
             msrv_dir_request(dir, node, MSRV_REQ_PUT_M, 1000 + node, page, data);
             break;
         case 'A':
+        case 'C':
         case 'D': {
             g_autoptr(GError) error = NULL;
-            memset(data, 'A' + node, sizeof data);
-            gboolean ok = msrv_dir_ack(dir, node, page, t[0] == 'D' ? data : NULL, &error);
+            if (t[0] == 'C')
+                memcpy(data, msrv_dir_page(dir, page), sizeof data);
+            else
+                memset(data, 'A' + node, sizeof data);
+            gboolean ok = msrv_dir_ack(dir, node, page, t[0] == 'A' ? NULL : data, &error);
             g_assert(ok == (error == NULL));
             all_ok &= ok;
             break;
@@ -254,6 +259,49 @@ static void test_prefetch(void)
     g_string_free(rec.log, TRUE);
 }
 
+/* Migratory pages: what the directory sends for @steps with detection on
+ * or off, as rec.log. */
+static char *migratory_log(gboolean on, const char *steps)
+{
+    g_autofree guint8 *ram = g_malloc0(0x2000);
+    Recorder rec = { g_string_new(NULL) };
+    g_autoptr(MsrvDir) dir = msrv_dir_new(ram, RAM_BASE, 0x2000, &rec_ops, &rec);
+    msrv_dir_detect_migratory(dir, on);
+    g_assert_true(run_steps(dir, steps));
+    return g_string_free(rec.log, FALSE);
+}
+
+/* Node 0 writes, node 1 reads and then writes: the page migrates. */
+#define MIGRATES "M0 S1 D0 U1 A0"
+#define MIGRATES_LOG "grant:0:M recall:0:down grant:1:S inv:0 grant:1:M"
+
+static void test_migratory(void)
+{
+    /* The next read is served as a hand-over: one recall, an M grant. */
+    g_autofree char *on = migratory_log(TRUE, MIGRATES " S0 D1");
+    g_assert_cmpstr(on, ==, MIGRATES_LOG " recall:1:inv grant:0:M");
+    /* Off, or before the pattern was seen: a downgrade and a Shared grant. */
+    g_autofree char *off = migratory_log(FALSE, MIGRATES " S0 D1");
+    g_assert_cmpstr(off, ==, MIGRATES_LOG " recall:1:down grant:0:S");
+    g_autofree char *first = migratory_log(TRUE, "M0 S1 D0");
+    g_assert_cmpstr(first, ==, "grant:0:M recall:0:down grant:1:S");
+    /* One writer and a reader (producer and consumer): the writer upgrading
+     * again says nothing about migration. */
+    g_autofree char *producer = migratory_log(TRUE, "M0 S1 D0 U0 A1 S1 D0");
+    g_assert_cmpstr(producer, ==,
+                    "grant:0:M recall:0:down grant:1:S inv:1 grant:0:M recall:0:down grant:1:S");
+    /* A downgrade that got the page back unchanged: its owner did not
+     * write, so the reader's upgrade is no migration either. */
+    g_autofree char *clean = migratory_log(TRUE, "M0 S1 C0 U1 A0 S0 D1");
+    g_assert_cmpstr(clean, ==, MIGRATES_LOG " recall:1:down grant:0:S");
+    /* Node 0 was handed the page for a read and gives it back unchanged:
+     * it only read, so readers are served Shared again. */
+    g_autofree char *reader = migratory_log(TRUE, MIGRATES " S0 D1 S1 C0 S0 D1");
+    g_assert_cmpstr(reader, ==,
+                    MIGRATES_LOG " recall:1:inv grant:0:M recall:0:inv grant:1:M"
+                                 " recall:1:down grant:0:S");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -263,6 +311,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/msrv/dir/bounds", test_bounds);
     g_test_add_func("/msrv/dir/prefetch", test_prefetch);
+    g_test_add_func("/msrv/dir/migratory", test_migratory);
     g_test_add_func("/msrv/dir/doc-table", test_doc_table);
     return g_test_run();
 }
