@@ -110,10 +110,22 @@ typedef struct {
     guint64 flushes, flush_harts;        /* (atomic) pages given up with harts to flush, and
                                           * the harts flushed for them */
     guint64 flush_wait_us, flush_max_us; /* (atomic) the agent's wait for those harts */
+    pthread_mutex_t sites_lock;          /* guards sites */
+    GHashTable *sites;                   /* NodeSiteKey -> NodeSite: where the guest was when
+                                          * it had to ask for a page; NULL without --stats */
 } NodeStats;
 
 /* A hart's request of @kind took @elapsed_us until answered (hart thread). */
 void node_stats_request(NodeStats *stats, NodeReqKind kind, gint64 elapsed_us);
+/* With @sites (--stats), node_stats_site keeps a profile of the guest
+ * instructions whose accesses had to ask for a page. */
+void node_stats_init(NodeStats *stats, gboolean sites);
+void node_stats_destroy(NodeStats *stats);
+/* A page request of @kind for the access at @paddr by the instruction at
+ * guest @pc waited @elapsed_us. Any hart thread; takes sites_lock (only
+ * after a page request, which costs far more). */
+void node_stats_site(NodeStats *stats, guint64 pc, guint64 paddr, NodeReqKind kind,
+                     gint64 elapsed_us);
 /* A hart waited @waited_us at a quantum's end (hart thread). */
 void node_stats_quantum(NodeStats *stats, gboolean idle, gint64 waited_us);
 /* The agent waited @waited_us for @n_harts harts to flush a page. */
@@ -121,7 +133,7 @@ void node_stats_flush(NodeStats *stats, guint n_harts, gint64 waited_us);
 /* The server pushed @what (agent thread). */
 void node_stats_pushed(NodeStats *stats, NodeStatsPush what);
 /* One line on stderr, two in deterministic time; harts must have stopped. */
-void node_stats_print(const NodeStats *stats, guint node_index, TcgHart *const *harts,
+void node_stats_print(NodeStats *stats, guint node_index, TcgHart *const *harts,
                       guint n_harts, gboolean deterministic);
 
 /* ---- request.c: harts' requests on their own connections ---- */
@@ -246,9 +258,10 @@ struct Node {
 /* The bit of hart @hart_id (one of ours) in NodeFrame.mapped_by. */
 guint64 node_hart_bit(const Node *node, guint hart_id);
 
-/* Gets @page into a state that allows @access, asking the server if the
- * node lacks it (hart thread, blocks). FALSE: the node is stopping. */
-gboolean node_page_acquire(Node *node, guint hart_id, guint64 page, TcgAccess access);
+/* Gets the page holding @addr into a state that allows @access, asking the
+ * server if the node lacks it (hart thread, blocks; @addr itself goes into
+ * the --stats site profile). FALSE: the node is stopping. */
+gboolean node_page_acquire(Node *node, guint hart_id, guint64 addr, TcgAccess access);
 
 /* ---- mirror.c: copies of device status registers ---- */
 /* The server says the register at @addr reads @value, or (!@valid) that it

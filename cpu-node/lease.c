@@ -15,12 +15,13 @@ gboolean node_lease_take(Node *node, guint hart_id, const void *host, gboolean m
     NodeHart *h = node_hart(node, hart_id);
     g_assert(h != NULL);
     const guint8 *ram = node_page_cache_ram(node->cache);
-    guint64 page = node->machine->ram_base + ((guint64)((const guint8 *)host - ram) & TCG_PAGE_MASK);
+    guint64 addr = node->machine->ram_base + (guint64)((const guint8 *)host - ram);
+    guint64 page = addr & TCG_PAGE_MASK;
     NodeFrame *f = node_page_cache_frame(node->cache, page);
     if (__atomic_load_n(&f->state, __ATOMIC_ACQUIRE) != NODE_PAGE_MODIFIED) {
         if (!may_block)
             return FALSE;
-        if (!node_page_acquire(node, hart_id, page, TCG_ACCESS_WRITE))
+        if (!node_page_acquire(node, hart_id, addr, TCG_ACCESS_WRITE))
             return TRUE; /* the node is stopping: no lease, the SC fails its compare */
     }
     /* Plain stores: the lease is a hint (SC is correct without it), so

@@ -36,8 +36,9 @@ guint64 node_hart_bit(const Node *node, guint hart_id)
     return G_GUINT64_CONSTANT(1) << MIN(hart_id - node->config->first_hart, 63u);
 }
 
-gboolean node_page_acquire(Node *node, guint hart_id, guint64 page, TcgAccess access)
+gboolean node_page_acquire(Node *node, guint hart_id, guint64 addr, TcgAccess access)
 {
+    guint64 page = addr & TCG_PAGE_MASK;
     NodeFrame *f = node_page_cache_frame(node->cache, page);
     for (;;) {
         NodePageState st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
@@ -50,7 +51,11 @@ gboolean node_page_acquire(Node *node, guint hart_id, guint64 page, TcgAccess ac
             req.kind = st == NODE_PAGE_SHARED ? NODE_REQ_UPGRADE : NODE_REQ_GET_M;
         gint64 t0 = g_get_monotonic_time();
         node_submit(node, hart_id, &req);
-        node_stats_request(&node->stats, req.kind, g_get_monotonic_time() - t0);
+        gint64 waited = g_get_monotonic_time() - t0;
+        node_stats_request(&node->stats, req.kind, waited);
+        if (node->stats.sites && access != TCG_ACCESS_EXEC)
+            node_stats_site(&node->stats, tcg_hart_insn_pc(node_hart(node, hart_id)->tcg), addr,
+                            req.kind, waited);
         if (!req.ok)
             return FALSE;
         /* Look again: the page may already have been taken back. */
@@ -76,7 +81,7 @@ static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAcces
     NodeFrame *f = node_page_cache_frame(node->cache, page);
     guint64 me = node_hart_bit(node, hart_id);
     for (;;) {
-        if (!node_page_acquire(node, hart_id, page, access))
+        if (!node_page_acquire(node, hart_id, paddr, access))
             return FALSE;
         /* Seen as mapping the page before we look at its state, both
          * seq_cst against the agent's state change and read of mapped_by
@@ -283,6 +288,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
            node.boot_pc);
 
     node.cache = node_page_cache_new(machine->ram_base, machine->ram_size);
+    node_stats_init(&node.stats, g_getenv("SHOAL_STATS") != NULL);
     gboolean leases = machine->n_nodes > 1 && machine->lr_lease_us > 0;
     TcgHartConfig hc = {
         .accel = g_strcmp0(machine->accel, "interp") == 0 ? TCG_ACCEL_INTERP : TCG_ACCEL_JIT,
@@ -319,6 +325,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         pthread_mutex_destroy(&node.harts[i].timer_lock);
     }
     code = node.exit_code;
+    node_stats_destroy(&node.stats);
     node_page_cache_free(node.cache);
 out:
     for (guint i = 0; i < node.config->n_harts; i++)

@@ -12,6 +12,95 @@ static void bump(guint64 *counter, guint64 n)
     __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
 
+/* One place in the guest that had to ask for a page: the instruction, the
+ * word it touched and how it asked. */
+typedef struct {
+    guint64 pc;    /* guest virtual */
+    guint64 word;  /* guest physical, 8-byte aligned */
+    NodeReqKind kind;
+} NodeSiteKey;
+
+typedef struct {
+    NodeSiteKey key;
+    guint64 count;
+    guint64 wait_us;
+} NodeSite;
+
+#define SITES_SHOWN 24 /* printed per node, by time waited */
+
+static guint site_hash(gconstpointer p)
+{
+    const NodeSiteKey *k = p;
+    return g_int64_hash(&k->pc) * 31 + g_int64_hash(&k->word) * 7 + k->kind;
+}
+
+static gboolean site_equal(gconstpointer a, gconstpointer b)
+{
+    const NodeSiteKey *x = a, *y = b;
+    return x->pc == y->pc && x->word == y->word && x->kind == y->kind;
+}
+
+void node_stats_init(NodeStats *s, gboolean sites)
+{
+    pthread_mutex_init(&s->sites_lock, NULL);
+    s->sites = sites ? g_hash_table_new_full(site_hash, site_equal, NULL, g_free) : NULL;
+}
+
+void node_stats_destroy(NodeStats *s)
+{
+    if (s->sites)
+        g_hash_table_destroy(s->sites);
+    s->sites = NULL;
+    pthread_mutex_destroy(&s->sites_lock);
+}
+
+void node_stats_site(NodeStats *s, guint64 pc, guint64 paddr, NodeReqKind kind, gint64 elapsed_us)
+{
+    NodeSiteKey key = { pc, paddr & ~G_GUINT64_CONSTANT(7), kind };
+    pthread_mutex_lock(&s->sites_lock);
+    NodeSite *site = g_hash_table_lookup(s->sites, &key);
+    if (!site) {
+        site = g_new0(NodeSite, 1);
+        site->key = key;
+        g_hash_table_insert(s->sites, &site->key, site);
+    }
+    site->count++;
+    site->wait_us += (guint64)MAX(elapsed_us, 0);
+    pthread_mutex_unlock(&s->sites_lock);
+}
+
+static gint by_wait(gconstpointer a, gconstpointer b)
+{
+    const NodeSite *x = *(NodeSite *const *)a, *y = *(NodeSite *const *)b;
+    return x->wait_us < y->wait_us ? 1 : x->wait_us > y->wait_us ? -1 : 0;
+}
+
+/* The sites whose requests waited longest: `tests/linux/page-symbols`
+ * names the function at the pc and the variable at the word. */
+static void print_sites(NodeStats *s, guint node_index)
+{
+    static const char *const kind_names[] = {
+        [NODE_REQ_GET_S] = "GetS", [NODE_REQ_GET_M] = "GetM", [NODE_REQ_UPGRADE] = "Upgrade",
+    };
+    g_autoptr(GPtrArray) sites = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, s->sites);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        g_ptr_array_add(sites, value);
+    g_ptr_array_sort(sites, by_wait);
+    for (guint i = 0; i < MIN(sites->len, SITES_SHOWN); i++) {
+        const NodeSite *site = g_ptr_array_index(sites, i);
+        fprintf(stderr,
+                "shoal: node %u hot site pc 0x%" G_GINT64_MODIFIER "x %s 0x%" G_GINT64_MODIFIER
+                "x: %" G_GUINT64_FORMAT " requests, waited %" G_GUINT64_FORMAT " ms\n",
+                node_index, site->key.pc,
+                site->key.kind < G_N_ELEMENTS(kind_names) && kind_names[site->key.kind]
+                    ? kind_names[site->key.kind] : "?",
+                site->key.word, site->count, site->wait_us / 1000);
+    }
+}
+
 void node_stats_request(NodeStats *s, NodeReqKind kind, gint64 elapsed_us)
 {
     if (kind >= G_N_ELEMENTS(s->requests)) {
@@ -76,7 +165,7 @@ static void print_quanta(const NodeStats *s, guint node_index)
             ends ? s->barrier_wait_us / ends : 0);
 }
 
-void node_stats_print(const NodeStats *s, guint node_index, TcgHart *const *harts,
+void node_stats_print(NodeStats *s, guint node_index, TcgHart *const *harts,
                       guint n_harts, gboolean deterministic)
 {
     guint64 tb_invalidated = 0, tb_flushes = 0, pauses = 0;
@@ -109,4 +198,6 @@ void node_stats_print(const NodeStats *s, guint node_index, TcgHart *const *hart
             s->flushes ? s->flush_wait_us / s->flushes : 0, s->flush_max_us, pauses);
     if (deterministic)
         print_quanta(s, node_index);
+    if (s->sites)
+        print_sites(s, node_index);
 }

@@ -154,6 +154,11 @@ guint64 tcg_hart_retired(const TcgHart *hart)
     return hart->env.retired;
 }
 
+guint64 tcg_hart_insn_pc(const TcgHart *hart)
+{
+    return hart->env.insn_pc;
+}
+
 /* The budget ran out (or, @idle, a WFI found nothing to wake for): the
  * node decides when the next quantum starts. A safe point meanwhile, as in
  * any callback. */

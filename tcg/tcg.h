@@ -118,6 +118,10 @@ void tcg_hart_set_budget(TcgHart *hart, guint64 budget);
 /* Instructions retired so far (every instruction of every block entered;
  * not minstret, which the guest may write). Hart thread. */
 guint64 tcg_hart_retired(const TcgHart *hart);
+/* The guest pc of the instruction whose load, store or AMO is being served:
+ * meaningful inside a TcgNodeOps data-access callback on the hart's thread
+ * (the JIT stores it before every slow path), stale for instruction fetch. */
+guint64 tcg_hart_insn_pc(const TcgHart *hart);
 
 /* Thread-safe: makes tcg_hart_run return at the next block boundary (or
  * wakes it from WFI). */
