@@ -62,6 +62,7 @@ typedef struct {
 typedef struct {
     char *path;             /* the file it came from */
     char *name;             /* [machine] name */
+    gboolean numa;          /* [machine] numa: the device tree has one NUMA node per cpu-node */
     guint64 ram_base;       /* [memory] base */
     guint64 ram_size;       /* [memory] size, a multiple of 4 KiB */
     char *msrv_endpoint;    /* [memory-server] endpoint: NULL = ipc:// in the run dir */

@@ -2,7 +2,8 @@
 /* The flattened device tree handed to firmware, built from the CfgMachine
  * with libfdt's sequential writer, node for node as QEMU's virt board
  * builds it, so OpenSBI and U-Boot see exactly the machine described, and
- * only the devices it has. cpu-map has one cluster per cpu-node process. */
+ * only the devices it has. cpu-map has one cluster per cpu-node process,
+ * and (with [machine] numa) each cpu-node process is a NUMA node. */
 #include "config/internal.h"
 
 #include <libfdt.h>
@@ -148,6 +149,75 @@ static void prop_hart_irqs(Fdt *f, const CfgMachine *m, guint32 a, guint32 b)
     prop_cells(f, "interrupts-extended", c, 4 * m->n_harts);
 }
 
+/* The NUMA split: each cpu-node a NUMA node with an equal share of RAM,
+ * 2 MiB-aligned (Linux's sparsemem sections and huge pages want no less);
+ * 0 when the machine has one node, numa is off or RAM is too small. Riscv
+ * Linux 6.1 builds no scheduling domain from cpu-map (no SCHED_MC), so this
+ * is the only way to tell it that some harts are far apart: load balancing
+ * then looks across nodes less often, which matters because every look
+ * reads the other CPUs' run queues, pages that must cross processes. */
+#define NUMA_ALIGN (2u << 20)
+#define NUMA_LOCAL 10  /* distance-map: the spec's own node */
+#define NUMA_REMOTE 20 /* another cpu-node process (one more hop of the protocol) */
+
+static guint64 numa_share(const CfgMachine *m)
+{
+    if (!m->numa || m->n_nodes < 2) {
+        return 0;
+    }
+    guint64 share = m->ram_size / m->n_nodes / NUMA_ALIGN * NUMA_ALIGN;
+    return share >= NUMA_ALIGN && m->ram_base % NUMA_ALIGN == 0 ? share : 0;
+}
+
+static guint numa_node_of(const CfgMachine *m, guint hart)
+{
+    for (guint n = 0; n < m->n_nodes; n++) {
+        if (hart - m->nodes[n].first_hart < m->nodes[n].n_harts) {
+            return n;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* One memory node per NUMA node (the last takes what rounding left), or
+ * one for all of RAM. */
+static void add_memory(Fdt *f, const CfgMachine *m)
+{
+    guint64 share = numa_share(m);
+    guint parts = share ? m->n_nodes : 1;
+    for (guint n = 0; n < parts; n++) {
+        guint64 base = m->ram_base + n * share;
+        guint64 size = n + 1 < parts ? share : m->ram_size - n * share;
+        begin_at(f, "memory", base);
+        prop_str(f, "device_type", "memory");
+        prop_reg(f, base, size);
+        if (share) {
+            prop_u32(f, "numa-node-id", n);
+        }
+        end(f);
+    }
+}
+
+static void add_distance_map(Fdt *f, const CfgMachine *m)
+{
+    if (!numa_share(m)) {
+        return;
+    }
+    g_autofree guint32 *c = g_new(guint32, 3 * (gsize)m->n_nodes * m->n_nodes);
+    guint i = 0;
+    for (guint a = 0; a < m->n_nodes; a++) {
+        for (guint b = 0; b < m->n_nodes; b++) {
+            c[i++] = a;
+            c[i++] = b;
+            c[i++] = a == b ? NUMA_LOCAL : NUMA_REMOTE;
+        }
+    }
+    begin(f, "distance-map");
+    prop_str(f, "compatible", "numa-distance-map-v1");
+    prop_cells(f, "distance-matrix", c, i);
+    end(f);
+}
+
 static void add_cpus(Fdt *f, const CfgMachine *m)
 {
     begin(f, "cpus");
@@ -163,6 +233,9 @@ static void add_cpus(Fdt *f, const CfgMachine *m)
         prop_str(f, "compatible", "riscv");
         prop_str(f, "riscv,isa", FDT_ISA);
         prop_str(f, "mmu-type", FDT_MMU);
+        if (numa_share(m)) {
+            prop_u32(f, "numa-node-id", numa_node_of(m, h));
+        }
         begin(f, "interrupt-controller");
         prop_u32(f, "#interrupt-cells", 1);
         prop(f, "interrupt-controller", NULL, 0);
@@ -314,11 +387,8 @@ static void build(Fdt *f, const CfgMachine *m, guint64 initrd_start, guint64 ini
         add_syscon(f, m, "reboot", TEST_REBOOT);
     }
 
-    begin_at(f, "memory", m->ram_base);
-    prop_str(f, "device_type", "memory");
-    prop_reg(f, m->ram_base, m->ram_size);
-    end(f);
-
+    add_memory(f, m);
+    add_distance_map(f, m);
     add_cpus(f, m);
 
     begin(f, "soc");

@@ -858,12 +858,26 @@ static gboolean extract_sysc(Loader *l, CfgMachine *m, GError **error)
     return TRUE;
 }
 
+static gboolean extract_numa(Loader *l, CfgMachine *m, GError **error)
+{
+    g_autofree char *numa = get(l, "machine", CFG_KEY_MACHINE_NUMA, error);
+    if (numa == NULL) {
+        return FALSE;
+    }
+    if (strcmp(numa, "auto") != 0 && strcmp(numa, "off") != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "machine", "numa",
+                    "expected auto or off, got \"%s\"", numa);
+    }
+    m->numa = strcmp(numa, "auto") == 0;
+    return TRUE;
+}
+
 /* Fills @m from l->merged; writes resolved paths back so a dump shows them. */
 static gboolean extract(Loader *l, CfgMachine *m, GError **error)
 {
     m->path = g_strdup(l->path);
     m->name = get(l, "machine", CFG_KEY_MACHINE_NAME, error);
-    if (m->name == NULL || !extract_memory(l, m, error) || !extract_cpu(l, m, error) ||
+    if (m->name == NULL || !extract_numa(l, m, error) || !extract_memory(l, m, error) || !extract_cpu(l, m, error) ||
         !extract_nodes(l, m, error) || !extract_devices(l, m, error) ||
         !extract_sysc(l, m, error) ||
         !get_path(l, "boot", CFG_KEY_BOOT_KERNEL, &m->kernel, error) ||

@@ -93,6 +93,8 @@ static const BadCase bad_cases[] = {
       CFG_ERROR_VALUE, "[memory-server] endpoint" },
     { "value/migratory", GOOD "[memory-server]\nmigratory=yes\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[memory-server] migratory: expected on or off, got \"yes\"" },
+    { "value/numa", GOOD "[machine]\nnuma=on\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[machine] numa: expected auto or off, got \"on\"" },
     { "value/accel", GOOD "[cpu]\naccel=kvm\n", NULL, { NULL }, CFG_ERROR_VALUE,
       "[cpu] accel: expected interp or jit, got \"kvm\"" },
     { "value/code-buffer-small", GOOD "[cpu]\ncode-buffer=4K\n", NULL, { NULL }, CFG_ERROR_VALUE,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* config/fdt.c: the shipped virt configs' device trees, parsed back with
  * libfdt: root, chosen, memory, one cpu per hart with its interrupt
- * controller, cpu-map clusters matching the cpu-node processes, and the
- * devices wired to the right harts and interrupt controller. */
+ * controller, cpu-map clusters matching the cpu-node processes, one NUMA
+ * node per cpu-node process (numa-node-id on cpus and RAM, distance-map),
+ * and the devices wired to the right harts and interrupt controller. */
 #include <libfdt.h>
 #include <string.h>
 
@@ -98,7 +99,17 @@ static void test_virt_2x2(void)
     g_assert_cmpstr(str(fdt, "/chosen", "bootargs"), ==, "");
     g_assert_cmpstr(str(fdt, "/memory@80000000", "device_type"), ==, "memory");
     g_assert_cmpuint(cell(fdt, "/memory@80000000", "reg", 4, 1), ==, 0x80000000);
-    g_assert_cmpuint(cell(fdt, "/memory@80000000", "reg", 4, 3), ==, 128 * 1024 * 1024);
+    /* 128 MiB over two NUMA nodes, one per cpu-node process. */
+    g_assert_cmpuint(cell(fdt, "/memory@80000000", "reg", 4, 3), ==, 64 * 1024 * 1024);
+    g_assert_cmpuint(cell(fdt, "/memory@80000000", "numa-node-id", 1, 0), ==, 0);
+    g_assert_cmpuint(cell(fdt, "/memory@84000000", "reg", 4, 1), ==, 0x84000000);
+    g_assert_cmpuint(cell(fdt, "/memory@84000000", "reg", 4, 3), ==, 64 * 1024 * 1024);
+    g_assert_cmpuint(cell(fdt, "/memory@84000000", "numa-node-id", 1, 0), ==, 1);
+    g_assert_cmpstr(str(fdt, "/distance-map", "compatible"), ==, "numa-distance-map-v1");
+    static const guint32 distances[] = { 0, 0, 10, 0, 1, 20, 1, 0, 20, 1, 1, 10 };
+    for (guint i = 0; i < G_N_ELEMENTS(distances); i++)
+        g_assert_cmpuint(cell(fdt, "/distance-map", "distance-matrix", 12, (int)i), ==,
+                         distances[i]);
     g_assert_cmpuint(cell(fdt, "/cpus", "timebase-frequency", 1, 0), ==, 10000000);
 
     plic = cell(fdt, "/soc/plic@c000000", "phandle", 1, 0);
@@ -112,6 +123,7 @@ static void test_virt_2x2(void)
         g_assert_cmpstr(str(fdt, cpu, "status"), ==, "okay");
         g_assert_cmpstr(str(fdt, cpu, "riscv,isa"), ==, "rv64imafdc_zicsr_zifencei_zihintpause");
         g_assert_cmpstr(str(fdt, cpu, "mmu-type"), ==, "riscv,sv48");
+        g_assert_cmpuint(cell(fdt, cpu, "numa-node-id", 1, 0), ==, h / 2);
         g_assert_cmpstr(str(fdt, intc, "compatible"), ==, "riscv,cpu-intc");
         g_assert_true(has_prop(fdt, intc, "interrupt-controller"));
         g_assert_cmpuint(cell(fdt, intc, "#interrupt-cells", 1, 0), ==, 1);
@@ -171,27 +183,34 @@ static void test_virt_2x2(void)
     g_assert_cmpstr(str(fdt, "/reboot", "compatible"), ==, "syscon-reboot");
 }
 
-/* Each shipped board: the cpu-map cluster sizes, "2,2" for two nodes of two. */
+/* Each shipped board: the cpu-map cluster sizes, "2,2" for two nodes of two,
+ * and each cpu's numa-node-id ("-" for none: one node, or numa=off). */
 typedef struct {
     const char *config;
+    const char *numa_set;
     const char *clusters;
+    const char *cpu_numa;
 } TopologyCase;
 
 static const TopologyCase topologies[] = {
-    { "virt.conf", "1" },
-    { "virt-1x4.conf", "4" },
-    { "virt-2x2.conf", "2,2" },
-    { "virt-4x1.conf", "1,1,1,1" },
-    { "virt-2x1.conf", "1,1" },
+    { "virt.conf", NULL, "1", "-" },
+    { "virt-1x4.conf", NULL, "4", "-,-,-,-" },
+    { "virt-2x2.conf", NULL, "2,2", "0,0,1,1" },
+    { "virt-2x2.conf", "machine.numa=off", "2,2", "-,-,-,-" },
+    { "virt-4x1.conf", NULL, "1,1,1,1", "0,1,2,3" },
+    { "virt-2x1.conf", NULL, "1,1", "0,1" },
+    /* RAM too small for a 2 MiB share per node: no NUMA. */
+    { "virt-2x1.conf", "memory.size=2M", "1,1", "-,-" },
 };
 
 static void test_topology(gconstpointer data)
 {
     const TopologyCase *c = data;
-    g_autoptr(CfgMachine) m = load(c->config, NULL);
+    g_autoptr(CfgMachine) m = load(c->config, (const char *const[]){ c->numa_set, NULL });
     g_autoptr(GBytes) blob = cfg_machine_build_fdt(m, 0, 0, NULL);
     const void *fdt = fdt_of(blob);
     g_autoptr(GString) got = g_string_new(NULL);
+    g_autoptr(GString) numa = g_string_new(NULL);
     int map = node(fdt, "/cpus/cpu-map"), cluster, core;
     guint cpus = 0;
 
@@ -205,9 +224,19 @@ static void test_topology(gconstpointer data)
     g_assert_cmpstr(got->str, ==, c->clusters);
     fdt_for_each_subnode(core, fdt, node(fdt, "/cpus")) {
         const char *type = fdt_getprop(fdt, core, "device_type", NULL);
-        cpus += type && strcmp(type, "cpu") == 0;
+        if (type && strcmp(type, "cpu") == 0) {
+            const fdt32_t *id = fdt_getprop(fdt, core, "numa-node-id", NULL);
+            cpus++;
+            g_string_append_printf(numa, "%s", numa->len ? "," : "");
+            if (id)
+                g_string_append_printf(numa, "%u", fdt32_to_cpu(*id));
+            else
+                g_string_append(numa, "-");
+        }
     }
     g_assert_cmpuint(cpus, ==, m->n_harts);
+    g_assert_cmpstr(numa->str, ==, c->cpu_numa);
+    g_assert_cmpint(fdt_path_offset(fdt, "/distance-map") >= 0, ==, c->cpu_numa[0] != '-');
 }
 
 /* Only the devices the config has: a 64-hart node without PLIC or test
@@ -243,7 +272,9 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/fdt/virt-2x2", test_virt_2x2);
     for (guint i = 0; i < G_N_ELEMENTS(topologies); i++) {
-        g_autofree char *path = g_strdup_printf("/fdt/topology/%s", topologies[i].config);
+        g_autofree char *path = g_strdup_printf("/fdt/topology/%s%s%s", topologies[i].config,
+                                                topologies[i].numa_set ? "/" : "",
+                                                topologies[i].numa_set ? topologies[i].numa_set : "");
         g_test_add_data_func(path, &topologies[i], test_topology);
     }
     g_test_add_func("/fdt/only-present", test_only_present);
