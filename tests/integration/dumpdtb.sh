@@ -22,7 +22,9 @@ DTS=$TEST_TMP/out.dts
 check "four cpus" [ "$(grep -c 'device_type = "cpu"' "$DTS")" = 4 ]
 check "two clusters of two cores" \
     [ "$(grep -c 'cluster[01] {' "$DTS")" = 2 ] && [ "$(grep -c 'core[01] {' "$DTS")" = 4 ]
-check "--set memory.size reaches the memory node, stdout-path the UART" \
-    grep -q 'reg = <0x00 0x80000000 0x00 0x10000000>' "$DTS" &&
+check "--set memory.size reaches the memory nodes (a half per NUMA node), stdout-path the UART" \
+    grep -q 'reg = <0x00 0x80000000 0x00 0x8000000>' "$DTS" &&
+    grep -q 'reg = <0x00 0x88000000 0x00 0x8000000>' "$DTS" &&
+    [ "$(grep -c 'numa-node-id = <0x01>' "$DTS")" = 3 ] &&
     grep -q 'stdout-path = "/soc/serial@10000000"' "$DTS"
 exit 0
