@@ -3,13 +3,15 @@
 # shoal run --stats: every cpu-node prints one line of coherence figures at
 # exit, and two nodes sharing a page show the invalidations and recalls
 # their ping-pong must have caused; in deterministic time a second line says
-# how many quanta ended and what waiting at the barrier cost.
+# how many quanta ended and what waiting at the barrier cost. The hot sites
+# name the guest instructions that waited for the page: the ones in work()
+# that touch the shared page.
 . "$(dirname "$0")/lib.sh"
 
-echo "1..6"
+echo "1..7"
 ELF="$SHOAL_BUILDDIR/tests/guest/smp-share.elf"
 if [ ! -f "$ELF" ]; then
-    for i in 1 2 3 4 5 6; do skip "no $ELF (no riscv64-unknown-elf-gcc)"; done
+    for i in 1 2 3 4 5 6 7; do skip "no $ELF (no riscv64-unknown-elf-gcc)"; done
     exit 0
 fi
 timeout -k 2 60 "$SHOAL" run "$SHOAL_SRCDIR/configs/virt-2x2.conf" --bios none \
@@ -23,6 +25,15 @@ inval=$(sed -n 's/.*; invalidations \([0-9]*\), recalls \([0-9]*\).*/\1 \2/p' "$
 check "sharing a page across nodes shows invalidations and recalls ($inval)" [ "$inval" -gt 0 ]
 grep -q 'coherence latency mean [0-9]* us, p99 < [0-9]* us' "$TEST_TMP/err"
 check "latency figures are printed" [ $? = 0 ]
+# nm -S: "address size type name" for work(), "address type name" for page
+read -r work_at work_size < <(riscv64-unknown-elf-nm -S "$ELF" | awk '$4 == "work" && ($3 == "t" || $3 == "T") { print $1, $2 }')
+page_at=$(riscv64-unknown-elf-nm "$ELF" | awk '$3 == "page" { print $1 }')
+sites=$(sed -n 's/^shoal: node [01] hot site pc 0x\([0-9a-f]*\) [A-Za-z]* 0x\([0-9a-f]*\): .*/\1 \2/p' "$TEST_TMP/err" |
+    while read -r pc word; do
+        [ $((0x$pc >= 0x$work_at && 0x$pc < 0x$work_at + 0x$work_size &&
+             0x$word >= 0x$page_at && 0x$word < 0x$page_at + 4096)) = 1 ] && echo "$pc"
+    done | wc -l)
+check "hot sites name work()'s accesses to the shared page ($sites of them)" [ "$sites" -gt 0 ]
 diag <"$TEST_TMP/err"
 
 # Deterministic time adds what the quantum barrier cost.
