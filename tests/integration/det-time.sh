@@ -48,3 +48,4 @@ check_same "ipi-time prints the same times on a second run" "$TEST_TMP/first" "$
 run_ipi interp "$TEST_TMP/interp"
 check_same "ipi-time prints the same times on the interpreter" "$TEST_TMP/first" \
     "$TEST_TMP/interp"
+exit 0

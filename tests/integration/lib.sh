@@ -59,12 +59,13 @@ ok_if_passed() {
 
 # check_same DESCRIPTION FIRST SECOND: two runs printed the same; the
 # difference goes to the log otherwise.
-check_same() {
+check_same() { # check_same DESCRIPTION EXPECTED GOT: returns 1 when they differ
     if cmp -s "$2" "$3"; then
         ok "$1"
     else
         not_ok "$1"
         diff "$2" "$3" | head -40 | diag
+        return 1
     fi
 }
 

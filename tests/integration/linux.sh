@@ -47,6 +47,9 @@ harts_of() { # the hart count of configs/$1.conf: virt, or virt-NODESxHARTS
     case $1 in virt) echo 1 ;; *) echo $(( ${shape%x*} * ${shape#*x} )) ;; esac
 }
 
+# /init's lines, whole even where a kernel message cut into one
+init_lines() { "$SHOAL_SRCDIR/tests/linux/init-lines" "$1" | grep '^init:'; }
+
 # qemu_ref N [APPEND...]: /init's lines on QEMU -smp N, into $TEST_TMP/qemu-N
 qemu_ref() {
     local n=$1 out="$TEST_TMP/qemu-$n${3:+-$3}"
@@ -54,7 +57,7 @@ qemu_ref() {
     timeout "$RUN_TIMEOUT" "$QEMU" -M virt -smp "$n" -m 128M -nographic -no-reboot \
         -bios "$BIOS" -kernel "$KERNEL" -initrd "$INITRD" -append "$2" \
         > "$out.log" 2>&1 </dev/null
-    grep -a '^init:' "$out.log" | tr -d '\r' > "$out"
+    init_lines "$out.log" > "$out"
 }
 
 # shoal_run CONFIG APPEND: sets RC; the log in $TEST_TMP/CONFIG.log
@@ -63,7 +66,7 @@ shoal_run() {
         --initrd "$INITRD" --append "$2" > "$TEST_TMP/$1.log" 2>&1 </dev/null &
     wait_pid $! "$RUN_TIMEOUT"
     RC=$WAIT_RC
-    grep -a '^init:' "$TEST_TMP/$1.log" | tr -d '\r' > "$TEST_TMP/$1.init"
+    init_lines "$TEST_TMP/$1.log" > "$TEST_TMP/$1.init"
 }
 
 # ended_with CONFIG DESCRIPTION LINE: the run exited 0 and the kernel said LINE.
@@ -85,7 +88,12 @@ for c in $CONFIGS; do
     ended_with "$c" "Linux boots to /init and powers off" 'reboot: Power down'
     check "$c: /init ran its checks (started, checksum, poweroff)" \
         grep -q '^init: checksum' "$TEST_TMP/$c.init"
-    check_same "$c: /init prints what it prints on QEMU -smp $n" "$TEST_TMP/qemu-$n" "$TEST_TMP/$c.init"
+    if ! check_same "$c: /init prints what it prints on QEMU -smp $n" "$TEST_TMP/qemu-$n" \
+        "$TEST_TMP/$c.init"; then
+        # The console as it came, bytes made visible: a line lost, mangled or
+        # broken by another writer shows here.
+        sed -n '/Run \/init/,$p' "$TEST_TMP/$c.log" | head -n 30 | cat -A | diag
+    fi
     if no_trouble "$TEST_TMP/$c.log" >/dev/null; then
         ok "$c: no stall, lockup, BUG or Oops in the kernel log"
     else

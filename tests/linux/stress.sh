@@ -21,7 +21,7 @@ for i in $(seq "$count"); do
         --initrd "$INITRD" --append "console=ttyS0 panic=-1" > "$log" 2>&1 </dev/null
     rc=$?
     took=$(echo "$(date +%s.%N) - $start" | bc)
-    if [ "$rc" != 0 ] || ! grep -aq '^init: checksum' "$log" ||
+    if [ "$rc" != 0 ] || ! "$src/tests/linux/init-lines" "$log" | grep -q '^init: checksum' ||
         grep -a -E 'rcu.*stall|soft lockup|hard LOCKUP|BUG[: ]|Oops|Kernel panic' "$log"; then
         echo "boot $i of $count on $config: FAILED (exit $rc, ${took}s); its log:"
         tail -n 40 "$log"
