@@ -116,6 +116,13 @@ gboolean node_page_install(Node *node, const Shoal__V1__PageGrant *g)
 static gboolean take_reply(Node *node, NodeRequest *req, const IcEnvelope *env)
 {
     gboolean page = req->kind != NODE_REQ_MMIO_HERE;
+    if (env->body_case == SHOAL__V1__ENVELOPE__BODY_SHUTDOWN) {
+        /* The server ends the machine on every connection it has; the
+         * agent stops the harts, and wait_here sees it within a poll. */
+        g_debug("shutdown on a hart's channel while it waits for txid %" G_GUINT64_FORMAT,
+                req->txid);
+        return FALSE;
+    }
     if (env->txid != req->txid) {
         g_warning("%s for txid %" G_GUINT64_FORMAT " on a hart's channel, which waits for %"
                   G_GUINT64_FORMAT "; dropped", ic_envelope_body_name(env), env->txid, req->txid);
