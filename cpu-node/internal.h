@@ -122,9 +122,9 @@ void node_stats_request(NodeStats *stats, NodeReqKind kind, gint64 elapsed_us);
 void node_stats_init(NodeStats *stats, gboolean sites);
 void node_stats_destroy(NodeStats *stats);
 /* A page request of @kind for the access at @paddr by the instruction at
- * guest @pc waited @elapsed_us. Any hart thread; takes sites_lock (only
- * after a page request, which costs far more). */
-void node_stats_site(NodeStats *stats, guint64 pc, guint64 paddr, NodeReqKind kind,
+ * guest @pc, run in privilege @priv, waited @elapsed_us. Any hart thread;
+ * takes sites_lock (only after a page request, which costs far more). */
+void node_stats_site(NodeStats *stats, guint priv, guint64 pc, guint64 paddr, NodeReqKind kind,
                      gint64 elapsed_us);
 /* A hart waited @waited_us at a quantum's end (hart thread). */
 void node_stats_quantum(NodeStats *stats, gboolean idle, gint64 waited_us);

@@ -53,9 +53,11 @@ gboolean node_page_acquire(Node *node, guint hart_id, guint64 addr, TcgAccess ac
         node_submit(node, hart_id, &req);
         gint64 waited = g_get_monotonic_time() - t0;
         node_stats_request(&node->stats, req.kind, waited);
-        if (node->stats.sites && access != TCG_ACCESS_EXEC)
-            node_stats_site(&node->stats, tcg_hart_insn_pc(node_hart(node, hart_id)->tcg), addr,
+        if (node->stats.sites && access != TCG_ACCESS_EXEC) {
+            const TcgHart *tcg = node_hart(node, hart_id)->tcg;
+            node_stats_site(&node->stats, tcg_hart_priv(tcg), tcg_hart_insn_pc(tcg), addr,
                             req.kind, waited);
+        }
         if (!req.ok)
             return FALSE;
         /* Look again: the page may already have been taken back. */

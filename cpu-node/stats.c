@@ -15,9 +15,10 @@ static void bump(guint64 *counter, guint64 n)
 /* One place in the guest that had to ask for a page: the instruction, the
  * word it touched and how it asked. */
 typedef struct {
-    guint64 pc;    /* guest virtual */
+    guint64 pc;    /* guest virtual (physical in M-mode) */
     guint64 word;  /* guest physical, 8-byte aligned */
     NodeReqKind kind;
+    guint priv;    /* the privilege the instruction ran in: 0 U, 1 S, 3 M */
 } NodeSiteKey;
 
 typedef struct {
@@ -31,13 +32,13 @@ typedef struct {
 static guint site_hash(gconstpointer p)
 {
     const NodeSiteKey *k = p;
-    return g_int64_hash(&k->pc) * 31 + g_int64_hash(&k->word) * 7 + k->kind;
+    return g_int64_hash(&k->pc) * 31 + g_int64_hash(&k->word) * 7 + k->kind * 3 + k->priv;
 }
 
 static gboolean site_equal(gconstpointer a, gconstpointer b)
 {
     const NodeSiteKey *x = a, *y = b;
-    return x->pc == y->pc && x->word == y->word && x->kind == y->kind;
+    return x->pc == y->pc && x->word == y->word && x->kind == y->kind && x->priv == y->priv;
 }
 
 void node_stats_init(NodeStats *s, gboolean sites)
@@ -54,9 +55,10 @@ void node_stats_destroy(NodeStats *s)
     pthread_mutex_destroy(&s->sites_lock);
 }
 
-void node_stats_site(NodeStats *s, guint64 pc, guint64 paddr, NodeReqKind kind, gint64 elapsed_us)
+void node_stats_site(NodeStats *s, guint priv, guint64 pc, guint64 paddr, NodeReqKind kind,
+                     gint64 elapsed_us)
 {
-    NodeSiteKey key = { pc, paddr & ~G_GUINT64_CONSTANT(7), kind };
+    NodeSiteKey key = { pc, paddr & ~G_GUINT64_CONSTANT(7), kind, priv };
     pthread_mutex_lock(&s->sites_lock);
     NodeSite *site = g_hash_table_lookup(s->sites, &key);
     if (!site) {
@@ -82,6 +84,7 @@ static void print_sites(NodeStats *s, guint node_index)
     static const char *const kind_names[] = {
         [NODE_REQ_GET_S] = "GetS", [NODE_REQ_GET_M] = "GetM", [NODE_REQ_UPGRADE] = "Upgrade",
     };
+    static const char priv_names[] = "US?M";
     g_autoptr(GPtrArray) sites = g_ptr_array_new();
     GHashTableIter it;
     gpointer value;
@@ -92,9 +95,10 @@ static void print_sites(NodeStats *s, guint node_index)
     for (guint i = 0; i < MIN(sites->len, SITES_SHOWN); i++) {
         const NodeSite *site = g_ptr_array_index(sites, i);
         fprintf(stderr,
-                "shoal: node %u hot site pc 0x%" G_GINT64_MODIFIER "x %s 0x%" G_GINT64_MODIFIER
-                "x: %" G_GUINT64_FORMAT " requests, waited %" G_GUINT64_FORMAT " ms\n",
-                node_index, site->key.pc,
+                "shoal: node %u hot site %c pc 0x%" G_GINT64_MODIFIER "x %s 0x%"
+                G_GINT64_MODIFIER "x: %" G_GUINT64_FORMAT " requests, waited %" G_GUINT64_FORMAT
+                " ms\n",
+                node_index, priv_names[site->key.priv & 3], site->key.pc,
                 site->key.kind < G_N_ELEMENTS(kind_names) && kind_names[site->key.kind]
                     ? kind_names[site->key.kind] : "?",
                 site->key.word, site->count, site->wait_us / 1000);

@@ -159,6 +159,11 @@ guint64 tcg_hart_insn_pc(const TcgHart *hart)
     return hart->env.insn_pc;
 }
 
+guint tcg_hart_priv(const TcgHart *hart)
+{
+    return hart->env.priv;
+}
+
 /* The budget ran out (or, @idle, a WFI found nothing to wake for): the
  * node decides when the next quantum starts. A safe point meanwhile, as in
  * any callback. */

@@ -122,6 +122,8 @@ guint64 tcg_hart_retired(const TcgHart *hart);
  * meaningful inside a TcgNodeOps data-access callback on the hart's thread
  * (the JIT stores it before every slow path), stale for instruction fetch. */
 guint64 tcg_hart_insn_pc(const TcgHart *hart);
+/* The privilege the hart runs in (0 U, 1 S, 3 M), same thread rules. */
+guint tcg_hart_priv(const TcgHart *hart);
 
 /* Thread-safe: makes tcg_hart_run return at the next block boundary (or
  * wakes it from WFI). */

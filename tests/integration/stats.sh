@@ -28,7 +28,7 @@ check "latency figures are printed" [ $? = 0 ]
 # nm -S: "address size type name" for work(), "address type name" for page
 read -r work_at work_size < <(riscv64-unknown-elf-nm -S "$ELF" | awk '$4 == "work" && ($3 == "t" || $3 == "T") { print $1, $2 }')
 page_at=$(riscv64-unknown-elf-nm "$ELF" | awk '$3 == "page" { print $1 }')
-sites=$(sed -n 's/^shoal: node [01] hot site pc 0x\([0-9a-f]*\) [A-Za-z]* 0x\([0-9a-f]*\): .*/\1 \2/p' "$TEST_TMP/err" |
+sites=$(sed -n 's/^shoal: node [01] hot site M pc 0x\([0-9a-f]*\) [A-Za-z]* 0x\([0-9a-f]*\): .*/\1 \2/p' "$TEST_TMP/err" |
     while read -r pc word; do
         [ $((0x$pc >= 0x$work_at && 0x$pc < 0x$work_at + 0x$work_size &&
              0x$word >= 0x$page_at && 0x$word < 0x$page_at + 4096)) = 1 ] && echo "$pc"
