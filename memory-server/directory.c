@@ -353,7 +353,7 @@ void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, 
 gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data, GError **error)
 {
     if (!msrv_dir_has_page(dir, page) || node >= MSRV_DIR_MAX_NODES) {
-        g_set_error(error, msrv_dir_error_quark(), 0,
+        g_set_error(error, MSRV_DIR_ERROR, 0,
                     "ack from node %u for 0x%" G_GINT64_MODIFIER "x, not a page of RAM", node,
                     page);
         return FALSE;
@@ -361,7 +361,7 @@ gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data
     Entry *e = entry_of(dir, page);
     guint64 me = G_GUINT64_CONSTANT(1) << node;
     if (!e->busy || !(e->pending & me)) {
-        g_set_error(error, msrv_dir_error_quark(), 0,
+        g_set_error(error, MSRV_DIR_ERROR, 0,
                     "ack from node %u for page 0x%" G_GINT64_MODIFIER "x that nobody asked for",
                     node, page);
         return FALSE;

@@ -111,8 +111,10 @@ void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, 
                       const guint8 *data);
 
 /* An ack from @node for @page's Invalidate/Recall, @data the 4096 bytes
- * given back (NULL if none). FALSE + error when nobody asked @node (a
- * confused or hostile peer; nothing changes). */
+ * given back (NULL if none). FALSE + error (MSRV_DIR_ERROR) when nobody
+ * asked @node (a confused or hostile peer; nothing changes). */
+#define MSRV_DIR_ERROR (msrv_dir_error_quark())
+GQuark msrv_dir_error_quark(void);
 gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data,
                       GError **error);
 

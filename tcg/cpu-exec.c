@@ -281,11 +281,6 @@ void tcg_harts_run_safe(TcgHart *const *harts, guint n_harts, TcgSafeFunc fn, gp
     tcg_event_wait(&all_done);
 }
 
-void tcg_hart_run_safe(TcgHart *hart, TcgSafeFunc fn, gpointer data)
-{
-    tcg_harts_run_safe(&hart, 1, fn, data);
-}
-
 static TcgHart *own_hart(TcgHart *const *harts, guint n_harts)
 {
     for (guint i = 0; i < n_harts; i++) {
@@ -363,12 +358,6 @@ void tcg_hart_flush_page(TcgHart *hart, guint64 paddr, gboolean drop_code)
         hart->code_drops++;
         tcg_tb_invalidate_page(hart, paddr);
     }
-}
-
-void tcg_hart_flush_all(TcgHart *hart)
-{
-    tcg_tlb_flush_all(hart);
-    tcg_tb_flush(hart);
 }
 
 static void kick(TcgHart *hart, gint bits)

@@ -224,7 +224,6 @@ void tcg_tb_jmp_cache_flush_page(TcgHart *hart, guint64 vaddr);
 void tcg_tb_insert(TcgHart *hart, TcgBlock *block);
 void tcg_tb_flush(TcgHart *hart);
 void tcg_tb_invalidate_page(TcgHart *hart, guint64 page);
-gboolean tcg_tb_is_code_page(TcgHart *hart, guint64 page);
 /* fence.i: drops translations from pages another hart stored into since
  * they were read. */
 void tcg_tb_fence_i(TcgHart *hart);
@@ -322,8 +321,7 @@ enum {
  * block in page_map (safe points). */
 gint tcg_mmu_translate(TcgHart *hart, guint64 vaddr, TcgAccess access, guint priv,
                        guint64 *paddr, guint *prot);
-/* The page fault and access fault causes of @access. */
-RvException tcg_page_fault_cause(TcgAccess access);
+/* The access fault cause of @access. */
 RvException tcg_access_fault_cause(TcgAccess access);
 
 /* riscv/pmp.c: physical memory protection. */

@@ -1325,18 +1325,23 @@ static void jit_begin(Jit *j, TcgBlock *tb, guint n_temps)
 
 /* SHOAL_JIT_DUMP=DIR: each block's host code to DIR/<guest pc>@<offset in
  * the code buffer>.bin, for `objdump -D -b binary -mi386:x86-64` (the
- * offset matches perf's addresses in the memfd). */
+ * offset matches perf's addresses in the memfd), and the optimised IR it
+ * was compiled from beside it, as .ir. */
 static void dump_block(const Jit *j, const TcgBlock *tb, const guint8 *start)
 {
     const char *dir = g_getenv("SHOAL_JIT_DUMP");
     if (dir == NULL || *dir == '\0') {
         return;
     }
-    g_autofree char *name =
-        g_strdup_printf("%s/%08" G_GINT64_MODIFIER "x@%06zx.bin", dir, tb->pc,
+    g_autofree char *stem =
+        g_strdup_printf("%s/%08" G_GINT64_MODIFIER "x@%06zx", dir, tb->pc,
                         (gsize)(start - j->hart->code.rw));
+    g_autofree char *bin = g_strconcat(stem, ".bin", NULL);
+    g_autofree char *ir_name = g_strconcat(stem, ".ir", NULL);
+    g_autofree char *ir = tcg_ir_dump(tb->ops, tb->n_ops);
     g_autoptr(GError) error = NULL;
-    if (!g_file_set_contents(name, (const char *)start, tb->code_size, &error)) {
+    if (!g_file_set_contents(bin, (const char *)start, tb->code_size, &error) ||
+        !g_file_set_contents(ir_name, ir, -1, &error)) {
         g_warning("SHOAL_JIT_DUMP: %s", error->message);
     }
 }

@@ -155,12 +155,6 @@ static void code_page_drop(TcgHart *hart, guint64 page)
     }
 }
 
-gboolean tcg_tb_is_code_page(TcgHart *hart, guint64 page)
-{
-    page &= TCG_PAGE_MASK;
-    return g_hash_table_contains(hart->blocks.code_pages, &page);
-}
-
 gboolean tcg_tb_store_hits_code(TcgHart *hart, guint64 addr, guint size)
 {
     guint64 page = addr & TCG_PAGE_MASK;

@@ -36,7 +36,7 @@ typedef struct {
 } TcgPageMap;
 
 /* Implemented by the node. Every callback is called on the hart's own
- * thread; while one runs the hart is at a safe point (see tcg_hart_run_safe).
+ * thread; while one runs the hart is at a safe point (see tcg_harts_run_safe).
  * They may block. */
 typedef struct {
     /* Map the page holding @paddr for @access. FALSE: nothing there (the hart
@@ -134,19 +134,17 @@ void tcg_hart_stop(TcgHart *hart);
 void tcg_hart_set_irq(TcgHart *hart, unsigned irq, gboolean level);
 
 /* Safe work (QEMU's async_safe_run_on_cpu, synchronous here): runs
- * @fn(@hart, @data) at a point where the hart holds no TLB entry or TB
- * pointer in use: either on the hart thread between blocks, or on the
- * calling thread right away if the hart is blocked in a TcgNodeOps callback
- * or in WFI (the hart cannot leave that state until @fn returns). Blocks
- * until @fn has run. Callable from any thread, including the hart's own
- * (then @fn runs at once). Must not be called while holding a lock that
- * the hart's callbacks take. */
+ * @fn(hart, @data) for each of @n_harts harts at a point where that hart
+ * holds no TLB entry or TB pointer in use: either on the hart thread
+ * between blocks, or on the calling thread right away if the hart is
+ * blocked in a TcgNodeOps callback or in WFI (the hart cannot leave that
+ * state until @fn returns). Queued on all of them before waiting, so they
+ * do it in parallel; returns when every one has. Waiting costs no system
+ * call when all were done (or at safe points) already. Callable from any
+ * thread; from a hart thread, that hart must be one of @harts (its item
+ * runs at once). Must not be called while holding a lock that the harts'
+ * callbacks take. */
 typedef void (*TcgSafeFunc)(TcgHart *hart, gpointer data);
-void tcg_hart_run_safe(TcgHart *hart, TcgSafeFunc fn, gpointer data);
-/* The same on @n_harts harts at once: queued on all of them before waiting,
- * so they do it in parallel; returns when every one has. Waiting costs no
- * system call when all were done (or at safe points) already. Called from
- * a hart thread, that hart must be one of @harts (its item runs at once). */
 void tcg_harts_run_safe(TcgHart *const *harts, guint n_harts, TcgSafeFunc fn, gpointer data);
 
 /* An exclusive section (QEMU's start/end_exclusive), for the rare operation
@@ -163,8 +161,6 @@ void tcg_exclusive_run(TcgHart *const *harts, guint n_harts, TcgExclusiveFunc fn
  * @paddr (its mapping changed, e.g. Modified -> Shared or lost), and with
  * @drop_code also every translation made from it. */
 void tcg_hart_flush_page(TcgHart *hart, guint64 paddr, gboolean drop_code);
-/* Only inside a TcgSafeFunc: forget every TLB entry and translation. */
-void tcg_hart_flush_all(TcgHart *hart);
 
 /* Counters for logs and benchmarks (read racily from any thread). */
 typedef struct {

@@ -18,7 +18,8 @@
 /* 63:54: N and PBMT (their extensions are absent) and reserved bits. */
 #define PTE_RESERVED (0x3ffull << 54)
 
-RvException tcg_page_fault_cause(TcgAccess access)
+/* The page fault cause of @access. */
+static RvException page_fault_cause(TcgAccess access)
 {
     switch (access) {
     case TCG_ACCESS_READ:
@@ -88,7 +89,7 @@ gint tcg_mmu_translate(TcgHart *hart, guint64 vaddr, TcgAccess access, guint pri
 
     /* Bits above the VA width must all equal its top bit. */
     if ((guint64)((gint64)(vaddr << (64 - va_bits)) >> (64 - va_bits)) != vaddr) {
-        return tcg_page_fault_cause(access);
+        return page_fault_cause(access);
     }
 restart:;
     guint64 table = (env->satp & RV_SATP_PPN_MASK) << TCG_PAGE_BITS;
@@ -102,23 +103,23 @@ restart:;
         guint64 pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
         guint64 ppn = (pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK;
         if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED)) {
-            return tcg_page_fault_cause(access);
+            return page_fault_cause(access);
         }
         if (!(pte & (PTE_R | PTE_X))) {
             /* A pointer to the next level; the last level must be a leaf. */
             if (level == 0) {
-                return tcg_page_fault_cause(access);
+                return page_fault_cause(access);
             }
             table = ppn << TCG_PAGE_BITS;
             continue;
         }
         if (!leaf_allows(env, pte, access, priv)) {
-            return tcg_page_fault_cause(access);
+            return page_fault_cause(access);
         }
         /* A superpage's PPN must be aligned to its size. */
         guint64 low_ppn_mask = (1ull << (9 * (guint)level)) - 1;
         if (ppn & low_ppn_mask) {
-            return tcg_page_fault_cause(access);
+            return page_fault_cause(access);
         }
         guint64 want = PTE_A | (access == TCG_ACCESS_WRITE ? PTE_D : 0);
         if ((pte & want) != want) {

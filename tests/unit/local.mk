@@ -23,3 +23,6 @@ TESTS += tests/unit/test-tcg-spin.sh
 # The agent's choice of harts to flush (cpu-node/mapped.pml).
 EXTRA_DIST += cpu-node/mapped.pml tests/unit/test-node-spin.sh
 TESTS += tests/unit/test-node-spin.sh
+# Dead code across files: globals that no object references (tests/unit/test-unreferenced.sh).
+EXTRA_DIST += tests/unit/test-unreferenced.sh
+TESTS += tests/unit/test-unreferenced.sh

@@ -231,7 +231,11 @@ static void test_bounds(void)
     g_assert_false(msrv_dir_has_page(dir, RAM_BASE + 0x2000));
     g_assert_false(msrv_dir_has_page(dir, RAM_BASE - 0x1000));
     g_assert_false(msrv_dir_ack(dir, 0, RAM_BASE + 0x2000, NULL, &error));
-    g_assert_nonnull(error);
+    g_assert_error(error, MSRV_DIR_ERROR, 0);
+    g_clear_error(&error);
+    /* A page of RAM, but nobody asked node 0 for it. */
+    g_assert_false(msrv_dir_ack(dir, 0, PAGE_B, NULL, &error));
+    g_assert_error(error, MSRV_DIR_ERROR, 0);
     g_string_free(rec.log, TRUE);
 }
 
