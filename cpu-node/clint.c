@@ -75,10 +75,13 @@ gboolean node_clint_read(Node *node, guint hart_id, guint64 off, guint size, gui
     if (size != 4 && size != 8)
         return FALSE;
     switch (decode(off, size, &hart, &sub)) {
-    case REG_MSIP:
-        /* Our harts only: another node's msip is write-only from here. */
-        *value = 0;
+    case REG_MSIP: {
+        /* The hart's software interrupt line. Our harts only: another
+         * node's msip reads 0 from here (a read would be a message). */
+        NodeHart *h = node_hart(node, hart);
+        *value = h ? tcg_hart_irq_level(h->tcg, TCG_IRQ_MSIP) : 0;
         return TRUE;
+    }
     case REG_MTIMECMP: {
         NodeHart *h = node_hart(node, hart);
         *value = h ? part(__atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED), sub, size) : 0;

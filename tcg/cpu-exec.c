@@ -384,6 +384,11 @@ void tcg_hart_set_irq(TcgHart *hart, unsigned irq, gboolean level)
     kick(hart, TCG_EVENT_IRQ);
 }
 
+gboolean tcg_hart_irq_level(const TcgHart *hart, unsigned irq)
+{
+    return (__atomic_load_n(&hart->env.mip_hw, __ATOMIC_SEQ_CST) >> irq) & 1;
+}
+
 /* A WFI that finds an enabled interrupt pending returns at once. A guest
  * that goes on doing so with the interrupt masked (OpenSBI parks stopped
  * harts in such a WFI loop while an IPI is pending) only burns a host CPU

@@ -132,6 +132,8 @@ void tcg_hart_stop(TcgHart *hart);
 /* Thread-safe: raise or lower interrupt bit @irq (TCG_IRQ_*) of mip and
  * kick the hart so it notices between blocks or wakes from WFI. */
 void tcg_hart_set_irq(TcgHart *hart, unsigned irq, gboolean level);
+/* Thread-safe: the level interrupt bit @irq was last set to. */
+gboolean tcg_hart_irq_level(const TcgHart *hart, unsigned irq);
 
 /* Safe work (QEMU's async_safe_run_on_cpu, synchronous here): runs
  * @fn(hart, @data) for each of @n_harts harts at a point where that hart

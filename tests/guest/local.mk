@@ -31,6 +31,7 @@ GUEST_TESTS = \
 	tests/guest/plic.elf \
 	tests/guest/smp-irq.elf \
 	tests/guest/mip-seip.elf \
+	tests/guest/clint-msip.elf \
 	tests/guest/pause.elf \
 	tests/guest/rvc-fp.elf \
 	$(GUEST_LOWER_TESTS) \
@@ -99,7 +100,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smp-share.c tests/guest/smp-share.harts \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \
 	tests/guest/plic.c tests/guest/plic.harts tests/guest/plic.input \
-	tests/guest/smp-irq.c tests/guest/smp-irq.harts \
+	tests/guest/smp-irq.c tests/guest/smp-irq.harts tests/guest/clint-msip.c \
 	$(GUEST_SBI_TESTS:.elf=.c) $(GUEST_SBI_TESTS:.elf=.harts) $(GUEST_SBI_TESTS:.elf=.bios) \
 	tests/guest/lower.S tests/guest/lower.h $(GUEST_LOWER_TESTS:.elf=.c) \
 	$(GUEST_TESTS:.elf=.expected)

@@ -6,16 +6,50 @@
 
 #include "cpu-node/internal.h"
 
+/* A waiter on its own thread, and whether its wait has returned. */
+typedef struct {
+    TcgEvent *ev;
+    gint returned; /* (atomic) */
+} Waiter;
+
+static gpointer waiter_thread(gpointer data)
+{
+    Waiter *w = data;
+    tcg_event_wait(w->ev);
+    g_atomic_int_set(&w->returned, 1);
+    return NULL;
+}
+
+/* Starts a waiter on @ev, gives it time to sleep (past the event's spin),
+ * and says whether it is still waiting; then sets @ev and joins it. */
+static gboolean wait_blocks(TcgEvent *ev)
+{
+    Waiter w = { ev, 0 };
+    GThread *t = g_thread_new("waiter", waiter_thread, &w);
+    g_usleep(50 * 1000);
+    gboolean blocked = !g_atomic_int_get(&w.returned);
+    tcg_event_set(ev);
+    g_thread_join(t);
+    g_assert_cmpint(g_atomic_int_get(&w.returned), ==, 1); /* set woke it */
+    return blocked;
+}
+
+/* Not signalled after init and after reset; set releases a waiter that
+ * sleeps, and one that comes after; setting twice is one set. */
 static void test_event_basic(void)
 {
     TcgEvent ev;
     tcg_event_init(&ev);
-    tcg_event_set(&ev);
-    tcg_event_wait(&ev); /* already set: returns at once */
+    g_assert_true(wait_blocks(&ev));
+    tcg_event_wait(&ev); /* still set: returns at once */
+    tcg_event_reset(&ev);
+    g_assert_true(wait_blocks(&ev));
     tcg_event_reset(&ev);
     tcg_event_set(&ev);
     tcg_event_set(&ev);
-    tcg_event_wait(&ev);
+    g_assert_false(wait_blocks(&ev)); /* set before the wait: no blocking */
+    tcg_event_reset(&ev);
+    g_assert_true(wait_blocks(&ev)); /* one reset undoes both sets */
 }
 
 typedef struct {
@@ -134,9 +168,18 @@ static void test_clint(void)
     g_assert_cmpint(ms, <=, 1001);
     g_assert_cmpint(node_clint_fire_timers(&node, 100), ==, 100);
 
-    /* msip of our hart, and of a hart that does not exist. */
+    /* msip of our hart reads back its line (bit 0 only), and of a hart
+     * that does not exist reads 0. */
     g_assert_true(node_clint_write(&node, 0, 0x0, 4, 1));
     g_assert_true(node_clint_read(&node, 0, 0x0, 4, &v));
+    g_assert_cmphex(v, ==, 1);
+    g_assert_true(tcg_hart_irq_level(hart.tcg, TCG_IRQ_MSIP));
+    g_assert_true(node_clint_write(&node, 0, 0x0, 4, 0xfffffffe));
+    g_assert_true(node_clint_read(&node, 0, 0x0, 4, &v));
+    g_assert_cmphex(v, ==, 0);
+    g_assert_false(tcg_hart_irq_level(hart.tcg, TCG_IRQ_MSIP));
+    g_assert_true(node_clint_read(&node, 0, 0x4, 4, &v)); /* hart 1: not here */
+    g_assert_cmphex(v, ==, 0);
     /* Bad sizes and holes fault. */
     g_assert_false(node_clint_read(&node, 0, 0x0, 8, &v));
     g_assert_false(node_clint_read(&node, 0, 0xbff8, 2, &v));
