@@ -138,9 +138,10 @@ void node_stats_print(NodeStats *stats, guint node_index, TcgHart *const *harts,
 
 /* ---- request.c: harts' requests on their own connections ---- */
 #define NODE_REPLY_TIMEOUT_US (60 * G_USEC_PER_SEC) /* the server is gone after this */
-/* Sends @req from hart @hart_id (its thread) and, unless it needs no
- * reply, blocks until the agent handled the reply (req->ok tells how it
- * went). */
+/* Sends @req from hart @hart_id (its thread) on the hart's own connection
+ * and, unless it needs no reply, blocks until the reply was handled: by the
+ * hart itself when it comes back on that connection (page requests and
+ * NODE_REQ_MMIO_HERE), by the agent otherwise. req->ok tells how it went. */
 void node_submit(Node *node, guint hart_id, NodeRequest *req);
 /* The request waiting for the reply @txid, taken out; NULL if none. */
 NodeRequest *node_take_pending(Node *node, guint64 txid);

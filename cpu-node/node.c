@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The cpu-node process: says Hello, starts one thread per hart and the
- * agent, and implements TcgNodeOps: RAM through the page cache (asking the
- * agent for pages it lacks), the CLINT locally, other devices by MMIO
- * messages, and the tohost watch. */
+ * agent, and implements TcgNodeOps: RAM through the page cache (a hart asks
+ * the server for a page it lacks on its own connection, request.c), the
+ * CLINT locally, other devices by MMIO messages, and the tohost watch. */
 #include <string.h>
 
 #include "cpu-node/internal.h"

@@ -2,7 +2,8 @@
 /* The node page cache: guest RAM page -> a 4 KiB frame and its coherence
  * state. Frames are never freed while the node runs (a hart's TLB may point
  * at one until its flush); a lost page's frame is marked Invalid and reused
- * when the page is granted again. Only the agent changes states.
+ * when the page is granted again. Only the agent lowers states; a hart
+ * raises one when it installs the grant it asked for (request.c).
  * The frames of RAM are one reserved region in guest address order (the
  * kernel commits pages as they are touched), so host = guest + one constant
  * for every RAM page: the translator's fast path uses that (TcgHartConfig). */

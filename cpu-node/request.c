@@ -102,8 +102,10 @@ gboolean node_page_install(Node *node, const Shoal__V1__PageGrant *g)
                             g->state == SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED
                                 ? NODE_PAGE_MODIFIED : NODE_PAGE_SHARED,
                             g->data.data);
-    /* Seq_cst after the count went up: the agent counts itself in before
-     * it looks at the count (agent.c, give_up_later). */
+    /* Seq_cst after the count went up: the agent counts itself in and
+     * then looks at the grants again before it waits (agent.c,
+     * give_up_later and release_held_back), so either it sees this
+     * install or we see its count and kick it. */
     if (__atomic_load_n(&node->installs_awaited, __ATOMIC_SEQ_CST) > 0)
         node_agent_kick(node);
     return TRUE;

@@ -31,7 +31,9 @@
  * WRITE_BACK stores a PutM from the owner (-> UNCACHED); STALE_PUT only acks
  * a PutM from a node that no longer owns the page.
  *
- * Grants always carry the page (RAM is current when a grant is sent).
+ * Grants always carry 4096 bytes; RAM is current when one is sent, but for
+ * a request from the node that already holds the page Modified
+ * (MODIFIED_SELF), which keeps its own copy and ignores the bytes.
  * While an entry waits for acks it is busy: later requests for that page
  * queue behind it in arrival order; other pages are not affected. A PutM
  * from the very owner being recalled is applied at once (its data is the

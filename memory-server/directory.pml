@@ -14,7 +14,8 @@
  *
  * Modelling choices: a hart's access is atomic (in shoal the agent's safe
  * work waits for the hart's block boundary, or runs at once when the hart
- * is blocked in a callback, so the agent never waits on a hart); what the
+ * is blocked in a callback, so the agent never waits on a hart that is
+ * itself waiting); what the
  * server sends a node's agent travels in FIFO order (its main connection),
  * and the grant answering a hart's request comes on the hart's own
  * connection (reply_here), which the hart installs itself: an Invalidate or

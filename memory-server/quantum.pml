@@ -3,7 +3,7 @@
  * deterministic): 2 nodes of HARTS harts (cpu-node/quantum.c, tcg/cpu-exec.c
  * end_quantum), each node's agent (cpu-node/agent.c), the server
  * (memory-server/quantum.c, server.c, bridge.c's ordering behind DMA writes)
- * and the bridge (sysc-bridge/bridge.cc pace_deterministic), for QUANTA
+ * and the bridge (sysc-bridge/bridge.cc, Bridge::pacer), for QUANTA
  * quanta. Run by tests/unit/test-msrv-quantum-spin.sh. spin checks:
  *   - determinism: every IrqLine a quantum's events cause (an IPI a hart
  *     sent in quantum k, a line the bridge raised while serving an access

@@ -5,8 +5,10 @@
  * until the last item ran, the TcgEvent), run_queued_work_locked, tcg_safe_point_enter/leave around the
  * node callbacks (page_map here), tcg_hart_wait_for_interrupt (WFI), the
  * block loop's event check, and the retry tlb_fill makes when a flush
- * landed while it waited (tlb_generation). The agent also answers the
- * harts' page requests, so a hart waiting for a page needs the agent.
+ * landed while it waited (tlb_generation). A hart waiting in page_map
+ * for an answer the agent relays (an MMIO reply) needs the agent; page
+ * grants come on the hart's own connection, but the model keeps the
+ * stricter dependency.
  *
  * With -DEXCLUSIVE, hart 0 also runs one exclusive section between two
  * blocks, as tcg_exclusive_run does when a page joins the shared code set

@@ -36,8 +36,10 @@ typedef struct {
 } TcgPageMap;
 
 /* Implemented by the node. Every callback is called on the hart's own
- * thread; while one runs the hart is at a safe point (see tcg_harts_run_safe).
- * They may block. */
+ * thread. Those that may block (page_map, the MMIO and exit callbacks, a
+ * blocking lease_take) run at a safe point (see tcg_harts_run_safe);
+ * read_time, lease_end and a non-blocking lease_take run inside a block and
+ * must not wait for the node. */
 typedef struct {
     /* Map the page holding @paddr for @access. FALSE: nothing there (the hart
      * raises an access fault). The frame must stay valid memory for the life
