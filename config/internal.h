@@ -15,7 +15,7 @@ typedef enum {
     CFG_TYPE_ENDPOINT, /* ipc://... or tcp://host:port */
     CFG_TYPE_ACCEL,    /* interp | jit */
     CFG_TYPE_DEVICE,   /* ns16550 | sifive_test | clint | plic | gpio | sysc */
-    CFG_TYPE_IRQ,      /* interrupt line 1..1023 */
+    CFG_TYPE_IRQ,      /* interrupt line 1..CFG_IRQ_MAX (the PLIC's sources) */
     CFG_TYPE_INPUTS,   /* list of gpio pins NAME:PIN */
 } CfgKeyType;
 

@@ -678,8 +678,8 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
                     "x wraps past the end of the address space",
                     d->base, d->size);
     }
-    /* Only the UART has an interrupt line; leaving irq unread elsewhere is
-     * what makes the unused-key warning name it. */
+    /* Only the UART and sysc devices have an interrupt line; leaving irq
+     * unread elsewhere is what makes the unused-key warning name it. */
     if (d->type == CFG_DEVICE_NS16550 || d->type == CFG_DEVICE_SYSC) {
         guint64 v;
         irq = get(l, group, CFG_KEY_DEVICE_IRQ, error);

@@ -106,9 +106,11 @@ static void flush_page(TcgHart *hart, gpointer data)
     tcg_hart_flush_page(hart, args->page, args->drop_code);
 }
 
-/* Invalidate or Recall: change the state, make every hart forget its
- * mappings, then ack with the data if we held the page Modified. The data
- * is read only after the last hart flushed, so no store is lost. */
+/* Invalidate or Recall: change the state, make the harts that mapped the
+ * page since it was last dropped (the frame's mapped_by, cpu-node/mapped.pml)
+ * forget their mappings, then ack with the data if we held the page
+ * Modified. The data is read only after the last of them flushed, so no
+ * store is lost. */
 static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_state)
 {
     Node *node = a->node;

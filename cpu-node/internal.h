@@ -100,7 +100,8 @@ typedef enum {
 } NodeStatsPush;
 
 typedef struct {
-    guint64 requests[NODE_REQ_MMIO + 1]; /* (atomic) by NodeReqKind */
+    guint64 requests[NODE_REQ_MMIO + 1]; /* (atomic) page requests by NodeReqKind; MMIO:
+                                          * every device access sent to the server */
     guint64 pushed[NODE_PUSH_COUNT];     /* (atomic) what the server sent unasked */
     guint64 latency_log2_us[24];         /* (atomic) page requests by log2 of us */
     guint64 latency_total_us;            /* (atomic) */

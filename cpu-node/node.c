@@ -116,6 +116,7 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
         if (is_write && ic_region_write_posted(r, paddr, size)) {
             NodeRequest req = { .kind = NODE_REQ_MMIO_POSTED, .addr = paddr, .size = size,
                                 .is_write = TRUE, .value = *value, .hart = hart_id };
+            node_stats_request(&node->stats, NODE_REQ_MMIO, 0);
             node_submit(node, hart_id, &req);
             return TRUE; /* gone (or the machine is ending): nothing can fault now */
         }
@@ -129,6 +130,7 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
             req.guest_ns = node_quantum_hart_ns(node_hart(node, hart_id));
         if (!is_write && ic_region_read_pure(r, paddr, size))
             req.kind = NODE_REQ_MMIO_HERE;
+        node_stats_request(&node->stats, NODE_REQ_MMIO, 0);
         node_submit(node, hart_id, &req);
         if (req.ok && !is_write)
             *value = req.value;

@@ -84,7 +84,10 @@ gboolean ic_region_read_pure(const IcRegion *r, guint64 addr, guint size)
 {
     /* ns16550: IER, LCR, MCR, LSR, MSR and SCR read what is there; RBR
      * pops the receive FIFO and IIR acknowledges THR empty, either of which
-     * may lower the line. */
+     * may lower the line. An LSR read also clears line-status errors, which
+     * lowers a receiver-line-status interrupt: its IrqLine may then reach
+     * the node after the answer, and the hart take one spurious interrupt
+     * (the PLIC's claim answers 0). Errors are rare, LSR reads are not. */
     if (r->owner != IC_OWNER_MSRV_DEVICE || r->device == NULL ||
         r->device->type != CFG_DEVICE_NS16550 || size != 1) {
         return FALSE;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The console client the launcher uses: a DEALER that says Hello as the
- * console, then carries UART output/input and the final Shutdown. */
+/* The console client the launcher uses: a connection to the memory server
+ * (a direct link, or a ZeroMQ DEALER) that says Hello as the console, then
+ * carries UART output/input and the final Shutdown. */
 #include "interconnect/internal.h"
 
 #define HELLO_TIMEOUT_MS 10000

@@ -180,7 +180,8 @@ gboolean ic_region_read_mirrored(const IcRegion *r, guint64 addr, guint size);
 /* ---- Logging ------------------------------------------------------------- */
 
 /* Installs the log writer of a shoal process: each line names @role
- * ("shoal-msrv", "shoal-node 1") and the hart of the calling thread.
+ * ("shoal-memory-server", "shoal-cpu-node 1") and the hart of the calling
+ * thread.
  * Call once, early in main(). */
 void ic_log_init(const char *role);
 /* Names the calling thread's hart in its log lines (-1: none). */

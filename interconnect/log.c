@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* One log line format for every shoal process, so the interleaved stderr of
- * a machine says who spoke: "shoal-node 1 hart 2: WARNING shoal-tcg: ...".
+ * a machine says who spoke: "shoal-cpu-node 1 hart 2: WARNING shoal-tcg: ...".
  * G_MESSAGES_DEBUG filtering stays GLib's own. */
 #include <stdio.h>
 
 #include "interconnect/ic.h"
 
-static char *log_role;            /* "shoal-node 1"; set once at startup */
+static char *log_role;            /* "shoal-cpu-node 1"; set once at startup */
 static __thread gint log_hart = -1; /* the calling thread's hart, -1 if none */
 
 static const char *level_name(GLogLevelFlags level)

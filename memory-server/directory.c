@@ -375,8 +375,8 @@ gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data
     if (written)
         memcpy(msrv_dir_page(dir, page), data, PAGE_SIZE);
     else if (data)
-        g_debug("node %u returned data for Shared page 0x%" G_GINT64_MODIFIER "x; ignored", node,
-                page);
+        g_debug("node %u returned page 0x%" G_GINT64_MODIFIER "x unchanged (it held it Shared, "
+                "or Modified without writing); RAM kept", node, page);
     e->pending &= ~me;
     e->sharers &= ~me;
     if (e->pending == 0)

@@ -554,8 +554,8 @@ static void plic_output(gpointer opaque, guint hart, guint mip_bit, gboolean lev
     route_irq(s, &irq);
 }
 
-/* The UART's interrupt output may change on any access or input: the PLIC
- * source follows it (the PLIC ignores a level that did not change). */
+/* The node's copy of the UART's LSR, as last sent (valid = FALSE: read it
+ * the slow way). */
 static void send_lsr_mirror(Server *s, guint node)
 {
     Shoal__V1__DeviceMirror mirror = SHOAL__V1__DEVICE_MIRROR__INIT;
@@ -569,7 +569,8 @@ static void send_lsr_mirror(Server *s, guint node)
     send_node(s, node, &env);
 }
 
-/* After anything that may change the UART: its interrupt line, and the
+/* After anything that may change the UART: its interrupt line (the PLIC
+ * source follows it; the PLIC ignores a level that did not change), and the
  * nodes' copies of its LSR (before the answer to the access that changed
  * it goes out). */
 static void sync_uart_irq(Server *s)

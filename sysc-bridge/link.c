@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The bridge's connection to the memory server (see link.h): one DEALER,
+/* The bridge's connection to the memory server (see link.h): one IcClient
+ * (a direct link, or a ZeroMQ DEALER),
  * driven only from the SystemC thread, so nothing here needs a lock. DMA
  * writes are posted (their answers are counted as they come) and a long
  * read has all its 64 KiB messages in flight at once: the server keeps the

@@ -94,7 +94,8 @@ typedef struct {
     guint64 mstatus;
     guint64 mie;
     guint64 mip_sw;            /* software-writable mip bits (SSIP, STIP, SEIP) */
-    guint64 mip_hw;            /* (atomic) bits driven by devices: MSIP, MTIP, MEIP */
+    guint64 mip_hw;            /* (atomic) bits driven by devices: MSIP, MTIP, MEIP, and
+                                * SEIP from the PLIC (ORed with mip_sw's) */
     guint64 mtvec, mscratch, mepc, mcause, mtval;
     guint64 medeleg, mideleg, mcounteren, scounteren, mcountinhibit;
     guint64 stvec, sscratch, sepc, scause, stval, satp;

@@ -8,10 +8,10 @@
 # that touch the shared page.
 . "$(dirname "$0")/lib.sh"
 
-echo "1..7"
+echo "1..8"
 ELF="$SHOAL_BUILDDIR/tests/guest/smp-share.elf"
 if [ ! -f "$ELF" ]; then
-    for i in 1 2 3 4 5 6 7; do skip "no $ELF (no riscv64-unknown-elf-gcc)"; done
+    for i in 1 2 3 4 5 6 7 8; do skip "no $ELF (no riscv64-unknown-elf-gcc)"; done
     exit 0
 fi
 timeout -k 2 60 "$SHOAL" run "$SHOAL_SRCDIR/configs/virt-2x2.conf" --bios none \
@@ -25,6 +25,8 @@ inval=$(sed -n 's/.*; invalidations \([0-9]*\), recalls \([0-9]*\).*/\1 \2/p' "$
 check "sharing a page across nodes shows invalidations and recalls ($inval)" [ "$inval" -gt 0 ]
 grep -q 'coherence latency mean [0-9]* us, p99 < [0-9]* us' "$TEST_TMP/err"
 check "latency figures are printed" [ $? = 0 ]
+mmio=$(sed -n 's/.*, MMIO \([0-9]*\);.*/\1/p' "$TEST_TMP/err" | awk '{ s += $1 } END { print s + 0 }')
+check "the device accesses of the guest's output are counted ($mmio)" [ "$mmio" -gt 0 ]
 # nm -S: "address size type name" for work(), "address type name" for page
 read -r work_at work_size < <(riscv64-unknown-elf-nm -S "$ELF" | awk '$4 == "work" && ($3 == "t" || $3 == "T") { print $1, $2 }')
 page_at=$(riscv64-unknown-elf-nm "$ELF" | awk '$3 == "page" { print $1 }')
