@@ -5,15 +5,17 @@
 # code with foo.expected / foo.exit next to the source.
 # Usage: run-guest.sh build/tests/guest/foo.elf
 # Environment: SHOAL_BUILDDIR, SHOAL_SRCDIR, QEMU_RISCV64 (set by make check),
-# GUEST_TIMEOUT (seconds per run, default 10).
+# GUEST_TIMEOUT (seconds per run: overrides foo.timeout and the default 10),
+# GUEST_NAME (the test whose foo.* files apply, when the ELF is a variant of
+# it built under another name, as the stress targets' are).
 set -u
 
 elf=$1
-name=$(basename "$elf" .elf)
+name=${GUEST_NAME:-$(basename "$elf" .elf)}
 srcdir=${SHOAL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${SHOAL_BUILDDIR:-.}
 qemu=${QEMU_RISCV64:-}
-timeout_s=${GUEST_TIMEOUT:-10}
+timeout_s=10
 expected=$srcdir/tests/guest/$name.expected
 want_rc=0
 [ -f "$srcdir/tests/guest/$name.exit" ] && want_rc=$(cat "$srcdir/tests/guest/$name.exit")
@@ -31,8 +33,17 @@ else
         [ $(( ${n%x*} * ${n#*x} )) = "$harts" ] && configs="$configs $c"
     done
 fi
+# foo.configs: only these layouts (config names, e.g. virt-1x4) of those.
+if [ -f "$srcdir/tests/guest/$name.configs" ]; then
+    keep=
+    for c in $configs; do
+        grep -qw "$(basename "$c" .conf)" "$srcdir/tests/guest/$name.configs" && keep="$keep $c"
+    done
+    configs=$keep
+fi
 # foo.timeout: seconds per run for a test that needs more than the default.
 [ -f "$srcdir/tests/guest/$name.timeout" ] && timeout_s=$(cat "$srcdir/tests/guest/$name.timeout")
+timeout_s=${GUEST_TIMEOUT:-$timeout_s}
 # foo.args: extra shoal options (e.g. a tiny code buffer); QEMU has no use for them.
 shoal_args=
 [ -f "$srcdir/tests/guest/$name.args" ] && shoal_args=$(cat "$srcdir/tests/guest/$name.args")
