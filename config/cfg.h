@@ -103,9 +103,42 @@ gboolean cfg_machine_has_bridge(const CfgMachine *machine);
 /* First device of @type, or NULL. */
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type);
 
+/* ---- The command line (cmdline.c): one layer on GOptionContext ---- */
+
+/* The options that describe the machine, which `shoal run`, `shoal dumpdtb`
+ * and every child take: --set, --kernel, --bios, and --initrd, --append,
+ * --accel, which stand for a --set each. */
+typedef struct {
+    char **sets;        /* --set GROUP.KEY=VALUE, in order; NULL if none */
+    char *kernel;       /* --kernel, NULL if absent */
+    char *bios;         /* --bios, NULL if absent */
+    GPtrArray *implied; /* the --set that --initrd/--append/--accel stand for, in order */
+} CfgMachineArgs;
+/* The "machine" option group, filling @args (which must outlive it). */
+GOptionGroup *cfg_machine_args_group(CfgMachineArgs *args);
+/* Every --set, then the implied ones (which so win), NULL-terminated;
+ * free with g_strfreev. */
+char **cfg_machine_args_sets(const CfgMachineArgs *args);
+/* The machine @config describes with @args applied; NULL + @error. */
+CfgMachine *cfg_machine_args_load(const CfgMachineArgs *args, const char *config, GError **error);
+void cfg_machine_args_clear(CfgMachineArgs *args);
+
+/* A context whose usage line shows @parameters after the options, with
+ * @summary, @main_group's options (it takes the group) and --version,
+ * which prints "PRGNAME VERSION" and exits 0. */
+GOptionContext *cfg_options_context_new(const char *parameters, const char *summary,
+                                        GOptionGroup *main_group);
+/* Parses @args (a strv the caller owns, argv[0] first; what was parsed is
+ * taken out, the positional arguments stay). --help and --help-all print
+ * and exit 0. A usage error: FALSE + CFG_ERROR_VALUE "MESSAGE (see @prog
+ * --help)". */
+gboolean cfg_options_parse(GOptionContext *context, const char *prog, char ***args,
+                           GError **error);
+
 /* The command line every child process takes (the launcher builds it):
  *   PROG CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] --run-dir DIR [--node N]
- * Parses @argv and loads the machine. NULL + @error on bad usage or config. */
+ * (and the rest of the machine group). Parses @argv and loads the machine.
+ * FALSE + @error on bad usage or config; --help and --version exit 0. */
 typedef struct {
     CfgMachine *machine; /* owned */
     char *run_dir;       /* private 0700 directory for ipc:// endpoints */

@@ -21,24 +21,13 @@
 #define DEATH_GRACE_MS 3000    /* a Shutdown may still be on its way when a child exits
                                 * (the server's last messages, on a loaded host) */
 
-#define RUN_USAGE                                                                  \
-    "usage: shoal run CONFIG [--kernel FILE] [--bios FILE|none] [--initrd FILE] " \
-    "[--append ARGS] [--accel jit|interp] [--set group.key=value]... [--stats] [--dump-config]"
-#define DUMPDTB_USAGE "shoal dumpdtb CONFIG FILE [--kernel FILE] [--bios FILE|none] [--initrd FILE] " \
-                      "[--append ARGS] [--set group.key=value]..."
-static const char usage[] = RUN_USAGE "\n"
-                            "       " DUMPDTB_USAGE "\n"
-                            "       shoal config-doc\n";
-
 typedef struct {
     const char *config;
-    const char *out;    /* dumpdtb: the file to write, else NULL */
-    gboolean dumpdtb;   /* `shoal dumpdtb`: CONFIG then FILE */
-    GPtrArray *sets;    /* "group.key=value" strings from argv, NULL-terminated */
-    const char *kernel; /* --kernel or NULL */
-    const char *bios;   /* --bios or NULL */
-    gboolean dump;      /* --dump-config */
-    GPtrArray *owned;   /* sets made from options (--accel X: "cpu.accel=X"), freed with it */
+    const char *out;         /* dumpdtb: the file to write, else NULL */
+    CfgMachineArgs machine;  /* --set, --kernel, --bios, --initrd, --append, --accel */
+    gboolean dump;           /* run --dump-config */
+    gboolean stats;          /* run --stats */
+    char **rest;             /* what option parsing left: the command, CONFIG [FILE] */
 } RunArgs;
 
 /* One line on stderr, whatever the message holds. */
@@ -66,112 +55,88 @@ static void log_handler(const char *domain, GLogLevelFlags level, const char *me
         message);
 }
 
-static gboolean take(int argc, char **argv, int *i, const char *opt, const char **out)
-{
-    gsize n = strlen(opt);
+/* The commands, for `shoal --help` and `shoal help`. */
+typedef struct {
+    const char *name;
+    const char *parameters; /* after the name */
+    const char *summary;
+} Command;
 
-    if (strncmp(argv[*i], opt, n) != 0) {
+static const Command commands[] = {
+    { "run", "CONFIG", "Run the machine CONFIG describes until its guest ends (or a process dies)" },
+    { "dumpdtb", "CONFIG FILE", "Write the device tree the machine's firmware would get to FILE" },
+    { "config-doc", "", "Print every config key, as the table in configs/README.md" },
+    { "help", "[COMMAND]", "Show this, or a command's options" },
+};
+
+static void print_usage(FILE *to)
+{
+    fprintf(to, "Usage:\n  shoal COMMAND [OPTION...]\n\nCommands:\n");
+    for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
+        g_autofree char *call = g_strdup_printf("%s %s", commands[i].name, commands[i].parameters);
+        fprintf(to, "  %-22s %s\n", call, commands[i].summary);
+    }
+    fprintf(to, "\nOptions:\n  -h, --help             Show this\n"
+                "  --version              Print the version and exit\n\n"
+                "`shoal COMMAND --help` lists a command's options.\n");
+}
+
+/* The options of `shoal run` (@dumpdtb FALSE) or `shoal dumpdtb`, filling
+ * @a: the machine group as the main one, so --help shows it all. */
+static GOptionContext *command_context(RunArgs *a, gboolean dumpdtb)
+{
+    const GOptionEntry run_entries[] = {
+        { "stats", 0, 0, G_OPTION_ARG_NONE, &a->stats,
+          "At exit, print what coherence cost: per node, and the hottest pages and sites", NULL },
+        { "dump-config", 0, 0, G_OPTION_ARG_NONE, &a->dump,
+          "Print the merged config (includes and --set applied) and exit", NULL },
+        { NULL },
+    };
+    GOptionContext *context = cfg_options_context_new(dumpdtb ? "CONFIG FILE" : "CONFIG",
+                                                      commands[dumpdtb ? 1 : 0].summary,
+                                                      cfg_machine_args_group(&a->machine));
+    if (!dumpdtb)
+        g_option_context_add_main_entries(context, run_entries, NULL);
+    return context;
+}
+
+/* `shoal run|dumpdtb ...` into @a: FALSE after saying what is wrong. */
+static gboolean parse_run_args(int argc, char **argv, RunArgs *a, gboolean dumpdtb)
+{
+    g_autoptr(GOptionContext) context = command_context(a, dumpdtb);
+    g_autofree char *prog = g_strconcat("shoal ", argv[1], NULL);
+    /* argv[0] is "shoal run": GOption names the program in --help */
+    a->rest = g_new0(char *, (gsize)argc);
+    a->rest[0] = g_strdup(prog);
+    for (int i = 2; i < argc; i++)
+        a->rest[i - 1] = g_strdup(argv[i]);
+    g_autoptr(GError) error = NULL;
+    if (!cfg_options_parse(context, prog, &a->rest, &error)) {
+        say("%s", error->message);
         return FALSE;
     }
-    if (argv[*i][n] == '=') {
-        *out = argv[*i] + n + 1;
-        return TRUE;
-    }
-    if (argv[*i][n] != '\0') {
+    guint n = g_strv_length(a->rest);
+    guint want = dumpdtb ? 3 : 2;
+    if (n < want) {
+        say("no %s given (see %s --help)", n < 2 ? "config file" : "output file", prog);
         return FALSE;
     }
-    if (*i + 1 >= argc) {
-        *out = NULL; /* reported by the caller */
-        return TRUE;
+    if (n > want) {
+        say("%s: only one %s expected", a->rest[want],
+            dumpdtb ? "config and one output file" : "config file");
+        return FALSE;
     }
-    *i += 1;
-    *out = argv[*i];
+    a->config = a->rest[1];
+    a->out = dumpdtb ? a->rest[2] : NULL;
+    if (a->stats) /* children inherit it: each cpu-node prints its lines at exit */
+        g_setenv("SHOAL_STATS", "1", TRUE);
     return TRUE;
 }
 
-/* An option that stands for a --set: applied after every --set, in order
- * (a later --accel wins over an earlier one, as a later --set does). */
-static void add_owned_set(RunArgs *a, const char *prefix, const char *value)
+static void run_args_clear(RunArgs *a)
 {
-    char *set = g_strconcat(prefix, value, NULL);
-
-    g_ptr_array_add(a->owned, set);
-}
-
-/* FALSE after saying what is wrong. */
-static gboolean parse_run_args(int argc, char **argv, RunArgs *a)
-{
-    for (int i = 2; i < argc; i++) {
-        const char *v = NULL;
-        const char *opt = argv[i];
-        if (take(argc, argv, &i, "--set", &v)) {
-            if (v == NULL) {
-                say("%s: expected group.key=value after it", opt);
-                return FALSE;
-            }
-            g_ptr_array_add(a->sets, (gpointer)v);
-        } else if (take(argc, argv, &i, "--kernel", &v)) {
-            if (v == NULL) {
-                say("%s: expected a file after it", opt);
-                return FALSE;
-            }
-            a->kernel = v;
-        } else if (take(argc, argv, &i, "--bios", &v)) {
-            if (v == NULL) {
-                say("%s: expected a file or none after it", opt);
-                return FALSE;
-            }
-            a->bios = v;
-        } else if (take(argc, argv, &i, "--initrd", &v)) {
-            if (v == NULL) {
-                say("%s: expected a file after it", opt);
-                return FALSE;
-            }
-            add_owned_set(a, "boot.initrd=", v);
-        } else if (take(argc, argv, &i, "--append", &v)) {
-            if (v == NULL) {
-                say("%s: expected the kernel command line after it", opt);
-                return FALSE;
-            }
-            add_owned_set(a, "boot.append=", v);
-        } else if (take(argc, argv, &i, "--accel", &v)) {
-            if (v == NULL) {
-                say("%s: expected jit or interp after it", opt);
-                return FALSE;
-            }
-            if (strcmp(v, "jit") != 0 && strcmp(v, "interp") != 0) {
-                say("%s: expected jit or interp, got \"%s\"", opt, v);
-                return FALSE;
-            }
-            add_owned_set(a, "cpu.accel=", v);
-        } else if (strcmp(opt, "--dump-config") == 0) {
-            a->dump = TRUE;
-        } else if (strcmp(opt, "--stats") == 0) {
-            /* Children inherit it: each cpu-node prints its line at exit. */
-            g_setenv("SHOAL_STATS", "1", TRUE);
-        } else if (opt[0] == '-' && opt[1] != '\0') {
-            say("%s: unknown option; %s", opt, RUN_USAGE);
-            return FALSE;
-        } else if (a->config == NULL) {
-            a->config = opt;
-        } else if (a->dumpdtb && a->out == NULL) {
-            a->out = opt;
-        } else {
-            say("%s: only one %s expected", opt, a->dumpdtb ? "config and one output file"
-                                                            : "config file");
-            return FALSE;
-        }
-    }
-    if (a->config == NULL || (a->dumpdtb && a->out == NULL)) {
-        say("no %s; %s", a->config == NULL ? "config file" : "output file",
-            a->dumpdtb ? DUMPDTB_USAGE : RUN_USAGE);
-        return FALSE;
-    }
-    for (guint i = 0; i < a->owned->len; i++) {
-        g_ptr_array_add(a->sets, a->owned->pdata[i]);
-    }
-    g_ptr_array_add(a->sets, NULL);
-    return TRUE;
+    cfg_machine_args_clear(&a->machine);
+    g_clear_pointer(&a->rest, g_strfreev);
 }
 
 /* Every image the machine boots must load into its RAM, where the memory
@@ -193,19 +158,20 @@ static gboolean check_images(const CfgMachine *m)
 static char **child_args(const RunArgs *a, const char *run_dir, gint node)
 {
     GPtrArray *v = g_ptr_array_new();
+    g_auto(GStrv) sets = cfg_machine_args_sets(&a->machine);
 
     g_ptr_array_add(v, g_strdup(a->config));
-    for (guint i = 0; a->sets->pdata[i]; i++) {
+    for (guint i = 0; sets[i]; i++) {
         g_ptr_array_add(v, g_strdup("--set"));
-        g_ptr_array_add(v, g_strdup(a->sets->pdata[i]));
+        g_ptr_array_add(v, g_strdup(sets[i]));
     }
-    if (a->kernel) {
+    if (a->machine.kernel) {
         g_ptr_array_add(v, g_strdup("--kernel"));
-        g_ptr_array_add(v, g_strdup(a->kernel));
+        g_ptr_array_add(v, g_strdup(a->machine.kernel));
     }
-    if (a->bios) {
+    if (a->machine.bios) {
         g_ptr_array_add(v, g_strdup("--bios"));
-        g_ptr_array_add(v, g_strdup(a->bios));
+        g_ptr_array_add(v, g_strdup(a->machine.bios));
     }
     g_ptr_array_add(v, g_strdup("--run-dir"));
     g_ptr_array_add(v, g_strdup(run_dir));
@@ -428,17 +394,15 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
     return code;
 }
 
-/* The command line into @a (its sets array the caller's), and the machine
- * it names; NULL after saying why (bad input). a->owned is then the
- * caller's to free, whatever the outcome. */
-static CfgMachine *load_machine(int argc, char **argv, RunArgs *a)
+/* The command line into @a and the machine it names; NULL after saying
+ * why (bad input). @a is the caller's to clear, whatever the outcome. */
+static CfgMachine *load_machine(int argc, char **argv, RunArgs *a, gboolean dumpdtb)
 {
-    if (!parse_run_args(argc, argv, a)) {
+    if (!parse_run_args(argc, argv, a, dumpdtb)) {
         return NULL;
     }
     g_autoptr(GError) error = NULL;
-    CfgMachine *m = cfg_machine_load(a->config, (const char *const *)a->sets->pdata, a->kernel,
-                                     a->bios, &error);
+    CfgMachine *m = cfg_machine_args_load(&a->machine, a->config, &error);
     if (m == NULL) {
         say("%s", error->message);
     }
@@ -447,62 +411,92 @@ static CfgMachine *load_machine(int argc, char **argv, RunArgs *a)
 
 static int cmd_run(int argc, char **argv)
 {
-    g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
-    RunArgs a = { .sets = sets, .owned = owned };
+    RunArgs a = { 0 };
     g_autoptr(GError) error = NULL;
-    g_autoptr(CfgMachine) m = load_machine(argc, argv, &a);
-    if (m == NULL) {
-        return EXIT_BAD_INPUT;
-    }
-    if (a.dump) {
-        g_autofree char *text = cfg_machine_dump(a.config, (const char *const *)a.sets->pdata,
-                                                 a.kernel, a.bios, &error);
+    int code = EXIT_BAD_INPUT;
+    g_autoptr(CfgMachine) m = load_machine(argc, argv, &a, FALSE);
+    if (m && a.dump) {
+        g_auto(GStrv) sets = cfg_machine_args_sets(&a.machine);
+        g_autofree char *text = cfg_machine_dump(a.config, (const char *const *)sets,
+                                                 a.machine.kernel, a.machine.bios, &error);
         if (text == NULL) {
             say("%s", error->message);
-            return EXIT_BAD_INPUT;
+        } else {
+            fputs(text, stdout);
+            code = 0;
         }
-        fputs(text, stdout);
-        return 0;
+    } else if (m && check_images(m)) {
+        code = run_machine(&a, m);
     }
-    if (!check_images(m)) {
-        return EXIT_BAD_INPUT;
-    }
-    return run_machine(&a, m);
+    run_args_clear(&a);
+    return code;
 }
 
 /* `shoal dumpdtb CONFIG FILE`: the device tree the machine's firmware gets. */
 static int cmd_dumpdtb(int argc, char **argv)
 {
-    g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
-    RunArgs a = { .dumpdtb = TRUE, .sets = sets, .owned = owned };
+    RunArgs a = { 0 };
     g_autoptr(GError) error = NULL;
-    g_autoptr(CfgMachine) m = load_machine(argc, argv, &a);
+    g_autoptr(CfgMachine) m = load_machine(argc, argv, &a, TRUE);
     g_autoptr(GBytes) fdt = NULL;
-    gsize size;
-    const char *data;
+    int code = EXIT_BAD_INPUT;
 
-    if (m == NULL) {
-        return EXIT_BAD_INPUT;
-    }
-    if (m->initrd) {
+    if (m && m->initrd) {
         /* where the initrd goes depends on the images: lay them all out */
         g_autoptr(CfgBoot) boot = cfg_boot_new(m, &error);
         fdt = boot ? g_bytes_ref(boot->fdt) : NULL;
-    } else {
+    } else if (m) {
         fdt = cfg_machine_build_fdt(m, 0, 0, &error);
     }
-    if (fdt == NULL) {
+    if (m && fdt == NULL) {
         say("%s", error->message);
-        return EXIT_BAD_INPUT;
+    } else if (fdt) {
+        gsize size;
+        const char *data = g_bytes_get_data(fdt, &size);
+        code = 0;
+        if (!g_file_set_contents(a.out, data, (gssize)size, &error)) {
+            say("%s", error->message);
+            code = EXIT_FAILURE_RUN;
+        }
     }
-    data = g_bytes_get_data(fdt, &size);
-    if (!g_file_set_contents(a.out, data, (gssize)size, &error)) {
-        say("%s", error->message);
-        return EXIT_FAILURE_RUN;
+    run_args_clear(&a);
+    return code;
+}
+
+/* What GOption's help calls the program: "shoal run" for `shoal run
+ * --help` and `shoal help run`. */
+static const char *prog_name(int argc, char **argv)
+{
+    const char *command = argc >= 3 && strcmp(argv[1], "help") == 0 ? argv[2]
+                          : argc >= 2                                 ? argv[1]
+                                                                      : "";
+    if (strcmp(command, "run") == 0)
+        return "shoal run";
+    if (strcmp(command, "dumpdtb") == 0)
+        return "shoal dumpdtb";
+    return "shoal";
+}
+
+/* `shoal help [COMMAND]`. */
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 3) {
+        print_usage(stdout);
+        return 0;
     }
-    return 0;
+    if (argc == 3 && (strcmp(argv[2], "run") == 0 || strcmp(argv[2], "dumpdtb") == 0)) {
+        RunArgs a = { 0 };
+        g_autoptr(GOptionContext) context = command_context(&a, strcmp(argv[2], "dumpdtb") == 0);
+        g_autofree char *help = g_option_context_get_help(context, TRUE, NULL);
+        g_print("%s", help); /* as GOption prints --help: in the locale's charset */
+        return 0;
+    }
+    if (argc == 3 && (strcmp(argv[2], "config-doc") == 0 || strcmp(argv[2], "help") == 0)) {
+        print_usage(stdout);
+        return 0;
+    }
+    say("%s: no such command (see shoal --help)", argv[2]);
+    return EXIT_BAD_INPUT;
 }
 
 int main(int argc, char **argv)
@@ -510,6 +504,7 @@ int main(int argc, char **argv)
     g_log_set_default_handler(log_handler, NULL);
     /* a closed stdout must not kill the launcher before it tears down */
     signal(SIGPIPE, SIG_IGN);
+    g_set_prgname(prog_name(argc, argv));
 
     if (argc >= 2 && strcmp(argv[1], "run") == 0) {
         return cmd_run(argc, argv);
@@ -517,20 +512,23 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "dumpdtb") == 0) {
         return cmd_dumpdtb(argc, argv);
     }
+    if (argc >= 2 && strcmp(argv[1], "help") == 0) {
+        return cmd_help(argc, argv);
+    }
     if (argc == 2 && strcmp(argv[1], "config-doc") == 0) {
         g_autofree char *doc = cfg_keys_doc();
         fputs(doc, stdout);
         return 0;
     }
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-                      strcmp(argv[1], "help") == 0)) {
-        fputs(usage, stdout);
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        print_usage(stdout);
         return 0;
     }
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         printf("shoal %s\n", PACKAGE_VERSION);
         return 0;
     }
-    say("%s; %s | " DUMPDTB_USAGE " | shoal config-doc", argc < 2 ? "no command" : "unknown command", RUN_USAGE);
+    say("%s (usage: shoal COMMAND [OPTION...]; see shoal --help)",
+        argc < 2 ? "no command" : "unknown command");
     return EXIT_BAD_INPUT;
 }

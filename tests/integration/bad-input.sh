@@ -27,7 +27,7 @@ CASES=(
     "no arguments|usage|"
     "unknown command|unknown command|frob"
     "run without config|no config file|run"
-    "unknown option|--frob: unknown option|run $VIRT --frob"
+    "unknown option|Unknown option --frob (see shoal run --help)|run $VIRT --frob"
     "missing config|missing.conf: cannot read config|run $T/missing.conf --kernel $T/x86.elf"
     "malformed config|malformed.conf:3: not a config file|run $T/malformed.conf"
     "bad value|badvalue.conf:2: \\[memory\\] size: expected a size|run $T/badvalue.conf"
@@ -45,7 +45,7 @@ CASES=(
     "bad bios|x86.elf: not a RISC-V ELF|run $VIRT --kernel $T/good.elf --bios $T/x86.elf|rv"
     "missing initrd file|nope.cpio: cannot read image|run $VIRT --kernel $T/good.elf --initrd $T/nope.cpio|rv"
     "initrd past RAM|17m.bin: initrd of 17825792 bytes at 0x80800000 runs past the end of RAM|run $VIRT --set memory.size=16M --kernel $T/good.elf --initrd $T/17m.bin|rv"
-    "--append without its argument|--append: expected the kernel command line after it|run $VIRT --kernel $T/text.elf --append"
+    "--append without its argument|Missing argument for --append|run $VIRT --kernel $T/text.elf --append"
 )
 
 echo "1..$((${#CASES[@]} * 3))"

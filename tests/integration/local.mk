@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Integration tests: TAP shell scripts that run the real `shoal` binaries.
 INTEGRATION_TESTS = \
-	tests/integration/bad-input.sh \
+	tests/integration/bad-input.sh tests/integration/cli.sh \
 	tests/integration/kill-node.sh \
 	tests/integration/boot-uboot.sh \
 	tests/integration/config-doc.sh \

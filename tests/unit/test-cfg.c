@@ -449,10 +449,11 @@ static const CmdCase cmd_cases[] = {
     { "--run-dir /tmp/x", -1, NULL },
     { "--run-dir=/tmp/x --node 1 --set cpu.accel=interp --kernel k.elf --bios=none", -1, NULL },
     { "", CFG_ERROR_MISSING, "--run-dir DIR is required" },
-    { "--run-dir", CFG_ERROR_VALUE, "--run-dir: expected a value" },
+    { "--run-dir", CFG_ERROR_VALUE, "Missing argument for --run-dir (see prog --help)" },
     { "--run-dir /tmp/x --node 2", CFG_ERROR_VALUE, "--node 2: expected a node number 0..1" },
     { "--run-dir /tmp/x --node x", CFG_ERROR_VALUE, "--node x: expected a node number" },
-    { "--run-dir /tmp/x --frob", CFG_ERROR_VALUE, "--frob: unknown option" },
+    { "--run-dir /tmp/x --frob", CFG_ERROR_VALUE, "Unknown option --frob" },
+    { "--run-dir /tmp/x --accel fast", CFG_ERROR_VALUE, "--accel: expected jit or interp" },
     { "--run-dir /tmp/x second.conf", CFG_ERROR_VALUE, "only one config file" },
     { "--run-dir /tmp/x --set cpu.frob=1", CFG_ERROR_UNKNOWN, "unknown key frob" },
 };
@@ -495,7 +496,8 @@ static void test_cmdline_values(Fixture *f, gconstpointer data)
     g_autoptr(GError) error = NULL;
     CfgCmdline cl;
     char *argv[] = { "prog", f->conf, "--node", "1", "--set", "cpu.accel=interp",
-                     "--kernel", "k.elf", "--run-dir", "/run/x", NULL };
+                     "--kernel", "k.elf", "--run-dir", "/run/x", "--set", "boot.append=a",
+                     "--append", "b", NULL };
 
     write_file(f->conf, GOOD);
     g_assert_true(cfg_cmdline_parse(G_N_ELEMENTS(argv) - 1, argv, &cl, &error));
@@ -504,6 +506,7 @@ static void test_cmdline_values(Fixture *f, gconstpointer data)
     g_assert_cmpstr(cl.run_dir, ==, "/run/x");
     g_assert_cmpstr(cl.machine->accel, ==, "interp");
     g_assert_cmpstr(cl.machine->kernel, ==, "k.elf");
+    g_assert_cmpstr(cl.machine->append, ==, "b"); /* --append after every --set */
     cfg_cmdline_clear(&cl);
     g_assert_null(cl.machine);
     g_assert_cmpint(cl.node, ==, -1);

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# One command-line layer (config/cmdline.c on GOptionContext): shoal and
+# every process binary answer --help and --version with exit 0, a command's
+# help lists its options, and a usage error exits 2 naming where to look.
+. "$(dirname "$0")/lib.sh"
+
+version=$(sed -n 's/^AC_INIT(\[shoal\], \[\([^]]*\)\].*/\1/p' "$SHOAL_SRCDIR/configure.ac")
+BINS="shoal shoal-memory-server shoal-cpu-node"
+[ -x "$SHOAL_BUILDDIR/shoal-sysc-bridge" ] && BINS="$BINS shoal-sysc-bridge"
+set -- $BINS
+echo "1..$(( 2 * $# + 5 ))"
+for b in $BINS; do
+    "$SHOAL_BUILDDIR/$b" --help > "$TEST_TMP/out" 2>&1
+    rc=$?
+    check "$b --help: exit 0 and a usage line (exit $rc)" [ "$rc" = 0 ] &&
+        grep -q '^Usage:' "$TEST_TMP/out"
+    # the last line: SystemC prints its banner first
+    out=$("$SHOAL_BUILDDIR/$b" --version 2>&1 | tail -n 1)
+    check "$b --version prints \"$b $version\" (got \"$out\")" [ "$out" = "$b $version" ]
+done
+"$SHOAL" run --help > "$TEST_TMP/out" 2>&1
+rc=$?
+check "shoal run --help: exit 0 and every option of the run (exit $rc)" [ "$rc" = 0 ] &&
+    grep -q -- '--kernel=FILE' "$TEST_TMP/out" && grep -q -- '--stats' "$TEST_TMP/out" &&
+    grep -q -- '--accel=jit|interp' "$TEST_TMP/out"
+"$SHOAL" help run > "$TEST_TMP/help" 2>&1
+check "shoal help run says what shoal run --help says" cmp -s "$TEST_TMP/out" "$TEST_TMP/help"
+"$SHOAL" dumpdtb --help > "$TEST_TMP/out" 2>&1
+check "shoal dumpdtb --help names its two arguments" grep -q 'shoal dumpdtb .*CONFIG FILE' \
+    "$TEST_TMP/out"
+"$SHOAL_BUILDDIR/shoal-cpu-node" "$SHOAL_SRCDIR/configs/virt.conf" --run-dir "$TEST_TMP" --frob \
+    > "$TEST_TMP/out" 2>&1
+rc=$?
+check "a process binary's unknown option: exit 2, where to look (exit $rc)" [ "$rc" = 2 ] &&
+    grep -q 'Unknown option --frob (see shoal-cpu-node --help)' "$TEST_TMP/out"
+"$SHOAL" help frob > "$TEST_TMP/out" 2>&1
+rc=$?
+check "shoal help of no such command: exit 2 (exit $rc)" [ "$rc" = 2 ]
+exit 0
