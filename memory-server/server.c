@@ -365,8 +365,9 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     }
 }
 
-static void on_page_request(Server *s, IcPeer peer, guint node, const IcEnvelope *env)
+static void on_page_request(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
+    guint node = info->node;
     MsrvReqKind kind;
     guint64 page;
     gboolean here = FALSE;
@@ -461,7 +462,7 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
     return FALSE;
 }
 
-static void on_mmio(Server *s, IcPeer peer, const IcEnvelope *env)
+static void on_mmio(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     const Shoal__V1__MmioRequest *req = env->mmio_request;
     const IcRegion *region = ic_addr_map_lookup(s->map, req->addr);
@@ -537,7 +538,7 @@ static void route_irq(Server *s, const Shoal__V1__IrqLine *irq)
     g_warning("interrupt for hart %u, which is in no node", hart);
 }
 
-static void on_irq_line(Server *s, const IcEnvelope *env)
+static void on_irq_line(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     route_irq(s, env->irq_line);
 }
@@ -606,15 +607,106 @@ static void quantum_reached_now(gpointer data)
 }
 
 /* The harts go on only once the models' DMA writes of the quantum landed. */
-static void on_quantum_reached(Server *s, const Shoal__V1__QuantumReached *reached)
+static void on_quantum_reached(Server *s, IcPeer peer, const PeerInfo *info,
+                               const IcEnvelope *env)
 {
     Reached *r = g_new(Reached, 1);
     r->server = s;
-    r->reached = *reached;
+    r->reached = *env->quantum_reached;
     r->reached.base.unknown_fields = NULL;
     r->reached.base.n_unknown_fields = 0;
     msrv_bridge_after_writes(s->bridge, quantum_reached_now, r);
 }
+
+static void on_page_ack(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    g_autoptr(GError) error = NULL;
+    if (!msrv_dir_ack(s->dir, info->node, env->page_ack->page,
+                      env->page_ack->data.len ? env->page_ack->data.data : NULL, &error))
+        g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
+}
+
+static void on_guest_exit(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    g_autofree char *why = g_strdup_printf("guest wrote tohost on node %u", info->node);
+    end_machine(s, env->guest_exit->code, why);
+}
+
+static void on_console_bytes(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    msrv_uart_push_input(s->uart, env->console_bytes->data.data, env->console_bytes->data.len);
+    sync_uart_irq(s);
+}
+
+static void on_mmio_response(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    g_autoptr(GError) error = NULL;
+    if (!msrv_bridge_mmio_response(s->bridge, env, &error))
+        g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
+}
+
+static void on_dma_request(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    msrv_bridge_dma(s->bridge, env);
+    msrv_bridge_run_deferred(s->bridge);
+}
+
+static void on_device_line(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    g_autoptr(GError) error = NULL;
+    if (!msrv_bridge_line(s->bridge, env, &error))
+        g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
+}
+
+static void on_quantum_done(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    const CfgNode *n = &s->machine->nodes[info->node];
+    guint hart = env->quantum_done->hart;
+    g_autoptr(GError) error = NULL;
+    if (hart < n->first_hart || hart - n->first_hart >= n->n_harts)
+        g_warning("%s: QuantumDone for hart %u, which is not one of its harts",
+                  ic_server_peer_name(s->ic, peer), hart);
+    else if (!msrv_quantum_done(s->quantum, env->quantum_done, &error))
+        g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
+}
+
+static void on_error(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    g_warning("%s reports error %u: %s", ic_server_peer_name(s->ic, peer), env->error->code,
+              env->error->text);
+}
+
+/* What the server takes, by message: from which roles, whether only in
+ * deterministic time (the quantum barrier exists), and who handles it.
+ * Anything else is answered Error{BAD_REQUEST}. docs/protocol.md has the
+ * same table with the answers each must get. */
+typedef void (*Handler)(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env);
+#define FROM(role) (1u << (role))
+typedef struct {
+    guint roles;            /* FROM(ROLE_...) bits; 0: not taken */
+    gboolean deterministic; /* only with a quantum barrier */
+    Handler handle;
+} Route;
+
+static const Route routes[] = {
+    [SHOAL__V1__ENVELOPE__BODY_GET_S] = { FROM(ROLE_NODE), FALSE, on_page_request },
+    [SHOAL__V1__ENVELOPE__BODY_GET_M] = { FROM(ROLE_NODE), FALSE, on_page_request },
+    [SHOAL__V1__ENVELOPE__BODY_UPGRADE] = { FROM(ROLE_NODE), FALSE, on_page_request },
+    [SHOAL__V1__ENVELOPE__BODY_PUT_M] = { FROM(ROLE_NODE), FALSE, on_page_request },
+    [SHOAL__V1__ENVELOPE__BODY_PAGE_ACK] = { FROM(ROLE_NODE), FALSE, on_page_ack },
+    [SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST] = { FROM(ROLE_NODE), FALSE, on_mmio },
+    [SHOAL__V1__ENVELOPE__BODY_IRQ_LINE] = { FROM(ROLE_NODE), FALSE, on_irq_line },
+    [SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT] = { FROM(ROLE_NODE), FALSE, on_guest_exit },
+    [SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE] = { FROM(ROLE_NODE), TRUE, on_quantum_done },
+    [SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES] = { FROM(ROLE_CONSOLE), FALSE, on_console_bytes },
+    [SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE] = { FROM(ROLE_BRIDGE), FALSE, on_mmio_response },
+    [SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST] = { FROM(ROLE_BRIDGE), FALSE, on_dma_request },
+    [SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE] = { FROM(ROLE_BRIDGE), FALSE, on_device_line },
+    [SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED] = { FROM(ROLE_BRIDGE), TRUE, on_quantum_reached },
+    [SHOAL__V1__ENVELOPE__BODY_ERROR] = { FROM(ROLE_NONE) | FROM(ROLE_NODE) | FROM(ROLE_CONSOLE) |
+                                              FROM(ROLE_BRIDGE),
+                                          FALSE, on_error },
+};
 
 static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
 {
@@ -629,99 +721,18 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
         on_hello(s, peer, env);
         return;
     }
-    gboolean node = info->role == ROLE_NODE, console = info->role == ROLE_CONSOLE;
-    gboolean bridge = info->role == ROLE_BRIDGE;
-    g_autoptr(GError) berr = NULL;
-    switch (env->body_case) {
-    case SHOAL__V1__ENVELOPE__BODY_GET_S:
-    case SHOAL__V1__ENVELOPE__BODY_GET_M:
-    case SHOAL__V1__ENVELOPE__BODY_UPGRADE:
-    case SHOAL__V1__ENVELOPE__BODY_PUT_M:
-        if (!node)
-            break;
-        on_page_request(s, peer, info->node, env);
-        return;
-    case SHOAL__V1__ENVELOPE__BODY_PAGE_ACK: {
-        g_autoptr(GError) error = NULL;
-        if (!node)
-            break;
-        if (!msrv_dir_ack(s->dir, info->node, env->page_ack->page,
-                          env->page_ack->data.len ? env->page_ack->data.data : NULL, &error))
-            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
+    guint kind = (guint)env->body_case;
+    const Route *route = kind < G_N_ELEMENTS(routes) ? &routes[kind] : NULL;
+    if (route && (route->roles & FROM(info->role)) && (!route->deterministic || s->quantum)) {
+        route->handle(s, peer, info, env);
         return;
     }
-    case SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST:
-        if (!node)
-            break;
-        on_mmio(s, peer, env);
-        return;
-    case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
-        if (!node)
-            break;
-        on_irq_line(s, env);
-        return;
-    case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT: {
-        if (!node)
-            break;
-        g_autofree char *why = g_strdup_printf("guest wrote tohost on node %u", info->node);
-        end_machine(s, env->guest_exit->code, why);
-        return;
-    }
-    case SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES:
-        if (!console)
-            break;
-        msrv_uart_push_input(s->uart, env->console_bytes->data.data,
-                             env->console_bytes->data.len);
-        sync_uart_irq(s);
-        return;
-    case SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE:
-        if (!bridge)
-            break;
-        if (!msrv_bridge_mmio_response(s->bridge, env, &berr))
-            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
-        return;
-    case SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST:
-        if (!bridge)
-            break;
-        msrv_bridge_dma(s->bridge, env);
-        msrv_bridge_run_deferred(s->bridge);
-        return;
-    case SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE:
-        if (!bridge)
-            break;
-        if (!msrv_bridge_line(s->bridge, env, &berr))
-            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
-        return;
-    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE: {
-        if (!node || !s->quantum)
-            break;
-        const CfgNode *n = &s->machine->nodes[info->node];
-        guint hart = env->quantum_done->hart;
-        if (hart < n->first_hart || hart - n->first_hart >= n->n_harts)
-            g_warning("%s: QuantumDone for hart %u, which is not one of its harts",
-                      ic_server_peer_name(s->ic, peer), hart);
-        else if (!msrv_quantum_done(s->quantum, env->quantum_done, &berr))
-            g_warning("%s: %s", ic_server_peer_name(s->ic, peer), berr->message);
-        return;
-    }
-    case SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED:
-        if (!bridge || !s->quantum)
-            break;
-        on_quantum_reached(s, env->quantum_reached);
-        return;
-    case SHOAL__V1__ENVELOPE__BODY_ERROR:
-        g_warning("%s reports error %u: %s", ic_server_peer_name(s->ic, peer),
-                  env->error->code, env->error->text);
-        return;
-    default:
-        break;
-    }
+    static const char *const role_names[] = {
+        [ROLE_NONE] = "none (no Hello)", [ROLE_NODE] = "node", [ROLE_CONSOLE] = "console",
+        [ROLE_BRIDGE] = "bridge",
+    };
     g_autofree char *t = g_strdup_printf("unexpected %s from a peer with role %s",
-                                         ic_envelope_body_name(env),
-                                         node      ? "node"
-                                         : console ? "console"
-                                         : bridge  ? "bridge"
-                                                   : "none (no Hello)");
+                                         ic_envelope_body_name(env), role_names[info->role]);
     send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST, t);
 }
 
