@@ -1346,13 +1346,9 @@ static void dump_block(const Jit *j, const TcgBlock *tb, const guint8 *start)
     }
 }
 
-gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
+/* Temps the block uses: the globals, and every temp an op names. */
+static guint count_temps(const TcgBlock *tb)
 {
-    Jit *j = hart->jit;
-    TcgCodeBuffer *buf = &hart->code;
-    if (buf->size - buf->used < JIT_MAX_BLOCK_BYTES) {
-        return FALSE;
-    }
     guint n_temps = TCG_NB_GLOBALS;
     for (guint i = 0; i < tb->n_ops; i++) {
         const TcgOp *op = &tb->ops[i];
@@ -1365,84 +1361,95 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
             }
         }
     }
-    jit_begin(j, tb, n_temps);
-    compute_liveness(j, tb->ops, tb->n_ops, n_temps);
+    return n_temps;
+}
 
+/* The block's entry: leave at once if the hart has something to look at
+ * (or, budgeted, its budget is spent), else count its instructions.
+ * Returns the exits to patch to the block's epilogue (the second NULL
+ * unless budgeted). */
+static void emit_block_entry(Jit *j, const TcgBlock *tb, guint8 **to_event_exit,
+                             guint8 **to_budget_exit)
+{
     X86Emitter *e = &j->e;
-    guint8 *start = e->p;
     x86_cmp_mem32_imm8(e, X86_RBP, HART_OFF(event), 0);
-    guint8 *to_event_exit = x86_jcc32(e, X86_CC_NE);
-    guint8 *to_budget_exit = NULL;
-    if (hart->config.budgeted) {
+    *to_event_exit = x86_jcc32(e, X86_CC_NE);
+    *to_budget_exit = NULL;
+    if (j->hart->config.budgeted) {
         /* Chained blocks never pass the loop: each checks the budget. */
         x86_load64(e, X86_RAX, X86_RBP, ENV_OFF(retired));
         x86_alu_rm(e, X86_ALU_CMP, X86_RAX, X86_RBP, ENV_OFF(deadline));
-        to_budget_exit = x86_jcc32(e, X86_CC_AE);
+        *to_budget_exit = x86_jcc32(e, X86_CC_AE);
     }
     x86_add_mem_imm(e, X86_RBP, ENV_OFF(retired), (gint32)tb->n_insns);
+}
 
-    for (guint i = 0; i < tb->n_ops; i++) {
-        const TcgOp *op = &tb->ops[i];
-        j->locked = 0;
-        if ((j->dies[i] & 8) && !(tcg_op_descs[op->opc].flags & TCG_OPF_SIDE_EFFECTS)) {
-            continue; /* dead code: nobody reads the result */
+/* One IR op into host code. */
+static void emit_op(Jit *j, const TcgOp *op, guint i)
+{
+    X86Emitter *e = &j->e;
+    switch ((TcgOpcode)op->opc) {
+    case TCG_OP_nop: break;
+    case TCG_OP_mov: emit_mov(j, op, i); break;
+    case TCG_OP_movi: set_const(j, op->out, op->imm); break;
+    case TCG_OP_add: emit_alu(j, op, i, X86_ALU_ADD); break;
+    case TCG_OP_sub: emit_alu(j, op, i, X86_ALU_SUB); break;
+    case TCG_OP_and: emit_alu(j, op, i, X86_ALU_AND); break;
+    case TCG_OP_or: emit_alu(j, op, i, X86_ALU_OR); break;
+    case TCG_OP_xor: emit_alu(j, op, i, X86_ALU_XOR); break;
+    case TCG_OP_shl: emit_shift(j, op, i, X86_SHIFT_SHL); break;
+    case TCG_OP_shr: emit_shift(j, op, i, X86_SHIFT_SHR); break;
+    case TCG_OP_sar: emit_shift(j, op, i, X86_SHIFT_SAR); break;
+    case TCG_OP_addi: emit_addi(j, op, i); break;
+    case TCG_OP_mul:
+    case TCG_OP_mulsh:
+    case TCG_OP_muluh:
+    case TCG_OP_mulsuh:
+        emit_mul(j, op, i);
+        break;
+    case TCG_OP_div:
+    case TCG_OP_divu:
+    case TCG_OP_rem:
+    case TCG_OP_remu:
+        emit_div(j, op, i);
+        break;
+    case TCG_OP_ext32s: emit_ext32(j, op, i, TRUE); break;
+    case TCG_OP_ext32u: emit_ext32(j, op, i, FALSE); break;
+    case TCG_OP_setcond: emit_setcond(j, op, i); break;
+    case TCG_OP_set_label: emit_set_label(j, op); break;
+    case TCG_OP_br:
+        bb_end(j);
+        label_jump_from(j, (guint)op->imm, x86_jmp32(e));
+        break;
+    case TCG_OP_brcond: emit_brcond(j, op); break;
+    case TCG_OP_ld: emit_ld(j, op, i); break;
+    case TCG_OP_st: emit_st(j, op, i); break;
+    case TCG_OP_ld_env: emit_ld_env(j, op); break;
+    case TCG_OP_st_env: emit_st_env(j, op, i); break;
+    case TCG_OP_call: emit_call(j, op, i); break;
+    case TCG_OP_mb:
+        if (op->aux & TCG_MB_ST_LD) {
+            x86_mfence(e);
         }
-        switch ((TcgOpcode)op->opc) {
-        case TCG_OP_nop: break;
-        case TCG_OP_mov: emit_mov(j, op, i); break;
-        case TCG_OP_movi: set_const(j, op->out, op->imm); break;
-        case TCG_OP_add: emit_alu(j, op, i, X86_ALU_ADD); break;
-        case TCG_OP_sub: emit_alu(j, op, i, X86_ALU_SUB); break;
-        case TCG_OP_and: emit_alu(j, op, i, X86_ALU_AND); break;
-        case TCG_OP_or: emit_alu(j, op, i, X86_ALU_OR); break;
-        case TCG_OP_xor: emit_alu(j, op, i, X86_ALU_XOR); break;
-        case TCG_OP_shl: emit_shift(j, op, i, X86_SHIFT_SHL); break;
-        case TCG_OP_shr: emit_shift(j, op, i, X86_SHIFT_SHR); break;
-        case TCG_OP_sar: emit_shift(j, op, i, X86_SHIFT_SAR); break;
-        case TCG_OP_addi: emit_addi(j, op, i); break;
-        case TCG_OP_mul:
-        case TCG_OP_mulsh:
-        case TCG_OP_muluh:
-        case TCG_OP_mulsuh:
-            emit_mul(j, op, i);
-            break;
-        case TCG_OP_div:
-        case TCG_OP_divu:
-        case TCG_OP_rem:
-        case TCG_OP_remu:
-            emit_div(j, op, i);
-            break;
-        case TCG_OP_ext32s: emit_ext32(j, op, i, TRUE); break;
-        case TCG_OP_ext32u: emit_ext32(j, op, i, FALSE); break;
-        case TCG_OP_setcond: emit_setcond(j, op, i); break;
-        case TCG_OP_set_label: emit_set_label(j, op); break;
-        case TCG_OP_br:
-            bb_end(j);
-            label_jump_from(j, (guint)op->imm, x86_jmp32(e));
-            break;
-        case TCG_OP_brcond: emit_brcond(j, op); break;
-        case TCG_OP_ld: emit_ld(j, op, i); break;
-        case TCG_OP_st: emit_st(j, op, i); break;
-        case TCG_OP_ld_env: emit_ld_env(j, op); break;
-        case TCG_OP_st_env: emit_st_env(j, op, i); break;
-        case TCG_OP_call: emit_call(j, op, i); break;
-        case TCG_OP_mb:
-            if (op->aux & TCG_MB_ST_LD) {
-                x86_mfence(e);
-            }
-            break;
-        case TCG_OP_insn_start: j->insn_pc = (guint64)op->imm; break;
-        case TCG_OP_goto_tb: emit_goto_tb(j, op); break;
-        case TCG_OP_exit_tb: emit_exit_tb(j); break;
-        case TCG_OP_lookup_and_goto_ptr: emit_lookup_and_goto_ptr(j); break;
-        case TCG_OP_COUNT: g_assert_not_reached();
-        }
+        break;
+    case TCG_OP_insn_start: j->insn_pc = (guint64)op->imm; break;
+    case TCG_OP_goto_tb: emit_goto_tb(j, op); break;
+    case TCG_OP_exit_tb: emit_exit_tb(j); break;
+    case TCG_OP_lookup_and_goto_ptr: emit_lookup_and_goto_ptr(j); break;
+    case TCG_OP_COUNT: g_assert_not_reached();
     }
+}
+
+/* After the ops: the slow paths, then the exit the prologue's checks jump
+ * to (back to the loop with pc = this block, which a chained jump did not
+ * store). */
+static void emit_block_exit(Jit *j, const TcgBlock *tb, guint8 *to_event_exit,
+                            guint8 *to_budget_exit)
+{
+    X86Emitter *e = &j->e;
     for (guint k = 0; k < j->n_slow; k++) {
         emit_slow_path(j, &j->slow[k]);
     }
-    /* Something to look at (interrupt, safe work, stop) on entry: back to
-     * the loop with pc = this block, which a chained jump did not store. */
     x86_patch_rel32(to_event_exit, e->p);
     if (to_budget_exit != NULL) {
         x86_patch_rel32(to_budget_exit, e->p);
@@ -1450,6 +1457,32 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
     x86_movi(e, X86_RAX, (gint64)tb->pc);
     x86_store64(e, X86_RBP, ENV_OFF(pc), X86_RAX);
     x86_patch_rel32(x86_jmp32(e), j->exit_noexit_rw);
+}
+
+gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
+{
+    Jit *j = hart->jit;
+    TcgCodeBuffer *buf = &hart->code;
+    if (buf->size - buf->used < JIT_MAX_BLOCK_BYTES) {
+        return FALSE;
+    }
+    guint n_temps = count_temps(tb);
+    jit_begin(j, tb, n_temps);
+    compute_liveness(j, tb->ops, tb->n_ops, n_temps);
+
+    X86Emitter *e = &j->e;
+    guint8 *start = e->p, *to_event_exit, *to_budget_exit;
+    emit_block_entry(j, tb, &to_event_exit, &to_budget_exit);
+    for (guint i = 0; i < tb->n_ops; i++) {
+        const TcgOp *op = &tb->ops[i];
+        j->locked = 0;
+        if ((j->dies[i] & 8) && !(tcg_op_descs[op->opc].flags & TCG_OPF_SIDE_EFFECTS)) {
+            continue; /* dead code: nobody reads the result */
+        }
+        emit_op(j, op, i);
+    }
+    emit_block_exit(j, tb, to_event_exit, to_budget_exit);
+
     g_assert((gsize)(e->p - start) <= JIT_MAX_BLOCK_BYTES);
     tb->code = rx_of(j, start);
     tb->code_size = (guint32)(e->p - start);
