@@ -246,7 +246,10 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
                         env->device_mirror->valid);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
-        node_clint_irq(node, env->irq_line->hart, env->irq_line->line, env->irq_line->level);
+        if (!node_clint_irq(node->clint, env->irq_line->hart, env->irq_line->line,
+                            env->irq_line->level))
+            g_warning("interrupt line %u for hart %u, which is not in this node",
+                      env->irq_line->line, env->irq_line->hart);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_QUANTUM_GO:
         node_quantum_go(node, env->quantum_go->quantum, env->quantum_go->start_ns);
@@ -274,7 +277,7 @@ gpointer node_agent_thread(gpointer data)
     gboolean over = FALSE;
     while (!over) {
         gint64 timeout_us =
-            release_held_back(&a, (gint64)node_clint_fire_timers(node, MAX_WAIT_MS) * 1000);
+            release_held_back(&a, (gint64)node_clint_fire_timers(node->clint, MAX_WAIT_MS) * 1000);
         struct pollfd pfd = { .fd = ic_waker_fd(node->waker), .events = POLLIN };
         g_autoptr(IcEnvelope) env = NULL;
         g_autoptr(GError) error = NULL;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The CLINT as each node sees it: msip and mtimecmp of its own harts live
- * here, msip of another node's hart becomes an IrqLine message, and mtime is
- * the machine time base (host CLOCK_MONOTONIC scaled to timebase_hz since
- * the memory server's epoch). The agent's poll timeout fires the timers.
+/* The CLINT as each node sees it (clint.h): msip and mtimecmp of its own
+ * harts live here, msip of another node's hart leaves through
+ * ops->remote_msip (an IrqLine message), and mtime is the machine time base
+ * (host CLOCK_MONOTONIC scaled to timebase_hz since the memory server's
+ * epoch). The agent's poll timeout fires the timers.
  * In deterministic time (quantum.c) mtime is each hart's own count of
  * instructions, a hart checks its timer when a quantum begins, and an IPI
  * from another hart waits for that too.
@@ -12,30 +13,96 @@
  * another host (tcp:// endpoints) would need the offset to the server's
  * clock measured at Hello; until then mtime there is only as good as that
  * host's clock happens to match. */
+#include <pthread.h>
 #include <time.h>
 
-#include "cpu-node/internal.h"
+#include "cpu-node/clint.h"
+#include "interconnect/ic.h"
 
 #define MSIP_BASE 0x0000
 #define MTIMECMP_BASE 0x4000
 #define MTIME_OFF 0xbff8
 
-static guint64 ns_to_ticks(const Node *node, guint64 ns)
+typedef struct {
+    TcgHart *tcg;
+    guint64 mtimecmp;           /* (atomic) ticks; written under timer_lock */
+    gint mtip;                  /* MTIP level last set, under timer_lock */
+    pthread_mutex_t timer_lock; /* the hart's thread (a CLINT write) and the agent (its
+                                 * timers) both compare and set MTIP: one at a time, or a
+                                 * level set last by the one that compared first sticks */
+} ClintHart;
+
+struct NodeClint {
+    NodeClintConfig config;
+    const NodeClintOps *ops;
+    gpointer opaque;
+    ClintHart *harts; /* config.n_harts */
+};
+
+NodeClint *node_clint_new(const NodeClintConfig *config, TcgHart *const *harts,
+                          const NodeClintOps *ops, gpointer opaque)
 {
-    return (guint64)((unsigned __int128)ns * node->timebase_hz / 1000000000u);
+    g_assert(config->timebase_hz > 0);
+    NodeClint *c = g_new0(NodeClint, 1);
+    c->config = *config;
+    c->ops = ops;
+    c->opaque = opaque;
+    c->harts = g_new0(ClintHart, config->n_harts);
+    for (guint i = 0; i < config->n_harts; i++) {
+        c->harts[i].tcg = harts[i];
+        c->harts[i].mtimecmp = G_MAXUINT64; /* no timer until the guest sets one */
+        pthread_mutex_init(&c->harts[i].timer_lock, NULL);
+    }
+    return c;
 }
 
-guint64 node_clint_mtime(Node *node, guint hart_id)
+void node_clint_free(NodeClint *c)
 {
-    if (node->machine->deterministic) {
-        NodeHart *h = node_hart(node, hart_id);
-        g_assert(h != NULL);
-        return ns_to_ticks(node, node_quantum_hart_ns(h));
-    }
+    if (!c)
+        return;
+    for (guint i = 0; i < c->config.n_harts; i++)
+        pthread_mutex_destroy(&c->harts[i].timer_lock);
+    g_free(c->harts);
+    g_free(c);
+}
+
+/* Our hart @hart_id (an absolute id), or NULL. */
+static ClintHart *our_hart(NodeClint *c, guint hart_id)
+{
+    guint i = hart_id - c->config.first_hart;
+    return hart_id >= c->config.first_hart && i < c->config.n_harts ? &c->harts[i] : NULL;
+}
+
+static guint64 ns_to_ticks(const NodeClint *c, guint64 ns)
+{
+    return (guint64)((unsigned __int128)ns * c->config.timebase_hz / 1000000000u);
+}
+
+guint64 node_clint_ticks_to_ns(const NodeClint *c, guint64 ticks)
+{
+    if (ticks == G_MAXUINT64)
+        return 0;
+    unsigned __int128 ns = ((unsigned __int128)ticks * 1000000000u + c->config.timebase_hz - 1) /
+                           c->config.timebase_hz;
+    return ns > G_MAXUINT64 ? 0 : (guint64)ns;
+}
+
+guint64 node_clint_mtime(NodeClint *c, guint hart_id)
+{
+    if (c->config.deterministic)
+        return ns_to_ticks(c, c->ops->hart_ns(c->opaque, hart_id));
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     guint64 now = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
-    return ns_to_ticks(node, now > node->epoch_ns ? now - node->epoch_ns : 0);
+    guint64 epoch = c->config.epoch_ns;
+    return ns_to_ticks(c, now > epoch ? now - epoch : 0);
+}
+
+guint64 node_clint_mtimecmp(NodeClint *c, guint hart_id)
+{
+    ClintHart *h = our_hart(c, hart_id);
+    g_assert(h != NULL);
+    return __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
 }
 
 /* Which register @off names: *hart (absolute id) and *kind. */
@@ -68,7 +135,7 @@ static guint64 part(guint64 v, guint64 sub, guint size)
     return size == 8 ? v : v & 0xffffffffu;
 }
 
-gboolean node_clint_read(Node *node, guint hart_id, guint64 off, guint size, guint64 *value)
+gboolean node_clint_read(NodeClint *c, guint hart_id, guint64 off, guint size, guint64 *value)
 {
     guint hart;
     guint64 sub;
@@ -78,17 +145,17 @@ gboolean node_clint_read(Node *node, guint hart_id, guint64 off, guint size, gui
     case REG_MSIP: {
         /* The hart's software interrupt line. Our harts only: another
          * node's msip reads 0 from here (a read would be a message). */
-        NodeHart *h = node_hart(node, hart);
+        ClintHart *h = our_hart(c, hart);
         *value = h ? tcg_hart_irq_level(h->tcg, TCG_IRQ_MSIP) : 0;
         return TRUE;
     }
     case REG_MTIMECMP: {
-        NodeHart *h = node_hart(node, hart);
+        ClintHart *h = our_hart(c, hart);
         *value = h ? part(__atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED), sub, size) : 0;
         return TRUE;
     }
     case REG_MTIME:
-        *value = part(node_clint_mtime(node, hart_id), sub, size);
+        *value = part(node_clint_mtime(c, hart_id), sub, size);
         return TRUE;
     case REG_NONE:
         break;
@@ -101,7 +168,7 @@ gboolean node_clint_read(Node *node, guint hart_id, guint64 off, guint size, gui
  * lower the line, and the agent's raise land after the hart's lower (or
  * the other way round), leaving mtip and the line apart: then the timer
  * never fires again and a hart sleeping in WFI for it sleeps for ever. */
-static void update_mtip_locked(NodeHart *h, guint64 now)
+static void update_mtip_locked(ClintHart *h, guint64 now)
 {
     gint due = now >= __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
     if (h->mtip != due) {
@@ -110,37 +177,38 @@ static void update_mtip_locked(NodeHart *h, guint64 now)
     }
 }
 
-static void update_mtip(NodeHart *h, guint64 now)
+static void update_mtip(ClintHart *h, guint64 now)
 {
     pthread_mutex_lock(&h->timer_lock);
     update_mtip_locked(h, now);
     pthread_mutex_unlock(&h->timer_lock);
 }
 
-gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, guint64 value)
+static void write_msip(NodeClint *c, guint hart_id, guint target, gboolean level)
+{
+    ClintHart *h = our_hart(c, target);
+    if (h && c->config.deterministic && target != hart_id)
+        c->ops->post_ipi(c->opaque, target, (gint)hart_id, level);
+    else if (h)
+        tcg_hart_set_irq(h->tcg, TCG_IRQ_MSIP, level);
+    else if (target < c->config.machine_harts)
+        c->ops->remote_msip(c->opaque, hart_id, target, level);
+}
+
+gboolean node_clint_write(NodeClint *c, guint hart_id, guint64 off, guint size, guint64 value)
 {
     guint hart;
     guint64 sub;
     if (size != 4 && size != 8)
         return FALSE;
     switch (decode(off, size, &hart, &sub)) {
-    case REG_MSIP: {
-        NodeHart *h = node_hart(node, hart);
-        if (h && node->machine->deterministic && hart != hart_id) {
-            node_quantum_post_ipi(node, h, node_hart(node, hart_id), value & 1);
-        } else if (h) {
-            tcg_hart_set_irq(h->tcg, TCG_IRQ_MSIP, value & 1);
-        } else if (hart < node->machine->n_harts) {
-            NodeRequest req = { .kind = NODE_REQ_IRQ, .hart = hart, .line = TCG_IRQ_MSIP,
-                                .value = value & 1 };
-            node_submit(node, hart_id, &req);
-        }
+    case REG_MSIP:
+        write_msip(c, hart_id, hart, value & 1);
         return TRUE;
-    }
     case REG_MTIMECMP: {
-        NodeHart *h = node_hart(node, hart);
+        ClintHart *h = our_hart(c, hart);
         if (!h) /* another node's timer is not reachable from here */
-            return hart < node->machine->n_harts;
+            return hart < c->config.machine_harts;
         pthread_mutex_lock(&h->timer_lock);
         guint64 old = __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED), v;
         if (size == 8)
@@ -152,9 +220,9 @@ gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, gu
         __atomic_store_n(&h->mtimecmp, v, __ATOMIC_RELAXED);
         /* Another hart's timer, in deterministic time: by the writer's
          * clock (harts on one node differ by less than a quantum). */
-        update_mtip_locked(h, node_clint_mtime(node, hart_id));
+        update_mtip_locked(h, node_clint_mtime(c, hart_id));
         pthread_mutex_unlock(&h->timer_lock);
-        node_agent_kick(node); /* the deadline moved */
+        c->ops->deadline_moved(c->opaque);
         return TRUE;
     }
     case REG_MTIME:
@@ -165,21 +233,23 @@ gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, gu
     return FALSE;
 }
 
-void node_clint_update_timer(Node *node, NodeHart *h)
+void node_clint_update_timer(NodeClint *c, guint hart_id)
 {
-    update_mtip(h, node_clint_mtime(node, h->id));
+    ClintHart *h = our_hart(c, hart_id);
+    g_assert(h != NULL);
+    update_mtip(h, node_clint_mtime(c, hart_id));
 }
 
-int node_clint_fire_timers(Node *node, int max_ms)
+int node_clint_fire_timers(NodeClint *c, int max_ms)
 {
     /* Deterministic time moves with the harts: each looks at its own timer
      * when a quantum begins (node_clint_update_timer). */
-    if (node->machine->deterministic)
+    if (c->config.deterministic)
         return max_ms;
-    guint64 now = node_clint_mtime(node, 0);
+    guint64 now = node_clint_mtime(c, c->config.first_hart);
     guint64 next = G_MAXUINT64;
-    for (guint i = 0; i < node->config->n_harts; i++) {
-        NodeHart *h = &node->harts[i];
+    for (guint i = 0; i < c->config.n_harts; i++) {
+        ClintHart *h = &c->harts[i];
         update_mtip(h, now);
         guint64 cmp = __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
         if (cmp > now)
@@ -187,19 +257,18 @@ int node_clint_fire_timers(Node *node, int max_ms)
     }
     if (next == G_MAXUINT64)
         return max_ms;
-    guint64 ms = (guint64)((unsigned __int128)next * 1000 / node->timebase_hz) + 1;
+    guint64 ms = (guint64)((unsigned __int128)next * 1000 / c->config.timebase_hz) + 1;
     return (int)MIN(ms, (guint64)max_ms);
 }
 
-void node_clint_irq(Node *node, guint hart_id, guint line, gboolean level)
+gboolean node_clint_irq(NodeClint *c, guint hart_id, guint line, gboolean level)
 {
-    NodeHart *h = node_hart(node, hart_id);
-    if (!h) {
-        g_warning("interrupt line %u for hart %u, which is not in this node", line, hart_id);
-        return;
-    }
-    if (node->machine->deterministic && line == TCG_IRQ_MSIP)
-        node_quantum_post_ipi(node, h, NULL, level);
+    ClintHart *h = our_hart(c, hart_id);
+    if (!h)
+        return FALSE;
+    if (c->config.deterministic && line == TCG_IRQ_MSIP)
+        c->ops->post_ipi(c->opaque, hart_id, -1, level);
     else
         tcg_hart_set_irq(h->tcg, line, level);
+    return TRUE;
 }

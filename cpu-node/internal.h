@@ -16,6 +16,7 @@
 #include <pthread.h>
 
 #include "config/cfg.h"
+#include "cpu-node/clint.h"
 #include "interconnect/ic.h"
 #include "tcg/event.h"
 #include "tcg/tcg.h"
@@ -159,22 +160,6 @@ gpointer node_agent_thread(gpointer node);
 /* Wakes the agent to recompute its timer deadline (any thread). */
 void node_agent_kick(Node *node);
 
-/* ---- clint.c: msip, mtimecmp, mtime ---- */
-/* Machine time now as hart @hart_id sees it, in ticks of the time base
- * (its own thread; decoupled time: any thread, any hart). */
-guint64 node_clint_mtime(Node *node, guint hart_id);
-/* Register access at byte offset @off of the CLINT by hart @hart_id (its
- * thread). FALSE: access fault. */
-gboolean node_clint_read(Node *node, guint hart_id, guint64 off, guint size, guint64 *value);
-/* MTIP of @h after its time moved (its own thread). */
-void node_clint_update_timer(Node *node, NodeHart *h);
-gboolean node_clint_write(Node *node, guint hart_id, guint64 off, guint size, guint64 value);
-/* Raises/lowers MTIP where due; returns ms until the next deadline (or
- * @max_ms). Agent thread. */
-int node_clint_fire_timers(Node *node, int max_ms);
-/* MSIP for one of our harts, from an IrqLine (agent thread). */
-void node_clint_irq(Node *node, guint hart_id, guint line, gboolean level);
-
 /* ---- quantum.c: deterministic time's barrier ---- */
 typedef struct {
     pthread_mutex_t lock;
@@ -211,11 +196,6 @@ struct NodeHart {
     TcgHart *tcg;           /* owned */
     GThread *thread;        /* runs tcg_hart_run */
     guint id;               /* mhartid */
-    guint64 mtimecmp;       /* (atomic) CLINT, ticks; written under timer_lock */
-    gint mtip;              /* MTIP level last set, under timer_lock */
-    pthread_mutex_t timer_lock; /* the hart's thread (a CLINT write) and the agent (its
-                                 * timers) both compare and set MTIP: one at a time, or a
-                                 * level set last by the one that compared first sticks */
     guint64 lease_page;     /* (atomic) page its last LR leased, or NODE_NO_LEASE */
     guint64 leases_ended;   /* (atomic) SCs after a leased LR; the hart writes it */
     gboolean lease_watched; /* (atomic) the agent waits for the current lease to end */
@@ -236,6 +216,7 @@ struct Node {
     NodeHart *harts;          /* config->n_harts */
     TcgHart **tcgs;           /* config->n_harts: harts[i].tcg */
     NodeStats stats;          /* --stats (SHOAL_STATS) */
+    NodeClint *clint;         /* msip, mtimecmp, mtime of our harts (clint.h) */
     guint64 boot_pc, a1;
     gboolean has_tohost;
     guint64 tohost;

@@ -4,7 +4,7 @@ noinst_LIBRARIES += cpu-node/libshoal-node.a
 cpu_node_libshoal_node_a_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS) \
 	-DG_LOG_DOMAIN=\"shoal-node\"
 cpu_node_libshoal_node_a_SOURCES = \
-	cpu-node/internal.h cpu-node/page-cache.c cpu-node/clint.c \
+	cpu-node/internal.h cpu-node/page-cache.c cpu-node/clint.h cpu-node/clint.c \
 	cpu-node/agent.c cpu-node/node.c cpu-node/stats.c cpu-node/lease.c cpu-node/request.c cpu-node/mirror.c \
 	cpu-node/quantum.c
 

@@ -109,8 +109,8 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
         return FALSE;
     switch (r->owner) {
     case IC_OWNER_NODE_LOCAL:
-        return is_write ? node_clint_write(node, hart_id, paddr - r->base, size, *value)
-                        : node_clint_read(node, hart_id, paddr - r->base, size, value);
+        return is_write ? node_clint_write(node->clint, hart_id, paddr - r->base, size, *value)
+                        : node_clint_read(node->clint, hart_id, paddr - r->base, size, value);
     case IC_OWNER_MSRV_DEVICE:
     case IC_OWNER_BRIDGE: { /* the server relays it */
         if (is_write && ic_region_write_posted(r, paddr, size)) {
@@ -171,9 +171,40 @@ static void watched_store(gpointer opaque, guint hart_id, guint64 paddr, unsigne
     node_submit(node, hart_id, &req);
 }
 
+/* ---- What the CLINT needs from the node (clint.h) ---- */
+
+static void clint_remote_msip(gpointer opaque, guint from, guint target, gboolean level)
+{
+    NodeRequest req = { .kind = NODE_REQ_IRQ, .hart = target, .line = TCG_IRQ_MSIP,
+                        .value = level };
+    node_submit(opaque, from, &req);
+}
+
+static void clint_post_ipi(gpointer opaque, guint target, gint from, gboolean level)
+{
+    Node *node = opaque;
+    node_quantum_post_ipi(node, node_hart(node, target),
+                          from >= 0 ? node_hart(node, (guint)from) : NULL, level);
+}
+
+static guint64 clint_hart_ns(gpointer opaque, guint hart_id)
+{
+    return node_quantum_hart_ns(node_hart(opaque, hart_id));
+}
+
+static void clint_deadline_moved(gpointer opaque)
+{
+    node_agent_kick(opaque);
+}
+
+static const NodeClintOps clint_ops = {
+    clint_remote_msip, clint_post_ipi, clint_hart_ns, clint_deadline_moved,
+};
+
 static guint64 read_time(gpointer opaque, guint hart_id)
 {
-    return node_clint_mtime(opaque, hart_id);
+    Node *node = opaque;
+    return node_clint_mtime(node->clint, hart_id);
 }
 
 static gboolean lease_take(gpointer opaque, guint hart_id, const void *host, gboolean may_block)
@@ -306,12 +337,13 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         NodeHart *h = &node.harts[i];
         h->node = &node;
         h->id = hc.hart_id = node.config->first_hart + i;
-        h->mtimecmp = G_MAXUINT64; /* no timer until the guest sets one */
-        pthread_mutex_init(&h->timer_lock, NULL);
         h->lease_page = NODE_NO_LEASE;
         h->tcg = tcg_hart_new(&hc, leases ? &node_ops : &lone_node_ops, &node);
         node.tcgs[i] = h->tcg;
     }
+    NodeClintConfig clint = { node.config->first_hart, node.config->n_harts, machine->n_harts,
+                              node.timebase_hz, node.epoch_ns, machine->deterministic };
+    node.clint = node_clint_new(&clint, node.tcgs, &clint_ops, &node);
     GThread *agent = g_thread_new("shoal-agent", node_agent_thread, &node);
     for (guint i = 0; i < node.config->n_harts; i++) {
         g_autofree char *name = g_strdup_printf("shoal-hart%u", node.harts[i].id);
@@ -324,9 +356,9 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     if (g_getenv("SHOAL_STATS") != NULL)
         node_stats_print(&node.stats, index, node.tcgs, node.config->n_harts,
                          machine->deterministic);
+    node_clint_free(node.clint);
     for (guint i = 0; i < node.config->n_harts; i++) {
         tcg_hart_free(node.harts[i].tcg);
-        pthread_mutex_destroy(&node.harts[i].timer_lock);
     }
     code = node.exit_code;
     node_stats_destroy(&node.stats);

@@ -47,16 +47,6 @@ guint64 node_quantum_hart_ns(const NodeHart *h)
     return h->quantum_start_ns + MIN(ran, m->sysc_quantum_ns);
 }
 
-/* Guest ns at which mtime reaches @ticks (rounded up), 0 for never. */
-static guint64 ticks_to_ns(const Node *node, guint64 ticks)
-{
-    if (ticks == G_MAXUINT64)
-        return 0;
-    unsigned __int128 ns = ((unsigned __int128)ticks * 1000000000u + node->timebase_hz - 1) /
-                           node->timebase_hz;
-    return ns > G_MAXUINT64 ? 0 : (guint64)ns;
-}
-
 void node_quantum_post_ipi(Node *node, NodeHart *to, const NodeHart *from, gboolean level)
 {
     NodeQuantum *q = &node->quantum;
@@ -92,7 +82,7 @@ guint64 node_quantum_end(Node *node, guint hart_id, gboolean idle)
     NodeRequest done = { .kind = NODE_REQ_QUANTUM_DONE, .hart = hart_id,
                          .value = h->quantum_index, .idle = idle };
     if (idle)
-        done.wake_ns = ticks_to_ns(node, __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED));
+        done.wake_ns = node_clint_ticks_to_ns(node->clint, node_clint_mtimecmp(node->clint, hart_id));
     node_submit(node, hart_id, &done);
     gint64 t0 = g_get_monotonic_time();
     pthread_mutex_lock(&q->lock);
@@ -103,7 +93,7 @@ guint64 node_quantum_end(Node *node, guint hart_id, gboolean idle)
     pthread_mutex_unlock(&q->lock);
     node_stats_quantum(&node->stats, idle, g_get_monotonic_time() - t0);
     h->quantum_retired = tcg_hart_retired(h->tcg);
-    node_clint_update_timer(node, h);
+    node_clint_update_timer(node->clint, hart_id);
     deliver_ipis(node, h);
     return node_quantum_budget(node);
 }

@@ -125,70 +125,158 @@ static void test_page_cache(void)
         g_assert_true(r.got[i] == r.got[0]);
 }
 
+/* What the CLINT asked of the node, for test_clint. */
+typedef struct {
+    GString *log;   /* one line per call */
+    guint64 now_ns; /* deterministic time: every hart's guest time */
+} ClintNode;
+
+static void rec_remote_msip(gpointer opaque, guint from, guint target, gboolean level)
+{
+    ClintNode *n = opaque;
+    g_string_append_printf(n->log, "remote_msip %u->%u %d\n", from, target, level);
+}
+
+static void rec_post_ipi(gpointer opaque, guint target, gint from, gboolean level)
+{
+    ClintNode *n = opaque;
+    g_string_append_printf(n->log, "post_ipi %d->%u %d\n", from, target, level);
+}
+
+static guint64 rec_hart_ns(gpointer opaque, guint hart_id)
+{
+    return ((ClintNode *)opaque)->now_ns;
+}
+
+static void rec_deadline_moved(gpointer opaque)
+{
+    g_string_append(((ClintNode *)opaque)->log, "deadline_moved\n");
+}
+
+static const NodeClintOps rec_clint_ops = {
+    rec_remote_msip, rec_post_ipi, rec_hart_ns, rec_deadline_moved,
+};
+
+/* The CLINT alone: one node with harts 2 and 3 of a 4-hart machine. */
 static void test_clint(void)
 {
     static const TcgNodeOps no_ops;
-    CfgNode cfg_node = { 0, 0, 1 };
-    CfgMachine machine = { .n_nodes = 1, .nodes = &cfg_node, .n_harts = 1 };
-    Node node = { .machine = &machine, .config = &cfg_node, .timebase_hz = 10000000 };
-    node.waker = ic_waker_new(NULL);
-    NodeHart hart = { .node = &node, .id = 0, .mtimecmp = G_MAXUINT64 };
-    TcgHartConfig hc = { .hart_id = 0, .accel = TCG_ACCEL_INTERP, .code_buffer_size = 1 << 20 };
-    hart.tcg = tcg_hart_new(&hc, &no_ops, &node);
-    node.harts = &hart;
-    node.epoch_ns = 0; /* mtime = time since boot of the host, scaled */
+    TcgHartConfig hc = { .accel = TCG_ACCEL_INTERP, .code_buffer_size = 1 << 20 };
+    TcgHart *tcgs[2];
+    for (guint i = 0; i < 2; i++) {
+        hc.hart_id = 2 + i;
+        tcgs[i] = tcg_hart_new(&hc, &no_ops, NULL);
+    }
+    ClintNode rec = { g_string_new(NULL), 0 };
+    NodeClintConfig cfg = { .first_hart = 2, .n_harts = 2, .machine_harts = 4,
+                            .timebase_hz = 10000000, .epoch_ns = 0 };
+    g_autoptr(NodeClint) c = node_clint_new(&cfg, tcgs, &rec_clint_ops, &rec);
 
+    /* mtime = time since the host booted, scaled; the high half alone. */
     guint64 v, t0, t1;
-    g_assert_true(node_clint_read(&node, 0, 0xbff8, 8, &t0));
+    g_assert_true(node_clint_read(c, 2, 0xbff8, 8, &t0));
     g_usleep(2000);
-    g_assert_true(node_clint_read(&node, 0, 0xbff8, 8, &t1));
+    g_assert_true(node_clint_read(c, 2, 0xbff8, 8, &t1));
     g_assert_cmpuint(t1, >, t0 + 10000); /* >= 2 ms at 10 MHz */
-    g_assert_true(node_clint_read(&node, 0, 0xbffc, 4, &v));
-    g_assert_cmphex(v, ==, t1 >> 32); /* high half (same epoch) */
+    g_assert_true(node_clint_read(c, 2, 0xbffc, 4, &v));
+    g_assert_cmphex(v, ==, t1 >> 32);
+    g_assert_true(node_clint_write(c, 2, 0xbff8, 8, 0)); /* not writable: ignored */
 
-    /* mtimecmp in the future: no MTIP; full and half-word writes. */
-    g_assert_true(node_clint_write(&node, 0, 0x4000, 8, 0x123456789abcdef0ull));
-    g_assert_true(node_clint_read(&node, 0, 0x4000, 8, &v));
+    /* mtimecmp in the future: no MTIP; full and half-word writes, each
+     * telling the node its deadline moved. */
+    g_assert_cmpuint(node_clint_mtimecmp(c, 2), ==, G_MAXUINT64);
+    g_assert_true(node_clint_write(c, 2, 0x4010, 8, 0x123456789abcdef0ull));
+    g_assert_true(node_clint_read(c, 2, 0x4010, 8, &v));
     g_assert_cmphex(v, ==, 0x123456789abcdef0ull);
-    g_assert_cmpint(hart.mtip, ==, 0);
-    g_assert_true(node_clint_write(&node, 0, 0x4004, 4, 0x0fffffff));
-    g_assert_true(node_clint_read(&node, 0, 0x4000, 8, &v));
-    g_assert_cmphex(v, ==, 0x0fffffff9abcdef0ull);
-    g_assert_true(node_clint_read(&node, 0, 0x4004, 4, &v));
+    g_assert_false(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MTIP));
+    g_assert_true(node_clint_write(c, 2, 0x4014, 4, 0x0fffffff));
+    g_assert_cmphex(node_clint_mtimecmp(c, 2), ==, 0x0fffffff9abcdef0ull);
+    g_assert_true(node_clint_read(c, 2, 0x4014, 4, &v));
     g_assert_cmphex(v, ==, 0x0fffffff);
-    /* In the past: MTIP at once; and the deadline math of the agent. */
-    g_assert_true(node_clint_write(&node, 0, 0x4000, 8, 0));
-    g_assert_cmpint(hart.mtip, ==, 1);
-    g_assert_cmpint(node_clint_fire_timers(&node, 1000), ==, 1000);
-    node_clint_read(&node, 0, 0xbff8, 8, &t0);
-    g_assert_true(node_clint_write(&node, 0, 0x4000, 8, t0 + 10000000)); /* +1 s */
-    g_assert_cmpint(hart.mtip, ==, 0);
-    int ms = node_clint_fire_timers(&node, 5000);
+    g_assert_cmpstr(rec.log->str, ==, "deadline_moved\ndeadline_moved\n");
+    /* In the past: MTIP at once, on that hart only; the deadline math. */
+    g_assert_true(node_clint_write(c, 2, 0x4010, 8, 0));
+    g_assert_true(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MTIP));
+    g_assert_false(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MTIP));
+    g_assert_cmpint(node_clint_fire_timers(c, 1000), ==, 1000);
+    node_clint_read(c, 2, 0xbff8, 8, &t0);
+    g_assert_true(node_clint_write(c, 2, 0x4010, 8, t0 + 10000000)); /* +1 s */
+    g_assert_false(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MTIP));
+    int ms = node_clint_fire_timers(c, 5000);
     g_assert_cmpint(ms, >, 900);
     g_assert_cmpint(ms, <=, 1001);
-    g_assert_cmpint(node_clint_fire_timers(&node, 100), ==, 100);
+    g_assert_cmpint(node_clint_fire_timers(c, 100), ==, 100);
+    g_assert_cmpuint(node_clint_ticks_to_ns(c, 10000000), ==, 1000000000);
+    g_assert_cmpuint(node_clint_ticks_to_ns(c, G_MAXUINT64), ==, 0);
 
-    /* msip of our hart reads back its line (bit 0 only), and of a hart
-     * that does not exist reads 0. */
-    g_assert_true(node_clint_write(&node, 0, 0x0, 4, 1));
-    g_assert_true(node_clint_read(&node, 0, 0x0, 4, &v));
+    /* msip: ours reads back its line (bit 0 only); another node's hart is
+     * a message; past the machine's harts, nothing. */
+    g_string_truncate(rec.log, 0);
+    g_assert_true(node_clint_write(c, 2, 0xc, 4, 0xffffffff)); /* hart 3 */
+    g_assert_true(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MSIP));
+    g_assert_true(node_clint_read(c, 2, 0xc, 4, &v));
     g_assert_cmphex(v, ==, 1);
-    g_assert_true(tcg_hart_irq_level(hart.tcg, TCG_IRQ_MSIP));
-    g_assert_true(node_clint_write(&node, 0, 0x0, 4, 0xfffffffe));
-    g_assert_true(node_clint_read(&node, 0, 0x0, 4, &v));
+    g_assert_true(node_clint_write(c, 2, 0xc, 4, 0xfffffffe));
+    g_assert_false(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MSIP));
+    g_assert_true(node_clint_write(c, 3, 0x4, 4, 1)); /* hart 1: another node */
+    g_assert_true(node_clint_read(c, 3, 0x4, 4, &v));
     g_assert_cmphex(v, ==, 0);
-    g_assert_false(tcg_hart_irq_level(hart.tcg, TCG_IRQ_MSIP));
-    g_assert_true(node_clint_read(&node, 0, 0x4, 4, &v)); /* hart 1: not here */
-    g_assert_cmphex(v, ==, 0);
-    /* Bad sizes and holes fault. */
-    g_assert_false(node_clint_read(&node, 0, 0x0, 8, &v));
-    g_assert_false(node_clint_read(&node, 0, 0xbff8, 2, &v));
-    g_assert_false(node_clint_read(&node, 0, 0xc000, 4, &v));
-    g_assert_false(node_clint_write(&node, 0, 0xc000, 4, 0));
-    g_assert_false(node_clint_write(&node, 0, 0x4000 + 8 * 7, 8, 0)); /* hart 7: not here */
+    g_assert_true(node_clint_write(c, 3, 0x10, 4, 1)); /* hart 4: none */
+    g_assert_cmpstr(rec.log->str, ==, "remote_msip 3->1 1\n");
+    /* An IrqLine for one of ours, and for one that is not. */
+    g_assert_true(node_clint_irq(c, 2, TCG_IRQ_MSIP, TRUE));
+    g_assert_true(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MSIP));
+    g_assert_false(node_clint_irq(c, 1, TCG_IRQ_MSIP, TRUE));
 
-    tcg_hart_free(hart.tcg);
-    ic_waker_free(node.waker);
+    /* Bad sizes and holes fault; another node's timer is out of reach. */
+    g_assert_false(node_clint_read(c, 2, 0x0, 8, &v));
+    g_assert_false(node_clint_read(c, 2, 0xbff8, 2, &v));
+    g_assert_false(node_clint_read(c, 2, 0xc000, 4, &v));
+    g_assert_false(node_clint_write(c, 2, 0xc000, 4, 0));
+    g_assert_false(node_clint_write(c, 2, 0x4000 + 8 * 7, 8, 0)); /* hart 7: none */
+    g_assert_true(node_clint_write(c, 2, 0x4000, 8, 0)); /* hart 0: not ours, ignored */
+    g_assert_true(node_clint_read(c, 2, 0x4000, 8, &v));
+    g_assert_cmphex(v, ==, 0);
+
+    for (guint i = 0; i < 2; i++)
+        tcg_hart_free(tcgs[i]);
+    g_string_free(rec.log, TRUE);
+}
+
+/* Deterministic time: mtime is the hart's guest time, an IPI between our
+ * harts and one from an IrqLine wait for a quantum (post_ipi), and a timer
+ * fires when the hart looks at it, never by the agent's clock. */
+static void test_clint_deterministic(void)
+{
+    static const TcgNodeOps no_ops;
+    TcgHartConfig hc = { .accel = TCG_ACCEL_INTERP, .code_buffer_size = 1 << 20 };
+    TcgHart *tcgs[2];
+    for (guint i = 0; i < 2; i++) {
+        hc.hart_id = i;
+        tcgs[i] = tcg_hart_new(&hc, &no_ops, NULL);
+    }
+    ClintNode rec = { g_string_new(NULL), 1000 }; /* 1 us */
+    NodeClintConfig cfg = { .n_harts = 2, .machine_harts = 2, .timebase_hz = 10000000,
+                            .deterministic = TRUE };
+    g_autoptr(NodeClint) c = node_clint_new(&cfg, tcgs, &rec_clint_ops, &rec);
+    guint64 v;
+    g_assert_true(node_clint_read(c, 0, 0xbff8, 8, &v));
+    g_assert_cmpuint(v, ==, 10); /* 1 us at 10 MHz */
+    g_assert_true(node_clint_write(c, 0, 0x4, 4, 1)); /* hart 0 -> hart 1 */
+    g_assert_false(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MSIP));
+    g_assert_true(node_clint_write(c, 0, 0x0, 4, 1)); /* its own: at once */
+    g_assert_true(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MSIP));
+    g_assert_true(node_clint_irq(c, 1, TCG_IRQ_MSIP, FALSE));
+    g_assert_true(node_clint_write(c, 1, 0x4008, 8, 20)); /* hart 1's timer at 2 us */
+    g_assert_cmpint(node_clint_fire_timers(c, 500), ==, 500);
+    g_assert_false(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MTIP));
+    rec.now_ns = 2000;
+    node_clint_update_timer(c, 1);
+    g_assert_true(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MTIP));
+    g_assert_cmpstr(rec.log->str, ==, "post_ipi 0->1 1\npost_ipi -1->1 0\ndeadline_moved\n");
+    for (guint i = 0; i < 2; i++)
+        tcg_hart_free(tcgs[i]);
+    g_string_free(rec.log, TRUE);
 }
 
 /* The copies of device registers: set, replaced, made invalid, and a
@@ -216,6 +304,7 @@ int main(int argc, char **argv)
     g_test_add_func("/node/event/ping-pong", test_event_ping_pong);
     g_test_add_func("/node/page-cache/frames", test_page_cache);
     g_test_add_func("/node/clint/registers", test_clint);
+    g_test_add_func("/node/clint/deterministic", test_clint_deterministic);
     g_test_add_func("/node/mirror", test_mirror);
     return g_test_run();
 }
