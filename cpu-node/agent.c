@@ -179,7 +179,7 @@ static void give_up_later(Agent *a, const IcEnvelope *env, guint64 page, guint32
         node->machine->page_hold_us
             ? __atomic_load_n(&f->granted_us, __ATOMIC_RELAXED) + (gint64)node->machine->page_hold_us
             : 0;
-    NodeLeaseSnapshot *leases = node_lease_snapshot(node, page);
+    NodeLeaseSnapshot *leases = node_leases_snapshot(node->leases, page);
     gboolean installed = grants_installed(f, grants);
     if (leases == NULL && hold_until <= now && installed) {
         give_up(a, env->txid, page, new_state);
@@ -203,7 +203,7 @@ static gint64 release_held_back(Agent *a, gint64 timeout_us)
             i++; /* the installing hart kicks us */
             continue;
         }
-        gboolean leased = h.leases && now < h.until_us && !node_lease_snapshot_over(a->node, h.leases);
+        gboolean leased = h.leases && now < h.until_us && !node_leases_snapshot_over(a->node->leases, h.leases);
         if (now < h.hold_until_us || leased) {
             timeout_us = MIN(timeout_us, MAX(h.hold_until_us, leased ? h.until_us : 0) - now);
             i++;

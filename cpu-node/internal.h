@@ -17,6 +17,7 @@
 
 #include "config/cfg.h"
 #include "cpu-node/clint.h"
+#include "cpu-node/lease.h"
 #include "interconnect/ic.h"
 #include "tcg/event.h"
 #include "tcg/tcg.h"
@@ -196,9 +197,6 @@ struct NodeHart {
     TcgHart *tcg;           /* owned */
     GThread *thread;        /* runs tcg_hart_run */
     guint id;               /* mhartid */
-    guint64 lease_page;     /* (atomic) page its last LR leased, or NODE_NO_LEASE */
-    guint64 leases_ended;   /* (atomic) SCs after a leased LR; the hart writes it */
-    gboolean lease_watched; /* (atomic) the agent waits for the current lease to end */
     IcClient *requests;     /* its own connection: its thread sends requests on it */
     guint64 quantum_index;  /* deterministic time: the quantum it runs in, */
     guint64 quantum_start_ns; /* when that began, */
@@ -217,6 +215,7 @@ struct Node {
     TcgHart **tcgs;           /* config->n_harts: harts[i].tcg */
     NodeStats stats;          /* --stats (SHOAL_STATS) */
     NodeClint *clint;         /* msip, mtimecmp, mtime of our harts (clint.h) */
+    NodeLeases *leases;       /* our harts' LR leases (lease.h) */
     guint64 boot_pc, a1;
     gboolean has_tohost;
     guint64 tohost;
@@ -252,25 +251,6 @@ gboolean node_page_acquire(Node *node, guint hart_id, guint64 addr, TcgAccess ac
 void node_mirror_set(Node *node, guint64 addr, guint8 value, gboolean valid);
 /* The copy of the register at @addr, if there is a valid one (any thread). */
 gboolean node_mirror_read(Node *node, guint64 addr, guint64 *value);
-
-/* ---- lease.c: LR's ownership lease ---- */
-#define NODE_NO_LEASE G_MAXUINT64
-/* LR of @hart_id reserved RAM at @host: lease its page, first taking it
- * Modified if need be, which blocks: without @may_block, FALSE instead
- * (hart thread). */
-gboolean node_lease_take(Node *node, guint hart_id, const void *host, gboolean may_block);
-/* The SC ran (hart thread, never blocks). */
-void node_lease_end(Node *node, guint hart_id);
-/* Which harts hold a lease on a page at one moment (agent). */
-typedef struct {
-    guint64 page;
-    guint64 ended[]; /* per hart: its leases_ended once that lease ended; 0 = none */
-} NodeLeaseSnapshot;
-/* The leases on @page now, NULL if none; the agent gets a kick when one
- * ends. g_free() it. */
-NodeLeaseSnapshot *node_lease_snapshot(Node *node, guint64 page);
-/* Whether every lease in @snap ended. */
-gboolean node_lease_snapshot_over(Node *node, const NodeLeaseSnapshot *snap);
 
 /* The hart of @hart_id in this node, or NULL. */
 NodeHart *node_hart(Node *node, guint hart_id);

@@ -192,13 +192,14 @@ static guint64 clint_hart_ns(gpointer opaque, guint hart_id)
     return node_quantum_hart_ns(node_hart(opaque, hart_id));
 }
 
-static void clint_deadline_moved(gpointer opaque)
+/* A timer deadline moved, or a lease the agent waits for ended. */
+static void wake_agent(gpointer opaque)
 {
     node_agent_kick(opaque);
 }
 
 static const NodeClintOps clint_ops = {
-    clint_remote_msip, clint_post_ipi, clint_hart_ns, clint_deadline_moved,
+    clint_remote_msip, clint_post_ipi, clint_hart_ns, wake_agent,
 };
 
 static guint64 read_time(gpointer opaque, guint hart_id)
@@ -209,12 +210,24 @@ static guint64 read_time(gpointer opaque, guint hart_id)
 
 static gboolean lease_take(gpointer opaque, guint hart_id, const void *host, gboolean may_block)
 {
-    return node_lease_take(opaque, hart_id, host, may_block);
+    Node *node = opaque;
+    const guint8 *ram = node_page_cache_ram(node->cache);
+    guint64 addr = node->machine->ram_base + (guint64)((const guint8 *)host - ram);
+    NodeFrame *f = node_page_cache_frame(node->cache, addr & TCG_PAGE_MASK);
+    if (__atomic_load_n(&f->state, __ATOMIC_ACQUIRE) != NODE_PAGE_MODIFIED) {
+        if (!may_block)
+            return FALSE;
+        if (!node_page_acquire(node, hart_id, addr, TCG_ACCESS_WRITE))
+            return TRUE; /* the node is stopping: no lease, the SC fails its compare */
+    }
+    node_leases_take(node->leases, hart_id, addr & TCG_PAGE_MASK);
+    return TRUE;
 }
 
 static void lease_end(gpointer opaque, guint hart_id)
 {
-    node_lease_end(opaque, hart_id);
+    Node *node = opaque;
+    node_leases_end(node->leases, hart_id);
 }
 
 static guint64 quantum_end(gpointer opaque, guint hart_id, gboolean idle)
@@ -337,13 +350,14 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         NodeHart *h = &node.harts[i];
         h->node = &node;
         h->id = hc.hart_id = node.config->first_hart + i;
-        h->lease_page = NODE_NO_LEASE;
         h->tcg = tcg_hart_new(&hc, leases ? &node_ops : &lone_node_ops, &node);
         node.tcgs[i] = h->tcg;
     }
     NodeClintConfig clint = { node.config->first_hart, node.config->n_harts, machine->n_harts,
                               node.timebase_hz, node.epoch_ns, machine->deterministic };
     node.clint = node_clint_new(&clint, node.tcgs, &clint_ops, &node);
+    node.leases = node_leases_new(node.config->first_hart, node.config->n_harts,
+                                  wake_agent, &node);
     GThread *agent = g_thread_new("shoal-agent", node_agent_thread, &node);
     for (guint i = 0; i < node.config->n_harts; i++) {
         g_autofree char *name = g_strdup_printf("shoal-hart%u", node.harts[i].id);
@@ -357,6 +371,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         node_stats_print(&node.stats, index, node.tcgs, node.config->n_harts,
                          machine->deterministic);
     node_clint_free(node.clint);
+    node_leases_free(node.leases);
     for (guint i = 0; i < node.config->n_harts; i++) {
         tcg_hart_free(node.harts[i].tcg);
     }

@@ -279,6 +279,38 @@ static void test_clint_deterministic(void)
     g_string_free(rec.log, TRUE);
 }
 
+static void count_wake(gpointer opaque)
+{
+    (*(guint *)opaque)++;
+}
+
+/* The LR leases alone: a snapshot lists the harts leasing the page then,
+ * is over once each of those leases ended (and a lease taken after it does
+ * not hold it up), and an end wakes only while a snapshot waits for it. */
+static void test_leases(void)
+{
+    guint wakes = 0;
+    g_autoptr(NodeLeases) l = node_leases_new(4, 3, count_wake, &wakes);
+    g_assert_null(node_leases_snapshot(l, 0x80001000));
+    node_leases_take(l, 4, 0x80001000);
+    node_leases_take(l, 6, 0x80001000);
+    node_leases_take(l, 5, 0x80002000);
+    node_leases_end(l, 5); /* nobody waits for it */
+    g_assert_cmpuint(wakes, ==, 0);
+    g_autofree NodeLeaseSnapshot *snap = node_leases_snapshot(l, 0x80001000);
+    g_assert_nonnull(snap);
+    g_assert_false(node_leases_snapshot_over(l, snap));
+    node_leases_end(l, 4);
+    g_assert_cmpuint(wakes, ==, 1);
+    g_assert_false(node_leases_snapshot_over(l, snap)); /* hart 6 still holds it */
+    node_leases_take(l, 4, 0x80001000);                 /* a new lease: does not count */
+    node_leases_end(l, 6);
+    g_assert_cmpuint(wakes, ==, 2);
+    g_assert_true(node_leases_snapshot_over(l, snap));
+    node_leases_end(l, 4); /* after the snapshot: no wake */
+    g_assert_cmpuint(wakes, ==, 2);
+}
+
 /* The copies of device registers: set, replaced, made invalid, and a
  * register never sent is read the slow way. */
 static void test_mirror(void)
@@ -305,6 +337,7 @@ int main(int argc, char **argv)
     g_test_add_func("/node/page-cache/frames", test_page_cache);
     g_test_add_func("/node/clint/registers", test_clint);
     g_test_add_func("/node/clint/deterministic", test_clint_deterministic);
+    g_test_add_func("/node/leases", test_leases);
     g_test_add_func("/node/mirror", test_mirror);
     return g_test_run();
 }
