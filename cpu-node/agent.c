@@ -252,7 +252,7 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
                       env->irq_line->line, env->irq_line->hart);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_QUANTUM_GO:
-        node_quantum_go(node, env->quantum_go->quantum, env->quantum_go->start_ns);
+        node_quantum_go(node->quantum, env->quantum_go->quantum, env->quantum_go->start_ns);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_ERROR:
         on_error(a, env);

@@ -18,6 +18,7 @@
 #include "config/cfg.h"
 #include "cpu-node/clint.h"
 #include "cpu-node/lease.h"
+#include "cpu-node/quantum.h"
 #include "interconnect/ic.h"
 #include "tcg/event.h"
 #include "tcg/tcg.h"
@@ -161,33 +162,6 @@ gpointer node_agent_thread(gpointer node);
 /* Wakes the agent to recompute its timer deadline (any thread). */
 void node_agent_kick(Node *node);
 
-/* ---- quantum.c: deterministic time's barrier ---- */
-typedef struct {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;     /* a new quantum began, or the node stops */
-    guint64 index;           /* the quantum the server last started */
-    guint64 start_ns;        /* its guest time */
-    gboolean stopping;
-} NodeQuantum;
-
-void node_quantum_init(Node *node);
-void node_quantum_destroy(Node *node);
-/* Instructions per quantum. */
-guint64 node_quantum_budget(const Node *node);
-/* Guest time of @h, in ns (its own thread). */
-guint64 node_quantum_hart_ns(const NodeHart *h);
-/* TcgNodeOps.quantum_end: reports the quantum's end to the server and
- * waits for the next one (hart thread). */
-guint64 node_quantum_end(Node *node, guint hart_id, gboolean idle);
-/* Deterministic time: MSIP of @to becomes @level when @to begins the
- * quantum after the one @from (a hart of this node, on its thread) runs,
- * or, @from NULL (the agent, for an IrqLine), after the one last started. */
-void node_quantum_post_ipi(Node *node, NodeHart *to, const NodeHart *from, gboolean level);
-/* QuantumGo (agent thread). */
-void node_quantum_go(Node *node, guint64 index, guint64 start_ns);
-/* Releases every waiting hart for good (any thread). */
-void node_quantum_stop(Node *node);
-
 /* Runs node @index of @machine until the machine ends; the exit code. */
 int node_run(const CfgMachine *machine, const char *run_dir, guint index);
 
@@ -198,10 +172,6 @@ struct NodeHart {
     GThread *thread;        /* runs tcg_hart_run */
     guint id;               /* mhartid */
     IcClient *requests;     /* its own connection: its thread sends requests on it */
-    guint64 quantum_index;  /* deterministic time: the quantum it runs in, */
-    guint64 quantum_start_ns; /* when that began, */
-    guint64 quantum_retired;  /* and its retired count then (its thread only) */
-    GArray *ipis;           /* PostedIpi waiting for a quantum (under quantum.lock) */
 };
 
 struct Node {
@@ -233,7 +203,7 @@ struct Node {
         gint value;           /* (atomic) the byte, -1 = read it the slow way */
     } mirrors[4];             /* mirror.c: device registers the server mirrors here */
     guint n_mirrors;          /* (atomic) entries in use */
-    NodeQuantum quantum;      /* deterministic time ([sysc] time-mode) */
+    NodeQuantum *quantum;     /* deterministic time ([sysc] time-mode; quantum.h) */
     int exit_code;            /* set by the agent before it returns */
 };
 

@@ -19,7 +19,7 @@ NodeHart *node_hart(Node *node, guint hart_id)
 
 void node_stop_harts(Node *node)
 {
-    node_quantum_stop(node);
+    node_quantum_stop(node->quantum);
     for (guint i = 0; i < node->config->n_harts; i++)
         tcg_hart_stop(node->harts[i].tcg);
 }
@@ -127,7 +127,7 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
                             .is_write = is_write, .value = is_write ? *value : 0,
                             .hart = hart_id };
         if (node->machine->deterministic)
-            req.guest_ns = node_quantum_hart_ns(node_hart(node, hart_id));
+            req.guest_ns = node_quantum_hart_ns(node->quantum, hart_id);
         if (!is_write && ic_region_read_pure(r, paddr, size))
             req.kind = NODE_REQ_MMIO_HERE;
         node_stats_request(&node->stats, NODE_REQ_MMIO, 0);
@@ -183,13 +183,13 @@ static void clint_remote_msip(gpointer opaque, guint from, guint target, gboolea
 static void clint_post_ipi(gpointer opaque, guint target, gint from, gboolean level)
 {
     Node *node = opaque;
-    node_quantum_post_ipi(node, node_hart(node, target),
-                          from >= 0 ? node_hart(node, (guint)from) : NULL, level);
+    node_quantum_post_ipi(node->quantum, target, from, level);
 }
 
 static guint64 clint_hart_ns(gpointer opaque, guint hart_id)
 {
-    return node_quantum_hart_ns(node_hart(opaque, hart_id));
+    Node *node = opaque;
+    return node_quantum_hart_ns(node->quantum, hart_id);
 }
 
 /* A timer deadline moved, or a lease the agent waits for ended. */
@@ -230,9 +230,25 @@ static void lease_end(gpointer opaque, guint hart_id)
     node_leases_end(node->leases, hart_id);
 }
 
+/* Deterministic time: the end of a hart's quantum, reported to the server
+ * (QuantumDone on its connection), waited for, and its timer looked at by
+ * its new time. */
+static void quantum_report(gpointer opaque, guint hart_id, guint64 index, gboolean idle,
+                           guint64 wake_ns)
+{
+    NodeRequest done = { .kind = NODE_REQ_QUANTUM_DONE, .hart = hart_id, .value = index,
+                         .idle = idle, .wake_ns = wake_ns };
+    node_submit(opaque, hart_id, &done);
+}
+
 static guint64 quantum_end(gpointer opaque, guint hart_id, gboolean idle)
 {
-    return node_quantum_end(opaque, hart_id, idle);
+    Node *node = opaque;
+    guint64 wake_ns = node_clint_ticks_to_ns(node->clint, node_clint_mtimecmp(node->clint, hart_id));
+    gint64 waited = node_quantum_end(node->quantum, hart_id, idle, wake_ns);
+    node_stats_quantum(&node->stats, idle, waited);
+    node_clint_update_timer(node->clint, hart_id);
+    return node_quantum_budget(node->quantum);
 }
 
 static const TcgNodeOps node_ops = {
@@ -253,7 +269,7 @@ static gpointer hart_thread(gpointer data)
     ic_log_set_hart((gint)h->id);
     tcg_hart_reset(h->tcg, h->node->boot_pc, h->id, h->node->a1);
     if (h->node->machine->deterministic)
-        tcg_hart_set_budget(h->tcg, node_quantum_budget(h->node)); /* quantum 0 */
+        tcg_hart_set_budget(h->tcg, node_quantum_budget(h->node->quantum)); /* quantum 0 */
     tcg_hart_run(h->tcg);
     return NULL;
 }
@@ -315,7 +331,6 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     g_autoptr(GError) error = NULL;
     Node node = { .machine = machine, .config = &machine->nodes[index] };
     pthread_mutex_init(&node.pending_lock, NULL);
-    node_quantum_init(&node);
     node.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
     node.harts = g_new0(NodeHart, node.config->n_harts);
     node.tcgs = g_new0(TcgHart *, node.config->n_harts);
@@ -356,6 +371,9 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     NodeClintConfig clint = { node.config->first_hart, node.config->n_harts, machine->n_harts,
                               node.timebase_hz, node.epoch_ns, machine->deterministic };
     node.clint = node_clint_new(&clint, node.tcgs, &clint_ops, &node);
+    node.quantum = node_quantum_new(node.config->first_hart, node.config->n_harts, node.tcgs,
+                                    machine->sysc_quantum_ns, machine->insn_ns, quantum_report,
+                                    &node);
     node.leases = node_leases_new(node.config->first_hart, node.config->n_harts,
                                   wake_agent, &node);
     GThread *agent = g_thread_new("shoal-agent", node_agent_thread, &node);
@@ -381,7 +399,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
 out:
     for (guint i = 0; i < node.config->n_harts; i++)
         ic_client_free(node.harts[i].requests);
-    node_quantum_destroy(&node);
+    node_quantum_free(node.quantum);
     g_free(node.harts);
     g_free(node.tcgs);
     g_hash_table_destroy(node.pending);

@@ -311,6 +311,75 @@ static void test_leases(void)
     g_assert_cmpuint(wakes, ==, 2);
 }
 
+/* What a NodeQuantum reported, for test_quantum. */
+typedef struct {
+    NodeQuantum *q;
+    GString *log;   /* one line per report */
+    guint hart;     /* the waiter's */
+    gint64 waited;  /* its node_quantum_end's answer */
+} QuantumRec;
+
+static void rec_report(gpointer opaque, guint hart_id, guint64 index, gboolean idle,
+                       guint64 wake_ns)
+{
+    QuantumRec *r = opaque;
+    g_string_append_printf(r->log, "done %u q%" G_GUINT64_FORMAT " idle %d wake %" G_GUINT64_FORMAT
+                           "\n", hart_id, index, idle, wake_ns);
+}
+
+static gpointer quantum_waiter(gpointer data)
+{
+    QuantumRec *r = data;
+    r->waited = node_quantum_end(r->q, r->hart, TRUE, 5000);
+    return NULL;
+}
+
+/* The quantum barrier alone: a hart's guest time, its end reported and
+ * held until QuantumGo, and IPIs from a hart or an IrqLine delivered only
+ * when their target begins the quantum after the one they were sent in. */
+static void test_quantum(void)
+{
+    static const TcgNodeOps no_ops;
+    TcgHartConfig hc = { .accel = TCG_ACCEL_INTERP, .code_buffer_size = 1 << 20 };
+    TcgHart *tcgs[2];
+    for (guint i = 0; i < 2; i++) {
+        hc.hart_id = 6 + i;
+        tcgs[i] = tcg_hart_new(&hc, &no_ops, NULL);
+    }
+    QuantumRec rec = { NULL, g_string_new(NULL), 6, 0 };
+    g_autoptr(NodeQuantum) q = node_quantum_new(6, 2, tcgs, 10000, 2, rec_report, &rec);
+    rec.q = q;
+    g_assert_cmpuint(node_quantum_budget(q), ==, 5000);
+    g_assert_cmpuint(node_quantum_hart_ns(q, 6), ==, 0);
+
+    node_quantum_post_ipi(q, 7, 6, TRUE); /* in quantum 0: for quantum 1 */
+    node_quantum_post_ipi(q, 6, -1, TRUE); /* an IrqLine in quantum 0: for 1 */
+    GThread *t = g_thread_new("hart", quantum_waiter, &rec);
+    g_usleep(20 * 1000);
+    g_assert_cmpstr(rec.log->str, ==, "done 6 q0 idle 1 wake 5000\n");
+    g_assert_false(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MSIP)); /* still waiting */
+    node_quantum_go(q, 1, 10000);
+    g_thread_join(t);
+    g_assert_cmpint(rec.waited, >=, 15000);
+    g_assert_true(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MSIP)); /* hart 6 began quantum 1 */
+    g_assert_false(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MSIP)); /* hart 7 is still in 0 */
+    g_assert_cmpuint(node_quantum_hart_ns(q, 6), ==, 10000);
+
+    rec.hart = 7; /* hart 7 reaches quantum 1's start too: its IPI lands */
+    t = g_thread_new("hart", quantum_waiter, &rec);
+    g_thread_join(t); /* quantum 1 already began: no wait */
+    g_assert_true(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MSIP));
+
+    rec.hart = 6; /* a stop releases a waiter for good */
+    t = g_thread_new("hart", quantum_waiter, &rec);
+    node_quantum_stop(q);
+    g_thread_join(t);
+
+    for (guint i = 0; i < 2; i++)
+        tcg_hart_free(tcgs[i]);
+    g_string_free(rec.log, TRUE);
+}
+
 /* The copies of device registers: set, replaced, made invalid, and a
  * register never sent is read the slow way. */
 static void test_mirror(void)
@@ -338,6 +407,7 @@ int main(int argc, char **argv)
     g_test_add_func("/node/clint/registers", test_clint);
     g_test_add_func("/node/clint/deterministic", test_clint_deterministic);
     g_test_add_func("/node/leases", test_leases);
+    g_test_add_func("/node/quantum", test_quantum);
     g_test_add_func("/node/mirror", test_mirror);
     return g_test_run();
 }
