@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The node's coherence agent: the one thread that receives what the server
- * sends the node on the node's main connection, in order. Harts send their
+/* The node's coherence agent (docs/coherence.md §3 and §4): the one thread
+ * that receives what the server sends the node on the node's main
+ * connection, in order. Harts send their
  * requests themselves and take their page grants on their own connections
  * (request.c); the agent answers MMIO replies by txid, installs prefetched
  * pages, and gives pages back. An Invalidate or Recall may overtake the

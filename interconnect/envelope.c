@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The one place where bytes from a socket become a trusted message: unpack a
- * shoal.v1.Envelope and check every field the receivers rely on. */
+ * shoal.v1.Envelope and check every field the receivers rely on
+ * (docs/protocol.md, "Validation"). */
 #include "interconnect/internal.h"
 
 #include <string.h>

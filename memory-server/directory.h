@@ -2,7 +2,8 @@
 /* The coherence directory: for every 4 KiB page of guest RAM, which nodes
  * hold it and how, and the per-page serialisation of requests.
  * It moves no bytes over sockets: it calls MsrvDirOps to send, so the unit
- * test can drive it without processes.
+ * test can drive it without processes. docs/coherence.md §2 has the state
+ * machine with the messages each transition sends, §7 its Promela model.
  *
  * States (at the server; a node's copy is I/S/M accordingly):
  *

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The memory server's loop: one thread owns the ROUTER socket, guest RAM,
- * the directory and the devices; each received message is handled to the
- * end before the next (so devices need no locks), and the machine ends when
- * the guest says so, a node reports tohost, or a signal arrives. */
+/* The memory server's loop: one thread owns every connection (direct links
+ * or the ROUTER socket), guest RAM, the directory and the devices; each
+ * received message is handled to the end before the next (so devices need
+ * no locks), and the machine ends when the guest says so, a node reports
+ * tohost, or a signal arrives. docs/protocol.md says what each message must
+ * get; docs/architecture.md §4 follows a load, a shared store and an MMIO
+ * access through here. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The hart's run loop and how other threads reach it: the event word that
- * every block boundary tests, safe work (QEMU's run_on_cpu, synchronous),
+/* The hart's run loop and how other threads reach it (docs/coherence.md §4):
+ * the event word that every block boundary tests, safe work (QEMU's
+ * run_on_cpu, synchronous),
  * interrupts and WFI. The rule that keeps it deadlock-free: a hart blocked
  * in a node callback or in WFI is at a safe point, and safe work for it
  * runs right away on the requesting thread. safe-work.pml models this
