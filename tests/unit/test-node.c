@@ -370,7 +370,22 @@ static void test_quantum(void)
     g_thread_join(t); /* quantum 1 already began: no wait */
     g_assert_true(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MSIP));
 
-    rec.hart = 6; /* a stop releases a waiter for good */
+    /* Quantum 2 begins; hart 7 gets there first and sends hart 6, still
+     * in quantum 1, an IPI: due when hart 6 begins quantum 3, not 2. */
+    node_quantum_go(q, 2, 20000);
+    t = g_thread_new("hart", quantum_waiter, &rec); /* hart 7 */
+    g_thread_join(t);
+    node_quantum_post_ipi(q, 6, 7, FALSE);
+    rec.hart = 6;
+    t = g_thread_new("hart", quantum_waiter, &rec);
+    g_thread_join(t);
+    g_assert_true(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MSIP)); /* in quantum 2: not yet */
+    node_quantum_go(q, 3, 30000);
+    t = g_thread_new("hart", quantum_waiter, &rec);
+    g_thread_join(t);
+    g_assert_false(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MSIP)); /* quantum 3: landed */
+
+    /* a stop releases a waiter for good */
     t = g_thread_new("hart", quantum_waiter, &rec);
     node_quantum_stop(q);
     g_thread_join(t);
