@@ -314,7 +314,8 @@ static void test_leases(void)
 /* What a NodeQuantum reported, for test_quantum. */
 typedef struct {
     NodeQuantum *q;
-    GString *log;   /* one line per report */
+    GString *log;   /* one line per report, written before `reported` is set */
+    TcgEvent reported;
     guint hart;     /* the waiter's */
     gint64 waited;  /* its node_quantum_end's answer */
 } QuantumRec;
@@ -325,6 +326,7 @@ static void rec_report(gpointer opaque, guint hart_id, guint64 index, gboolean i
     QuantumRec *r = opaque;
     g_string_append_printf(r->log, "done %u q%" G_GUINT64_FORMAT " idle %d wake %" G_GUINT64_FORMAT
                            "\n", hart_id, index, idle, wake_ns);
+    tcg_event_set(&r->reported);
 }
 
 static gpointer quantum_waiter(gpointer data)
@@ -346,7 +348,8 @@ static void test_quantum(void)
         hc.hart_id = 6 + i;
         tcgs[i] = tcg_hart_new(&hc, &no_ops, NULL);
     }
-    QuantumRec rec = { NULL, g_string_new(NULL), 6, 0 };
+    QuantumRec rec = { NULL, g_string_new(NULL), { 0 }, 6, 0 };
+    tcg_event_init(&rec.reported);
     g_autoptr(NodeQuantum) q = node_quantum_new(6, 2, tcgs, 10000, 2, rec_report, &rec);
     rec.q = q;
     g_assert_cmpuint(node_quantum_budget(q), ==, 5000);
@@ -355,7 +358,8 @@ static void test_quantum(void)
     node_quantum_post_ipi(q, 7, 6, TRUE); /* in quantum 0: for quantum 1 */
     node_quantum_post_ipi(q, 6, -1, TRUE); /* an IrqLine in quantum 0: for 1 */
     GThread *t = g_thread_new("hart", quantum_waiter, &rec);
-    g_usleep(20 * 1000);
+    tcg_event_wait(&rec.reported);
+    g_usleep(20 * 1000); /* it waits for the Go now */
     g_assert_cmpstr(rec.log->str, ==, "done 6 q0 idle 1 wake 5000\n");
     g_assert_false(tcg_hart_irq_level(tcgs[0], TCG_IRQ_MSIP)); /* still waiting */
     node_quantum_go(q, 1, 10000);
