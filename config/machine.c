@@ -388,6 +388,23 @@ static char *get(Loader *l, const char *group, CfgKeyId id, GError **error)
     return v;
 }
 
+/* A key of two words: *@first TRUE for @yes, FALSE for @no; anything else
+ * is a value error naming both. */
+static gboolean get_choice(Loader *l, const char *group, CfgKeyId id, const char *yes,
+                           const char *no, gboolean *first, GError **error)
+{
+    g_autofree char *v = get(l, group, id, error);
+    if (v == NULL) {
+        return FALSE;
+    }
+    if (strcmp(v, yes) != 0 && strcmp(v, no) != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, group, cfg_keys[id].key,
+                    "expected %s or %s, got \"%s\"", yes, no, v);
+    }
+    *first = strcmp(v, yes) == 0;
+    return TRUE;
+}
+
 /* A numeric key; FALSE with @error set if missing or malformed. */
 static gboolean get_u64(Loader *l, const char *group, CfgKeyId id, guint64 *out, GError **error)
 {
@@ -489,26 +506,17 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
     }
     m->msrv_prefetch_pages = (guint)prefetch;
 
-    g_autofree char *transport = get(l, "memory-server", CFG_KEY_MSRV_TRANSPORT, error);
-    if (transport == NULL) {
+    gboolean direct;
+    if (!get_choice(l, "memory-server", CFG_KEY_MSRV_TRANSPORT, "auto", "zmq", &direct, error)) {
         return FALSE;
     }
-    if (strcmp(transport, "auto") != 0 && strcmp(transport, "zmq") != 0) {
-        return fail(l, error, CFG_ERROR_VALUE, "memory-server", "transport",
-                    "expected auto or zmq, got \"%s\"", transport);
-    }
-    m->msrv_direct = strcmp(transport, "auto") == 0 &&
+    m->msrv_direct = direct &&
                      (m->msrv_endpoint == NULL || g_str_has_prefix(m->msrv_endpoint, "ipc://"));
 
-    g_autofree char *migratory = get(l, "memory-server", CFG_KEY_MSRV_MIGRATORY, error);
-    if (migratory == NULL) {
+    if (!get_choice(l, "memory-server", CFG_KEY_MSRV_MIGRATORY, "on", "off", &m->msrv_migratory,
+                    error)) {
         return FALSE;
     }
-    if (strcmp(migratory, "on") != 0 && strcmp(migratory, "off") != 0) {
-        return fail(l, error, CFG_ERROR_VALUE, "memory-server", "migratory",
-                    "expected on or off, got \"%s\"", migratory);
-    }
-    m->msrv_migratory = strcmp(migratory, "on") == 0;
 
     accel = get(l, "cpu", CFG_KEY_CPU_ACCEL, error);
     if (accel == NULL) {
@@ -860,16 +868,7 @@ static gboolean extract_sysc(Loader *l, CfgMachine *m, GError **error)
 
 static gboolean extract_numa(Loader *l, CfgMachine *m, GError **error)
 {
-    g_autofree char *numa = get(l, "machine", CFG_KEY_MACHINE_NUMA, error);
-    if (numa == NULL) {
-        return FALSE;
-    }
-    if (strcmp(numa, "auto") != 0 && strcmp(numa, "off") != 0) {
-        return fail(l, error, CFG_ERROR_VALUE, "machine", "numa",
-                    "expected auto or off, got \"%s\"", numa);
-    }
-    m->numa = strcmp(numa, "auto") == 0;
-    return TRUE;
+    return get_choice(l, "machine", CFG_KEY_MACHINE_NUMA, "auto", "off", &m->numa, error);
 }
 
 /* Fills @m from l->merged; writes resolved paths back so a dump shows them. */

@@ -125,6 +125,24 @@ static void test_page_cache(void)
         g_assert_true(r.got[i] == r.got[0]);
 }
 
+/* @n harts, ids @first.., that no test runs: their interrupt lines are
+ * what the CLINT and the quantum barrier drive. */
+static void new_harts(TcgHart **tcgs, guint n, guint first)
+{
+    static const TcgNodeOps no_ops;
+    TcgHartConfig hc = { .accel = TCG_ACCEL_INTERP, .code_buffer_size = 1 << 20 };
+    for (guint i = 0; i < n; i++) {
+        hc.hart_id = first + i;
+        tcgs[i] = tcg_hart_new(&hc, &no_ops, NULL);
+    }
+}
+
+static void free_harts(TcgHart **tcgs, guint n)
+{
+    for (guint i = 0; i < n; i++)
+        tcg_hart_free(tcgs[i]);
+}
+
 /* What the CLINT asked of the node, for test_clint. */
 typedef struct {
     GString *log;   /* one line per call */
@@ -160,13 +178,8 @@ static const NodeClintOps rec_clint_ops = {
 /* The CLINT alone: one node with harts 2 and 3 of a 4-hart machine. */
 static void test_clint(void)
 {
-    static const TcgNodeOps no_ops;
-    TcgHartConfig hc = { .accel = TCG_ACCEL_INTERP, .code_buffer_size = 1 << 20 };
     TcgHart *tcgs[2];
-    for (guint i = 0; i < 2; i++) {
-        hc.hart_id = 2 + i;
-        tcgs[i] = tcg_hart_new(&hc, &no_ops, NULL);
-    }
+    new_harts(tcgs, 2, 2);
     ClintNode rec = { g_string_new(NULL), 0 };
     NodeClintConfig cfg = { .first_hart = 2, .n_harts = 2, .machine_harts = 4,
                             .timebase_hz = 10000000, .epoch_ns = 0 };
@@ -238,8 +251,7 @@ static void test_clint(void)
     g_assert_true(node_clint_read(c, 2, 0x4000, 8, &v));
     g_assert_cmphex(v, ==, 0);
 
-    for (guint i = 0; i < 2; i++)
-        tcg_hart_free(tcgs[i]);
+    free_harts(tcgs, 2);
     g_string_free(rec.log, TRUE);
 }
 
@@ -248,13 +260,8 @@ static void test_clint(void)
  * fires when the hart looks at it, never by the agent's clock. */
 static void test_clint_deterministic(void)
 {
-    static const TcgNodeOps no_ops;
-    TcgHartConfig hc = { .accel = TCG_ACCEL_INTERP, .code_buffer_size = 1 << 20 };
     TcgHart *tcgs[2];
-    for (guint i = 0; i < 2; i++) {
-        hc.hart_id = i;
-        tcgs[i] = tcg_hart_new(&hc, &no_ops, NULL);
-    }
+    new_harts(tcgs, 2, 0);
     ClintNode rec = { g_string_new(NULL), 1000 }; /* 1 us */
     NodeClintConfig cfg = { .n_harts = 2, .machine_harts = 2, .timebase_hz = 10000000,
                             .deterministic = TRUE };
@@ -274,8 +281,7 @@ static void test_clint_deterministic(void)
     node_clint_update_timer(c, 1);
     g_assert_true(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MTIP));
     g_assert_cmpstr(rec.log->str, ==, "post_ipi 0->1 1\npost_ipi -1->1 0\ndeadline_moved\n");
-    for (guint i = 0; i < 2; i++)
-        tcg_hart_free(tcgs[i]);
+    free_harts(tcgs, 2);
     g_string_free(rec.log, TRUE);
 }
 
@@ -341,13 +347,8 @@ static gpointer quantum_waiter(gpointer data)
  * when their target begins the quantum after the one they were sent in. */
 static void test_quantum(void)
 {
-    static const TcgNodeOps no_ops;
-    TcgHartConfig hc = { .accel = TCG_ACCEL_INTERP, .code_buffer_size = 1 << 20 };
     TcgHart *tcgs[2];
-    for (guint i = 0; i < 2; i++) {
-        hc.hart_id = 6 + i;
-        tcgs[i] = tcg_hart_new(&hc, &no_ops, NULL);
-    }
+    new_harts(tcgs, 2, 6);
     QuantumRec rec = { NULL, g_string_new(NULL), { 0 }, 6, 0 };
     tcg_event_init(&rec.reported);
     g_autoptr(NodeQuantum) q = node_quantum_new(6, 2, tcgs, 10000, 2, rec_report, &rec);
@@ -394,8 +395,7 @@ static void test_quantum(void)
     node_quantum_stop(q);
     g_thread_join(t);
 
-    for (guint i = 0; i < 2; i++)
-        tcg_hart_free(tcgs[i]);
+    free_harts(tcgs, 2);
     g_string_free(rec.log, TRUE);
 }
 
