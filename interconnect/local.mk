@@ -24,4 +24,4 @@ tests_unit_test_ic_LDADD = $(IC_LIBS)
 noinst_PROGRAMS += shoal-ic-rtt
 shoal_ic_rtt_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS)
 shoal_ic_rtt_SOURCES = interconnect/rtt-probe.c
-shoal_ic_rtt_LDADD = $(ZMQ_LIBS) $(GLIB_LIBS)
+shoal_ic_rtt_LDADD = $(CFG_LIBS) $(ZMQ_LIBS) $(GLIB_LIBS)

@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "config/cfg.h"
+
 #define PAGE 4096
 #define MAX_BYTES (256 * 1024)
 
@@ -141,11 +143,43 @@ static double shm_rtt(int rounds, int bytes)
     return (double)(t1 - t0) / rounds;
 }
 
+/* The command line, on the layer every shoal binary uses (config/cmdline.c):
+ * --help, --version, and the words ROUNDS BYTES KIND left in *@words
+ * (argv[0] first). FALSE after saying what is wrong. */
+static gboolean parse(int argc, char **argv, char ***words)
+{
+    g_autoptr(GOptionContext) context = cfg_options_context_new(
+        "[ROUNDS [BYTES [zmq|unix|shm]]]",
+        "Round trips of BYTES (1..262144, default 4096) between two processes, ROUNDS times "
+        "(default 2000), over ZeroMQ ipc://, a unix seqpacket pair or shared memory with a "
+        "futex; prints the mean in us: bench/page-rtt's floors.",
+        g_option_group_new(NULL, NULL, NULL, NULL, NULL));
+    *words = g_new0(char *, (gsize)argc + 1);
+    for (int i = 0; i < argc; i++)
+        (*words)[i] = g_strdup(argv[i]);
+    g_autoptr(GError) error = NULL;
+    if (!cfg_options_parse(context, "shoal-ic-rtt", words, &error)) {
+        fprintf(stderr, "shoal-ic-rtt: %s\n", error->message);
+        return FALSE;
+    }
+    if (g_strv_length(*words) > 4) {
+        fprintf(stderr, "shoal-ic-rtt: %s: one word too many (see shoal-ic-rtt --help)\n",
+                (*words)[4]);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 int main(int argc, char **argv)
 {
-    int rounds = argc > 1 ? atoi(argv[1]) : 2000;
-    int bytes = argc > 2 ? atoi(argv[2]) : PAGE;
-    const char *kind = argc > 3 ? argv[3] : "zmq";
+    g_auto(GStrv) words = NULL;
+    g_set_prgname("shoal-ic-rtt");
+    if (!parse(argc, argv, &words))
+        return 2;
+    guint n = g_strv_length(words);
+    int rounds = n > 1 ? atoi(words[1]) : 2000;
+    int bytes = n > 2 ? atoi(words[2]) : PAGE;
+    const char *kind = n > 3 ? words[3] : "zmq";
     if (rounds > 0 && bytes > 0 && bytes <= MAX_BYTES && strcmp(kind, "zmq") != 0) {
         double us = strcmp(kind, "unix") == 0 ? unix_rtt(rounds, bytes)
                     : strcmp(kind, "shm") == 0 ? shm_rtt(rounds, bytes) : -2;

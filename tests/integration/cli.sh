@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 version=$(sed -n 's/^AC_INIT(\[shoal\], \[\([^]]*\)\].*/\1/p' "$SHOAL_SRCDIR/configure.ac")
-BINS="shoal shoal-memory-server shoal-cpu-node"
+BINS="shoal shoal-memory-server shoal-cpu-node shoal-ic-rtt"
 [ -x "$SHOAL_BUILDDIR/shoal-sysc-bridge" ] && BINS="$BINS shoal-sysc-bridge"
 set -- $BINS
 echo "1..$(( 2 * $# + 5 ))"
