@@ -23,6 +23,13 @@ typedef enum {
 
 /* Interrupt lines are sources of the virt board's PLIC: 1..95 (0 = none). */
 #define CFG_IRQ_MAX 95
+/* Harts a PLIC serves: 2 contexts each fill its 0x600000 window. */
+#define CFG_PLIC_MAX_HARTS 512u
+/* The CLINT's registers end with mtime at 0xbff8: its window must hold them. */
+#define CFG_CLINT_MIN_SIZE 0xc000u
+/* RAM a machine may have: the directory keeps an entry per 4 KiB page in
+ * the memory server's own memory. */
+#define CFG_RAM_MAX (G_GUINT64_CONSTANT(64) << 30)
 
 typedef enum {
     CFG_DEVICE_NS16550,

@@ -138,6 +138,42 @@ static int find_line(const char *text, const char *group, const char *key)
     return found;
 }
 
+/* GKeyFile keeps the last of two settings of one key in one group, and
+ * says nothing: a typo'd copy of a line would silently win. FALSE + error
+ * naming both lines at the first key set twice in @path's @text. */
+static gboolean check_duplicates(const char *path, const char *text, GError **error)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree char *group = NULL;
+
+    for (int i = 0; lines[i]; i++) {
+        char *s = g_strstrip(lines[i]);
+        char *eq = strchr(s, '=');
+        if (s[0] == '[') {
+            char *end = strrchr(s, ']');
+            g_free(group);
+            group = end ? g_strndup(s + 1, (gsize)(end - s - 1)) : NULL;
+            continue;
+        }
+        if (group == NULL || s[0] == '#' || eq == NULL || eq == s) {
+            continue;
+        }
+        *eq = '\0';
+        char *where = g_strdup_printf("%s\n%s", group, g_strstrip(s));
+        int first = GPOINTER_TO_INT(g_hash_table_lookup(seen, where));
+        if (first) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                        "%s:%d: [%s] %s: set twice in one file (first at line %d)", path, i + 1,
+                        group, s, first);
+            g_free(where);
+            return FALSE;
+        }
+        g_hash_table_insert(seen, where, GINT_TO_POINTER(i + 1));
+    }
+    return TRUE;
+}
+
 /* GKeyFile's syntax errors quote the line but not its number: the first
  * line that is neither blank, comment, [group] nor key=value. 0 if none. */
 static int bad_syntax_line(const char *text)
@@ -241,7 +277,7 @@ static gboolean load_file(Loader *l, const char *path, GPtrArray *stack, GError 
         }
         return FALSE;
     }
-    if (!check_known(path, text, kf, error)) {
+    if (!check_known(path, text, kf, error) || !check_duplicates(path, text, error)) {
         return FALSE;
     }
 
@@ -258,6 +294,12 @@ static gboolean load_file(Loader *l, const char *path, GPtrArray *stack, GError 
             return FALSE;
         }
         inc_path = g_path_is_absolute(inc) ? g_strdup(inc) : g_build_filename(dir, inc, NULL);
+        if (!g_file_test(inc_path, G_FILE_TEST_IS_REGULAR)) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_FILE,
+                        "%s:%d: [machine] include: %s: no such config file", path,
+                        find_line(text, "machine", "include"), inc_path);
+            return FALSE;
+        }
         g_ptr_array_add(stack, g_strdup(canon));
         ok = load_file(l, inc_path, stack, error);
         g_ptr_array_remove_index(stack, stack->len - 1);
@@ -311,6 +353,12 @@ static gboolean apply_set(Loader *l, const char *set, GError **error)
         return FALSE;
     }
     *dot = '\0';
+    if (!cfg_group_known(lhs)) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_UNKNOWN,
+                    "%s: unknown group [%s] (expected machine, memory, memory-server, cpu, "
+                    "clint, boot, sysc, node.N or device.NAME)", opt, lhs);
+        return FALSE;
+    }
     if (cfg_key_lookup(lhs, dot + 1) == NULL) {
         g_set_error(error, CFG_ERROR, CFG_ERROR_UNKNOWN, "%s: unknown key %s in [%s]", opt, dot + 1,
                     lhs);
@@ -458,6 +506,10 @@ static gboolean extract_memory(Loader *l, CfgMachine *m, GError **error)
                     "expected a non-zero multiple of 4 KiB, got 0x%" G_GINT64_MODIFIER "x",
                     m->ram_size);
     }
+    if (m->ram_size > CFG_RAM_MAX) {
+        return fail(l, error, CFG_ERROR_VALUE, "memory", "size",
+                    "expected at most 64G, got 0x%" G_GINT64_MODIFIER "x", m->ram_size);
+    }
     if (m->ram_base % 4096 != 0) {
         return fail(l, error, CFG_ERROR_VALUE, "memory", "base",
                     "expected a 4 KiB aligned address, got 0x%" G_GINT64_MODIFIER "x",
@@ -488,6 +540,14 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
                 port == 0 || port > 65535) {
                 return fail(l, error, CFG_ERROR_VALUE, "memory-server", "endpoint",
                             "expected tcp://HOST:PORT with a port 1..65535, got \"%s\"", endpoint);
+            }
+            /* Every process connects to it: a wildcard is no address to reach. */
+            g_autofree char *host = g_strndup(endpoint + 6, (gsize)(colon - endpoint - 6));
+            if (strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 ||
+                strcmp(host, "[::]") == 0) {
+                return fail(l, error, CFG_ERROR_VALUE, "memory-server", "endpoint",
+                            "%s: the processes connect to this address, so it must name the "
+                            "server's host, not every interface", endpoint);
             }
         } else if (!g_str_has_prefix(endpoint, "ipc://") || endpoint[6] == '\0') {
             return fail(l, error, CFG_ERROR_VALUE, "memory-server", "endpoint",
@@ -813,13 +873,30 @@ static gboolean extract_devices(Loader *l, CfgMachine *m, GError **error)
         }
         for (guint j = 0; ok && j < devs->len; j++) {
             const CfgDevice *o = &g_array_index(devs, CfgDevice, j);
-            if (ranges_overlap(d.base, d.size, o->base, o->size)) {
+            /* One interrupt controller, one timer, one test device: the
+             * device tree gives each a fixed phandle. */
+            if (d.type == o->type && (d.type == CFG_DEVICE_PLIC || d.type == CFG_DEVICE_CLINT ||
+                                      d.type == CFG_DEVICE_SIFIVE_TEST)) {
+                ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "type",
+                          "[device.%s] has this type already: a machine has at most one plic, "
+                          "one clint and one sifive_test", o->name);
+            } else if (ranges_overlap(d.base, d.size, o->base, o->size)) {
                 ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "base",
                           "0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER
                           "x overlaps [device.%s] 0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER
                           "x",
                           d.base, d.base + d.size - 1, o->name, o->base, o->base + o->size - 1);
             }
+        }
+        if (ok && d.type == CFG_DEVICE_CLINT && d.size < CFG_CLINT_MIN_SIZE) {
+            ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "size",
+                      "expected at least 0x%x (mtime is at 0xbff8), got 0x%" G_GINT64_MODIFIER "x",
+                      CFG_CLINT_MIN_SIZE, d.size);
+        }
+        if (ok && d.type == CFG_DEVICE_PLIC && m->n_harts > CFG_PLIC_MAX_HARTS) {
+            ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "type",
+                      "a PLIC serves at most %u harts, the machine has %u", CFG_PLIC_MAX_HARTS,
+                      m->n_harts);
         }
         g_array_append_val(devs, d); /* even on error, so it gets freed */
     }

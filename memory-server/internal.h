@@ -33,7 +33,7 @@ GBytes *msrv_uart_take_output(MsrvUart *uart);
 
 /* ---- PLIC: interrupt sources -> per-hart M/S external interrupts ---- */
 #define MSRV_PLIC_SOURCES 96u     /* ids 0..95; 0 means "none" */
-#define MSRV_PLIC_MAX_HARTS 512u  /* 2 contexts each fill the 0x600000 window */
+#define MSRV_PLIC_MAX_HARTS CFG_PLIC_MAX_HARTS /* the config refuses more */
 #define MSRV_PLIC_MEIP 11u        /* mip bit of a hart's M context */
 #define MSRV_PLIC_SEIP 9u         /* mip bit of a hart's S context */
 typedef struct MsrvPlic MsrvPlic;

@@ -7,6 +7,10 @@
 T=$TEST_TMP
 printf '[memory]\nsize=16M\nthis line is not a key\n' > "$T/malformed.conf"
 printf '[memory]\nsize=lots\n[node.0]\n' > "$T/badvalue.conf"
+printf '[memory]\nsize=64M\nsize=128M\n[node.0]\n' > "$T/dupkey.conf"
+printf '[machine]\ninclude=nope-base.conf\n' > "$T/badinclude.conf"
+printf '[machine]\ninclude=%s\n[device.plic2]\ntype=plic\nbase=0x20000000\nsize=0x4000000\n' \
+    "$VIRT" > "$T/twoplics.conf"
 echo 'just text' > "$T/text.elf"
 : > "$T/empty.bin"
 head -c $((3 * 1024 * 1024)) /dev/zero > "$T/3m.bin"      # raw bios past 0x80200000
@@ -46,6 +50,14 @@ CASES=(
     "missing initrd file|nope.cpio: cannot read image|run $VIRT --kernel $T/good.elf --initrd $T/nope.cpio|rv"
     "initrd past RAM|17m.bin: initrd of 17825792 bytes at 0x80800000 runs past the end of RAM|run $VIRT --set memory.size=16M --kernel $T/good.elf --initrd $T/17m.bin|rv"
     "--append without its argument|Missing argument for --append|run $VIRT --kernel $T/text.elf --append"
+    "--set of an unknown group|--set memroy.size=1M: unknown group \\[memroy\\]|run $VIRT --set memroy.size=1M"
+    "more RAM than shoal keeps|\\[memory\\] size: expected at most 64G|run $VIRT --set memory.size=2T"
+    "more harts than the PLIC serves|a PLIC serves at most 512 harts, the machine has 513|run $VIRT --set node.0.harts=256 --set node.1.harts=256 --set node.2.harts=1"
+    "a CLINT window smaller than its registers|\\[device.clint\\] size: expected at least 0xc000|run $VIRT --set device.clint.size=0x1000"
+    "a wildcard tcp endpoint|tcp://0.0.0.0:5555: the processes connect to this address|run $VIRT --set memory-server.endpoint=tcp://0.0.0.0:5555"
+    "a key set twice in one file|dupkey.conf:3: \\[memory\\] size: set twice in one file (first at line 2)|run $T/dupkey.conf"
+    "a missing include|badinclude.conf:2: \\[machine\\] include: .*nope-base.conf: no such config file|run $T/badinclude.conf"
+    "two PLICs|twoplics.conf:4: \\[device.plic2\\] type: \\[device.plic\\] has this type already|run $T/twoplics.conf"
 )
 
 echo "1..$((${#CASES[@]} * 3))"
