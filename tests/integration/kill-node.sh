@@ -3,23 +3,25 @@
 # A machine whose guest spins forever loses its cpu-node (SIGKILL): shoal
 # must exit non-zero naming the node, leaving no process and no socket.
 # Then the same machine is stopped with SIGTERM / SIGINT to the launcher:
-# exit 143 / 130, same clean teardown.
+# exit 143 / 130, same clean teardown. Last, the launcher itself is
+# SIGKILLed: its children die with it, and the run directory it could not
+# remove is removed by the next run.
 . "$(dirname "$0")/lib.sh"
 
 T=$TEST_TMP
-echo "1..10"
+echo "1..14"
 
 SPIN="$SHOAL_BUILDDIR/tests/guest/spin.elf"
 if [ ! -f "$SPIN" ]; then
     SPIN="$T/spin.elf"
     if ! build_spin "$SPIN"; then
-        for _ in $(seq 10); do skip "no spin.elf and no riscv64-unknown-elf-gcc"; done
+        for _ in $(seq 14); do skip "no spin.elf and no riscv64-unknown-elf-gcc"; done
         exit 0
     fi
 fi
 for p in shoal shoal-memory-server shoal-cpu-node; do
     if [ ! -x "$SHOAL_BUILDDIR/$p" ]; then
-        for _ in $(seq 10); do skip "$p not built"; done
+        for _ in $(seq 14); do skip "$p not built"; done
         exit 0
     fi
 done
@@ -73,4 +75,29 @@ for sig in TERM:143 INT:130; do
     pids=$(tagged_pids)
     [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 done
+# 11-14: SIGKILL to the launcher, then a second run.
+if start_machine; then
+    ok "machine started for the launcher's SIGKILL"
+    kill -KILL "$SPID"
+    wait "$SPID" 2>/dev/null
+    for _ in $(seq 50); do
+        [ -z "$(tagged_pids)" ] && break
+        sleep 0.1
+    done
+    check "the launcher's children die with it" [ -z "$(tagged_pids)" ]
+    stale=$(ls -A "$XDG_RUNTIME_DIR")
+    if start_machine; then
+        kill -TERM "$SPID"
+        wait_pid "$SPID" 15
+    fi
+    check "the next run removes the run directory ($stale) the killed launcher left" \
+        [ -n "$stale" ] && [ ! -e "$XDG_RUNTIME_DIR/$stale" ]
+    check "and leaves nothing of its own" no_leftovers
+else
+    not_ok "machine started for the launcher's SIGKILL"
+    diag < "$T/err"
+    for _ in 1 2 3; do skip "machine did not start"; done
+fi
+pids=$(tagged_pids)
+[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 exit 0
