@@ -10,15 +10,17 @@ struct IcConsole {
     IcClient *client; /* owned */
 };
 
-IcConsole *ic_console_connect(const CfgMachine *machine, const char *run_dir, GError **error)
+IcConsole *ic_console_connect(const CfgMachine *machine, const char *run_dir, IcKeepWaiting keep,
+                              gpointer data, GError **error)
 {
-    g_autoptr(IcClient) client = ic_client_connect(machine, run_dir, error);
+    g_autoptr(IcClient) client = ic_client_connect_while(machine, run_dir, keep, data, error);
     if (!client)
         return NULL;
     Shoal__V1__Hello hello = SHOAL__V1__HELLO__INIT;
     hello.version = IC_PROTOCOL_VERSION;
     hello.role = SHOAL__V1__ROLE__ROLE_CONSOLE;
-    g_autoptr(IcEnvelope) ack = ic_client_hello(client, &hello, HELLO_TIMEOUT_MS, error);
+    g_autoptr(IcEnvelope) ack = ic_client_hello_while(client, &hello, HELLO_TIMEOUT_MS, keep, data,
+                                                      error);
     if (!ack)
         return NULL;
     IcConsole *console = g_new0(IcConsole, 1);

@@ -95,9 +95,19 @@ void ic_server_set_peer_label(IcServer *server, IcPeer peer, const char *label);
 
 typedef struct IcClient IcClient;
 
-/* Connects to the memory server of @machine. Connecting is asynchronous:
- * this only fails on a bad endpoint. Use ic_client_hello next. */
+/* Asked between short waits (every IC_KEEP_WAITING_MS at most): FALSE ends
+ * the wait at once, with an IC_ERROR_CLOSED error; the caller knows why
+ * (the memory server it started has died, say). */
+typedef gboolean (*IcKeepWaiting)(gpointer data);
+#define IC_KEEP_WAITING_MS 100
+
+/* Connects to the memory server of @machine. Over ZeroMQ connecting is
+ * asynchronous: this only fails on a bad endpoint. A direct link waits up
+ * to 10 s for the server to listen (with _while, as long as @keep says).
+ * Use ic_client_hello next. */
 IcClient *ic_client_connect(const CfgMachine *machine, const char *run_dir, GError **error);
+IcClient *ic_client_connect_while(const CfgMachine *machine, const char *run_dir,
+                                  IcKeepWaiting keep, gpointer data, GError **error);
 void ic_client_free(IcClient *client);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcClient, ic_client_free)
 
@@ -120,10 +130,14 @@ gboolean ic_client_wait(IcClient *client, struct pollfd *fds, guint n_fds, int t
 gboolean ic_client_wait_us(IcClient *client, struct pollfd *fds, guint n_fds, gint64 timeout_us,
                            IcEnvelope **env, GError **error);
 
-/* Says Hello and waits up to @timeout_ms for the HelloAck. Returns the ack
- * (caller owns it) or NULL + error (timeout, refused, version mismatch). */
+/* Says Hello and waits up to @timeout_ms for the HelloAck (with _while, and
+ * as long as @keep says). Returns the ack (caller owns it) or NULL + error
+ * (timeout, refused, version mismatch, @keep gave up). */
 IcEnvelope *ic_client_hello(IcClient *client, const Shoal__V1__Hello *hello, int timeout_ms,
                             GError **error);
+IcEnvelope *ic_client_hello_while(IcClient *client, const Shoal__V1__Hello *hello,
+                                  int timeout_ms, IcKeepWaiting keep, gpointer data,
+                                  GError **error);
 
 /* ---- A wake-up primitive the node's agent polls next to its socket ------ */
 
@@ -192,9 +206,11 @@ void ic_log_set_hart(gint hart);
 typedef struct IcConsole IcConsole;
 
 /* Connects to the memory server of @machine (ipc in @run_dir unless tcp)
- * and says Hello as the console; waits up to 10 s for the HelloAck. NULL +
- * error on failure. */
-IcConsole *ic_console_connect(const CfgMachine *machine, const char *run_dir, GError **error);
+ * and says Hello as the console; waits up to 10 s for it to listen and for
+ * the HelloAck, as long as @keep says (NULL: always). NULL + error on
+ * failure. */
+IcConsole *ic_console_connect(const CfgMachine *machine, const char *run_dir, IcKeepWaiting keep,
+                              gpointer data, GError **error);
 void ic_console_free(IcConsole *console);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcConsole, ic_console_free)
 

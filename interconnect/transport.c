@@ -428,7 +428,22 @@ gboolean ic_server_send(IcServer *s, IcPeer peer, const IcEnvelope *env, GError 
 
 #define DIRECT_CONNECT_TIMEOUT_MS 10000 /* as long as a Hello may wait for its answer */
 
+static gboolean gave_up(IcKeepWaiting keep, gpointer data, const char *endpoint, GError **error)
+{
+    if (keep == NULL || keep(data))
+        return FALSE;
+    g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "stopped waiting for the memory server at %s",
+                endpoint);
+    return TRUE;
+}
+
 IcClient *ic_client_connect(const CfgMachine *machine, const char *run_dir, GError **error)
+{
+    return ic_client_connect_while(machine, run_dir, NULL, NULL, error);
+}
+
+IcClient *ic_client_connect_while(const CfgMachine *machine, const char *run_dir,
+                                  IcKeepWaiting keep, gpointer data, GError **error)
 {
     g_autofree char *endpoint = ic_msrv_endpoint(machine, run_dir, error);
     if (!endpoint)
@@ -439,10 +454,22 @@ IcClient *ic_client_connect(const CfgMachine *machine, const char *run_dir, GErr
     c->next_txid = 1;
     if (machine->msrv_direct) {
         g_autofree char *path = ic_direct_path(c->endpoint + strlen("ipc://"));
-        c->fd = ic_direct_connect(path, DIRECT_CONNECT_TIMEOUT_MS, error);
-        if (c->fd < 0) {
-            ic_client_free(c);
-            return NULL;
+        /* In short attempts: connecting leaves nothing behind at the
+         * server until it succeeds, so giving up between them is clean. */
+        gint64 deadline = g_get_monotonic_time() + DIRECT_CONNECT_TIMEOUT_MS * 1000;
+        for (;;) {
+            g_autoptr(GError) attempt = NULL;
+            c->fd = ic_direct_connect(path, keep ? IC_KEEP_WAITING_MS : DIRECT_CONNECT_TIMEOUT_MS,
+                                      &attempt);
+            if (c->fd >= 0)
+                break;
+            if (g_get_monotonic_time() >= deadline || keep == NULL ||
+                gave_up(keep, data, c->endpoint, error)) {
+                if (error && *error == NULL)
+                    g_propagate_error(error, g_steal_pointer(&attempt));
+                ic_client_free(c);
+                return NULL;
+            }
         }
         c->rx = g_malloc(IC_MAX_FRAME + 1);
         return c;
@@ -693,6 +720,12 @@ gboolean ic_client_wait_us(IcClient *c, struct pollfd *fds, guint n_fds, gint64 
 IcEnvelope *ic_client_hello(IcClient *c, const Shoal__V1__Hello *hello, int timeout_ms,
                             GError **error)
 {
+    return ic_client_hello_while(c, hello, timeout_ms, NULL, NULL, error);
+}
+
+IcEnvelope *ic_client_hello_while(IcClient *c, const Shoal__V1__Hello *hello, int timeout_ms,
+                                  IcKeepWaiting keep, gpointer data, GError **error)
+{
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.txid = ic_client_next_txid(c);
     env.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO;
@@ -703,6 +736,8 @@ IcEnvelope *ic_client_hello(IcClient *c, const Shoal__V1__Hello *hello, int time
     for (;;) {
         gint64 left = (deadline - g_get_monotonic_time()) / 1000;
         IcEnvelope *reply = NULL;
+        if (keep && left > 0)
+            left = MIN(left, IC_KEEP_WAITING_MS);
         if (left <= 0 || !ic_client_wait(c, NULL, 0, (int)left, &reply, error)) {
             if (left <= 0)
                 g_set_error(error, IC_ERROR, IC_ERROR_TIMEOUT,
@@ -710,8 +745,11 @@ IcEnvelope *ic_client_hello(IcClient *c, const Shoal__V1__Hello *hello, int time
                             c->endpoint, timeout_ms);
             return NULL;
         }
-        if (!reply)
+        if (!reply) {
+            if (gave_up(keep, data, c->endpoint, error))
+                return NULL;
             continue;
+        }
         if (reply->txid == env.txid && reply->body_case == SHOAL__V1__ENVELOPE__BODY_HELLO_ACK) {
             if (reply->hello_ack->version != IC_PROTOCOL_VERSION) {
                 g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,

@@ -333,6 +333,22 @@ static char *exe_dir(GError **error)
     return exe ? g_path_get_dirname(exe) : NULL;
 }
 
+/* The children while the console waits for the memory server: a server
+ * that dies before it answers (its tcp port in use, say) ends the wait at
+ * once, and is the reason given. */
+typedef struct {
+    LauncherProcs *procs;
+    LauncherChild *died; /* the first child seen dead, or NULL */
+} StartWatch;
+
+static gboolean children_alive(gpointer data)
+{
+    StartWatch *w = data;
+    if (w->died == NULL)
+        w->died = launcher_procs_reap(w->procs);
+    return w->died == NULL;
+}
+
 static int run_machine(const RunArgs *a, const CfgMachine *m)
 {
     LauncherProcs procs;
@@ -356,8 +372,9 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
          * of guest output can be sent before someone listens. */
         g_auto(GStrv) args = child_args(a, run_dir, -1);
         gboolean ok = launcher_procs_spawn(&procs, dir, "shoal-memory-server", -1, args, &error);
+        StartWatch watch = { &procs, NULL };
         if (ok) {
-            console = ic_console_connect(m, run_dir, &error);
+            console = ic_console_connect(m, run_dir, children_alive, &watch, &error);
             ok = console != NULL;
         }
         if (ok && cfg_machine_has_bridge(m)) {
@@ -373,7 +390,7 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
         }
         if (!ok) {
             g_clear_pointer(&console, ic_console_free);
-            LauncherChild *dead = launcher_procs_reap(&procs);
+            LauncherChild *dead = watch.died ? watch.died : launcher_procs_reap(&procs);
             if (dead) {
                 code = report_death(dead);
             } else {

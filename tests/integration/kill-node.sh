@@ -5,23 +5,24 @@
 # Then the same machine is stopped with SIGTERM / SIGINT to the launcher:
 # exit 143 / 130, same clean teardown. Last, the launcher itself is
 # SIGKILLed: its children die with it, and the run directory it could not
-# remove is removed by the next run.
+# remove is removed by the next run. And a memory server that dies before
+# it answers the console is reported at once, not after the Hello's wait.
 . "$(dirname "$0")/lib.sh"
 
 T=$TEST_TMP
-echo "1..14"
+echo "1..17"
 
 SPIN="$SHOAL_BUILDDIR/tests/guest/spin.elf"
 if [ ! -f "$SPIN" ]; then
     SPIN="$T/spin.elf"
     if ! build_spin "$SPIN"; then
-        for _ in $(seq 14); do skip "no spin.elf and no riscv64-unknown-elf-gcc"; done
+        for _ in $(seq 17); do skip "no spin.elf and no riscv64-unknown-elf-gcc"; done
         exit 0
     fi
 fi
 for p in shoal shoal-memory-server shoal-cpu-node; do
     if [ ! -x "$SHOAL_BUILDDIR/$p" ]; then
-        for _ in $(seq 14); do skip "$p not built"; done
+        for _ in $(seq 17); do skip "$p not built"; done
         exit 0
     fi
 done
@@ -100,4 +101,21 @@ else
 fi
 pids=$(tagged_pids)
 [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+
+# 15-17: the memory server cannot bind its endpoint and exits.
+start=$(date +%s%N)
+"$SHOAL" run "$VIRT" --kernel "$SPIN" --set memory-server.endpoint=ipc:///nonexistent-shoal-dir/m.sock \
+    > "$T/out" 2> "$T/err" < /dev/null &
+SPID=$!
+wait_pid "$SPID" 15
+took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "a memory server dead before it answers: exit 1 within 3 s (exit $WAIT_RC, $took_ms ms)" \
+    [ "$WAIT_RC" = 1 ] && [ "$took_ms" -lt 3000 ]
+if grep -q "^shoal: shoal-memory-server (pid [0-9]*) exited with status 2" "$T/err"; then
+    ok "the message names the memory server"
+else
+    not_ok "the message names the memory server"
+    diag < "$T/err"
+fi
+check "no process, no socket, no run dir left after it" no_leftovers
 exit 0

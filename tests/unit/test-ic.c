@@ -465,7 +465,7 @@ static void test_console(void)
     g_assert_no_error(error);
     GThread *t = g_thread_new("server", console_server, &cs);
 
-    g_autoptr(IcConsole) con = ic_console_connect(&m, dir, &error);
+    g_autoptr(IcConsole) con = ic_console_connect(&m, dir, NULL, NULL, &error);
     g_assert_no_error(error);
     IcConsoleEvent ev;
     gboolean got_output = FALSE, got_shutdown = FALSE;
@@ -514,6 +514,13 @@ static void test_console(void)
     g_rmdir(dir);
 }
 
+/* Keeps waiting for its first @data calls, then gives up. */
+static gboolean keep_for(gpointer data)
+{
+    guint *calls = data;
+    return --*calls > 0;
+}
+
 static void test_console_no_server(void)
 {
     g_autofree char *dir = make_run_dir();
@@ -527,6 +534,20 @@ static void test_console_no_server(void)
     hello.role = SHOAL__V1__ROLE__ROLE_CONSOLE;
     g_assert_null(ic_client_hello(c, &hello, 300, &error));
     g_assert_error(error, IC_ERROR, IC_ERROR_TIMEOUT);
+    g_clear_error(&error);
+    /* A console that asks between short waits gives up when told to, over
+     * ZeroMQ (no answer) and over a direct link (nobody listens), long
+     * before the 10 s its Hello may wait. */
+    for (guint direct = 0; direct < 2; direct++) {
+        m.msrv_direct = direct;
+        guint calls = 3;
+        gint64 t0 = g_get_monotonic_time();
+        g_assert_null(ic_console_connect(&m, dir, keep_for, &calls, &error));
+        g_assert_error(error, IC_ERROR, IC_ERROR_CLOSED);
+        g_clear_error(&error);
+        g_assert_cmpuint(calls, ==, 0);
+        g_assert_cmpint(g_get_monotonic_time() - t0, <, 2 * G_USEC_PER_SEC);
+    }
     g_rmdir(dir);
 }
 
