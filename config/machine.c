@@ -953,7 +953,8 @@ static gboolean extract(Loader *l, CfgMachine *m, GError **error)
 {
     m->path = g_strdup(l->path);
     m->name = get(l, "machine", CFG_KEY_MACHINE_NAME, error);
-    if (m->name == NULL || !extract_numa(l, m, error) || !extract_memory(l, m, error) || !extract_cpu(l, m, error) ||
+    if (m->name == NULL || !extract_numa(l, m, error) || !extract_memory(l, m, error) ||
+        !extract_cpu(l, m, error) ||
         !extract_nodes(l, m, error) || !extract_devices(l, m, error) ||
         !extract_sysc(l, m, error) ||
         !get_path(l, "boot", CFG_KEY_BOOT_KERNEL, &m->kernel, error) ||

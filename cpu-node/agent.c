@@ -204,7 +204,8 @@ static gint64 release_held_back(Agent *a, gint64 timeout_us)
             i++; /* the installing hart kicks us */
             continue;
         }
-        gboolean leased = h.leases && now < h.until_us && !node_leases_snapshot_over(a->node->leases, h.leases);
+        gboolean leased = h.leases && now < h.until_us &&
+                          !node_leases_snapshot_over(a->node->leases, h.leases);
         if (now < h.hold_until_us || leased) {
             timeout_us = MIN(timeout_us, MAX(h.hold_until_us, leased ? h.until_us : 0) - now);
             i++;

@@ -244,7 +244,8 @@ static void quantum_report(gpointer opaque, guint hart_id, guint64 index, gboole
 static guint64 quantum_end(gpointer opaque, guint hart_id, gboolean idle)
 {
     Node *node = opaque;
-    guint64 wake_ns = node_clint_ticks_to_ns(node->clint, node_clint_mtimecmp(node->clint, hart_id));
+    guint64 cmp = node_clint_mtimecmp(node->clint, hart_id);
+    guint64 wake_ns = node_clint_ticks_to_ns(node->clint, cmp);
     gint64 waited = node_quantum_end(node->quantum, hart_id, idle, wake_ns);
     node_stats_quantum(&node->stats, idle, waited);
     node_clint_update_timer(node->clint, hart_id);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A hart's requests to the memory server (pages, device accesses, exits,
- * IPIs; docs/protocol.md) go out on the hart's own connection, straight from its thread: no
- * hand-over to the agent on the way out. A page grant and the answer to a
+ * IPIs; docs/protocol.md) go out on the hart's own connection, straight
+ * from its thread: no hand-over to the agent on the way out. A page grant and the answer to a
  * pure device read come back on that connection too (reply_here), so the
  * hart installs its page itself; other replies come to the agent on the
  * node's main connection, which finds the waiting hart in the pending table

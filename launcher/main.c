@@ -63,7 +63,8 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-    { "run", "CONFIG", "Run the machine CONFIG describes until its guest ends (or a process dies)" },
+    { "run", "CONFIG",
+      "Run the machine CONFIG describes until its guest ends (or a process dies)" },
     { "dumpdtb", "CONFIG FILE", "Write the device tree the machine's firmware would get to FILE" },
     { "config-doc", "", "Print every config key, as the table in configs/README.md" },
     { "help", "[COMMAND]", "Show this, or a command's options" },
@@ -334,8 +335,8 @@ static char *exe_dir(GError **error)
 }
 
 /* The children while the console waits for the memory server: a server
- * that dies before it answers (its tcp port in use, say) ends the wait at
- * once, and is the reason given. */
+ * that dies before it answers (an endpoint it cannot bind, say) ends the
+ * wait at once, and is the reason given. */
 typedef struct {
     LauncherProcs *procs;
     LauncherChild *died; /* the first child seen dead, or NULL */

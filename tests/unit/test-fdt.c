@@ -272,9 +272,9 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/fdt/virt-2x2", test_virt_2x2);
     for (guint i = 0; i < G_N_ELEMENTS(topologies); i++) {
+        const char *set = topologies[i].numa_set;
         g_autofree char *path = g_strdup_printf("/fdt/topology/%s%s%s", topologies[i].config,
-                                                topologies[i].numa_set ? "/" : "",
-                                                topologies[i].numa_set ? topologies[i].numa_set : "");
+                                                set ? "/" : "", set ? set : "");
         g_test_add_data_func(path, &topologies[i], test_topology);
     }
     g_test_add_func("/fdt/only-present", test_only_present);
