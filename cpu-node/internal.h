@@ -71,6 +71,7 @@ typedef enum {
     NODE_REQ_MMIO_POSTED, /* no reply: a write ic_region_write_posted allows */
     NODE_REQ_MMIO_HERE,  /* a read ic_region_read_pure allows: answered on the hart's channel */
     NODE_REQ_QUANTUM_DONE, /* no reply: the hart reached the end of quantum @value */
+    NODE_REQ_IO_FENCE,   /* answered on the hart's channel once its posted writes are done */
 } NodeReqKind;
 
 typedef struct {
@@ -172,6 +173,8 @@ struct NodeHart {
     GThread *thread;        /* runs tcg_hart_run */
     guint id;               /* mhartid */
     IcClient *requests;     /* its own connection: its thread sends requests on it */
+    guint posted_unfenced;  /* posted writes sent since its last answered request: its
+                             * thread's only (node.c, io_fence) */
 };
 
 struct Node {

@@ -157,6 +157,23 @@ static gboolean mmio_write(gpointer opaque, guint hart_id, guint64 paddr, unsign
     return mmio(opaque, hart_id, paddr, size, TRUE, &value);
 }
 
+/* A FENCE with O before: the hart's posted writes must be done before its
+ * next memory access, which may publish them to a hart that then uses the
+ * device (docs/protocol.md, "Posted writes"). Any answered request on the
+ * hart's channel proves it; with none since the last posted write, ask. */
+static gboolean io_fence(gpointer opaque, guint hart_id, gboolean may_block)
+{
+    Node *node = opaque;
+    NodeHart *h = node_hart(node, hart_id);
+    if (h->posted_unfenced == 0)
+        return TRUE;
+    if (!may_block)
+        return FALSE;
+    NodeRequest req = { .kind = NODE_REQ_IO_FENCE, .hart = hart_id };
+    node_submit(node, hart_id, &req);
+    return TRUE;
+}
+
 /* riscv-tests: an odd value stored to tohost ends the test, 1 = pass,
  * otherwise (value >> 1) is the failing test number = exit code. */
 static void watched_store(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
@@ -253,13 +270,16 @@ static guint64 quantum_end(gpointer opaque, guint hart_id, gboolean idle)
 }
 
 static const TcgNodeOps node_ops = {
-    page_map, mmio_read, mmio_write, watched_store, read_time, lease_take, lease_end,
-    quantum_end,
+    .page_map = page_map, .mmio_read = mmio_read, .mmio_write = mmio_write,
+    .io_fence = io_fence, .watched_store = watched_store, .read_time = read_time,
+    .lease_take = lease_take, .lease_end = lease_end, .quantum_end = quantum_end,
 };
 /* With one node no other node competes for a page: no lease to keep. Also
  * what [cpu] lr-lease-us = 0 asks for. */
 static const TcgNodeOps lone_node_ops = {
-    page_map, mmio_read, mmio_write, watched_store, read_time, NULL, NULL, quantum_end,
+    .page_map = page_map, .mmio_read = mmio_read, .mmio_write = mmio_write,
+    .io_fence = io_fence, .watched_store = watched_store, .read_time = read_time,
+    .quantum_end = quantum_end,
 };
 
 /* ---- the process ---- */

@@ -19,6 +19,7 @@ typedef struct {
     Shoal__V1__GuestExit exit_msg;
     Shoal__V1__IrqLine irq;
     Shoal__V1__QuantumDone quantum_done;
+    Shoal__V1__IoFence io_fence;
 } Outgoing;
 
 static void build_request(Outgoing *out, const NodeRequest *req)
@@ -26,7 +27,8 @@ static void build_request(Outgoing *out, const NodeRequest *req)
     *out = (Outgoing){ SHOAL__V1__ENVELOPE__INIT, SHOAL__V1__GET_S__INIT,
                        SHOAL__V1__GET_M__INIT, SHOAL__V1__UPGRADE__INIT,
                        SHOAL__V1__MMIO_REQUEST__INIT, SHOAL__V1__GUEST_EXIT__INIT,
-                       SHOAL__V1__IRQ_LINE__INIT, SHOAL__V1__QUANTUM_DONE__INIT };
+                       SHOAL__V1__IRQ_LINE__INIT, SHOAL__V1__QUANTUM_DONE__INIT,
+                       SHOAL__V1__IO_FENCE__INIT };
     out->env.txid = req->txid;
     switch (req->kind) {
     case NODE_REQ_GET_S:
@@ -81,6 +83,10 @@ static void build_request(Outgoing *out, const NodeRequest *req)
         out->env.body_case = SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE;
         out->env.quantum_done = &out->quantum_done;
         break;
+    case NODE_REQ_IO_FENCE:
+        out->env.body_case = SHOAL__V1__ENVELOPE__BODY_IO_FENCE;
+        out->env.io_fence = &out->io_fence;
+        break;
     }
 }
 
@@ -111,13 +117,22 @@ gboolean node_page_install(Node *node, const Shoal__V1__PageGrant *g)
     return TRUE;
 }
 
-/* The answer to a page request or a NODE_REQ_MMIO_HERE on the hart's own
- * channel: one process switch each way, none through the agent. */
+/* The answer to a page request, a NODE_REQ_MMIO_HERE or an IoFence on the
+ * hart's own channel: one process switch each way, none through the agent. */
 #define HERE_POLL_MS 100 /* how often a hart waiting so looks for the end */
+
+static const char *here_request_name(NodeReqKind kind)
+{
+    switch (kind) {
+    case NODE_REQ_MMIO_HERE: return "device read";
+    case NODE_REQ_IO_FENCE: return "device fence";
+    default: return "page request";
+    }
+}
 
 static gboolean take_reply(Node *node, NodeRequest *req, const IcEnvelope *env)
 {
-    gboolean page = req->kind != NODE_REQ_MMIO_HERE;
+    gboolean page = req->kind != NODE_REQ_MMIO_HERE && req->kind != NODE_REQ_IO_FENCE;
     if (env->body_case == SHOAL__V1__ENVELOPE__BODY_SHUTDOWN) {
         /* The server ends the machine on every connection it has; the
          * agent stops the harts, and wait_here sees it within a poll. */
@@ -131,8 +146,13 @@ static gboolean take_reply(Node *node, NodeRequest *req, const IcEnvelope *env)
         return FALSE;
     }
     switch (env->body_case) {
+    case SHOAL__V1__ENVELOPE__BODY_IO_FENCE:
+        if (req->kind != NODE_REQ_IO_FENCE)
+            break;
+        req->ok = TRUE;
+        return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE:
-        if (page)
+        if (req->kind != NODE_REQ_MMIO_HERE)
             break;
         req->ok = env->mmio_response->ok;
         req->value = env->mmio_response->data;
@@ -154,7 +174,7 @@ static gboolean take_reply(Node *node, NodeRequest *req, const IcEnvelope *env)
         break;
     }
     g_warning("%s answers a %s on a hart's channel; dropped", ic_envelope_body_name(env),
-              page ? "page request" : "device read");
+              here_request_name(req->kind));
     return FALSE;
 }
 
@@ -175,8 +195,7 @@ static void wait_here(Node *node, IcClient *channel, NodeRequest *req)
     }
     if (!is_stopping(node))
         g_printerr("shoal-cpu-node %u: no answer to a %s at 0x%" G_GINT64_MODIFIER "x\n",
-                   node->config->index,
-                   req->kind == NODE_REQ_MMIO_HERE ? "device read" : "page request", req->addr);
+                   node->config->index, here_request_name(req->kind), req->addr);
 }
 
 void node_submit(Node *node, guint hart_id, NodeRequest *req)
@@ -186,7 +205,8 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
     /* Answered through the agent, which finds the request by txid, or on
      * the hart's own channel. */
     gboolean here = req->kind == NODE_REQ_GET_S || req->kind == NODE_REQ_GET_M ||
-                    req->kind == NODE_REQ_UPGRADE || req->kind == NODE_REQ_MMIO_HERE;
+                    req->kind == NODE_REQ_UPGRADE || req->kind == NODE_REQ_MMIO_HERE ||
+                    req->kind == NODE_REQ_IO_FENCE;
     gboolean reply = req->kind == NODE_REQ_MMIO;
     tcg_event_init(&req->done);
     req->ok = FALSE;
@@ -215,6 +235,12 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
         tcg_event_wait(&req->done);
     else if (here && error == NULL)
         wait_here(node, h->requests, req);
+    if ((reply || here) && req->ok)
+        /* The server took the channel's requests in order: the posted
+         * writes before this one are done. */
+        h->posted_unfenced = 0;
+    else if (req->kind == NODE_REQ_MMIO_POSTED)
+        h->posted_unfenced++;
 }
 
 NodeRequest *node_take_pending(Node *node, guint64 txid)

@@ -112,6 +112,7 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
         return TRUE;
     }
     case SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE:
+    case SHOAL__V1__ENVELOPE__BODY_IO_FENCE:
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
         if (env->irq_line->line >= 64)

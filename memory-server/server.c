@@ -279,6 +279,18 @@ static gboolean server_may_exit(const Server *s)
 
 /* ---- handlers ---- */
 
+/* Every request that came before it on this connection is done: that is
+ * the answer (proto/shoal.proto, IoFence). */
+static void on_io_fence(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    Shoal__V1__IoFence done = SHOAL__V1__IO_FENCE__INIT;
+    IcEnvelope reply = SHOAL__V1__ENVELOPE__INIT;
+    reply.txid = env->txid;
+    reply.body_case = SHOAL__V1__ENVELOPE__BODY_IO_FENCE;
+    reply.io_fence = &done;
+    reply_to(s, peer, TRUE, &reply);
+}
+
 static void send_irq(Server *s, guint node, const Shoal__V1__IrqLine *irq);
 static void sync_uart_irq(Server *s);
 static void send_lsr_mirror(Server *s, guint node);
@@ -698,6 +710,7 @@ static const Route routes[] = {
     [SHOAL__V1__ENVELOPE__BODY_PUT_M] = { FROM(ROLE_NODE), FALSE, on_page_request },
     [SHOAL__V1__ENVELOPE__BODY_PAGE_ACK] = { FROM(ROLE_NODE), FALSE, on_page_ack },
     [SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST] = { FROM(ROLE_NODE), FALSE, on_mmio },
+    [SHOAL__V1__ENVELOPE__BODY_IO_FENCE] = { FROM(ROLE_NODE), FALSE, on_io_fence },
     [SHOAL__V1__ENVELOPE__BODY_IRQ_LINE] = { FROM(ROLE_NODE), FALSE, on_irq_line },
     [SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT] = { FROM(ROLE_NODE), FALSE, on_guest_exit },
     [SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE] = { FROM(ROLE_NODE), TRUE, on_quantum_done },

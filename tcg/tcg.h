@@ -51,6 +51,12 @@ typedef struct {
                           guint64 *value);
     gboolean (*mmio_write)(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
                            guint64 value);
+    /* Optional. A FENCE with O (device output) in its predecessor set: the
+     * device writes the hart made before (a node may post them, unanswered)
+     * must have reached their devices before it goes on. Without
+     * @may_block it must not block: FALSE then means "call again with
+     * @may_block", which the hart does at a safe point. */
+    gboolean (*io_fence)(gpointer opaque, guint hart_id, gboolean may_block);
     /* A store into a page mapped with watch_stores, after it landed in RAM
      * (the riscv-tests `tohost` convention). */
     void (*watched_store)(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,

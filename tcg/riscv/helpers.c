@@ -31,6 +31,18 @@ guint64 tcg_helper_fence_i(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint6
     return 0;
 }
 
+guint64 tcg_helper_io_fence(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
+{
+    const TcgNodeOps *ops = hart->ops;
+    guint id = hart->config.hart_id;
+    if (ops->io_fence != NULL && !ops->io_fence(hart->opaque, id, FALSE)) {
+        tcg_safe_point_enter(hart);
+        ops->io_fence(hart->opaque, id, TRUE);
+        tcg_safe_point_leave(hart);
+    }
+    return 0;
+}
+
 guint64 tcg_helper_pause(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
 {
     hart->stats.pauses++;

@@ -33,6 +33,7 @@ GUEST_TESTS = \
 	tests/guest/smp-irq.elf \
 	tests/guest/mip-seip.elf \
 	tests/guest/clint-msip.elf \
+	tests/guest/uart-order.elf \
 	tests/guest/pause.elf \
 	tests/guest/rvc-fp.elf \
 	$(GUEST_LOWER_TESTS) \
@@ -105,6 +106,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \
 	tests/guest/plic.c tests/guest/plic.harts tests/guest/plic.input \
 	tests/guest/smp-irq.c tests/guest/smp-irq.harts tests/guest/clint-msip.c \
+	tests/guest/uart-order.c tests/guest/uart-order.harts \
 	$(GUEST_SBI_TESTS:.elf=.c) $(GUEST_SBI_TESTS:.elf=.harts) $(GUEST_SBI_TESTS:.elf=.bios) \
 	tests/guest/lower.S tests/guest/lower.h $(GUEST_LOWER_TESTS:.elf=.c) \
 	$(GUEST_TESTS:.elf=.expected)

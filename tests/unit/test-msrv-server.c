@@ -439,6 +439,25 @@ static void test_hart_channel_grants(Fixture *fx, gconstpointer unused)
     g_assert_cmpint(err->error->code, ==, SHOAL__V1__ERROR_CODE__ERROR_CODE_NOT_RAM);
 }
 
+/* An IoFence is answered on the connection it came on, behind what came
+ * before it there, never on the node's main connection. */
+static void test_io_fence(Fixture *fx, gconstpointer unused)
+{
+    g_autoptr(IcClient) n0 = connect_peer(fx, SHOAL__V1__ROLE__ROLE_NODE, 0);
+    g_autoptr(IcClient) h0 = connect_as(fx, SHOAL__V1__ROLE__ROLE_NODE, 0, TRUE);
+    guint64 grant = send_page_req_here(h0, SHOAL__V1__ENVELOPE__BODY_GET_S, RAM_BASE, TRUE);
+    Shoal__V1__IoFence fence = SHOAL__V1__IO_FENCE__INIT;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = ic_client_next_txid(h0);
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_IO_FENCE;
+    env.io_fence = &fence;
+    g_assert_true(ic_client_send(h0, &env, NULL));
+    expect_grant(h0, grant, RAM_BASE, S, 'K');
+    g_autoptr(IcEnvelope) done = expect(h0, SHOAL__V1__ENVELOPE__BODY_IO_FENCE);
+    g_assert_cmpuint(done->txid, ==, env.txid);
+    expect_silence(n0);
+}
+
 static void test_guest_exit(Fixture *fx, gconstpointer unused)
 {
     g_autoptr(IcClient) n0 = connect_peer(fx, SHOAL__V1__ROLE__ROLE_NODE, 0);
@@ -476,6 +495,7 @@ int main(int argc, char **argv)
     g_test_add("/msrv/server/two-nodes", Fixture, NULL, setup, test_machine, teardown);
     g_test_add("/msrv/server/hart-channel-grants", Fixture, NULL, setup, test_hart_channel_grants,
                teardown);
+    g_test_add("/msrv/server/io-fence", Fixture, NULL, setup, test_io_fence, teardown);
     g_test_add("/msrv/server/guest-exit", Fixture, NULL, setup, test_guest_exit, teardown);
     g_test_add("/msrv/server/sigterm", Fixture, NULL, setup, test_sigterm, teardown);
     return g_test_run();

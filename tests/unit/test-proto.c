@@ -131,8 +131,9 @@ int main(int argc, char **argv)
         g_test_add_data_func(path, f, test_round_trip);
         bodies++;
     }
-    /* the brief's 17, DeviceMirror, the bridge's three, ModelLine, the quantum's four */
-    g_assert_cmpuint(bodies, ==, 26);
+    /* the brief's 17, DeviceMirror, the bridge's three, ModelLine, the quantum's four,
+     * IoFence */
+    g_assert_cmpuint(bodies, ==, 27);
     g_test_add_func("/proto/malformed", test_malformed);
     return g_test_run();
 }

@@ -95,7 +95,8 @@ static guint64 m_read_time(gpointer opaque, guint hart_id)
 }
 
 static const TcgNodeOps machine_ops = {
-    m_page_map, m_mmio_read, m_mmio_write, m_watched_store, m_read_time, NULL, NULL,
+    .page_map = m_page_map, .mmio_read = m_mmio_read, .mmio_write = m_mmio_write,
+    .watched_store = m_watched_store, .read_time = m_read_time,
 };
 
 static guint64 counter(Machine *m, guint i)

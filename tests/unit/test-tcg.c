@@ -16,6 +16,7 @@ typedef struct {
     TcgHart *hart;
     guint64 dev_value; /* last value written to the device */
     guint dev_writes;
+    guint io_fences, io_fences_blocking; /* io_fence calls without / with may_block */
 } Machine;
 
 static gboolean m_page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAccess access,
@@ -52,6 +53,18 @@ static gboolean m_mmio_write(gpointer opaque, guint hart_id, guint64 paddr, unsi
     return TRUE;
 }
 
+/* As a node with posted writes outstanding: it must wait, at a safe point. */
+static gboolean m_io_fence(gpointer opaque, guint hart_id, gboolean may_block)
+{
+    Machine *m = opaque;
+    if (!may_block) {
+        m->io_fences++;
+        return FALSE;
+    }
+    m->io_fences_blocking++;
+    return TRUE;
+}
+
 static void m_watched_store(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
                             guint64 value)
 {
@@ -63,7 +76,8 @@ static guint64 m_read_time(gpointer opaque, guint hart_id)
 }
 
 static const TcgNodeOps machine_ops = {
-    m_page_map, m_mmio_read, m_mmio_write, m_watched_store, m_read_time,
+    .page_map = m_page_map, .mmio_read = m_mmio_read, .mmio_write = m_mmio_write,
+    .io_fence = m_io_fence, .watched_store = m_watched_store, .read_time = m_read_time,
 };
 
 /* ---- counted time: what a budgeted hart tells its node ---- */
@@ -88,8 +102,8 @@ static guint64 b_quantum_end(gpointer opaque, guint hart_id, gboolean idle)
 }
 
 static const TcgNodeOps budgeted_ops = {
-    m_page_map, m_mmio_read, m_mmio_write, m_watched_store, m_read_time, NULL, NULL,
-    b_quantum_end,
+    .page_map = m_page_map, .mmio_read = m_mmio_read, .mmio_write = m_mmio_write,
+    .watched_store = m_watched_store, .read_time = m_read_time, .quantum_end = b_quantum_end,
 };
 
 static Machine *machine_new_with(TcgAccel accel, gsize code_buffer)
@@ -307,6 +321,28 @@ static void test_loop_program(void)
     run(m, RAM_BASE);
     g_assert_cmpuint(m->dev_writes, ==, 1);
     g_assert_cmpuint(m->dev_value, ==, 5050);
+    machine_free(m);
+}
+
+/* A FENCE with O (device output) in its predecessor set asks the node to
+ * finish the hart's posted writes, first without blocking, then at a safe
+ * point; one without O asks nothing. */
+static void test_io_fence(gconstpointer data)
+{
+    Machine *m = machine_new_with(GPOINTER_TO_INT(data), 1 << 20);
+    const guint32 prog[] = {
+        0x0410000fu, /* fence o,w (Linux's mmiowb) */
+        0x0330000fu, /* fence rw,rw */
+        0x0ff0000fu, /* fence iorw,iorw */
+        0x0210000fu, /* fence r,w */
+        LUI(T0, DEV_BASE >> 12),
+        SD(ZERO, 0, T0),
+    };
+    load_program(m, RAM_BASE, prog, G_N_ELEMENTS(prog));
+    run(m, RAM_BASE);
+    g_assert_cmpuint(m->dev_writes, ==, 1);
+    g_assert_cmpuint(m->io_fences, ==, 2);
+    g_assert_cmpuint(m->io_fences_blocking, ==, 2);
     machine_free(m);
 }
 
@@ -547,7 +583,8 @@ static gboolean s_page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAcc
 }
 
 static const TcgNodeOps straddle_ops = {
-    s_page_map, m_mmio_read, m_mmio_write, m_watched_store, m_read_time,
+    .page_map = s_page_map, .mmio_read = m_mmio_read, .mmio_write = m_mmio_write,
+    .watched_store = m_watched_store, .read_time = m_read_time,
 };
 
 static void test_straddle_invalidated(gconstpointer data)
@@ -606,6 +643,10 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/jit/buffer-full", test_jit_buffer_full);
     g_test_add_func("/tcg/hart/loop", test_loop_program);
     g_test_add_func("/tcg/hart/budget", test_budget);
+    g_test_add_data_func("/tcg/hart/io-fence/interp", GINT_TO_POINTER(TCG_ACCEL_INTERP),
+                         test_io_fence);
+    g_test_add_data_func("/tcg/hart/io-fence/jit", GINT_TO_POINTER(TCG_ACCEL_JIT),
+                         test_io_fence);
     g_test_add_func("/tcg/hart/illegal-trap", test_illegal_trap);
     g_test_add_func("/tcg/hart/access-fault", test_access_fault);
     g_test_add_func("/tcg/hart/amo-faults", test_amo_faults);
