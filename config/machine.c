@@ -556,6 +556,10 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
         m->msrv_endpoint = g_steal_pointer(&endpoint);
     }
 
+    if (!get_path(l, "memory-server", CFG_KEY_MSRV_KEY, &m->msrv_key, error)) {
+        return FALSE;
+    }
+
     guint64 prefetch;
     if (!get_u64(l, "memory-server", CFG_KEY_MSRV_PREFETCH, &prefetch, error)) {
         return FALSE;
@@ -1019,6 +1023,7 @@ void cfg_machine_free(CfgMachine *machine)
     g_free(machine->path);
     g_free(machine->name);
     g_free(machine->msrv_endpoint);
+    g_free(machine->msrv_key);
     g_free(machine->accel);
     g_free(machine->nodes);
     for (guint i = 0; i < machine->n_devices; i++) {

@@ -182,6 +182,7 @@ struct Node {
     const CfgNode *config;    /* this node's [node.N] */
     IcAddrMap *map;
     IcClient *client;         /* main connection: the agent thread only, after startup */
+    GBytes *token;            /* its HelloAck's node_token: the request channels show it */
     IcWaker *waker;           /* wakes the agent */
     NodePageCache *cache;
     NodeHart *harts;          /* config->n_harts */

@@ -305,6 +305,8 @@ static IcEnvelope *hello_on(Node *node, IcClient *client, gboolean request_chann
     hello.first_hart = node->config->first_hart;
     hello.n_harts = node->config->n_harts;
     hello.request_channel = request_channel;
+    if (request_channel) /* joins the node the main connection made */
+        hello.node_token.data = (guint8 *)g_bytes_get_data(node->token, &hello.node_token.len);
     return ic_client_hello(client, &hello, HELLO_TIMEOUT_MS, error);
 }
 
@@ -343,6 +345,7 @@ static gboolean say_hello(Node *node, GError **error)
     node->tohost = a->tohost;
     node->epoch_ns = a->time_epoch_ns;
     node->timebase_hz = a->timebase_hz;
+    node->token = g_bytes_new(a->node_token.data, a->node_token.len);
     return TRUE;
 }
 
@@ -425,6 +428,7 @@ out:
     g_free(node.tcgs);
     g_hash_table_destroy(node.pending);
     ic_client_free(node.client);
+    g_clear_pointer(&node.token, g_bytes_unref);
     ic_waker_free(node.waker);
     ic_addr_map_free(node.map);
     pthread_mutex_destroy(&node.pending_lock);

@@ -30,6 +30,7 @@ typedef enum {
     IC_ERROR_UNEXPECTED, /* a valid message that makes no sense here */
     IC_ERROR_TIMEOUT,   /* no answer in time */
     IC_ERROR_CLOSED,    /* the peer went away */
+    IC_ERROR_SECRET,    /* the machine's secret cannot be made or read */
 } IcError;
 
 /* ---- Messages --------------------------------------------------------- */
@@ -138,6 +139,23 @@ IcEnvelope *ic_client_hello(IcClient *client, const Shoal__V1__Hello *hello, int
 IcEnvelope *ic_client_hello_while(IcClient *client, const Shoal__V1__Hello *hello,
                                   int timeout_ms, IcKeepWaiting keep, gpointer data,
                                   GError **error);
+
+/* ---- secret.c: the machine's secret, which every Hello carries ----------- */
+
+#define IC_SECRET_LEN 32u
+
+/* @len bytes from the kernel's random source. */
+GBytes *ic_secret_random(gsize len);
+/* [memory-server] key if set, else the run directory's own secret file. */
+char *ic_secret_path(const CfgMachine *machine, const char *run_dir);
+/* A new random secret at @path, the owner's alone (@replace: over an old
+ * one, else refuses to overwrite: `shoal keygen`). */
+gboolean ic_secret_write_new(const char *path, gboolean replace, GError **error);
+/* The secret at @path; NULL + IC_ERROR_SECRET if missing, malformed or
+ * readable by others. */
+GBytes *ic_secret_read(const char *path, GError **error);
+/* Whether @data is @secret, in time that does not depend on where they differ. */
+gboolean ic_secret_matches(GBytes *secret, const guint8 *data, gsize len);
 
 /* ---- A wake-up primitive the node's agent polls next to its socket ------ */
 

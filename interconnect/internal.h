@@ -50,6 +50,7 @@ struct IcClient {
     void *socket;         /* ZMQ_DEALER, owned by one thread */
     void *monitor;        /* ZMQ_PAIR receiving the DEALER's connection events */
     char *endpoint;       /* where the memory server is */
+    char *secret_path;    /* the machine's secret, which its Hello shows (secret.c) */
     gboolean connected;   /* a connection was seen (monitor) */
     gboolean closed;      /* a connection dropped: the server went away */
     gint64 closed_us;     /* monotonic time it was seen, 0 before */

@@ -6,7 +6,8 @@ interconnect_libshoal_ic_a_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_
 interconnect_libshoal_ic_a_SOURCES = \
 	interconnect/ic.h interconnect/internal.h \
 	interconnect/envelope.c interconnect/transport.c interconnect/direct.c \
-	interconnect/addr-map.c interconnect/console.c interconnect/log.c
+	interconnect/addr-map.c interconnect/console.c interconnect/log.c \
+	interconnect/secret.c
 # ic.h includes the generated header: make sure it exists before any of
 # these compile, even when a single target is built (BUILT_SOURCES only
 # covers all/check).

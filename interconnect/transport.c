@@ -451,6 +451,7 @@ IcClient *ic_client_connect_while(const CfgMachine *machine, const char *run_dir
     IcClient *c = g_new0(IcClient, 1);
     c->fd = -1;
     c->endpoint = g_steal_pointer(&endpoint);
+    c->secret_path = ic_secret_path(machine, run_dir);
     c->next_txid = 1;
     if (machine->msrv_direct) {
         g_autofree char *path = ic_direct_path(c->endpoint + strlen("ipc://"));
@@ -514,6 +515,7 @@ void ic_client_free(IcClient *c)
         close(c->fd);
     g_free(c->rx);
     g_free(c->endpoint);
+    g_free(c->secret_path);
     g_free(c);
 }
 
@@ -723,16 +725,42 @@ IcEnvelope *ic_client_hello(IcClient *c, const Shoal__V1__Hello *hello, int time
     return ic_client_hello_while(c, hello, timeout_ms, NULL, NULL, error);
 }
 
+/* The machine's secret. Over ZeroMQ a client may get here before the
+ * server has written it (connecting does not wait for the server): wait
+ * for the file as long as the Hello may take. */
+static GBytes *secret_while(IcClient *c, gint64 deadline, IcKeepWaiting keep, gpointer data,
+                            GError **error)
+{
+    while (!g_file_test(c->secret_path, G_FILE_TEST_EXISTS) &&
+           g_get_monotonic_time() < deadline) {
+        if (gave_up(keep, data, c->endpoint, error))
+            return NULL;
+        g_usleep(10 * 1000);
+    }
+    if (!g_file_test(c->secret_path, G_FILE_TEST_EXISTS)) {
+        g_set_error(error, IC_ERROR, IC_ERROR_TIMEOUT,
+                    "no memory server at %s: nothing made the machine's secret %s", c->endpoint,
+                    c->secret_path);
+        return NULL;
+    }
+    return ic_secret_read(c->secret_path, error);
+}
+
 IcEnvelope *ic_client_hello_while(IcClient *c, const Shoal__V1__Hello *hello, int timeout_ms,
                                   IcKeepWaiting keep, gpointer data, GError **error)
 {
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    g_autoptr(GBytes) secret = secret_while(c, deadline, keep, data, error);
+    if (!secret)
+        return NULL;
+    Shoal__V1__Hello shown = *hello;
+    shown.secret.data = (guint8 *)g_bytes_get_data(secret, &shown.secret.len);
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.txid = ic_client_next_txid(c);
     env.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO;
-    env.hello = (Shoal__V1__Hello *)hello;
+    env.hello = &shown;
     if (!ic_client_send(c, &env, error))
         return NULL;
-    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
     for (;;) {
         gint64 left = (deadline - g_get_monotonic_time()) / 1000;
         IcEnvelope *reply = NULL;

@@ -66,6 +66,8 @@ static const Command commands[] = {
     { "run", "CONFIG",
       "Run the machine CONFIG describes until its guest ends (or a process dies)" },
     { "dumpdtb", "CONFIG FILE", "Write the device tree the machine's firmware would get to FILE" },
+    { "keygen", "FILE",
+      "Write a new machine secret to FILE (mode 0600), for [memory-server] key" },
     { "config-doc", "", "Print every config key, as the table in configs/README.md" },
     { "help", "[COMMAND]", "Show this, or a command's options" },
 };
@@ -481,6 +483,23 @@ static int cmd_dumpdtb(int argc, char **argv)
     return code;
 }
 
+/* `shoal keygen FILE`: a secret for machines whose processes do not share
+ * a run directory (interconnect/secret.c). Never over an existing file: it
+ * may be the key of a machine in use. */
+static int cmd_keygen(int argc, char **argv)
+{
+    if (argc != 3 || argv[2][0] == '-') {
+        say("usage: shoal keygen FILE");
+        return EXIT_BAD_INPUT;
+    }
+    g_autoptr(GError) error = NULL;
+    if (!ic_secret_write_new(argv[2], FALSE, &error)) {
+        say("%s", error->message);
+        return EXIT_FAILURE_RUN;
+    }
+    return 0;
+}
+
 /* What GOption's help calls the program: "shoal run" for `shoal run
  * --help` and `shoal help run`. */
 static const char *prog_name(int argc, char **argv)
@@ -509,7 +528,8 @@ static int cmd_help(int argc, char **argv)
         g_print("%s", help); /* as GOption prints --help: in the locale's charset */
         return 0;
     }
-    if (argc == 3 && (strcmp(argv[2], "config-doc") == 0 || strcmp(argv[2], "help") == 0)) {
+    if (argc == 3 && (strcmp(argv[2], "config-doc") == 0 || strcmp(argv[2], "help") == 0 ||
+                      strcmp(argv[2], "keygen") == 0)) {
         print_usage(stdout);
         return 0;
     }
@@ -532,6 +552,9 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "help") == 0) {
         return cmd_help(argc, argv);
+    }
+    if (argc >= 2 && strcmp(argv[1], "keygen") == 0) {
+        return cmd_keygen(argc, argv);
     }
     if (argc == 2 && strcmp(argv[1], "config-doc") == 0) {
         g_autofree char *doc = cfg_keys_doc();

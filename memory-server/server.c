@@ -17,6 +17,7 @@
 #include "memory-server/internal.h"
 
 #define POLL_MS 100 /* longest wait before looking at the signal flag */
+#define NODE_TOKEN_LEN 16 /* bytes of a node main connection's token */
 
 typedef enum { ROLE_NONE, ROLE_NODE, ROLE_CONSOLE, ROLE_BRIDGE } PeerRole;
 
@@ -47,6 +48,8 @@ typedef struct {
     guint64 epoch_ns;     /* CLOCK_MONOTONIC when mtime was 0 */
     GArray *peers;        /* PeerInfo by IcPeer */
     gint *node_peer;      /* IcPeer of node i, -1 before its Hello */
+    GBytes *secret;       /* every Hello must carry it (interconnect/secret.c) */
+    GBytes **node_token;  /* per node: what its request channels show, NULL before Hello */
     GArray **held_irqs;   /* per node: IrqLines sent before its Hello, replayed after */
     GHashTable **grant_routes; /* per node: txid of a reply_here page request -> the IcPeer
                                 * (+1) of the hart channel its grant goes back on */
@@ -306,6 +309,12 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
         send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_VERSION, t);
         return;
     }
+    if (!ic_secret_matches(s->secret, h->secret.data, h->secret.len)) {
+        send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_DENIED,
+                   "Hello without this machine's secret: not one of its processes");
+        return;
+    }
+    GBytes *token = NULL; /* for a node's main connection */
     if (h->role == SHOAL__V1__ROLE__ROLE_NODE) {
         if (h->node_index >= m->n_nodes || m->nodes[h->node_index].first_hart != h->first_hart ||
             m->nodes[h->node_index].n_harts != h->n_harts) {
@@ -315,6 +324,15 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
             return;
         }
         gint *slot = &s->node_peer[h->node_index];
+        GBytes *main_token = s->node_token[h->node_index];
+        if (h->request_channel &&
+            (main_token == NULL ||
+             !ic_secret_matches(main_token, h->node_token.data, h->node_token.len))) {
+            g_autofree char *t = g_strdup_printf("a request channel of node %u without the token "
+                                                 "of its main connection", h->node_index);
+            send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_DENIED, t);
+            return;
+        }
         if (h->request_channel) {
             info->role = ROLE_NODE;
             info->node = h->node_index;
@@ -330,10 +348,18 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
             *slot = (gint)peer;
             info->role = ROLE_NODE;
             info->node = h->node_index;
+            if (!main_token)
+                s->node_token[h->node_index] = ic_secret_random(NODE_TOKEN_LEN);
+            token = s->node_token[h->node_index];
             g_autofree char *label = g_strdup_printf("node %u", h->node_index);
             ic_server_set_peer_label(s->ic, peer, label);
         }
     } else if (h->role == SHOAL__V1__ROLE__ROLE_CONSOLE) {
+        if (s->console_peer >= 0 && s->console_peer != (gint)peer) {
+            send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_DENIED,
+                       "this machine already has its console");
+            return;
+        }
         info->role = ROLE_CONSOLE;
         s->console_peer = (gint)peer;
         ic_server_set_peer_label(s->ic, peer, "console");
@@ -360,6 +386,8 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     ack.tohost = s->tohost;
     ack.time_epoch_ns = s->epoch_ns;
     ack.timebase_hz = m->timebase_hz;
+    if (token)
+        ack.node_token.data = (guint8 *)g_bytes_get_data(token, &ack.node_token.len);
     IcEnvelope reply = SHOAL__V1__ENVELOPE__INIT;
     reply.txid = env->txid;
     reply.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO_ACK;
@@ -908,6 +936,14 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     }
     if (m->deterministic)
         s->quantum = msrv_quantum_new(m, s->bridge != NULL, &quantum_ops, s);
+    /* Before anyone can connect: a process that finds the socket finds
+     * this run's secret next to it. */
+    g_autofree char *key = ic_secret_path(m, run_dir);
+    if (!m->msrv_key && !ic_secret_write_new(key, TRUE, error))
+        return FALSE;
+    s->secret = ic_secret_read(key, error);
+    if (!s->secret)
+        return FALSE;
     s->ic = ic_server_new(m, run_dir, error);
     if (!s->ic)
         return FALSE;
@@ -933,6 +969,10 @@ static void teardown(Server *s)
         munmap(s->ram, s->machine->ram_size);
     g_array_free(s->peers, TRUE);
     g_free(s->node_peer);
+    g_clear_pointer(&s->secret, g_bytes_unref);
+    for (guint i = 0; s->node_token && i < s->machine->n_nodes; i++)
+        g_clear_pointer(&s->node_token[i], g_bytes_unref);
+    g_free(s->node_token);
     for (guint i = 0; i < s->machine->n_nodes; i++) {
         g_array_free(s->held_irqs[i], TRUE);
         g_hash_table_destroy(s->grant_routes[i]);
@@ -978,6 +1018,7 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
     Server s = { .machine = machine, .console_peer = -1, .next_txid = 1, .uart_lsr_sent = -1 };
     s.peers = g_array_new(FALSE, TRUE, sizeof(PeerInfo));
     s.node_peer = g_new(gint, MAX(machine->n_nodes, 1));
+    s.node_token = g_new0(GBytes *, MAX(machine->n_nodes, 1));
     s.held_irqs = g_new0(GArray *, MAX(machine->n_nodes, 1));
     s.grant_routes = g_new0(GHashTable *, MAX(machine->n_nodes, 1));
     s.grants_sent = g_new0(guint32 *, MAX(machine->n_nodes, 1));

@@ -9,21 +9,27 @@ version=$(sed -n 's/^AC_INIT(\[shoal\], \[\([^]]*\)\].*/\1/p' "$SHOAL_SRCDIR/con
 BINS="shoal shoal-memory-server shoal-cpu-node shoal-ic-rtt"
 [ -x "$SHOAL_BUILDDIR/shoal-sysc-bridge" ] && BINS="$BINS shoal-sysc-bridge"
 set -- $BINS
-echo "1..$(( 2 * $# + 5 ))"
+echo "1..$(( 2 * $# + 9 ))"
+# exited RC PATTERN...: the last command exited RC ($rc) and its output
+# ($TEST_TMP/out) holds every PATTERN.
+exited() {
+    local want=$1 p
+    shift
+    [ "$rc" = "$want" ] || return 1
+    for p in "$@"; do grep -q -- "$p" "$TEST_TMP/out" || return 1; done
+}
 for b in $BINS; do
     "$SHOAL_BUILDDIR/$b" --help > "$TEST_TMP/out" 2>&1
     rc=$?
-    check "$b --help: exit 0 and a usage line (exit $rc)" [ "$rc" = 0 ] &&
-        grep -q '^Usage:' "$TEST_TMP/out"
+    check "$b --help: exit 0 and a usage line (exit $rc)" exited 0 '^Usage:'
     # the last line: SystemC prints its banner first
     out=$("$SHOAL_BUILDDIR/$b" --version 2>&1 | tail -n 1)
     check "$b --version prints \"$b $version\" (got \"$out\")" [ "$out" = "$b $version" ]
 done
 "$SHOAL" run --help > "$TEST_TMP/out" 2>&1
 rc=$?
-check "shoal run --help: exit 0 and every option of the run (exit $rc)" [ "$rc" = 0 ] &&
-    grep -q -- '--kernel=FILE' "$TEST_TMP/out" && grep -q -- '--stats' "$TEST_TMP/out" &&
-    grep -q -- '--accel=jit|interp' "$TEST_TMP/out"
+check "shoal run --help: exit 0 and every option of the run (exit $rc)" \
+    exited 0 '--kernel=FILE' '--stats' '--accel=jit|interp'
 "$SHOAL" help run > "$TEST_TMP/help" 2>&1
 check "shoal help run says what shoal run --help says" cmp -s "$TEST_TMP/out" "$TEST_TMP/help"
 "$SHOAL" dumpdtb --help > "$TEST_TMP/out" 2>&1
@@ -32,9 +38,23 @@ check "shoal dumpdtb --help names its two arguments" grep -q 'shoal dumpdtb .*CO
 "$SHOAL_BUILDDIR/shoal-cpu-node" "$SHOAL_SRCDIR/configs/virt.conf" --run-dir "$TEST_TMP" --frob \
     > "$TEST_TMP/out" 2>&1
 rc=$?
-check "a process binary's unknown option: exit 2, where to look (exit $rc)" [ "$rc" = 2 ] &&
-    grep -q 'Unknown option --frob (see shoal-cpu-node --help)' "$TEST_TMP/out"
+check "a process binary's unknown option: exit 2, where to look (exit $rc)" \
+    exited 2 'Unknown option --frob (see shoal-cpu-node --help)'
 "$SHOAL" help frob > "$TEST_TMP/out" 2>&1
 rc=$?
 check "shoal help of no such command: exit 2 (exit $rc)" [ "$rc" = 2 ]
+
+# shoal keygen: a key only its owner reads, never written over another.
+"$SHOAL" keygen "$TEST_TMP/k" > "$TEST_TMP/out" 2>&1
+rc=$?
+a_key() { grep -qx '[0-9a-f]\{64\}' "$1" && [ "$(stat -c %a "$1")" = 600 ]; }
+check "shoal keygen FILE: exit 0 (exit $rc)" exited 0
+check "the file holds 64 hex digits, mode 600" a_key "$TEST_TMP/k"
+"$SHOAL" keygen "$TEST_TMP/k" > "$TEST_TMP/out" 2>&1
+rc=$?
+check "shoal keygen over an existing key: exit 1, says so (exit $rc)" \
+    exited 1 "will not overwrite $TEST_TMP/k"
+"$SHOAL" keygen > "$TEST_TMP/out" 2>&1
+rc=$?
+check "shoal keygen without a file: exit 2, usage (exit $rc)" exited 2 'usage: shoal keygen FILE'
 exit 0

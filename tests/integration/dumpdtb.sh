@@ -20,11 +20,15 @@ else
 fi
 DTS=$TEST_TMP/out.dts
 check "four cpus" [ "$(grep -c 'device_type = "cpu"' "$DTS")" = 4 ]
-check "two clusters of two cores" \
-    [ "$(grep -c 'cluster[01] {' "$DTS")" = 2 ] && [ "$(grep -c 'core[01] {' "$DTS")" = 4 ]
+# in_dts PATTERN N: PATTERN is on N lines of the device tree
+in_dts() { [ "$(grep -c -- "$1" "$DTS")" = "$2" ]; }
+two_clusters() { in_dts 'cluster[01] {' 2 && in_dts 'core[01] {' 4; }
+check "two clusters of two cores" two_clusters
+memory_and_stdout() {
+    in_dts 'reg = <0x00 0x80000000 0x00 0x8000000>' 1 &&
+        in_dts 'reg = <0x00 0x88000000 0x00 0x8000000>' 1 &&
+        in_dts 'numa-node-id = <0x01>' 3 && in_dts 'stdout-path = "/soc/serial@10000000"' 1
+}
 check "--set memory.size reaches the memory nodes (a half per NUMA node), stdout-path the UART" \
-    grep -q 'reg = <0x00 0x80000000 0x00 0x8000000>' "$DTS" &&
-    grep -q 'reg = <0x00 0x88000000 0x00 0x8000000>' "$DTS" &&
-    [ "$(grep -c 'numa-node-id = <0x01>' "$DTS")" = 3 ] &&
-    grep -q 'stdout-path = "/soc/serial@10000000"' "$DTS"
+    memory_and_stdout
 exit 0

@@ -119,7 +119,7 @@ no_leftovers() {
 kill_child_and_check() {
     kill -KILL "$1"
     wait_pid "$SPID" 15
-    check "shoal exits non-zero (got $WAIT_RC)" [ "$WAIT_RC" != 0 ] && [ "$WAIT_RC" != timeout ]
+    check "shoal exits non-zero (got $WAIT_RC)" test "$WAIT_RC" != 0 -a "$WAIT_RC" != timeout
     if grep -q "$3" "$T/err"; then
         ok "the message names $2 and the signal"
     else

@@ -8,12 +8,19 @@ INTEGRATION_TESTS = \
 	tests/integration/dumpdtb.sh \
 	tests/integration/stats.sh \
 	tests/integration/two-hosts.sh \
+	tests/integration/hostile.sh \
 	tests/integration/console.sh \
 	tests/integration/sysc.sh \
 	tests/integration/det-time.sh \
 	tests/integration/sysc-example.sh \
 	tests/integration/linux.sh
 TESTS += $(INTEGRATION_TESTS)
+
+# hostile.sh's stranger: speaks the protocol, as nobody should be able to.
+check_PROGRAMS += tests/integration/hostile-client
+tests_integration_hostile_client_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_integration_hostile_client_SOURCES = tests/integration/hostile-client.c
+tests_integration_hostile_client_LDADD = $(IC_LIBS) $(CFG_LIBS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh
 

@@ -3,19 +3,21 @@
 # The 2x2 machine spread over two hosts: two network namespaces joined by a
 # veth pair, the memory server and node 0 in one, node 1 in the other,
 # talking tcp://. The processes are started by hand (no launcher), as any
-# cluster launcher would. Skipped where namespaces cannot be made (not root).
+# cluster launcher would, given the machine's key (`shoal keygen`): a node
+# with another key is refused and the machine goes on. Skipped where
+# namespaces cannot be made (not root).
 . "$(dirname "$0")/lib.sh"
 
-echo "1..2"
+echo "1..4"
 ELF="$SHOAL_BUILDDIR/tests/guest/smp.elf"
 NS_A="shoal-$$-a"
 NS_B="shoal-$$-b"
 if [ ! -f "$ELF" ]; then
-    skip "no $ELF"; skip "no $ELF"; exit 0
+    for _ in 1 2 3 4; do skip "no $ELF"; done
+    exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! ip netns add "$NS_A" 2>/dev/null; then
-    skip "cannot create network namespaces here (needs root and ip netns)"
-    skip "cannot create network namespaces here"
+    for _ in 1 2 3 4; do skip "cannot create network namespaces here (needs root and ip netns)"; done
     exit 0
 fi
 teardown() {
@@ -44,13 +46,24 @@ name=virt-2x2-two-hosts
 
 [memory-server]
 endpoint=tcp://10.77.0.1:$((20000 + $$ % 20000))
+key=machine.key
 CONF
+"$SHOAL" keygen "$TEST_TMP/machine.key"
+"$SHOAL" keygen "$TEST_TMP/other.key"
 mkdir -m 0700 "$TEST_TMP/a" "$TEST_TMP/b"
 ip netns exec "$NS_A" "$SHOAL_BUILDDIR/shoal-memory-server" "$CONF" --kernel "$ELF" \
     --run-dir "$TEST_TMP/a" >"$TEST_TMP/out" 2>"$TEST_TMP/msrv.err" &
 msrv=$!
 ip netns exec "$NS_A" "$SHOAL_BUILDDIR/shoal-cpu-node" "$CONF" --kernel "$ELF" \
     --run-dir "$TEST_TMP/a" --node 0 2>"$TEST_TMP/n0.err" &
+# A node 1 with another key first: refused, it must not take the slot.
+ip netns exec "$NS_B" "$SHOAL_BUILDDIR/shoal-cpu-node" "$CONF" --kernel "$ELF" \
+    --run-dir "$TEST_TMP/b" --node 1 --set memory-server.key="$TEST_TMP/other.key" \
+    2>"$TEST_TMP/intruder.err" &
+wait_pid $! 30
+check "a node with another key exits non-zero (got $WAIT_RC)" \
+    test "$WAIT_RC" != 0 -a "$WAIT_RC" != timeout
+check "it was refused for the secret" grep -q "refused Hello.*secret" "$TEST_TMP/intruder.err"
 ip netns exec "$NS_B" "$SHOAL_BUILDDIR/shoal-cpu-node" "$CONF" --kernel "$ELF" \
     --run-dir "$TEST_TMP/b" --node 1 2>"$TEST_TMP/n1.err" &
 wait_pid "$msrv" 60

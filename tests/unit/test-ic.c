@@ -456,6 +456,51 @@ static gpointer console_server(gpointer data)
     return NULL;
 }
 
+/* The machine's secret on disk: made fresh, never over a key without being
+ * asked, refused when others may read it or it is not one. */
+static void test_secret(void)
+{
+    g_autofree char *dir = make_run_dir();
+    g_autofree char *path = g_build_filename(dir, "key", NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(ic_secret_write_new(path, FALSE, &error));
+    g_autoptr(GBytes) first = ic_secret_read(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_bytes_get_size(first), ==, IC_SECRET_LEN);
+    GStatBuf st;
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+
+    g_assert_false(ic_secret_write_new(path, FALSE, &error)); /* keygen over a key */
+    g_assert_error(error, IC_ERROR, IC_ERROR_SECRET);
+    g_clear_error(&error);
+    g_assert_true(ic_secret_write_new(path, TRUE, &error));   /* a new run's */
+    g_autoptr(GBytes) second = ic_secret_read(path, &error);
+    g_assert_false(g_bytes_equal(first, second));
+    g_assert_true(ic_secret_matches(second, g_bytes_get_data(second, NULL), IC_SECRET_LEN));
+    g_assert_false(ic_secret_matches(second, g_bytes_get_data(first, NULL), IC_SECRET_LEN));
+    g_assert_false(ic_secret_matches(second, g_bytes_get_data(second, NULL), IC_SECRET_LEN - 1));
+    g_assert_false(ic_secret_matches(second, NULL, 0));
+
+    g_assert_cmpint(g_chmod(path, 0644), ==, 0);
+    g_assert_null(ic_secret_read(path, &error));
+    g_assert_nonnull(strstr(error->message, "chmod 600"));
+    g_clear_error(&error);
+    g_assert_cmpint(g_chmod(path, 0600), ==, 0);
+    static const char *const bad[] = { "", "0123", "zz", "00112233445566778899aabbccddeeff" };
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_true(g_file_set_contents_full(path, bad[i], -1,
+                                               G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+        g_assert_null(ic_secret_read(path, &error));
+        g_assert_nonnull(strstr(error->message, "not a shoal key"));
+        g_clear_error(&error);
+    }
+    g_unlink(path);
+    g_assert_null(ic_secret_read(path, &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_SECRET);
+    g_rmdir(dir);
+}
+
 static void test_console(void)
 {
     g_autofree char *dir = make_run_dir();
@@ -463,6 +508,9 @@ static void test_console(void)
     g_autoptr(GError) error = NULL;
     ConsoleServer cs = { ic_server_new(&m, dir, &error), NULL };
     g_assert_no_error(error);
+    /* What the memory server writes before it listens (secret.c). */
+    g_autofree char *secret = g_build_filename(dir, "secret", NULL);
+    g_assert_true(ic_secret_write_new(secret, TRUE, &error));
     GThread *t = g_thread_new("server", console_server, &cs);
 
     g_autoptr(IcConsole) con = ic_console_connect(&m, dir, NULL, NULL, &error);
@@ -511,6 +559,7 @@ static void test_console(void)
         ic_console_event_clear(&ev);
     }
     g_assert_error(error, IC_ERROR, IC_ERROR_CLOSED);
+    g_unlink(secret);
     g_rmdir(dir);
 }
 
@@ -713,6 +762,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ic/waker", test_waker);
     g_test_add_func("/ic/transport/malformed-on-wire", test_malformed_on_wire);
     g_test_add_func("/ic/transport/direct-on-wire", test_direct_on_wire);
+    g_test_add_func("/ic/secret", test_secret);
     g_test_add_func("/ic/console/round-trip", test_console);
     g_test_add_func("/ic/console/no-server", test_console_no_server);
     return g_test_run();

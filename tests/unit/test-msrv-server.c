@@ -23,6 +23,7 @@ typedef struct {
     GPid pid;         /* the server, 0 once reaped */
     int out_fd;       /* its stdout */
     CfgMachine machine; /* just what ic needs to find the endpoint */
+    GBytes *node_token[2]; /* from each node's main HelloAck: its channels show it */
 } Fixture;
 
 /* A minimal RV64 executable: one PT_LOAD of two pages at RAM_BASE, page 0
@@ -103,7 +104,11 @@ static void teardown(Fixture *fx, gconstpointer unused)
     g_unlink(fx->kernel);
     g_autofree char *sock = g_build_filename(fx->dir, "msrv.sock", NULL);
     g_unlink(sock);
+    g_autofree char *secret = g_build_filename(fx->dir, "secret", NULL);
+    g_unlink(secret);
     g_rmdir(fx->dir);
+    for (guint i = 0; i < G_N_ELEMENTS(fx->node_token); i++)
+        g_clear_pointer(&fx->node_token[i], g_bytes_unref);
     g_free(fx->conf);
     g_free(fx->kernel);
     g_free(fx->dir);
@@ -172,13 +177,59 @@ static IcClient *connect_as(Fixture *fx, int role, guint node, gboolean channel)
     hello.request_channel = channel;
     hello.first_hart = node;
     hello.n_harts = 1;
+    if (channel)
+        hello.node_token.data = (guint8 *)g_bytes_get_data(fx->node_token[node],
+                                                           &hello.node_token.len);
     g_autoptr(IcEnvelope) ack = ic_client_hello(c, &hello, 10000, &error);
     g_assert_no_error(error);
+    if (role == SHOAL__V1__ROLE__ROLE_NODE && !channel) {
+        g_clear_pointer(&fx->node_token[node], g_bytes_unref);
+        fx->node_token[node] = g_bytes_new(ack->hello_ack->node_token.data,
+                                           ack->hello_ack->node_token.len);
+    }
     g_assert_cmphex(ack->hello_ack->ram_base, ==, RAM_BASE);
     g_assert_cmphex(ack->hello_ack->ram_size, ==, 1 << 20);
     g_assert_cmphex(ack->hello_ack->boot_pc, ==, RAM_BASE);
     g_assert_false(ack->hello_ack->has_tohost);
     return c;
+}
+
+static GBytes *read_secret(Fixture *fx)
+{
+    g_autofree char *path = g_build_filename(fx->dir, "secret", NULL);
+    g_autoptr(GError) error = NULL;
+    GBytes *secret = ic_secret_read(path, &error);
+    g_assert_no_error(error);
+    return secret;
+}
+
+/* A Hello with @secret and @token as they are (NULL: none) is refused with
+ * ERROR_CODE_DENIED, the text saying @why; nothing else comes. */
+static void expect_denied(Fixture *fx, int role, guint node, gboolean channel, GBytes *secret,
+                          GBytes *token, const char *why)
+{
+    g_autoptr(IcClient) c = ic_client_connect(&fx->machine, fx->dir, NULL);
+    Shoal__V1__Hello hello = SHOAL__V1__HELLO__INIT;
+    hello.version = IC_PROTOCOL_VERSION;
+    hello.role = role;
+    hello.node_index = node;
+    hello.first_hart = node;
+    hello.n_harts = 1;
+    hello.request_channel = channel;
+    if (secret)
+        hello.secret.data = (guint8 *)g_bytes_get_data(secret, &hello.secret.len);
+    if (token)
+        hello.node_token.data = (guint8 *)g_bytes_get_data(token, &hello.node_token.len);
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = ic_client_next_txid(c);
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO;
+    env.hello = &hello;
+    g_assert_true(ic_client_send(c, &env, NULL));
+    g_autoptr(IcEnvelope) refused = expect(c, SHOAL__V1__ENVELOPE__BODY_ERROR);
+    g_assert_cmpint(refused->error->code, ==, SHOAL__V1__ERROR_CODE__ERROR_CODE_DENIED);
+    if (!strstr(refused->error->text, why))
+        g_error("refused with \"%s\", not for its %s", refused->error->text, why);
+    expect_silence(c);
 }
 
 static IcClient *connect_peer(Fixture *fx, int role, guint node)
@@ -374,6 +425,17 @@ static void test_machine(Fixture *fx, gconstpointer unused)
     g_autoptr(GError) error = NULL;
     g_assert_null(ic_client_hello(stranger, &hello, 5000, &error));
     g_assert_nonnull(strstr(error->message, "already connected"));
+    /* Without the machine's secret nothing is taken, whatever the role. */
+    g_autoptr(GBytes) wrong = g_bytes_new_static("not the secret", 14);
+    for (int role = SHOAL__V1__ROLE__ROLE_NODE; role <= SHOAL__V1__ROLE__ROLE_BRIDGE; role++)
+        expect_denied(fx, role, 2, FALSE, wrong, NULL, "secret");
+    expect_denied(fx, SHOAL__V1__ROLE__ROLE_NODE, 2, FALSE, NULL, NULL, "secret");
+    /* With it, still no second console, and no request channel that does
+     * not show its node's token. */
+    g_autoptr(GBytes) secret = read_secret(fx);
+    expect_denied(fx, SHOAL__V1__ROLE__ROLE_CONSOLE, 0, FALSE, secret, NULL, "console");
+    expect_denied(fx, SHOAL__V1__ROLE__ROLE_NODE, 1, TRUE, secret, NULL, "token");
+    expect_denied(fx, SHOAL__V1__ROLE__ROLE_NODE, 1, TRUE, secret, fx->node_token[0], "token");
 
     /* The guest ends the machine through the test device: every peer hears
      * Shutdown(42) after the last output, and the server exits 42. */
