@@ -158,6 +158,8 @@ gboolean node_page_install(Node *node, const Shoal__V1__PageGrant *grant);
 void node_fail_pending(Node *node);
 /* Whether a request waits for its reply longer than @timeout_us. */
 gboolean node_pending_overdue(Node *node, gint64 timeout_us);
+/* Whether the machine is ending: no request is sent any more. */
+gboolean node_stopping(Node *node);
 /* The agent's thread body. Returns when the machine ended. */
 gpointer node_agent_thread(gpointer node);
 /* Wakes the agent to recompute its timer deadline (any thread). */
@@ -207,6 +209,8 @@ struct Node {
         gint value;           /* (atomic) the byte, -1 = read it the slow way */
     } mirrors[4];             /* mirror.c: device registers the server mirrors here */
     guint n_mirrors;          /* (atomic) entries in use */
+    pthread_mutex_t mirror_lock;   /* with mirror_changed: harts wait for a copy's bit */
+    pthread_cond_t mirror_changed; /* (CLOCK_MONOTONIC) broadcast when a copy changes */
     NodeQuantum *quantum;     /* deterministic time ([sysc] time-mode; quantum.h) */
     int exit_code;            /* set by the agent before it returns */
 };
@@ -225,6 +229,9 @@ gboolean node_page_acquire(Node *node, guint hart_id, guint64 addr, TcgAccess ac
 void node_mirror_set(Node *node, guint64 addr, guint8 value, gboolean valid);
 /* The copy of the register at @addr, if there is a valid one (any thread). */
 gboolean node_mirror_read(Node *node, guint64 addr, guint64 *value);
+/* Waits until the copy of @addr has @bit set (or there is no valid copy, or
+ * the node is stopping). */
+void node_mirror_wait_bit(Node *node, guint64 addr, guint8 bit);
 
 /* The hart of @hart_id in this node, or NULL. */
 NodeHart *node_hart(Node *node, guint hart_id);

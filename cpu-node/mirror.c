@@ -7,12 +7,23 @@
  * read. */
 #include "cpu-node/internal.h"
 
+#define MIRROR_WAIT_MS 100 /* how often a hart waiting on a copy looks for the end */
+
+/* Wakes harts waiting for a bit (node_mirror_wait_bit). */
+static void changed(Node *node)
+{
+    pthread_mutex_lock(&node->mirror_lock);
+    pthread_cond_broadcast(&node->mirror_changed);
+    pthread_mutex_unlock(&node->mirror_lock);
+}
+
 void node_mirror_set(Node *node, guint64 addr, guint8 value, gboolean valid)
 {
     guint n = __atomic_load_n(&node->n_mirrors, __ATOMIC_ACQUIRE);
     for (guint i = 0; i < n; i++) {
         if (node->mirrors[i].addr == addr) {
             __atomic_store_n(&node->mirrors[i].value, valid ? value : -1, __ATOMIC_RELEASE);
+            changed(node);
             return;
         }
     }
@@ -24,6 +35,30 @@ void node_mirror_set(Node *node, guint64 addr, guint8 value, gboolean valid)
     node->mirrors[n].addr = addr;
     node->mirrors[n].value = valid ? value : -1;
     __atomic_store_n(&node->n_mirrors, n + 1, __ATOMIC_RELEASE); /* publishes the entry */
+    changed(node);
+}
+
+/* The bit set, or no valid copy to go by: go on. */
+static gboolean bit_set_or_unknown(Node *node, guint64 addr, guint8 bit)
+{
+    guint64 v;
+    return !node_mirror_read(node, addr, &v) || (v & bit);
+}
+
+void node_mirror_wait_bit(Node *node, guint64 addr, guint8 bit)
+{
+    if (bit_set_or_unknown(node, addr, bit))
+        return;
+    pthread_mutex_lock(&node->mirror_lock);
+    while (!bit_set_or_unknown(node, addr, bit) && !node_stopping(node)) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += MIRROR_WAIT_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&node->mirror_changed, &node->mirror_lock, &until);
+    }
+    pthread_mutex_unlock(&node->mirror_lock);
 }
 
 gboolean node_mirror_read(Node *node, guint64 addr, guint64 *value)

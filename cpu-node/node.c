@@ -114,6 +114,10 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
     case IC_OWNER_MSRV_DEVICE:
     case IC_OWNER_BRIDGE: { /* the server relays it */
         if (is_write && ic_region_write_posted(r, paddr, size)) {
+            guint64 status;
+            guint8 ready;
+            if (ic_region_posted_ready(r, paddr, &status, &ready))
+                node_mirror_wait_bit(node, status, ready); /* a full UART slows a blind writer */
             NodeRequest req = { .kind = NODE_REQ_MMIO_POSTED, .addr = paddr, .size = size,
                                 .is_write = TRUE, .value = *value, .hart = hart_id };
             node_stats_request(&node->stats, NODE_REQ_MMIO, 0);
@@ -355,6 +359,12 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     g_autoptr(GError) error = NULL;
     Node node = { .machine = machine, .config = &machine->nodes[index] };
     pthread_mutex_init(&node.pending_lock, NULL);
+    pthread_mutex_init(&node.mirror_lock, NULL);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&node.mirror_changed, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     node.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
     node.harts = g_new0(NodeHart, node.config->n_harts);
     node.tcgs = g_new0(TcgHart *, node.config->n_harts);
@@ -432,6 +442,8 @@ out:
     ic_waker_free(node.waker);
     ic_addr_map_free(node.map);
     pthread_mutex_destroy(&node.pending_lock);
+    pthread_cond_destroy(&node.mirror_changed);
+    pthread_mutex_destroy(&node.mirror_lock);
     ic_context_shutdown();
     return code;
 }

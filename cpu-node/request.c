@@ -90,7 +90,7 @@ static void build_request(Outgoing *out, const NodeRequest *req)
     }
 }
 
-static gboolean is_stopping(Node *node)
+gboolean node_stopping(Node *node)
 {
     pthread_mutex_lock(&node->pending_lock);
     gboolean stopping = node->stopping;
@@ -181,7 +181,7 @@ static gboolean take_reply(Node *node, NodeRequest *req, const IcEnvelope *env)
 static void wait_here(Node *node, IcClient *channel, NodeRequest *req)
 {
     gint64 deadline = g_get_monotonic_time() + NODE_REPLY_TIMEOUT_US;
-    while (!is_stopping(node) && g_get_monotonic_time() < deadline) {
+    while (!node_stopping(node) && g_get_monotonic_time() < deadline) {
         g_autoptr(IcEnvelope) env = NULL;
         g_autoptr(GError) error = NULL;
         if (!ic_client_wait(channel, NULL, 0, HERE_POLL_MS, &env, &error)) {
@@ -193,7 +193,7 @@ static void wait_here(Node *node, IcClient *channel, NodeRequest *req)
         if (env && take_reply(node, req, env))
             return;
     }
-    if (!is_stopping(node))
+    if (!node_stopping(node))
         g_printerr("shoal-cpu-node %u: no answer to a %s at 0x%" G_GINT64_MODIFIER "x\n",
                    node->config->index, here_request_name(req->kind), req->addr);
 }

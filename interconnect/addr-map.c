@@ -80,6 +80,18 @@ gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size)
            r->device->type == CFG_DEVICE_NS16550 && size == 1 && addr == r->base;
 }
 
+gboolean ic_region_posted_ready(const IcRegion *r, guint64 addr, guint64 *status_addr,
+                                guint8 *ready_bit)
+{
+    /* THR: LSR's THRE, which the UART clears while the console has not
+     * taken its output yet (memory-server/ns16550.c). */
+    if (!ic_region_write_posted(r, addr, 1))
+        return FALSE;
+    *status_addr = r->base + 5;
+    *ready_bit = 0x20;
+    return TRUE;
+}
+
 gboolean ic_region_read_pure(const IcRegion *r, guint64 addr, guint size)
 {
     /* ns16550: IER, LCR, MCR, LSR, MSR and SCR read what is there; RBR

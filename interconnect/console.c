@@ -81,6 +81,17 @@ gboolean ic_console_wait(IcConsole *console, struct pollfd *fds, guint n_fds, in
     }
 }
 
+gboolean ic_console_ack(IcConsole *console, guint64 written, GError **error)
+{
+    Shoal__V1__ConsoleAck ack = SHOAL__V1__CONSOLE_ACK__INIT;
+    ack.written = written;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = ic_client_next_txid(console->client);
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_CONSOLE_ACK;
+    env.console_ack = &ack;
+    return ic_client_send(console->client, &env, error);
+}
+
 gboolean ic_console_send_input(IcConsole *console, const guint8 *data, gsize len, GError **error)
 {
     do {

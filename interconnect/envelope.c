@@ -113,6 +113,7 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
     }
     case SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE:
     case SHOAL__V1__ENVELOPE__BODY_IO_FENCE:
+    case SHOAL__V1__ENVELOPE__BODY_CONSOLE_ACK:
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:
         if (env->irq_line->line >= 64)

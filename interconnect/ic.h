@@ -199,6 +199,12 @@ const IcRegion *ic_addr_map_lookup(const IcAddrMap *map, guint64 addr);
  * so the hart need not wait a round trip for it (a UART byte out). Later
  * accesses of the same hart still reach the device after it. */
 gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size);
+/* For a posted write at @addr: the mirrored status register whose
+ * @ready_bit says the device takes more (FALSE: none); while it is clear a
+ * writer that does not look at it waits before posting, so output is
+ * slowed, never lost. */
+gboolean ic_region_posted_ready(const IcRegion *r, guint64 addr, guint64 *status_addr,
+                                guint8 *ready_bit);
 /* Whether a read of @size bytes at @addr in device region @r changes no
  * interrupt line (a status register), so its answer need not keep its
  * place behind the IrqLines the node's main connection carries: it may
@@ -259,6 +265,9 @@ void ic_console_event_clear(IcConsoleEvent *event);
  * most IC_MAX_CONSOLE_BYTES). */
 gboolean ic_console_send_input(IcConsole *console, const guint8 *data, gsize len,
                                GError **error);
+/* Tells the server that @written bytes of output in all have been written
+ * out: it sends output only a window ahead of this. */
+gboolean ic_console_ack(IcConsole *console, guint64 written, GError **error);
 
 G_END_DECLS
 

@@ -5,10 +5,12 @@
 #define SHOAL_LAUNCHER_INTERNAL_H
 
 #include <glib.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/types.h>
 
 #include "config/cfg.h"
+#include "interconnect/ic.h"
 
 /* One shoal-* process started by the launcher. */
 typedef struct {
@@ -60,5 +62,25 @@ void launcher_run_dir_remove(const char *dir);
 gboolean launcher_tty_raw(int fd);
 /* Puts back what launcher_tty_raw changed; no-op if nothing. */
 void launcher_tty_restore(void);
+
+/* ---- relay.c: the guest's output to stdout, stdin to the guest ---- */
+typedef struct LauncherRelay LauncherRelay;
+LauncherRelay *launcher_relay_new(IcConsole *console);
+void launcher_relay_free(LauncherRelay *relay);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LauncherRelay, launcher_relay_free)
+/* The relay's fds to poll (stdin, stdout while output waits) into @fds
+ * (room for 2); their number. */
+guint launcher_relay_fds(const LauncherRelay *relay, struct pollfd *fds);
+/* Reads stdin / writes stdout for the fds launcher_relay_fds gave, after poll. */
+void launcher_relay_serve(LauncherRelay *relay, const struct pollfd *fds, guint n_fds);
+/* Whether the console may be read now: FALSE while enough output waits
+ * for stdout (the server then holds the rest, and the guest waits). */
+gboolean launcher_relay_wants_output(const LauncherRelay *relay);
+/* Guest output from the console, to be written out. */
+void launcher_relay_output(LauncherRelay *relay, GBytes *bytes);
+/* Whether every byte of output was written out (or stdout is gone). */
+gboolean launcher_relay_drained(const LauncherRelay *relay);
+/* Writes what waits for up to @timeout_ms (a run that ends on a death). */
+void launcher_relay_flush(LauncherRelay *relay, int timeout_ms);
 
 #endif /* SHOAL_LAUNCHER_INTERNAL_H */

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # launcher/: the `shoal` command.
 bin_PROGRAMS += shoal
-shoal_SOURCES = launcher/internal.h launcher/main.c launcher/procs.c launcher/rundir.c launcher/tty.c
+shoal_SOURCES = launcher/internal.h launcher/main.c launcher/procs.c launcher/rundir.c launcher/tty.c \
+	launcher/relay.c
 shoal_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_CFLAGS) -DG_LOG_DOMAIN='"shoal-launcher"'
 shoal_LDADD = $(CFG_LIBS) $(IC_LIBS)
 

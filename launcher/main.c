@@ -186,25 +186,10 @@ static char **child_args(const RunArgs *a, const char *run_dir, gint node)
     return (char **)g_ptr_array_free(v, FALSE);
 }
 
-static void write_all(int fd, const guint8 *p, gsize n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            return; /* stdout gone: the guest keeps running, its output is lost */
-        }
-        p += w;
-        n -= (gsize)w;
-    }
-}
-
 /* A child died while the machine ran: the memory server may have sent
  * Shutdown just before it (the normal end of a run). Returns the exit code
  * if one arrives within DEATH_GRACE_MS, else -1. */
-static int late_shutdown(IcConsole *console)
+static int late_shutdown(IcConsole *console, LauncherRelay *relay)
 {
     gint64 deadline = g_get_monotonic_time() / 1000 + DEATH_GRACE_MS;
 
@@ -218,9 +203,7 @@ static int late_shutdown(IcConsole *console)
             return -1;
         }
         if (ev.kind == IC_CONSOLE_OUTPUT) {
-            gsize n;
-            const guint8 *p = g_bytes_get_data(ev.output, &n);
-            write_all(STDOUT_FILENO, p, n);
+            launcher_relay_output(relay, ev.output);
         } else if (ev.kind == IC_CONSOLE_SHUTDOWN) {
             code = ev.exit_code & 0xff;
         } else if (ev.kind == IC_CONSOLE_TIMEOUT) {
@@ -242,82 +225,97 @@ static int report_death(LauncherChild *dead)
     return EXIT_FAILURE_RUN;
 }
 
-/* Relays the console until the machine ends; returns the launcher's exit
- * code. *graceful says whether children may take SHUTDOWN_GRACE_MS. */
+/* The server went away (the console's link closed): say why if it died. */
+static int server_gone(LauncherProcs *procs, const GError *error)
+{
+    LauncherChild *dead = NULL;
+    for (int i = 0; i < 20 && dead == NULL; i++) {
+        dead = launcher_procs_reap(procs);
+        if (dead == NULL) {
+            g_usleep(100 * 1000);
+        }
+    }
+    if (dead) {
+        return report_death(dead);
+    }
+    say("lost the connection to the memory server: %s", error->message);
+    return EXIT_FAILURE_RUN;
+}
+
+/* The signals that arrived: the exit code they end the run with, or -1.
+ * After the Shutdown (@ended) children exit as they should; before it a
+ * death ends the run. *graceful: the machine had ended (children may take
+ * their grace). */
+static int take_signals(LauncherProcs *procs, IcConsole *console, LauncherRelay *relay,
+                        gboolean ended, gboolean *graceful)
+{
+    struct signalfd_siginfo si;
+    int code = -1;
+    while (code < 0 && read(procs->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        if (si.ssi_signo != SIGCHLD) {
+            return 128 + (int)si.ssi_signo; /* 130 SIGINT, 143 SIGTERM */
+        }
+        LauncherChild *dead = launcher_procs_reap(procs);
+        if (dead && !ended) {
+            code = late_shutdown(console, relay);
+            *graceful = code >= 0;
+            if (code < 0) {
+                code = report_death(dead);
+            }
+            launcher_relay_flush(relay, DEATH_GRACE_MS);
+        }
+    }
+    return code;
+}
+
+/* Relays the console until the machine ends and its output is written out
+ * (or a signal ends the run: at once, whatever stdout does); returns the
+ * launcher's exit code. *graceful says whether children may take
+ * SHUTDOWN_GRACE_MS. */
 static int supervise(LauncherProcs *procs, IcConsole *console, gboolean *graceful)
 {
-    gboolean stdin_open = TRUE;
-    guint8 buf[4096];
+    g_autoptr(LauncherRelay) relay = launcher_relay_new(console);
+    int ended = -1; /* the Shutdown's exit code, once it came */
 
     *graceful = FALSE;
     for (;;) {
-        struct pollfd fds[2] = { { .fd = procs->sigfd, .events = POLLIN },
-                                 { .fd = STDIN_FILENO, .events = POLLIN } };
+        if (ended >= 0 && launcher_relay_drained(relay)) {
+            return ended;
+        }
+        struct pollfd fds[3] = { { .fd = procs->sigfd, .events = POLLIN } };
+        guint n = 1 + launcher_relay_fds(relay, fds + 1);
         IcConsoleEvent ev = { 0 };
         g_autoptr(GError) error = NULL;
-        int code = -1;
-
-        if (!ic_console_wait(console, fds, stdin_open ? 2 : 1, -1, &ev, &error)) {
-            if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED)) {
-                /* the memory server went away: say why if it died */
-                LauncherChild *dead = NULL;
-                for (int i = 0; i < 20 && dead == NULL; i++) {
-                    dead = launcher_procs_reap(procs);
-                    if (dead == NULL) {
-                        g_usleep(100 * 1000);
-                    }
+        if (ended < 0 && launcher_relay_wants_output(relay)) {
+            if (!ic_console_wait(console, fds, n, -1, &ev, &error)) {
+                if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED)) {
+                    return server_gone(procs, error);
                 }
-                if (dead) {
-                    return report_death(dead);
-                }
-                say("lost the connection to the memory server: %s", error->message);
-                return EXIT_FAILURE_RUN;
+                g_warning("console: %s", error->message);
+                continue;
             }
-            g_warning("console: %s", error->message);
-            continue;
+        } else if (poll(fds, n, -1) > 0) {
+            ev.kind = IC_CONSOLE_FDS_READY; /* the console waits while stdout catches up */
         }
+        int code = -1;
         switch (ev.kind) {
         case IC_CONSOLE_TIMEOUT:
             break;
-        case IC_CONSOLE_OUTPUT: {
-            gsize n;
-            const guint8 *p = g_bytes_get_data(ev.output, &n);
-            write_all(STDOUT_FILENO, p, n);
+        case IC_CONSOLE_OUTPUT:
+            launcher_relay_output(relay, ev.output);
             break;
-        }
         case IC_CONSOLE_SHUTDOWN:
             g_debug("machine shut down: exit code %d (%s)", ev.exit_code,
                     ev.reason ? ev.reason : "");
             *graceful = TRUE;
-            code = ev.exit_code & 0xff;
+            ended = ev.exit_code & 0xff;
             break;
         case IC_CONSOLE_FDS_READY:
             if (fds[0].revents) {
-                struct signalfd_siginfo si;
-                while (code < 0 && read(procs->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-                    if (si.ssi_signo == SIGCHLD) {
-                        LauncherChild *dead = launcher_procs_reap(procs);
-                        if (dead) {
-                            code = late_shutdown(console);
-                            *graceful = code >= 0;
-                            if (code < 0) {
-                                code = report_death(dead);
-                            }
-                        }
-                    } else {
-                        code = 128 + (int)si.ssi_signo; /* 130 SIGINT, 143 SIGTERM */
-                    }
-                }
+                code = take_signals(procs, console, relay, ended >= 0, graceful);
             }
-            if (code < 0 && stdin_open && fds[1].revents) {
-                ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-                if (n > 0) {
-                    if (!ic_console_send_input(console, buf, (gsize)n, &error)) {
-                        g_warning("console input: %s", error->message);
-                    }
-                } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-                    stdin_open = FALSE; /* EOF: stop reading, keep running */
-                }
+            if (code < 0) {
+                launcher_relay_serve(relay, fds + 1, n - 1);
             }
             break;
         }

@@ -28,8 +28,9 @@ gboolean msrv_uart_irq(const MsrvUart *uart);
 gboolean msrv_uart_lsr_peek(const MsrvUart *uart, guint8 *lsr);
 /* Bytes for the receive side (from the console). */
 void msrv_uart_push_input(MsrvUart *uart, const guint8 *data, gsize len);
-/* Takes the transmitted bytes accumulated so far (NULL if none). */
-GBytes *msrv_uart_take_output(MsrvUart *uart);
+/* Takes up to @max of the transmitted bytes not taken yet, oldest first
+ * (NULL if none). Taking them may empty THR again (LSR, THRE interrupt). */
+GBytes *msrv_uart_take_output(MsrvUart *uart, gsize max);
 
 /* ---- PLIC: interrupt sources -> per-hart M/S external interrupts ---- */
 #define MSRV_PLIC_SOURCES 96u     /* ids 0..95; 0 means "none" */

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* An ns16550A UART with its interrupt: the transmitter sends at once (LSR
- * THRE|TEMT always set), received bytes wait host-side and enter the 16-byte
- * receive FIFO (1-byte holding register with FIFOs off) as it drains, and
- * IIR reports the highest-priority cause: line status > data > THR empty. */
+/* An ns16550A UART with its interrupt: the transmitter sends at once into
+ * the output the console has not taken yet, and reads full (LSR THRE and
+ * TEMT clear) while that holds TX_FULL bytes or more, until the console has
+ * taken it down to TX_RESUME: a slow reader slows the guest, as a real
+ * line would, and nothing is dropped (docs/architecture.md, "Console
+ * flow"). Received bytes wait host-side and enter the 16-byte receive FIFO
+ * (1-byte holding register with FIFOs off) as it drains, and IIR reports
+ * the highest-priority cause: line status > data > THR empty. */
 #include "memory-server/internal.h"
 
 enum {
@@ -41,6 +45,8 @@ enum {
 #define MCR_LOOP 0x10
 #define FIFO_SIZE 16
 #define RX_LIMIT (1u << 20) /* bytes waiting host-side; beyond this: overrun */
+#define TX_FULL (16u * 1024) /* output not taken yet from which THR reads full */
+#define TX_RESUME (TX_FULL / 2) /* ... until no more than this is left */
 
 struct MsrvUart {
     guint8 ier, lcr, mcr, scr, dll, dlm, fcr; /* as written (ier masked) */
@@ -51,11 +57,13 @@ struct MsrvUart {
     GByteArray *backlog; /* received, not yet in the FIFO (front = next) */
     gsize backlog_head;  /* bytes of backlog already moved */
     GByteArray *tx;      /* transmitted, not yet taken */
+    gboolean tx_full;    /* tx reached TX_FULL and has not drained to TX_RESUME */
 };
 
 static guint8 lsr_value(const MsrvUart *u)
 {
-    guint8 lsr = LSR_THRE | LSR_TEMT | u->lsr_errors | (u->fifo_count ? LSR_DR : 0);
+    guint8 lsr = (u->tx_full ? 0 : LSR_THRE | LSR_TEMT) | u->lsr_errors |
+                 (u->fifo_count ? LSR_DR : 0);
     if ((u->fcr & FCR_ENABLE) && u->lsr_errors)
         lsr |= LSR_FIFO_ERR;
     return lsr;
@@ -138,14 +146,18 @@ gboolean msrv_uart_irq(const MsrvUart *u)
 }
 
 /* A byte left the transmitter (at once): THR is empty again, which is an
- * interrupt cause while ETBEI is set. */
+ * interrupt cause while ETBEI is set, unless the output waiting for the
+ * console is full. A byte written while it reads full is kept all the
+ * same: nothing written is lost. */
 static void transmit(MsrvUart *u, guint8 v)
 {
     if (u->mcr & MCR_LOOP)
         msrv_uart_push_input(u, &v, 1);
     else
         g_byte_array_append(u->tx, &v, 1);
-    u->thr_irq = (u->ier & IER_ETBEI) != 0;
+    if (u->tx->len >= TX_FULL)
+        u->tx_full = TRUE;
+    u->thr_irq = !u->tx_full && (u->ier & IER_ETBEI) != 0;
 }
 
 gboolean msrv_uart_read(MsrvUart *u, guint64 off, guint64 *value)
@@ -210,11 +222,11 @@ gboolean msrv_uart_write(MsrvUart *u, guint64 off, guint64 value)
         if (dlab) {
             u->dlm = v;
         } else {
-            /* Setting ETBEI with THR empty (always, here) raises THRE even
-             * if an IIR read had acknowledged it: drivers (Linux's 8250)
-             * toggle ETBEI to kick transmission. */
+            /* Setting ETBEI with THR empty raises THRE even if an IIR read
+             * had acknowledged it: drivers (Linux's 8250) toggle ETBEI to
+             * kick transmission. */
             if ((v ^ u->ier) & IER_ETBEI)
-                u->thr_irq = (v & IER_ETBEI) != 0;
+                u->thr_irq = !u->tx_full && (v & IER_ETBEI) != 0;
             u->ier = v & IER_MASK;
         }
         return TRUE;
@@ -257,11 +269,16 @@ void msrv_uart_push_input(MsrvUart *u, const guint8 *data, gsize len)
     refill(u);
 }
 
-GBytes *msrv_uart_take_output(MsrvUart *u)
+GBytes *msrv_uart_take_output(MsrvUart *u, gsize max)
 {
-    if (u->tx->len == 0)
+    gsize n = MIN(max, u->tx->len);
+    if (n == 0)
         return NULL;
-    GBytes *out = g_byte_array_free_to_bytes(u->tx);
-    u->tx = g_byte_array_new();
+    GBytes *out = g_bytes_new(u->tx->data, n);
+    g_byte_array_remove_range(u->tx, 0, (guint)n);
+    if (u->tx_full && u->tx->len <= TX_RESUME) {
+        u->tx_full = FALSE;
+        u->thr_irq = (u->ier & IER_ETBEI) != 0; /* THR empty again */
+    }
     return out;
 }

@@ -56,9 +56,11 @@ typedef struct {
     guint32 **grants_sent; /* per node: grants sent it, per page of RAM (NULL until its
                             * first); an Invalidate or Recall carries its page's count */
     gint console_peer;    /* -1: none yet, output goes to stdout */
+    guint64 console_sent;    /* output bytes sent to the console in all */
+    guint64 console_written; /* of those, what it says it wrote out (ConsoleAck) */
+    gint64 console_seen_us;  /* when it last wrote something out (or the machine ended) */
     guint64 next_txid;    /* ours, for Invalidate/Recall/Shutdown */
     gboolean done;
-    gint64 done_us;       /* when the machine ended */
     gboolean console_has_all; /* the console echoed Shutdown: its last bytes arrived */
     int exit_code;
 } Server;
@@ -221,28 +223,46 @@ static const MsrvDirOps dir_ops = { dir_grant, dir_invalidate, dir_recall, dir_p
 
 /* ---- console output and the end of the machine ---- */
 
-static void flush_console(Server *s)
+static void sync_uart_irq(Server *s);
+
+/* Output sent to the console that it has not written out yet: when this
+ * much is, the rest waits in the UART, which reads full from TX_FULL on
+ * (ns16550.c), and the guest waits with it. */
+#define CONSOLE_WINDOW (64u * 1024)
+
+/* Sends the UART's output to the console, as much as the window has room
+ * for; @all: everything (the machine is over: nothing may stay behind). */
+static void flush_console(Server *s, gboolean all)
 {
-    g_autoptr(GBytes) out = msrv_uart_take_output(s->uart);
-    if (!out)
-        return;
-    gsize len;
-    const guint8 *data = g_bytes_get_data(out, &len);
     if (s->console_peer < 0) {
-        fwrite(data, 1, len, stdout);
-        fflush(stdout);
+        g_autoptr(GBytes) out = msrv_uart_take_output(s->uart, G_MAXSIZE);
+        if (out) {
+            fwrite(g_bytes_get_data(out, NULL), 1, g_bytes_get_size(out), stdout);
+            fflush(stdout);
+            sync_uart_irq(s);
+        }
         return;
     }
-    for (gsize off = 0; off < len; off += IC_MAX_CONSOLE_BYTES) {
+    gboolean took = FALSE;
+    for (;;) {
+        guint64 unwritten = s->console_sent - s->console_written;
+        gsize room = all ? IC_MAX_CONSOLE_BYTES
+                         : (gsize)(CONSOLE_WINDOW - MIN(unwritten, CONSOLE_WINDOW));
+        g_autoptr(GBytes) out = msrv_uart_take_output(s->uart, MIN(room, IC_MAX_CONSOLE_BYTES));
+        if (!out)
+            break;
+        took = TRUE;
         Shoal__V1__ConsoleBytes bytes = SHOAL__V1__CONSOLE_BYTES__INIT;
-        bytes.data.data = (guint8 *)data + off;
-        bytes.data.len = MIN(len - off, IC_MAX_CONSOLE_BYTES);
+        bytes.data.data = (guint8 *)g_bytes_get_data(out, &bytes.data.len);
         IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
         env.txid = s->next_txid++;
         env.body_case = SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES;
         env.console_bytes = &bytes;
         send_to(s, (IcPeer)s->console_peer, &env);
+        s->console_sent += bytes.data.len;
     }
+    if (took)
+        sync_uart_irq(s); /* THR may be empty again */
 }
 
 /* Output first, then Shutdown to every peer that said Hello. */
@@ -251,7 +271,7 @@ static void end_machine(Server *s, int code, const char *reason)
     if (s->done)
         return;
     g_info("machine ends with exit code %d: %s", code, reason);
-    flush_console(s);
+    flush_console(s, TRUE);
     Shoal__V1__Shutdown sd = SHOAL__V1__SHUTDOWN__INIT;
     sd.exit_code = code;
     sd.reason = (char *)reason;
@@ -265,19 +285,20 @@ static void end_machine(Server *s, int code, const char *reason)
         send_to(s, p, &env);
     }
     s->done = TRUE;
-    s->done_us = g_get_monotonic_time();
+    s->console_seen_us = g_get_monotonic_time();
     s->exit_code = code;
 }
 
 /* After the end, the server stays until the console has its last bytes
- * (they and the Shutdown could be lost with the connection otherwise), or
- * CONSOLE_ACK_US passed. */
+ * (they and the Shutdown could be lost with the connection otherwise), as
+ * long as it keeps writing output out: a slow reader gets all of it, a
+ * console that wrote nothing out for CONSOLE_ACK_US is taken for dead. */
 #define CONSOLE_ACK_US (3 * G_USEC_PER_SEC)
 
 static gboolean server_may_exit(const Server *s)
 {
     return s->done && (s->console_peer < 0 || s->console_has_all ||
-                       g_get_monotonic_time() - s->done_us >= CONSOLE_ACK_US);
+                       g_get_monotonic_time() - s->console_seen_us >= CONSOLE_ACK_US);
 }
 
 /* ---- handlers ---- */
@@ -295,7 +316,6 @@ static void on_io_fence(Server *s, IcPeer peer, const PeerInfo *info, const IcEn
 }
 
 static void send_irq(Server *s, guint node, const Shoal__V1__IrqLine *irq);
-static void sync_uart_irq(Server *s);
 static void send_lsr_mirror(Server *s, guint node);
 
 static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
@@ -675,6 +695,22 @@ static void on_guest_exit(Server *s, IcPeer peer, const PeerInfo *info, const Ic
     end_machine(s, env->guest_exit->code, why);
 }
 
+/* The console wrote more out: room in the window (flush_console, after
+ * this message). */
+static void on_console_ack(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    guint64 written = env->console_ack->written;
+    if (written > s->console_sent || written < s->console_written) {
+        g_warning("console says it wrote %" G_GUINT64_FORMAT " bytes, of %" G_GUINT64_FORMAT
+                  " sent (%" G_GUINT64_FORMAT " before); ignored", written, s->console_sent,
+                  s->console_written);
+        return;
+    }
+    if (written > s->console_written)
+        s->console_seen_us = g_get_monotonic_time();
+    s->console_written = written;
+}
+
 static void on_console_bytes(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     msrv_uart_push_input(s->uart, env->console_bytes->data.data, env->console_bytes->data.len);
@@ -743,6 +779,7 @@ static const Route routes[] = {
     [SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT] = { FROM(ROLE_NODE), FALSE, on_guest_exit },
     [SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE] = { FROM(ROLE_NODE), TRUE, on_quantum_done },
     [SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES] = { FROM(ROLE_CONSOLE), FALSE, on_console_bytes },
+    [SHOAL__V1__ENVELOPE__BODY_CONSOLE_ACK] = { FROM(ROLE_CONSOLE), FALSE, on_console_ack },
     [SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE] = { FROM(ROLE_BRIDGE), FALSE, on_mmio_response },
     [SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST] = { FROM(ROLE_BRIDGE), FALSE, on_dma_request },
     [SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE] = { FROM(ROLE_BRIDGE), FALSE, on_device_line },
@@ -1062,7 +1099,7 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
             dispatch(&s, peer, env);
         if (s.bridge && !s.done)
             msrv_bridge_run_deferred(s.bridge); /* an ack may have granted a DMA page */
-        flush_console(&s);
+        flush_console(&s, FALSE);
     }
     int code = s.exit_code;
     print_sharing(&s);

@@ -59,15 +59,17 @@ GUEST_FP_TESTS = \
 
 # Built but not tests: spin.elf loops forever (integration tests kill it);
 # reset.elf asks for a machine reset (QEMU would reboot it forever);
-# ipi-time.elf prints deterministic time's IPI times (det-time.sh).
-GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf $(GUEST_SYSC)
+# ipi-time.elf prints deterministic time's IPI times (det-time.sh);
+# flood.elf and flood-blind.elf write into a slow reader (console-flow.sh).
+GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf \
+	tests/guest/flood.elf tests/guest/flood-blind.elf $(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
 	tests/guest/sysc-bench.elf tests/guest/sysc-lines.elf \
 	tests/guest/sysc-time.elf
 EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=.c) \
-	tests/guest/ipi-time.c
+	tests/guest/ipi-time.c tests/guest/flood.c
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
@@ -173,6 +175,9 @@ tests/guest/smp-litmus-stress.elf: $(srcdir)/tests/guest/smp-litmus.c $(GUEST_LI
 	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) -DROUNDS=10000 $(GUEST_LDOPTS) \
 		-o $@ $(GUEST_LIB) $< -lgcc
 CLEANFILES += tests/guest/smp-litmus-stress.elf
+tests/guest/flood-blind.elf: $(srcdir)/tests/guest/flood.c $(GUEST_LIB) $(GUEST_LIB_HDRS)
+	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) -DBLIND $(GUEST_LDOPTS) \
+		-o $@ $(GUEST_LIB) $< -lgcc
 tests/guest/smp-litmus-nodes.elf: $(srcdir)/tests/guest/smp-litmus.c
 else
 TESTS += tests/guest/no-riscv-cc.sh

@@ -43,6 +43,13 @@ if [ -f "$srcdir/tests/guest/$name.configs" ]; then
 fi
 # foo.timeout: seconds per run for a test that needs more than the default.
 [ -f "$srcdir/tests/guest/$name.timeout" ] && timeout_s=$(cat "$srcdir/tests/guest/$name.timeout")
+# Sanitizer builds run several times slower, and make check runs two tests
+# at once on two cores: sbi-shootdown on the TSan interpreter takes 3.5 s
+# alone and passed 10 s beside another test.
+case ${SHOAL_SANITIZERS:-} in
+"" | no) ;;
+*) timeout_s=$((timeout_s * 4)) ;;
+esac
 timeout_s=${GUEST_TIMEOUT:-$timeout_s}
 # foo.args: extra shoal options (e.g. a tiny code buffer); QEMU has no use for them.
 shoal_args=

@@ -9,6 +9,7 @@ INTEGRATION_TESTS = \
 	tests/integration/stats.sh \
 	tests/integration/two-hosts.sh \
 	tests/integration/hostile.sh \
+	tests/integration/console-flow.sh \
 	tests/integration/console.sh \
 	tests/integration/sysc.sh \
 	tests/integration/det-time.sh \

@@ -16,14 +16,46 @@ static guint64 rd(MsrvUart *u, guint64 off)
 static void test_uart_tx(void)
 {
     g_autoptr(MsrvUart) u = msrv_uart_new();
-    g_assert_cmphex(rd(u, 5) & 0x60, ==, 0x60); /* THRE | TEMT: always ready */
+    g_assert_cmphex(rd(u, 5) & 0x60, ==, 0x60); /* THRE | TEMT: ready */
     g_assert_cmphex(rd(u, 5) & 0x01, ==, 0);    /* no data */
-    g_assert_null(msrv_uart_take_output(u));
+    g_assert_null(msrv_uart_take_output(u, G_MAXSIZE));
     g_assert_true(msrv_uart_write(u, 0, 'h'));
     g_assert_true(msrv_uart_write(u, 0, 'i' | 0x100)); /* only the low byte counts */
-    g_autoptr(GBytes) out = msrv_uart_take_output(u);
+    g_autoptr(GBytes) out = msrv_uart_take_output(u, G_MAXSIZE);
     g_assert_cmpmem(g_bytes_get_data(out, NULL), g_bytes_get_size(out), "hi", 2);
-    g_assert_null(msrv_uart_take_output(u));
+    g_assert_null(msrv_uart_take_output(u, G_MAXSIZE));
+}
+
+/* Output the console has not taken reads as a full transmitter from 16 KiB
+ * until it drains to 8 KiB; nothing written meanwhile is lost, and THR
+ * empty interrupts again once it drains. */
+static void test_uart_tx_full(void)
+{
+    g_autoptr(MsrvUart) u = msrv_uart_new();
+    g_assert_true(msrv_uart_write(u, 1, 0x02)); /* ETBEI */
+    const guint full = 16 * 1024;
+    for (guint i = 0; i < full - 1; i++)
+        g_assert_true(msrv_uart_write(u, 0, 'a' + i % 26));
+    g_assert_cmphex(rd(u, 5) & 0x60, ==, 0x60);
+    g_assert_true(msrv_uart_write(u, 0, '!'));
+    g_assert_cmphex(rd(u, 5) & 0x60, ==, 0);    /* full: THRE and TEMT clear */
+    g_assert_false(msrv_uart_irq(u));           /* and no THR-empty interrupt */
+    g_assert_true(msrv_uart_write(u, 0, '?'));  /* a blind writer's byte is kept */
+    g_assert_true(msrv_uart_write(u, 1, 0x00));
+    g_assert_true(msrv_uart_write(u, 1, 0x02)); /* toggling ETBEI: still full */
+    g_assert_false(msrv_uart_irq(u));
+    g_autoptr(GBytes) first = msrv_uart_take_output(u, 4096);
+    g_assert_cmpuint(g_bytes_get_size(first), ==, 4096);
+    g_assert_cmpint(((const char *)g_bytes_get_data(first, NULL))[0], ==, 'a');
+    g_assert_cmphex(rd(u, 5) & 0x60, ==, 0);    /* 12 KiB left: still full */
+    g_autoptr(GBytes) second = msrv_uart_take_output(u, full / 2 - 4096 + 1);
+    g_assert_cmphex(rd(u, 5) & 0x60, ==, 0x60); /* 8 KiB left: room again */
+    g_assert_true(msrv_uart_irq(u));
+    g_autoptr(GBytes) rest = msrv_uart_take_output(u, G_MAXSIZE);
+    gsize n;
+    const char *tail = g_bytes_get_data(rest, &n);
+    g_assert_cmpuint(n, ==, full / 2);
+    g_assert_cmpmem(tail + n - 2, 2, "!?", 2);
 }
 
 static void test_uart_rx(void)
@@ -135,7 +167,7 @@ static void test_uart_regs(void)
     g_assert_true(msrv_uart_write(u, 1, 0x34));
     g_assert_cmphex(rd(u, 0), ==, 0x12);
     g_assert_cmphex(rd(u, 1), ==, 0x34);
-    g_assert_null(msrv_uart_take_output(u)); /* DLL write is not output */
+    g_assert_null(msrv_uart_take_output(u, G_MAXSIZE)); /* DLL write is not output */
     g_assert_true(msrv_uart_write(u, 3, 0x03));
     g_assert_true(msrv_uart_write(u, 1, 0xff));
     g_assert_cmphex(rd(u, 1), ==, 0x0f); /* IER keeps its 4 bits */
@@ -148,7 +180,7 @@ static void test_uart_regs(void)
     g_assert_true(msrv_uart_write(u, 4, 0x10)); /* loopback: TX comes back as RX */
     g_assert_true(msrv_uart_write(u, 0, 'L'));
     g_assert_cmphex(rd(u, 0), ==, 'L');
-    g_assert_null(msrv_uart_take_output(u));
+    g_assert_null(msrv_uart_take_output(u, G_MAXSIZE));
     guint64 v;
     g_assert_false(msrv_uart_read(u, 8, &v));
     g_assert_false(msrv_uart_write(u, 9, 0));
@@ -179,6 +211,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/msrv/uart/tx", test_uart_tx);
+    g_test_add_func("/msrv/uart/tx-full", test_uart_tx_full);
     g_test_add_func("/msrv/uart/rx", test_uart_rx);
     g_test_add_func("/msrv/uart/registers", test_uart_regs);
     g_test_add_func("/msrv/uart/iir", test_uart_iir);

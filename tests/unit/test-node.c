@@ -417,9 +417,56 @@ static void test_mirror(void)
     g_assert_false(node_mirror_read(&node, 0x10000105, &v));
 }
 
+typedef struct {
+    Node *node;
+    gint done; /* (atomic) */
+} BitWaiter;
+
+static gpointer wait_for_thre(gpointer data)
+{
+    BitWaiter *w = data;
+    node_mirror_wait_bit(w->node, 0x10000005, 0x20);
+    g_atomic_int_set(&w->done, 1);
+    return NULL;
+}
+
+/* A hart about to post to a full UART waits for THRE in the copy: it goes
+ * on when the copy says THR empty again, not before. */
+static void test_mirror_wait(void)
+{
+    Node node = { 0 };
+    pthread_mutex_init(&node.mirror_lock, NULL);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&node.mirror_changed, &monotonic);
+    node.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
+    node_mirror_wait_bit(&node, 0x10000005, 0x20); /* no copy: no wait */
+    node_mirror_set(&node, 0x10000005, 0x00, TRUE); /* full */
+    BitWaiter w = { &node, 0 };
+    GThread *t = g_thread_new("waiter", wait_for_thre, &w);
+    g_usleep(150 * 1000); /* longer than a wait slice: it must still wait */
+    g_assert_cmpint(g_atomic_int_get(&w.done), ==, 0);
+    node_mirror_set(&node, 0x10000005, 0x60, TRUE);
+    g_thread_join(t);
+    g_assert_cmpint(g_atomic_int_get(&w.done), ==, 1);
+    /* A node that stops lets it go too. */
+    node_mirror_set(&node, 0x10000005, 0x00, TRUE);
+    w.done = 0;
+    t = g_thread_new("waiter", wait_for_thre, &w);
+    node_fail_pending(&node);
+    g_thread_join(t);
+    g_assert_cmpint(g_atomic_int_get(&w.done), ==, 1);
+    g_hash_table_destroy(node.pending);
+    pthread_cond_destroy(&node.mirror_changed);
+    pthread_condattr_destroy(&monotonic);
+    pthread_mutex_destroy(&node.mirror_lock);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/node/mirror/wait", test_mirror_wait);
     g_test_add_func("/node/event/basic", test_event_basic);
     g_test_add_func("/node/event/ping-pong", test_event_ping_pong);
     g_test_add_func("/node/page-cache/frames", test_page_cache);
