@@ -90,6 +90,10 @@ char *ic_msrv_endpoint(const CfgMachine *machine, const char *run_dir, GError **
 #define LINGER_MS 3000 /* the last console bytes and the Shutdown must leave before the
                         * server exits, even on a host so loaded its peers read late */
 #define MAX_OUTBOX (64u * 1024 * 1024) /* bytes queued for one slow direct peer */
+/* The same bound over ZeroMQ, which counts messages: that many pages. A
+ * peer that leaves more unread has stopped; the server ends the machine
+ * rather than lose a message (memory-server/server.c, send_to). */
+#define MAX_QUEUED_MESSAGES (MAX_OUTBOX / IC_PAGE_SIZE)
 
 typedef struct {
     GBytes *identity; /* ROUTER routing id, NULL for a direct link */
@@ -128,7 +132,7 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
         unlink(s->ipc_path); /* a stale socket from a killed run */
     }
     s->socket = zmq_socket(ic_zmq_context(), ZMQ_ROUTER);
-    int one = 1, linger = LINGER_MS, hwm = 100000;
+    int one = 1, linger = LINGER_MS, hwm = MAX_QUEUED_MESSAGES;
     gint64 max_size = 4 * (gint64)IC_MAX_FRAME; /* bigger: zmq drops the connection */
     if (!s->socket || zmq_setsockopt(s->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
         zmq_setsockopt(s->socket, ZMQ_LINGER, &linger, sizeof linger) ||

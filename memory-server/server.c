@@ -79,6 +79,8 @@ static PeerInfo *peer_info(Server *s, IcPeer peer)
     return &g_array_index(s->peers, PeerInfo, peer);
 }
 
+static void end_machine(Server *s, int code, const char *reason);
+
 static void send_to(Server *s, IcPeer peer, IcEnvelope *env)
 {
     g_autoptr(GError) error = NULL;
@@ -86,10 +88,22 @@ static void send_to(Server *s, IcPeer peer, IcEnvelope *env)
         return;
     /* A peer whose link closed has exited (the end of a run, or a death the
      * launcher reports): what it misses does not matter any more. */
-    if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED))
+    if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED)) {
         g_debug("%s", error->message);
-    else
-        g_warning("%s", error->message);
+        return;
+    }
+    /* A stranger (no Hello) that does not read its Errors loses them. */
+    if (peer_info(s, peer)->role == ROLE_NONE) {
+        g_debug("%s", error->message);
+        return;
+    }
+    /* No room for it, and none may ever come (a peer that stopped reading):
+     * a lost grant, recall or answer would hang a hart without a word, so
+     * the machine ends here, saying why. */
+    g_autofree char *why = g_strdup_printf("cannot send %s: %s", ic_envelope_body_name(env),
+                                           error->message);
+    g_warning("%s", why);
+    end_machine(s, 1, why);
 }
 
 static void send_node(Server *s, guint node, IcEnvelope *env)
@@ -270,6 +284,7 @@ static void end_machine(Server *s, int code, const char *reason)
 {
     if (s->done)
         return;
+    s->done = TRUE; /* before sending: a send that fails here ends nothing more */
     g_info("machine ends with exit code %d: %s", code, reason);
     flush_console(s, TRUE);
     Shoal__V1__Shutdown sd = SHOAL__V1__SHUTDOWN__INIT;
@@ -284,7 +299,6 @@ static void end_machine(Server *s, int code, const char *reason)
         env.shutdown = &sd;
         send_to(s, p, &env);
     }
-    s->done = TRUE;
     s->console_seen_us = g_get_monotonic_time();
     s->exit_code = code;
 }

@@ -520,6 +520,25 @@ static void test_io_fence(Fixture *fx, gconstpointer unused)
     expect_silence(n0);
 }
 
+/* A node that stops reading: once its grants fill the server's queue for
+ * it, the machine ends with status 1 and says why, instead of losing one
+ * (which would hang a hart without a word). */
+static void test_unread_node(Fixture *fx, gconstpointer unused)
+{
+    g_autoptr(IcClient) con = connect_peer(fx, SHOAL__V1__ROLE__ROLE_CONSOLE, 0);
+    g_autoptr(IcClient) n0 = connect_peer(fx, SHOAL__V1__ROLE__ROLE_NODE, 0);
+    g_autoptr(IcClient) h0 = connect_as(fx, SHOAL__V1__ROLE__ROLE_NODE, 0, TRUE);
+    const guint asks = 20000; /* 80 MB of grants: more than the server queues for a peer */
+    for (guint i = 0; i < asks; i++)
+        send_page_req_here(h0, SHOAL__V1__ENVELOPE__BODY_GET_S, RAM_BASE + (i % 256) * 4096, TRUE);
+    g_autoptr(IcEnvelope) sd = expect(con, SHOAL__V1__ENVELOPE__BODY_SHUTDOWN);
+    g_assert_cmpint(sd->shutdown->exit_code, ==, 1);
+    if (!strstr(sd->shutdown->reason, "cannot send page_grant"))
+        g_error("the machine ended for \"%s\"", sd->shutdown->reason);
+    g_assert_true(ic_client_send(con, sd, NULL)); /* the console has everything */
+    g_assert_cmpint(wait_exit(fx), ==, 1);
+}
+
 static void test_guest_exit(Fixture *fx, gconstpointer unused)
 {
     g_autoptr(IcClient) n0 = connect_peer(fx, SHOAL__V1__ROLE__ROLE_NODE, 0);
@@ -558,6 +577,7 @@ int main(int argc, char **argv)
     g_test_add("/msrv/server/hart-channel-grants", Fixture, NULL, setup, test_hart_channel_grants,
                teardown);
     g_test_add("/msrv/server/io-fence", Fixture, NULL, setup, test_io_fence, teardown);
+    g_test_add("/msrv/server/unread-node", Fixture, NULL, setup, test_unread_node, teardown);
     g_test_add("/msrv/server/guest-exit", Fixture, NULL, setup, test_guest_exit, teardown);
     g_test_add("/msrv/server/sigterm", Fixture, NULL, setup, test_sigterm, teardown);
     return g_test_run();
