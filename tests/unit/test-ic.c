@@ -276,6 +276,29 @@ static void test_fuzz(void)
     }
 }
 
+/* Fields shoal.v1 does not define are refused, in the envelope and in its
+ * body: among them field 0 behind an overlong tag, which protoc-c keeps
+ * but refuses once written the short way (libFuzzer's first find). */
+static void test_unknown_fields(void)
+{
+    static const guint8 field0[] = { 0x82, 0x00, 0x01, 0x00, 0x8a, 0x01, 0x00 };
+    /* txid 1, then field 99 (varint 5) */
+    static const guint8 in_envelope[] = { 0x08, 0x01, 0x98, 0x06, 0x05 };
+    /* GetS {page 0, field 9 = 1}: body field 12, 2 bytes */
+    static const guint8 in_body[] = { 0x62, 0x02, 0x48, 0x01 };
+    const struct {
+        const guint8 *bytes;
+        gsize len;
+    } cases[] = { { field0, sizeof field0 }, { in_envelope, sizeof in_envelope },
+                  { in_body, sizeof in_body } };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_assert_null(ic_envelope_unpack(cases[i].bytes, cases[i].len, "peer 3", &error));
+        g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+        g_assert_nonnull(strstr(error->message, "does not define"));
+    }
+}
+
 static void test_oversized(void)
 {
     gsize len = IC_MAX_FRAME + 1;
@@ -754,6 +777,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/ic/envelope/fuzz", test_fuzz);
     g_test_add_func("/ic/envelope/oversized", test_oversized);
+    g_test_add_func("/ic/envelope/unknown-fields", test_unknown_fields);
     g_test_add_func("/ic/envelope/body-name", test_body_name);
     g_test_add_func("/ic/addr-map/lookup", test_addr_map);
     g_test_add_func("/ic/addr-map/overlap", test_addr_map_overlap);
