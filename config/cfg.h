@@ -74,6 +74,7 @@ typedef struct {
     guint64 ram_size;       /* [memory] size, a multiple of 4 KiB */
     char *msrv_endpoint;    /* [memory-server] endpoint: NULL = ipc:// in the run dir */
     char *msrv_key;         /* [memory-server] key: the secret's file; NULL = the run dir's */
+    gboolean msrv_plain_tcp; /* [memory-server] plain-tcp: tcp:// without a key allowed */
     guint msrv_prefetch_pages; /* [memory-server] prefetch-pages, 0..64 */
     gboolean msrv_migratory;   /* [memory-server] migratory */
     gboolean msrv_direct;   /* [memory-server] transport: unix seqpacket links (ipc only) */

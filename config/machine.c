@@ -556,8 +556,16 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
         m->msrv_endpoint = g_steal_pointer(&endpoint);
     }
 
-    if (!get_path(l, "memory-server", CFG_KEY_MSRV_KEY, &m->msrv_key, error)) {
+    if (!get_path(l, "memory-server", CFG_KEY_MSRV_KEY, &m->msrv_key, error) ||
+        !get_choice(l, "memory-server", CFG_KEY_MSRV_PLAIN_TCP, "on", "off", &m->msrv_plain_tcp,
+                    error)) {
         return FALSE;
+    }
+    if (m->msrv_endpoint && g_str_has_prefix(m->msrv_endpoint, "tcp://") && !m->msrv_key &&
+        !m->msrv_plain_tcp) {
+        return fail(l, error, CFG_ERROR_MISSING, "memory-server", "key",
+                    "a tcp:// endpoint needs the machine's key (make one with `shoal keygen "
+                    "FILE`), or plain-tcp = on to run in the clear");
     }
 
     guint64 prefetch;

@@ -18,6 +18,13 @@ void *ic_zmq_context(void);
  * the caller, closed by the caller). */
 int ic_zmq_recv_parts(void *socket, zmq_msg_t *parts, int max_parts, GError **error);
 
+/* ---- secret.c: CurveZMQ keys for tcp:// ---- */
+typedef struct {
+    char server_public[41], server_secret[41]; /* Z85, NUL-terminated */
+    char client_public[41], client_secret[41];
+} IcCurveKeys;
+void ic_secret_curve_keys(GBytes *secret, IcCurveKeys *keys);
+
 /* ---- direct.c: unix seqpacket links on one host ---- */
 typedef enum {
     IC_DIRECT_MESSAGE, /* one packet, *len bytes */
@@ -52,6 +59,8 @@ struct IcClient {
     char *endpoint;       /* where the memory server is */
     char *secret_path;    /* the machine's secret, which its Hello shows (secret.c) */
     gboolean connected;   /* a connection was seen (monitor) */
+    gboolean curve;       /* CurveZMQ (tcp:// with a key) */
+    gboolean heard;       /* a message from the server arrived */
     gboolean closed;      /* a connection dropped: the server went away */
     gint64 closed_us;     /* monotonic time it was seen, 0 before */
     guint64 next_txid;    /* (atomic) */

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "interconnect/ic.h"
+#include "interconnect/internal.h"
 
 #define SECRET_FILE "secret"
 #define HEX_LEN (2 * IC_SECRET_LEN)
@@ -122,6 +122,28 @@ GBytes *ic_secret_read(const char *path, GError **error)
     }
     close(fd);
     return secret;
+}
+
+/* A CurveZMQ key pair, derived from the machine's secret for @role: the
+ * same secret gives every process the same keys, so only holders of the
+ * key file can complete the handshake with the server (docs/protocol.md,
+ * "Who may connect"). */
+static void derive_pair(GBytes *secret, const char *role, char *public_z85, char *secret_z85)
+{
+    g_autoptr(GHmac) hmac = g_hmac_new(G_CHECKSUM_SHA256, g_bytes_get_data(secret, NULL),
+                                       g_bytes_get_size(secret));
+    g_hmac_update(hmac, (const guchar *)role, (gssize)strlen(role));
+    guint8 key[32];
+    gsize len = sizeof key;
+    g_hmac_get_digest(hmac, key, &len);
+    if (!zmq_z85_encode(secret_z85, key, sizeof key) || zmq_curve_public(public_z85, secret_z85))
+        g_error("CurveZMQ keys: %s", zmq_strerror(zmq_errno()));
+}
+
+void ic_secret_curve_keys(GBytes *secret, IcCurveKeys *keys)
+{
+    derive_pair(secret, "shoal.v1 curve server", keys->server_public, keys->server_secret);
+    derive_pair(secret, "shoal.v1 curve client", keys->client_public, keys->client_secret);
 }
 
 gboolean ic_secret_matches(GBytes *secret, const guint8 *data, gsize len)

@@ -117,6 +117,23 @@ struct IcServer {
     GHashTable *by_id;     /* identity GBytes -> IcPeer + 1 */
 };
 
+/* The CurveZMQ keys of a tcp:// machine with a key file; FALSE (plain
+ * sockets) for ipc:// or plain-tcp. */
+static gboolean curve_keys(const CfgMachine *machine, const char *endpoint, IcCurveKeys *keys,
+                           GError **error, gboolean *failed)
+{
+    *failed = FALSE;
+    if (!g_str_has_prefix(endpoint, "tcp://") || machine->msrv_key == NULL)
+        return FALSE;
+    g_autoptr(GBytes) secret = ic_secret_read(machine->msrv_key, error);
+    if (!secret) {
+        *failed = TRUE;
+        return FALSE;
+    }
+    ic_secret_curve_keys(secret, keys);
+    return TRUE;
+}
+
 IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError **error)
 {
     g_autofree char *endpoint = ic_msrv_endpoint(machine, run_dir, error);
@@ -131,10 +148,23 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
         s->ipc_path = g_strdup(s->endpoint + strlen("ipc://"));
         unlink(s->ipc_path); /* a stale socket from a killed run */
     }
+    IcCurveKeys keys;
+    gboolean failed;
+    gboolean curve = curve_keys(machine, s->endpoint, &keys, error, &failed);
+    if (failed) {
+        ic_server_free(s);
+        return NULL;
+    }
+    if (g_str_has_prefix(s->endpoint, "tcp://") && !curve)
+        g_warning("%s in the clear (plain-tcp = on): anyone who reaches it can join the machine "
+                  "and read its memory", s->endpoint);
     s->socket = zmq_socket(ic_zmq_context(), ZMQ_ROUTER);
     int one = 1, linger = LINGER_MS, hwm = MAX_QUEUED_MESSAGES;
     gint64 max_size = 4 * (gint64)IC_MAX_FRAME; /* bigger: zmq drops the connection */
-    if (!s->socket || zmq_setsockopt(s->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
+    if (!s->socket ||
+        (curve && (zmq_setsockopt(s->socket, ZMQ_CURVE_SERVER, &one, sizeof one) ||
+                   zmq_setsockopt(s->socket, ZMQ_CURVE_SECRETKEY, keys.server_secret, 41))) ||
+        zmq_setsockopt(s->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
         zmq_setsockopt(s->socket, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_setsockopt(s->socket, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
         zmq_setsockopt(s->socket, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) ||
@@ -491,7 +521,18 @@ IcClient *ic_client_connect_while(const CfgMachine *machine, const char *run_dir
      * has bound: retry every few milliseconds, not ZeroMQ's default 100. */
     int linger = 500, hwm = 100000, reconnect_ms = 5;
     gint64 max_size = 4 * (gint64)IC_MAX_FRAME;
+    IcCurveKeys keys;
+    gboolean failed;
+    gboolean curve = curve_keys(machine, c->endpoint, &keys, error, &failed);
+    if (failed) {
+        ic_client_free(c);
+        return NULL;
+    }
+    c->curve = curve;
     if (!c->socket || !c->monitor ||
+        (curve && (zmq_setsockopt(c->socket, ZMQ_CURVE_SERVERKEY, keys.server_public, 41) ||
+                   zmq_setsockopt(c->socket, ZMQ_CURVE_PUBLICKEY, keys.client_public, 41) ||
+                   zmq_setsockopt(c->socket, ZMQ_CURVE_SECRETKEY, keys.client_secret, 41))) ||
         zmq_setsockopt(c->socket, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms) ||
         zmq_setsockopt(c->socket, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_setsockopt(c->socket, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
@@ -585,6 +626,7 @@ static gboolean take_message(IcClient *c, IcEnvelope **env, GError **error)
                     c->endpoint);
         ok = FALSE;
     } else if (n == 1) {
+        c->heard = TRUE;
         g_autofree char *peer = g_strdup_printf("the memory server at %s", c->endpoint);
         *env = ic_envelope_unpack(zmq_msg_data(&part), zmq_msg_size(&part), peer, error);
         ok = *env != NULL;
@@ -695,8 +737,13 @@ gboolean ic_client_wait_us(IcClient *c, struct pollfd *fds, guint n_fds, gint64 
             if (c->closed_us == 0)
                 c->closed_us = now;
             if (now - c->closed_us >= CLOSE_DRAIN_US) {
+                /* CurveZMQ says nothing to a client with the wrong keys:
+                 * the server just hangs up before its first word. */
                 g_set_error(error, IC_ERROR, IC_ERROR_CLOSED,
-                            "the memory server at %s closed the connection", c->endpoint);
+                            "the memory server at %s closed the connection%s", c->endpoint,
+                            c->curve && !c->heard ? " before a word: its key is not ours "
+                                                    "([memory-server] key)"
+                                                  : "");
                 return FALSE;
             }
             wait = (c->closed_us + CLOSE_DRAIN_US - now + 999) / 1000;

@@ -91,6 +91,10 @@ static const BadCase bad_cases[] = {
       { NULL }, CFG_ERROR_VALUE, "expected tcp://HOST:PORT with a port 1..65535" },
     { "value/endpoint-no-host", GOOD "[memory-server]\nendpoint=tcp://:80\n", NULL, { NULL },
       CFG_ERROR_VALUE, "expected tcp://HOST:PORT" },
+    { "missing/tcp-key", GOOD "[memory-server]\nendpoint=tcp://localhost:5555\n", NULL,
+      { NULL }, CFG_ERROR_MISSING, "[memory-server] key: a tcp:// endpoint needs the machine's key" },
+    { "value/plain-tcp", GOOD "[memory-server]\nendpoint=tcp://localhost:5555\nplain-tcp=yes\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[memory-server] plain-tcp" },
     { "value/endpoint-empty-ipc", GOOD "[memory-server]\nendpoint=ipc://\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[memory-server] endpoint" },
     { "value/migratory", GOOD "[memory-server]\nmigratory=yes\n", NULL, { NULL },
@@ -322,6 +326,7 @@ static void test_overrides(Fixture *f, gconstpointer data)
 {
     const char *sets[] = { "memory.size=0x10000", "node.1.harts=4", "cpu.accel=interp",
                            "memory-server.endpoint=tcp://127.0.0.1:5555",
+                           "memory-server.plain-tcp=on",
                            "device.uart0.irq=3", NULL };
     g_autoptr(GError) error = NULL;
     g_autoptr(CfgMachine) m = NULL;
