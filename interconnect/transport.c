@@ -117,21 +117,18 @@ struct IcServer {
     GHashTable *by_id;     /* identity GBytes -> IcPeer + 1 */
 };
 
-/* The CurveZMQ keys of a tcp:// machine with a key file; FALSE (plain
- * sockets) for ipc:// or plain-tcp. */
-static gboolean curve_keys(const CfgMachine *machine, const char *endpoint, IcCurveKeys *keys,
-                           GError **error, gboolean *failed)
+/* The CurveZMQ keys of a tcp:// machine with a key file: 1, or 0 (plain
+ * sockets) for ipc:// or plain-tcp, or -1 + @error if the key is unreadable. */
+static int curve_keys(const CfgMachine *machine, const char *endpoint, IcCurveKeys *keys,
+                      GError **error)
 {
-    *failed = FALSE;
     if (!g_str_has_prefix(endpoint, "tcp://") || machine->msrv_key == NULL)
-        return FALSE;
+        return 0;
     g_autoptr(GBytes) secret = ic_secret_read(machine->msrv_key, error);
-    if (!secret) {
-        *failed = TRUE;
-        return FALSE;
-    }
+    if (!secret)
+        return -1;
     ic_secret_curve_keys(secret, keys);
-    return TRUE;
+    return 1;
 }
 
 IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError **error)
@@ -149,9 +146,8 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
         unlink(s->ipc_path); /* a stale socket from a killed run */
     }
     IcCurveKeys keys;
-    gboolean failed;
-    gboolean curve = curve_keys(machine, s->endpoint, &keys, error, &failed);
-    if (failed) {
+    int curve = curve_keys(machine, s->endpoint, &keys, error);
+    if (curve < 0) {
         ic_server_free(s);
         return NULL;
     }
@@ -522,13 +518,12 @@ IcClient *ic_client_connect_while(const CfgMachine *machine, const char *run_dir
     int linger = 500, hwm = 100000, reconnect_ms = 5;
     gint64 max_size = 4 * (gint64)IC_MAX_FRAME;
     IcCurveKeys keys;
-    gboolean failed;
-    gboolean curve = curve_keys(machine, c->endpoint, &keys, error, &failed);
-    if (failed) {
+    int curve = curve_keys(machine, c->endpoint, &keys, error);
+    if (curve < 0) {
         ic_client_free(c);
         return NULL;
     }
-    c->curve = curve;
+    c->curve = curve > 0;
     if (!c->socket || !c->monitor ||
         (curve && (zmq_setsockopt(c->socket, ZMQ_CURVE_SERVERKEY, keys.server_public, 41) ||
                    zmq_setsockopt(c->socket, ZMQ_CURVE_PUBLICKEY, keys.client_public, 41) ||
