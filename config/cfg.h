@@ -145,12 +145,13 @@ gboolean cfg_options_parse(GOptionContext *context, const char *prog, char ***ar
                            GError **error);
 
 /* The command line every child process takes (the launcher builds it):
- *   PROG CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] --run-dir DIR [--node N]
+ *   PROG CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] [--run-dir DIR] [--node N]
+ * (--run-dir required unless [memory-server] endpoint is set)
  * (and the rest of the machine group). Parses @argv and loads the machine.
  * FALSE + @error on bad usage or config; --help and --version exit 0. */
 typedef struct {
     CfgMachine *machine; /* owned */
-    char *run_dir;       /* private 0700 directory for ipc:// endpoints */
+    char *run_dir;       /* private 0700 directory for ipc:// endpoints, or NULL */
     gint node;           /* --node, -1 if absent */
 } CfgCmdline;
 gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **error);

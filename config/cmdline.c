@@ -155,13 +155,17 @@ gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **erro
         g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE, "%s: only one config file expected",
                     rest[2]);
         ok = FALSE;
-    } else if (ok && (run_dir == NULL || run_dir[0] == '\0')) {
-        g_set_error(error, CFG_ERROR, CFG_ERROR_MISSING, "--run-dir DIR is required");
-        ok = FALSE;
     }
     if (ok)
         out->machine = cfg_machine_args_load(&machine, rest[1], error);
     ok = ok && out->machine != NULL;
+    if (ok && (run_dir == NULL || run_dir[0] == '\0') && out->machine->msrv_endpoint == NULL) {
+        /* Its ipc:// socket (and the secret next to it) live there. */
+        g_set_error(error, CFG_ERROR, CFG_ERROR_MISSING,
+                    "--run-dir DIR is required unless [memory-server] endpoint is set");
+        cfg_cmdline_clear(out);
+        ok = FALSE;
+    }
     if (ok && node) {
         guint64 n_node;
         if (!cfg_parse_u64(node, FALSE, &n_node) || n_node >= out->machine->n_nodes) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* shoal-cpu-node: one cluster of harts of a machine.
- *   shoal-cpu-node CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] --run-dir DIR --node N */
+ *   shoal-cpu-node CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] [--run-dir DIR] --node N */
 #include "config/cfg.h"
 #include "cpu-node/internal.h"
 
@@ -16,9 +16,6 @@ int main(int argc, char **argv)
     if (cmd.node < 0 || (guint)cmd.node >= cmd.machine->n_nodes)
         g_printerr("shoal-cpu-node: --node N is required, N in 0..%u for %s\n",
                    cmd.machine->n_nodes - 1, cmd.machine->path);
-    else if (!cmd.run_dir && !cmd.machine->msrv_endpoint)
-        g_printerr("shoal-cpu-node: --run-dir DIR is required unless [memory-server] endpoint "
-                   "is set\n");
     else {
         g_autofree char *role = g_strdup_printf("shoal-cpu-node %d", cmd.node);
         ic_log_init(role);

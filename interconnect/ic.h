@@ -146,7 +146,8 @@ IcEnvelope *ic_client_hello_while(IcClient *client, const Shoal__V1__Hello *hell
 
 /* @len bytes from the kernel's random source. */
 GBytes *ic_secret_random(gsize len);
-/* [memory-server] key if set, else the run directory's own secret file. */
+/* [memory-server] key if set, else the file next to the ipc:// socket (in
+ * the run directory by default); NULL for plain tcp:// (no secret). */
 char *ic_secret_path(const CfgMachine *machine, const char *run_dir);
 /* A new random secret at @path, the owner's alone (@replace: over an old
  * one, else refuses to overwrite: `shoal keygen`). */

@@ -24,7 +24,12 @@ char *ic_secret_path(const CfgMachine *machine, const char *run_dir)
 {
     if (machine->msrv_key)
         return g_strdup(machine->msrv_key);
-    return g_build_filename(run_dir, SECRET_FILE, NULL);
+    /* Next to the ipc:// socket: whoever may reach one may read the other. */
+    g_autofree char *endpoint = ic_msrv_endpoint(machine, run_dir, NULL);
+    if (!endpoint || !g_str_has_prefix(endpoint, "ipc://"))
+        return NULL; /* tcp:// with plain-tcp = on: open to anyone, no secret */
+    g_autofree char *dir = g_path_get_dirname(endpoint + strlen("ipc://"));
+    return g_build_filename(dir, SECRET_FILE, NULL);
 }
 
 static gboolean fail_errno(GError **error, const char *what, const char *path)

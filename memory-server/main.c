@@ -17,12 +17,6 @@ int main(int argc, char **argv)
         g_printerr("shoal-memory-server: %s\n", error->message);
         return 2;
     }
-    if (!cmd.run_dir && !cmd.machine->msrv_endpoint) {
-        g_printerr("shoal-memory-server: --run-dir DIR is required unless [memory-server] "
-                   "endpoint is set\n");
-        cfg_cmdline_clear(&cmd);
-        return 2;
-    }
     int code = msrv_run(cmd.machine, cmd.run_dir);
     cfg_cmdline_clear(&cmd);
     return code;

@@ -48,7 +48,8 @@ typedef struct {
     guint64 epoch_ns;     /* CLOCK_MONOTONIC when mtime was 0 */
     GArray *peers;        /* PeerInfo by IcPeer */
     gint *node_peer;      /* IcPeer of node i, -1 before its Hello */
-    GBytes *secret;       /* every Hello must carry it (interconnect/secret.c) */
+    GBytes *secret;       /* every Hello must carry it (interconnect/secret.c); NULL for
+                           * plain tcp:// */
     GBytes **node_token;  /* per node: what its request channels show, NULL before Hello */
     GArray **held_irqs;   /* per node: IrqLines sent before its Hello, replayed after */
     GHashTable **grant_routes; /* per node: txid of a reply_here page request -> the IcPeer
@@ -343,7 +344,7 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
         send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_VERSION, t);
         return;
     }
-    if (!ic_secret_matches(s->secret, h->secret.data, h->secret.len)) {
+    if (s->secret && !ic_secret_matches(s->secret, h->secret.data, h->secret.len)) {
         send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_DENIED,
                    "Hello without this machine's secret: not one of its processes");
         return;
@@ -990,10 +991,9 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     /* Before anyone can connect: a process that finds the socket finds
      * this run's secret next to it. */
     g_autofree char *key = ic_secret_path(m, run_dir);
-    if (!m->msrv_key && !ic_secret_write_new(key, TRUE, error))
+    if (key && !m->msrv_key && !ic_secret_write_new(key, TRUE, error))
         return FALSE;
-    s->secret = ic_secret_read(key, error);
-    if (!s->secret)
+    if (key && !(s->secret = ic_secret_read(key, error)))
         return FALSE;
     s->ic = ic_server_new(m, run_dir, error);
     if (!s->ic)

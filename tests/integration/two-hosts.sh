@@ -65,8 +65,8 @@ check "a node with another key exits non-zero (got $WAIT_RC)" \
     test "$WAIT_RC" != 0 -a "$WAIT_RC" != timeout
 check "it was refused for its key" grep -q "key" "$TEST_TMP/intruder.err"
 diag < "$TEST_TMP/intruder.err"
-ip netns exec "$NS_B" "$SHOAL_BUILDDIR/shoal-cpu-node" "$CONF" --kernel "$ELF" \
-    --run-dir "$TEST_TMP/b" --node 1 2>"$TEST_TMP/n1.err" &
+# The join command: the config, the node, the key; no run directory.
+ip netns exec "$NS_B" "$SHOAL_BUILDDIR/shoal-cpu-node" "$CONF" --node 1 2>"$TEST_TMP/n1.err" &
 wait_pid "$msrv" 60
 check "the machine ends with the guest's exit code 0 (got $WAIT_RC)" [ "$WAIT_RC" = 0 ]
 grep -q "PASS 4 checks" "$TEST_TMP/out"
