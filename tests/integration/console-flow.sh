@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Console flow: a guest writing 40,000 lines as fast as it can into a reader
-# that takes ~200 KB/s gets every byte there, in order, and exits 0; the
-# LSR-polling writer sees the transmitter read full (the slow reader slows
-# the guest), the writer that never looks is held back by its node. Then a
-# reader that never reads: SIGTERM still ends shoal at once (143), leaving
-# nothing behind.
+# Console flow: a guest writing 40,000 lines as fast as it can into a
+# reader that stalls, then reads slowly, gets every byte there, in order,
+# and exits 0; the LSR-polling writer sees the transmitter read full (the
+# slow reader slows the guest), the writer that never looks is held back by
+# its node. Then a reader that never reads: SIGTERM still ends shoal at
+# once (143), leaving nothing behind.
 . "$(dirname "$0")/lib.sh"
 
 echo "1..8"
@@ -17,9 +17,13 @@ if [ ! -f "$FLOOD" ] || [ ! -f "$BLIND" ]; then
 fi
 seq 0 39999 | sed 's/^/line /' > "$TEST_TMP/lines"
 
-# slow_reader: stdin to stdout, 4 KiB at a time with a pause between
+# slow_reader: stdin to stdout, nothing for the first 6 s, then 4 KiB at a
+# time with a pause between. Its pipe holds 4 KiB (F_SETPIPE_SZ), so the
+# guest meets the full transmitter within the stall even if a loaded host
+# lets it write only 25 KB/s; the stall is what makes that certain.
 slow_reader() {
-    perl -e 'while (sysread(STDIN, $b, 4096)) { syswrite(STDOUT, $b); select(undef, undef, undef, 0.02) }'
+    perl -e 'fcntl(STDIN, 1031, 4096); select(undef, undef, undef, 6);
+        while (sysread(STDIN, $b, 4096)) { syswrite(STDOUT, $b); select(undef, undef, undef, 0.005) }'
 }
 
 # flood NAME ELF CONFIG LAST: runs ELF into the slow reader; 3 TAP lines
