@@ -42,16 +42,22 @@ enum {
     CSR_MHPMCOUNTER31 = 0xb1f,
 };
 
+/* What a CSR instruction reads counts the instructions retired before it.
+ * A block adds all its instructions to env.retired on entry and a CSR
+ * instruction ends its block (trans-zicsr.c.inc), so env.retired already
+ * counts the reading instruction itself: one less. A write (below) leaves
+ * the writing instruction out too, so `csrw minstret, 0; csrr minstret`
+ * reads 0. */
 static guint64 read_instret(const TcgHart *hart)
 {
-    return hart->env.retired + hart->env.minstret_base;
+    return hart->env.retired - 1 + hart->env.minstret_base;
 }
 
 /* No cycle model: a cycle per retired instruction, which keeps mcycle
  * monotonic and deterministic. */
 static guint64 read_cycle(const TcgHart *hart)
 {
-    return hart->env.retired + hart->env.mcycle_base;
+    return hart->env.retired - 1 + hart->env.mcycle_base;
 }
 
 static guint64 sstatus_value(guint64 mstatus)
@@ -270,8 +276,8 @@ static void csr_write_one(TcgHart *hart, guint csr, guint64 v)
     case CSR_MCAUSE: env->mcause = v; return;
     case CSR_MTVAL: env->mtval = v; return;
     case CSR_MIP: env->mip_sw = (env->mip_sw & ~MIP_SW_WRITABLE) | (v & MIP_SW_WRITABLE); return;
+    /* The instruction writing the counter does not count itself. */
     case CSR_MCYCLE: env->mcycle_base = v - env->retired; return;
-    /* The instruction writing minstret does not count itself. */
     case CSR_MINSTRET: env->minstret_base = v - env->retired; return;
     }
     /* mhpm counters and events: read-only zero (WARL). */

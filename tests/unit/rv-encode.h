@@ -37,6 +37,6 @@ static inline guint32 enc_u(guint32 imm20, guint rd, guint32 opc)
 #define AUIPC(rd, imm20) enc_u(imm20, rd, 0x17)
 #define CSRRW(rd, csr, rs1) enc_i(csr, rs1, 1, rd, 0x73)
 #define CSRRS(rd, csr, rs1) enc_i(csr, rs1, 2, rd, 0x73)
-enum { ZERO = 0, T0 = 5, T1 = 6, A0 = 10, A1 = 11 };
+enum { ZERO = 0, T0 = 5, T1 = 6, A0 = 10, A1 = 11, A2 = 12 };
 
 #endif /* SHOAL_TESTS_RV_ENCODE_H */

@@ -346,6 +346,33 @@ static void test_io_fence(gconstpointer data)
     machine_free(m);
 }
 
+/* minstret and mcycle count the instructions retired before the reading
+ * one, and a write leaves the writing instruction out: minstret written 0
+ * reads 0 in the next instruction and 5 five instructions on; mcycle, two
+ * instructions after its write, 2. */
+static void test_counters(gconstpointer data)
+{
+    Machine *m = machine_new_with(GPOINTER_TO_INT(data), 1 << 20);
+    const guint32 prog[] = {
+        ADDI(T1, ZERO, 1), ADDI(T1, T1, 1),       /* some instructions first */
+        CSRRW(ZERO, 0xb02, ZERO),                  /* minstret = 0 */
+        CSRRS(A0, 0xb02, ZERO),                    /* a0 = minstret: 0 */
+        CSRRW(ZERO, 0xb00, ZERO),                  /* mcycle = 0 */
+        ADDI(T1, T1, 1), ADDI(T1, T1, 1),
+        CSRRS(A1, 0xb00, ZERO),                    /* a1 = mcycle: 2 */
+        CSRRS(A2, 0xb02, ZERO),                    /* a2 = minstret: 5 */
+        LUI(T0, DEV_BASE >> 12),
+        SD(A0, 0, T0),
+    };
+    load_program(m, RAM_BASE, prog, G_N_ELEMENTS(prog));
+    run(m, RAM_BASE);
+    g_assert_cmpuint(m->dev_writes, ==, 1);
+    g_assert_cmpuint(m->dev_value, ==, 0);
+    g_assert_cmpuint(m->hart->env.x[A1], ==, 2);
+    g_assert_cmpuint(m->hart->env.x[A2], ==, 5);
+    machine_free(m);
+}
+
 /* Sums 1..100 (a 3-instruction loop block), then, with MTIE enabled,
  * waits in WFI for the timer and writes the sum to the device. */
 static GArray *run_budgeted(TcgAccel accel, guint *idle_ends)
@@ -643,6 +670,10 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/jit/buffer-full", test_jit_buffer_full);
     g_test_add_func("/tcg/hart/loop", test_loop_program);
     g_test_add_func("/tcg/hart/budget", test_budget);
+    g_test_add_data_func("/tcg/hart/counters/interp", GINT_TO_POINTER(TCG_ACCEL_INTERP),
+                         test_counters);
+    g_test_add_data_func("/tcg/hart/counters/jit", GINT_TO_POINTER(TCG_ACCEL_JIT),
+                         test_counters);
     g_test_add_data_func("/tcg/hart/io-fence/interp", GINT_TO_POINTER(TCG_ACCEL_INTERP),
                          test_io_fence);
     g_test_add_data_func("/tcg/hart/io-fence/jit", GINT_TO_POINTER(TCG_ACCEL_JIT),
