@@ -2,9 +2,9 @@
 /* libFuzzer harness: a kernel or bios image as given on the command line,
  * through the ELF loader's checks (config/elf.c). Every segment it accepts
  * must lie inside RAM and inside the file. */
-#include <glib/gstdio.h>
 
 #include "config/cfg.h"
+#include "fuzz/scratch.h"
 
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE (128ull << 20)
@@ -13,13 +13,7 @@ int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 {
-    static char *path;
-    if (!path) {
-        g_autofree char *dir = g_dir_make_tmp("shoal-fuzz-XXXXXX", NULL);
-        g_assert_nonnull(dir);
-        path = g_build_filename(dir, "image.elf", NULL);
-    }
-    g_assert_true(g_file_set_contents(path, (const char *)data, (gssize)size, NULL));
+    const char *path = fuzz_scratch_file("image.elf", data, size);
     g_autoptr(GError) error = NULL;
     g_autoptr(CfgElf) elf = cfg_elf_load(path, RAM_BASE, RAM_SIZE, &error);
     if (!elf) {

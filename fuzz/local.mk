@@ -4,6 +4,7 @@
 # for coverage and with ASan+UBSan; `make check` runs each for a few
 # seconds (fuzz/run.sh), `make fuzz` for FUZZ_SECONDS (default 600) each.
 EXTRA_DIST += fuzz/README.md fuzz/envelope.c fuzz/config.c fuzz/elf.c fuzz/run.sh \
+	fuzz/scratch.c fuzz/scratch.h \
 	fuzz/corpus
 
 # Writes one packed Envelope per message type: the envelope harness's seeds
@@ -26,9 +27,9 @@ fuzz/fuzz-envelope: $(srcdir)/fuzz/envelope.c $(srcdir)/interconnect/envelope.c 
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ \
 		$(srcdir)/fuzz/envelope.c $(srcdir)/interconnect/envelope.c proto/shoal.pb-c.c \
 		$(PROTOBUF_C_LIBS) $(GLIB_LIBS)
-fuzz/fuzz-config: $(srcdir)/fuzz/config.c $(FUZZ_CFG_FILES)
+fuzz/fuzz-config: $(srcdir)/fuzz/config.c $(srcdir)/fuzz/scratch.c $(FUZZ_CFG_FILES)
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(FDT_LIBS) $(GLIB_LIBS)
-fuzz/fuzz-elf: $(srcdir)/fuzz/elf.c $(FUZZ_CFG_FILES)
+fuzz/fuzz-elf: $(srcdir)/fuzz/elf.c $(srcdir)/fuzz/scratch.c $(FUZZ_CFG_FILES)
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(FDT_LIBS) $(GLIB_LIBS)
 fuzz/fuzz-envelope: proto/shoal.pb-c.h
 CLEANFILES += $(FUZZERS)
