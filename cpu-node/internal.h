@@ -224,6 +224,9 @@ guint64 node_hart_bit(const Node *node, guint hart_id);
 gboolean node_page_acquire(Node *node, guint hart_id, guint64 addr, TcgAccess access);
 
 /* ---- mirror.c: copies of device status registers ---- */
+/* The lock and condition the waits of node_mirror_wait_bit use. */
+void node_mirror_init(Node *node);
+void node_mirror_clear(Node *node);
 /* The server says the register at @addr reads @value, or (!@valid) that it
  * must be read the slow way (agent thread). */
 void node_mirror_set(Node *node, guint64 addr, guint8 value, gboolean valid);

@@ -9,6 +9,22 @@
 
 #define MIRROR_WAIT_MS 100 /* how often a hart waiting on a copy looks for the end */
 
+void node_mirror_init(Node *node)
+{
+    pthread_mutex_init(&node->mirror_lock, NULL);
+    pthread_condattr_t monotonic; /* the waits' deadlines are CLOCK_MONOTONIC */
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&node->mirror_changed, &monotonic);
+    pthread_condattr_destroy(&monotonic);
+}
+
+void node_mirror_clear(Node *node)
+{
+    pthread_cond_destroy(&node->mirror_changed);
+    pthread_mutex_destroy(&node->mirror_lock);
+}
+
 /* Wakes harts waiting for a bit (node_mirror_wait_bit). */
 static void changed(Node *node)
 {

@@ -359,12 +359,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
     g_autoptr(GError) error = NULL;
     Node node = { .machine = machine, .config = &machine->nodes[index] };
     pthread_mutex_init(&node.pending_lock, NULL);
-    pthread_mutex_init(&node.mirror_lock, NULL);
-    pthread_condattr_t monotonic;
-    pthread_condattr_init(&monotonic);
-    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
-    pthread_cond_init(&node.mirror_changed, &monotonic);
-    pthread_condattr_destroy(&monotonic);
+    node_mirror_init(&node);
     node.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
     node.harts = g_new0(NodeHart, node.config->n_harts);
     node.tcgs = g_new0(TcgHart *, node.config->n_harts);
@@ -442,8 +437,7 @@ out:
     ic_waker_free(node.waker);
     ic_addr_map_free(node.map);
     pthread_mutex_destroy(&node.pending_lock);
-    pthread_cond_destroy(&node.mirror_changed);
-    pthread_mutex_destroy(&node.mirror_lock);
+    node_mirror_clear(&node);
     ic_context_shutdown();
     return code;
 }

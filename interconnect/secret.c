@@ -65,14 +65,11 @@ gboolean ic_secret_write_new(const char *path, gboolean replace, GError **error)
     int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
     if (fd < 0)
         return fail_errno(error, "cannot write the secret", path);
-    gboolean ok = write(fd, text, sizeof text) == (ssize_t)sizeof text && fsync(fd) == 0;
-    int err = errno;
+    gboolean ok = write(fd, text, sizeof text) == (ssize_t)sizeof text && fsync(fd) == 0 &&
+                  (replace ? rename(tmp, path) : link(tmp, path)) == 0;
+    int err = errno; /* of the call that failed, before close and unlink touch it */
     close(fd);
-    if (ok)
-        ok = replace ? rename(tmp, path) == 0 : link(tmp, path) == 0;
-    if (!ok)
-        err = errno;
-    unlink(tmp);
+    unlink(tmp); /* gone after a rename; the second name after a link */
     if (!ok) {
         errno = err;
         return fail_errno(error, err == EEXIST ? "will not overwrite" : "cannot write the secret",

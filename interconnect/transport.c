@@ -777,19 +777,18 @@ IcEnvelope *ic_client_hello(IcClient *c, const Shoal__V1__Hello *hello, int time
 static GBytes *secret_while(IcClient *c, gint64 deadline, IcKeepWaiting keep, gpointer data,
                             GError **error)
 {
-    while (c->secret_path && !g_file_test(c->secret_path, G_FILE_TEST_EXISTS) &&
-           g_get_monotonic_time() < deadline) {
+    if (!c->secret_path)
+        return g_bytes_new(NULL, 0); /* plain tcp:// */
+    while (!g_file_test(c->secret_path, G_FILE_TEST_EXISTS)) {
+        if (g_get_monotonic_time() >= deadline) {
+            g_set_error(error, IC_ERROR, IC_ERROR_TIMEOUT,
+                        "no memory server at %s: nothing made the machine's secret %s",
+                        c->endpoint, c->secret_path);
+            return NULL;
+        }
         if (gave_up(keep, data, c->endpoint, error))
             return NULL;
         g_usleep(10 * 1000);
-    }
-    if (!c->secret_path)
-        return g_bytes_new(NULL, 0); /* plain tcp:// */
-    if (!g_file_test(c->secret_path, G_FILE_TEST_EXISTS)) {
-        g_set_error(error, IC_ERROR, IC_ERROR_TIMEOUT,
-                    "no memory server at %s: nothing made the machine's secret %s", c->endpoint,
-                    c->secret_path);
-        return NULL;
     }
     return ic_secret_read(c->secret_path, error);
 }

@@ -246,27 +246,25 @@ static void sync_uart_irq(Server *s);
 #define CONSOLE_WINDOW (64u * 1024)
 
 /* Sends the UART's output to the console, as much as the window has room
- * for; @all: everything (the machine is over: nothing may stay behind). */
+ * for; @all: everything (the machine is over: nothing may stay behind).
+ * Without a console (a server started by hand) it goes to our stdout. */
 static void flush_console(Server *s, gboolean all)
 {
-    if (s->console_peer < 0) {
-        g_autoptr(GBytes) out = msrv_uart_take_output(s->uart, G_MAXSIZE);
-        if (out) {
-            fwrite(g_bytes_get_data(out, NULL), 1, g_bytes_get_size(out), stdout);
-            fflush(stdout);
-            sync_uart_irq(s);
-        }
-        return;
-    }
     gboolean took = FALSE;
     for (;;) {
         guint64 unwritten = s->console_sent - s->console_written;
-        gsize room = all ? IC_MAX_CONSOLE_BYTES
+        gsize room = all || s->console_peer < 0
+                         ? IC_MAX_CONSOLE_BYTES
                          : (gsize)(CONSOLE_WINDOW - MIN(unwritten, CONSOLE_WINDOW));
         g_autoptr(GBytes) out = msrv_uart_take_output(s->uart, MIN(room, IC_MAX_CONSOLE_BYTES));
         if (!out)
             break;
         took = TRUE;
+        if (s->console_peer < 0) {
+            fwrite(g_bytes_get_data(out, NULL), 1, g_bytes_get_size(out), stdout);
+            fflush(stdout);
+            continue;
+        }
         Shoal__V1__ConsoleBytes bytes = SHOAL__V1__CONSOLE_BYTES__INIT;
         bytes.data.data = (guint8 *)g_bytes_get_data(out, &bytes.data.len);
         IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;

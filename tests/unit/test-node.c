@@ -435,11 +435,7 @@ static gpointer wait_for_thre(gpointer data)
 static void test_mirror_wait(void)
 {
     Node node = { 0 };
-    pthread_mutex_init(&node.mirror_lock, NULL);
-    pthread_condattr_t monotonic;
-    pthread_condattr_init(&monotonic);
-    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
-    pthread_cond_init(&node.mirror_changed, &monotonic);
+    node_mirror_init(&node);
     node.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
     node_mirror_wait_bit(&node, 0x10000005, 0x20); /* no copy: no wait */
     node_mirror_set(&node, 0x10000005, 0x00, TRUE); /* full */
@@ -458,9 +454,7 @@ static void test_mirror_wait(void)
     g_thread_join(t);
     g_assert_cmpint(g_atomic_int_get(&w.done), ==, 1);
     g_hash_table_destroy(node.pending);
-    pthread_cond_destroy(&node.mirror_changed);
-    pthread_condattr_destroy(&monotonic);
-    pthread_mutex_destroy(&node.mirror_lock);
+    node_mirror_clear(&node);
 }
 
 int main(int argc, char **argv)
