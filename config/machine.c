@@ -12,7 +12,7 @@
 #define MAX_NODES 256
 #define MAX_HARTS_PER_NODE 256
 #define MIN_CODE_BUFFER (64 * 1024)
-#define MAX_LR_LEASE_US 10000 /* a lease longer than 10 ms would stall other nodes noticeably */
+#define MAX_WAIT_KNOB_US 10000 /* a lease, hold or spin longer than 10 ms would stall the machine noticeably */
 
 G_DEFINE_QUARK(shoal-cfg-error-quark, cfg_error)
 
@@ -470,6 +470,19 @@ static gboolean get_u64(Loader *l, const char *group, CfgKeyId id, guint64 *out,
     return TRUE;
 }
 
+/* A time in us that a node or the server waits on its own, 0..10 ms. */
+static gboolean get_us(Loader *l, const char *group, CfgKeyId id, guint64 *out, GError **error)
+{
+    if (!get_u64(l, group, id, out, error)) {
+        return FALSE;
+    }
+    if (*out > MAX_WAIT_KNOB_US) {
+        return fail(l, error, CFG_ERROR_VALUE, group, cfg_keys[id].key,
+                    "expected 0..%u, got %" G_GUINT64_FORMAT, MAX_WAIT_KNOB_US, *out);
+    }
+    return TRUE;
+}
+
 /* A path: relative ones are taken from the directory of the file that set
  * them (command-line ones stay relative to the working directory); "none"
  * and "" mean none (NULL). */
@@ -606,19 +619,11 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
         return fail(l, error, CFG_ERROR_VALUE, "cpu", "code-buffer",
                     "expected 64K..4G, got 0x%" G_GINT64_MODIFIER "x", m->code_buffer);
     }
-    if (!get_u64(l, "cpu", CFG_KEY_CPU_LR_LEASE, &m->lr_lease_us, error)) {
+    if (!get_us(l, "cpu", CFG_KEY_CPU_LR_LEASE, &m->lr_lease_us, error) ||
+        !get_us(l, "cpu", CFG_KEY_CPU_PAGE_HOLD, &m->page_hold_us, error) ||
+        !get_us(l, "cpu", CFG_KEY_CPU_SPIN, &m->cpu_spin_us, error) ||
+        !get_us(l, "memory-server", CFG_KEY_MSRV_SPIN, &m->msrv_spin_us, error)) {
         return FALSE;
-    }
-    if (m->lr_lease_us > MAX_LR_LEASE_US) {
-        return fail(l, error, CFG_ERROR_VALUE, "cpu", "lr-lease-us",
-                    "expected 0..%u, got %" G_GUINT64_FORMAT, MAX_LR_LEASE_US, m->lr_lease_us);
-    }
-    if (!get_u64(l, "cpu", CFG_KEY_CPU_PAGE_HOLD, &m->page_hold_us, error)) {
-        return FALSE;
-    }
-    if (m->page_hold_us > MAX_LR_LEASE_US) {
-        return fail(l, error, CFG_ERROR_VALUE, "cpu", "page-hold-us",
-                    "expected 0..%u, got %" G_GUINT64_FORMAT, MAX_LR_LEASE_US, m->page_hold_us);
     }
     if (!get_u64(l, "clint", CFG_KEY_CLINT_TIMEBASE, &m->timebase_hz, error)) {
         return FALSE;

@@ -325,6 +325,7 @@ static gboolean open_request_channels(Node *node, const char *run_dir, GError **
         g_autoptr(IcEnvelope) ack = hello_on(node, h->requests, TRUE, error);
         if (!ack)
             return FALSE;
+        ic_client_set_spin_us(h->requests, (guint)node->machine->cpu_spin_us);
     }
     return TRUE;
 }
@@ -375,6 +376,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         g_printerr("shoal-cpu-node %u: %s\n", index, error->message);
         goto out;
     }
+    ic_client_set_spin_us(node.client, (guint)machine->cpu_spin_us);
     g_info("node %u: harts %u..%u, boot pc 0x%" G_GINT64_MODIFIER "x", index,
            node.config->first_hart, node.config->first_hart + node.config->n_harts - 1,
            node.boot_pc);

@@ -84,6 +84,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcServer, ic_server_free)
  * received and dropped (the caller logs and goes on). */
 gboolean ic_server_recv(IcServer *server, int timeout_ms, IcPeer *peer, IcEnvelope **env,
                         GError **error);
+/* After a message, ic_server_recv keeps looking for the next for up to
+ * @spin_us, giving the core to other runnable threads between looks,
+ * before it sleeps ([memory-server] spin-us; 0 by default). */
+void ic_server_set_spin_us(IcServer *server, guint spin_us);
 /* Sends @env to @peer without blocking. FALSE + error if the peer is gone
  * or its queue is full. */
 gboolean ic_server_send(IcServer *server, IcPeer peer, const IcEnvelope *env, GError **error);
@@ -130,6 +134,11 @@ gboolean ic_client_wait(IcClient *client, struct pollfd *fds, guint n_fds, int t
  * the microsecond, over ZeroMQ rounded up to a millisecond. */
 gboolean ic_client_wait_us(IcClient *client, struct pollfd *fds, guint n_fds, gint64 timeout_us,
                            IcEnvelope **env, GError **error);
+
+/* A wait on a direct link looks for up to @spin_us, giving the core to
+ * other runnable threads between looks, before it sleeps ([cpu] spin-us;
+ * 0 by default). */
+void ic_client_set_spin_us(IcClient *client, guint spin_us);
 
 /* Says Hello and waits up to @timeout_ms for the HelloAck (with _while, and
  * as long as @keep says). Returns the ack (caller owns it) or NULL + error

@@ -64,6 +64,7 @@ struct IcClient {
     gboolean closed;      /* a connection dropped: the server went away */
     gint64 closed_us;     /* monotonic time it was seen, 0 before */
     guint64 next_txid;    /* (atomic) */
+    guint spin_us;        /* direct: how long a wait looks before it sleeps */
 };
 
 #endif /* SHOAL_IC_INTERNAL_H */

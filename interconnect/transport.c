@@ -7,6 +7,7 @@
  * instead: the server listens beside its ipc socket and every accepted
  * connection is a peer; the ROUTER stays for the rest. */
 #include <errno.h>
+#include <sched.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -115,7 +116,26 @@ struct IcServer {
     guint cursor;          /* the next source to serve: 0 ZeroMQ, p + 1 peer p */
     GArray *peers;         /* of Peer, indexed by IcPeer */
     GHashTable *by_id;     /* identity GBytes -> IcPeer + 1 */
+    guint spin_us;         /* how long after a message a wait looks before it sleeps */
+    gint64 last_message_us; /* when poll last found something */
 };
+
+/* A wait's looks before it sleeps (docs/linux-over-nodes.md, "Waiting
+ * threads keep their core"): @look until it finds something or @until_us
+ * passes, giving the core to any other runnable thread between looks. On a
+ * host whose idle cores halt (a virtual machine), waking a sleeper on an
+ * idle core costs more than a page transfer's own work; a core kept by a
+ * yielding waiter runs a woken thread at its next look. @look's result: 0
+ * when nothing came. */
+typedef int (*IcLook)(gpointer data);
+
+static int look_while_yielding(IcLook look, gpointer data, gint64 until_us)
+{
+    int rc;
+    while ((rc = look(data)) == 0 && g_get_monotonic_time() < until_us)
+        sched_yield();
+    return rc;
+}
 
 /* The CurveZMQ keys of a tcp:// machine with a key file: 1, or 0 (plain
  * sockets) for ipc:// or plain-tcp, or -1 + @error if the key is unreadable. */
@@ -365,6 +385,22 @@ static gboolean serve_ready(IcServer *s, IcPeer *peer, IcEnvelope **env, gboolea
     return FALSE;
 }
 
+typedef struct {
+    zmq_pollitem_t *items;
+    int n;
+} ServerLook;
+
+static int server_look(gpointer data)
+{
+    ServerLook *l = data;
+    return zmq_poll(l->items, l->n, 0);
+}
+
+void ic_server_set_spin_us(IcServer *s, guint spin_us)
+{
+    s->spin_us = spin_us;
+}
+
 gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **env,
                         GError **error)
 {
@@ -391,12 +427,20 @@ gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **
             .events = (short)(ZMQ_POLLIN | (g_queue_is_empty(p->outbox) ? 0 : ZMQ_POLLOUT)),
         };
     }
-    int rc = zmq_poll(items, (int)n, timeout_ms);
+    ServerLook look = { items, (int)n };
+    gint64 look_until = s->last_message_us + s->spin_us;
+    if (timeout_ms >= 0)
+        look_until = MIN(look_until, g_get_monotonic_time() + (gint64)timeout_ms * 1000);
+    int rc = look_while_yielding(server_look, &look, look_until);
+    if (rc == 0)
+        rc = zmq_poll(items, (int)n, timeout_ms);
     if (rc < 0) {
         if (zmq_errno() == EINTR)
             return TRUE;
         return zmq_fail(error, "polling", s->endpoint);
     }
+    if (rc > 0)
+        s->last_message_us = g_get_monotonic_time();
     s->zmq_ready = (items[0].revents & ZMQ_POLLIN) != 0;
     for (guint k = first_link; k < n; k++) {
         Peer *p = &g_array_index(s->peers, Peer, item_peer[k]);
@@ -656,6 +700,23 @@ static gboolean take_packet(IcClient *c, IcEnvelope **env, GError **error)
     g_assert_not_reached();
 }
 
+typedef struct {
+    struct pollfd *fds;
+    nfds_t n;
+} ClientLook;
+
+static int client_look(gpointer data)
+{
+    ClientLook *l = data;
+    struct timespec now = { 0, 0 };
+    return ppoll(l->fds, l->n, &now, NULL);
+}
+
+void ic_client_set_spin_us(IcClient *c, guint spin_us)
+{
+    c->spin_us = spin_us;
+}
+
 /* ic_client_wait on a direct link: the socket is read by this thread, so
  * a message wakes it straight from the sender's write. */
 static gboolean wait_direct(IcClient *c, struct pollfd *fds, guint n_fds, gint64 timeout_us,
@@ -667,14 +728,20 @@ static gboolean wait_direct(IcClient *c, struct pollfd *fds, guint n_fds, gint64
         p[i + 1] = (struct pollfd){ .fd = fds[i].fd, .events = fds[i].events };
         fds[i].revents = 0;
     }
-    gint64 deadline = timeout_us < 0 ? -1 : g_get_monotonic_time() + timeout_us;
+    gint64 now = g_get_monotonic_time();
+    gint64 deadline = timeout_us < 0 ? -1 : now + timeout_us;
+    gint64 spin_until = now + c->spin_us;
     for (;;) {
         if (!take_packet(c, env, error) || *env)
             return *env != NULL;
         /* ppoll: a wait of tens of us (a held-back ack) must not last a ms */
-        gint64 left = deadline < 0 ? 0 : MAX(0, deadline - g_get_monotonic_time());
-        struct timespec ts = { left / G_USEC_PER_SEC, (left % G_USEC_PER_SEC) * 1000 };
-        int rc = ppoll(p, n_fds + 1, deadline < 0 ? NULL : &ts, NULL);
+        ClientLook look = { p, n_fds + 1 };
+        int rc = look_while_yielding(client_look, &look, deadline < 0 ? spin_until : MIN(spin_until, deadline));
+        if (rc == 0) {
+            gint64 left = deadline < 0 ? 0 : MAX(0, deadline - g_get_monotonic_time());
+            struct timespec ts = { left / G_USEC_PER_SEC, (left % G_USEC_PER_SEC) * 1000 };
+            rc = ppoll(p, n_fds + 1, deadline < 0 ? NULL : &ts, NULL);
+        }
         if (rc < 0 && errno != EINTR) {
             g_set_error(error, IC_ERROR, IC_ERROR_TRANSPORT, "polling %s: %s", c->endpoint,
                         g_strerror(errno));

@@ -996,6 +996,7 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     s->ic = ic_server_new(m, run_dir, error);
     if (!s->ic)
         return FALSE;
+    ic_server_set_spin_us(s->ic, (guint)m->msrv_spin_us);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     s->epoch_ns = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;

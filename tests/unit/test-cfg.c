@@ -99,6 +99,12 @@ static const BadCase bad_cases[] = {
       CFG_ERROR_VALUE, "[memory-server] endpoint" },
     { "value/migratory", GOOD "[memory-server]\nmigratory=yes\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[memory-server] migratory: expected on or off, got \"yes\"" },
+    { "value/msrv-spin", GOOD "[memory-server]\nspin-us=10001\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory-server] spin-us: expected 0..10000, got 10001" },
+    { "value/cpu-spin", GOOD "[cpu]\nspin-us=20ms\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[cpu] spin-us: expected a number" },
+    { "value/lr-lease", GOOD "[cpu]\nlr-lease-us=99999\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[cpu] lr-lease-us: expected 0..10000, got 99999" },
     { "value/numa", GOOD "[machine]\nnuma=on\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[machine] numa: expected auto or off, got \"on\"" },
     { "value/accel", GOOD "[cpu]\naccel=kvm\n", NULL, { NULL }, CFG_ERROR_VALUE,
@@ -261,6 +267,9 @@ static void test_good(Fixture *f, gconstpointer data)
     g_assert_cmpstr(m->accel, ==, "jit");
     g_assert_cmpuint(m->code_buffer, ==, 32 << 20);
     g_assert_cmpuint(m->timebase_hz, ==, 10000000);
+    g_assert_cmpuint(m->lr_lease_us, ==, 30);
+    g_assert_cmpuint(m->cpu_spin_us, ==, 200);
+    g_assert_cmpuint(m->msrv_spin_us, ==, 300);
     g_assert_cmpuint(m->n_nodes, ==, 2);
     g_assert_cmpuint(m->n_harts, ==, 3);
     g_assert_cmpuint(m->nodes[0].index, ==, 0);

@@ -744,6 +744,65 @@ static void test_direct_on_wire(void)
     g_rmdir(dir);
 }
 
+typedef struct {
+    IcServer *server;
+    IcPeer peer;
+    IcEnvelope *env;
+} LateSend;
+
+static gpointer send_late(gpointer data)
+{
+    LateSend *l = data;
+    g_usleep(20 * 1000);
+    g_assert_true(ic_server_send(l->server, l->peer, l->env, NULL));
+    return NULL;
+}
+
+/* Waits that look before they sleep ([cpu] spin-us, [memory-server]
+ * spin-us): a message sent while the client looks is taken, and neither
+ * side looks past the timeout it was given. */
+static void test_spin(void)
+{
+    g_autofree char *dir = make_run_dir();
+    CfgMachine m = test_machine();
+    m.msrv_direct = TRUE;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IcServer) s = ic_server_new(&m, dir, &error);
+    g_assert_no_error(error);
+    g_autoptr(IcClient) c = ic_client_connect(&m, dir, &error);
+    g_assert_no_error(error);
+    const guint long_spin_us = 5 * G_USEC_PER_SEC;
+    ic_server_set_spin_us(s, long_spin_us);
+    ic_client_set_spin_us(c, long_spin_us);
+    IcEnvelope env;
+    build(&checks[0], &env);
+    g_assert_true(ic_client_send(c, &env, &error));
+    LateSend late = { s, 0, &env };
+    g_autoptr(IcEnvelope) first = server_wait(s, &late.peer, &error);
+    g_assert_no_error(error);
+
+    gint64 t0 = g_get_monotonic_time();
+    IcEnvelope *none = NULL;
+    g_assert_true(ic_server_recv(s, 10, &late.peer, &none, &error));
+    g_assert_null(none);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, long_spin_us / 2);
+    t0 = g_get_monotonic_time();
+    g_assert_true(ic_client_wait(c, NULL, 0, 10, &none, &error));
+    g_assert_null(none);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, long_spin_us / 2);
+
+    GThread *sender = g_thread_new("late-send", send_late, &late);
+    g_autoptr(IcEnvelope) got = NULL;
+    g_assert_true(ic_client_wait(c, NULL, 0, 10 * 1000, &got, &error));
+    g_assert_no_error(error);
+    g_assert_nonnull(got);
+    g_assert_cmpint(got->body_case, ==, SHOAL__V1__ENVELOPE__BODY_GET_S);
+    g_thread_join(sender);
+    g_clear_pointer(&c, ic_client_free);
+    g_clear_pointer(&s, ic_server_free);
+    g_rmdir(dir);
+}
+
 static void test_long_run_dir(void)
 {
     CfgMachine m = test_machine();
@@ -786,6 +845,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ic/waker", test_waker);
     g_test_add_func("/ic/transport/malformed-on-wire", test_malformed_on_wire);
     g_test_add_func("/ic/transport/direct-on-wire", test_direct_on_wire);
+    g_test_add_func("/ic/transport/spin", test_spin);
     g_test_add_func("/ic/secret", test_secret);
     g_test_add_func("/ic/console/round-trip", test_console);
     g_test_add_func("/ic/console/no-server", test_console_no_server);
