@@ -95,8 +95,7 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
     }
     /* A budgeted hart asks its node before the first block. */
     hart->env.deadline = config->budgeted ? 0 : G_MAXUINT64;
-    hart->tlb_used = (1u << TCG_MMU_COUNT) - 1; /* zeroed entries are not empty ones */
-    tcg_tlb_flush_all(hart);
+    tcg_tlb_init(hart);
     tcg_hart_reset(hart, 0, 0, 0);
     if (config->accel == TCG_ACCEL_JIT) {
         g_autoptr(GError) error = NULL;

@@ -75,6 +75,7 @@ typedef struct {
 #define TCG_TLB_MMIO 4ull        /* with SLOW: a device, no host frame */
 #define TCG_TLB_CODE 8ull        /* write tag only: RAM holding translations */
 #define TCG_TLB_BITS 12          /* 4096 entries: 16 MiB of reach */
+#define TCG_TLB_NO_ENTRY G_MAXUINT32
 #define TCG_VICTIM_TLB_SIZE 16   /* fully associative, behind the direct-mapped one */
 
 typedef struct {
@@ -129,6 +130,13 @@ struct TcgHart {
     guintptr ram_addend;          /* host - guest for every RAM page (config.ram_host) */
     TcgTlbEntry tlb[TCG_MMU_COUNT][1u << TCG_TLB_BITS]; /* by TcgMmuIdx, then page */
     guint64 tlb_paddr[TCG_MMU_COUNT][1u << TCG_TLB_BITS]; /* physical page of each entry */
+    /* The entries by physical page (tlb.c's reverse map): a coherence
+     * flush of one page visits the entries in its bucket, not the 4096 of
+     * every regime that virtual keys could have put it in. Entries are
+     * numbered idx << TCG_TLB_BITS | slot; TCG_TLB_NO_ENTRY ends a chain. */
+    guint32 tlb_rmap_head[1u << TCG_TLB_BITS];
+    guint32 tlb_rmap_next[TCG_MMU_COUNT << TCG_TLB_BITS];
+    guint32 tlb_rmap_prev[TCG_MMU_COUNT << TCG_TLB_BITS];
     TcgVictimEntry victim_tlb[TCG_MMU_COUNT][TCG_VICTIM_TLB_SIZE]; /* entries the main TLB evicted */
     guint victim_next[TCG_MMU_COUNT]; /* round-robin replacement in victim_tlb */
     gboolean tlb_paged;           /* some entry since the last full flush is virtual */
@@ -280,6 +288,8 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
  * physical address in *@paddr; NULL after raising nothing: the exception
  * cause (1 or 12) is in *@fault, for the caller to raise. */
 const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc, guint64 *paddr, RvException *fault);
+/* Empties a new (zeroed) hart's TLB: zeroed entries are not empty ones. */
+void tcg_tlb_init(TcgHart *hart);
 void tcg_tlb_flush_all(TcgHart *hart);
 /* Drops every entry, in every regime, whose physical page is @paddr's. */
 void tcg_tlb_flush_page(TcgHart *hart, guint64 paddr);

@@ -26,11 +26,57 @@ static const TcgTlbEntry tlb_empty = {
 
 #define NO_PAGE (~0ull)
 
+static inline guint32 rmap_entry(TcgMmuIdx idx, guint slot)
+{
+    return (guint32)idx << TCG_TLB_BITS | slot;
+}
+
+static inline guint64 *entry_paddr_slot(TcgHart *hart, guint32 entry)
+{
+    return &hart->tlb_paddr[entry >> TCG_TLB_BITS][entry & ((1u << TCG_TLB_BITS) - 1)];
+}
+
+static inline guint32 *rmap_bucket(TcgHart *hart, guint64 ppage)
+{
+    return &hart->tlb_rmap_head[tlb_index(ppage)];
+}
+
+static void rmap_unlink(TcgHart *hart, guint32 entry)
+{
+    guint64 old = *entry_paddr_slot(hart, entry);
+    if (old == NO_PAGE)
+        return;
+    guint32 prev = hart->tlb_rmap_prev[entry], next = hart->tlb_rmap_next[entry];
+    if (prev == TCG_TLB_NO_ENTRY)
+        *rmap_bucket(hart, old) = next;
+    else
+        hart->tlb_rmap_next[prev] = next;
+    if (next != TCG_TLB_NO_ENTRY)
+        hart->tlb_rmap_prev[next] = prev;
+}
+
+/* Every change of an entry's physical page goes through here, so the
+ * reverse map always holds exactly the entries with a page. */
+static void set_entry_paddr(TcgHart *hart, TcgMmuIdx idx, guint slot, guint64 ppage)
+{
+    guint32 entry = rmap_entry(idx, slot);
+    rmap_unlink(hart, entry);
+    *entry_paddr_slot(hart, entry) = ppage;
+    if (ppage == NO_PAGE)
+        return;
+    guint32 *head = rmap_bucket(hart, ppage);
+    hart->tlb_rmap_prev[entry] = TCG_TLB_NO_ENTRY;
+    hart->tlb_rmap_next[entry] = *head;
+    if (*head != TCG_TLB_NO_ENTRY)
+        hart->tlb_rmap_prev[*head] = entry;
+    *head = entry;
+}
+
 static void regime_flush(TcgHart *hart, TcgMmuIdx idx)
 {
     for (guint i = 0; i < G_N_ELEMENTS(hart->tlb[idx]); i++) {
         hart->tlb[idx][i] = tlb_empty;
-        hart->tlb_paddr[idx][i] = NO_PAGE;
+        set_entry_paddr(hart, idx, i, NO_PAGE);
     }
     for (guint i = 0; i < TCG_VICTIM_TLB_SIZE; i++) {
         hart->victim_tlb[idx][i] = (TcgVictimEntry){ tlb_empty, NO_PAGE };
@@ -51,6 +97,20 @@ void tcg_tlb_flush_all(TcgHart *hart)
     hart->tlb_generation++;
 }
 
+void tcg_tlb_init(TcgHart *hart)
+{
+    for (guint idx = 0; idx < TCG_MMU_COUNT; idx++) {
+        for (guint i = 0; i < G_N_ELEMENTS(hart->tlb_paddr[idx]); i++) {
+            hart->tlb_paddr[idx][i] = NO_PAGE;
+        }
+    }
+    for (guint b = 0; b < G_N_ELEMENTS(hart->tlb_rmap_head); b++) {
+        hart->tlb_rmap_head[b] = TCG_TLB_NO_ENTRY;
+    }
+    hart->tlb_used = (1u << TCG_MMU_COUNT) - 1;
+    tcg_tlb_flush_all(hart);
+}
+
 static gboolean entry_maps_vpage(const TcgTlbEntry *e, guint64 vpage)
 {
     return (e->tag_read & TCG_PAGE_MASK) == vpage || (e->tag_write & TCG_PAGE_MASK) == vpage ||
@@ -67,7 +127,7 @@ void tcg_tlb_flush_vpage(TcgHart *hart, guint64 vaddr)
         guint i = tlb_index(vpage);
         if (entry_maps_vpage(&hart->tlb[idx][i], vpage)) {
             hart->tlb[idx][i] = tlb_empty;
-            hart->tlb_paddr[idx][i] = NO_PAGE;
+            set_entry_paddr(hart, idx, i, NO_PAGE);
         }
         for (guint v = 0; v < TCG_VICTIM_TLB_SIZE; v++) {
             if (entry_maps_vpage(&hart->victim_tlb[idx][v].e, vpage)) {
@@ -86,24 +146,22 @@ void tcg_tlb_flush_phys_page(TcgHart *hart, gpointer paddr)
 void tcg_tlb_flush_page(TcgHart *hart, guint64 paddr)
 {
     guint64 page = paddr & TCG_PAGE_MASK;
+    /* Virtual keys may have put the page in any slot: its bucket of the
+     * reverse map names them. */
+    guint32 entry = *rmap_bucket(hart, page);
+    while (entry != TCG_TLB_NO_ENTRY) {
+        guint32 next = hart->tlb_rmap_next[entry];
+        if (*entry_paddr_slot(hart, entry) == page) {
+            TcgMmuIdx idx = (TcgMmuIdx)(entry >> TCG_TLB_BITS);
+            guint slot = entry & ((1u << TCG_TLB_BITS) - 1);
+            hart->tlb[idx][slot] = tlb_empty;
+            set_entry_paddr(hart, idx, slot, NO_PAGE);
+        }
+        entry = next;
+    }
     for (guint idx = 0; idx < TCG_MMU_COUNT; idx++) {
         if (!(hart->tlb_used & (1u << idx))) {
             continue;
-        }
-        if (hart->tlb_paged && idx != TCG_MMU_M) {
-            /* Virtual keys: any slot may map the page. */
-            for (guint i = 0; i < G_N_ELEMENTS(hart->tlb[idx]); i++) {
-                if (hart->tlb_paddr[idx][i] == page) {
-                    hart->tlb[idx][i] = tlb_empty;
-                    hart->tlb_paddr[idx][i] = NO_PAGE;
-                }
-            }
-        } else {
-            guint i = tlb_index(page);
-            if (hart->tlb_paddr[idx][i] == page) {
-                hart->tlb[idx][i] = tlb_empty;
-                hart->tlb_paddr[idx][i] = NO_PAGE;
-            }
         }
         for (guint i = 0; i < TCG_VICTIM_TLB_SIZE; i++) {
             if (hart->victim_tlb[idx][i].paddr_page == page) {
@@ -130,7 +188,7 @@ static gboolean victim_tlb_hit(TcgHart *hart, TcgMmuIdx idx, guint64 addr, gsize
             guint slot = tlb_index(addr);
             TcgVictimEntry evicted = { hart->tlb[idx][slot], hart->tlb_paddr[idx][slot] };
             hart->tlb[idx][slot] = v->e;
-            hart->tlb_paddr[idx][slot] = v->paddr_page;
+            set_entry_paddr(hart, idx, slot, v->paddr_page);
             *v = evicted;
             return TRUE;
         }
@@ -219,7 +277,7 @@ static gint tlb_fill(TcgHart *hart, TcgMmuIdx idx, guint priv, guint64 addr, gui
     }
     hart->tlb_used |= 1u << idx;
     hart->tlb_paged |= paged;
-    hart->tlb_paddr[idx][slot] = ppage;
+    set_entry_paddr(hart, idx, slot, ppage);
     if (map->host == NULL) {
         guint64 device = page | TCG_TLB_SLOW | TCG_TLB_MMIO;
         *e = (TcgTlbEntry){

@@ -575,6 +575,28 @@ static void test_mmu_flush_physical(void)
     g_assert_cmpint(try_load(m, VA_DATA + 8, &v), ==, -1);
     tcg_hart_flush_page(m->hart, DATA_PAGE + TCG_PAGE_SIZE, FALSE);
     g_assert_cmphex(m->hart->tlb[TCG_MMU_S][slot].tag_read, ==, VA_DATA);
+
+    /* Two virtual pages of the page (an alias) and a third of the next
+     * page: the flush finds both aliases, wherever they sit, and only them. */
+    const guint64 va_alias = VA_DATA + 4 * TCG_PAGE_SIZE, va_next = VA_DATA + 5 * TCG_PAGE_SIZE;
+    put_pte(m, PT_L0 + 8 * (va_alias >> TCG_PAGE_BITS), DATA_PAGE, 0xc7);
+    put_pte(m, PT_L0 + 8 * (va_next >> TCG_PAGE_BITS), DATA_PAGE + TCG_PAGE_SIZE, 0xc7);
+    g_assert_cmpint(try_load(m, va_alias + 8, &v), ==, -1);
+    g_assert_cmphex(v, ==, 0x1122334455667788ull);
+    g_assert_cmpint(try_load(m, va_next, &v), ==, -1);
+    guint alias_slot = slot + 4, next_slot = slot + 5;
+    tcg_hart_flush_page(m->hart, DATA_PAGE, FALSE);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][slot].tag_read, ==, TCG_TLB_INVALID);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][alias_slot].tag_read, ==, TCG_TLB_INVALID);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][next_slot].tag_read, ==, va_next);
+    /* Refilled after the flush, the aliases are found again. */
+    g_assert_cmpint(try_load(m, va_alias, &v), ==, -1);
+    g_assert_cmpint(try_load(m, VA_DATA, &v), ==, -1);
+    tcg_hart_flush_page(m->hart, DATA_PAGE, FALSE);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][slot].tag_read, ==, TCG_TLB_INVALID);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][alias_slot].tag_read, ==, TCG_TLB_INVALID);
+    tcg_hart_flush_page(m->hart, DATA_PAGE + TCG_PAGE_SIZE, FALSE);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][next_slot].tag_read, ==, TCG_TLB_INVALID);
     machine_free(m);
 }
 
