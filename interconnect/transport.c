@@ -429,8 +429,10 @@ gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **
     }
     ServerLook look = { items, (int)n };
     gint64 look_until = s->last_message_us + s->spin_us;
-    if (timeout_ms >= 0)
-        look_until = MIN(look_until, g_get_monotonic_time() + (gint64)timeout_ms * 1000);
+    if (timeout_ms >= 0) {
+        gint64 timeout_at = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+        look_until = MIN(look_until, timeout_at);
+    }
     int rc = look_while_yielding(server_look, &look, look_until);
     if (rc == 0)
         rc = zmq_poll(items, (int)n, timeout_ms);
@@ -736,9 +738,13 @@ static gboolean wait_direct(IcClient *c, struct pollfd *fds, guint n_fds, gint64
             return *env != NULL;
         /* ppoll: a wait of tens of us (a held-back ack) must not last a ms */
         ClientLook look = { p, n_fds + 1 };
-        int rc = look_while_yielding(client_look, &look, deadline < 0 ? spin_until : MIN(spin_until, deadline));
+        int rc = look_while_yielding(client_look, &look,
+                                     deadline < 0 ? spin_until : MIN(spin_until, deadline));
         if (rc == 0) {
-            gint64 left = deadline < 0 ? 0 : MAX(0, deadline - g_get_monotonic_time());
+            /* One reading of the clock: MAX would read it twice, and a
+             * deadline passing between the two made a negative timeout. */
+            gint64 left = deadline < 0 ? 0 : deadline - g_get_monotonic_time();
+            left = MAX(left, 0);
             struct timespec ts = { left / G_USEC_PER_SEC, (left % G_USEC_PER_SEC) * 1000 };
             rc = ppoll(p, n_fds + 1, deadline < 0 ? NULL : &ts, NULL);
         }
@@ -810,9 +816,13 @@ gboolean ic_client_wait_us(IcClient *c, struct pollfd *fds, guint n_fds, gint64 
             }
             wait = (c->closed_us + CLOSE_DRAIN_US - now + 999) / 1000;
         }
-        if (deadline >= 0)
-            wait = wait < 0 ? MAX(0, (deadline - g_get_monotonic_time() + 999) / 1000)
-                            : MIN(wait, MAX(0, (deadline - g_get_monotonic_time() + 999) / 1000));
+        if (deadline >= 0) {
+            /* One reading of the clock (MAX reads its arguments twice): a
+             * wait of -1 would be for ever. */
+            gint64 left_ms = (deadline - g_get_monotonic_time() + 999) / 1000;
+            left_ms = MAX(left_ms, 0);
+            wait = wait < 0 ? (long)left_ms : MIN(wait, (long)left_ms);
+        }
         int rc = zmq_poll(items, (int)n_fds + 2, wait);
         if (rc < 0 && zmq_errno() != EINTR)
             return zmq_fail(error, "polling", c->endpoint);

@@ -787,7 +787,9 @@ static void test_spin(void)
     g_assert_null(none);
     g_assert_cmpint(g_get_monotonic_time() - t0, <, long_spin_us / 2);
     t0 = g_get_monotonic_time();
-    g_assert_true(ic_client_wait(c, NULL, 0, 10, &none, &error));
+    gboolean waited = ic_client_wait(c, NULL, 0, 10, &none, &error);
+    g_assert_no_error(error);
+    g_assert_true(waited);
     g_assert_null(none);
     g_assert_cmpint(g_get_monotonic_time() - t0, <, long_spin_us / 2);
 
