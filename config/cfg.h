@@ -78,6 +78,7 @@ typedef struct {
     guint msrv_prefetch_pages; /* [memory-server] prefetch-pages, 0..64 */
     gboolean msrv_migratory;   /* [memory-server] migratory */
     gboolean msrv_direct;   /* [memory-server] transport: unix seqpacket links (ipc only) */
+    gboolean msrv_rings;    /* ... carrying messages in shared-memory rings (auto) */
     char *accel;            /* [cpu] accel: "interp" or "jit" */
     guint64 code_buffer;    /* [cpu] code-buffer, bytes per hart */
     guint64 lr_lease_us;    /* [cpu] lr-lease-us, 0..10000 */

@@ -591,12 +591,18 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
     }
     m->msrv_prefetch_pages = (guint)prefetch;
 
-    gboolean direct;
-    if (!get_choice(l, "memory-server", CFG_KEY_MSRV_TRANSPORT, "auto", "zmq", &direct, error)) {
+    g_autofree char *transport = get(l, "memory-server", CFG_KEY_MSRV_TRANSPORT, error);
+    if (transport == NULL) {
         return FALSE;
     }
-    m->msrv_direct = direct &&
+    if (strcmp(transport, "auto") != 0 && strcmp(transport, "unix") != 0 &&
+        strcmp(transport, "zmq") != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "memory-server", "transport",
+                    "expected auto, unix or zmq, got \"%s\"", transport);
+    }
+    m->msrv_direct = strcmp(transport, "zmq") != 0 &&
                      (m->msrv_endpoint == NULL || g_str_has_prefix(m->msrv_endpoint, "ipc://"));
+    m->msrv_rings = m->msrv_direct && strcmp(transport, "auto") == 0;
 
     if (!get_choice(l, "memory-server", CFG_KEY_MSRV_MIGRATORY, "on", "off", &m->msrv_migratory,
                     error)) {

@@ -96,11 +96,39 @@ int ic_direct_connect(const char *path, int timeout_ms, GError **error)
     }
 }
 
-IcDirectRecv ic_direct_recv(int fd, guint8 *buf, gsize cap, gsize *len)
+/* The descriptor passed with a packet (the last, if a peer sent more: the
+ * others are closed), or -1. */
+static int passed_fd(struct msghdr *m)
 {
+    int fd = -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        gsize n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (gsize i = 0; i < n; i++) {
+            if (fd >= 0)
+                close(fd);
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+        }
+    }
+    return fd;
+}
+
+IcDirectRecv ic_direct_recv_fd(int fd, guint8 *buf, gsize cap, gsize *len, int *passed)
+{
+    *passed = -1;
     for (;;) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(4 * sizeof(int))];
+        } control;
+        struct iovec iov = { buf, cap };
+        struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                            .msg_controllen = sizeof control.buf };
         /* MSG_TRUNC: the packet's real length, so a too big one is seen. */
-        ssize_t n = recv(fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC);
+        ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+        if (n >= 0)
+            *passed = passed_fd(&m);
         if (n > 0) {
             *len = (gsize)n;
             return (gsize)n > cap ? IC_DIRECT_TOO_BIG : IC_DIRECT_MESSAGE;
@@ -111,6 +139,39 @@ IcDirectRecv ic_direct_recv(int fd, guint8 *buf, gsize cap, gsize *len)
             continue;
         return errno == EAGAIN || errno == EWOULDBLOCK ? IC_DIRECT_NONE : IC_DIRECT_CLOSED;
     }
+}
+
+IcDirectRecv ic_direct_recv(int fd, guint8 *buf, gsize cap, gsize *len)
+{
+    int passed;
+    IcDirectRecv r = ic_direct_recv_fd(fd, buf, cap, len, &passed);
+    if (passed >= 0)
+        close(passed); /* nobody asked for one */
+    return r;
+}
+
+const char ic_direct_rings_offer[IC_DIRECT_RINGS_OFFER_LEN] = "shoal-rings/1";
+
+gboolean ic_direct_offer_rings(int fd, int rings_fd)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof control);
+    struct iovec iov = { (void *)ic_direct_rings_offer, IC_DIRECT_RINGS_OFFER_LEN };
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof control.buf };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &rings_fd, sizeof rings_fd);
+    ssize_t n;
+    do {
+        n = sendmsg(fd, &m, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n == IC_DIRECT_RINGS_OFFER_LEN;
 }
 
 int ic_direct_send(int fd, const void *data, gsize len, gboolean block)

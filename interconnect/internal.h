@@ -45,14 +45,93 @@ int ic_direct_accept(int listen_fd);
 int ic_direct_connect(const char *path, int timeout_ms, GError **error);
 /* One packet into @buf (@cap bytes), never blocking. */
 IcDirectRecv ic_direct_recv(int fd, guint8 *buf, gsize cap, gsize *len);
+/* The same, with the descriptor passed along with it in *@passed (the
+ * caller's to close), or -1. */
+IcDirectRecv ic_direct_recv_fd(int fd, guint8 *buf, gsize cap, gsize *len, int *passed);
+/* The client's first packet on a link that has rings: these bytes, with
+ * the rings' memfd (ring.c) passed along. */
+#define IC_DIRECT_RINGS_OFFER_LEN 14
+extern const char ic_direct_rings_offer[IC_DIRECT_RINGS_OFFER_LEN];
+gboolean ic_direct_offer_rings(int fd, int rings_fd);
 /* Sends one packet: 1 sent, 0 it would block (only without @block), -1
  * the link is broken (errno). */
 int ic_direct_send(int fd, const void *data, gsize len, gboolean block);
 /* Whether @fd can take a packet within @timeout_ms. */
 gboolean ic_direct_wait_writable(int fd, int timeout_ms);
 
+/* ---- link.c: a direct link, its socket and its rings ---- */
+typedef struct IcLink IcLink;
+/* Takes @fd (a connected direct socket). */
+IcLink *ic_link_new(int fd);
+void ic_link_free(IcLink *link);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcLink, ic_link_free)
+int ic_link_fd(const IcLink *link);
+gboolean ic_link_has_rings(const IcLink *link);
+/* The client: makes the link's rings and offers them to the server, which
+ * maps them on its first read; FALSE + error leaves the link as it was. */
+gboolean ic_link_offer_rings(IcLink *link, GError **error);
+/* One message, never blocking: from the rings once they are up (the socket
+ * then only wakes or closes), else a packet of the socket. */
+IcDirectRecv ic_link_recv(IcLink *link, guint8 *buf, gsize cap, gsize *len);
+/* A message waits in the rings (no system call). */
+gboolean ic_link_has_input(const IcLink *link);
+/* Around a sleep on the link's socket: FALSE if a message came meanwhile
+ * (then do not sleep); the sender rings the socket once the flag is up. */
+gboolean ic_link_prepare_sleep(IcLink *link);
+void ic_link_woke(IcLink *link);
+/* Sends one message: 1 sent, 0 no room (only without @block), -1 the link
+ * is broken (errno). */
+int ic_link_send(IcLink *link, const void *data, gsize len, gboolean block);
+/* Wakes the receiver if it sleeps (after ic_ring_put by a caller that
+ * queued several). */
+void ic_link_ring_doorbell(IcLink *link);
+
+/* ---- ring.c: the direct links' shared-memory rings ---- */
+#define IC_RING_BYTES (1u << 20) /* each way, per link */
+
+/* Head, tail and the waiting flag each on a cache line of their own: the
+ * two sides write different ones. Records follow in the data: a guint32
+ * length, padding to 8, the bytes, padding to 8. */
+typedef struct {
+    guint64 head; /* bytes published by the sender */
+    guint8 pad0[56];
+    guint64 tail; /* bytes consumed by the receiver */
+    guint8 pad1[56];
+    guint32 waiting; /* the receiver sleeps, or is about to, on the socket */
+    guint8 pad2[60];
+} IcRingHeader;
+typedef struct {
+    IcRingHeader *h;
+    guint8 *data; /* IC_RING_BYTES */
+} IcRing;
+
+/* The size of a link's mapping: a ring each way. */
+gsize ic_ring_map_size(void);
+/* A new sealed memfd for a link's rings; -1 + error. */
+int ic_rings_create(GError **error);
+/* Maps a link's rings from @fd after checking it is a sealed file of the
+ * right size (the peer may be hostile); NULL + error. */
+guint8 *ic_rings_map(int fd, GError **error);
+void ic_rings_unmap(guint8 *map);
+/* The two rings in @map as the client or the server sees them. */
+void ic_rings_view(guint8 *map, gboolean client, IcRing *rx, IcRing *tx);
+/* Publishes one record; FALSE when the ring has no room for it. */
+gboolean ic_ring_put(IcRing *r, const void *data, gsize len);
+/* After a put: TRUE once when the receiver said it sleeps, so the sender
+ * must ring the link's socket. */
+gboolean ic_ring_take_waiter(IcRing *r);
+gboolean ic_ring_empty(const IcRing *r);
+/* One record into @buf (@cap bytes): MESSAGE, NONE, TOO_BIG (skipped) or
+ * CLOSED when the ring holds what no honest sender writes. */
+IcDirectRecv ic_ring_take(IcRing *r, guint8 *buf, gsize cap, gsize *len);
+/* Before a receiver sleeps on the link's socket: says so in the ring;
+ * FALSE (and not waiting) if a record came meanwhile. */
+gboolean ic_ring_prepare_sleep(IcRing *r);
+/* After it woke. */
+void ic_ring_woke(IcRing *r);
+
 struct IcClient {
-    int fd;               /* direct link, or -1: ZeroMQ below */
+    IcLink *link;         /* direct link, or NULL: ZeroMQ below */
     guint8 *rx;           /* direct: receive buffer of IC_MAX_FRAME + 1 bytes */
     void *socket;         /* ZMQ_DEALER, owned by one thread */
     void *monitor;        /* ZMQ_PAIR receiving the DEALER's connection events */

@@ -5,7 +5,7 @@ interconnect_libshoal_ic_a_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_
 	-DG_LOG_DOMAIN=\"shoal-ic\"
 interconnect_libshoal_ic_a_SOURCES = \
 	interconnect/ic.h interconnect/internal.h \
-	interconnect/envelope.c interconnect/transport.c interconnect/direct.c \
+	interconnect/envelope.c interconnect/transport.c interconnect/direct.c interconnect/link.c interconnect/ring.c \
 	interconnect/addr-map.c interconnect/console.c interconnect/log.c \
 	interconnect/secret.c
 # ic.h includes the generated header: make sure it exists before any of

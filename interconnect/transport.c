@@ -99,9 +99,9 @@ char *ic_msrv_endpoint(const CfgMachine *machine, const char *run_dir, GError **
 typedef struct {
     GBytes *identity; /* ROUTER routing id, NULL for a direct link */
     char *name;       /* "peer N (label)" */
-    int fd;           /* direct link, -1 for ZeroMQ or once it closed */
-    gboolean ready;   /* direct: poll said readable, not yet read dry */
-    GQueue *outbox;   /* direct: GBytes the socket had no room for, in order */
+    IcLink *link;     /* direct link, NULL for ZeroMQ or once it closed */
+    gboolean ready;   /* direct: poll or its rings said readable, not yet read dry */
+    GQueue *outbox;   /* direct: GBytes the link had no room for, in order */
     gsize outbox_bytes;
 } Peer;
 
@@ -207,10 +207,10 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
 static gboolean flush_outbox(Peer *p)
 {
     GBytes *b;
-    while (p->fd >= 0 && (b = g_queue_peek_head(p->outbox)) != NULL) {
+    while (p->link && (b = g_queue_peek_head(p->outbox)) != NULL) {
         gsize len;
         const void *data = g_bytes_get_data(b, &len);
-        int rc = ic_direct_send(p->fd, data, len, FALSE);
+        int rc = ic_link_send(p->link, data, len, FALSE);
         if (rc == 0)
             return TRUE;
         if (rc < 0)
@@ -227,9 +227,13 @@ static void drain_outboxes(IcServer *s)
     gint64 deadline = g_get_monotonic_time() + LINGER_MS * 1000;
     for (guint i = 0; i < s->peers->len; i++) {
         Peer *p = &g_array_index(s->peers, Peer, i);
-        while (p->fd >= 0 && p->outbox && !g_queue_is_empty(p->outbox) && flush_outbox(p)) {
+        while (p->link && p->outbox && !g_queue_is_empty(p->outbox) && flush_outbox(p)) {
             gint64 left = deadline - g_get_monotonic_time();
-            if (left <= 0 || !ic_direct_wait_writable(p->fd, (int)(left / 1000)))
+            /* Rings have no readiness to wait for: look again in a ms. */
+            gboolean rings = ic_link_has_rings(p->link);
+            if (left <= 0 ||
+                (!ic_direct_wait_writable(ic_link_fd(p->link), rings ? 1 : (int)(left / 1000)) &&
+                 !rings))
                 break;
         }
     }
@@ -252,8 +256,7 @@ void ic_server_free(IcServer *s)
         Peer *p = &g_array_index(s->peers, Peer, i);
         if (p->identity)
             g_bytes_unref(p->identity);
-        if (p->fd >= 0)
-            close(p->fd);
+        ic_link_free(p->link);
         if (p->outbox)
             g_queue_free_full(p->outbox, (GDestroyNotify)g_bytes_unref);
         g_free(p->name);
@@ -273,7 +276,7 @@ static IcPeer peer_of(IcServer *s, const void *id, gsize len)
     gpointer v = g_hash_table_lookup(s->by_id, key);
     if (v)
         return GPOINTER_TO_UINT(v) - 1;
-    Peer p = { g_bytes_ref(key), g_strdup_printf("peer %u", s->peers->len), .fd = -1 };
+    Peer p = { g_bytes_ref(key), g_strdup_printf("peer %u", s->peers->len), .link = NULL };
     g_array_append_val(s->peers, p);
     g_hash_table_insert(s->by_id, p.identity, GUINT_TO_POINTER(s->peers->len));
     return s->peers->len - 1;
@@ -295,7 +298,7 @@ void ic_server_set_peer_label(IcServer *s, IcPeer peer, const char *label)
 
 static void add_direct_peer(IcServer *s, int fd)
 {
-    Peer p = { NULL, g_strdup_printf("peer %u", s->peers->len), .fd = fd,
+    Peer p = { NULL, g_strdup_printf("peer %u", s->peers->len), .link = ic_link_new(fd),
                .outbox = g_queue_new() };
     g_array_append_val(s->peers, p);
 }
@@ -337,14 +340,13 @@ static gboolean recv_direct(IcServer *s, IcPeer i, IcEnvelope **env, gboolean *g
     Peer *p = &g_array_index(s->peers, Peer, i);
     gsize len = 0;
     *got = FALSE;
-    switch (ic_direct_recv(p->fd, s->rx, IC_MAX_FRAME, &len)) {
+    switch (ic_link_recv(p->link, s->rx, IC_MAX_FRAME, &len)) {
     case IC_DIRECT_NONE:
         p->ready = FALSE;
         return TRUE;
     case IC_DIRECT_CLOSED:
         g_debug("%s closed its link", p->name);
-        close(p->fd);
-        p->fd = -1;
+        g_clear_pointer(&p->link, ic_link_free);
         p->ready = FALSE;
         return TRUE;
     case IC_DIRECT_TOO_BIG:
@@ -386,15 +388,79 @@ static gboolean serve_ready(IcServer *s, IcPeer *peer, IcEnvelope **env, gboolea
 }
 
 typedef struct {
+    IcServer *server;
     zmq_pollitem_t *items;
     int n;
+    guint looks;
 } ServerLook;
+
+/* Marks the peers whose rings hold a message ready; how many. */
+static int mark_ring_input(IcServer *s)
+{
+    int n = 0;
+    for (guint i = 0; i < s->peers->len; i++) {
+        Peer *p = &g_array_index(s->peers, Peer, i);
+        if (p->link && ic_link_has_input(p->link)) {
+            p->ready = TRUE;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The rings at every look (memory only), the sockets at every eighth:
+ * ZeroMQ, new links, links without rings, hang-ups. */
+#define SOCKET_LOOK_EVERY 8
 
 static int server_look(gpointer data)
 {
     ServerLook *l = data;
-    return zmq_poll(l->items, l->n, 0);
+    int rings = mark_ring_input(l->server);
+    if (rings > 0)
+        return rings;
+    return l->looks++ % SOCKET_LOOK_EVERY == 0 ? zmq_poll(l->items, l->n, 0) : 0;
 }
+
+static void rings_woke(IcServer *s)
+{
+    for (guint i = 0; i < s->peers->len; i++) {
+        Peer *p = &g_array_index(s->peers, Peer, i);
+        if (p->link)
+            ic_link_woke(p->link);
+    }
+}
+
+/* Before the server sleeps: every ring says so; FALSE (and none says so)
+ * if one got a message meanwhile. */
+static gboolean rings_prepare_sleep(IcServer *s)
+{
+    for (guint i = 0; i < s->peers->len; i++) {
+        Peer *p = &g_array_index(s->peers, Peer, i);
+        if (p->link && !ic_link_prepare_sleep(p->link)) {
+            rings_woke(s);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Sends what waits for peers on rings (a ring has no readiness to poll);
+ * TRUE if something still waits, so the wait must be short. */
+static gboolean flush_ring_outboxes(IcServer *s)
+{
+    gboolean waiting = FALSE;
+    for (guint i = 0; i < s->peers->len; i++) {
+        Peer *p = &g_array_index(s->peers, Peer, i);
+        if (!p->link || !ic_link_has_rings(p->link) || g_queue_is_empty(p->outbox))
+            continue;
+        if (!flush_outbox(p))
+            g_debug("%s: link broken while sending", p->name);
+        waiting |= p->link && !g_queue_is_empty(p->outbox);
+    }
+    return waiting;
+}
+
+#define RING_OUTBOX_RETRY_MS 1
 
 void ic_server_set_spin_us(IcServer *s, guint spin_us)
 {
@@ -406,6 +472,9 @@ gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **
 {
     gboolean ok = TRUE;
     *env = NULL;
+    if (flush_ring_outboxes(s) && (timeout_ms < 0 || timeout_ms > RING_OUTBOX_RETRY_MS))
+        timeout_ms = RING_OUTBOX_RETRY_MS;
+    mark_ring_input(s);
     if (serve_ready(s, peer, env, &ok, error))
         return ok;
     /* Nothing known to wait: poll the ROUTER, the listener and every link. */
@@ -419,23 +488,28 @@ gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **
     guint first_link = n;
     for (IcPeer i = 0; i < n_peers; i++) {
         Peer *p = &g_array_index(s->peers, Peer, i);
-        if (p->fd < 0)
+        if (!p->link)
             continue;
+        gboolean socket_outbox = !g_queue_is_empty(p->outbox) && !ic_link_has_rings(p->link);
         item_peer[n] = i;
         items[n++] = (zmq_pollitem_t){
-            .fd = p->fd,
-            .events = (short)(ZMQ_POLLIN | (g_queue_is_empty(p->outbox) ? 0 : ZMQ_POLLOUT)),
+            .fd = ic_link_fd(p->link),
+            .events = (short)(ZMQ_POLLIN | (socket_outbox ? ZMQ_POLLOUT : 0)),
         };
     }
-    ServerLook look = { items, (int)n };
+    ServerLook look = { s, items, (int)n, 0 };
     gint64 look_until = s->last_message_us + s->spin_us;
     if (timeout_ms >= 0) {
         gint64 timeout_at = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
         look_until = MIN(look_until, timeout_at);
     }
     int rc = look_while_yielding(server_look, &look, look_until);
-    if (rc == 0)
+    if (rc == 0 && !rings_prepare_sleep(s))
+        rc = mark_ring_input(s);
+    if (rc == 0) {
         rc = zmq_poll(items, (int)n, timeout_ms);
+        rings_woke(s);
+    }
     if (rc < 0) {
         if (zmq_errno() == EINTR)
             return TRUE;
@@ -448,7 +522,7 @@ gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **
         Peer *p = &g_array_index(s->peers, Peer, item_peer[k]);
         if ((items[k].revents & ZMQ_POLLOUT) && !flush_outbox(p))
             g_debug("%s: link broken while sending", p->name);
-        p->ready = (items[k].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) != 0;
+        p->ready |= (items[k].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) != 0;
     }
     if (s->listen_fd >= 0 && (items[1].revents & ZMQ_POLLIN)) {
         int fd;
@@ -464,8 +538,8 @@ static gboolean send_direct(Peer *p, GBytes *bytes, GError **error)
     gsize len;
     const void *data = g_bytes_get_data(bytes, &len);
     int rc = 0;
-    if (p->fd < 0 || !flush_outbox(p) ||
-        (g_queue_is_empty(p->outbox) && (rc = ic_direct_send(p->fd, data, len, FALSE)) < 0)) {
+    if (!p->link || !flush_outbox(p) ||
+        (g_queue_is_empty(p->outbox) && (rc = ic_link_send(p->link, data, len, FALSE)) < 0)) {
         g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "sending to %s: the link is closed",
                     p->name);
         return FALSE;
@@ -525,7 +599,6 @@ IcClient *ic_client_connect_while(const CfgMachine *machine, const char *run_dir
     if (!endpoint)
         return NULL;
     IcClient *c = g_new0(IcClient, 1);
-    c->fd = -1;
     c->endpoint = g_steal_pointer(&endpoint);
     c->secret_path = ic_secret_path(machine, run_dir);
     c->next_txid = 1;
@@ -536,10 +609,12 @@ IcClient *ic_client_connect_while(const CfgMachine *machine, const char *run_dir
         gint64 deadline = g_get_monotonic_time() + DIRECT_CONNECT_TIMEOUT_MS * 1000;
         for (;;) {
             g_autoptr(GError) attempt = NULL;
-            c->fd = ic_direct_connect(path, keep ? IC_KEEP_WAITING_MS : DIRECT_CONNECT_TIMEOUT_MS,
-                                      &attempt);
-            if (c->fd >= 0)
+            int fd = ic_direct_connect(path, keep ? IC_KEEP_WAITING_MS : DIRECT_CONNECT_TIMEOUT_MS,
+                                       &attempt);
+            if (fd >= 0) {
+                c->link = ic_link_new(fd);
                 break;
+            }
             if (g_get_monotonic_time() >= deadline || keep == NULL ||
                 gave_up(keep, data, c->endpoint, error)) {
                 if (error && *error == NULL)
@@ -549,6 +624,9 @@ IcClient *ic_client_connect_while(const CfgMachine *machine, const char *run_dir
             }
         }
         c->rx = g_malloc(IC_MAX_FRAME + 1);
+        g_autoptr(GError) no_rings = NULL;
+        if (machine->msrv_rings && !ic_link_offer_rings(c->link, &no_rings))
+            g_debug("%s: messages go through the socket", no_rings->message);
         return c;
     }
     c->socket = zmq_socket(ic_zmq_context(), ZMQ_DEALER);
@@ -597,8 +675,7 @@ void ic_client_free(IcClient *c)
     }
     if (c->monitor)
         zmq_close(c->monitor);
-    if (c->fd >= 0)
-        close(c->fd);
+    ic_link_free(c->link);
     g_free(c->rx);
     g_free(c->endpoint);
     g_free(c->secret_path);
@@ -615,8 +692,8 @@ gboolean ic_client_send(IcClient *c, const IcEnvelope *env, GError **error)
     g_autoptr(GBytes) bytes = ic_envelope_pack(env);
     gsize len;
     const void *data = g_bytes_get_data(bytes, &len);
-    if (c->fd >= 0) {
-        if (ic_direct_send(c->fd, data, len, TRUE) < 0) {
+    if (c->link) {
+        if (ic_link_send(c->link, data, len, TRUE) < 0) {
             g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "sending to the memory server at %s: %s",
                         c->endpoint, g_strerror(errno));
             return FALSE;
@@ -681,7 +758,7 @@ static gboolean take_message(IcClient *c, IcEnvelope **env, GError **error)
 static gboolean take_packet(IcClient *c, IcEnvelope **env, GError **error)
 {
     gsize len = 0;
-    switch (ic_direct_recv(c->fd, c->rx, IC_MAX_FRAME, &len)) {
+    switch (ic_link_recv(c->link, c->rx, IC_MAX_FRAME, &len)) {
     case IC_DIRECT_NONE:
         return TRUE;
     case IC_DIRECT_CLOSED:
@@ -703,13 +780,20 @@ static gboolean take_packet(IcClient *c, IcEnvelope **env, GError **error)
 }
 
 typedef struct {
-    struct pollfd *fds;
+    IcLink *link;
+    struct pollfd *fds; /* the link's socket first */
     nfds_t n;
 } ClientLook;
 
+/* The rings without a system call; the sockets only when there are other
+ * descriptors to watch or no rings (a hang-up is seen once it sleeps). */
 static int client_look(gpointer data)
 {
     ClientLook *l = data;
+    if (ic_link_has_input(l->link))
+        return 1;
+    if (ic_link_has_rings(l->link) && l->n == 1)
+        return 0;
     struct timespec now = { 0, 0 };
     return ppoll(l->fds, l->n, &now, NULL);
 }
@@ -725,7 +809,7 @@ static gboolean wait_direct(IcClient *c, struct pollfd *fds, guint n_fds, gint64
                             IcEnvelope **env, GError **error)
 {
     g_autofree struct pollfd *p = g_new(struct pollfd, n_fds + 1);
-    p[0] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+    p[0] = (struct pollfd){ .fd = ic_link_fd(c->link), .events = POLLIN };
     for (guint i = 0; i < n_fds; i++) {
         p[i + 1] = (struct pollfd){ .fd = fds[i].fd, .events = fds[i].events };
         fds[i].revents = 0;
@@ -737,9 +821,11 @@ static gboolean wait_direct(IcClient *c, struct pollfd *fds, guint n_fds, gint64
         if (!take_packet(c, env, error) || *env)
             return *env != NULL;
         /* ppoll: a wait of tens of us (a held-back ack) must not last a ms */
-        ClientLook look = { p, n_fds + 1 };
+        ClientLook look = { c->link, p, n_fds + 1 };
         int rc = look_while_yielding(client_look, &look,
                                      deadline < 0 ? spin_until : MIN(spin_until, deadline));
+        if (rc == 0 && !ic_link_prepare_sleep(c->link))
+            continue; /* a message came into the rings */
         if (rc == 0) {
             /* One reading of the clock: MAX would read it twice, and a
              * deadline passing between the two made a negative timeout. */
@@ -747,6 +833,7 @@ static gboolean wait_direct(IcClient *c, struct pollfd *fds, guint n_fds, gint64
             left = MAX(left, 0);
             struct timespec ts = { left / G_USEC_PER_SEC, (left % G_USEC_PER_SEC) * 1000 };
             rc = ppoll(p, n_fds + 1, deadline < 0 ? NULL : &ts, NULL);
+            ic_link_woke(c->link);
         }
         if (rc < 0 && errno != EINTR) {
             g_set_error(error, IC_ERROR, IC_ERROR_TRANSPORT, "polling %s: %s", c->endpoint,
@@ -780,7 +867,7 @@ gboolean ic_client_wait_us(IcClient *c, struct pollfd *fds, guint n_fds, gint64 
     /* ZeroMQ's poll counts in ms: round up, never spin on 0 */
     int timeout_ms = timeout_us < 0 ? -1 : (int)MIN((timeout_us + 999) / 1000, G_MAXINT);
     *env = NULL;
-    if (c->fd >= 0)
+    if (c->link)
         return wait_direct(c, fds, n_fds, timeout_us, env, error);
     g_autofree zmq_pollitem_t *items = g_new0(zmq_pollitem_t, n_fds + 2);
     items[0] = (zmq_pollitem_t){ .socket = c->socket, .events = ZMQ_POLLIN };

@@ -105,6 +105,8 @@ static const BadCase bad_cases[] = {
       CFG_ERROR_VALUE, "[cpu] spin-us: expected a number" },
     { "value/lr-lease", GOOD "[cpu]\nlr-lease-us=99999\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[cpu] lr-lease-us: expected 0..10000, got 99999" },
+    { "value/transport", GOOD "[memory-server]\ntransport=shm\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory-server] transport: expected auto, unix or zmq, got \"shm\"" },
     { "value/numa", GOOD "[machine]\nnuma=on\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[machine] numa: expected auto or off, got \"on\"" },
     { "value/accel", GOOD "[cpu]\naccel=kvm\n", NULL, { NULL }, CFG_ERROR_VALUE,
@@ -270,6 +272,8 @@ static void test_good(Fixture *f, gconstpointer data)
     g_assert_cmpuint(m->lr_lease_us, ==, 30);
     g_assert_cmpuint(m->cpu_spin_us, ==, 200);
     g_assert_cmpuint(m->msrv_spin_us, ==, 300);
+    g_assert_true(m->msrv_direct);
+    g_assert_true(m->msrv_rings);
     g_assert_cmpuint(m->n_nodes, ==, 2);
     g_assert_cmpuint(m->n_harts, ==, 3);
     g_assert_cmpuint(m->nodes[0].index, ==, 0);

@@ -4,7 +4,10 @@
  * oversized frames), the address map, and real sockets in a private run
  * directory: server/client Hello, malformed frames on the wire, the console
  * client, and noticing that the server went away. */
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -805,6 +808,212 @@ static void test_spin(void)
     g_rmdir(dir);
 }
 
+/* ---- shared-memory rings (ring.c, link.c) ---- */
+
+typedef struct {
+    guint8 *sender_map, *receiver_map; /* two mappings, as two processes have */
+    IcRing tx, rx;                     /* the client's ring as each side sees it */
+} RingPair;
+
+static void ring_pair_open(RingPair *r)
+{
+    g_autoptr(GError) error = NULL;
+    int fd = ic_rings_create(&error);
+    g_assert_no_error(error);
+    r->sender_map = ic_rings_map(fd, &error);
+    g_assert_no_error(error);
+    r->receiver_map = ic_rings_map(fd, &error);
+    g_assert_no_error(error);
+    close(fd);
+    IcRing unused;
+    ic_rings_view(r->sender_map, TRUE, &unused, &r->tx);
+    ic_rings_view(r->receiver_map, FALSE, &r->rx, &unused);
+}
+
+static void ring_pair_close(RingPair *r)
+{
+    ic_rings_unmap(r->sender_map);
+    ic_rings_unmap(r->receiver_map);
+}
+
+/* Records of every size up to two pages, many times round the ring: each
+ * comes out whole, in order, across the wrap. */
+static void test_ring_round_trip(void)
+{
+    RingPair r;
+    ring_pair_open(&r);
+    g_autofree guint8 *out = g_malloc(IC_MAX_FRAME);
+    g_autofree guint8 *in = g_malloc(IC_MAX_FRAME);
+    GRand *rand = g_rand_new_with_seed(7);
+    guint64 moved = 0;
+    for (guint i = 0; moved < 5ull * IC_RING_BYTES; i++) {
+        gsize len = 1 + (gsize)g_rand_int_range(rand, 0, 2 * 4096);
+        for (gsize k = 0; k < len; k++)
+            out[k] = (guint8)(i * 31 + k);
+        g_assert_true(ic_ring_put(&r.tx, out, len));
+        g_assert_false(ic_ring_empty(&r.rx));
+        gsize got = 0;
+        g_assert_cmpint(ic_ring_take(&r.rx, in, IC_MAX_FRAME, &got), ==, IC_DIRECT_MESSAGE);
+        g_assert_cmpuint(got, ==, len);
+        g_assert_cmpmem(in, got, out, len);
+        moved += len;
+    }
+    gsize none;
+    g_assert_cmpint(ic_ring_take(&r.rx, in, IC_MAX_FRAME, &none), ==, IC_DIRECT_NONE);
+    g_assert_true(ic_ring_empty(&r.rx));
+    g_rand_free(rand);
+    ring_pair_close(&r);
+}
+
+/* A full ring refuses a record until the receiver takes one. */
+static void test_ring_full(void)
+{
+    RingPair r;
+    ring_pair_open(&r);
+    g_autofree guint8 *page = g_malloc0(IC_MAX_FRAME);
+    guint n = 0;
+    while (ic_ring_put(&r.tx, page, IC_MAX_FRAME / 4))
+        n++;
+    g_assert_cmpuint(n, ==, IC_RING_BYTES / (IC_MAX_FRAME / 4 + 8));
+    gsize got;
+    g_assert_cmpint(ic_ring_take(&r.rx, page, IC_MAX_FRAME, &got), ==, IC_DIRECT_MESSAGE);
+    g_assert_true(ic_ring_put(&r.tx, page, IC_MAX_FRAME / 4));
+    g_assert_false(ic_ring_put(&r.tx, page, IC_MAX_FRAME / 4));
+    ring_pair_close(&r);
+}
+
+/* The receiver's flag: the sender wakes it once per sleep, and a record
+ * that came before the sleep keeps it awake. */
+static void test_ring_wake(void)
+{
+    RingPair r;
+    ring_pair_open(&r);
+    g_assert_false(ic_ring_take_waiter(&r.tx));
+    g_assert_true(ic_ring_prepare_sleep(&r.rx));
+    g_assert_true(ic_ring_put(&r.tx, "x", 1));
+    g_assert_true(ic_ring_take_waiter(&r.tx));
+    g_assert_false(ic_ring_take_waiter(&r.tx));
+    g_assert_false(ic_ring_prepare_sleep(&r.rx)); /* the record is there */
+    g_assert_false(ic_ring_take_waiter(&r.tx));
+    ring_pair_close(&r);
+}
+
+/* What a hostile peer can write in the shared pages: every case is
+ * refused or skipped without a read or write outside the ring. */
+static void test_ring_hostile(void)
+{
+    RingPair r;
+    ring_pair_open(&r);
+    g_autofree guint8 *buf = g_malloc(IC_MAX_FRAME);
+    gsize len;
+    IcRingHeader *h = r.rx.h;
+    /* a head that is not a whole record past the tail */
+    h->head = h->tail + 3;
+    g_assert_cmpint(ic_ring_take(&r.rx, buf, IC_MAX_FRAME, &len), ==, IC_DIRECT_CLOSED);
+    /* a head further than the ring is long */
+    h->head = h->tail + IC_RING_BYTES + 8;
+    g_assert_cmpint(ic_ring_take(&r.rx, buf, IC_MAX_FRAME, &len), ==, IC_DIRECT_CLOSED);
+    /* a record longer than what was published, or empty */
+    guint32 claim = 4096;
+    memcpy(r.rx.data + (h->tail & (IC_RING_BYTES - 1)), &claim, sizeof claim);
+    h->head = h->tail + 64;
+    g_assert_cmpint(ic_ring_take(&r.rx, buf, IC_MAX_FRAME, &len), ==, IC_DIRECT_CLOSED);
+    claim = 0;
+    memcpy(r.rx.data + (h->tail & (IC_RING_BYTES - 1)), &claim, sizeof claim);
+    g_assert_cmpint(ic_ring_take(&r.rx, buf, IC_MAX_FRAME, &len), ==, IC_DIRECT_CLOSED);
+    /* a record longer than the reader takes: skipped, the next one read */
+    h->head = h->tail;
+    g_autofree guint8 *big = g_malloc0(2 * 4096);
+    g_assert_true(ic_ring_put(&r.tx, big, 2 * 4096));
+    g_assert_true(ic_ring_put(&r.tx, "ok", 2));
+    g_assert_cmpint(ic_ring_take(&r.rx, buf, 4096, &len), ==, IC_DIRECT_TOO_BIG);
+    g_assert_cmpuint(len, ==, 2 * 4096);
+    g_assert_cmpint(ic_ring_take(&r.rx, buf, 4096, &len), ==, IC_DIRECT_MESSAGE);
+    g_assert_cmpmem(buf, len, "ok", 2);
+    /* a receiver whose tail ran past the sender's head: no room, no write */
+    r.tx.h->tail = r.tx.h->head + 4096;
+    g_assert_false(ic_ring_put(&r.tx, "x", 1));
+    ring_pair_close(&r);
+}
+
+/* A peer's memfd is mapped only if it is sealed at the right size. */
+static void test_ring_map_checks(void)
+{
+    g_autoptr(GError) error = NULL;
+    int loose = memfd_create("loose", MFD_CLOEXEC);
+    g_assert_cmpint(ftruncate(loose, (off_t)ic_ring_map_size()), ==, 0);
+    g_assert_null(ic_rings_map(loose, &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    g_clear_error(&error);
+    close(loose);
+    int small = memfd_create("small", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    g_assert_cmpint(ftruncate(small, 4096), ==, 0);
+    g_assert_cmpint(fcntl(small, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), ==, 0);
+    g_assert_null(ic_rings_map(small, &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    g_clear_error(&error);
+    close(small);
+    int pipe_fds[2];
+    g_assert_cmpint(pipe(pipe_fds), ==, 0);
+    g_assert_null(ic_rings_map(pipe_fds[0], &error));
+    g_assert_error(error, IC_ERROR, IC_ERROR_MALFORMED);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+}
+
+/* A real client over rings; a raw peer that passes the server a pipe as
+ * its rings loses its link, and the client goes on being served. */
+static void test_transport_rings(void)
+{
+    g_autofree char *dir = make_run_dir();
+    CfgMachine m = test_machine();
+    m.msrv_direct = m.msrv_rings = TRUE;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IcServer) s = ic_server_new(&m, dir, &error);
+    g_assert_no_error(error);
+    g_autoptr(IcClient) c = ic_client_connect(&m, dir, &error);
+    g_assert_no_error(error);
+    g_assert_true(ic_link_has_rings(c->link));
+    IcEnvelope env;
+    build(&checks[0], &env);
+    g_assert_true(ic_client_send(c, &env, &error));
+    IcPeer client_peer;
+    g_autoptr(IcEnvelope) from_client = server_wait(s, &client_peer, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(from_client->body_case, ==, SHOAL__V1__ENVELOPE__BODY_GET_S);
+
+    g_autofree char *endpoint = ic_msrv_endpoint(&m, dir, NULL);
+    g_autofree char *path = ic_direct_path(endpoint + strlen("ipc://"));
+    int raw = ic_direct_connect(path, 1000, &error);
+    g_assert_no_error(error);
+    int pipe_fds[2];
+    g_assert_cmpint(pipe(pipe_fds), ==, 0);
+    g_assert_true(ic_direct_offer_rings(raw, pipe_fds[0]));
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    /* the server hangs up on it */
+    gboolean hung_up = FALSE;
+    for (int i = 0; i < 200 && !hung_up; i++) {
+        IcEnvelope *none = NULL;
+        IcPeer any;
+        g_assert_true(ic_server_recv(s, 10, &any, &none, &error));
+        g_assert_null(none);
+        guint8 b;
+        hung_up = recv(raw, &b, 1, MSG_DONTWAIT) == 0;
+    }
+    g_assert_true(hung_up);
+    close(raw);
+
+    g_assert_true(ic_server_send(s, client_peer, &env, &error));
+    g_autoptr(IcEnvelope) answer = NULL;
+    g_assert_true(ic_client_wait(c, NULL, 0, 2000, &answer, &error));
+    g_assert_nonnull(answer);
+    g_assert_cmpint(answer->body_case, ==, SHOAL__V1__ENVELOPE__BODY_GET_S);
+    g_clear_pointer(&c, ic_client_free);
+    g_clear_pointer(&s, ic_server_free);
+    g_rmdir(dir);
+}
+
 static void test_long_run_dir(void)
 {
     CfgMachine m = test_machine();
@@ -848,6 +1057,12 @@ int main(int argc, char **argv)
     g_test_add_func("/ic/transport/malformed-on-wire", test_malformed_on_wire);
     g_test_add_func("/ic/transport/direct-on-wire", test_direct_on_wire);
     g_test_add_func("/ic/transport/spin", test_spin);
+    g_test_add_func("/ic/transport/rings", test_transport_rings);
+    g_test_add_func("/ic/ring/round-trip", test_ring_round_trip);
+    g_test_add_func("/ic/ring/full", test_ring_full);
+    g_test_add_func("/ic/ring/wake", test_ring_wake);
+    g_test_add_func("/ic/ring/hostile", test_ring_hostile);
+    g_test_add_func("/ic/ring/map-checks", test_ring_map_checks);
     g_test_add_func("/ic/secret", test_secret);
     g_test_add_func("/ic/console/round-trip", test_console);
     g_test_add_func("/ic/console/no-server", test_console_no_server);
