@@ -141,10 +141,15 @@ static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_stat
             "ISM"[old], "ISM"[MIN(old, new_state)]);
     Shoal__V1__PageAck ack = SHOAL__V1__PAGE_ACK__INIT;
     ack.page = page;
+    guint8 data[TCG_PAGE_SIZE];
     if (old == NODE_PAGE_MODIFIED) {
-        ack.data.data = f->host;
+        /* Read before the page can come back (given_up, NodeFrame). */
+        memcpy(data, f->host, TCG_PAGE_SIZE);
+        ack.data.data = data;
         ack.data.len = TCG_PAGE_SIZE;
     }
+    if (f)
+        __atomic_add_fetch(&f->given_up, 1, __ATOMIC_RELEASE);
     IcEnvelope reply = SHOAL__V1__ENVELOPE__INIT;
     reply.txid = txid;
     reply.body_case = SHOAL__V1__ENVELOPE__BODY_PAGE_ACK;

@@ -41,6 +41,10 @@ typedef struct {
     guint64 mapped_by;   /* (atomic) bit per hart (index in the node; bit 63: 63 and
                           * up) that mapped the page since it was last invalidated: only
                           * they can hold TLB entries or translations of it */
+    guint32 given_up;    /* (atomic) bumped by the agent once its ack read the page; an
+                          * install acquires it. The page can only come back after the
+                          * server had that ack, an order that runs through another
+                          * process, which ThreadSanitizer cannot see: this shows it. */
 } NodeFrame;
 
 NodePageCache *node_page_cache_new(guint64 ram_base, guint64 ram_size);

@@ -96,6 +96,7 @@ void node_page_cache_install(NodePageCache *c, NodeFrame *f, NodePageState state
                              const guint8 *data)
 {
     pthread_mutex_lock(&c->install_lock);
+    (void)__atomic_load_n(&f->given_up, __ATOMIC_ACQUIRE);
     NodePageState now = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
     if (now == NODE_PAGE_INVALID)
         memcpy(f->host, data, TCG_PAGE_SIZE);

@@ -79,12 +79,9 @@ gboolean ic_link_has_input(const IcLink *link);
  * (then do not sleep); the sender rings the socket once the flag is up. */
 gboolean ic_link_prepare_sleep(IcLink *link);
 void ic_link_woke(IcLink *link);
-/* Sends one message: 1 sent, 0 no room (only without @block), -1 the link
- * is broken (errno). */
+/* Sends one message, waking the receiver if it sleeps: 1 sent, 0 no room
+ * (only without @block), -1 the link is broken (errno). */
 int ic_link_send(IcLink *link, const void *data, gsize len, gboolean block);
-/* Wakes the receiver if it sleeps (after ic_ring_put by a caller that
- * queued several). */
-void ic_link_ring_doorbell(IcLink *link);
 
 /* ---- ring.c: the direct links' shared-memory rings ---- */
 #define IC_RING_BYTES (1u << 20) /* each way, per link */

@@ -148,6 +148,13 @@ static gboolean hung_up(IcLink *l)
     return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
 }
 
+static void ring_doorbell(IcLink *l)
+{
+    /* A full socket already holds a doorbell the receiver will read. */
+    if (l->map && ic_ring_take_waiter(&l->tx))
+        ic_direct_send(l->fd, "", 1, FALSE);
+}
+
 int ic_link_send(IcLink *l, const void *data, gsize len, gboolean block)
 {
     if (!l->map)
@@ -162,13 +169,6 @@ int ic_link_send(IcLink *l, const void *data, gsize len, gboolean block)
         struct pollfd p = { .fd = l->fd, .events = 0 };
         poll(&p, 1, FULL_RING_WAIT_MS); /* a hang-up ends the nap */
     }
-    ic_link_ring_doorbell(l);
+    ring_doorbell(l);
     return 1;
-}
-
-void ic_link_ring_doorbell(IcLink *l)
-{
-    /* A full socket already holds a doorbell the receiver will read. */
-    if (l->map && ic_ring_take_waiter(&l->tx))
-        ic_direct_send(l->fd, "", 1, FALSE);
 }
