@@ -118,7 +118,10 @@ struct IcServer {
     GHashTable *by_id;     /* identity GBytes -> IcPeer + 1 */
     guint spin_us;         /* how long after a message a wait looks before it sleeps */
     gint64 last_message_us; /* when poll last found something */
+    gint64 no_look_until_us; /* sleep at once until then: the cores were held */
 };
+
+#define SERVER_NO_LOOK_US (20 * 1000)
 
 /* A wait's looks before it sleeps (docs/linux-over-nodes.md, "Waiting
  * threads keep their core"): @look until it finds something or @until_us
@@ -126,14 +129,29 @@ struct IcServer {
  * host whose idle cores halt (a virtual machine), waking a sleeper on an
  * idle core costs more than a page transfer's own work; a core kept by a
  * yielding waiter runs a woken thread at its next look. @look's result: 0
- * when nothing came. */
+ * when nothing came.
+ *
+ * A yield that comes back only after SPIN_CONTENDED_US gave the core to a
+ * thread that does not yield (a hart spinning in guest code without
+ * pause): while such threads hold the cores, a waiter that yields is
+ * runnable but not running when its message comes and runs at the end of
+ * their time slice, where a sleeper would be woken and preempt them.
+ * *@contended says so (NULL: look on regardless). */
+#define SPIN_CONTENDED_US 500
+
 typedef int (*IcLook)(gpointer data);
 
-static int look_while_yielding(IcLook look, gpointer data, gint64 until_us)
+static int look_while_yielding(IcLook look, gpointer data, gint64 until_us, gboolean *contended)
 {
     int rc;
-    while ((rc = look(data)) == 0 && g_get_monotonic_time() < until_us)
+    gint64 now;
+    while ((rc = look(data)) == 0 && (now = g_get_monotonic_time()) < until_us) {
         sched_yield();
+        if (contended && g_get_monotonic_time() - now > SPIN_CONTENDED_US) {
+            *contended = TRUE;
+            return 0;
+        }
+    }
     return rc;
 }
 
@@ -503,7 +521,14 @@ gboolean ic_server_recv(IcServer *s, int timeout_ms, IcPeer *peer, IcEnvelope **
         gint64 timeout_at = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
         look_until = MIN(look_until, timeout_at);
     }
-    int rc = look_while_yielding(server_look, &look, look_until);
+    if (g_get_monotonic_time() < s->no_look_until_us)
+        look_until = 0;
+    gboolean contended = FALSE;
+    int rc = look_while_yielding(server_look, &look, look_until, &contended);
+    /* Every transfer passes the server twice: it must run the moment its
+     * message comes, so it sleeps while the cores are held. */
+    if (contended)
+        s->no_look_until_us = g_get_monotonic_time() + SERVER_NO_LOOK_US;
     if (rc == 0 && !rings_prepare_sleep(s))
         rc = mark_ring_input(s);
     if (rc == 0) {
@@ -823,7 +848,7 @@ static gboolean wait_direct(IcClient *c, struct pollfd *fds, guint n_fds, gint64
         /* ppoll: a wait of tens of us (a held-back ack) must not last a ms */
         ClientLook look = { c->link, p, n_fds + 1 };
         int rc = look_while_yielding(client_look, &look,
-                                     deadline < 0 ? spin_until : MIN(spin_until, deadline));
+                                     deadline < 0 ? spin_until : MIN(spin_until, deadline), NULL);
         if (rc == 0 && !ic_link_prepare_sleep(c->link))
             continue; /* a message came into the rings */
         if (rc == 0) {
