@@ -417,6 +417,17 @@ static char *make_run_dir(void)
     return dir;
 }
 
+/* A server on direct links in @dir for @m (with rings if @rings). */
+static IcServer *direct_server(CfgMachine *m, const char *dir, gboolean rings)
+{
+    m->msrv_direct = TRUE;
+    m->msrv_rings = rings;
+    g_autoptr(GError) error = NULL;
+    IcServer *s = ic_server_new(m, dir, &error);
+    g_assert_no_error(error);
+    return s;
+}
+
 static IcEnvelope *server_wait(IcServer *s, IcPeer *peer, GError **error)
 {
     gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
@@ -685,10 +696,8 @@ static void test_direct_on_wire(void)
 {
     g_autofree char *dir = make_run_dir();
     CfgMachine m = test_machine();
-    m.msrv_direct = TRUE;
+    g_autoptr(IcServer) s = direct_server(&m, dir, FALSE);
     g_autoptr(GError) error = NULL;
-    g_autoptr(IcServer) s = ic_server_new(&m, dir, &error);
-    g_assert_no_error(error);
     g_autofree char *endpoint = ic_msrv_endpoint(&m, dir, NULL);
     g_autofree char *path = ic_direct_path(endpoint + strlen("ipc://"));
     int raw = ic_direct_connect(path, 1000, &error);
@@ -768,10 +777,8 @@ static void test_spin(void)
 {
     g_autofree char *dir = make_run_dir();
     CfgMachine m = test_machine();
-    m.msrv_direct = TRUE;
+    g_autoptr(IcServer) s = direct_server(&m, dir, FALSE);
     g_autoptr(GError) error = NULL;
-    g_autoptr(IcServer) s = ic_server_new(&m, dir, &error);
-    g_assert_no_error(error);
     g_autoptr(IcClient) c = ic_client_connect(&m, dir, &error);
     g_assert_no_error(error);
     const guint long_spin_us = 5 * G_USEC_PER_SEC;
@@ -967,10 +974,8 @@ static void test_transport_rings(void)
 {
     g_autofree char *dir = make_run_dir();
     CfgMachine m = test_machine();
-    m.msrv_direct = m.msrv_rings = TRUE;
+    g_autoptr(IcServer) s = direct_server(&m, dir, TRUE);
     g_autoptr(GError) error = NULL;
-    g_autoptr(IcServer) s = ic_server_new(&m, dir, &error);
-    g_assert_no_error(error);
     g_autoptr(IcClient) c = ic_client_connect(&m, dir, &error);
     g_assert_no_error(error);
     g_assert_true(ic_link_has_rings(c->link));
