@@ -72,11 +72,13 @@ static void set_entry_paddr(TcgHart *hart, TcgMmuIdx idx, guint slot, guint64 pp
     *head = entry;
 }
 
+/* Empties regime @idx without unlinking its entries from the reverse map:
+ * only for tcg_tlb_flush_all, which empties the map itself. */
 static void regime_flush(TcgHart *hart, TcgMmuIdx idx)
 {
     for (guint i = 0; i < G_N_ELEMENTS(hart->tlb[idx]); i++) {
         hart->tlb[idx][i] = tlb_empty;
-        set_entry_paddr(hart, idx, i, NO_PAGE);
+        hart->tlb_paddr[idx][i] = NO_PAGE;
     }
     for (guint i = 0; i < TCG_VICTIM_TLB_SIZE; i++) {
         hart->victim_tlb[idx][i] = (TcgVictimEntry){ tlb_empty, NO_PAGE };
@@ -92,6 +94,11 @@ void tcg_tlb_flush_all(TcgHart *hart)
             regime_flush(hart, (TcgMmuIdx)idx);
         }
     }
+    /* The regimes not used since the last full flush hold no entry, so no
+     * entry is left anywhere: every chain is empty. */
+    for (guint b = 0; b < G_N_ELEMENTS(hart->tlb_rmap_head); b++) {
+        hart->tlb_rmap_head[b] = TCG_TLB_NO_ENTRY;
+    }
     hart->tlb_used = 0;
     hart->tlb_paged = FALSE;
     hart->tlb_generation++;
@@ -99,14 +106,6 @@ void tcg_tlb_flush_all(TcgHart *hart)
 
 void tcg_tlb_init(TcgHart *hart)
 {
-    for (guint idx = 0; idx < TCG_MMU_COUNT; idx++) {
-        for (guint i = 0; i < G_N_ELEMENTS(hart->tlb_paddr[idx]); i++) {
-            hart->tlb_paddr[idx][i] = NO_PAGE;
-        }
-    }
-    for (guint b = 0; b < G_N_ELEMENTS(hart->tlb_rmap_head); b++) {
-        hart->tlb_rmap_head[b] = TCG_TLB_NO_ENTRY;
-    }
     hart->tlb_used = (1u << TCG_MMU_COUNT) - 1;
     tcg_tlb_flush_all(hart);
 }

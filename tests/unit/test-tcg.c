@@ -597,6 +597,18 @@ static void test_mmu_flush_physical(void)
     g_assert_cmphex(m->hart->tlb[TCG_MMU_S][alias_slot].tag_read, ==, TCG_TLB_INVALID);
     tcg_hart_flush_page(m->hart, DATA_PAGE + TCG_PAGE_SIZE, FALSE);
     g_assert_cmphex(m->hart->tlb[TCG_MMU_S][next_slot].tag_read, ==, TCG_TLB_INVALID);
+    /* A full flush empties the map at once; what is filled after it is
+     * found again, once. */
+    g_assert_cmpint(try_load(m, va_alias, &v), ==, -1);
+    g_assert_cmpint(try_load(m, va_next, &v), ==, -1);
+    tcg_tlb_flush_all(m->hart);
+    g_assert_cmpint(try_load(m, VA_DATA, &v), ==, -1);
+    g_assert_cmpint(try_load(m, va_next, &v), ==, -1);
+    tcg_hart_flush_page(m->hart, DATA_PAGE, FALSE);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][slot].tag_read, ==, TCG_TLB_INVALID);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][next_slot].tag_read, ==, va_next);
+    tcg_hart_flush_page(m->hart, DATA_PAGE + TCG_PAGE_SIZE, FALSE);
+    g_assert_cmphex(m->hart->tlb[TCG_MMU_S][next_slot].tag_read, ==, TCG_TLB_INVALID);
     machine_free(m);
 }
 
