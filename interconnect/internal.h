@@ -79,6 +79,9 @@ gboolean ic_link_has_input(const IcLink *link);
  * (then do not sleep); the sender rings the socket once the flag is up. */
 gboolean ic_link_prepare_sleep(IcLink *link);
 void ic_link_woke(IcLink *link);
+/* Waits up to @timeout_ms (with rings: a ms at most) for the link to
+ * have room again; FALSE when the peer hung up or a socket stayed full. */
+gboolean ic_link_wait_room(IcLink *link, int timeout_ms);
 /* Sends one message, waking the receiver if it sleeps: 1 sent, 0 no room
  * (only without @block), -1 the link is broken (errno). */
 int ic_link_send(IcLink *link, const void *data, gsize len, gboolean block);

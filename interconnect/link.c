@@ -14,7 +14,7 @@
 
 #include "interconnect/internal.h"
 
-#define FULL_RING_WAIT_MS 1 /* a blocking send's naps while the receiver catches up */
+#define FULL_RING_WAIT_MS 1 /* a nap while the receiver of a full ring catches up */
 
 struct IcLink {
     int fd;
@@ -141,11 +141,14 @@ void ic_link_woke(IcLink *l)
         ic_ring_woke(&l->rx);
 }
 
-/* Whether the peer is gone, looking without waiting. */
-static gboolean hung_up(IcLink *l)
+gboolean ic_link_wait_room(IcLink *l, int timeout_ms)
 {
+    if (!l->map)
+        return ic_direct_wait_writable(l->fd, timeout_ms);
+    /* Rings have no readiness to wait for: nap, and look again. */
     struct pollfd p = { .fd = l->fd, .events = 0 };
-    return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
+    return !(poll(&p, 1, MIN(timeout_ms, FULL_RING_WAIT_MS)) > 0 &&
+             (p.revents & (POLLHUP | POLLERR)));
 }
 
 static void ring_doorbell(IcLink *l)
@@ -162,12 +165,10 @@ int ic_link_send(IcLink *l, const void *data, gsize len, gboolean block)
     while (!ic_ring_put(&l->tx, data, len)) {
         if (!block)
             return 0;
-        if (hung_up(l)) {
+        if (!ic_link_wait_room(l, FULL_RING_WAIT_MS)) {
             errno = EPIPE;
             return -1;
         }
-        struct pollfd p = { .fd = l->fd, .events = 0 };
-        poll(&p, 1, FULL_RING_WAIT_MS); /* a hang-up ends the nap */
     }
     ring_doorbell(l);
     return 1;

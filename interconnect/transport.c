@@ -7,8 +7,8 @@
  * instead: the server listens beside its ipc socket and every accepted
  * connection is a peer; the ROUTER stays for the rest. */
 #include <errno.h>
-#include <sched.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/un.h>
@@ -247,11 +247,7 @@ static void drain_outboxes(IcServer *s)
         Peer *p = &g_array_index(s->peers, Peer, i);
         while (p->link && p->outbox && !g_queue_is_empty(p->outbox) && flush_outbox(p)) {
             gint64 left = deadline - g_get_monotonic_time();
-            /* Rings have no readiness to wait for: look again in a ms. */
-            gboolean rings = ic_link_has_rings(p->link);
-            if (left <= 0 ||
-                (!ic_direct_wait_writable(ic_link_fd(p->link), rings ? 1 : (int)(left / 1000)) &&
-                 !rings))
+            if (left <= 0 || !ic_link_wait_room(p->link, (int)(left / 1000)))
                 break;
         }
     }

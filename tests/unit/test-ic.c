@@ -1019,6 +1019,34 @@ static void test_transport_rings(void)
     g_rmdir(dir);
 }
 
+/* A client whose rings are full waits for room, and gives up at once when
+ * the server hangs up (a blocking send must not outlive its peer). */
+static void test_link_full_hang_up(void)
+{
+    int pair[2];
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), ==, 0);
+    g_autoptr(IcLink) client = ic_link_new(pair[0]);
+    IcLink *server = ic_link_new(pair[1]);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(ic_link_offer_rings(client, &error));
+    g_assert_no_error(error);
+    g_autofree guint8 *buf = g_malloc(IC_MAX_FRAME);
+    gsize len;
+    g_assert_cmpint(ic_link_recv(server, buf, IC_MAX_FRAME, &len), ==, IC_DIRECT_NONE);
+    g_assert_true(ic_link_has_rings(server));
+    memset(buf, 7, IC_MAX_FRAME);
+    while (ic_link_send(client, buf, IC_MAX_FRAME / 4, FALSE) == 1) {
+    }
+    g_assert_true(ic_link_wait_room(client, 1)); /* nobody reads, nobody left */
+    g_assert_cmpint(ic_link_recv(server, buf, IC_MAX_FRAME, &len), ==, IC_DIRECT_MESSAGE);
+    g_assert_cmpuint(len, ==, IC_MAX_FRAME / 4);
+    g_assert_cmpint(ic_link_send(client, buf, IC_MAX_FRAME / 4, FALSE), ==, 1);
+    g_assert_cmpint(ic_link_send(client, buf, IC_MAX_FRAME / 4, FALSE), ==, 0);
+    ic_link_free(server);
+    g_assert_false(ic_link_wait_room(client, 1000));
+    g_assert_cmpint(ic_link_send(client, buf, IC_MAX_FRAME / 4, TRUE), ==, -1);
+}
+
 static void test_long_run_dir(void)
 {
     CfgMachine m = test_machine();
@@ -1063,6 +1091,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ic/transport/direct-on-wire", test_direct_on_wire);
     g_test_add_func("/ic/transport/spin", test_spin);
     g_test_add_func("/ic/transport/rings", test_transport_rings);
+    g_test_add_func("/ic/transport/rings-full-hang-up", test_link_full_hang_up);
     g_test_add_func("/ic/ring/round-trip", test_ring_round_trip);
     g_test_add_func("/ic/ring/full", test_ring_full);
     g_test_add_func("/ic/ring/wake", test_ring_wake);
