@@ -252,12 +252,24 @@ void tcg_jit_chain(TcgHart *hart, TcgBlock *from, guint slot, const TcgBlock *to
 void tcg_jit_unchain(TcgHart *hart, TcgBlock *block);
 /* Forget all generated code (after tcg_tb_flush). */
 void tcg_jit_reset(TcgHart *hart);
+/* Host instructions beyond x86-64's baseline that the JIT uses when cpuid
+ * has them (and falls back from otherwise). */
+typedef enum {
+    TCG_HOST_LZCNT = 1 << 0,  /* clz (ABM/LZCNT) */
+    TCG_HOST_TZCNT = 1 << 1,  /* ctz (BMI1) */
+    TCG_HOST_POPCNT = 1 << 2, /* cpop */
+} TcgHostIsa;
+/* Keeps only the @isa bits of what the host has, for code compiled from
+ * now on: tests exercise the fallbacks with it. */
+void tcg_jit_limit_host_isa(TcgHart *hart, guint isa);
 
 /* interp.c: run one block; and the ops whose meaning is more than a C
  * operator, shared with the optimiser's constant folding. */
 void tcg_interp_block(TcgHart *hart, const TcgBlock *block);
 guint64 tcg_eval_div(TcgOpcode opc, guint64 a, guint64 b);
 guint64 tcg_eval_mulh(TcgOpcode opc, guint64 a, guint64 b);
+/* rotl .. maxu; @b is ignored by the one-input ops. */
+guint64 tcg_eval_bitop(TcgOpcode opc, guint64 a, guint64 b);
 /* Inline: the interpreter evaluates one per branch. */
 static inline gboolean tcg_eval_cond(TcgCond cond, guint64 a, guint64 b)
 {

@@ -40,6 +40,31 @@ guint64 tcg_eval_mulh(TcgOpcode opc, guint64 a, guint64 b)
     }
 }
 
+/* The bit-manipulation ops (ir-ops.def), as the RISC-V spec words them. */
+guint64 tcg_eval_bitop(TcgOpcode opc, guint64 a, guint64 b)
+{
+    guint n64 = (guint)(b & 63), n32 = (guint)(b & 31);
+    guint32 lo = (guint32)a;
+    switch (opc) {
+    case TCG_OP_rotl: return n64 ? a << n64 | a >> (64 - n64) : a;
+    case TCG_OP_rotr: return n64 ? a >> n64 | a << (64 - n64) : a;
+    case TCG_OP_rotl32:
+        return (guint64)(gint64)(gint32)(n32 ? lo << n32 | lo >> (32 - n32) : lo);
+    case TCG_OP_rotr32:
+        return (guint64)(gint64)(gint32)(n32 ? lo >> n32 | lo << (32 - n32) : lo);
+    case TCG_OP_clz: return a ? (guint64)__builtin_clzll(a) : 64;
+    case TCG_OP_ctz: return a ? (guint64)__builtin_ctzll(a) : 64;
+    case TCG_OP_cpop: return (guint64)__builtin_popcountll(a);
+    case TCG_OP_bswap: return GUINT64_SWAP_LE_BE(a);
+    case TCG_OP_min: return (gint64)a < (gint64)b ? a : b;
+    case TCG_OP_max: return (gint64)a > (gint64)b ? a : b;
+    case TCG_OP_minu: return a < b ? a : b;
+    case TCG_OP_maxu: return a > b ? a : b;
+    default:
+        g_assert_not_reached();
+    }
+}
+
 guint64 tcg_eval(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm)
 {
     switch (opc) {
@@ -62,6 +87,19 @@ guint64 tcg_eval(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm)
     case TCG_OP_rem:
     case TCG_OP_remu:
         return tcg_eval_div(opc, a, b);
+    case TCG_OP_rotl:
+    case TCG_OP_rotr:
+    case TCG_OP_rotl32:
+    case TCG_OP_rotr32:
+    case TCG_OP_clz:
+    case TCG_OP_ctz:
+    case TCG_OP_cpop:
+    case TCG_OP_bswap:
+    case TCG_OP_min:
+    case TCG_OP_max:
+    case TCG_OP_minu:
+    case TCG_OP_maxu:
+        return tcg_eval_bitop(opc, a, b);
     case TCG_OP_ext32s: return (guint64)(gint64)(gint32)a;
     case TCG_OP_ext32u: return (guint32)a;
     case TCG_OP_setcond: return tcg_eval_cond(aux, a, b);
@@ -120,6 +158,22 @@ void tcg_interp_block(TcgHart *hart, const TcgBlock *block)
         case TCG_OP_rem:
         case TCG_OP_remu:
             R(op->out) = tcg_eval_div(op->opc, R(op->in[0]), R(op->in[1]));
+            break;
+        case TCG_OP_rotl:
+        case TCG_OP_rotr:
+        case TCG_OP_rotl32:
+        case TCG_OP_rotr32:
+        case TCG_OP_min:
+        case TCG_OP_max:
+        case TCG_OP_minu:
+        case TCG_OP_maxu:
+            R(op->out) = tcg_eval_bitop(op->opc, R(op->in[0]), R(op->in[1]));
+            break;
+        case TCG_OP_clz:
+        case TCG_OP_ctz:
+        case TCG_OP_cpop:
+        case TCG_OP_bswap:
+            R(op->out) = tcg_eval_bitop(op->opc, R(op->in[0]), 0);
             break;
         case TCG_OP_ext32s: R(op->out) = (guint64)(gint64)(gint32)R(op->in[0]); break;
         case TCG_OP_ext32u: R(op->out) = (guint32)R(op->in[0]); break;

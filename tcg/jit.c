@@ -103,6 +103,7 @@ struct TcgJit {
     const guint8 *epilogue_rx;   /* returns from generated code */
     guint8 *exit_noexit_rw;      /* shared "return 0" path */
     guintptr (*enter)(TcgHart *hart, const guint8 *code);
+    guint host_isa;              /* TcgHostIsa bits the code may use */
 };
 typedef struct TcgJit Jit;
 
@@ -157,6 +158,28 @@ void tcg_jit_reset(TcgHart *hart)
     emit_prologue(hart->jit);
 }
 
+/* What this host adds to x86-64's baseline. libgcc's constructor has read
+ * cpuid by now: these are loads, no race. */
+static guint host_isa(void)
+{
+    guint isa = 0;
+    if (__builtin_cpu_supports("lzcnt")) {
+        isa |= TCG_HOST_LZCNT;
+    }
+    if (__builtin_cpu_supports("bmi")) {
+        isa |= TCG_HOST_TZCNT;
+    }
+    if (__builtin_cpu_supports("popcnt")) {
+        isa |= TCG_HOST_POPCNT;
+    }
+    return isa;
+}
+
+void tcg_jit_limit_host_isa(TcgHart *hart, guint isa)
+{
+    hart->jit->host_isa &= isa;
+}
+
 gboolean tcg_jit_init(TcgHart *hart, GError **error)
 {
     gsize size = hart->config.code_buffer_size;
@@ -168,6 +191,7 @@ gboolean tcg_jit_init(TcgHart *hart, GError **error)
     }
     hart->jit = g_new0(Jit, 1);
     hart->jit->hart = hart;
+    hart->jit->host_isa = host_isa();
     emit_prologue(hart->jit);
     return TRUE;
 }
@@ -617,7 +641,9 @@ static void emit_addi(Jit *j, const TcgOp *op, guint i)
     }
 }
 
-static void emit_shift(Jit *j, const TcgOp *op, guint i, X86Shift sh)
+/* Shifts and rotates; @w32: the 32-bit rotate of the low half, then
+ * sign-extended (rotl32/rotr32). */
+static void emit_shift(Jit *j, const TcgOp *op, guint i, X86Shift sh, gboolean w32)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
@@ -628,12 +654,110 @@ static void emit_shift(Jit *j, const TcgOp *op, guint i, X86Shift sh)
         temp_to_scratch(j, X86_RCX, op->in[1]); /* before d may take b's register */
     }
     X86Reg d = dest_from_input(j, op, i, op->in[0], op->in[1]);
-    if (b->is_const) {
+    if (w32 && b->is_const) {
+        x86_shift32_ri(&j->e, sh, d, (guint8)(b->val & 31));
+    } else if (w32) {
+        x86_shift32_cl(&j->e, sh, d);
+    } else if (b->is_const) {
         x86_shift_ri(&j->e, sh, d, (guint8)(b->val & 63));
     } else {
         x86_shift_cl(&j->e, sh, d);
     }
+    if (w32) {
+        x86_movsxd_rr(&j->e, d, d);
+    }
     bind_output(j, op, i, d);
+}
+
+/* min/max: d = a; cmp d, b; cmov<@take_b> d, b. */
+static void emit_minmax(Jit *j, const TcgOp *op, guint i, X86Cond take_b)
+{
+    TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
+    if (a->is_const && b->is_const) {
+        set_const(j, op->out, (gint64)tcg_eval(op->opc, op->aux, a->val, b->val, 0));
+        return;
+    }
+    temp_to_scratch(j, X86_RCX, op->in[1]); /* cmov takes no immediate */
+    X86Reg d = dest_from_input(j, op, i, op->in[0], op->in[1]);
+    x86_alu_rr(&j->e, X86_ALU_CMP, d, X86_RCX);
+    x86_cmov(&j->e, take_b, d, X86_RCX);
+    bind_output(j, op, i, d);
+}
+
+/* popcnt without the instruction (SWAR, as in Hacker's Delight 5-1):
+ * rax = bits set in @s; clobbers rcx and rdx. */
+static void emit_cpop_baseline(X86Emitter *e, X86Reg s)
+{
+    x86_mov_rr(e, X86_RAX, s);
+    x86_mov_rr(e, X86_RCX, X86_RAX);
+    x86_shift_ri(e, X86_SHIFT_SHR, X86_RCX, 1);
+    x86_movi(e, X86_RDX, 0x5555555555555555ll);
+    x86_alu_rr(e, X86_ALU_AND, X86_RCX, X86_RDX);
+    x86_alu_rr(e, X86_ALU_SUB, X86_RAX, X86_RCX);         /* 2-bit sums */
+    x86_movi(e, X86_RDX, 0x3333333333333333ll);
+    x86_mov_rr(e, X86_RCX, X86_RAX);
+    x86_alu_rr(e, X86_ALU_AND, X86_RAX, X86_RDX);
+    x86_shift_ri(e, X86_SHIFT_SHR, X86_RCX, 2);
+    x86_alu_rr(e, X86_ALU_AND, X86_RCX, X86_RDX);
+    x86_alu_rr(e, X86_ALU_ADD, X86_RAX, X86_RCX);         /* 4-bit sums */
+    x86_mov_rr(e, X86_RCX, X86_RAX);
+    x86_shift_ri(e, X86_SHIFT_SHR, X86_RCX, 4);
+    x86_alu_rr(e, X86_ALU_ADD, X86_RAX, X86_RCX);
+    x86_movi(e, X86_RDX, 0x0f0f0f0f0f0f0f0fll);
+    x86_alu_rr(e, X86_ALU_AND, X86_RAX, X86_RDX);         /* byte sums */
+    x86_movi(e, X86_RDX, 0x0101010101010101ll);
+    x86_imul_rr(e, X86_RAX, X86_RDX);                     /* their total in byte 7 */
+    x86_shift_ri(e, X86_SHIFT_SHR, X86_RAX, 56);
+}
+
+/* clz, ctz, cpop, bswap: one instruction where the host has it; bsr/bsf
+ * (which leave ZF set and the result undefined for 0) or SWAR otherwise. */
+static void emit_bitcount(Jit *j, const TcgOp *op, guint i)
+{
+    TempState *a = &j->ts[op->in[0]];
+    if (a->is_const) {
+        set_const(j, op->out, (gint64)tcg_eval(op->opc, op->aux, a->val, 0, 0));
+        return;
+    }
+    X86Emitter *e = &j->e;
+    X86Reg s = temp_in_reg(j, op->in[0]);
+    free_dead_inputs(j, op, i);
+    X86Reg d = out_reg(j, op->out, s);
+    switch (op->opc) {
+    case TCG_OP_clz:
+        if (j->host_isa & TCG_HOST_LZCNT) {
+            x86_op0f_rr(e, 0xf3, 0xbd, d, s);
+            return;
+        }
+        x86_movi(e, X86_RCX, 127);
+        x86_op0f_rr(e, 0, 0xbd, X86_RAX, s);              /* bsr: index of the top bit */
+        x86_cmov(e, X86_CC_E, X86_RAX, X86_RCX);
+        x86_alu_ri(e, X86_ALU_XOR, X86_RAX, 63);          /* 63 - index; 0 -> 64 */
+        break;
+    case TCG_OP_ctz:
+        if (j->host_isa & TCG_HOST_TZCNT) {
+            x86_op0f_rr(e, 0xf3, 0xbc, d, s);
+            return;
+        }
+        x86_movi(e, X86_RCX, 64);
+        x86_op0f_rr(e, 0, 0xbc, X86_RAX, s);              /* bsf */
+        x86_cmov(e, X86_CC_E, X86_RAX, X86_RCX);
+        break;
+    case TCG_OP_cpop:
+        if (j->host_isa & TCG_HOST_POPCNT) {
+            x86_op0f_rr(e, 0xf3, 0xb8, d, s);
+            return;
+        }
+        emit_cpop_baseline(e, s);
+        break;
+    case TCG_OP_bswap:
+        x86_mov_rr(e, d, s);
+        x86_bswap(e, d);
+        return;
+    default:
+        g_assert_not_reached();
+    }
+    x86_mov_rr(e, d, X86_RAX);
 }
 
 static void emit_mul(Jit *j, const TcgOp *op, guint i)
@@ -1397,9 +1521,23 @@ static void emit_op(Jit *j, const TcgOp *op, guint i)
     case TCG_OP_and: emit_alu(j, op, i, X86_ALU_AND); break;
     case TCG_OP_or: emit_alu(j, op, i, X86_ALU_OR); break;
     case TCG_OP_xor: emit_alu(j, op, i, X86_ALU_XOR); break;
-    case TCG_OP_shl: emit_shift(j, op, i, X86_SHIFT_SHL); break;
-    case TCG_OP_shr: emit_shift(j, op, i, X86_SHIFT_SHR); break;
-    case TCG_OP_sar: emit_shift(j, op, i, X86_SHIFT_SAR); break;
+    case TCG_OP_shl: emit_shift(j, op, i, X86_SHIFT_SHL, FALSE); break;
+    case TCG_OP_shr: emit_shift(j, op, i, X86_SHIFT_SHR, FALSE); break;
+    case TCG_OP_sar: emit_shift(j, op, i, X86_SHIFT_SAR, FALSE); break;
+    case TCG_OP_rotl: emit_shift(j, op, i, X86_SHIFT_ROL, FALSE); break;
+    case TCG_OP_rotr: emit_shift(j, op, i, X86_SHIFT_ROR, FALSE); break;
+    case TCG_OP_rotl32: emit_shift(j, op, i, X86_SHIFT_ROL, TRUE); break;
+    case TCG_OP_rotr32: emit_shift(j, op, i, X86_SHIFT_ROR, TRUE); break;
+    case TCG_OP_clz:
+    case TCG_OP_ctz:
+    case TCG_OP_cpop:
+    case TCG_OP_bswap:
+        emit_bitcount(j, op, i);
+        break;
+    case TCG_OP_min: emit_minmax(j, op, i, X86_CC_G); break;
+    case TCG_OP_max: emit_minmax(j, op, i, X86_CC_L); break;
+    case TCG_OP_minu: emit_minmax(j, op, i, X86_CC_A); break;
+    case TCG_OP_maxu: emit_minmax(j, op, i, X86_CC_B); break;
     case TCG_OP_addi: emit_addi(j, op, i); break;
     case TCG_OP_mul:
     case TCG_OP_mulsh:

@@ -101,6 +101,8 @@ static gboolean simplify(Optimizer *o, TcgOp *op)
     case TCG_OP_shl:
     case TCG_OP_shr:
     case TCG_OP_sar:
+    case TCG_OP_rotl:
+    case TCG_OP_rotr:
         if (bi->val == 0) {
             make_mov(o, op, a);
             return TRUE;

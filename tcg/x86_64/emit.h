@@ -29,8 +29,11 @@ typedef enum {
     X86_ALU_CMP = 7,
 } X86Alu;
 
-/* Group-2 shifts: the /digit of D3/C1. */
-typedef enum { X86_SHIFT_SHL = 4, X86_SHIFT_SHR = 5, X86_SHIFT_SAR = 7 } X86Shift;
+/* Group-2 shifts and rotates: the /digit of D3/C1. */
+typedef enum {
+    X86_SHIFT_ROL = 0, X86_SHIFT_ROR = 1, X86_SHIFT_SHL = 4, X86_SHIFT_SHR = 5,
+    X86_SHIFT_SAR = 7,
+} X86Shift;
 
 typedef struct {
     guint8 *p;     /* next byte to write (the writable view) */
@@ -321,6 +324,13 @@ static inline void x86_shift32_ri(X86Emitter *e, X86Shift op, X86Reg dst, guint8
     x86_byte(e, count);
 }
 
+static inline void x86_shift32_cl(X86Emitter *e, X86Shift op, X86Reg dst)
+{
+    x86_rex(e, FALSE, 0, dst, FALSE);
+    x86_byte(e, 0xd3);
+    x86_modrm_reg(e, op, dst);
+}
+
 static inline void x86_and32_ri(X86Emitter *e, X86Reg dst, guint32 imm)
 {
     x86_rex(e, FALSE, 0, dst, FALSE);
@@ -343,6 +353,33 @@ static inline void x86_group3(X86Emitter *e, guint digit, X86Reg rm)
     x86_rex(e, TRUE, 0, rm, FALSE);
     x86_byte(e, 0xf7);
     x86_modrm_reg(e, digit, rm);
+}
+
+/* 0F @opc r64, r/m64 with an optional mandatory prefix (0 for none), which
+ * goes before REX: F3 0F BD lzcnt, F3 0F BC tzcnt, F3 0F B8 popcnt (each
+ * needs its cpuid bit; without it F3 0F BD/BC run as bsr/bsf), 0F BD
+ * bsr, 0F BC bsf, 0F 40+cc cmovcc. */
+static inline void x86_op0f_rr(X86Emitter *e, guint8 prefix, guint8 opc, X86Reg dst, X86Reg src)
+{
+    if (prefix != 0) {
+        x86_byte(e, prefix);
+    }
+    x86_rex(e, TRUE, dst, src, FALSE);
+    x86_byte(e, 0x0f);
+    x86_byte(e, opc);
+    x86_modrm_reg(e, dst, src);
+}
+
+static inline void x86_cmov(X86Emitter *e, X86Cond cc, X86Reg dst, X86Reg src)
+{
+    x86_op0f_rr(e, 0, (guint8)(0x40 + cc), dst, src);
+}
+
+static inline void x86_bswap(X86Emitter *e, X86Reg r)
+{
+    x86_rex(e, TRUE, 0, r, FALSE);
+    x86_byte(e, 0x0f);
+    x86_byte(e, (guint8)(0xc8 + (r & 7)));
 }
 
 static inline void x86_cqo(X86Emitter *e)

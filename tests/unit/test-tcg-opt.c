@@ -30,6 +30,45 @@ static void test_fold(void)
     g_assert_cmpuint(ir.n_ops, ==, 2); /* movi x10, exit */
 }
 
+/* Constant inputs fold through tcg_eval, the interpreter's own meaning of
+ * each op; one-input ops have only a. */
+static void test_fold_bitops(void)
+{
+    static const struct {
+        TcgOpcode opc;
+        guint64 a, b, want;
+    } cases[] = {
+        { TCG_OP_rotl, 0x8000000000000001ull, 1, 3 },
+        { TCG_OP_rotr, 1, 65, 1ull << 63 },
+        { TCG_OP_rotl32, 0x40000000, 1, 0xffffffff80000000ull },
+        { TCG_OP_rotr32, 0xffffffff00000002ull, 1, 1 },
+        { TCG_OP_clz, 0, 0, 64 },
+        { TCG_OP_clz, 0xffff, 0, 48 },
+        { TCG_OP_ctz, 0, 0, 64 },
+        { TCG_OP_ctz, 0x100, 0, 8 },
+        { TCG_OP_cpop, 0xf0f0, 0, 8 },
+        { TCG_OP_bswap, 0x0102030405060708ull, 0, 0x0807060504030201ull },
+        { TCG_OP_min, ~0ull, 0, ~0ull },
+        { TCG_OP_max, ~0ull, 0, 0 },
+        { TCG_OP_minu, ~0ull, 0, 0 },
+        { TCG_OP_maxu, ~0ull, 0, ~0ull },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        TcgIr ir;
+        tcg_ir_reset(&ir);
+        TcgTemp a = tcg_const(&ir, (gint64)cases[i].a), b = tcg_const(&ir, (gint64)cases[i].b);
+        gboolean unary = tcg_op_descs[cases[i].opc].n_ins == 1;
+        tcg_gen_op(&ir, cases[i].opc, 10, a, unary ? TCG_TEMP_NONE : b, TCG_TEMP_NONE, 0, 0);
+        tcg_gen_exit_tb(&ir);
+        tcg_optimize(&ir);
+        g_test_message("%s 0x%" G_GINT64_MODIFIER "x", tcg_op_descs[cases[i].opc].name,
+                       cases[i].a);
+        const TcgOp *w = writer(&ir, 10);
+        g_assert_cmpint(w->opc, ==, TCG_OP_movi);
+        g_assert_cmphex((guint64)w->imm, ==, cases[i].want);
+    }
+}
+
 static void test_copy_propagation(void)
 {
     TcgIr ir;
@@ -73,6 +112,7 @@ static void test_identities(void)
         { TCG_OP_and, -1, TCG_OP_mov }, { TCG_OP_and, 0, TCG_OP_movi },
         { TCG_OP_mul, 1, TCG_OP_mov },  { TCG_OP_mul, 0, TCG_OP_movi },
         { TCG_OP_add, 5, TCG_OP_addi }, { TCG_OP_sub, 5, TCG_OP_addi },
+        { TCG_OP_rotl, 0, TCG_OP_mov }, { TCG_OP_rotr, 0, TCG_OP_mov },
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         TcgIr ir;
@@ -126,6 +166,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/tcg/opt/fold", test_fold);
+    g_test_add_func("/tcg/opt/fold-bitops", test_fold_bitops);
     g_test_add_func("/tcg/opt/copy-propagation", test_copy_propagation);
     g_test_add_func("/tcg/opt/copy-invalidated", test_copy_invalidated);
     g_test_add_func("/tcg/opt/identities", test_identities);

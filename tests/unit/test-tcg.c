@@ -178,6 +178,37 @@ static const OpCase op_cases[] = {
     { TCG_OP_setcond, 5, 5, 1, TCG_COND_GEU },
     { TCG_OP_setcond, 5, 5, 1, TCG_COND_EQ },
     { TCG_OP_setcond, 5, 5, 0, TCG_COND_NE },
+    { TCG_OP_rotl, 0x8000000000000001ull, 1, 3 },
+    { TCG_OP_rotl, 0x0123456789abcdefull, 4, 0x123456789abcdef0ull },
+    { TCG_OP_rotl, 0x0123456789abcdefull, 64, 0x0123456789abcdefull }, /* count mod 64 */
+    { TCG_OP_rotr, 1, 1, 1ull << 63 },
+    { TCG_OP_rotr, 0x0123456789abcdefull, 68, 0xf0123456789abcdeull },
+    { TCG_OP_rotl32, 0x80000001, 1, 3 },
+    { TCG_OP_rotl32, 0x40000000, 1, 0xffffffff80000000ull }, /* sign-extended */
+    { TCG_OP_rotl32, 0xffffffff00000001ull, 33, 2 },          /* high half, count mod 32 */
+    { TCG_OP_rotr32, 1, 1, 0xffffffff80000000ull },
+    { TCG_OP_rotr32, 0x123456789abcdef0ull, 0, 0xffffffff9abcdef0ull },
+    { TCG_OP_rotr32, 0x12345678ull, 36, 0x81234567ull | 0xffffffff00000000ull },
+    { TCG_OP_clz, 0, 0, 64 },
+    { TCG_OP_clz, 1, 0, 63 },
+    { TCG_OP_clz, 1ull << 63, 0, 0 },
+    { TCG_OP_clz, 0x00f0000000000000ull, 0, 8 },
+    { TCG_OP_ctz, 0, 0, 64 },
+    { TCG_OP_ctz, 1ull << 63, 0, 63 },
+    { TCG_OP_ctz, 0x10, 0, 4 },
+    { TCG_OP_ctz, ~0ull, 0, 0 },
+    { TCG_OP_cpop, 0, 0, 0 },
+    { TCG_OP_cpop, ~0ull, 0, 64 },
+    { TCG_OP_cpop, 0x8000000000000001ull, 0, 2 },
+    { TCG_OP_cpop, 0x5555555555555555ull, 0, 32 },
+    { TCG_OP_bswap, 0x0123456789abcdefull, 0, 0xefcdab8967452301ull },
+    { TCG_OP_min, (guint64)-1, 1, (guint64)-1 },
+    { TCG_OP_min, 1ull << 63, 0, 1ull << 63 },
+    { TCG_OP_max, (guint64)-1, 1, 1 },
+    { TCG_OP_max, 7, 7, 7 },
+    { TCG_OP_minu, (guint64)-1, 1, 1 },
+    { TCG_OP_maxu, (guint64)-1, 1, (guint64)-1 },
+    { TCG_OP_maxu, 0, 1ull << 63, 1ull << 63 },
 };
 
 /* Runs a block built by @build on @m's back end: compiled when it has a
@@ -200,13 +231,19 @@ static void run_ir(Machine *m, TcgIr *ir)
 /* out = x11 op x12 for out in x10 (a third register), x11 and x12 (in
  * place, as x86's two-operand forms like), with the second input also as
  * an immediate, and through block temps that die at the op: both back
- * ends, every case. */
-static void check_ops(TcgAccel accel)
+ * ends, every case. One-input ops get TCG_TEMP_NONE for in1 (x12 still
+ * holds b, and is still the output in the forms that say so). The JIT
+ * uses only the @host_isa instructions it may choose (TcgHostIsa). */
+static void check_ops(TcgAccel accel, guint host_isa)
 {
     static const TcgTemp outs[] = { 10, 11, 12 };
     Machine *m = machine_new_with(accel, 1 << 20);
+    if (m->hart->jit != NULL) {
+        tcg_jit_limit_host_isa(m->hart, host_isa);
+    }
     for (guint i = 0; i < G_N_ELEMENTS(op_cases); i++) {
         const OpCase *c = &op_cases[i];
+        gboolean unary = tcg_op_descs[c->opc].n_ins == 1;
         for (guint form = 0; form < 2 * G_N_ELEMENTS(outs) + 3; form++) {
             TcgIr ir;
             tcg_ir_reset(&ir);
@@ -216,12 +253,14 @@ static void check_ops(TcgAccel accel)
                 /* a guest register made constant in the block is the first
                  * input and the output: x10 = a; x10 = x10 op x12 */
                 tcg_gen_movi(&ir, 10, (gint64)c->a);
-                tcg_gen_op(&ir, c->opc, 10, 10, 12, TCG_TEMP_NONE, 0, c->aux);
+                tcg_gen_op(&ir, c->opc, 10, 10, unary ? TCG_TEMP_NONE : 12, TCG_TEMP_NONE, 0,
+                           c->aux);
                 out = 10;
             } else if (form == 2 * G_N_ELEMENTS(outs) + 2) {
                 /* ... the second input and the output: x12 = b; x12 = x11 op x12 */
                 tcg_gen_movi(&ir, 12, (gint64)c->b);
-                tcg_gen_op(&ir, c->opc, 12, 11, 12, TCG_TEMP_NONE, 0, c->aux);
+                tcg_gen_op(&ir, c->opc, 12, 11, unary ? TCG_TEMP_NONE : 12, TCG_TEMP_NONE, 0,
+                           c->aux);
                 out = 12;
             } else if (form == 2 * G_N_ELEMENTS(outs)) {
                 /* temps: t0 = x11 + 0x10, t1 = x12, t2 = t0 op t1, x10 = t2 */
@@ -229,12 +268,14 @@ static void check_ops(TcgAccel accel)
                 tcg_gen_addi(&ir, t0, 11, 0x10);
                 tcg_gen_addi(&ir, t0, t0, -0x10);
                 tcg_gen_mov(&ir, t1, 12);
-                tcg_gen_op(&ir, c->opc, t2, t0, t1, TCG_TEMP_NONE, 0, c->aux);
+                tcg_gen_op(&ir, c->opc, t2, t0, unary ? TCG_TEMP_NONE : t1, TCG_TEMP_NONE, 0,
+                           c->aux);
                 tcg_gen_mov(&ir, 10, t2);
                 out = 10;
             } else {
                 TcgTemp b = imm_form ? tcg_const(&ir, (gint64)c->b) : 12;
-                tcg_gen_op(&ir, c->opc, out, 11, b, TCG_TEMP_NONE, 0, c->aux);
+                tcg_gen_op(&ir, c->opc, out, 11, unary ? TCG_TEMP_NONE : b, TCG_TEMP_NONE, 0,
+                           c->aux);
             }
             tcg_gen_exit_tb(&ir);
             m->hart->env.x[10] = 0xdead;
@@ -251,12 +292,19 @@ static void check_ops(TcgAccel accel)
 
 static void test_ops(void)
 {
-    check_ops(TCG_ACCEL_INTERP);
+    check_ops(TCG_ACCEL_INTERP, 0);
 }
 
 static void test_jit_ops(void)
 {
-    check_ops(TCG_ACCEL_JIT);
+    check_ops(TCG_ACCEL_JIT, ~0u);
+}
+
+/* The same on x86-64's baseline: bsr/bsf and SWAR instead of lzcnt,
+ * tzcnt and popcnt. */
+static void test_jit_ops_baseline(void)
+{
+    check_ops(TCG_ACCEL_JIT, 0);
 }
 
 /* 4000 distinct blocks (addi; jal to the next) through a 128 KiB code
@@ -701,6 +749,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/interp/ops", test_ops);
     g_test_add_func("/tcg/interp/ext", test_ext);
     g_test_add_func("/tcg/jit/ops", test_jit_ops);
+    g_test_add_func("/tcg/jit/ops-baseline", test_jit_ops_baseline);
     g_test_add_func("/tcg/jit/buffer-full", test_jit_buffer_full);
     g_test_add_func("/tcg/hart/loop", test_loop_program);
     g_test_add_func("/tcg/hart/budget", test_budget);
