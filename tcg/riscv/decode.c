@@ -8,7 +8,7 @@
 
 typedef enum {
     FMT_R, FMT_I, FMT_S, FMT_B, FMT_U, FMT_J, FMT_SH, FMT_SHW, FMT_CSR, FMT_AMO, FMT_FENCE,
-    FMT_NONE, FMT_FR, FMT_FR1, FMT_R4,
+    FMT_NONE, FMT_FR, FMT_FR1, FMT_R4, FMT_R1,
     FMT_CIW_ADDI4SPN, FMT_CL_W, FMT_CL_D, FMT_CS_W, FMT_CS_D, FMT_CI_ADDI, FMT_CI_ADDIW,
     FMT_CI_LI, FMT_CI_ADDI16SP, FMT_CI_LUI, FMT_CB_SHIFT, FMT_CB_ANDI, FMT_CA, FMT_CJ,
     FMT_CB_BRANCH, FMT_CI_SLLI, FMT_CI_LWSP, FMT_CI_LDSP, FMT_CI_FLDSP, FMT_CR_NONE, FMT_CR_JR,
@@ -51,6 +51,7 @@ typedef struct {
     guint8 n;
     guint8 ops[RV_MAX_PER_BUCKET];
 } Bucket;
+G_STATIC_ASSERT(RV_OP_COUNT <= 256); /* an op number fits Bucket.ops */
 static Bucket buckets32[128];
 static Bucket buckets16[32];
 
@@ -157,6 +158,9 @@ static gboolean decode_operands(RvFormat fmt, guint32 w, RvInsn *out)
         return TRUE;
     case FMT_FR1:
         out->rd = rd, out->rs1 = rs1, out->rm = (guint8)bits(w, 14, 12);
+        return TRUE;
+    case FMT_R1:
+        out->rd = rd, out->rs1 = rs1;
         return TRUE;
     case FMT_R4:
         out->rd = rd, out->rs1 = rs1, out->rs2 = rs2, out->rs3 = (guint8)bits(w, 31, 27);

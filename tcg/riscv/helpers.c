@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The helper table, and the helpers for Zicsr, Zifencei and A. Atomics
+/* The helper table, and the helpers for Zicsr, Zifencei, A and Zbc. Atomics
  * are host atomics on the node's frame (the page is held Modified when
  * writable), so they stay atomic against every other hart thread. */
 #include <sched.h>
@@ -147,4 +147,24 @@ guint64 tcg_helper_amo(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gi
         tcg_shared_code_stored(code_paddr);
     }
     return old;
+}
+
+/* Zbc's carry-less products of a and b, as the spec defines them bit by
+ * bit: clmul the low 64 bits of the 128-bit product, clmulh the high 64,
+ * clmulr bits 126:63. */
+guint64 tcg_helper_clmul(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 funct3)
+{
+    guint64 x = 0;
+    for (guint i = 0; i < 64; i++) {
+        if (!((b >> i) & 1)) {
+            continue;
+        }
+        switch (funct3) {
+        case 1: x ^= a << i; break;
+        case 2: x ^= a >> (63 - i); break;
+        case 3: x ^= i == 0 ? 0 : a >> (64 - i); break;
+        default: g_assert_not_reached();
+        }
+    }
+    return x;
 }

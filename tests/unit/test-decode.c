@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The RISC-V decoder against GNU as: every RV64IMAFDC + Zicsr + Zifencei
- * encoding, compressed ones checked through their expansion, plus the
- * reserved encodings that must stay illegal and the shape of insn.def. */
+/* The RISC-V decoder against GNU as: every RV64IMAFDC + Zicsr + Zifencei +
+ * Zba/Zbb/Zbc/Zbs encoding, compressed ones checked through their
+ * expansion, plus the reserved encodings that must stay illegal and the
+ * shape of insn.def. */
 #include <glib.h>
 
 #include "tcg/riscv/decode.h"
@@ -105,6 +106,11 @@ static void test_reserved(void)
         { 0x0000707f, "custom opcode" },
         { 0x30200073 | (1u << 7), "mret with rd != 0" },
         { 0x0000303b | (1u << 25) | (1u << 12), "unknown OP-32 funct" },
+        { 0x60301013, "Zbb OP-IMM count with rs2 = 3" },
+        { 0x6200501b, "roriw with shamt bit 5 set" },
+        { 0x0810403b, "pack (Zbkb), zext.h with rs2 != 0" },
+        { 0x69805013, "rev8 as RV32 encodes it" },
+        { 0x0800103b, "unknown OP-32 funct7 4 funct3 1" },
     };
     for (guint i = 0; i < G_N_ELEMENTS(reserved); i++) {
         RvInsn insn;
