@@ -13,4 +13,4 @@ libshoal_tcg_a_SOURCES = \
 	tcg/riscv/trans-rva.c.inc tcg/riscv/trans-zicsr.c.inc tcg/riscv/trans-priv.c.inc \
 	tcg/riscv/trap.c tcg/riscv/csr.c tcg/riscv/helpers.c tcg/riscv/mmu.c tcg/riscv/pmp.c \
 	tcg/riscv/fpu.h tcg/riscv/fpu.c tcg/riscv/fpu-host.c tcg/riscv/trans-rvf.c.inc tcg/riscv/trans-rvd.c.inc \
-	tcg/riscv/trans-zb.c.inc
+	tcg/riscv/trans-zb.c.inc tcg/riscv/trans-zicond.c.inc

@@ -90,6 +90,7 @@ static gboolean gen_illegal(Disas *s)
 #include "tcg/riscv/trans-rvf.c.inc"
 #include "tcg/riscv/trans-rvd.c.inc"
 #include "tcg/riscv/trans-zb.c.inc"
+#include "tcg/riscv/trans-zicond.c.inc"
 
 typedef gboolean (*TransFn)(Disas *s, const RvInsn *insn);
 

@@ -240,6 +240,8 @@
 { 0x6bf59513u, "binvi a0, a1, 63", RV_OP_binvi, 10, 11, 0, 63ll, 0x0, 0, 0 },
 { 0x2bf59513u, "bseti a0, a1, 63", RV_OP_bseti, 10, 11, 0, 63ll, 0x0, 0, 0 },
 { 0x61f5d51bu, "roriw a0, a1, 31", RV_OP_roriw, 10, 11, 0, 31ll, 0x0, 0, 0 },
+{ 0x0ec5d533u, ".insn r 0x33, 5, 7, a0, a1, a2", RV_OP_czero_eqz, 10, 11, 12, 0ll, 0x0, 0, 0 },
+{ 0x0ec5f533u, ".insn r 0x33, 7, 7, a0, a1, a2", RV_OP_czero_nez, 10, 11, 12, 0ll, 0x0, 0, 0 },
 { 0x00001fe8u, "c.addi4spn a0, sp, 1020", RV_OP_addi, 10, 2, 0, 1020ll, 0x0, 0, 0 },
 { 0x00000048u, "c.addi4spn a0, sp, 4", RV_OP_addi, 10, 2, 0, 4ll, 0x0, 0, 0 },
 { 0x00005de8u, "c.lw a0, 124(a1)", RV_OP_lw, 10, 11, 0, 124ll, 0x0, 0, 0 },

@@ -89,7 +89,7 @@ for w in "sd":
 v("fcvt.s.d fa0, fa1, rup", "fcvt_s_d", A0, A1, 0, 0, 0, 0, 3)
 v("fcvt.d.s fa0, fa1", "fcvt_d_s", A0, A1)
 v(".insn r 0x53, 1, 0x21, fa0, fa1, f0", "fcvt_d_s", A0, A1, 0, 0, 0, 0, 1)  # fcvt.d.s, rtz
-# Zba, Zbb, Zbc, Zbs
+# Zba, Zbb, Zbc, Zbs; Zicond through .insn (binutils 2.40 does not know it)
 for op in "add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw " \
           "andn orn xnor max maxu min minu rol ror rolw rorw " \
           "clmul clmulh clmulr bclr bext binv bset".split():
@@ -99,6 +99,8 @@ for op in "clz ctz cpop sext.b sext.h clzw ctzw cpopw zext.h orc.b rev8".split()
 for op in "slli.uw rori bclri bexti binvi bseti".split():
     v(f"{op} a0, a1, 63", op.replace(".", "_"), A0, A1, 0, 63)
 v("roriw a0, a1, 31", "roriw", A0, A1, 0, 31)
+v(".insn r 0x33, 5, 7, a0, a1, a2", "czero_eqz", A0, A1, A2)
+v(".insn r 0x33, 7, 7, a0, a1, a2", "czero_nez", A0, A1, A2)
 # compressed: expected values are the expansion
 v("c.addi4spn a0, sp, 1020", "addi", A0, SP, 0, 1020)
 v("c.addi4spn a0, sp, 4", "addi", A0, SP, 0, 4)

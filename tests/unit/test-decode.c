@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The RISC-V decoder against GNU as: every RV64IMAFDC + Zicsr + Zifencei +
- * Zba/Zbb/Zbc/Zbs encoding, compressed ones checked through their
+ * Zba/Zbb/Zbc/Zbs + Zicond encoding, compressed ones checked through their
  * expansion, plus the reserved encodings that must stay illegal and the
  * shape of insn.def. */
 #include <glib.h>
