@@ -36,6 +36,8 @@ GUEST_TESTS = \
 	tests/guest/uart-order.elf \
 	tests/guest/pause.elf \
 	tests/guest/rvc-fp.elf \
+	tests/guest/bitmanip.elf \
+	tests/guest/zicond.elf \
 	$(GUEST_LOWER_TESTS) \
 	$(GUEST_FP_TESTS) \
 	$(GUEST_SBI_TESTS)
@@ -109,6 +111,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/plic.c tests/guest/plic.harts tests/guest/plic.input \
 	tests/guest/smp-irq.c tests/guest/smp-irq.harts tests/guest/clint-msip.c \
 	tests/guest/uart-order.c tests/guest/uart-order.harts \
+	tests/guest/bitmanip.c tests/guest/zicond.c tests/guest/zicond.no-qemu \
 	$(GUEST_SBI_TESTS:.elf=.c) $(GUEST_SBI_TESTS:.elf=.harts) $(GUEST_SBI_TESTS:.elf=.bios) \
 	tests/guest/lower.S tests/guest/lower.h $(GUEST_LOWER_TESTS:.elf=.c) \
 	$(GUEST_TESTS:.elf=.expected)
@@ -160,6 +163,13 @@ tests/guest/fp-cvt.elf: $(srcdir)/tests/guest/fp-cvt.c
 	$(GUEST_FP_LINK)
 tests/guest/fp-misc.elf: $(srcdir)/tests/guest/fp-misc.c
 	$(GUEST_FP_LINK)
+
+# Zba/Zbb/Zbc/Zbs: the test and the runtime built for them (so gcc's own
+# code uses them too).
+GUEST_ZB_CCOPTS = -march=rv64imac_zicsr_zifencei_zba_zbb_zbc_zbs -mabi=lp64 $(GUEST_COMMON_OPTS)
+tests/guest/bitmanip.elf: $(srcdir)/tests/guest/bitmanip.c
+	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_ZB_CCOPTS) $(GUEST_LDOPTS) \
+		-o $@ $(GUEST_LIB) $< -lgcc
 
 SUFFIXES = .elf
 .S.elf:

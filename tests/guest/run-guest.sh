@@ -54,6 +54,10 @@ timeout_s=${GUEST_TIMEOUT:-$timeout_s}
 # foo.args: extra shoal options (e.g. a tiny code buffer); QEMU has no use for them.
 shoal_args=
 [ -f "$srcdir/tests/guest/$name.args" ] && shoal_args=$(cat "$srcdir/tests/guest/$name.args")
+# foo.no-qemu: QEMU cannot run the test (an extension it lacks); the file's
+# first line says why, and QEMU's line is a SKIP with that reason.
+no_qemu=
+[ -f "$srcdir/tests/guest/$name.no-qemu" ] && no_qemu=$(head -n 1 "$srcdir/tests/guest/$name.no-qemu")
 input=/dev/null
 [ -f "$srcdir/tests/guest/$name.input" ] && input=$srcdir/tests/guest/$name.input
 # foo.bios: SBI firmware (a path) that starts the test in S-mode, on shoal
@@ -117,7 +121,10 @@ for config in $configs; do
     done
 done
 
-if [ -z "$qemu" ] || [ "$qemu" = no ] || ! command -v "$qemu" >/dev/null 2>&1; then
+if [ -n "$no_qemu" ]; then
+    n=$((n + 1))
+    echo "ok $n - $name qemu # SKIP $no_qemu"
+elif [ -z "$qemu" ] || [ "$qemu" = no ] || ! command -v "$qemu" >/dev/null 2>&1; then
     n=$((n + 1))
     echo "ok $n - $name qemu # SKIP qemu-system-riscv64 not found"
 else

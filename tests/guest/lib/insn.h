@@ -12,6 +12,9 @@
 /* rd = op rs1, rs2 */
 #define RR(op, a, b) ({ uint64_t r_; \
     asm volatile(NORVC(op " %0, %1, %2") : "=r"(r_) : "r"((uint64_t)(a)), "r"((uint64_t)(b))); r_; })
+/* rd = op rs1 */
+#define R1(op, a) ({ uint64_t r_; \
+    asm volatile(NORVC(op " %0, %1") : "=r"(r_) : "r"((uint64_t)(a))); r_; })
 /* rd = op rs1, imm */
 #define RI(op, a, imm) ({ uint64_t r_; \
     asm volatile(NORVC(op " %0, %1, %2") : "=r"(r_) : "r"((uint64_t)(a)), "i"(imm)); r_; })
