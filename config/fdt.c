@@ -9,9 +9,13 @@
 #include <libfdt.h>
 #include <string.h>
 
-/* What shoal's translator implements (tcg/: RV64GC, Zicsr, Zifencei,
- * Zihintpause). Linux's cpu_relax uses pause only when this says so. */
-#define FDT_ISA "rv64imafdc_zicsr_zifencei_zihintpause"
+/* What shoal's translator implements (tcg/: RV64GC, Zicond, Zicsr,
+ * Zifencei, Zihintpause, Zba, Zbb, Zbc, Zbs), in the ISA string's order:
+ * the Z extensions by the category of their second letter (I before B,
+ * as in the canonical IMAFDQLCBKJTPVH), alphabetical within one. Linux
+ * reads it: cpu_relax uses pause only when it names Zihintpause, and the
+ * kernel's Zbb string routines wait for Zbb. */
+#define FDT_ISA "rv64imafdc_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs"
 #define FDT_MMU "riscv,sv48"
 #define UART_CLOCK_HZ 3686400  /* QEMU's virt UART input clock */
 #define PLIC_NDEV 96           /* sources QEMU 7.2's virt PLIC advertises */
