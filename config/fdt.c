@@ -9,9 +9,13 @@
 #include <libfdt.h>
 #include <string.h>
 
-/* What shoal's translator implements (tcg/: RV64GC, Zicsr, Zifencei,
- * Zihintpause). Linux's cpu_relax uses pause only when this says so. */
-#define FDT_ISA "rv64imafdc_zicsr_zifencei_zihintpause"
+/* What shoal's translator implements (tcg/), in the order the ISA naming
+ * rules give: Z extensions by category letter, then S extensions. Linux
+ * uses what this names and nothing else: pause in cpu_relax, Sstc's
+ * stimecmp instead of an SBI call per timer, Svpbmt for ioremap. Zicbop's
+ * prefetches are hints (ori to x0) every RV64I hart runs. */
+#define FDT_ISA "rv64imafdc_zicbom_zicbop_zicboz_zicsr_zifencei_zihintpause_sstc_svpbmt"
+#define FDT_CACHE_BLOCK 64 /* RV_CACHE_BLOCK: what cbo.* and prefetch.* name */
 #define FDT_MMU "riscv,sv48"
 #define UART_CLOCK_HZ 3686400  /* QEMU's virt UART input clock */
 #define PLIC_NDEV 96           /* sources QEMU 7.2's virt PLIC advertises */
@@ -233,6 +237,9 @@ static void add_cpus(Fdt *f, const CfgMachine *m)
         prop_str(f, "compatible", "riscv");
         prop_str(f, "riscv,isa", FDT_ISA);
         prop_str(f, "mmu-type", FDT_MMU);
+        prop_u32(f, "riscv,cbom-block-size", FDT_CACHE_BLOCK);
+        prop_u32(f, "riscv,cbop-block-size", FDT_CACHE_BLOCK);
+        prop_u32(f, "riscv,cboz-block-size", FDT_CACHE_BLOCK);
         if (numa_share(m)) {
             prop_u32(f, "numa-node-id", numa_node_of(m, h));
         }

@@ -142,6 +142,7 @@ void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1)
     /* MPP resets to M here as on QEMU; SXL/UXL read 64-bit. */
     env->mstatus = (2ull << 34) | (2ull << 32);
     env->reservation = RV_NO_RESERVATION;
+    env->stimecmp = G_MAXUINT64; /* the node's comparator starts disarmed too */
 }
 
 void tcg_hart_set_budget(TcgHart *hart, guint64 budget)

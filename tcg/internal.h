@@ -277,6 +277,10 @@ guint64 tcg_eval(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm);
 /* tlb.c: guest memory. Raise the architectural exception on failure. */
 guint64 tcg_mem_load(TcgHart *hart, guint64 addr, TcgMemOp mo);
 void tcg_mem_store(TcgHart *hart, guint64 addr, guint64 value, TcgMemOp mo);
+/* Whether @access to @addr in the current data regime would succeed
+ * (page tables, PMP, something at that address): -1, or the exception cause
+ * it would raise. Maps the page as the access would; raises nothing. */
+gint tcg_mem_probe(TcgHart *hart, guint64 addr, TcgAccess access);
 /* Host pointer for an aligned atomic access of 1 << log2size bytes with
  * write permission; raises on failure or MMIO (access fault). */
 /* *@code_paddr: TCG_NO_CODE_PAGE, or for a store into a shared code page

@@ -86,6 +86,7 @@ static gboolean gen_illegal(Disas *s)
 #include "tcg/riscv/trans-rvm.c.inc"
 #include "tcg/riscv/trans-rva.c.inc"
 #include "tcg/riscv/trans-zicsr.c.inc"
+#include "tcg/riscv/trans-zicbo.c.inc"
 #include "tcg/riscv/trans-priv.c.inc"
 #include "tcg/riscv/trans-rvf.c.inc"
 #include "tcg/riscv/trans-rvd.c.inc"

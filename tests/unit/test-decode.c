@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The RISC-V decoder against GNU as: every RV64IMAFDC + Zicsr + Zifencei
+/* The RISC-V decoder against GNU as: every RV64IMAFDC + Zicsr + Zifencei + Zicbo*
  * encoding, compressed ones checked through their expansion, plus the
  * reserved encodings that must stay illegal and the shape of insn.def. */
 #include <glib.h>
