@@ -598,8 +598,9 @@ static void run_jit(TcgHart *hart)
         flushes = hart->blocks.flush_count;
         guintptr ret = tcg_jit_enter(hart, tb);
         /* A flush inside the block (a helper) freed what ret points to. */
-        last = flushes == hart->blocks.flush_count ? (TcgBlock *)(ret & ~(guintptr)1) : NULL;
-        last_slot = (guint)(ret & 1);
+        last = flushes == hart->blocks.flush_count ? (TcgBlock *)(ret & ~TCG_CHAIN_SLOT_MASK)
+                                                   : NULL;
+        last_slot = (guint)(ret & TCG_CHAIN_SLOT_MASK);
     }
 }
 
