@@ -6,7 +6,8 @@
 EXTRA_DIST += bench/README.md bench/run bench/gen-blocks.py \
 	bench/lib/bench.h bench/lib/crt0.S bench/lib/runtime.c bench/lib/link.ld \
 	bench/null.c bench/sort.c bench/hash.c bench/matmul.c bench/interp.c \
-	bench/chase.c bench/strings.c bench/recurse.c bench/nbody.c bench/sdot.c \
+	bench/chase.c bench/strings.c bench/recurse.c bench/list.c bench/matrix.c \
+	bench/fsm.c bench/crc16.c bench/dhry.c bench/nbody.c bench/sdot.c \
 	bench/blocks.c bench/smc.c bench/indirect.c \
 	bench/smp-run bench/smp/par.c bench/smp/lock.c bench/page-rtt bench/boot bench/sysc
 

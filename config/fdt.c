@@ -9,13 +9,16 @@
 #include <libfdt.h>
 #include <string.h>
 
-/* What shoal's translator implements (tcg/: RV64GC, Zicond, Zicsr,
- * Zifencei, Zihintpause, Zba, Zbb, Zbc, Zbs), in the ISA string's order:
- * the Z extensions by the category of their second letter (I before B,
- * as in the canonical IMAFDQLCBKJTPVH), alphabetical within one. Linux
- * reads it: cpu_relax uses pause only when it names Zihintpause, and the
- * kernel's Zbb string routines wait for Zbb. */
-#define FDT_ISA "rv64imafdc_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs"
+/* What shoal's translator implements (tcg/), in the ISA string's order:
+ * the Z extensions by the category of their second letter (I before B, as
+ * in the canonical IMAFDQLCBKJTPVH), alphabetical within one, then the S
+ * extensions. Linux uses what this names and nothing else: pause in
+ * cpu_relax, Sstc's stimecmp instead of an SBI call per timer, Svpbmt for
+ * ioremap, the Zbb string routines. Zicbop's prefetches are hints (ori to
+ * x0) every RV64I hart runs. */
+#define FDT_ISA \
+    "rv64imafdc_zicbom_zicbop_zicboz_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svpbmt"
+#define FDT_CACHE_BLOCK 64 /* RV_CACHE_BLOCK: what cbo.* and prefetch.* name */
 #define FDT_MMU "riscv,sv48"
 #define UART_CLOCK_HZ 3686400  /* QEMU's virt UART input clock */
 #define PLIC_NDEV 96           /* sources QEMU 7.2's virt PLIC advertises */
@@ -237,6 +240,9 @@ static void add_cpus(Fdt *f, const CfgMachine *m)
         prop_str(f, "compatible", "riscv");
         prop_str(f, "riscv,isa", FDT_ISA);
         prop_str(f, "mmu-type", FDT_MMU);
+        prop_u32(f, "riscv,cbom-block-size", FDT_CACHE_BLOCK);
+        prop_u32(f, "riscv,cbop-block-size", FDT_CACHE_BLOCK);
+        prop_u32(f, "riscv,cboz-block-size", FDT_CACHE_BLOCK);
         if (numa_share(m)) {
             prop_u32(f, "numa-node-id", numa_node_of(m, h));
         }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The CLINT as each node sees it (clint.h): msip and mtimecmp of its own
- * harts live here, msip of another node's hart leaves through
+ * harts live here, with Sstc's stimecmp (a CSR, compared the same way), msip of another node's hart leaves through
  * ops->remote_msip (an IrqLine message), and mtime is the machine time base
  * (host CLOCK_MONOTONIC scaled to timebase_hz since the memory server's
  * epoch). The agent's poll timeout fires the timers.
@@ -23,13 +23,18 @@
 #define MTIMECMP_BASE 0x4000
 #define MTIME_OFF 0xbff8
 
+/* A hart's two timers: mtimecmp raises MTIP, stimecmp STIP. */
+enum { TIMER_M, TIMER_S, N_TIMERS };
+static const guint timer_irq[N_TIMERS] = { TCG_IRQ_MTIP, TCG_IRQ_STIP };
+
 typedef struct {
     TcgHart *tcg;
-    guint64 mtimecmp;           /* (atomic) ticks; written under timer_lock */
-    gint mtip;                  /* MTIP level last set, under timer_lock */
-    pthread_mutex_t timer_lock; /* the hart's thread (a CLINT write) and the agent (its
-                                 * timers) both compare and set MTIP: one at a time, or a
-                                 * level set last by the one that compared first sticks */
+    guint64 cmp[N_TIMERS];      /* (atomic) ticks; written under timer_lock */
+    gint level[N_TIMERS];       /* the line's level last set, under timer_lock */
+    pthread_mutex_t timer_lock; /* the hart's thread (a compare write) and the agent (its
+                                 * timers) both compare and set the lines: one at a time,
+                                 * or a level set last by the one that compared first
+                                 * sticks */
 } ClintHart;
 
 struct NodeClint {
@@ -50,7 +55,8 @@ NodeClint *node_clint_new(const NodeClintConfig *config, TcgHart *const *harts,
     c->harts = g_new0(ClintHart, config->n_harts);
     for (guint i = 0; i < config->n_harts; i++) {
         c->harts[i].tcg = harts[i];
-        c->harts[i].mtimecmp = G_MAXUINT64; /* no timer until the guest sets one */
+        for (guint t = 0; t < N_TIMERS; t++)
+            c->harts[i].cmp[t] = G_MAXUINT64; /* no timer until the guest sets one */
         pthread_mutex_init(&c->harts[i].timer_lock, NULL);
     }
     return c;
@@ -102,7 +108,15 @@ guint64 node_clint_mtimecmp(NodeClint *c, guint hart_id)
 {
     ClintHart *h = our_hart(c, hart_id);
     g_assert(h != NULL);
-    return __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
+    return __atomic_load_n(&h->cmp[TIMER_M], __ATOMIC_RELAXED);
+}
+
+guint64 node_clint_next_deadline(NodeClint *c, guint hart_id)
+{
+    ClintHart *h = our_hart(c, hart_id);
+    g_assert(h != NULL);
+    return MIN(__atomic_load_n(&h->cmp[TIMER_M], __ATOMIC_RELAXED),
+               __atomic_load_n(&h->cmp[TIMER_S], __ATOMIC_RELAXED));
 }
 
 /* Which register @off names: *hart (absolute id) and *kind. */
@@ -151,7 +165,7 @@ gboolean node_clint_read(NodeClint *c, guint hart_id, guint64 off, guint size, g
     }
     case REG_MTIMECMP: {
         ClintHart *h = our_hart(c, hart);
-        *value = h ? part(__atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED), sub, size) : 0;
+        *value = h ? part(__atomic_load_n(&h->cmp[TIMER_M], __ATOMIC_RELAXED), sub, size) : 0;
         return TRUE;
     }
     case REG_MTIME:
@@ -168,20 +182,31 @@ gboolean node_clint_read(NodeClint *c, guint hart_id, guint64 off, guint size, g
  * lower the line, and the agent's raise land after the hart's lower (or
  * the other way round), leaving mtip and the line apart: then the timer
  * never fires again and a hart sleeping in WFI for it sleeps for ever. */
-static void update_mtip_locked(ClintHart *h, guint64 now)
+static void update_lines_locked(ClintHart *h, guint64 now)
 {
-    gint due = now >= __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
-    if (h->mtip != due) {
-        h->mtip = due;
-        tcg_hart_set_irq(h->tcg, TCG_IRQ_MTIP, due);
+    for (guint t = 0; t < N_TIMERS; t++) {
+        gint due = now >= __atomic_load_n(&h->cmp[t], __ATOMIC_RELAXED);
+        if (h->level[t] != due) {
+            h->level[t] = due;
+            tcg_hart_set_irq(h->tcg, timer_irq[t], due);
+        }
     }
 }
 
-static void update_mtip(ClintHart *h, guint64 now)
+static void update_lines(ClintHart *h, guint64 now)
 {
     pthread_mutex_lock(&h->timer_lock);
-    update_mtip_locked(h, now);
+    update_lines_locked(h, now);
     pthread_mutex_unlock(&h->timer_lock);
+}
+
+/* Stores a compare value of our hart @target and sets its lines by the time
+ * of @hart_id (in deterministic time, another hart's timer goes by the
+ * writer's clock: harts on one node differ by less than a quantum). */
+static void set_compare(NodeClint *c, guint hart_id, ClintHart *h, guint timer, guint64 v)
+{
+    __atomic_store_n(&h->cmp[timer], v, __ATOMIC_RELAXED);
+    update_lines_locked(h, node_clint_mtime(c, hart_id));
 }
 
 static void write_msip(NodeClint *c, guint hart_id, guint target, gboolean level)
@@ -210,17 +235,14 @@ gboolean node_clint_write(NodeClint *c, guint hart_id, guint64 off, guint size, 
         if (!h) /* another node's timer is not reachable from here */
             return hart < c->config.machine_harts;
         pthread_mutex_lock(&h->timer_lock);
-        guint64 old = __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED), v;
+        guint64 old = __atomic_load_n(&h->cmp[TIMER_M], __ATOMIC_RELAXED), v;
         if (size == 8)
             v = value;
         else if (sub == 0)
             v = (old & ~G_GUINT64_CONSTANT(0xffffffff)) | (value & 0xffffffffu);
         else
             v = (old & 0xffffffffu) | (value << 32);
-        __atomic_store_n(&h->mtimecmp, v, __ATOMIC_RELAXED);
-        /* Another hart's timer, in deterministic time: by the writer's
-         * clock (harts on one node differ by less than a quantum). */
-        update_mtip_locked(h, node_clint_mtime(c, hart_id));
+        set_compare(c, hart_id, h, TIMER_M, v);
         pthread_mutex_unlock(&h->timer_lock);
         c->ops->deadline_moved(c->opaque);
         return TRUE;
@@ -233,11 +255,21 @@ gboolean node_clint_write(NodeClint *c, guint hart_id, guint64 off, guint size, 
     return FALSE;
 }
 
+void node_clint_set_stimecmp(NodeClint *c, guint hart_id, guint64 ticks)
+{
+    ClintHart *h = our_hart(c, hart_id);
+    g_assert(h != NULL);
+    pthread_mutex_lock(&h->timer_lock);
+    set_compare(c, hart_id, h, TIMER_S, ticks);
+    pthread_mutex_unlock(&h->timer_lock);
+    c->ops->deadline_moved(c->opaque);
+}
+
 void node_clint_update_timer(NodeClint *c, guint hart_id)
 {
     ClintHart *h = our_hart(c, hart_id);
     g_assert(h != NULL);
-    update_mtip(h, node_clint_mtime(c, hart_id));
+    update_lines(h, node_clint_mtime(c, hart_id));
 }
 
 int node_clint_fire_timers(NodeClint *c, int max_ms)
@@ -250,10 +282,12 @@ int node_clint_fire_timers(NodeClint *c, int max_ms)
     guint64 next = G_MAXUINT64;
     for (guint i = 0; i < c->config.n_harts; i++) {
         ClintHart *h = &c->harts[i];
-        update_mtip(h, now);
-        guint64 cmp = __atomic_load_n(&h->mtimecmp, __ATOMIC_RELAXED);
-        if (cmp > now)
-            next = MIN(next, cmp - now);
+        update_lines(h, now);
+        for (guint t = 0; t < N_TIMERS; t++) {
+            guint64 cmp = __atomic_load_n(&h->cmp[t], __ATOMIC_RELAXED);
+            if (cmp > now)
+                next = MIN(next, cmp - now);
+        }
     }
     if (next == G_MAXUINT64)
         return max_ms;

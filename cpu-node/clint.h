@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The CLINT as one node sees it (clint.c): msip and mtimecmp of the node's
- * own harts, mtime from the machine's one time base. It knows nothing of
+/* The CLINT as one node sees it (clint.c): msip, mtimecmp and Sstc's
+ * stimecmp of the node's own harts, mtime from the machine's one time base. It knows nothing of
  * the node: it sets its harts' lines through their TcgHarts, and what must
  * leave it (an IPI to another node's hart, an IPI held for a quantum, a
  * timer deadline that moved, a hart's guest time in deterministic time)
@@ -55,6 +55,11 @@ guint64 node_clint_mtime(NodeClint *clint, guint hart_id);
 guint64 node_clint_ticks_to_ns(const NodeClint *clint, guint64 ticks);
 /* mtimecmp of our hart @hart_id, ticks (any thread). */
 guint64 node_clint_mtimecmp(NodeClint *clint, guint hart_id);
+/* The earlier of its mtimecmp and stimecmp: when a timer of our hart
+ * @hart_id fires next, ticks (any thread). */
+guint64 node_clint_next_deadline(NodeClint *clint, guint hart_id);
+/* Our hart @hart_id (its thread) wrote its stimecmp CSR: STIP follows it. */
+void node_clint_set_stimecmp(NodeClint *clint, guint hart_id, guint64 ticks);
 /* A register access at byte offset @off by hart @hart_id (its thread).
  * FALSE: access fault. Another node's msip reads 0 from here; writing it
  * is ops->remote_msip. */
@@ -62,9 +67,10 @@ gboolean node_clint_read(NodeClint *clint, guint hart_id, guint64 off, guint siz
                          guint64 *value);
 gboolean node_clint_write(NodeClint *clint, guint hart_id, guint64 off, guint size,
                           guint64 value);
-/* MTIP of our hart @hart_id after its time moved (its own thread). */
+/* MTIP and STIP of our hart @hart_id after its time moved (its own
+ * thread). */
 void node_clint_update_timer(NodeClint *clint, guint hart_id);
-/* Raises/lowers MTIP where due; returns ms until the next deadline (or
+/* Raises/lowers MTIP and STIP where due; returns ms until the next deadline (or
  * @max_ms). Decoupled time only; the agent's thread. */
 int node_clint_fire_timers(NodeClint *clint, int max_ms);
 /* Interrupt @line of our hart @hart_id from an IrqLine (agent thread);

@@ -229,6 +229,12 @@ static guint64 read_time(gpointer opaque, guint hart_id)
     return node_clint_mtime(node->clint, hart_id);
 }
 
+static void set_stimecmp(gpointer opaque, guint hart_id, guint64 ticks)
+{
+    Node *node = opaque;
+    node_clint_set_stimecmp(node->clint, hart_id, ticks);
+}
+
 static gboolean lease_take(gpointer opaque, guint hart_id, const void *host, gboolean may_block)
 {
     Node *node = opaque;
@@ -265,7 +271,7 @@ static void quantum_report(gpointer opaque, guint hart_id, guint64 index, gboole
 static guint64 quantum_end(gpointer opaque, guint hart_id, gboolean idle)
 {
     Node *node = opaque;
-    guint64 cmp = node_clint_mtimecmp(node->clint, hart_id);
+    guint64 cmp = node_clint_next_deadline(node->clint, hart_id);
     guint64 wake_ns = node_clint_ticks_to_ns(node->clint, cmp);
     gint64 waited = node_quantum_end(node->quantum, hart_id, idle, wake_ns);
     node_stats_quantum(&node->stats, idle, waited);
@@ -276,6 +282,7 @@ static guint64 quantum_end(gpointer opaque, guint hart_id, gboolean idle)
 static const TcgNodeOps node_ops = {
     .page_map = page_map, .mmio_read = mmio_read, .mmio_write = mmio_write,
     .io_fence = io_fence, .watched_store = watched_store, .read_time = read_time,
+    .set_stimecmp = set_stimecmp,
     .lease_take = lease_take, .lease_end = lease_end, .quantum_end = quantum_end,
 };
 /* With one node no other node competes for a page: no lease to keep. Also
@@ -283,6 +290,7 @@ static const TcgNodeOps node_ops = {
 static const TcgNodeOps lone_node_ops = {
     .page_map = page_map, .mmio_read = mmio_read, .mmio_write = mmio_write,
     .io_fence = io_fence, .watched_store = watched_store, .read_time = read_time,
+    .set_stimecmp = set_stimecmp,
     .quantum_end = quantum_end,
 };
 

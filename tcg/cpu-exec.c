@@ -142,6 +142,7 @@ void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1)
     /* MPP resets to M here as on QEMU; SXL/UXL read 64-bit. */
     env->mstatus = (2ull << 34) | (2ull << 32);
     env->reservation = RV_NO_RESERVATION;
+    env->stimecmp = G_MAXUINT64; /* the node's comparator starts disarmed too */
 }
 
 void tcg_hart_set_budget(TcgHart *hart, guint64 budget)
@@ -597,8 +598,9 @@ static void run_jit(TcgHart *hart)
         flushes = hart->blocks.flush_count;
         guintptr ret = tcg_jit_enter(hart, tb);
         /* A flush inside the block (a helper) freed what ret points to. */
-        last = flushes == hart->blocks.flush_count ? (TcgBlock *)(ret & ~(guintptr)1) : NULL;
-        last_slot = (guint)(ret & 1);
+        last = flushes == hart->blocks.flush_count ? (TcgBlock *)(ret & ~TCG_CHAIN_SLOT_MASK)
+                                                   : NULL;
+        last_slot = (guint)(ret & TCG_CHAIN_SLOT_MASK);
     }
 }
 

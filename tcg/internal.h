@@ -17,6 +17,12 @@ G_BEGIN_DECLS
 /* ---- Translation blocks ------------------------------------------------ */
 
 typedef struct TcgBlock TcgBlock;
+/* Chainable exits per block: a superblock has one per forward branch it
+ * runs past, plus its last two. The exec loop gets the slot back in the
+ * low bits of the block's address, which malloc aligns to 16. */
+#define TCG_MAX_CHAIN_SLOTS 8
+#define TCG_CHAIN_SLOT_MASK ((guintptr)TCG_MAX_CHAIN_SLOTS - 1)
+
 struct TcgBlock {
     guint64 pc;          /* guest virtual pc of the first insn (the lookup key) */
     guint32 flags;       /* TcgBlockFlags the code was translated under */
@@ -29,7 +35,8 @@ struct TcgBlock {
     guint *label_pos;    /* op index of each label (owned) */
     const guint8 *code;  /* JIT: entry in the executable view, NULL for the interpreter */
     guint32 code_size;   /* JIT: bytes of host code incl. out-of-line paths */
-    guint32 jmp_rel[2];  /* JIT: buffer offset of each goto_tb's rel32, 0 = none */
+    guint32 jmp_rel[TCG_MAX_CHAIN_SLOTS]; /* JIT: buffer offset of each goto_tb's rel32,
+                                           * 0 = none */
     gboolean invalid;    /* its code page changed: never enter or chain to it again */
 };
 
@@ -246,7 +253,7 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *block);
 /* Names @block's code for perf when SHOAL_PERF_MAP is set (perf-map.c). */
 void tcg_perf_map_block(const TcgBlock *block);
 /* Runs from @block; returns the block that exited through a chainable
- * slot, tagged with the slot in bit 0, or 0. */
+ * slot, tagged with the slot in its low bits (TCG_CHAIN_SLOT_MASK), or 0. */
 guintptr tcg_jit_enter(TcgHart *hart, const TcgBlock *block);
 void tcg_jit_chain(TcgHart *hart, TcgBlock *from, guint slot, const TcgBlock *to);
 void tcg_jit_unchain(TcgHart *hart, TcgBlock *block);
@@ -289,6 +296,10 @@ guint64 tcg_eval(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm);
 /* tlb.c: guest memory. Raise the architectural exception on failure. */
 guint64 tcg_mem_load(TcgHart *hart, guint64 addr, TcgMemOp mo);
 void tcg_mem_store(TcgHart *hart, guint64 addr, guint64 value, TcgMemOp mo);
+/* Whether @access to @addr in the current data regime would succeed
+ * (page tables, PMP, something at that address): -1, or the exception cause
+ * it would raise. Maps the page as the access would; raises nothing. */
+gint tcg_mem_probe(TcgHart *hart, guint64 addr, TcgAccess access);
 /* Host pointer for an aligned atomic access of 1 << log2size bytes with
  * write permission; raises on failure or MMIO (access fault). */
 /* *@code_paddr: TCG_NO_CODE_PAGE, or for a store into a shared code page

@@ -224,7 +224,7 @@ void tcg_jit_chain(TcgHart *hart, TcgBlock *from, guint slot, const TcgBlock *to
 
 void tcg_jit_unchain(TcgHart *hart, TcgBlock *block)
 {
-    for (guint slot = 0; slot < 2; slot++) {
+    for (guint slot = 0; slot < TCG_MAX_CHAIN_SLOTS; slot++) {
         if (block->jmp_rel[slot] != 0) {
             guint8 *rel = rw_at(hart, block->jmp_rel[slot]);
             x86_patch_rel32(rel, rel + 4); /* back to its own exit */

@@ -64,6 +64,10 @@ typedef struct {
     /* The `time` CSR / mtime as hart @hart_id sees it, in ticks of the
      * machine time base. */
     guint64 (*read_time)(gpointer opaque, guint hart_id);
+    /* Optional (NULL: the hart has no Sstc, stimecmp does not exist). The
+     * guest wrote stimecmp: the node compares @ticks with the time from now
+     * on and drives TCG_IRQ_STIP, as it drives MTIP from mtimecmp. */
+    void (*set_stimecmp)(gpointer opaque, guint hart_id, guint64 ticks);
     /* Optional pair (NULL: no lease). LR reserved the RAM byte at @host:
      * the node may take the page for writing and keep it a short while
      * against competing requests, so the SC after it completes before a
@@ -102,6 +106,7 @@ typedef struct TcgHart TcgHart;
 /* Interrupt bits of mip, as the privileged spec numbers them. */
 enum {
     TCG_IRQ_MSIP = 3,
+    TCG_IRQ_STIP = 5, /* Sstc's line: stimecmp compared by the node; counts with menvcfg.STCE */
     TCG_IRQ_MTIP = 7,
     TCG_IRQ_MEIP = 11,
     TCG_IRQ_SEIP = 9,

@@ -509,6 +509,13 @@ void tcg_mem_store(TcgHart *hart, guint64 addr, guint64 value, TcgMemOp mo)
     store_slow(hart, addr, value, size);
 }
 
+gint tcg_mem_probe(TcgHart *hart, guint64 addr, TcgAccess access)
+{
+    guint priv = tcg_data_priv(&hart->env);
+    TcgFill fill;
+    return tlb_fill(hart, tcg_mmu_idx(priv), priv, addr, 1, access, &fill);
+}
+
 void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean is_lr,
                          guint64 *code_paddr)
 {

@@ -67,6 +67,19 @@ typedef enum {
 #define RV_MSTATUS_FS_DIRTY (3ull << RV_MSTATUS_FS_SHIFT)
 #define RV_MSTATUS_SD (1ull << 63)
 
+/* menvcfg / senvcfg fields (senvcfg has those up to CBZE). */
+#define RV_ENVCFG_FIOM (1ull << 0)
+#define RV_ENVCFG_CBIE_SHIFT 4     /* Zicbom cbo.inval: 0 illegal, 1 flush, 3 inval */
+#define RV_ENVCFG_CBIE (3ull << RV_ENVCFG_CBIE_SHIFT)
+#define RV_ENVCFG_CBCFE (1ull << 6) /* Zicbom cbo.clean, cbo.flush */
+#define RV_ENVCFG_CBZE (1ull << 7)  /* Zicboz cbo.zero */
+#define RV_ENVCFG_PBMTE (1ull << 62) /* Svpbmt */
+#define RV_ENVCFG_STCE (1ull << 63)  /* Sstc: stimecmp drives STIP */
+
+/* The cache block the Zicbom/Zicboz instructions name (the device tree's
+ * riscv,cbom-block-size and riscv,cboz-block-size). */
+#define RV_CACHE_BLOCK 64
+
 /* fflags bits. */
 #define RV_FFLAG_NX 1u  /* inexact */
 #define RV_FFLAG_UF 2u  /* underflow */
@@ -100,6 +113,8 @@ typedef struct {
     guint64 medeleg, mideleg, mcounteren, scounteren, mcountinhibit;
     guint64 stvec, sscratch, sepc, scause, stval, satp;
     guint64 menvcfg, senvcfg;
+    guint64 stimecmp;          /* Sstc; the node compares it (TcgNodeOps.set_stimecmp) */
+    guint64 tcontrol;          /* Sdtrig's, with no triggers to enable (csr.c) */
     guint64 pmpcfg[RV_PMP_COUNT / 8];
     guint64 pmpaddr[RV_PMP_COUNT];
     guint64 minstret_base;     /* minstret = retired + base, so writes stick */

@@ -23,13 +23,29 @@
 /* Exceptions that can be delegated: not ecall from M. */
 #define MEDELEG_WRITABLE 0xb3ffull
 
+/* The envcfg fields of the extensions that exist (Zicbom, Zicboz, Svpbmt
+ * and Sstc): OpenSBI finds Svpbmt by whether PBMTE sticks. */
+#define SENVCFG_WRITABLE \
+    (RV_ENVCFG_FIOM | RV_ENVCFG_CBIE | RV_ENVCFG_CBCFE | RV_ENVCFG_CBZE)
+#define MENVCFG_WRITABLE (SENVCFG_WRITABLE | RV_ENVCFG_PBMTE | RV_ENVCFG_STCE)
+
+/* The trigger module (Sdtrig) with no triggers: tselect holds only 0, and
+ * tdata1 there reads type 0, "no trigger at this tselect", so debuggers
+ * and test suites that look for triggers find none instead of trapping.
+ * tinfo says the same (only type 0); tcontrol's M-mode trigger enable
+ * bits are plain storage, as nothing can fire. */
+#define TINFO_NO_TRIGGERS 1u
+#define TCONTROL_WRITABLE 0x88u /* MPTE, MTE */
+
 enum {
     CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
     CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
     CSR_HPMCOUNTER3 = 0xc03, CSR_HPMCOUNTER31 = 0xc1f,
     CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105, CSR_SCOUNTEREN = 0x106,
     CSR_SENVCFG = 0x10a, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141, CSR_SCAUSE = 0x142,
-    CSR_STVAL = 0x143, CSR_SIP = 0x144, CSR_SATP = 0x180,
+    CSR_STVAL = 0x143, CSR_SIP = 0x144, CSR_STIMECMP = 0x14d, CSR_SATP = 0x180,
+    CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA2 = 0x7a2, CSR_TDATA3 = 0x7a3,
+    CSR_TINFO = 0x7a4, CSR_TCONTROL = 0x7a5,
     CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13, CSR_MHARTID = 0xf14,
     CSR_MCONFIGPTR = 0xf15,
     CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302, CSR_MIDELEG = 0x303,
@@ -80,6 +96,18 @@ static gboolean counter_allowed(const TcgHart *hart, guint csr)
         return FALSE;
     }
     return TRUE;
+}
+
+/* Sstc's stimecmp exists where the node compares it; below M it needs
+ * menvcfg.STCE and mcounteren.TM. */
+static gboolean stimecmp_allowed(const TcgHart *hart)
+{
+    const TcgCpuState *env = &hart->env;
+    if (hart->ops->set_stimecmp == NULL) {
+        return FALSE;
+    }
+    return env->priv == RV_PRIV_M ||
+           ((env->menvcfg & RV_ENVCFG_STCE) && (env->mcounteren & (1u << (CSR_TIME & 31))));
 }
 
 /* Reads @csr into *@value; FALSE if it does not exist or is not allowed. */
@@ -138,6 +166,12 @@ static gboolean csr_read(TcgHart *hart, guint csr, guint64 *value)
     case CSR_SCAUSE: *value = env->scause; return TRUE;
     case CSR_STVAL: *value = env->stval; return TRUE;
     case CSR_SIP: *value = tcg_mip(hart) & env->mideleg & IRQ_S; return TRUE;
+    case CSR_STIMECMP:
+        if (!stimecmp_allowed(hart)) {
+            return FALSE;
+        }
+        *value = env->stimecmp;
+        return TRUE;
     case CSR_SATP:
         if (env->priv == RV_PRIV_S && (env->mstatus & RV_MSTATUS_TVM)) {
             return FALSE;
@@ -169,6 +203,14 @@ static gboolean csr_read(TcgHart *hart, guint csr, guint64 *value)
     case CSR_MIP: *value = tcg_mip(hart); return TRUE;
     case CSR_MCYCLE: *value = read_cycle(hart); return TRUE;
     case CSR_MINSTRET: *value = read_instret(hart); return TRUE;
+    case CSR_TSELECT:
+    case CSR_TDATA1:
+    case CSR_TDATA2:
+    case CSR_TDATA3:
+        *value = 0;
+        return TRUE;
+    case CSR_TINFO: *value = TINFO_NO_TRIGGERS; return TRUE;
+    case CSR_TCONTROL: *value = env->tcontrol; return TRUE;
     }
     return FALSE;
 }
@@ -187,6 +229,15 @@ static guint64 legal_mstatus(guint64 old, guint64 v)
         st = (st & ~RV_MSTATUS_MPP) | (old & RV_MSTATUS_MPP);
     }
     return st;
+}
+
+/* CBIE is WARL: 2 is reserved, so a write of it keeps the old value. */
+static guint64 legal_envcfg(guint64 old, guint64 v)
+{
+    if (((v & RV_ENVCFG_CBIE) >> RV_ENVCFG_CBIE_SHIFT) == 2) {
+        v = (v & ~RV_ENVCFG_CBIE) | (old & RV_ENVCFG_CBIE);
+    }
+    return v;
 }
 
 static void csr_write_one(TcgHart *hart, guint csr, guint64 v);
@@ -240,7 +291,7 @@ static void csr_write_one(TcgHart *hart, guint csr, guint64 v)
         return;
     case CSR_STVEC: env->stvec = legal_tvec(v); return;
     case CSR_SCOUNTEREN: env->scounteren = v & 0xffffffffull; return;
-    case CSR_SENVCFG: env->senvcfg = v & 1; return;
+    case CSR_SENVCFG: env->senvcfg = legal_envcfg(env->senvcfg, v & SENVCFG_WRITABLE); return;
     case CSR_SSCRATCH: env->sscratch = v; return;
     case CSR_SEPC: env->sepc = v & ~1ull; return;
     case CSR_SCAUSE: env->scause = v; return;
@@ -250,6 +301,11 @@ static void csr_write_one(TcgHart *hart, guint csr, guint64 v)
         env->mip_sw = (env->mip_sw & ~mask) | (v & mask);
         return;
     }
+    case CSR_STIMECMP:
+        env->stimecmp = v;
+        hart->ops->set_stimecmp(hart->opaque, hart->config.hart_id, v);
+        return;
+    case CSR_TCONTROL: env->tcontrol = v & TCONTROL_WRITABLE; return;
     case CSR_SATP: {
         /* Bare, Sv39, Sv48; a write of another mode has no effect. */
         guint mode = (guint)(v >> RV_SATP_MODE_SHIFT);
@@ -269,7 +325,7 @@ static void csr_write_one(TcgHart *hart, guint csr, guint64 v)
     case CSR_MIE: env->mie = v & IRQ_ALL; return;
     case CSR_MTVEC: env->mtvec = legal_tvec(v); return;
     case CSR_MCOUNTEREN: env->mcounteren = v & 0xffffffffull; return;
-    case CSR_MENVCFG: env->menvcfg = v & 1; return;
+    case CSR_MENVCFG: env->menvcfg = legal_envcfg(env->menvcfg, v & MENVCFG_WRITABLE); return;
     case CSR_MCOUNTINHIBIT: env->mcountinhibit = v & ~2ull; return;
     case CSR_MSCRATCH: env->mscratch = v; return;
     case CSR_MEPC: env->mepc = v & ~1ull; return;
@@ -280,7 +336,8 @@ static void csr_write_one(TcgHart *hart, guint csr, guint64 v)
     case CSR_MCYCLE: env->mcycle_base = v - env->retired; return;
     case CSR_MINSTRET: env->minstret_base = v - env->retired; return;
     }
-    /* mhpm counters and events: read-only zero (WARL). */
+    /* mhpm counters and events, and the trigger registers with no trigger
+     * behind them: read-only zero (WARL). */
 }
 
 guint64 tcg_csr_access(TcgHart *hart, guint csr, guint op, guint64 src, gboolean do_write,

@@ -15,8 +15,11 @@
 #define PTE_D (1ull << 7)
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_MASK ((1ull << 44) - 1)
-/* 63:54: N and PBMT (their extensions are absent) and reserved bits. */
+/* 63:54: N (Svnapot is absent), PBMT and reserved bits. */
 #define PTE_RESERVED (0x3ffull << 54)
+#define PTE_PBMT_SHIFT 61
+#define PTE_PBMT (3ull << PTE_PBMT_SHIFT)
+#define PBMT_RESERVED 3
 
 /* The page fault cause of @access. */
 static RvException page_fault_cause(TcgAccess access)
@@ -56,6 +59,20 @@ static guint64 *pte_ptr(TcgHart *hart, guint64 pte_paddr, TcgAccess access)
         return NULL;
     }
     return (guint64 *)(map.host + (pte_paddr & ~TCG_PAGE_MASK));
+}
+
+/* Whether @pte sets bits it must not. Svpbmt: with menvcfg.PBMTE a leaf
+ * may name a memory type (PMA, NC, IO); every access here is coherent and
+ * ordered alike, so the type changes nothing else. */
+static gboolean pte_reserved_set(const TcgCpuState *env, guint64 pte)
+{
+    guint64 reserved = PTE_RESERVED;
+    gboolean leaf = (pte & (PTE_R | PTE_X)) != 0;
+    if ((env->menvcfg & RV_ENVCFG_PBMTE) && leaf &&
+        (pte & PTE_PBMT) >> PTE_PBMT_SHIFT != PBMT_RESERVED) {
+        reserved &= ~PTE_PBMT;
+    }
+    return (pte & reserved) != 0;
 }
 
 /* Whether a leaf PTE allows @access from @priv (U bit, SUM, MXR, RWX). */
@@ -102,7 +119,7 @@ restart:;
         }
         guint64 pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
         guint64 ppn = (pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK;
-        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED)) {
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || pte_reserved_set(env, pte)) {
             return page_fault_cause(access);
         }
         if (!(pte & (PTE_R | PTE_X))) {

@@ -30,6 +30,13 @@ typedef struct {
     guint known_reg;
     guint64 known_val;
     gboolean set_known; /* this instruction set known_reg */
+    guint n_insns;      /* translated so far, this one included */
+    guint next_slot;    /* the next free chain slot */
+    /* A superblock's early exits: the addi that takes back the instructions
+     * counted on entry but not run, and how many had run at that exit. */
+    guint n_early;
+    guint early_op[TCG_MAX_CHAIN_SLOTS];
+    guint early_at[TCG_MAX_CHAIN_SLOTS];
 } Disas;
 
 #define ENV_OFFSET(field) offsetof(TcgCpuState, field)
@@ -51,14 +58,15 @@ static void gen_set_pc_imm(Disas *s, guint64 pc)
     tcg_gen_st_env(s->ir, tcg_const(s->ir, (gint64)pc), ENV_OFFSET(pc));
 }
 
-/* Leave the block for a known target: a patchable jump (chain slot
- * @slot) within the page, the inline jump-cache probe across pages (a
+/* Leave the block for a known target: a patchable jump (the next chain
+ * slot) within the page, the inline jump-cache probe across pages (a
  * direct jump into another page would outlive a change to that page). */
-static void gen_goto(Disas *s, guint slot, guint64 dest)
+static void gen_goto(Disas *s, guint64 dest)
 {
     if ((dest & TCG_PAGE_MASK) == s->page) {
+        g_assert(s->next_slot < TCG_MAX_CHAIN_SLOTS);
         /* pc is stored only on the way out: a chained jump skips it. */
-        tcg_gen_goto_tb(s->ir, slot);
+        tcg_gen_goto_tb(s->ir, s->next_slot++);
         gen_set_pc_imm(s, dest);
         tcg_gen_exit_tb(s->ir);
     } else {
@@ -86,6 +94,7 @@ static gboolean gen_illegal(Disas *s)
 #include "tcg/riscv/trans-rvm.c.inc"
 #include "tcg/riscv/trans-rva.c.inc"
 #include "tcg/riscv/trans-zicsr.c.inc"
+#include "tcg/riscv/trans-zicbo.c.inc"
 #include "tcg/riscv/trans-priv.c.inc"
 #include "tcg/riscv/trans-rvf.c.inc"
 #include "tcg/riscv/trans-rvd.c.inc"
@@ -153,7 +162,6 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
                 .fs_dirty = (flags & TCG_BF_FS_MASK) == TCG_BF_FS_MASK, .page = first_page };
     guint64 last_byte = pc;
     guint64 phys_first = ~0ull, phys_last = ~0ull; /* physical pages of the code */
-    guint n_insns = 0;
 
     tcg_ir_reset(ir);
     while (s.state == DISAS_NEXT) {
@@ -161,15 +169,15 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
         guint64 paddr[2];
         FetchFault fault;
         if (!fetch_insn(hart, s.pc, &word, paddr, &fault)) {
-            if (n_insns == 0) {
+            if (s.n_insns == 0) {
                 hart->env.insn_pc = pc;
                 tcg_raise(hart, fault.cause, fault.addr);
             }
             /* The fault belongs to the instruction, not to this block. */
-            gen_goto(&s, 0, s.pc);
+            gen_goto(&s, s.pc);
             break;
         }
-        if (n_insns == 0) {
+        if (s.n_insns == 0) {
             phys_first = paddr[0] & TCG_PAGE_MASK;
         }
         phys_last = paddr[1] & TCG_PAGE_MASK;
@@ -179,7 +187,7 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
         s.next_pc = s.pc + insn.len;
         last_byte = s.next_pc - 1;
         tcg_gen_insn_start(ir, s.pc, insn.len);
-        n_insns++;
+        s.n_insns++;
         s.set_known = FALSE;
         if (insn.op == RV_OP_ILLEGAL || !trans_table[insn.op](&s, &insn)) {
             gen_illegal(&s);
@@ -188,27 +196,33 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
             s.known_reg = 0;
         }
         if (s.state == DISAS_STOP) {
-            gen_goto(&s, 0, s.next_pc);
+            gen_goto(&s, s.next_pc);
             break;
         }
         if (s.state == DISAS_NEXT) {
             s.pc = s.next_pc;
             /* End at the page boundary so a block's code lives in at most
              * the page it starts in (plus the tail of a straddling insn). */
-            if ((s.pc & TCG_PAGE_MASK) != first_page || n_insns >= TCG_MAX_BLOCK_INSNS ||
+            if ((s.pc & TCG_PAGE_MASK) != first_page || s.n_insns >= TCG_MAX_BLOCK_INSNS ||
                 !tcg_ir_has_room(ir)) {
-                gen_goto(&s, 0, s.pc);
+                gen_goto(&s, s.pc);
                 break;
             }
         }
+    }
+    /* Entry counted every instruction of the block: an early exit gives
+     * back those after it. */
+    for (guint k = 0; k < s.n_early; k++) {
+        ir->ops[s.early_op[k]].imm = (gint64)s.early_at[k] - (gint64)s.n_insns;
     }
 
     tcg_optimize(ir);
 
     TcgBlock *block = g_new0(TcgBlock, 1);
+    g_assert(((guintptr)block & TCG_CHAIN_SLOT_MASK) == 0);
     block->pc = pc;
     block->flags = flags;
-    block->n_insns = n_insns;
+    block->n_insns = s.n_insns;
     block->size = (guint32)(last_byte - pc + 1);
     block->page[0] = phys_first;
     block->page[1] = (last_byte & TCG_PAGE_MASK) != first_page ? phys_last : ~0ull;
@@ -221,7 +235,7 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
         }
     }
     hart->stats.blocks_translated++;
-    hart->stats.insns_translated += n_insns;
+    hart->stats.insns_translated += s.n_insns;
     return block;
 }
 

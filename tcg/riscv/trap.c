@@ -8,7 +8,17 @@
 
 guint64 tcg_mip(const TcgHart *hart)
 {
-    return __atomic_load_n(&hart->env.mip_hw, __ATOMIC_SEQ_CST) | hart->env.mip_sw;
+    guint64 hw = __atomic_load_n(&hart->env.mip_hw, __ATOMIC_SEQ_CST);
+    guint64 sw = hart->env.mip_sw;
+    /* With Sstc on, STIP is stimecmp's line and M's writes to it do not
+     * count; off, the line does not. */
+    guint64 stip = 1ull << TCG_IRQ_STIP;
+    if (hart->env.menvcfg & RV_ENVCFG_STCE) {
+        sw &= ~stip;
+    } else {
+        hw &= ~stip;
+    }
+    return hw | sw;
 }
 
 static void trap_enter(TcgHart *hart, guint64 cause, gboolean interrupt, guint64 tval,

@@ -38,6 +38,7 @@ GUEST_TESTS = \
 	tests/guest/rvc-fp.elf \
 	tests/guest/bitmanip.elf \
 	tests/guest/zicond.elf \
+	tests/guest/triggers.elf \
 	$(GUEST_LOWER_TESTS) \
 	$(GUEST_FP_TESTS) \
 	$(GUEST_SBI_TESTS)
@@ -51,7 +52,10 @@ GUEST_SBI_TESTS = \
 GUEST_LOWER_TESTS = \
 	tests/guest/mmu.elf \
 	tests/guest/pmp.elf \
-	tests/guest/priv-traps.elf
+	tests/guest/priv-traps.elf \
+	tests/guest/sstc.elf \
+	tests/guest/cmo.elf \
+	tests/guest/svpbmt.elf
 
 # F/D tests: C built for rv64imafdc / lp64d (rules below).
 GUEST_FP_TESTS = \
@@ -114,6 +118,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/bitmanip.c tests/guest/zicond.c tests/guest/zicond.no-qemu \
 	$(GUEST_SBI_TESTS:.elf=.c) $(GUEST_SBI_TESTS:.elf=.harts) $(GUEST_SBI_TESTS:.elf=.bios) \
 	tests/guest/lower.S tests/guest/lower.h $(GUEST_LOWER_TESTS:.elf=.c) \
+	tests/guest/triggers.c tests/guest/cmo.no-qemu tests/guest/svpbmt.no-qemu \
 	$(GUEST_TESTS:.elf=.expected)
 
 if HAVE_RISCV_CC
@@ -152,6 +157,12 @@ tests/guest/mmu.elf: $(srcdir)/tests/guest/mmu.c
 tests/guest/pmp.elf: $(srcdir)/tests/guest/pmp.c
 	$(GUEST_LOWER_LINK)
 tests/guest/priv-traps.elf: $(srcdir)/tests/guest/priv-traps.c
+	$(GUEST_LOWER_LINK)
+tests/guest/sstc.elf: $(srcdir)/tests/guest/sstc.c
+	$(GUEST_LOWER_LINK)
+tests/guest/cmo.elf: $(srcdir)/tests/guest/cmo.c
+	$(GUEST_LOWER_LINK)
+tests/guest/svpbmt.elf: $(srcdir)/tests/guest/svpbmt.c $(srcdir)/tests/guest/lib/pte.h
 	$(GUEST_LOWER_LINK)
 
 GUEST_FP_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_FP_CCOPTS) $(GUEST_LDOPTS) \

@@ -54,8 +54,9 @@ timeout_s=${GUEST_TIMEOUT:-$timeout_s}
 # foo.args: extra shoal options (e.g. a tiny code buffer); QEMU has no use for them.
 shoal_args=
 [ -f "$srcdir/tests/guest/$name.args" ] && shoal_args=$(cat "$srcdir/tests/guest/$name.args")
-# foo.no-qemu: QEMU cannot run the test (an extension it lacks); the file's
-# first line says why, and QEMU's line is a SKIP with that reason.
+# foo.no-qemu: QEMU 7.2 cannot be the reference (an extension it lacks or
+# gets wrong); the file's first line says why, QEMU's line is a SKIP with
+# that reason, and the two shoal back ends are checked against foo.expected.
 no_qemu=
 [ -f "$srcdir/tests/guest/$name.no-qemu" ] && no_qemu=$(head -n 1 "$srcdir/tests/guest/$name.no-qemu")
 input=/dev/null

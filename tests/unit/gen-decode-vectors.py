@@ -37,6 +37,9 @@ v("lui a0, 0xfffff", "lui", A0, 0, 0, -4096)
 v("lui a0, 0x7ffff", "lui", A0, 0, 0, 0x7ffff000)
 v("auipc a0, 0x80000", "auipc", A0, 0, 0, -2147483648)
 v("fence.i", "fence_i")
+for n, op in enumerate("inval clean flush".split()):
+    v(f"cbo.{op} (a1)", f"cbo_{op}", 0, A1, 0, n)
+v("cbo.zero (a0)", "cbo_zero", 0, A0, 0, 4)
 v("fence rw, w", "fence")
 v("fence.tso", "fence", 0, 0, 0, 8)
 v("ecall", "ecall"); v("ebreak", "ebreak"); v("mret", "mret"); v("sret", "sret"); v("wfi", "wfi")
@@ -152,7 +155,7 @@ with tempfile.TemporaryDirectory() as d:
             opt = "rvc" if x[0].startswith("c.") else "norvc"
             f.write(f".balign 8\n.option {opt}\nv{i}: {x[0]}\n")
     obj = os.path.join(d, "v.o")
-    subprocess.check_call(["riscv64-unknown-elf-as", "-march=rv64imafdc_zicsr_zifencei_zba_zbb_zbc_zbs", "-o", obj, src])
+    subprocess.check_call(["riscv64-unknown-elf-as", "-march=rv64imafdc_zicsr_zifencei_zicbom_zicboz_zba_zbb_zbc_zbs", "-o", obj, src])
     dump = subprocess.check_output(["riscv64-unknown-elf-objdump", "-d", "-M", "no-aliases", obj], text=True)
 
 word_of = {}

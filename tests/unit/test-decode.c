@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The RISC-V decoder against GNU as: every RV64IMAFDC + Zicsr + Zifencei +
- * Zba/Zbb/Zbc/Zbs + Zicond encoding, compressed ones checked through their
- * expansion, plus the reserved encodings that must stay illegal and the
- * shape of insn.def. */
+ * Zicbom/Zicboz + Zba/Zbb/Zbc/Zbs + Zicond encoding, compressed ones checked
+ * through their expansion, plus the reserved encodings that must stay
+ * illegal and the shape of insn.def. */
 #include <glib.h>
 
 #include "tcg/riscv/decode.h"

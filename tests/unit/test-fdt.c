@@ -122,7 +122,10 @@ static void test_virt_2x2(void)
         g_assert_cmpstr(str(fdt, cpu, "device_type"), ==, "cpu");
         g_assert_cmpstr(str(fdt, cpu, "status"), ==, "okay");
         g_assert_cmpstr(str(fdt, cpu, "riscv,isa"), ==,
-                        "rv64imafdc_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs");
+                        "rv64imafdc_zicbom_zicbop_zicboz_zicond_zicsr_zifencei_zihintpause_"
+                        "zba_zbb_zbc_zbs_sstc_svpbmt");
+        g_assert_cmpuint(cell(fdt, cpu, "riscv,cbom-block-size", 1, 0), ==, 64);
+        g_assert_cmpuint(cell(fdt, cpu, "riscv,cboz-block-size", 1, 0), ==, 64);
         g_assert_cmpstr(str(fdt, cpu, "mmu-type"), ==, "riscv,sv48");
         g_assert_cmpuint(cell(fdt, cpu, "numa-node-id", 1, 0), ==, h / 2);
         g_assert_cmpstr(str(fdt, intc, "compatible"), ==, "riscv,cpu-intc");

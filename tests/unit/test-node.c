@@ -224,6 +224,24 @@ static void test_clint(void)
     g_assert_cmpuint(node_clint_ticks_to_ns(c, 10000000), ==, 1000000000);
     g_assert_cmpuint(node_clint_ticks_to_ns(c, G_MAXUINT64), ==, 0);
 
+    /* Sstc's stimecmp: its own line (STIP), the earlier of the two
+     * comparators is the next deadline, and the timers fire it. */
+    g_assert_cmpuint(node_clint_next_deadline(c, 3), ==, G_MAXUINT64);
+    node_clint_set_stimecmp(c, 3, 0);
+    g_assert_true(tcg_hart_irq_level(tcgs[1], TCG_IRQ_STIP));
+    g_assert_false(tcg_hart_irq_level(tcgs[1], TCG_IRQ_MTIP));
+    g_assert_false(tcg_hart_irq_level(tcgs[0], TCG_IRQ_STIP));
+    node_clint_read(c, 3, 0xbff8, 8, &t0);
+    node_clint_set_stimecmp(c, 3, t0 + 20000); /* +2 ms */
+    g_assert_false(tcg_hart_irq_level(tcgs[1], TCG_IRQ_STIP));
+    g_assert_cmpuint(node_clint_next_deadline(c, 3), ==, t0 + 20000);
+    g_assert_cmpint(node_clint_fire_timers(c, 5000), <=, 3);
+    g_usleep(3000);
+    node_clint_fire_timers(c, 5000);
+    g_assert_true(tcg_hart_irq_level(tcgs[1], TCG_IRQ_STIP));
+    node_clint_set_stimecmp(c, 3, G_MAXUINT64);
+    g_assert_false(tcg_hart_irq_level(tcgs[1], TCG_IRQ_STIP));
+
     /* msip: ours reads back its line (bit 0 only); another node's hart is
      * a message; past the machine's harts, nothing. */
     g_string_truncate(rec.log, 0);
