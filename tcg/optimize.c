@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The IR optimiser, run on every block before a back end sees it:
- * constant folding and propagation, copy propagation and a few algebraic
- * identities in one forward pass (knowledge is dropped at labels, where
- * paths meet), then dead-code elimination in one backward pass. Globals
+ * constant folding and propagation, copy propagation, a few algebraic
+ * identities and dropping a sign extension of what is sign-extended
+ * already (RV64's W instructions end in one each) in one forward pass
+ * (knowledge is dropped at labels, where paths meet), then dead-code elimination in one backward pass. Globals
  * (guest registers) are live at every exit, so only block temps die. */
 #include <string.h>
 
@@ -14,6 +15,7 @@ typedef struct {
     TcgTemp copy_of;    /* a temp holding the same value, or TCG_TEMP_NONE */
     guint copy_version; /* version of copy_of when the copy was made */
     guint version;      /* bumped at every definition */
+    gboolean sext32;    /* the value is the sign extension of its low 32 bits */
 } TempInfo;
 
 typedef struct {
@@ -26,6 +28,7 @@ static void forget_all(Optimizer *o, guint n_temps)
     for (guint i = 0; i < n_temps; i++) {
         o->t[i].is_const = FALSE;
         o->t[i].copy_of = TCG_TEMP_NONE;
+        o->t[i].sext32 = FALSE;
     }
     /* x0 reads as zero everywhere. */
     o->t[0].is_const = TRUE;
@@ -47,6 +50,7 @@ static void define(Optimizer *o, TcgTemp t)
     ti->version++;
     ti->is_const = FALSE;
     ti->copy_of = TCG_TEMP_NONE;
+    ti->sext32 = FALSE;
 }
 
 static void make_movi(Optimizer *o, TcgOp *op, gint64 v)
@@ -57,6 +61,7 @@ static void make_movi(Optimizer *o, TcgOp *op, gint64 v)
     define(o, out);
     o->t[out].is_const = TRUE;
     o->t[out].val = v;
+    o->t[out].sext32 = v == (gint32)v;
 }
 
 static void make_mov(Optimizer *o, TcgOp *op, TcgTemp src)
@@ -78,6 +83,32 @@ static void make_mov(Optimizer *o, TcgOp *op, TcgTemp src)
     if (src != out) {
         o->t[out].copy_of = src;
         o->t[out].copy_version = o->t[src].version;
+        o->t[out].sext32 = o->t[src].sext32;
+    }
+}
+
+/* Whether @op (its inputs resolved) always leaves a value that is the sign
+ * extension of its low 32 bits. */
+static gboolean makes_sext32(const Optimizer *o, const TcgOp *op)
+{
+    const TempInfo *b = op->in[1] != TCG_TEMP_NONE ? &o->t[op->in[1]] : NULL;
+    switch ((TcgOpcode)op->opc) {
+    case TCG_OP_ext32s:
+    case TCG_OP_rotl32:
+    case TCG_OP_rotr32:
+    case TCG_OP_setcond:
+        return TRUE;
+    case TCG_OP_ld:
+        /* Bytes and halves either way, words sign-extended. */
+        return (op->aux & TCG_MO_SIZE) < TCG_MO_32 || op->aux == (TCG_MO_32 | TCG_MO_SIGN);
+    case TCG_OP_sar:
+        return b->is_const && (b->val & 63) >= 32;
+    case TCG_OP_shr:
+        return b->is_const && (b->val & 63) >= 33;
+    case TCG_OP_and:
+        return b->is_const && b->val >= 0 && b->val <= G_MAXINT32;
+    default:
+        return FALSE;
     }
 }
 
@@ -176,6 +207,10 @@ static void forward_pass(Optimizer *o, TcgIr *ir)
             make_movi(o, op, op->imm);
             continue;
         }
+        if (op->opc == TCG_OP_ext32s && o->t[op->in[0]].sext32) {
+            make_mov(o, op, op->in[0]);
+            continue;
+        }
         if (d->flags & TCG_OPF_FOLD) {
             gboolean all_const = TRUE;
             for (guint k = 0; k < d->n_ins; k++) {
@@ -196,7 +231,9 @@ static void forward_pass(Optimizer *o, TcgIr *ir)
             }
         }
         if (d->n_outs && op->out != TCG_TEMP_NONE) {
+            gboolean sext32 = makes_sext32(o, op);
             define(o, op->out);
+            o->t[op->out].sext32 = sext32;
         }
     }
 }

@@ -69,6 +69,26 @@ static void test_fold_bitops(void)
     }
 }
 
+/* A sign extension of what is sign-extended already goes (addw then a
+ * use of the sum as a W operand); of a zero-extended word, it stays. */
+static void test_sext32(void)
+{
+    TcgIr ir;
+    tcg_ir_reset(&ir);
+    tcg_gen_unop(&ir, TCG_OP_ext32s, 10, 11);
+    tcg_gen_unop(&ir, TCG_OP_ext32s, 12, 10);
+    tcg_gen_ld(&ir, 13, 11, 0, TCG_MO_32);
+    tcg_gen_unop(&ir, TCG_OP_ext32s, 14, 13);
+    tcg_gen_ld(&ir, 15, 11, 0, TCG_MO_16);
+    tcg_gen_unop(&ir, TCG_OP_ext32s, 16, 15);
+    tcg_gen_exit_tb(&ir);
+    tcg_optimize(&ir);
+    g_assert_cmpint(writer(&ir, 12)->opc, ==, TCG_OP_mov);
+    g_assert_cmpint(writer(&ir, 12)->in[0], ==, 10);
+    g_assert_cmpint(writer(&ir, 14)->opc, ==, TCG_OP_ext32s);
+    g_assert_cmpint(writer(&ir, 16)->opc, ==, TCG_OP_mov);
+}
+
 static void test_copy_propagation(void)
 {
     TcgIr ir;
@@ -167,6 +187,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/tcg/opt/fold", test_fold);
     g_test_add_func("/tcg/opt/fold-bitops", test_fold_bitops);
+    g_test_add_func("/tcg/opt/sext32", test_sext32);
     g_test_add_func("/tcg/opt/copy-propagation", test_copy_propagation);
     g_test_add_func("/tcg/opt/copy-invalidated", test_copy_invalidated);
     g_test_add_func("/tcg/opt/identities", test_identities);
