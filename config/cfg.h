@@ -81,6 +81,7 @@ typedef struct {
     gboolean msrv_rings;    /* ... carrying messages in shared-memory rings (auto) */
     char *accel;            /* [cpu] accel: "interp" or "jit" */
     guint64 code_buffer;    /* [cpu] code-buffer, bytes per hart */
+    gboolean profile_pins;  /* [cpu] pin-registers = profile (else fixed) */
     guint64 lr_lease_us;    /* [cpu] lr-lease-us, 0..10000 */
     guint64 page_hold_us;   /* [cpu] page-hold-us, 0..10000 */
     guint64 cpu_spin_us;    /* [cpu] spin-us, 0..10000 */

@@ -625,7 +625,8 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
         return fail(l, error, CFG_ERROR_VALUE, "cpu", "code-buffer",
                     "expected 64K..4G, got 0x%" G_GINT64_MODIFIER "x", m->code_buffer);
     }
-    if (!get_us(l, "cpu", CFG_KEY_CPU_LR_LEASE, &m->lr_lease_us, error) ||
+    if (!get_choice(l, "cpu", CFG_KEY_CPU_PINS, "profile", "fixed", &m->profile_pins, error) ||
+        !get_us(l, "cpu", CFG_KEY_CPU_LR_LEASE, &m->lr_lease_us, error) ||
         !get_us(l, "cpu", CFG_KEY_CPU_PAGE_HOLD, &m->page_hold_us, error) ||
         !get_us(l, "cpu", CFG_KEY_CPU_SPIN, &m->cpu_spin_us, error) ||
         !get_us(l, "memory-server", CFG_KEY_MSRV_SPIN, &m->msrv_spin_us, error)) {

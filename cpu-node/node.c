@@ -399,6 +399,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
         .ram_base = machine->ram_base,
         .ram_size = machine->ram_size,
         .budgeted = machine->deterministic,
+        .profile_pins = machine->profile_pins,
     };
     for (guint i = 0; i < node.config->n_harts; i++) {
         NodeHart *h = &node.harts[i];

@@ -106,6 +106,10 @@ TcgHart *tcg_hart_new(const TcgHartConfig *config, const TcgNodeOps *ops, gpoint
             hart->config.accel = TCG_ACCEL_INTERP;
         }
     }
+    hart->config.profile_pins = config->profile_pins && hart->jit != NULL;
+    if (hart->config.profile_pins) {
+        tcg_pin_profile_attach();
+    }
     pthread_mutex_lock(&harts_lock);
     if (harts_alive == NULL) {
         harts_alive = g_ptr_array_new();
@@ -124,6 +128,9 @@ void tcg_hart_free(TcgHart *hart)
     pthread_mutex_lock(&harts_lock);
     g_ptr_array_remove(harts_alive, hart);
     pthread_mutex_unlock(&harts_lock);
+    if (hart->config.profile_pins) {
+        tcg_pin_profile_detach();
+    }
     tcg_tb_cache_destroy(hart);
     tcg_jit_destroy(hart);
     pthread_mutex_destroy(&hart->safe_lock);
@@ -361,6 +368,18 @@ void tcg_hart_flush_page(TcgHart *hart, guint64 paddr, gboolean drop_code)
     }
 }
 
+void tcg_harts_post_event(gint bits)
+{
+    pthread_mutex_lock(&harts_lock);
+    for (guint i = 0; harts_alive != NULL && i < harts_alive->len; i++) {
+        TcgHart *hart = g_ptr_array_index(harts_alive, i);
+        if (hart->jit != NULL) {
+            g_atomic_int_or(&hart->event, bits);
+        }
+    }
+    pthread_mutex_unlock(&harts_lock);
+}
+
 static void kick(TcgHart *hart, gint bits)
 {
     g_atomic_int_or(&hart->event, bits);
@@ -473,6 +492,12 @@ static gboolean handle_events(TcgHart *hart)
         run_queued_work_locked(hart);
         pthread_mutex_unlock(&hart->safe_lock);
     }
+    if (ev & TCG_EVENT_SAMPLE) {
+        g_atomic_int_and(&hart->event, ~TCG_EVENT_SAMPLE);
+        if (hart->config.profile_pins) {
+            tcg_pin_profile_sample(hart);
+        }
+    }
     if (ev & TCG_EVENT_IRQ) {
         /* Cleared before looking, so a new interrupt re-arms it. */
         g_atomic_int_and(&hart->event, ~TCG_EVENT_IRQ);
@@ -500,10 +525,10 @@ static void write_stats(TcgHart *hart)
             "hart=%u accel=%s blocks_translated=%" G_GUINT64_FORMAT
             " insns_translated=%" G_GUINT64_FORMAT " code_bytes=%" G_GUINT64_FORMAT
             " translate_ns=%" G_GUINT64_FORMAT " blocks_executed=%" G_GUINT64_FORMAT
-            " buffer_flushes=%" G_GUINT64_FORMAT "\n",
+            " buffer_flushes=%" G_GUINT64_FORMAT " pin_moves=%" G_GUINT64_FORMAT "\n",
             hart->config.hart_id, hart->jit != NULL ? "jit" : "interp", s->blocks_translated,
             s->insns_translated, s->code_bytes, s->translate_ns, s->blocks_executed,
-            s->buffer_flushes);
+            s->buffer_flushes, s->pin_moves);
     fclose(f);
 }
 

@@ -38,6 +38,8 @@ struct TcgBlock {
     guint32 jmp_rel[TCG_MAX_CHAIN_SLOTS]; /* JIT: buffer offset of each goto_tb's rel32,
                                            * 0 = none */
     gboolean invalid;    /* its code page changed: never enter or chain to it again */
+    guint8 reg_uses[TCG_NB_GLOBALS]; /* JIT: how often its IR names each guest
+                                      * register (saturating), for pin-profile.c */
 };
 
 /* Everything the translation depends on besides the code bytes. */
@@ -108,6 +110,7 @@ enum {
     TCG_EVENT_STOP = 1 << 0,
     TCG_EVENT_WORK = 1 << 1,
     TCG_EVENT_IRQ = 1 << 2,
+    TCG_EVENT_SAMPLE = 1 << 3, /* pin-profile.c: note the block about to run */
 };
 
 typedef struct TcgSafeWork TcgSafeWork;
@@ -156,6 +159,8 @@ struct TcgHart {
     sigjmp_buf exit_jmp;          /* where exceptions unwind to from a block */
     TcgHartStats stats;
     guint64 page_map_ns;          /* time fetches waited in page_map (kept out of translate_ns) */
+    guint32 pin_heat[TCG_NB_GLOBALS]; /* pin-profile.c: register uses where samples fell */
+    guint pin_samples;
 };
 
 /* ---- Helpers ------------------------------------------------------------- */
@@ -252,6 +257,25 @@ void tcg_jit_destroy(TcgHart *hart);
 gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *block);
 /* Names @block's code for perf when SHOAL_PERF_MAP is set (perf-map.c). */
 void tcg_perf_map_block(const TcgBlock *block);
+/* pin-profile.c: a JIT hart with TcgHartConfig.profile_pins attaches while
+ * it lives (the process's sampler runs while any does), and handles
+ * TCG_EVENT_SAMPLE between blocks with tcg_pin_profile_sample, which may
+ * move its pins and drop its translations. */
+void tcg_pin_profile_attach(void);
+void tcg_pin_profile_detach(void);
+void tcg_pin_profile_sample(TcgHart *hart);
+/* cpu-exec.c: ORs @bits into every JIT hart's event word without waking
+ * one (a hart in WFI sees them when it runs again). */
+void tcg_harts_post_event(gint bits);
+/* The translated block for @pc in the jump cache, if it is there. */
+TcgBlock *tcg_tb_jmp_cache_find(TcgHart *hart, guint64 pc);
+/* Guest registers the JIT keeps in host registers across blocks, and
+ * which (x1..x31, all different); the default is GCC's a0-a5 and sp.
+ * Setting them is for a hart with no code: tcg_tb_flush after. */
+#define TCG_JIT_PINS 7
+extern const guint8 tcg_jit_default_pins[TCG_JIT_PINS];
+void tcg_jit_set_pins(TcgHart *hart, const guint8 pins[TCG_JIT_PINS]);
+const guint8 *tcg_jit_pins(const TcgHart *hart);
 /* Runs from @block; returns the block that exited through a chainable
  * slot, tagged with the slot in its low bits (TCG_CHAIN_SLOT_MASK), or 0. */
 guintptr tcg_jit_enter(TcgHart *hart, const TcgBlock *block);

@@ -8,14 +8,17 @@
  *
  *   rbp            the hart (TcgCpuState is its first member)
  *   rax rcx rdx    scratch inside one op, never allocated
- *   rbx r12-r15    pinned: a5 a4 a3 a2 a0 (survive helper calls)
- *   r8 r9          pinned: a1 sp (clobbered by calls: reloaded after them)
+ *   rbx r12-r15    pinned (survive helper calls): a5 a4 a3 a2 a0 at first
+ *   r8 r9          pinned (clobbered by calls: reloaded after them): a1 sp
  *   rsi rdi r10 r11  allocatable, clobbered by calls (saved by slow paths)
  *
  * Pinned guest registers (rv8's technique) live in their host register for
  * as long as generated code runs, across chained blocks: the prologue
  * loads them from TcgCpuState and the epilogue stores them back, helper
  * calls and slow paths store them first (an exception must see them).
+ * Which guest registers are pinned is the hart's own: pin-profile.c moves
+ * the pins to the registers the hot code uses, and the hart's code is
+ * translated again for them (every block assumes the same pins).
  *
  * A block starts by testing the hart's event word, so every chained jump
  * into it still notices interrupts, safe work and stop requests. */
@@ -34,15 +37,14 @@
 #define JIT_MAX_SLOW_PATHS 512
 #define JIT_NO_REG (-1)
 
-/* The guest registers compiled code uses most (GCC's temporaries and
- * argument registers, the stack pointer) and where they live. */
-static const struct {
-    TcgTemp guest;
-    X86Reg host;
-} pinned[] = {
-    { 15, X86_RBX }, { 14, X86_R12 }, { 13, X86_R13 }, { 12, X86_R14 }, { 10, X86_R15 },
-    { 11, X86_R8 },  { 2, X86_R9 },
+/* The host registers that hold a pinned guest register each, and the
+ * guest registers they start with: those compiled code uses most (GCC's
+ * argument and return registers, the stack pointer). Which guest register
+ * each holds is the hart's (tcg_jit_set_pins, chosen by pin-profile.c). */
+static const X86Reg pin_host[TCG_JIT_PINS] = {
+    X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15, X86_R8, X86_R9,
 };
+const guint8 tcg_jit_default_pins[TCG_JIT_PINS] = { 15, 14, 13, 12, 10, 11, 2 };
 #define PINNED_CALLER_SAVED ((1u << X86_R8) | (1u << X86_R9))
 
 static const X86Reg alloc_order[] = { X86_RSI, X86_RDI, X86_R10, X86_R11 };
@@ -104,6 +106,8 @@ struct TcgJit {
     guint8 *exit_noexit_rw;      /* shared "return 0" path */
     guintptr (*enter)(TcgHart *hart, const guint8 *code);
     guint host_isa;              /* TcgHostIsa bits the code may use */
+    guint8 pin_guest[TCG_JIT_PINS];     /* the guest register in each pin_host */
+    gint8 pin_of_guest[TCG_NB_GLOBALS]; /* its host register, or JIT_NO_REG */
 };
 typedef struct TcgJit Jit;
 
@@ -130,15 +134,15 @@ static void emit_prologue(Jit *j)
      * inside blocks, which slow paths and helper calls rely on. */
     x86_alu_ri(e, X86_ALU_SUB, X86_RSP, 8);
     x86_mov_rr(e, X86_RBP, X86_RDI);
-    for (guint i = 0; i < G_N_ELEMENTS(pinned); i++) {
-        x86_load64(e, pinned[i].host, X86_RBP, ENV_OFF(x) + 8 * pinned[i].guest);
+    for (guint i = 0; i < TCG_JIT_PINS; i++) {
+        x86_load64(e, pin_host[i], X86_RBP, ENV_OFF(x) + 8 * j->pin_guest[i]);
     }
     x86_jmp_reg(e, X86_RSI);
 
     j->epilogue_rx = rx_of(j, e->p);
     guint8 *epilogue_rw = e->p;
-    for (guint i = 0; i < G_N_ELEMENTS(pinned); i++) {
-        x86_store64(e, X86_RBP, ENV_OFF(x) + 8 * pinned[i].guest, pinned[i].host);
+    for (guint i = 0; i < TCG_JIT_PINS; i++) {
+        x86_store64(e, X86_RBP, ENV_OFF(x) + 8 * j->pin_guest[i], pin_host[i]);
     }
     x86_alu_ri(e, X86_ALU_ADD, X86_RSP, 8);
     for (guint i = G_N_ELEMENTS(saved); i-- > 0;) {
@@ -192,8 +196,25 @@ gboolean tcg_jit_init(TcgHart *hart, GError **error)
     hart->jit = g_new0(Jit, 1);
     hart->jit->hart = hart;
     hart->jit->host_isa = host_isa();
+    tcg_jit_set_pins(hart, tcg_jit_default_pins);
     emit_prologue(hart->jit);
     return TRUE;
+}
+
+void tcg_jit_set_pins(TcgHart *hart, const guint8 pins[TCG_JIT_PINS])
+{
+    Jit *j = hart->jit;
+    memset(j->pin_of_guest, JIT_NO_REG, sizeof j->pin_of_guest);
+    for (guint i = 0; i < TCG_JIT_PINS; i++) {
+        g_assert(pins[i] != 0 && pins[i] < TCG_NB_GLOBALS && j->pin_of_guest[pins[i]] < 0);
+        j->pin_guest[i] = pins[i];
+        j->pin_of_guest[pins[i]] = (gint8)pin_host[i];
+    }
+}
+
+const guint8 *tcg_jit_pins(const TcgHart *hart)
+{
+    return hart->jit->pin_guest;
 }
 
 void tcg_jit_destroy(TcgHart *hart)
@@ -243,20 +264,15 @@ static gint32 home_offset(TcgTemp t)
 }
 
 /* The host register @t is pinned to, or JIT_NO_REG. */
-static gint pinned_reg(TcgTemp t)
+static gint pinned_reg(const Jit *j, TcgTemp t)
 {
-    for (guint i = 0; i < G_N_ELEMENTS(pinned); i++) {
-        if (pinned[i].guest == t) {
-            return pinned[i].host;
-        }
-    }
-    return JIT_NO_REG;
+    return t < TCG_NB_GLOBALS ? j->pin_of_guest[t] : JIT_NO_REG;
 }
 
 static gboolean is_pinned_reg(X86Reg r)
 {
-    for (guint i = 0; i < G_N_ELEMENTS(pinned); i++) {
-        if (pinned[i].host == r) {
+    for (guint i = 0; i < TCG_JIT_PINS; i++) {
+        if (pin_host[i] == r) {
             return TRUE;
         }
     }
@@ -377,7 +393,7 @@ static void temp_to_scratch(Jit *j, X86Reg r, TcgTemp t)
 static void temp_kill(Jit *j, TcgTemp t)
 {
     TempState *ts = &j->ts[t];
-    if (ts->reg != JIT_NO_REG && pinned_reg(t) == JIT_NO_REG) {
+    if (ts->reg != JIT_NO_REG && pinned_reg(j, t) == JIT_NO_REG) {
         reg_free(j, (X86Reg)ts->reg);
     }
     ts->is_const = FALSE;
@@ -388,7 +404,7 @@ static void temp_kill(Jit *j, TcgTemp t)
 static X86Reg out_reg(Jit *j, TcgTemp t, gint reuse)
 {
     temp_kill(j, t);
-    if (pinned_reg(t) != JIT_NO_REG) {
+    if (pinned_reg(j, t) != JIT_NO_REG) {
         j->locked |= 1u << j->ts[t].reg;
         return (X86Reg)j->ts[t].reg;
     }
@@ -406,7 +422,7 @@ static X86Reg out_reg(Jit *j, TcgTemp t, gint reuse)
 static void set_const(Jit *j, TcgTemp t, gint64 v)
 {
     temp_kill(j, t);
-    if (pinned_reg(t) != JIT_NO_REG) {
+    if (pinned_reg(j, t) != JIT_NO_REG) {
         x86_movi(&j->e, (X86Reg)j->ts[t].reg, v); /* its register is its home */
     }
     j->ts[t].is_const = TRUE;
@@ -433,7 +449,7 @@ static void free_dead_inputs(Jit *j, const TcgOp *op, guint i)
 static void sync_globals_pinned(Jit *j, gboolean with_pinned)
 {
     for (TcgTemp t = 1; t < TCG_NB_GLOBALS; t++) {
-        if (with_pinned || pinned_reg(t) == JIT_NO_REG) {
+        if (with_pinned || pinned_reg(j, t) == JIT_NO_REG) {
             temp_store(j, t);
         }
     }
@@ -501,7 +517,7 @@ static void emit_mov(Jit *j, const TcgOp *op, guint i)
     }
     X86Reg s = temp_in_reg(j, op->in[0]);
     gboolean src_dies = op->in[0] >= TCG_NB_GLOBALS && (j->dies[i] & 1);
-    if (src_dies && pinned_reg(op->out) == JIT_NO_REG) {
+    if (src_dies && pinned_reg(j, op->out) == JIT_NO_REG) {
         /* Hand the register over: no code at all. */
         reg_free(j, s);
         temp_kill(j, op->out);
@@ -535,10 +551,10 @@ static X86Reg dest_from_input(Jit *j, const TcgOp *op, guint i, TcgTemp a, TcgTe
     if (a == op->out && !as->is_const) {
         return temp_in_reg(j, a);
     }
-    if (pinned_reg(op->out) != JIT_NO_REG) {
+    if (pinned_reg(j, op->out) != JIT_NO_REG) {
         /* Callers have @b out of the output's register by now: swapped
          * (commutative ops), in rcx (shifts, mul) or through rax (sub). */
-        X86Reg r = (X86Reg)pinned_reg(op->out);
+        X86Reg r = (X86Reg)pinned_reg(j, op->out);
         temp_to_scratch(j, r, a);
         j->locked |= 1u << r;
         return r;
@@ -974,7 +990,7 @@ static void emit_set_label(Jit *j, const TcgOp *op)
     /* Paths meet here: a global's constness on one path says nothing. */
     for (TcgTemp t = 1; t < TCG_NB_GLOBALS; t++) {
         j->ts[t].is_const = FALSE;
-        j->ts[t].mem_valid = pinned_reg(t) == JIT_NO_REG;
+        j->ts[t].mem_valid = pinned_reg(j, t) == JIT_NO_REG;
     }
 }
 
@@ -1076,7 +1092,7 @@ static void emit_ld(Jit *j, const TcgOp *op, guint i)
      * must happen on both the fast and the slow path. */
     const TempState *base = &j->ts[op->in[0]];
     guint32 avoid = base->reg != JIT_NO_REG ? 1u << base->reg : 0;
-    X86Reg d = pinned_reg(op->out) != JIT_NO_REG ? (X86Reg)pinned_reg(op->out)
+    X86Reg d = pinned_reg(j, op->out) != JIT_NO_REG ? (X86Reg)pinned_reg(j, op->out)
                                                   : reg_alloc(j, avoid);
     j->locked |= 1u << d;
     guint8 *miss = emit_tlb_probe(j, op->in[0], op->imm, op->aux,
@@ -1333,9 +1349,9 @@ static void emit_call(Jit *j, const TcgOp *op, guint i)
     x86_movi(e, X86_R8, op->imm);
     x86_mov_rr(e, X86_RDI, X86_RBP);
     emit_call_abs(j, (const void *)h->fn);
-    for (guint k = 0; k < G_N_ELEMENTS(pinned); k++) {
-        if (PINNED_CALLER_SAVED & (1u << pinned[k].host)) {
-            x86_load64(e, pinned[k].host, X86_RBP, ENV_OFF(x) + 8 * pinned[k].guest);
+    for (guint k = 0; k < TCG_JIT_PINS; k++) {
+        if (PINNED_CALLER_SAVED & (1u << pin_host[k])) {
+            x86_load64(e, pin_host[k], X86_RBP, ENV_OFF(x) + 8 * j->pin_guest[k]);
         }
     }
     free_dead_inputs(j, op, i);
@@ -1438,11 +1454,11 @@ static void jit_begin(Jit *j, TcgBlock *tb, guint n_temps)
     /* x0 is a constant zero the front end never writes. */
     j->ts[0].is_const = TRUE;
     j->ts[0].val = 0;
-    for (guint k = 0; k < G_N_ELEMENTS(pinned); k++) {
-        TempState *ts = &j->ts[pinned[k].guest];
-        ts->reg = (gint8)pinned[k].host;
+    for (guint k = 0; k < TCG_JIT_PINS; k++) {
+        TempState *ts = &j->ts[j->pin_guest[k]];
+        ts->reg = (gint8)pin_host[k];
         ts->mem_valid = FALSE; /* the register is the truth inside generated code */
-        j->reg_owner[pinned[k].host] = (gint16)pinned[k].guest;
+        j->reg_owner[pin_host[k]] = (gint16)j->pin_guest[k];
     }
     memset(j->labels, 0, sizeof j->labels);
 }
@@ -1467,6 +1483,23 @@ static void dump_block(const Jit *j, const TcgBlock *tb, const guint8 *start)
     if (!g_file_set_contents(bin, (const char *)start, tb->code_size, &error) ||
         !g_file_set_contents(ir_name, ir, -1, &error)) {
         g_warning("SHOAL_JIT_DUMP: %s", error->message);
+    }
+}
+
+/* How often the block names each guest register, for pin-profile.c. */
+static void count_reg_uses(TcgBlock *tb)
+{
+    for (guint i = 0; i < tb->n_ops; i++) {
+        const TcgOp *op = &tb->ops[i];
+        const TcgOpDesc *d = &tcg_op_descs[op->opc];
+        TcgTemp named[4] = { d->n_outs ? op->out : TCG_TEMP_NONE, op->in[0], op->in[1],
+                             op->in[2] };
+        for (guint k = 0; k < 4; k++) {
+            TcgTemp t = named[k];
+            if (t != TCG_TEMP_NONE && t > 0 && t < TCG_NB_GLOBALS && tb->reg_uses[t] < 255) {
+                tb->reg_uses[t]++;
+            }
+        }
     }
 }
 
@@ -1611,6 +1644,7 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
     X86Emitter *e = &j->e;
     guint8 *start = e->p, *to_event_exit, *to_budget_exit;
     emit_block_entry(j, tb, &to_event_exit, &to_budget_exit);
+    count_reg_uses(tb);
     for (guint i = 0; i < tb->n_ops; i++) {
         const TcgOp *op = &tb->ops[i];
         j->locked = 0;

@@ -87,6 +87,12 @@ void tcg_tb_cache_destroy(TcgHart *hart)
     g_hash_table_destroy(hart->blocks.code_pages);
 }
 
+TcgBlock *tcg_tb_jmp_cache_find(TcgHart *hart, guint64 pc)
+{
+    TcgBlock *tb = hart->blocks.jmp_cache[tcg_tb_jmp_cache_index(pc)];
+    return tb != NULL && tb->pc == pc ? tb : NULL;
+}
+
 TcgBlock *tcg_tb_lookup(TcgHart *hart, guint64 pc, guint32 flags, guint64 phys_pc)
 {
     TcgBlockCache *c = &hart->blocks;

@@ -99,6 +99,9 @@ typedef struct {
      * a WFI calls it instead of sleeping. Each block checks the budget on
      * entry: a block that starts within it runs to its end. */
     gboolean budgeted;
+    /* JIT: pin the guest registers the hot code uses (pin-profile.c), not
+     * the fixed default set. */
+    gboolean profile_pins;
 } TcgHartConfig;
 
 typedef struct TcgHart TcgHart;
@@ -187,6 +190,7 @@ typedef struct {
     guint64 buffer_flushes;  /* code buffer full: started over (JIT) */
     guint64 blocks_invalidated; /* dropped because their page changed or was lost */
     guint64 pauses;          /* Zihintpause: spins that gave the host core up */
+    guint64 pin_moves;       /* JIT: pins moved to other guest registers (pin-profile.c) */
 } TcgHartStats;
 void tcg_hart_get_stats(TcgHart *hart, TcgHartStats *out);
 

@@ -109,6 +109,8 @@ static const BadCase bad_cases[] = {
       CFG_ERROR_VALUE, "[memory-server] transport: expected auto, unix or zmq, got \"shm\"" },
     { "value/numa", GOOD "[machine]\nnuma=on\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[machine] numa: expected auto or off, got \"on\"" },
+    { "value/pin-registers", GOOD "[cpu]\npin-registers=a0-a5\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[cpu] pin-registers: expected profile or fixed, got \"a0-a5\"" },
     { "value/accel", GOOD "[cpu]\naccel=kvm\n", NULL, { NULL }, CFG_ERROR_VALUE,
       "[cpu] accel: expected interp or jit, got \"kvm\"" },
     { "value/code-buffer-small", GOOD "[cpu]\ncode-buffer=4K\n", NULL, { NULL }, CFG_ERROR_VALUE,
@@ -271,6 +273,7 @@ static void test_good(Fixture *f, gconstpointer data)
     g_assert_cmpuint(m->timebase_hz, ==, 10000000);
     g_assert_cmpuint(m->lr_lease_us, ==, 30);
     g_assert_cmpuint(m->cpu_spin_us, ==, 200);
+    g_assert_true(m->profile_pins);
     g_assert_cmpuint(m->msrv_spin_us, ==, 300);
     g_assert_true(m->msrv_direct);
     g_assert_true(m->msrv_rings);

@@ -106,13 +106,18 @@ static const TcgNodeOps budgeted_ops = {
     .watched_store = m_watched_store, .read_time = m_read_time, .quantum_end = b_quantum_end,
 };
 
-static Machine *machine_new_with(TcgAccel accel, gsize code_buffer)
+static Machine *machine_new_config(const TcgHartConfig *cfg)
 {
     Machine *m = g_new0(Machine, 1);
     m->ram = g_malloc0(RAM_SIZE);
-    TcgHartConfig cfg = { .hart_id = 0, .accel = accel, .code_buffer_size = code_buffer };
-    m->hart = tcg_hart_new(&cfg, &machine_ops, m);
+    m->hart = tcg_hart_new(cfg, &machine_ops, m);
     return m;
+}
+
+static Machine *machine_new_with(TcgAccel accel, gsize code_buffer)
+{
+    TcgHartConfig cfg = { .hart_id = 0, .accel = accel, .code_buffer_size = code_buffer };
+    return machine_new_config(&cfg);
 }
 
 static Machine *machine_new(void)
@@ -329,6 +334,37 @@ static void test_jit_buffer_full(void)
     tcg_hart_get_stats(m->hart, &stats);
     g_assert_cmpuint(m->dev_value, ==, want);
     g_assert_cmpuint(stats.buffer_flushes, >, 0);
+    machine_free(m);
+}
+
+/* A loop whose values live in s2-s6, none of them pinned at first: the
+ * samples find its registers, the hart pins them and translates the loop
+ * again, and the sums come out the same. The loop runs 800M times (about
+ * 0.5 s here) where the first move needs 8 samples of 5 ms. */
+static void test_pin_profile(void)
+{
+    TcgHartConfig cfg = { .accel = TCG_ACCEL_JIT, .code_buffer_size = 1 << 20,
+                          .profile_pins = TRUE };
+    Machine *m = machine_new_config(&cfg);
+    enum { S2 = 18, S3, S4, S5, S6 };
+    const guint32 prog[] = {
+        LUI(S2, 0x2faf0), ADDI(S3, ZERO, 0), ADDI(S4, ZERO, 0), ADDI(S5, ZERO, 0),
+        ADDI(S6, ZERO, 0),
+        ADD(S3, S3, S2), ADD(S4, S4, S3), ADD(S5, S5, S4), ADD(S6, S6, S2), ADDI(S2, S2, -1),
+        BNE(S2, ZERO, -20),
+        ADD(S3, S3, S4), ADD(S3, S3, S5), ADD(S3, S3, S6),
+        LUI(T0, DEV_BASE >> 12), SD(S3, 0, T0),
+    };
+    guint64 s2 = 0x2faf0000, s3 = 0, s4 = 0, s5 = 0, s6 = 0;
+    for (; s2 != 0; s2--) {
+        s3 += s2, s4 += s3, s5 += s4, s6 += s2;
+    }
+    load_program(m, RAM_BASE, prog, G_N_ELEMENTS(prog));
+    run(m, RAM_BASE);
+    TcgHartStats stats;
+    tcg_hart_get_stats(m->hart, &stats);
+    g_assert_cmphex(m->dev_value, ==, s3 + s4 + s5 + s6);
+    g_assert_cmpuint(stats.pin_moves, >=, 1);
     machine_free(m);
 }
 
@@ -751,6 +787,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/jit/ops", test_jit_ops);
     g_test_add_func("/tcg/jit/ops-baseline", test_jit_ops_baseline);
     g_test_add_func("/tcg/jit/buffer-full", test_jit_buffer_full);
+    g_test_add_func("/tcg/jit/pin-profile", test_pin_profile);
     g_test_add_func("/tcg/hart/loop", test_loop_program);
     g_test_add_func("/tcg/hart/budget", test_budget);
     g_test_add_data_func("/tcg/hart/counters/interp", GINT_TO_POINTER(TCG_ACCEL_INTERP),
