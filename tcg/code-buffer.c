@@ -40,6 +40,23 @@ gboolean tcg_code_buffer_init(TcgCodeBuffer *buf, gsize size, GError **error)
     return TRUE;
 }
 
+/* Pages made present per call: a few blocks' worth of a busy translator. */
+#define PREPARE_CHUNK (256u << 10)
+
+void tcg_code_buffer_prepare(TcgCodeBuffer *buf, gsize end)
+{
+    if (end <= buf->ready) {
+        return;
+    }
+    gsize page = (gsize)sysconf(_SC_PAGESIZE);
+    gsize to = MIN(buf->size, (MAX(end, buf->ready + PREPARE_CHUNK) + page - 1) & ~(page - 1));
+    /* Kernels before 5.14 lack these: the pages then fault in as written
+     * and run, as before. */
+    madvise(buf->rw + buf->ready, to - buf->ready, MADV_POPULATE_WRITE);
+    madvise(buf->rx + buf->ready, to - buf->ready, MADV_POPULATE_READ);
+    buf->ready = to;
+}
+
 void tcg_code_buffer_destroy(TcgCodeBuffer *buf)
 {
     if (buf->rw != NULL) {

@@ -581,7 +581,7 @@ static TcgBlock *find_block(TcgHart *hart)
             g_assert(ok);
         }
         /* Generated code has it all; the IR is the interpreter's. */
-        g_clear_pointer(&tb->ops, g_free);
+        tb->ops = NULL;
         hart->stats.code_bytes += tb->code_size;
     }
     tcg_tb_insert(hart, tb);

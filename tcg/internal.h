@@ -30,9 +30,12 @@ struct TcgBlock {
     guint64 page[2];     /* guest PHYSICAL pages the code came from; page[1] = ~0 if one */
     guint32 size;        /* bytes of guest code from pc */
     TcgBlock *hash_next; /* chain in TcgBlockCache.buckets */
-    TcgOp *ops;          /* the IR the interpreter runs (owned; NULL once compiled) */
+    TcgOp *ops;          /* the IR the interpreter runs (owned), or that the JIT
+                          * compiles (the hart's TcgIr's, borrowed; NULL once compiled) */
+    gboolean ops_borrowed;
     guint n_ops;
-    guint *label_pos;    /* op index of each label (owned) */
+    guint n_labels;
+    guint *label_pos;    /* interpreter: op index of each label (owned) */
     const guint8 *code;  /* JIT: entry in the executable view, NULL for the interpreter */
     guint32 code_size;   /* JIT: bytes of host code incl. out-of-line paths */
     guint32 jmp_rel[TCG_MAX_CHAIN_SLOTS]; /* JIT: buffer offset of each goto_tb's rel32,

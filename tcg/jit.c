@@ -1460,16 +1460,27 @@ static void jit_begin(Jit *j, TcgBlock *tb, guint n_temps)
         ts->mem_valid = FALSE; /* the register is the truth inside generated code */
         j->reg_owner[pin_host[k]] = (gint16)j->pin_guest[k];
     }
-    memset(j->labels, 0, sizeof j->labels);
+    memset(j->labels, 0, tb->n_labels * sizeof j->labels[0]);
 }
 
 /* SHOAL_JIT_DUMP=DIR: each block's host code to DIR/<guest pc>@<offset in
  * the code buffer>.bin, for `objdump -D -b binary -mi386:x86-64` (the
  * offset matches perf's addresses in the memfd), and the optimised IR it
  * was compiled from beside it, as .ir. */
+static const char *dump_dir(void)
+{
+    static gsize once;
+    static const char *dir;
+    if (g_once_init_enter(&once)) {
+        dir = g_getenv("SHOAL_JIT_DUMP");
+        g_once_init_leave(&once, 1);
+    }
+    return dir;
+}
+
 static void dump_block(const Jit *j, const TcgBlock *tb, const guint8 *start)
 {
-    const char *dir = g_getenv("SHOAL_JIT_DUMP");
+    const char *dir = dump_dir();
     if (dir == NULL || *dir == '\0') {
         return;
     }
@@ -1637,6 +1648,7 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
     if (buf->size - buf->used < JIT_MAX_BLOCK_BYTES) {
         return FALSE;
     }
+    tcg_code_buffer_prepare(buf, buf->used + JIT_MAX_BLOCK_BYTES);
     guint n_temps = count_temps(tb);
     jit_begin(j, tb, n_temps);
     compute_liveness(j, tb->ops, tb->n_ops, n_temps);

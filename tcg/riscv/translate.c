@@ -227,11 +227,18 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
     block->page[0] = phys_first;
     block->page[1] = (last_byte & TCG_PAGE_MASK) != first_page ? phys_last : ~0ull;
     block->n_ops = ir->n_ops;
-    block->ops = g_memdup2(ir->ops, ir->n_ops * sizeof(TcgOp));
-    block->label_pos = g_new0(guint, MAX(ir->n_labels, 1));
-    for (guint i = 0; i < ir->n_ops; i++) {
-        if (ir->ops[i].opc == TCG_OP_set_label) {
-            block->label_pos[ir->ops[i].imm] = i;
+    block->n_labels = ir->n_labels;
+    if (hart->jit != NULL) {
+        /* Compiled at once and then forgotten: no copy. */
+        block->ops = ir->ops;
+        block->ops_borrowed = TRUE;
+    } else {
+        block->ops = g_memdup2(ir->ops, ir->n_ops * sizeof(TcgOp));
+        block->label_pos = g_new0(guint, MAX(ir->n_labels, 1));
+        for (guint i = 0; i < ir->n_ops; i++) {
+            if (ir->ops[i].opc == TCG_OP_set_label) {
+                block->label_pos[ir->ops[i].imm] = i;
+            }
         }
     }
     hart->stats.blocks_translated++;
@@ -241,7 +248,9 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
 
 void tcg_block_free(TcgBlock *block)
 {
-    g_free(block->ops);
+    if (!block->ops_borrowed) {
+        g_free(block->ops);
+    }
     g_free(block->label_pos);
     g_free(block);
 }

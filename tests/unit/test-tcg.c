@@ -223,6 +223,7 @@ static void run_ir(Machine *m, TcgIr *ir)
     TcgBlock *block = g_new0(TcgBlock, 1);
     block->ops = g_memdup2(ir->ops, ir->n_ops * sizeof(TcgOp));
     block->n_ops = ir->n_ops;
+    g_assert_cmpuint(ir->n_labels, ==, 0); /* label_pos would need filling */
     block->label_pos = g_new0(guint, 1);
     if (m->hart->jit != NULL) {
         g_assert_true(tcg_jit_compile(m->hart, block));
