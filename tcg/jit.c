@@ -1467,15 +1467,20 @@ static void jit_begin(Jit *j, TcgBlock *tb, guint n_temps)
  * the code buffer>.bin, for `objdump -D -b binary -mi386:x86-64` (the
  * offset matches perf's addresses in the memfd), and the optimised IR it
  * was compiled from beside it, as .ir. */
+static const char *jit_dump_dir;
+
+static void read_dump_dir(void)
+{
+    jit_dump_dir = g_getenv("SHOAL_JIT_DUMP");
+}
+
+/* pthread_once rather than g_once_init_enter: ThreadSanitizer sees its
+ * ordering, not that of GLib's uninstrumented half. */
 static const char *dump_dir(void)
 {
-    static gsize once;
-    static const char *dir;
-    if (g_once_init_enter(&once)) {
-        dir = g_getenv("SHOAL_JIT_DUMP");
-        g_once_init_leave(&once, 1);
-    }
-    return dir;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, read_dump_dir);
+    return jit_dump_dir;
 }
 
 static void dump_block(const Jit *j, const TcgBlock *tb, const guint8 *start)

@@ -11,22 +11,27 @@
 
 #include "tcg/internal.h"
 
+static int perf_map_fd = -1;
+
+static void open_map(void)
+{
+    const char *on = g_getenv("SHOAL_PERF_MAP");
+    if (on != NULL && *on != '\0' && *on != '0') {
+        char path[64];
+        g_snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+        perf_map_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+        if (perf_map_fd < 0)
+            g_warning("SHOAL_PERF_MAP: cannot write %s: %s", path, g_strerror(errno));
+    }
+}
+
+/* pthread_once rather than g_once_init_enter: ThreadSanitizer sees its
+ * ordering, not that of GLib's uninstrumented half. */
 static int map_fd(void)
 {
-    static gsize once;
-    static int fd = -1;
-    if (g_once_init_enter(&once)) {
-        const char *on = g_getenv("SHOAL_PERF_MAP");
-        if (on != NULL && *on != '\0' && *on != '0') {
-            char path[64];
-            g_snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-            if (fd < 0)
-                g_warning("SHOAL_PERF_MAP: cannot write %s: %s", path, g_strerror(errno));
-        }
-        g_once_init_leave(&once, 1);
-    }
-    return fd;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, open_map);
+    return perf_map_fd;
 }
 
 void tcg_perf_map_block(const TcgBlock *tb)
