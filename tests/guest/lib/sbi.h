@@ -63,6 +63,7 @@ static inline void sbi_shutdown(void)
 
 /* The test's entry points, called by sbi-crt0.S on their own stacks. */
 void sbi_main(uint64_t hartid);
+/* opaque may be 0 instead of what hart_start passed: see sbi-crt0.S. */
 void sbi_secondary(uint64_t hartid, uint64_t opaque);
 /* Where sbi_hart_start sends a started hart. */
 void sbi_secondary_entry(void);
