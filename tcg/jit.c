@@ -776,6 +776,34 @@ static void emit_bitcount(Jit *j, const TcgOp *op, guint i)
     x86_mov_rr(e, d, X86_RAX);
 }
 
+/* d = a * b, low half: commutative as emit_alu is, with the second
+ * operand an immediate, a register or memory as imul takes them. */
+static void emit_mul_low(Jit *j, const TcgOp *op, guint i)
+{
+    TcgTemp ta = op->in[0], tb = op->in[1];
+    if (ta != op->out && ((j->ts[ta].is_const && tb != op->out) || tb == op->out)) {
+        TcgTemp tmp = ta;
+        ta = tb;
+        tb = tmp;
+    }
+    const TempState *bs = &j->ts[tb];
+    if (bs->is_const && !x86_fits_i32(bs->val)) {
+        temp_to_scratch(j, X86_RCX, tb);
+    }
+    X86Reg d = dest_from_input(j, op, i, ta, tb);
+    bs = &j->ts[tb];
+    if (bs->is_const && x86_fits_i32(bs->val)) {
+        x86_imul_rri(&j->e, d, d, (gint32)bs->val);
+    } else if (bs->is_const) {
+        x86_imul_rr(&j->e, d, X86_RCX);
+    } else if (bs->reg != JIT_NO_REG) {
+        x86_imul_rr(&j->e, d, (X86Reg)bs->reg);
+    } else {
+        x86_imul_rm(&j->e, d, X86_RBP, home_offset(tb));
+    }
+    bind_output(j, op, i, d);
+}
+
 static void emit_mul(Jit *j, const TcgOp *op, guint i)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
@@ -784,10 +812,7 @@ static void emit_mul(Jit *j, const TcgOp *op, guint i)
         return;
     }
     if (op->opc == TCG_OP_mul) {
-        temp_to_scratch(j, X86_RCX, op->in[1]);
-        X86Reg d = dest_from_input(j, op, i, op->in[0], op->in[1]);
-        x86_imul_rr(&j->e, d, X86_RCX);
-        bind_output(j, op, i, d);
+        emit_mul_low(j, op, i);
         return;
     }
     temp_to_scratch(j, X86_RAX, op->in[0]);
@@ -911,6 +936,9 @@ static void emit_compare(Jit *j, TcgTemp ta, TcgTemp tb)
         X86Reg rb;
         if (b->reg != JIT_NO_REG) {
             rb = (X86Reg)b->reg;
+        } else if (b->mem_valid && !b->is_const) {
+            x86_alu_rm(&j->e, X86_ALU_CMP, ra, X86_RBP, home_offset(tb));
+            return;
         } else {
             temp_to_scratch(j, X86_RCX, tb);
             rb = X86_RCX;

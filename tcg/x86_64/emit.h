@@ -347,6 +347,30 @@ static inline void x86_imul_rr(X86Emitter *e, X86Reg dst, X86Reg src)
     x86_modrm_reg(e, dst, src);
 }
 
+/* imul r64, [base + disp] */
+static inline void x86_imul_rm(X86Emitter *e, X86Reg dst, X86Reg base, gint32 disp)
+{
+    x86_rex(e, TRUE, dst, base, FALSE);
+    x86_byte(e, 0x0f);
+    x86_byte(e, 0xaf);
+    x86_modrm_mem(e, dst, base, disp);
+}
+
+/* imul r64, r/m64, imm32 (dst = src * imm) */
+static inline void x86_imul_rri(X86Emitter *e, X86Reg dst, X86Reg src, gint32 imm)
+{
+    x86_rex(e, TRUE, dst, src, FALSE);
+    if (x86_fits_i8(imm)) {
+        x86_byte(e, 0x6b);
+        x86_modrm_reg(e, dst, src);
+        x86_byte(e, (guint8)imm);
+    } else {
+        x86_byte(e, 0x69);
+        x86_modrm_reg(e, dst, src);
+        x86_u32(e, (guint32)imm);
+    }
+}
+
 /* Group 3 on r/m64: 4 mul, 5 imul (rdx:rax = rax * rm), 6 div, 7 idiv. */
 static inline void x86_group3(X86Emitter *e, guint digit, X86Reg rm)
 {

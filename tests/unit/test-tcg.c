@@ -164,6 +164,9 @@ static const OpCase op_cases[] = {
     { TCG_OP_shr, 1ull << 63, 63, 1 },
     { TCG_OP_sar, 1ull << 63, 63, ~0ull },
     { TCG_OP_mul, 0x100000000ull, 0x100000000ull, 0 },
+    { TCG_OP_mul, 3, (guint64)-5, (guint64)-15 },                  /* imm8 */
+    { TCG_OP_mul, (guint64)-3, 100000, (guint64)-300000 },         /* imm32 */
+    { TCG_OP_mul, 7, 0x123456789ull, 0x7f6e5d4bfull },             /* no imm32 */
     { TCG_OP_mulsh, (guint64)-1, (guint64)-1, 0 },
     { TCG_OP_muluh, ~0ull, ~0ull, ~0ull - 1 },
     { TCG_OP_mulsuh, (guint64)-1, ~0ull, ~0ull },
