@@ -3,7 +3,7 @@
 # which builds the guests itself (into BUILDDIR/bench/). Never part of
 # `make check`: speed is not a test. `make bench` / `make bench-quick` are
 # shortcuts; pass options with BENCH_FLAGS, e.g. BENCH_FLAGS='--accel interp'.
-EXTRA_DIST += bench/README.md bench/run bench/gen-blocks.py \
+EXTRA_DIST += bench/README.md bench/run bench/profile bench/lib/benchlib.py bench/gen-blocks.py \
 	bench/lib/bench.h bench/lib/crt0.S bench/lib/runtime.c bench/lib/link.ld \
 	bench/null.c bench/sort.c bench/hash.c bench/matmul.c bench/interp.c \
 	bench/chase.c bench/strings.c bench/recurse.c bench/list.c bench/matrix.c \
