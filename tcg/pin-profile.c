@@ -23,6 +23,8 @@
 
 #define PIN_SAMPLE_MS 5
 #define PIN_DECIDE_SAMPLES 8
+#define PIN_MAX_DECIDE_SAMPLES 1024
+#define PIN_BUSY_TRANSLATING_PERCENT 5
 #define PIN_AGE_SAMPLES 32
 #define PIN_GAIN_PERCENT 50
 #define PIN_MIN_SHARE 16
@@ -162,7 +164,23 @@ void tcg_pin_profile_sample(TcgHart *hart)
             hart->pin_heat[r] /= 2;
         }
     }
-    if (hart->pin_samples % PIN_DECIDE_SAMPLES != 0) {
+    if (hart->pin_decision_interval == 0) {
+        hart->pin_decision_interval = PIN_DECIDE_SAMPLES;
+        hart->pin_next_decision = PIN_DECIDE_SAMPLES;
+    }
+    if (hart->pin_samples < hart->pin_next_decision) {
+        return;
+    }
+    /* A move throws every translation away. While the hart is still
+     * translating much (a kernel booting runs ever new code), its heat
+     * says little about the code to come and the flush doubles the
+     * translation work: only a hart in steady code moves, and each move
+     * waits twice as long as the last for the next one. */
+    guint64 translating = hart->stats.translate_ns - hart->pin_translate_mark;
+    guint64 window_ns = (guint64)hart->pin_decision_interval * PIN_SAMPLE_MS * 1000000u;
+    hart->pin_translate_mark = hart->stats.translate_ns;
+    hart->pin_next_decision = hart->pin_samples + hart->pin_decision_interval;
+    if (translating * 100 > window_ns * PIN_BUSY_TRANSLATING_PERCENT) {
         return;
     }
     const guint8 *now = tcg_jit_pins(hart);
@@ -177,4 +195,6 @@ void tcg_pin_profile_sample(TcgHart *hart)
     tcg_jit_set_pins(hart, pins);
     tcg_tb_flush(hart);
     hart->stats.pin_moves++;
+    hart->pin_decision_interval = MIN(2 * hart->pin_decision_interval, PIN_MAX_DECIDE_SAMPLES);
+    hart->pin_next_decision = hart->pin_samples + hart->pin_decision_interval;
 }
