@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* SHOAL_PERF_MAP=1: every compiled block named in /tmp/perf-<pid>.map, the
- * file `perf report` reads for code it cannot find in an ELF, so samples in
- * generated code show the guest pc they run ("guest:ffffffff80063830"),
- * which a System.map or `nm` of the guest names. A buffer flush reuses
- * addresses: perf keeps the last name given to an address, close enough
- * for a profile. */
+/* SHOAL_PERF_MAP=1: every compiled block named in /tmp/perf-<pid>.map
+ * ("guest:ffffffff80063830", the guest pc it runs, which a System.map or
+ * `nm` of the guest names). perf reads such maps only for anonymous memory
+ * and the code buffer is a memfd mapping, so `perf report` alone shows the
+ * samples as offsets in memfd:shoal-code; bench/profile reads the map
+ * itself. A buffer flush reuses addresses: the last name given to an
+ * address wins, close enough for a profile. One write per block: it slows
+ * translation-heavy runs (bench/profile --no-map measures without it). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
