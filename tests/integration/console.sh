@@ -37,8 +37,18 @@ if ! command -v script >/dev/null 2>&1; then
 fi
 # script gives shoal a pty as stdin; what we type must reach the guest
 # without being echoed by the terminal, and the pty must be cooked again
-# after (stty runs on the same pty once shoal has exited).
-(sleep 1.5; printf 'abc\r'; sleep 0.5; printf 'quit\r'; sleep 2) |
+# after (stty runs on the same pty once shoal has exited). Keys go only
+# once the guest says it is ready, so shoal has made the pty raw: typed
+# after a fixed delay they raced shoal's start on a loaded host and the
+# still-cooked pty echoed them.
+# wait_tty TEXT: until script's output shows TEXT (at most 20 s).
+wait_tty() {
+    for _ in $(seq 200); do
+        grep -q "$1" "$TEST_TMP/tty" 2>/dev/null && return
+        sleep 0.1
+    done
+}
+(wait_tty 'echo: ready'; printf 'abc\r'; wait_tty 'reversed: cba'; printf 'quit\r'; sleep 2) |
     timeout -k 2 20 script -qfc "'$SHOAL' run '$VIRT' --kernel '$G/echo.elf'; echo rc=\$?; stty -a" \
         /dev/null >"$TEST_TMP/tty" 2>&1
 tr -d '\r' <"$TEST_TMP/tty" >"$TEST_TMP/tty.txt"
