@@ -73,7 +73,10 @@ typedef struct {
     guint64 ram_base;       /* [memory] base */
     guint64 ram_size;       /* [memory] size, a multiple of 4 KiB */
     char *msrv_endpoint;    /* [memory-server] endpoint: NULL = ipc:// in the run dir */
-    char *msrv_key;         /* [memory-server] key: the secret's file; NULL = the run dir's */
+    char *msrv_key;         /* [memory-server] key: the server's CurveZMQ pair (tcp://) */
+    char *msrv_authorized_keys; /* [memory-server] authorized-keys: clients it admits */
+    char *msrv_server_public_key; /* [memory-server] server-public-key: NULL = key's */
+    char *msrv_client_key;  /* [memory-server] client-key: this host's pair; NULL = key */
     gboolean msrv_plain_tcp; /* [memory-server] plain-tcp: tcp:// without a key allowed */
     guint msrv_prefetch_pages; /* [memory-server] prefetch-pages, 0..64 */
     gboolean msrv_migratory;   /* [memory-server] migratory */

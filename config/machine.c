@@ -570,15 +570,21 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
     }
 
     if (!get_path(l, "memory-server", CFG_KEY_MSRV_KEY, &m->msrv_key, error) ||
+        !get_path(l, "memory-server", CFG_KEY_MSRV_AUTHORIZED_KEYS, &m->msrv_authorized_keys,
+                  error) ||
+        !get_path(l, "memory-server", CFG_KEY_MSRV_SERVER_PUBLIC_KEY,
+                  &m->msrv_server_public_key, error) ||
+        !get_path(l, "memory-server", CFG_KEY_MSRV_CLIENT_KEY, &m->msrv_client_key, error) ||
         !get_choice(l, "memory-server", CFG_KEY_MSRV_PLAIN_TCP, "on", "off", &m->msrv_plain_tcp,
                     error)) {
         return FALSE;
     }
-    if (m->msrv_endpoint && g_str_has_prefix(m->msrv_endpoint, "tcp://") && !m->msrv_key &&
-        !m->msrv_plain_tcp) {
+    if (m->msrv_endpoint && g_str_has_prefix(m->msrv_endpoint, "tcp://") && !m->msrv_plain_tcp &&
+        !m->msrv_key && !(m->msrv_server_public_key && m->msrv_client_key)) {
         return fail(l, error, CFG_ERROR_MISSING, "memory-server", "key",
-                    "a tcp:// endpoint needs the machine's key (make one with `shoal keygen "
-                    "FILE`), or plain-tcp = on to run in the clear");
+                    "a tcp:// endpoint needs CurveZMQ keys (make a pair with `shoal keygen "
+                    "FILE`): key on the server's host, server-public-key and client-key on "
+                    "the others; or plain-tcp = on to run in the clear");
     }
 
     guint64 prefetch;
@@ -1044,6 +1050,9 @@ void cfg_machine_free(CfgMachine *machine)
     g_free(machine->name);
     g_free(machine->msrv_endpoint);
     g_free(machine->msrv_key);
+    g_free(machine->msrv_authorized_keys);
+    g_free(machine->msrv_server_public_key);
+    g_free(machine->msrv_client_key);
     g_free(machine->accel);
     g_free(machine->nodes);
     for (guint i = 0; i < machine->n_devices; i++) {

@@ -155,17 +155,39 @@ IcEnvelope *ic_client_hello_while(IcClient *client, const Shoal__V1__Hello *hell
 
 /* @len bytes from the kernel's random source. */
 GBytes *ic_secret_random(gsize len);
-/* [memory-server] key if set, else the file next to the ipc:// socket (in
- * the run directory by default); NULL for plain tcp:// (no secret). */
+/* The file next to the ipc:// socket (in the run directory by default);
+ * NULL for tcp://, whose peers CurveZMQ authenticates instead (keypair.c). */
 char *ic_secret_path(const CfgMachine *machine, const char *run_dir);
 /* A new random secret at @path, the owner's alone (@replace: over an old
- * one, else refuses to overwrite: `shoal keygen`). */
+ * one, else refuses to overwrite). */
 gboolean ic_secret_write_new(const char *path, gboolean replace, GError **error);
 /* The secret at @path; NULL + IC_ERROR_SECRET if missing, malformed or
  * readable by others. */
 GBytes *ic_secret_read(const char *path, GError **error);
 /* Whether @data is @secret, in time that does not depend on where they differ. */
 gboolean ic_secret_matches(GBytes *secret, const guint8 *data, gsize len);
+
+/* ---- keypair.c: CurveZMQ key pairs of the hosts of a tcp:// machine ----- */
+
+#define IC_Z85_KEY_LEN 40u
+
+typedef struct {
+    char public_z85[IC_Z85_KEY_LEN + 1], secret_z85[IC_Z85_KEY_LEN + 1];
+} IcKeyPair;
+
+/* A new pair at @path (the owner's alone) and its public key at @path.pub;
+ * refuses to overwrite either (`shoal keygen`). */
+gboolean ic_keypair_write_new(const char *path, GError **error);
+/* The pair at @path; FALSE + IC_ERROR_SECRET if missing, malformed, its
+ * halves not a pair, or readable by others. */
+gboolean ic_keypair_read(const char *path, IcKeyPair *pair, GError **error);
+/* The public key in @path: a FILE.pub, or the public half of a pair file. */
+gboolean ic_public_key_read(const char *path, char public_z85[IC_Z85_KEY_LEN + 1],
+                            GError **error);
+/* The set of keys (32-byte GBytes) an authorized-keys file lists: one Z85
+ * key per line, optionally followed by a name; a line starting with '#' is a
+ * comment (not a '#' elsewhere: it is a Z85 digit). */
+GHashTable *ic_authorized_keys_read(const char *path, GError **error);
 
 /* ---- A wake-up primitive the node's agent polls next to its socket ------ */
 

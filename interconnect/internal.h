@@ -18,12 +18,21 @@ void *ic_zmq_context(void);
  * the caller, closed by the caller). */
 int ic_zmq_recv_parts(void *socket, zmq_msg_t *parts, int max_parts, GError **error);
 
-/* ---- secret.c: CurveZMQ keys for tcp:// ---- */
-typedef struct {
-    char server_public[41], server_secret[41]; /* Z85, NUL-terminated */
-    char client_public[41], client_secret[41];
-} IcCurveKeys;
-void ic_secret_curve_keys(GBytes *secret, IcCurveKeys *keys);
+/* ---- curve.c: CurveZMQ on a tcp:// machine's sockets ---- */
+/* Before bind/connect: 1 when @socket now does CurveZMQ (the server's ZAP
+ * domain, for ic_zap_forget, in *@domain), 0 when @endpoint needs none
+ * (ipc://, plain-tcp), -1 + @error when keys are missing or unreadable. */
+int ic_curve_server_setup(const CfgMachine *m, const char *endpoint, void *socket,
+                          char **domain, GError **error);
+int ic_curve_client_setup(const CfgMachine *m, const char *endpoint, void *socket,
+                          GError **error);
+
+/* ---- zap.c: which CurveZMQ clients a tcp:// server admits ---- */
+/* Admits on sockets with ZAP domain @domain the clients whose public keys
+ * (32-byte GBytes) @keys holds (referenced, not copied); starts the
+ * process's handler on first use. */
+gboolean ic_zap_allow(const char *domain, GHashTable *keys, GError **error);
+void ic_zap_forget(const char *domain);
 
 /* ---- direct.c: unix seqpacket links on one host ---- */
 typedef enum {

@@ -7,7 +7,7 @@ interconnect_libshoal_ic_a_SOURCES = \
 	interconnect/ic.h interconnect/internal.h \
 	interconnect/envelope.c interconnect/transport.c interconnect/direct.c interconnect/link.c interconnect/ring.c \
 	interconnect/addr-map.c interconnect/console.c interconnect/log.c \
-	interconnect/secret.c
+	interconnect/secret.c interconnect/keypair.c interconnect/curve.c interconnect/zap.c
 # ic.h includes the generated header: make sure it exists before any of
 # these compile, even when a single target is built (BUILT_SOURCES only
 # covers all/check).

@@ -2,11 +2,11 @@
 /* The machine's secret: IC_SECRET_LEN random bytes that every Hello must
  * carry, so a process that was not given them gets nothing but an Error
  * (docs/protocol.md, "Who may connect"). The memory server writes a new one
- * into the private run directory for each run, before it listens; a
- * machine whose processes do not share a run directory (other hosts) names
- * a file made by `shoal keygen` in [memory-server] key. On disk: the bytes
- * in hex and a newline, readable by the owner only, as ssh insists for its
- * keys: a secret others can read protects nothing. */
+ * into the private run directory for each run, before it listens, so it
+ * serves machines on one host (ipc://); over tcp:// each host has a
+ * CurveZMQ key pair instead (keypair.c). On disk: the bytes in hex and a
+ * newline, readable by the owner only, as ssh insists for its keys: a
+ * secret others can read protects nothing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -22,12 +22,10 @@
 
 char *ic_secret_path(const CfgMachine *machine, const char *run_dir)
 {
-    if (machine->msrv_key)
-        return g_strdup(machine->msrv_key);
     /* Next to the ipc:// socket: whoever may reach one may read the other. */
     g_autofree char *endpoint = ic_msrv_endpoint(machine, run_dir, NULL);
     if (!endpoint || !g_str_has_prefix(endpoint, "ipc://"))
-        return NULL; /* tcp:// with plain-tcp = on: open to anyone, no secret */
+        return NULL; /* tcp://: CurveZMQ keys, or plain-tcp = on and open to anyone */
     g_autofree char *dir = g_path_get_dirname(endpoint + strlen("ipc://"));
     return g_build_filename(dir, SECRET_FILE, NULL);
 }
@@ -124,28 +122,6 @@ GBytes *ic_secret_read(const char *path, GError **error)
     }
     close(fd);
     return secret;
-}
-
-/* A CurveZMQ key pair, derived from the machine's secret for @role: the
- * same secret gives every process the same keys, so only holders of the
- * key file can complete the handshake with the server (docs/protocol.md,
- * "Who may connect"). */
-static void derive_pair(GBytes *secret, const char *role, char *public_z85, char *secret_z85)
-{
-    g_autoptr(GHmac) hmac = g_hmac_new(G_CHECKSUM_SHA256, g_bytes_get_data(secret, NULL),
-                                       g_bytes_get_size(secret));
-    g_hmac_update(hmac, (const guchar *)role, (gssize)strlen(role));
-    guint8 key[32];
-    gsize len = sizeof key;
-    g_hmac_get_digest(hmac, key, &len);
-    if (!zmq_z85_encode(secret_z85, key, sizeof key) || zmq_curve_public(public_z85, secret_z85))
-        g_error("CurveZMQ keys: %s", zmq_strerror(zmq_errno()));
-}
-
-void ic_secret_curve_keys(GBytes *secret, IcCurveKeys *keys)
-{
-    derive_pair(secret, "shoal.v1 curve server", keys->server_public, keys->server_secret);
-    derive_pair(secret, "shoal.v1 curve client", keys->client_public, keys->client_secret);
 }
 
 gboolean ic_secret_matches(GBytes *secret, const guint8 *data, gsize len)

@@ -119,6 +119,7 @@ struct IcServer {
     guint spin_us;         /* how long after a message a wait looks before it sleeps */
     gint64 last_message_us; /* when poll last found something */
     gint64 no_look_until_us; /* sleep at once until then: the cores were held */
+    char *zap_domain;      /* CurveZMQ: whom zap.c admits for us; NULL otherwise */
 };
 
 #define SERVER_NO_LOOK_US (20 * 1000)
@@ -155,20 +156,6 @@ static int look_while_yielding(IcLook look, gpointer data, gint64 until_us, gboo
     return rc;
 }
 
-/* The CurveZMQ keys of a tcp:// machine with a key file: 1, or 0 (plain
- * sockets) for ipc:// or plain-tcp, or -1 + @error if the key is unreadable. */
-static int curve_keys(const CfgMachine *machine, const char *endpoint, IcCurveKeys *keys,
-                      GError **error)
-{
-    if (!g_str_has_prefix(endpoint, "tcp://") || machine->msrv_key == NULL)
-        return 0;
-    g_autoptr(GBytes) secret = ic_secret_read(machine->msrv_key, error);
-    if (!secret)
-        return -1;
-    ic_secret_curve_keys(secret, keys);
-    return 1;
-}
-
 IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError **error)
 {
     g_autofree char *endpoint = ic_msrv_endpoint(machine, run_dir, error);
@@ -183,8 +170,10 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
         s->ipc_path = g_strdup(s->endpoint + strlen("ipc://"));
         unlink(s->ipc_path); /* a stale socket from a killed run */
     }
-    IcCurveKeys keys;
-    int curve = curve_keys(machine, s->endpoint, &keys, error);
+    s->socket = zmq_socket(ic_zmq_context(), ZMQ_ROUTER);
+    int curve = s->socket ? ic_curve_server_setup(machine, s->endpoint, s->socket,
+                                                  &s->zap_domain, error)
+                          : 0;
     if (curve < 0) {
         ic_server_free(s);
         return NULL;
@@ -192,12 +181,9 @@ IcServer *ic_server_new(const CfgMachine *machine, const char *run_dir, GError *
     if (g_str_has_prefix(s->endpoint, "tcp://") && !curve)
         g_warning("%s in the clear (plain-tcp = on): anyone who reaches it can join the machine "
                   "and read its memory", s->endpoint);
-    s->socket = zmq_socket(ic_zmq_context(), ZMQ_ROUTER);
     int one = 1, linger = LINGER_MS, hwm = MAX_QUEUED_MESSAGES;
     gint64 max_size = 4 * (gint64)IC_MAX_FRAME; /* bigger: zmq drops the connection */
     if (!s->socket ||
-        (curve && (zmq_setsockopt(s->socket, ZMQ_CURVE_SERVER, &one, sizeof one) ||
-                   zmq_setsockopt(s->socket, ZMQ_CURVE_SECRETKEY, keys.server_secret, 41))) ||
         zmq_setsockopt(s->socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
         zmq_setsockopt(s->socket, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_setsockopt(s->socket, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
@@ -260,6 +246,10 @@ void ic_server_free(IcServer *s)
     drain_outboxes(s);
     if (s->socket)
         zmq_close(s->socket);
+    if (s->zap_domain) {
+        ic_zap_forget(s->zap_domain);
+        g_free(s->zap_domain);
+    }
     if (s->ipc_path)
         unlink(s->ipc_path);
     if (s->listen_fd >= 0) {
@@ -662,17 +652,13 @@ IcClient *ic_client_connect_while(const CfgMachine *machine, const char *run_dir
      * has bound: retry every few milliseconds, not ZeroMQ's default 100. */
     int linger = 500, hwm = 100000, reconnect_ms = 5;
     gint64 max_size = 4 * (gint64)IC_MAX_FRAME;
-    IcCurveKeys keys;
-    int curve = curve_keys(machine, c->endpoint, &keys, error);
+    int curve = c->socket ? ic_curve_client_setup(machine, c->endpoint, c->socket, error) : 0;
     if (curve < 0) {
         ic_client_free(c);
         return NULL;
     }
     c->curve = curve > 0;
     if (!c->socket || !c->monitor ||
-        (curve && (zmq_setsockopt(c->socket, ZMQ_CURVE_SERVERKEY, keys.server_public, 41) ||
-                   zmq_setsockopt(c->socket, ZMQ_CURVE_PUBLICKEY, keys.client_public, 41) ||
-                   zmq_setsockopt(c->socket, ZMQ_CURVE_SECRETKEY, keys.client_secret, 41))) ||
         zmq_setsockopt(c->socket, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms) ||
         zmq_setsockopt(c->socket, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_setsockopt(c->socket, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
@@ -917,9 +903,10 @@ gboolean ic_client_wait_us(IcClient *c, struct pollfd *fds, guint n_fds, gint64 
                  * the server just hangs up before its first word. */
                 g_set_error(error, IC_ERROR, IC_ERROR_CLOSED,
                             "the memory server at %s closed the connection%s", c->endpoint,
-                            c->curve && !c->heard ? " before a word: its key is not ours "
-                                                    "([memory-server] key)"
-                                                  : "");
+                            c->curve && !c->heard
+                                ? " before a word: our key is not in its authorized-keys, or "
+                                  "it is not the server server-public-key names"
+                                : "");
                 return FALSE;
             }
             wait = (c->closed_us + CLOSE_DRAIN_US - now + 999) / 1000;

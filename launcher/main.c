@@ -67,7 +67,8 @@ static const Command commands[] = {
       "Run the machine CONFIG describes until its guest ends (or a process dies)" },
     { "dumpdtb", "CONFIG FILE", "Write the device tree the machine's firmware would get to FILE" },
     { "keygen", "FILE",
-      "Write a new machine secret to FILE (mode 0600), for [memory-server] key" },
+      "Write a new CurveZMQ key pair to FILE (mode 0600) and its public key to FILE.pub, "
+      "for a host of a tcp:// machine ([memory-server] key, client-key, authorized-keys)" },
     { "config-doc", "", "Print every config key, as the table in configs/README.md" },
     { "help", "[COMMAND]", "Show this, or a command's options" },
 };
@@ -481,9 +482,9 @@ static int cmd_dumpdtb(int argc, char **argv)
     return code;
 }
 
-/* `shoal keygen FILE`: a secret for machines whose processes do not share
- * a run directory (interconnect/secret.c). Never over an existing file: it
- * may be the key of a machine in use. */
+/* `shoal keygen FILE`: a host's key pair for machines over tcp://
+ * (interconnect/keypair.c). Never over an existing file: it may be the key
+ * of a machine in use. */
 static int cmd_keygen(int argc, char **argv)
 {
     if (argc != 3 || argv[2][0] == '-') {
@@ -491,7 +492,7 @@ static int cmd_keygen(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     g_autoptr(GError) error = NULL;
-    if (!ic_secret_write_new(argv[2], FALSE, &error)) {
+    if (!ic_keypair_write_new(argv[2], &error)) {
         say("%s", error->message);
         return EXIT_FAILURE_RUN;
     }

@@ -49,7 +49,7 @@ typedef struct {
     GArray *peers;        /* PeerInfo by IcPeer */
     gint *node_peer;      /* IcPeer of node i, -1 before its Hello */
     GBytes *secret;       /* every Hello must carry it (interconnect/secret.c); NULL for
-                           * plain tcp:// */
+                           * tcp://, whose peers CurveZMQ's handshake admitted */
     GBytes **node_token;  /* per node: what its request channels show, NULL before Hello */
     GArray **held_irqs;   /* per node: IrqLines sent before its Hello, replayed after */
     GHashTable **grant_routes; /* per node: txid of a reply_here page request -> the IcPeer
@@ -987,9 +987,9 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     if (m->deterministic)
         s->quantum = msrv_quantum_new(m, s->bridge != NULL, &quantum_ops, s);
     /* Before anyone can connect: a process that finds the socket finds
-     * this run's secret next to it. */
+     * this run's secret next to it (over tcp:// CurveZMQ admits peers). */
     g_autofree char *key = ic_secret_path(m, run_dir);
-    if (key && !m->msrv_key && !ic_secret_write_new(key, TRUE, error))
+    if (key && !ic_secret_write_new(key, TRUE, error))
         return FALSE;
     if (key && !(s->secret = ic_secret_read(key, error)))
         return FALSE;

@@ -44,12 +44,19 @@ check "a process binary's unknown option: exit 2, where to look (exit $rc)" \
 rc=$?
 check "shoal help of no such command: exit 2 (exit $rc)" [ "$rc" = 2 ]
 
-# shoal keygen: a key only its owner reads, never written over another.
+# shoal keygen: a key pair only its owner reads, its public key beside it,
+# never written over another.
 "$SHOAL" keygen "$TEST_TMP/k" > "$TEST_TMP/out" 2>&1
 rc=$?
-a_key() { grep -qx '[0-9a-f]\{64\}' "$1" && [ "$(stat -c %a "$1")" = 600 ]; }
+z85='[]0-9a-zA-Z.:+=^!/*?&<>()@%{}$#[-]\{40\}'
+a_pair() {
+    grep -qx "public $z85" "$1" && grep -qx "secret $z85" "$1" &&
+        [ "$(stat -c %a "$1")" = 600 ] && grep -qx "$z85" "$1.pub" &&
+        [ "$(sed -n 's/^public //p' "$1")" = "$(cat "$1.pub")" ]
+}
 check "shoal keygen FILE: exit 0 (exit $rc)" exited 0
-check "the file holds 64 hex digits, mode 600" a_key "$TEST_TMP/k"
+check "FILE holds a public and a secret Z85 key, mode 600; FILE.pub the public one" \
+    a_pair "$TEST_TMP/k"
 "$SHOAL" keygen "$TEST_TMP/k" > "$TEST_TMP/out" 2>&1
 rc=$?
 check "shoal keygen over an existing key: exit 1, says so (exit $rc)" \

@@ -538,6 +538,69 @@ static void test_secret(void)
     g_rmdir(dir);
 }
 
+/* Key pairs on disk: a pair and its .pub made together, never over a key,
+ * refused when others may read the pair or its halves do not belong
+ * together; authorized-keys takes names and comment lines, and says which
+ * line is not a key. */
+static void test_keypair(void)
+{
+    g_autofree char *dir = make_run_dir();
+    g_autofree char *path = g_build_filename(dir, "host.key", NULL);
+    g_autofree char *pub_path = g_strconcat(path, ".pub", NULL);
+    g_autofree char *other = g_build_filename(dir, "other.key", NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(ic_keypair_write_new(path, &error));
+    g_assert_true(ic_keypair_write_new(other, &error));
+    IcKeyPair pair, other_pair;
+    g_assert_true(ic_keypair_read(path, &pair, &error));
+    g_assert_true(ic_keypair_read(other, &other_pair, &error));
+    g_assert_cmpstr(pair.public_z85, !=, other_pair.public_z85);
+    char pub[IC_Z85_KEY_LEN + 1];
+    g_assert_true(ic_public_key_read(pub_path, pub, &error));
+    g_assert_cmpstr(pub, ==, pair.public_z85);
+    g_assert_true(ic_public_key_read(path, pub, &error)); /* a pair: its public half */
+    g_assert_cmpstr(pub, ==, pair.public_z85);
+
+    g_assert_false(ic_keypair_write_new(path, &error));
+    g_assert_nonnull(strstr(error->message, "will not overwrite"));
+    g_clear_error(&error);
+
+    g_assert_cmpint(g_chmod(path, 0640), ==, 0);
+    g_assert_false(ic_keypair_read(path, &pair, &error));
+    g_assert_nonnull(strstr(error->message, "chmod 600"));
+    g_clear_error(&error);
+    /* Halves of two pairs: not a pair. */
+    g_autofree char *mixed = g_strdup_printf("public %s\nsecret %s\n", pair.public_z85,
+                                             other_pair.secret_z85);
+    g_assert_true(g_file_set_contents_full(path, mixed, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                           0600, NULL));
+    g_assert_false(ic_keypair_read(path, &pair, &error));
+    g_assert_nonnull(strstr(error->message, "not a shoal key pair"));
+    g_clear_error(&error);
+
+    g_autofree char *list = g_build_filename(dir, "authorized", NULL);
+    g_autofree char *text = g_strdup_printf("# hosts\n\n  %s host-a\n%s\n", pub,
+                                            other_pair.public_z85);
+    g_assert_true(g_file_set_contents(list, text, -1, NULL));
+    g_autoptr(GHashTable) keys = ic_authorized_keys_read(list, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(g_hash_table_size(keys), ==, 2);
+    guint8 raw[32];
+    zmq_z85_decode(raw, pub);
+    g_autoptr(GBytes) want = g_bytes_new(raw, sizeof raw);
+    g_assert_true(g_hash_table_contains(keys, want));
+    g_assert_true(g_file_set_contents(list, "# hosts\nnot-a-key\n", -1, NULL));
+    g_assert_null(ic_authorized_keys_read(list, &error));
+    g_assert_nonnull(strstr(error->message, "authorized:2: not a public key"));
+    g_clear_error(&error);
+
+    g_autofree char *other_pub = g_strconcat(other, ".pub", NULL);
+    const char *files[] = { path, pub_path, other, other_pub, list };
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++)
+        g_unlink(files[i]);
+    g_rmdir(dir);
+}
+
 static void test_console(void)
 {
     g_autofree char *dir = make_run_dir();
@@ -1098,6 +1161,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ic/ring/hostile", test_ring_hostile);
     g_test_add_func("/ic/ring/map-checks", test_ring_map_checks);
     g_test_add_func("/ic/secret", test_secret);
+    g_test_add_func("/ic/keypair", test_keypair);
     g_test_add_func("/ic/console/round-trip", test_console);
     g_test_add_func("/ic/console/no-server", test_console_no_server);
     return g_test_run();
