@@ -249,7 +249,7 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
         return FALSE;
     }
     case SHOAL__V1__ENVELOPE__BODY_DEVICE_MIRROR:
-        node_mirror_set(node, env->device_mirror->addr, (guint8)env->device_mirror->value,
+        node_mirror_set(node, env->device_mirror->addr, env->device_mirror->value,
                         env->device_mirror->valid);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_IRQ_LINE:

@@ -210,7 +210,8 @@ struct Node {
     guint64 next_txid;        /* (atomic) last txid a hart used */
     struct {
         guint64 addr;
-        gint value;           /* (atomic) the byte, -1 = read it the slow way */
+        gint value;           /* (atomic) the register's value and the server's notes
+                               * above it (low 16 bits), -1 = read it the slow way */
     } mirrors[4];             /* mirror.c: device registers the server mirrors here */
     guint n_mirrors;          /* (atomic) entries in use */
     pthread_mutex_t mirror_lock;   /* with mirror_changed: harts wait for a copy's bit */
@@ -233,12 +234,12 @@ void node_mirror_init(Node *node);
 void node_mirror_clear(Node *node);
 /* The server says the register at @addr reads @value, or (!@valid) that it
  * must be read the slow way (agent thread). */
-void node_mirror_set(Node *node, guint64 addr, guint8 value, gboolean valid);
+void node_mirror_set(Node *node, guint64 addr, guint32 value, gboolean valid);
 /* The copy of the register at @addr, if there is a valid one (any thread). */
 gboolean node_mirror_read(Node *node, guint64 addr, guint64 *value);
 /* Waits until the copy of @addr has @bit set (or there is no valid copy, or
  * the node is stopping). */
-void node_mirror_wait_bit(Node *node, guint64 addr, guint8 bit);
+void node_mirror_wait_bit(Node *node, guint64 addr, guint32 bit);
 
 /* The hart of @hart_id in this node, or NULL. */
 NodeHart *node_hart(Node *node, guint hart_id);

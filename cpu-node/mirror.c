@@ -33,12 +33,13 @@ static void changed(Node *node)
     pthread_mutex_unlock(&node->mirror_lock);
 }
 
-void node_mirror_set(Node *node, guint64 addr, guint8 value, gboolean valid)
+void node_mirror_set(Node *node, guint64 addr, guint32 value, gboolean valid)
 {
     guint n = __atomic_load_n(&node->n_mirrors, __ATOMIC_ACQUIRE);
     for (guint i = 0; i < n; i++) {
         if (node->mirrors[i].addr == addr) {
-            __atomic_store_n(&node->mirrors[i].value, valid ? value : -1, __ATOMIC_RELEASE);
+            __atomic_store_n(&node->mirrors[i].value, valid ? (gint)(value & 0xffff) : -1,
+                             __ATOMIC_RELEASE);
             changed(node);
             return;
         }
@@ -49,19 +50,19 @@ void node_mirror_set(Node *node, guint64 addr, guint8 value, gboolean valid)
         return;
     }
     node->mirrors[n].addr = addr;
-    node->mirrors[n].value = valid ? value : -1;
+    node->mirrors[n].value = valid ? (gint)(value & 0xffff) : -1;
     __atomic_store_n(&node->n_mirrors, n + 1, __ATOMIC_RELEASE); /* publishes the entry */
     changed(node);
 }
 
 /* The bit set, or no valid copy to go by: go on. */
-static gboolean bit_set_or_unknown(Node *node, guint64 addr, guint8 bit)
+static gboolean bit_set_or_unknown(Node *node, guint64 addr, guint32 bit)
 {
     guint64 v;
     return !node_mirror_read(node, addr, &v) || (v & bit);
 }
 
-void node_mirror_wait_bit(Node *node, guint64 addr, guint8 bit)
+void node_mirror_wait_bit(Node *node, guint64 addr, guint32 bit)
 {
     if (bit_set_or_unknown(node, addr, bit))
         return;

@@ -115,7 +115,7 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
     case IC_OWNER_BRIDGE: { /* the server relays it */
         if (is_write && ic_region_write_posted(r, paddr, size)) {
             guint64 status;
-            guint8 ready;
+            guint32 ready;
             if (ic_region_posted_ready(r, paddr, &status, &ready))
                 node_mirror_wait_bit(node, status, ready); /* a full UART slows a blind writer */
             NodeRequest req = { .kind = NODE_REQ_MMIO_POSTED, .addr = paddr, .size = size,
@@ -125,8 +125,10 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
             return TRUE; /* gone (or the machine is ending): nothing can fault now */
         }
         if (!is_write && ic_region_read_mirrored(r, paddr, size) &&
-            node_mirror_read(node, paddr, value))
+            node_mirror_read(node, paddr, value)) {
+            *value &= 0xff; /* the register; the bits above are the server's notes */
             return TRUE;
+        }
         NodeRequest req = { .kind = NODE_REQ_MMIO, .addr = paddr, .size = size,
                             .is_write = is_write, .value = is_write ? *value : 0,
                             .hart = hart_id };

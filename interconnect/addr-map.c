@@ -81,14 +81,15 @@ gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size)
 }
 
 gboolean ic_region_posted_ready(const IcRegion *r, guint64 addr, guint64 *status_addr,
-                                guint8 *ready_bit)
+                                guint32 *ready_bit)
 {
-    /* THR: LSR's THRE, which the UART clears while the console has not
-     * taken its output yet (memory-server/ns16550.c). */
+    /* THR: the room bit the server adds to LSR's copy, which the UART
+     * clears while the console has not taken much of its output
+     * (memory-server/ns16550.c: TX_HOLD, above where THRE clears). */
     if (!ic_region_write_posted(r, addr, 1))
         return FALSE;
     *status_addr = r->base + 5;
-    *ready_bit = 0x20;
+    *ready_bit = IC_MIRROR_LSR_ROOM;
     return TRUE;
 }
 

@@ -236,7 +236,11 @@ gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size);
  * writer that does not look at it waits before posting, so output is
  * slowed, never lost. */
 gboolean ic_region_posted_ready(const IcRegion *r, guint64 addr, guint64 *status_addr,
-                                guint8 *ready_bit);
+                                guint32 *ready_bit);
+/* In the copy of the ns16550's LSR (DeviceMirror.value), above the
+ * register's 8 bits, which are all a guest reads: the UART has room for a
+ * posted THR write. */
+#define IC_MIRROR_LSR_ROOM 0x100u
 /* Whether a read of @size bytes at @addr in device region @r changes no
  * interrupt line (a status register), so its answer need not keep its
  * place behind the IrqLines the node's main connection carries: it may

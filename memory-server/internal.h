@@ -26,6 +26,10 @@ gboolean msrv_uart_irq(const MsrvUart *uart);
 /* What LSR reads now, without reading it; FALSE when reading it would
  * change it (latched errors), so nobody may answer from a copy. */
 gboolean msrv_uart_lsr_peek(const MsrvUart *uart, guint8 *lsr);
+/* Whether a posted THR write may go on without waiting: output not taken
+ * is below the mark at which nodes hold such writes back (above the one at
+ * which LSR reads full). */
+gboolean msrv_uart_tx_room(const MsrvUart *uart);
 /* Bytes for the receive side (from the console). */
 void msrv_uart_push_input(MsrvUart *uart, const guint8 *data, gsize len);
 /* Takes up to @max of the transmitted bytes not taken yet, oldest first

@@ -47,6 +47,13 @@ enum {
 #define RX_LIMIT (1u << 20) /* bytes waiting host-side; beyond this: overrun */
 #define TX_FULL (16u * 1024) /* output not taken yet from which THR reads full */
 #define TX_RESUME (TX_FULL / 2) /* ... until no more than this is left */
+/* Output not taken yet from which a node holds a posted THR write back.
+ * Above TX_FULL, not at it: a guest that polls LSR must see it read full.
+ * Were both at one mark, a hart whose LSR read came just before the copy
+ * changed would post its byte, wait in its node for THRE and poll again
+ * only after it returned, never seeing LSR full (console-flow.sh's
+ * polling writer, 1 run in 3 on a loaded host). */
+#define TX_HOLD (2 * TX_FULL)
 
 struct MsrvUart {
     guint8 ier, lcr, mcr, scr, dll, dlm, fcr; /* as written (ier masked) */
@@ -67,6 +74,11 @@ static guint8 lsr_value(const MsrvUart *u)
     if ((u->fcr & FCR_ENABLE) && u->lsr_errors)
         lsr |= LSR_FIFO_ERR;
     return lsr;
+}
+
+gboolean msrv_uart_tx_room(const MsrvUart *u)
+{
+    return u->tx->len < TX_HOLD;
 }
 
 gboolean msrv_uart_lsr_peek(const MsrvUart *u, guint8 *lsr)

@@ -37,7 +37,7 @@ typedef struct {
     MsrvPlic *plic;       /* NULL: the machine has no PLIC */
     guint uart_source;    /* the UART's PLIC source, 0 if not wired */
     guint64 uart_lsr_addr; /* its LSR, which nodes mirror (0: no UART) */
-    gint uart_lsr_sent;   /* LSR | valid << 8 as last sent to nodes, -1 never */
+    gint uart_lsr_sent;   /* uart_status(): as last sent to nodes, -1 never */
     MsrvBridge *bridge;   /* NULL: no sysc device, no bridge */
     MsrvQuantum *quantum; /* NULL: decoupled time (host clock) */
     MsrvGpio **gpios;     /* by device index: NULL unless that device is a gpio */
@@ -631,14 +631,24 @@ static void plic_output(gpointer opaque, guint hart, guint mip_bit, gboolean lev
     route_irq(s, &irq);
 }
 
+/* What the nodes' copy of LSR says: LSR, the UART's room for a posted THR
+ * write in bit 8 (IC_MIRROR_LSR_ROOM), and whether the copy may be read
+ * (not while reading LSR would clear latched errors) in bit 9. */
+static gint uart_status(const MsrvUart *uart)
+{
+    guint8 lsr;
+    gboolean valid = msrv_uart_lsr_peek(uart, &lsr);
+    return lsr | (msrv_uart_tx_room(uart) ? IC_MIRROR_LSR_ROOM : 0) | (valid ? 1 << 9 : 0);
+}
+
 /* The node's copy of the UART's LSR, as last sent (valid = FALSE: read it
  * the slow way). */
 static void send_lsr_mirror(Server *s, guint node)
 {
     Shoal__V1__DeviceMirror mirror = SHOAL__V1__DEVICE_MIRROR__INIT;
     mirror.addr = s->uart_lsr_addr;
-    mirror.value = (guint32)s->uart_lsr_sent & 0xff;
-    mirror.valid = (s->uart_lsr_sent >> 8) != 0;
+    mirror.value = (guint32)s->uart_lsr_sent & (0xff | IC_MIRROR_LSR_ROOM);
+    mirror.valid = (s->uart_lsr_sent >> 9) != 0;
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.txid = s->next_txid++;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DEVICE_MIRROR;
@@ -656,9 +666,7 @@ static void sync_uart_irq(Server *s)
         msrv_plic_set_line(s->plic, s->uart_source, msrv_uart_irq(s->uart));
     if (s->uart_lsr_addr == 0)
         return;
-    guint8 lsr;
-    gboolean valid = msrv_uart_lsr_peek(s->uart, &lsr);
-    gint now = lsr | (valid ? 1 << 8 : 0);
+    gint now = uart_status(s->uart);
     if (now == s->uart_lsr_sent)
         return;
     s->uart_lsr_sent = now;
@@ -963,11 +971,8 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     s->uart = msrv_uart_new();
     const CfgDevice *uart = cfg_machine_find_device(m, CFG_DEVICE_NS16550);
     s->uart_lsr_addr = uart ? uart->base + 5 : 0;
-    if (s->uart_lsr_addr != 0) {
-        guint8 lsr;
-        gboolean valid = msrv_uart_lsr_peek(s->uart, &lsr);
-        s->uart_lsr_sent = lsr | (valid ? 1 << 8 : 0); /* what a Hello gets */
-    }
+    if (s->uart_lsr_addr != 0)
+        s->uart_lsr_sent = uart_status(s->uart); /* what a Hello gets */
     if (!setup_plic(s, error))
         return FALSE;
     s->gpios = g_new0(MsrvGpio *, MAX(m->n_devices, 1));

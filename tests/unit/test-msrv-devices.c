@@ -58,6 +58,25 @@ static void test_uart_tx_full(void)
     g_assert_cmpmem(tail + n - 2, 2, "!?", 2);
 }
 
+/* Nodes hold posted THR writes back only from twice the mark at which LSR
+ * reads full, so a polling guest always gets to see it read full. */
+static void test_uart_tx_room(void)
+{
+    g_autoptr(MsrvUart) u = msrv_uart_new();
+    const guint full = 16 * 1024;
+    for (guint i = 0; i < full; i++)
+        g_assert_true(msrv_uart_write(u, 0, 'x'));
+    g_assert_cmphex(rd(u, 5) & 0x20, ==, 0); /* reads full ... */
+    g_assert_true(msrv_uart_tx_room(u));    /* ... posted writes still go on */
+    for (guint i = 0; i < full - 1; i++)
+        g_assert_true(msrv_uart_write(u, 0, 'x'));
+    g_assert_true(msrv_uart_tx_room(u));
+    g_assert_true(msrv_uart_write(u, 0, 'x'));
+    g_assert_false(msrv_uart_tx_room(u));   /* 32 KiB: held back */
+    g_autoptr(GBytes) out = msrv_uart_take_output(u, 1);
+    g_assert_true(msrv_uart_tx_room(u));
+}
+
 static void test_uart_rx(void)
 {
     g_autoptr(MsrvUart) u = msrv_uart_new();
@@ -212,6 +231,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/msrv/uart/tx", test_uart_tx);
     g_test_add_func("/msrv/uart/tx-full", test_uart_tx_full);
+    g_test_add_func("/msrv/uart/tx-room", test_uart_tx_room);
     g_test_add_func("/msrv/uart/rx", test_uart_rx);
     g_test_add_func("/msrv/uart/registers", test_uart_regs);
     g_test_add_func("/msrv/uart/iir", test_uart_iir);

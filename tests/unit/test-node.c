@@ -440,34 +440,37 @@ typedef struct {
     gint done; /* (atomic) */
 } BitWaiter;
 
-static gpointer wait_for_thre(gpointer data)
+static gpointer wait_for_room(gpointer data)
 {
     BitWaiter *w = data;
-    node_mirror_wait_bit(w->node, 0x10000005, 0x20);
+    node_mirror_wait_bit(w->node, 0x10000005, IC_MIRROR_LSR_ROOM);
     g_atomic_int_set(&w->done, 1);
     return NULL;
 }
 
-/* A hart about to post to a full UART waits for THRE in the copy: it goes
- * on when the copy says THR empty again, not before. */
+/* A hart about to post to a UART without room waits for the room bit in
+ * the copy: it goes on when the copy says there is room again, not before;
+ * LSR reading full (THRE clear) with room left holds nobody back. */
 static void test_mirror_wait(void)
 {
     Node node = { 0 };
     node_mirror_init(&node);
     node.pending = g_hash_table_new(g_int64_hash, g_int64_equal);
-    node_mirror_wait_bit(&node, 0x10000005, 0x20); /* no copy: no wait */
-    node_mirror_set(&node, 0x10000005, 0x00, TRUE); /* full */
+    node_mirror_wait_bit(&node, 0x10000005, IC_MIRROR_LSR_ROOM); /* no copy: no wait */
+    node_mirror_set(&node, 0x10000005, 0x00 | IC_MIRROR_LSR_ROOM, TRUE); /* reads full */
+    node_mirror_wait_bit(&node, 0x10000005, IC_MIRROR_LSR_ROOM);
+    node_mirror_set(&node, 0x10000005, 0x00, TRUE); /* no room */
     BitWaiter w = { &node, 0 };
-    GThread *t = g_thread_new("waiter", wait_for_thre, &w);
+    GThread *t = g_thread_new("waiter", wait_for_room, &w);
     g_usleep(150 * 1000); /* longer than a wait slice: it must still wait */
     g_assert_cmpint(g_atomic_int_get(&w.done), ==, 0);
-    node_mirror_set(&node, 0x10000005, 0x60, TRUE);
+    node_mirror_set(&node, 0x10000005, 0x60 | IC_MIRROR_LSR_ROOM, TRUE);
     g_thread_join(t);
     g_assert_cmpint(g_atomic_int_get(&w.done), ==, 1);
     /* A node that stops lets it go too. */
     node_mirror_set(&node, 0x10000005, 0x00, TRUE);
     w.done = 0;
-    t = g_thread_new("waiter", wait_for_thre, &w);
+    t = g_thread_new("waiter", wait_for_room, &w);
     node_fail_pending(&node);
     g_thread_join(t);
     g_assert_cmpint(g_atomic_int_get(&w.done), ==, 1);
