@@ -122,8 +122,9 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
             return fail(error, peer, env, "hart out of bounds");
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_DEVICE_MIRROR:
-        if (env->device_mirror->value > 0xff)
-            return fail(error, peer, env, "mirrored register value wider than a byte");
+        if (env->device_mirror->value > (0xff | IC_MIRROR_LSR_ROOM))
+            return fail(error, peer, env,
+                        "mirrored register value wider than a byte and the room bit");
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE:
         if (env->quantum_done->hart >= IC_MAX_HARTS)
