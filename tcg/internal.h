@@ -167,6 +167,8 @@ struct TcgHart {
     guint pin_next_decision;      /* sample count of the next decision */
     guint pin_decision_interval;  /* samples between decisions: doubles with each move */
     guint64 pin_translate_mark;   /* stats.translate_ns at the last decision */
+    guint64 pin_moved_translate_ns; /* stats.translate_ns at the last move */
+    guint pin_moved_samples;      /* pin_samples at the last move */
 };
 
 /* ---- Helpers ------------------------------------------------------------- */
