@@ -18,6 +18,12 @@ void *ic_zmq_context(void);
  * the caller, closed by the caller). */
 int ic_zmq_recv_parts(void *socket, zmq_msg_t *parts, int max_parts, GError **error);
 
+/* ---- secret.c: key files ---- */
+/* @text at @path with @mode, whole or not at all; an existing file is
+ * replaced with @replace, else refused ("will not overwrite"). */
+gboolean ic_key_file_write(const char *path, const char *text, mode_t mode, gboolean replace,
+                           GError **error);
+
 /* ---- curve.c: CurveZMQ on a tcp:// machine's sockets ---- */
 /* Before bind/connect: 1 when @socket now does CurveZMQ (the server's ZAP
  * domain, for ic_zap_forget, in *@domain), 0 when @endpoint needs none

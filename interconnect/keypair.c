@@ -26,28 +26,6 @@ static gboolean fail_errno(GError **error, const char *what, const char *path)
     return FALSE;
 }
 
-/* Writes @text whole under another name, then links it to @path: a reader
- * never sees half a file, and an existing key is never overwritten. */
-static gboolean write_new(const char *path, const char *text, mode_t mode, GError **error)
-{
-    g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
-    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, (int)mode);
-    if (fd < 0)
-        return fail_errno(error, "cannot write the key", path);
-    gsize len = strlen(text);
-    gboolean ok = fchmod(fd, mode) == 0 && write(fd, text, len) == (ssize_t)len &&
-                  fsync(fd) == 0 && link(tmp, path) == 0;
-    int err = errno;
-    close(fd);
-    unlink(tmp);
-    if (!ok) {
-        errno = err;
-        return fail_errno(error, err == EEXIST ? "will not overwrite" : "cannot write the key",
-                          path);
-    }
-    return TRUE;
-}
-
 gboolean ic_keypair_write_new(const char *path, GError **error)
 {
     IcKeyPair pair;
@@ -64,9 +42,9 @@ gboolean ic_keypair_write_new(const char *path, GError **error)
         errno = EEXIST;
         return fail_errno(error, "will not overwrite", pub_path);
     }
-    if (!write_new(path, text, 0600, error))
+    if (!ic_key_file_write(path, text, 0600, FALSE, error))
         return FALSE;
-    if (!write_new(pub_path, pub, 0644, error)) {
+    if (!ic_key_file_write(pub_path, pub, 0644, FALSE, error)) {
         unlink(path); /* a pair whose public half could not be written is no use */
         return FALSE;
     }

@@ -47,33 +47,40 @@ GBytes *ic_secret_random(gsize len)
     return g_bytes_new_take(bytes, len);
 }
 
-gboolean ic_secret_write_new(const char *path, gboolean replace, GError **error)
+gboolean ic_key_file_write(const char *path, const char *text, mode_t mode, gboolean replace,
+                           GError **error)
 {
-    g_autoptr(GBytes) secret = ic_secret_random(IC_SECRET_LEN);
-    const guint8 *bytes = g_bytes_get_data(secret, NULL);
-    char text[HEX_LEN + 1];
-    for (guint i = 0; i < IC_SECRET_LEN; i++)
-        g_snprintf(text + 2 * i, 3, "%02x", bytes[i]);
-    text[HEX_LEN] = '\n';
-
     /* Written whole under another name, then put in place: a reader never
-     * sees half a secret, and with @replace no window shows the old one
-     * with other permissions. */
+     * sees half a key, and with @replace no window shows the old one with
+     * other permissions. */
     g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
-    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
+    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, (int)mode);
     if (fd < 0)
-        return fail_errno(error, "cannot write the secret", path);
-    gboolean ok = write(fd, text, sizeof text) == (ssize_t)sizeof text && fsync(fd) == 0 &&
-                  (replace ? rename(tmp, path) : link(tmp, path)) == 0;
+        return fail_errno(error, "cannot write the key", path);
+    gsize len = strlen(text);
+    gboolean ok = fchmod(fd, mode) == 0 && write(fd, text, len) == (ssize_t)len &&
+                  fsync(fd) == 0 && (replace ? rename(tmp, path) : link(tmp, path)) == 0;
     int err = errno; /* of the call that failed, before close and unlink touch it */
     close(fd);
     unlink(tmp); /* gone after a rename; the second name after a link */
     if (!ok) {
         errno = err;
-        return fail_errno(error, err == EEXIST ? "will not overwrite" : "cannot write the secret",
+        return fail_errno(error, err == EEXIST ? "will not overwrite" : "cannot write the key",
                           path);
     }
     return TRUE;
+}
+
+gboolean ic_secret_write_new(const char *path, gboolean replace, GError **error)
+{
+    g_autoptr(GBytes) secret = ic_secret_random(IC_SECRET_LEN);
+    const guint8 *bytes = g_bytes_get_data(secret, NULL);
+    char text[HEX_LEN + 2];
+    for (guint i = 0; i < IC_SECRET_LEN; i++)
+        g_snprintf(text + 2 * i, 3, "%02x", bytes[i]);
+    text[HEX_LEN] = '\n';
+    text[HEX_LEN + 1] = '\0';
+    return ic_key_file_write(path, text, 0600, replace, error);
 }
 
 static gboolean parse_hex(const char *text, gsize len, guint8 *out)
