@@ -786,15 +786,13 @@ static void emit_mul_low(Jit *j, const TcgOp *op, guint i)
         ta = tb;
         tb = tmp;
     }
-    const TempState *bs = &j->ts[tb];
-    if (bs->is_const && !x86_fits_i32(bs->val)) {
-        temp_to_scratch(j, X86_RCX, tb);
-    }
     X86Reg d = dest_from_input(j, op, i, ta, tb);
-    bs = &j->ts[tb];
+    const TempState *bs = &j->ts[tb];
     if (bs->is_const && x86_fits_i32(bs->val)) {
         x86_imul_rri(&j->e, d, d, (gint32)bs->val);
     } else if (bs->is_const) {
+        /* Not from its register, as alu_second says. */
+        x86_movi(&j->e, X86_RCX, bs->val);
         x86_imul_rr(&j->e, d, X86_RCX);
     } else if (bs->reg != JIT_NO_REG) {
         x86_imul_rr(&j->e, d, (X86Reg)bs->reg);
