@@ -164,9 +164,7 @@ struct TcgHart {
     guint64 page_map_ns;          /* time fetches waited in page_map (kept out of translate_ns) */
     guint32 pin_heat[TCG_NB_GLOBALS]; /* pin-profile.c: register uses where samples fell */
     guint pin_samples;
-    guint pin_next_decision;      /* sample count of the next decision */
-    guint pin_decision_interval;  /* samples between decisions: doubles with each move */
-    guint64 pin_translate_mark;   /* stats.translate_ns at the last decision */
+    guint64 pin_decided_translate_ns; /* stats.translate_ns at the last decision */
     guint64 pin_moved_translate_ns; /* stats.translate_ns at the last move */
     guint pin_moved_samples;      /* pin_samples at the last move */
 };

@@ -607,6 +607,20 @@ static void alu_second(Jit *j, X86Alu alu, X86Reg d, TcgTemp b)
     }
 }
 
+/* The inputs of a commutative op in the order x86's d = d OP b wants:
+ * a constant second, and the output's own value first (add x5, x6, x5
+ * works in place). */
+static void commute_inputs(const Jit *j, const TcgOp *op, TcgTemp *ta, TcgTemp *tb)
+{
+    *ta = op->in[0];
+    *tb = op->in[1];
+    if (*ta != op->out && ((j->ts[*ta].is_const && *tb != op->out) || *tb == op->out)) {
+        TcgTemp tmp = *ta;
+        *ta = *tb;
+        *tb = tmp;
+    }
+}
+
 /* Two-operand ALU op: d = a OP b. */
 static void emit_alu(Jit *j, const TcgOp *op, guint i, X86Alu alu)
 {
@@ -616,13 +630,8 @@ static void emit_alu(Jit *j, const TcgOp *op, guint i, X86Alu alu)
         return;
     }
     TcgTemp ta = op->in[0], tb = op->in[1];
-    /* Commutative: keep a constant second, and work in place when the
-     * output is the second input (add x5, x6, x5). */
-    if (alu != X86_ALU_SUB && ta != op->out &&
-        ((j->ts[ta].is_const && tb != op->out) || tb == op->out)) {
-        TcgTemp tmp = ta;
-        ta = tb;
-        tb = tmp;
+    if (alu != X86_ALU_SUB) {
+        commute_inputs(j, op, &ta, &tb);
     }
     if (alu == X86_ALU_SUB && tb == op->out && ta != op->out) {
         /* d = a - d: the in-place form would need a scratch anyway. */
@@ -780,12 +789,8 @@ static void emit_bitcount(Jit *j, const TcgOp *op, guint i)
  * operand an immediate, a register or memory as imul takes them. */
 static void emit_mul_low(Jit *j, const TcgOp *op, guint i)
 {
-    TcgTemp ta = op->in[0], tb = op->in[1];
-    if (ta != op->out && ((j->ts[ta].is_const && tb != op->out) || tb == op->out)) {
-        TcgTemp tmp = ta;
-        ta = tb;
-        tb = tmp;
-    }
+    TcgTemp ta, tb;
+    commute_inputs(j, op, &ta, &tb);
     X86Reg d = dest_from_input(j, op, i, ta, tb);
     const TempState *bs = &j->ts[tb];
     if (bs->is_const && x86_fits_i32(bs->val)) {

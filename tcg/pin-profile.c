@@ -23,7 +23,7 @@
 
 #define PIN_SAMPLE_MS 5
 #define PIN_DECIDE_SAMPLES 8
-#define PIN_MAX_DECIDE_SAMPLES 1024
+#define PIN_MAX_BACKOFF 7 /* doublings of the decision interval: 8 << 7 = 1024 samples */
 #define PIN_BUSY_TRANSLATING_PERCENT 5
 #define PIN_FLUSH_COST_PERCENT 10
 #define PIN_AGE_SAMPLES 32
@@ -165,32 +165,28 @@ void tcg_pin_profile_sample(TcgHart *hart)
             hart->pin_heat[r] /= 2;
         }
     }
-    if (hart->pin_decision_interval == 0) {
-        hart->pin_decision_interval = PIN_DECIDE_SAMPLES;
-        hart->pin_next_decision = PIN_DECIDE_SAMPLES;
-    }
-    if (hart->pin_samples < hart->pin_next_decision) {
+    /* Each move waits twice as long as the last for the next decision. */
+    guint since_move = hart->pin_samples - hart->pin_moved_samples;
+    guint interval = PIN_DECIDE_SAMPLES << MIN(hart->stats.pin_moves, PIN_MAX_BACKOFF);
+    if (since_move % interval != 0) {
         return;
     }
-    /* A move throws every translation away. While the hart is still
-     * translating much (a kernel booting runs ever new code), its heat
-     * says little about the code to come and the flush doubles the
-     * translation work: only a hart in steady code moves, and each move
-     * waits twice as long as the last for the next one. */
-    guint64 translating = hart->stats.translate_ns - hart->pin_translate_mark;
-    guint64 window_ns = (guint64)hart->pin_decision_interval * PIN_SAMPLE_MS * 1000000u;
-    hart->pin_translate_mark = hart->stats.translate_ns;
-    hart->pin_next_decision = hart->pin_samples + hart->pin_decision_interval;
-    if (translating * 100 > window_ns * PIN_BUSY_TRANSLATING_PERCENT) {
+    /* A move throws every translation away: none while the hart is busy
+     * translating (its heat says little about the code to come), nor while
+     * the translations cost more than a tenth of the time they have served
+     * since the last move. A kernel keeps running new code and its hot code
+     * is a small part of what it translated (Linux on virt-1x4 translated
+     * 2.2x the blocks of fixed pins, and booted slower, when its harts
+     * moved as a benchmark's do); a benchmark's loops are translated in a
+     * moment and run long. */
+    guint64 recent = hart->stats.translate_ns - hart->pin_decided_translate_ns;
+    guint64 window_ns = (guint64)interval * PIN_SAMPLE_MS * 1000000u;
+    hart->pin_decided_translate_ns = hart->stats.translate_ns;
+    if (recent * 100 > window_ns * PIN_BUSY_TRANSLATING_PERCENT) {
         return;
     }
-    /* Nor when the translations a move throws away cost more than a tenth
-     * of the time they have served since the last move: a kernel's hot
-     * code is a small part of what it translated (Linux on virt-1x4 booted
-     * 15-20% slower with moves at /init than with fixed pins). */
     guint64 to_redo = hart->stats.translate_ns - hart->pin_moved_translate_ns;
-    guint64 served_ns = (guint64)(hart->pin_samples - hart->pin_moved_samples) * PIN_SAMPLE_MS *
-                        1000000u;
+    guint64 served_ns = (guint64)since_move * PIN_SAMPLE_MS * 1000000u;
     if (to_redo * 100 > served_ns * PIN_FLUSH_COST_PERCENT) {
         return;
     }
@@ -208,6 +204,4 @@ void tcg_pin_profile_sample(TcgHart *hart)
     hart->stats.pin_moves++;
     hart->pin_moved_translate_ns = hart->stats.translate_ns;
     hart->pin_moved_samples = hart->pin_samples;
-    hart->pin_decision_interval = MIN(2 * hart->pin_decision_interval, PIN_MAX_DECIDE_SAMPLES);
-    hart->pin_next_decision = hart->pin_samples + hart->pin_decision_interval;
 }
