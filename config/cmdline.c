@@ -126,10 +126,13 @@ gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **erro
     CfgMachineArgs machine = { 0 };
     g_autofree char *run_dir = NULL;
     g_autofree char *node = NULL;
+    gboolean paused = FALSE;
     const GOptionEntry entries[] = {
         { "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &run_dir,
           "The machine's private run directory (the launcher makes it)", "DIR" },
         { "node", 0, 0, G_OPTION_ARG_STRING, &node, "Which [node.N] this process is", "N" },
+        { "paused", 0, 0, G_OPTION_ARG_NONE, &paused,
+          "A cpu-node's harts start stopped, until a debugger lets them run", NULL },
         { NULL },
     };
     memset(out, 0, sizeof(*out));
@@ -178,8 +181,10 @@ gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **erro
             out->node = (gint)n_node;
         }
     }
-    if (ok)
+    if (ok) {
         out->run_dir = g_steal_pointer(&run_dir);
+        out->paused = paused;
+    }
     cfg_machine_args_clear(&machine);
     return ok;
 }

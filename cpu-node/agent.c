@@ -261,6 +261,18 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
     case SHOAL__V1__ENVELOPE__BODY_QUANTUM_GO:
         node_quantum_go(node->quantum, env->quantum_go->quantum, env->quantum_go->start_ns);
         return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
+        node_debug_halt(node, env->txid);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_RESUME:
+        node_debug_resume(node, env->debug_resume);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_BREAKPOINTS:
+        node_debug_breakpoints(node, env->debug_breakpoints);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS:
+        node_debug_access(node, env->txid, env->debug_access);
+        return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_ERROR:
         on_error(a, env);
         return FALSE;

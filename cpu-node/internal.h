@@ -170,7 +170,7 @@ gpointer node_agent_thread(gpointer node);
 void node_agent_kick(Node *node);
 
 /* Runs node @index of @machine until the machine ends; the exit code. */
-int node_run(const CfgMachine *machine, const char *run_dir, guint index);
+int node_run(const CfgMachine *machine, const char *run_dir, guint index, gboolean paused);
 
 /* ---- node.c: the process ---- */
 struct NodeHart {
@@ -217,6 +217,9 @@ struct Node {
     pthread_mutex_t mirror_lock;   /* with mirror_changed: harts wait for a copy's bit */
     pthread_cond_t mirror_changed; /* (CLOCK_MONOTONIC) broadcast when a copy changes */
     NodeQuantum *quantum;     /* deterministic time ([sysc] time-mode; quantum.h) */
+    pthread_mutex_t debug_lock; /* guards debug_halts (debug.c) */
+    GArray *debug_halts;      /* txids of DebugHalts not answered yet: some hart still runs */
+    gint debug_code_written;  /* (atomic) the debugger wrote memory since the last resume */
     int exit_code;            /* set by the agent before it returns */
 };
 
@@ -240,6 +243,17 @@ gboolean node_mirror_read(Node *node, guint64 addr, guint64 *value);
 /* Waits until the copy of @addr has @bit set (or there is no valid copy, or
  * the node is stopping). */
 void node_mirror_wait_bit(Node *node, guint64 addr, guint32 bit);
+
+/* ---- debug.c: the debugger's messages, on the agent's thread ---- */
+/* With @paused, every hart starts stopped (before its thread runs). */
+void node_debug_init(Node *node, gboolean paused);
+void node_debug_clear(Node *node);
+void node_debug_halt(Node *node, guint64 txid);
+void node_debug_resume(Node *node, const Shoal__V1__DebugResume *resume);
+void node_debug_breakpoints(Node *node, const Shoal__V1__DebugBreakpoints *breakpoints);
+void node_debug_access(Node *node, guint64 txid, const Shoal__V1__DebugAccess *access);
+/* TcgNodeOps.debug_stopped: hart @hart_id's thread. */
+void node_debug_stopped(Node *node, guint hart_id, TcgDebugStop why);
 
 /* The hart of @hart_id in this node, or NULL. */
 NodeHart *node_hart(Node *node, guint hart_id);

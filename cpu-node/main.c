@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* shoal-cpu-node: one cluster of harts of a machine.
- *   shoal-cpu-node CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] [--run-dir DIR] --node N */
+ *   shoal-cpu-node CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] [--run-dir DIR] --node N
+ *                  [--paused] */
 #include "config/cfg.h"
 #include "cpu-node/internal.h"
 
@@ -19,7 +20,7 @@ int main(int argc, char **argv)
     else {
         g_autofree char *role = g_strdup_printf("shoal-cpu-node %d", cmd.node);
         ic_log_init(role);
-        code = node_run(cmd.machine, cmd.run_dir, (guint)cmd.node);
+        code = node_run(cmd.machine, cmd.run_dir, (guint)cmd.node, cmd.paused);
     }
     cfg_cmdline_clear(&cmd);
     return code;

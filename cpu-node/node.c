@@ -281,11 +281,17 @@ static guint64 quantum_end(gpointer opaque, guint hart_id, gboolean idle)
     return node_quantum_budget(node->quantum);
 }
 
+static void debug_stopped(gpointer opaque, guint hart_id, gint why)
+{
+    node_debug_stopped(opaque, hart_id, (TcgDebugStop)why);
+}
+
 static const TcgNodeOps node_ops = {
     .page_map = page_map, .mmio_read = mmio_read, .mmio_write = mmio_write,
     .io_fence = io_fence, .watched_store = watched_store, .read_time = read_time,
     .set_stimecmp = set_stimecmp,
     .lease_take = lease_take, .lease_end = lease_end, .quantum_end = quantum_end,
+    .debug_stopped = debug_stopped,
 };
 /* With one node no other node competes for a page: no lease to keep. Also
  * what [cpu] lr-lease-us = 0 asks for. */
@@ -294,6 +300,7 @@ static const TcgNodeOps lone_node_ops = {
     .io_fence = io_fence, .watched_store = watched_store, .read_time = read_time,
     .set_stimecmp = set_stimecmp,
     .quantum_end = quantum_end,
+    .debug_stopped = debug_stopped,
 };
 
 /* ---- the process ---- */
@@ -364,7 +371,7 @@ static gboolean say_hello(Node *node, GError **error)
     return TRUE;
 }
 
-int node_run(const CfgMachine *machine, const char *run_dir, guint index)
+int node_run(const CfgMachine *machine, const char *run_dir, guint index, gboolean paused)
 {
     g_assert_cmpuint(index, <, machine->n_nodes);
     g_autoptr(GError) error = NULL;
@@ -418,6 +425,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
                                     &node);
     node.leases = node_leases_new(node.config->first_hart, node.config->n_harts,
                                   wake_agent, &node);
+    node_debug_init(&node, paused);
     GThread *agent = g_thread_new("shoal-agent", node_agent_thread, &node);
     for (guint i = 0; i < node.config->n_harts; i++) {
         g_autofree char *name = g_strdup_printf("shoal-hart%u", node.harts[i].id);
@@ -432,6 +440,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index)
                          machine->deterministic);
     node_clint_free(node.clint);
     node_leases_free(node.leases);
+    node_debug_clear(&node);
     for (guint i = 0; i < node.config->n_harts; i++) {
         tcg_hart_free(node.harts[i].tcg);
     }

@@ -52,7 +52,7 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
     case SHOAL__V1__ENVELOPE__BODY_HELLO: {
         const Shoal__V1__Hello *h = env->hello;
         if (h->role != SHOAL__V1__ROLE__ROLE_NODE && h->role != SHOAL__V1__ROLE__ROLE_CONSOLE &&
-            h->role != SHOAL__V1__ROLE__ROLE_BRIDGE)
+            h->role != SHOAL__V1__ROLE__ROLE_BRIDGE && h->role != SHOAL__V1__ROLE__ROLE_DEBUGGER)
             return fail(error, peer, env, "unknown role");
         if (h->role == SHOAL__V1__ROLE__ROLE_NODE &&
             (h->n_harts == 0 || h->n_harts > IC_MAX_HARTS ||
@@ -165,6 +165,56 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
         if (env->model_line->device[0] == '\0' || strlen(env->model_line->device) > 255)
             return fail(error, peer, env, "model line device name empty or over 255 bytes");
         return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_RESUME: {
+        const Shoal__V1__DebugResume *r = env->debug_resume;
+        if (r->n_step > IC_MAX_HARTS || r->n_run > IC_MAX_HARTS)
+            return fail(error, peer, env, "more harts than a machine has");
+        for (gsize i = 0; i < r->n_step + r->n_run; i++)
+            if ((i < r->n_step ? r->step[i] : r->run[i - r->n_step]) >= IC_MAX_HARTS)
+                return fail(error, peer, env, "hart id out of bounds");
+        return TRUE;
+    }
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_BREAKPOINTS:
+        if (env->debug_breakpoints->n_pc > IC_MAX_BREAKPOINTS)
+            return fail(error, peer, env, "more than IC_MAX_BREAKPOINTS breakpoints");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED:
+        if (env->debug_stopped->hart >= IC_MAX_HARTS ||
+            (guint)env->debug_stopped->reason > SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_STEP)
+            return fail(error, peer, env, "hart id or stop reason out of bounds");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS: {
+        const Shoal__V1__DebugAccess *a = env->debug_access;
+        if (a->hart >= IC_MAX_HARTS)
+            return fail(error, peer, env, "hart id out of bounds");
+        switch (a->kind) {
+        case SHOAL__V1__DEBUG_ACCESS_KIND__DEBUG_ACCESS_READ_REGS:
+            if (a->count == 0 || a->count > IC_MAX_DEBUG_REGS || a->regno > UINT32_MAX - a->count)
+                return fail(error, peer, env, "register count not 1..IC_MAX_DEBUG_REGS");
+            return TRUE;
+        case SHOAL__V1__DEBUG_ACCESS_KIND__DEBUG_ACCESS_WRITE_REG:
+            if (a->data.len != 8)
+                return fail(error, peer, env, "a register write carries other than 8 bytes");
+            return TRUE;
+        case SHOAL__V1__DEBUG_ACCESS_KIND__DEBUG_ACCESS_READ_MEM:
+        case SHOAL__V1__DEBUG_ACCESS_KIND__DEBUG_ACCESS_WRITE_MEM: {
+            gboolean write = a->kind == SHOAL__V1__DEBUG_ACCESS_KIND__DEBUG_ACCESS_WRITE_MEM;
+            guint64 len = write ? a->data.len : a->len;
+            if (len == 0 || len > IC_MAX_DEBUG_MEM || (!write && a->data.len))
+                return fail(error, peer, env, "debug memory access not 1..IC_MAX_DEBUG_MEM bytes");
+            if (a->addr + len - 1 < a->addr)
+                return fail(error, peer, env, "debug memory access wraps around");
+            return TRUE;
+        }
+        default:
+            return fail(error, peer, env, "unknown debug access kind");
+        }
+    }
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY:
+        if (env->debug_access_reply->data.len > IC_MAX_DEBUG_MEM)
+            return fail(error, peer, env, "more debug bytes than one message may carry");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
     case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT:
     case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
     case SHOAL__V1__ENVELOPE__BODY_ERROR:

@@ -21,6 +21,9 @@ G_BEGIN_DECLS
 #define IC_MAX_FRAME (256u * 1024u) /* bigger frames are dropped unread */
 #define IC_MAX_DMA (64u * 1024u)  /* bytes per DmaRequest/DmaResponse */
 #define IC_MAX_HARTS 1024u          /* harts in a machine (Hello n_harts bound) */
+#define IC_MAX_BREAKPOINTS 256u     /* per DebugBreakpoints */
+#define IC_MAX_DEBUG_REGS 128u      /* registers per DebugAccess read */
+#define IC_MAX_DEBUG_MEM 16384u     /* bytes per DebugAccess / DebugAccessReply */
 
 #define IC_ERROR (ic_error_quark())
 GQuark ic_error_quark(void);

@@ -19,7 +19,7 @@
 #define POLL_MS 100 /* longest wait before looking at the signal flag */
 #define NODE_TOKEN_LEN 16 /* bytes of a node main connection's token */
 
-typedef enum { ROLE_NONE, ROLE_NODE, ROLE_CONSOLE, ROLE_BRIDGE } PeerRole;
+typedef enum { ROLE_NONE, ROLE_NODE, ROLE_CONSOLE, ROLE_BRIDGE, ROLE_DEBUGGER } PeerRole;
 
 typedef struct {
     PeerRole role;
@@ -56,6 +56,9 @@ typedef struct {
                                 * (+1) of the hart channel its grant goes back on */
     guint32 **grants_sent; /* per node: grants sent it, per page of RAM (NULL until its
                             * first); an Invalidate or Recall carries its page's count */
+    GPtrArray **held_debug; /* per node: the debugger's messages (packed Envelopes) sent
+                             * before its Hello, passed on after */
+    gint debugger_peer;   /* -1: no debugger (launcher/gdbstub.c) */
     gint console_peer;    /* -1: none yet, output goes to stdout */
     guint64 console_sent;    /* output bytes sent to the console in all */
     guint64 console_written; /* of those, what it says it wrote out (ConsoleAck) */
@@ -330,6 +333,7 @@ static void on_io_fence(Server *s, IcPeer peer, const PeerInfo *info, const IcEn
 
 static void send_irq(Server *s, guint node, const Shoal__V1__IrqLine *irq);
 static void send_lsr_mirror(Server *s, guint node);
+static void send_held_debug(Server *s, guint node);
 
 static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
 {
@@ -396,6 +400,21 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
         info->role = ROLE_CONSOLE;
         s->console_peer = (gint)peer;
         ic_server_set_peer_label(s->ic, peer, "console");
+    } else if (h->role == SHOAL__V1__ROLE__ROLE_DEBUGGER) {
+        if (s->debugger_peer >= 0 && s->debugger_peer != (gint)peer) {
+            send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_DENIED,
+                       "this machine already has its debugger");
+            return;
+        }
+        if (s->quantum) {
+            /* A stopped hart would hold every quantum barrier. */
+            send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_DENIED,
+                       "the debugger needs host time ([sysc] time-mode = decoupled)");
+            return;
+        }
+        info->role = ROLE_DEBUGGER;
+        s->debugger_peer = (gint)peer;
+        ic_server_set_peer_label(s->ic, peer, "debugger");
     } else if (!s->bridge) {
         send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
                    "no SystemC bridge in this machine (no device has type sysc)");
@@ -438,7 +457,68 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
         for (guint i = 0; i < held->len; i++)
             send_irq(s, info->node, &g_array_index(held, Shoal__V1__IrqLine, i));
         g_array_set_size(held, 0);
+        send_held_debug(s, info->node);
     }
+}
+
+/* ---- the debugger (docs/debugging.md): messages passed between it and
+ * the nodes, nothing kept but the order ---- */
+
+/* To node @node, or held until its Hello (a debugger may come first). */
+static void send_node_debug(Server *s, guint node, const IcEnvelope *env)
+{
+    if (s->node_peer[node] >= 0) {
+        send_to(s, (IcPeer)s->node_peer[node], (IcEnvelope *)env);
+        return;
+    }
+    gsize len = shoal__v1__envelope__get_packed_size(env);
+    guint8 *buf = g_malloc(len);
+    shoal__v1__envelope__pack(env, buf);
+    g_ptr_array_add(s->held_debug[node], g_bytes_new_take(buf, len));
+}
+
+static void send_held_debug(Server *s, guint node)
+{
+    GPtrArray *held = s->held_debug[node];
+    for (guint i = 0; i < held->len; i++) {
+        gsize len;
+        const guint8 *buf = g_bytes_get_data(g_ptr_array_index(held, i), &len);
+        IcEnvelope *env = shoal__v1__envelope__unpack(NULL, len, buf);
+        send_to(s, (IcPeer)s->node_peer[node], env);
+        shoal__v1__envelope__free_unpacked(env, NULL);
+    }
+    g_ptr_array_set_size(held, 0);
+}
+
+static void on_debug_to_nodes(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    for (guint i = 0; i < s->machine->n_nodes; i++)
+        send_node_debug(s, i, env);
+}
+
+static void on_debug_access(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    guint hart = env->debug_access->hart;
+    for (guint i = 0; i < s->machine->n_nodes; i++) {
+        const CfgNode *n = &s->machine->nodes[i];
+        if (hart >= n->first_hart && hart < n->first_hart + n->n_harts) {
+            send_node_debug(s, i, env);
+            return;
+        }
+    }
+    Shoal__V1__DebugAccessReply reply = SHOAL__V1__DEBUG_ACCESS_REPLY__INIT;
+    IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
+    out.txid = env->txid;
+    out.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY;
+    out.debug_access_reply = &reply; /* ok false: no such hart */
+    send_to(s, peer, &out);
+}
+
+static void on_debug_from_node(Server *s, IcPeer peer, const PeerInfo *info,
+                               const IcEnvelope *env)
+{
+    if (s->debugger_peer >= 0)
+        send_to(s, (IcPeer)s->debugger_peer, (IcEnvelope *)env);
 }
 
 static void on_page_request(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
@@ -805,8 +885,16 @@ static const Route routes[] = {
     [SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST] = { FROM(ROLE_BRIDGE), FALSE, on_dma_request },
     [SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE] = { FROM(ROLE_BRIDGE), FALSE, on_device_line },
     [SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED] = { FROM(ROLE_BRIDGE), TRUE, on_quantum_reached },
+    [SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_to_nodes },
+    [SHOAL__V1__ENVELOPE__BODY_DEBUG_RESUME] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_to_nodes },
+    [SHOAL__V1__ENVELOPE__BODY_DEBUG_BREAKPOINTS] = { FROM(ROLE_DEBUGGER), FALSE,
+                                                      on_debug_to_nodes },
+    [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_access },
+    [SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED] = { FROM(ROLE_NODE), FALSE, on_debug_from_node },
+    [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY] = { FROM(ROLE_NODE), FALSE,
+                                                       on_debug_from_node },
     [SHOAL__V1__ENVELOPE__BODY_ERROR] = { FROM(ROLE_NONE) | FROM(ROLE_NODE) | FROM(ROLE_CONSOLE) |
-                                              FROM(ROLE_BRIDGE),
+                                              FROM(ROLE_BRIDGE) | FROM(ROLE_DEBUGGER),
                                           FALSE, on_error },
 };
 
@@ -831,7 +919,7 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
     }
     static const char *const role_names[] = {
         [ROLE_NONE] = "none (no Hello)", [ROLE_NODE] = "node", [ROLE_CONSOLE] = "console",
-        [ROLE_BRIDGE] = "bridge",
+        [ROLE_BRIDGE] = "bridge", [ROLE_DEBUGGER] = "debugger",
     };
     g_autofree char *t = g_strdup_printf("unexpected %s from a peer with role %s",
                                          ic_envelope_body_name(env), role_names[info->role]);
@@ -1030,10 +1118,12 @@ static void teardown(Server *s)
     g_free(s->node_token);
     for (guint i = 0; i < s->machine->n_nodes; i++) {
         g_array_free(s->held_irqs[i], TRUE);
+        g_ptr_array_unref(s->held_debug[i]);
         g_hash_table_destroy(s->grant_routes[i]);
         g_free(s->grants_sent[i]);
     }
     g_free(s->held_irqs);
+    g_free(s->held_debug);
     g_free(s->grant_routes);
     g_free(s->grants_sent);
 }
@@ -1070,14 +1160,17 @@ static void print_sharing(Server *s)
 
 int msrv_run(const CfgMachine *machine, const char *run_dir)
 {
-    Server s = { .machine = machine, .console_peer = -1, .next_txid = 1, .uart_lsr_sent = -1 };
+    Server s = { .machine = machine, .console_peer = -1, .debugger_peer = -1, .next_txid = 1,
+                 .uart_lsr_sent = -1 };
     s.peers = g_array_new(FALSE, TRUE, sizeof(PeerInfo));
     s.node_peer = g_new(gint, MAX(machine->n_nodes, 1));
     s.node_token = g_new0(GBytes *, MAX(machine->n_nodes, 1));
     s.held_irqs = g_new0(GArray *, MAX(machine->n_nodes, 1));
     s.grant_routes = g_new0(GHashTable *, MAX(machine->n_nodes, 1));
     s.grants_sent = g_new0(guint32 *, MAX(machine->n_nodes, 1));
+    s.held_debug = g_new0(GPtrArray *, MAX(machine->n_nodes, 1));
     for (guint i = 0; i < machine->n_nodes; i++) {
+        s.held_debug[i] = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
         s.node_peer[i] = -1;
         s.held_irqs[i] = g_array_new(FALSE, FALSE, sizeof(Shoal__V1__IrqLine));
         s.grant_routes[i] = g_hash_table_new(g_direct_hash, g_direct_equal);

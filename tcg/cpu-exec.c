@@ -131,8 +131,10 @@ void tcg_hart_free(TcgHart *hart)
     if (hart->config.profile_pins) {
         tcg_pin_profile_detach();
     }
+    g_clear_pointer(&hart->debug.step_block, tcg_block_free);
     tcg_tb_cache_destroy(hart);
     tcg_jit_destroy(hart);
+    tcg_debug_destroy(hart);
     pthread_mutex_destroy(&hart->safe_lock);
     pthread_cond_destroy(&hart->safe_cond);
     g_free(hart);
@@ -239,20 +241,36 @@ static void leave_safe_point_locked(TcgHart *hart)
     hart->at_safe_point = FALSE;
 }
 
-void tcg_safe_point_enter(TcgHart *hart)
+void tcg_safe_point_enter_locked(TcgHart *hart)
 {
-    pthread_mutex_lock(&hart->safe_lock);
     /* Work queued while we ran must not wait for us to come back. */
     run_queued_work_locked(hart);
     hart->at_safe_point = TRUE;
+}
+
+void tcg_safe_point_leave_locked(TcgHart *hart)
+{
+    leave_safe_point_locked(hart);
+    run_queued_work_locked(hart);
+}
+
+void tcg_safe_wait_locked(TcgHart *hart)
+{
+    pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
+    run_queued_work_locked(hart);
+}
+
+void tcg_safe_point_enter(TcgHart *hart)
+{
+    pthread_mutex_lock(&hart->safe_lock);
+    tcg_safe_point_enter_locked(hart);
     pthread_mutex_unlock(&hart->safe_lock);
 }
 
 void tcg_safe_point_leave(TcgHart *hart)
 {
     pthread_mutex_lock(&hart->safe_lock);
-    leave_safe_point_locked(hart);
-    run_queued_work_locked(hart);
+    tcg_safe_point_leave_locked(hart);
     pthread_mutex_unlock(&hart->safe_lock);
 }
 
@@ -460,8 +478,9 @@ void tcg_hart_wait_for_interrupt(TcgHart *hart)
     } else {
         hart->wfi_spins = 0;
     }
+    /* The debugger's stop ends it too: a WFI may end for no reason. */
     while ((tcg_mip(hart) & hart->env.mie) == 0 &&
-           !(g_atomic_int_get(&hart->event) & TCG_EVENT_STOP)) {
+           !(g_atomic_int_get(&hart->event) & (TCG_EVENT_STOP | TCG_EVENT_DEBUG))) {
         pthread_cond_wait(&hart->safe_cond, &hart->safe_lock);
         run_queued_work_locked(hart);
     }
@@ -498,8 +517,12 @@ static gboolean handle_events(TcgHart *hart)
             tcg_pin_profile_sample(hart);
         }
     }
-    if (ev & TCG_EVENT_IRQ) {
-        /* Cleared before looking, so a new interrupt re-arms it. */
+    if (ev & TCG_EVENT_DEBUG) {
+        tcg_debug_between_blocks(hart);
+    }
+    if ((ev & TCG_EVENT_IRQ) && !hart->debug.stepping) {
+        /* Cleared before looking, so a new interrupt re-arms it. A step
+         * holds interrupts off (as QEMU's gdbstub does by default). */
         g_atomic_int_and(&hart->event, ~TCG_EVENT_IRQ);
         if (tcg_take_interrupt(hart)) {
             hart->wfi_spins = 0; /* it waited for this one */
@@ -614,6 +637,11 @@ static void run_jit(TcgHart *hart)
             end_quantum(hart, FALSE);
             continue; /* look at what the barrier raised first */
         }
+        if (G_UNLIKELY(hart->debug.stepping)) {
+            last = NULL;
+            tcg_debug_step(hart, block_flags(hart));
+            continue;
+        }
         guint flushes = hart->blocks.flush_count;
         TcgBlock *tb = find_block(hart);
         if (last != NULL && flushes == hart->blocks.flush_count && can_chain(last, tb)) {
@@ -637,6 +665,10 @@ static void run_interp(TcgHart *hart)
         }
         if (G_UNLIKELY(hart->env.retired >= hart->env.deadline)) {
             end_quantum(hart, FALSE);
+            continue;
+        }
+        if (G_UNLIKELY(hart->debug.stepping)) {
+            tcg_debug_step(hart, block_flags(hart));
             continue;
         }
         TcgBlock *tb = find_block(hart);

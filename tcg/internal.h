@@ -53,6 +53,7 @@ typedef enum {
     TCG_BF_MMU_SHIFT = 4, /* TcgMmuIdx of loads and stores (MPRV picks MPP's) */
     TCG_BF_MMU_MASK = 3 << TCG_BF_MMU_SHIFT,
     TCG_BF_PAGED = 1 << 6, /* loads and stores go through page tables: per-entry addend */
+    TCG_BF_STEP = 1 << 7,  /* the debugger's step: one instruction, no breakpoint, IR kept */
 } TcgBlockFlags;
 
 /* Translation regimes (QEMU's mmu_idx): each has its own TLB, keyed by
@@ -114,7 +115,24 @@ enum {
     TCG_EVENT_WORK = 1 << 1,
     TCG_EVENT_IRQ = 1 << 2,
     TCG_EVENT_SAMPLE = 1 << 3, /* pin-profile.c: note the block about to run */
+    TCG_EVENT_DEBUG = 1 << 4,  /* the debugger wants it stopped (TcgHartDebug) */
 };
+
+/* The debugger's hold on the hart (tcg.h). Under safe_lock unless said. */
+typedef struct {
+    TcgDebugAction action;   /* STOP: it stays (or gets) stopped */
+    TcgDebugStop why;        /* what it reports when it stops next */
+    gboolean stopped;        /* waiting in debug_wait (cpu-exec.c) */
+    GQueue jobs;             /* TcgDebugJob*, run on its thread while stopped */
+    guint64 *new_breakpoints; /* set while stopped, taken when it runs: */
+    guint n_new_breakpoints;
+    gboolean breakpoints_changed;
+    gboolean drop_code;      /* drop every translation before running */
+    guint64 *breakpoints;    /* hart thread only: what the translator looks at */
+    guint n_breakpoints;
+    gboolean stepping;       /* hart thread only: the next instruction is a step */
+    struct TcgBlock *step_block; /* hart thread only: the last step's (freed at the next) */
+} TcgHartDebug;
 
 typedef struct TcgSafeWork TcgSafeWork;
 
@@ -167,6 +185,7 @@ struct TcgHart {
     guint64 pin_decided_translate_ns; /* stats.translate_ns at the last decision */
     guint64 pin_moved_translate_ns; /* stats.translate_ns at the last move */
     guint pin_moved_samples;      /* pin_samples at the last move */
+    TcgHartDebug debug;
 };
 
 /* ---- Helpers ------------------------------------------------------------- */
@@ -270,6 +289,19 @@ void tcg_perf_map_block(const TcgBlock *block);
 void tcg_pin_profile_attach(void);
 void tcg_pin_profile_detach(void);
 void tcg_pin_profile_sample(TcgHart *hart);
+/* cpu-exec.c: a safe point entered, left and waited at with safe_lock
+ * held (the wait runs work queued meanwhile). */
+void tcg_safe_point_enter_locked(TcgHart *hart);
+void tcg_safe_point_leave_locked(TcgHart *hart);
+void tcg_safe_wait_locked(TcgHart *hart);
+/* debug.c: TCG_EVENT_DEBUG between blocks (stops the hart while the
+ * debugger holds it); the step TcgHartDebug.stepping asks for, with the
+ * block flags of the hart's state; whether translation must stop before
+ * @pc; and the hart's debug state freed. */
+void tcg_debug_between_blocks(TcgHart *hart);
+void tcg_debug_step(TcgHart *hart, guint32 flags);
+gboolean tcg_debug_breakpoint_at(const TcgHart *hart, guint64 pc);
+void tcg_debug_destroy(TcgHart *hart);
 /* cpu-exec.c: ORs @bits into every JIT hart's event word without waking
  * one (a hart in WFI sees them when it runs again). */
 void tcg_harts_post_event(gint bits);
@@ -384,6 +416,14 @@ enum {
  * block in page_map (safe points). */
 gint tcg_mmu_translate(TcgHart *hart, guint64 vaddr, TcgAccess access, guint priv,
                        guint64 *paddr, guint *prot);
+/* The debugger's view of @vaddr: the physical address the hart's loads
+ * would use (its privilege, MPRV, satp), with no A/D update and no
+ * permission check. FALSE: not mapped. */
+gboolean tcg_mmu_debug_translate(TcgHart *hart, guint64 vaddr, guint64 *paddr);
+/* csr.c: the debugger's reads and writes of CSR @csr, whatever the
+ * privilege; FALSE if it does not exist (or is read-only, for a write). */
+gboolean tcg_csr_debug_read(TcgHart *hart, guint csr, guint64 *value);
+gboolean tcg_csr_debug_write(TcgHart *hart, guint csr, guint64 value);
 /* The access fault cause of @access. */
 RvException tcg_access_fault_cause(TcgAccess access);
 

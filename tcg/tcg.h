@@ -82,6 +82,11 @@ typedef struct {
      * the node may block here until the next quantum begins. Returns the
      * next budget (instructions, > 0). */
     guint64 (*quantum_end)(gpointer opaque, guint hart_id, gboolean idle);
+    /* Optional (NULL: no debugger). The hart stopped for the debugger
+     * (tcg_hart_debug_*) and waits between two instructions; @why says
+     * whether it was asked to or stopped by itself. Hart thread, not at a
+     * safe point: must not wait for the node. */
+    void (*debug_stopped)(gpointer opaque, guint hart_id, gint why /* TcgDebugStop */);
 } TcgNodeOps;
 
 typedef struct {
@@ -179,6 +184,52 @@ void tcg_exclusive_run(TcgHart *const *harts, guint n_harts, TcgExclusiveFunc fn
  * @paddr (its mapping changed, e.g. Modified -> Shared or lost), and with
  * @drop_code also every translation made from it. */
 void tcg_hart_flush_page(TcgHart *hart, guint64 paddr, gboolean drop_code);
+
+/* ---- The debugger's hold on a hart (debug.c, cpu-exec.c) ----
+ * A stopped hart waits between two instructions, at a safe point (its node
+ * can still take pages from it), until the debugger lets it run or step.
+ * Everything here is thread-safe unless it says "job". */
+typedef enum {
+    TCG_DEBUG_RUN,
+    TCG_DEBUG_STEP, /* one instruction (or one trap), interrupts held off, then stop */
+    TCG_DEBUG_STOP,
+} TcgDebugAction;
+typedef enum {
+    TCG_DEBUG_HALTED,     /* it was asked to stop (or just stepped: see STEPPED) */
+    TCG_DEBUG_BREAKPOINT, /* it reached a breakpoint's pc (before running it) */
+    TCG_DEBUG_STEPPED,    /* it ran the instruction it was let run */
+} TcgDebugStop;
+/* Stop at the next instruction boundary (a hart in WFI returns from it). */
+void tcg_hart_debug_halt(TcgHart *hart);
+/* What the stopped hart does next. */
+void tcg_hart_debug_resume(TcgHart *hart, TcgDebugAction action);
+/* Whether it waits, stopped, between instructions now. */
+gboolean tcg_hart_debug_stopped(TcgHart *hart);
+/* The virtual pcs it stops at (copied); they take effect, and every
+ * translation goes, when it next runs. */
+void tcg_hart_debug_set_breakpoints(TcgHart *hart, const guint64 *pcs, guint n);
+/* Drop every translation before running again (the debugger wrote memory). */
+void tcg_hart_debug_drop_code(TcgHart *hart);
+/* A job runs @fn(hart, @data) on the hart's thread while it is stopped (at
+ * once if it is, else once it stops). */
+typedef void (*TcgDebugJobFn)(TcgHart *hart, gpointer data);
+void tcg_hart_debug_run(TcgHart *hart, TcgDebugJobFn fn, gpointer data);
+/* Job only: register @regno in gdb's RISC-V numbering (x0-x31 0-31, pc 32,
+ * f0-f31 33-64, CSR c at 65 + c, the privilege 4161). FALSE: no such
+ * register, or a value it cannot take. */
+#define TCG_DEBUG_REG_PC 32
+#define TCG_DEBUG_REG_F0 33
+#define TCG_DEBUG_REG_CSR0 65
+#define TCG_DEBUG_REG_PRIV 4161
+gboolean tcg_debug_read_reg(TcgHart *hart, guint regno, guint64 *value);
+gboolean tcg_debug_write_reg(TcgHart *hart, guint regno, guint64 value);
+/* Job only: @len bytes at virtual @addr as the hart sees it (its privilege
+ * and page tables, no A/D updates, no permission checks), read into or
+ * written from @buf through the node (RAM only: FALSE on a device, an
+ * unmapped page or a node stopping). A write drops this hart's
+ * translations of the page; the node drops the other harts' (above). */
+gboolean tcg_debug_access_mem(TcgHart *hart, guint64 addr, guint8 *buf, gsize len,
+                              gboolean write);
 
 /* Counters for logs and benchmarks (read racily from any thread). */
 typedef struct {

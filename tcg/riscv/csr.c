@@ -362,3 +362,20 @@ guint64 tcg_csr_access(TcgHart *hart, guint csr, guint op, guint64 src, gboolean
     }
     return old;
 }
+
+gboolean tcg_csr_debug_read(TcgHart *hart, guint csr, guint64 *value)
+{
+    return csr < 4096 && csr_read(hart, csr, value);
+}
+
+gboolean tcg_csr_debug_write(TcgHart *hart, guint csr, guint64 value)
+{
+    guint64 old;
+    if (csr >= 4096 || (csr >> 10) == 3 || !csr_read(hart, csr, &old)) {
+        return FALSE;
+    }
+    /* As the guest's own write would: WARL fields, TLB flushes. */
+    csr_write(hart, csr, value);
+    g_atomic_int_or(&hart->event, TCG_EVENT_IRQ);
+    return TRUE;
+}

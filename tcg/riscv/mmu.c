@@ -95,8 +95,9 @@ static gboolean leaf_allows(const TcgCpuState *env, guint64 pte, TcgAccess acces
     g_assert_not_reached();
 }
 
-gint tcg_mmu_translate(TcgHart *hart, guint64 vaddr, TcgAccess access, guint priv,
-                       guint64 *paddr, guint *prot)
+/* The walk; a @debugger's looks at any valid leaf and sets no A or D. */
+static gint walk(TcgHart *hart, guint64 vaddr, TcgAccess access, guint priv, gboolean debugger,
+                 guint64 *paddr, guint *prot)
 {
     const TcgCpuState *env = &hart->env;
     guint mode = (guint)(env->satp >> RV_SATP_MODE_SHIFT);
@@ -130,7 +131,7 @@ restart:;
             table = ppn << TCG_PAGE_BITS;
             continue;
         }
-        if (!leaf_allows(env, pte, access, priv)) {
+        if (!debugger && !leaf_allows(env, pte, access, priv)) {
             return page_fault_cause(access);
         }
         /* A superpage's PPN must be aligned to its size. */
@@ -139,7 +140,7 @@ restart:;
             return page_fault_cause(access);
         }
         guint64 want = PTE_A | (access == TCG_ACCESS_WRITE ? PTE_D : 0);
-        if ((pte & want) != want) {
+        if (!debugger && (pte & want) != want) {
             /* The update is a store to the table: it needs the page
              * writable (Modified), and PMP's leave to write it. */
             guint64 *wp = pte_ptr(hart, pte_paddr, TCG_ACCESS_WRITE);
@@ -168,4 +169,21 @@ restart:;
         return -1;
     }
     g_assert_not_reached();
+}
+
+gint tcg_mmu_translate(TcgHart *hart, guint64 vaddr, TcgAccess access, guint priv,
+                       guint64 *paddr, guint *prot)
+{
+    return walk(hart, vaddr, access, priv, FALSE, paddr, prot);
+}
+
+gboolean tcg_mmu_debug_translate(TcgHart *hart, guint64 vaddr, guint64 *paddr)
+{
+    guint priv = tcg_data_priv(&hart->env);
+    if (!tcg_priv_paged(&hart->env, priv)) {
+        *paddr = vaddr;
+        return TRUE;
+    }
+    guint prot;
+    return walk(hart, vaddr, TCG_ACCESS_READ, priv, TRUE, paddr, &prot) < 0;
 }

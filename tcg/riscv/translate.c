@@ -180,6 +180,19 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
         if (s.n_insns == 0) {
             phys_first = paddr[0] & TCG_PAGE_MASK;
         }
+        if (G_UNLIKELY(hart->debug.n_breakpoints > 0) && !(flags & TCG_BF_STEP) &&
+            tcg_debug_breakpoint_at(hart, s.pc)) {
+            if (s.n_insns > 0) {
+                gen_goto(&s, s.pc); /* the breakpoint starts a block of its own */
+                break;
+            }
+            tcg_gen_insn_start(ir, s.pc, 2);
+            s.n_insns++;
+            tcg_gen_call(ir, TCG_HELPER_debug_break, tcg_temp_new(ir), TCG_TEMP_NONE,
+                         TCG_TEMP_NONE, TCG_TEMP_NONE, 0);
+            s.state = DISAS_CHAINED;
+            break;
+        }
         phys_last = paddr[1] & TCG_PAGE_MASK;
         RvInsn insn;
         rv_decode(word, &insn);
@@ -204,7 +217,7 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
             /* End at the page boundary so a block's code lives in at most
              * the page it starts in (plus the tail of a straddling insn). */
             if ((s.pc & TCG_PAGE_MASK) != first_page || s.n_insns >= TCG_MAX_BLOCK_INSNS ||
-                !tcg_ir_has_room(ir)) {
+                !tcg_ir_has_room(ir) || (flags & TCG_BF_STEP)) {
                 gen_goto(&s, s.pc);
                 break;
             }
@@ -228,7 +241,7 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
     block->page[1] = (last_byte & TCG_PAGE_MASK) != first_page ? phys_last : ~0ull;
     block->n_ops = ir->n_ops;
     block->n_labels = ir->n_labels;
-    if (hart->jit != NULL) {
+    if (hart->jit != NULL && !(flags & TCG_BF_STEP)) {
         /* Compiled at once and then forgotten: no copy. */
         block->ops = ir->ops;
         block->ops_borrowed = TRUE;

@@ -66,16 +66,17 @@ GUEST_FP_TESTS = \
 # Built but not tests: spin.elf loops forever (integration tests kill it);
 # reset.elf asks for a machine reset (QEMU would reboot it forever);
 # ipi-time.elf prints deterministic time's IPI times (det-time.sh);
-# flood.elf and flood-blind.elf write into a slow reader (console-flow.sh).
+# flood.elf and flood-blind.elf write into a slow reader (console-flow.sh);
+# gdb-target.elf is what gdb.sh debugs.
 GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf \
-	tests/guest/flood.elf tests/guest/flood-blind.elf $(GUEST_SYSC)
+	tests/guest/flood.elf tests/guest/flood-blind.elf tests/guest/gdb-target.elf $(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
 	tests/guest/sysc-bench.elf tests/guest/sysc-lines.elf \
 	tests/guest/sysc-time.elf
 EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=.c) \
-	tests/guest/ipi-time.c tests/guest/flood.c
+	tests/guest/ipi-time.c tests/guest/flood.c tests/guest/gdb-target.c
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \

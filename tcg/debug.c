@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* The debugger's hold on a hart (tcg.h): stopping between instructions,
+ * stepping one, breakpoints in translated code, and jobs run on the hart's
+ * thread while it is stopped. A stopped hart waits as in WFI, at a safe
+ * point, so its node can still give pages up: the rest of the machine, and
+ * the debugger's own memory accesses through other harts, never wait for it. */
+#include "tcg/internal.h"
+
+typedef struct {
+    TcgDebugJobFn fn;
+    gpointer data;
+} TcgDebugJob;
+
+/* safe_lock held: the hart stops at its next block boundary. */
+static void ask_stop_locked(TcgHart *hart, TcgDebugStop why)
+{
+    hart->debug.action = TCG_DEBUG_STOP;
+    hart->debug.why = why;
+    g_atomic_int_or(&hart->event, TCG_EVENT_DEBUG);
+    pthread_cond_broadcast(&hart->safe_cond);
+}
+
+void tcg_hart_debug_halt(TcgHart *hart)
+{
+    pthread_mutex_lock(&hart->safe_lock);
+    if (hart->debug.action != TCG_DEBUG_STOP) {
+        ask_stop_locked(hart, TCG_DEBUG_HALTED);
+    }
+    pthread_mutex_unlock(&hart->safe_lock);
+}
+
+void tcg_hart_debug_resume(TcgHart *hart, TcgDebugAction action)
+{
+    pthread_mutex_lock(&hart->safe_lock);
+    hart->debug.action = action;
+    pthread_cond_broadcast(&hart->safe_cond);
+    pthread_mutex_unlock(&hart->safe_lock);
+}
+
+gboolean tcg_hart_debug_stopped(TcgHart *hart)
+{
+    pthread_mutex_lock(&hart->safe_lock);
+    gboolean stopped = hart->debug.stopped;
+    pthread_mutex_unlock(&hart->safe_lock);
+    return stopped;
+}
+
+void tcg_hart_debug_set_breakpoints(TcgHart *hart, const guint64 *pcs, guint n)
+{
+    pthread_mutex_lock(&hart->safe_lock);
+    g_free(hart->debug.new_breakpoints);
+    hart->debug.new_breakpoints = g_memdup2(pcs, n * sizeof(guint64));
+    hart->debug.n_new_breakpoints = n;
+    hart->debug.breakpoints_changed = TRUE;
+    pthread_mutex_unlock(&hart->safe_lock);
+}
+
+void tcg_hart_debug_drop_code(TcgHart *hart)
+{
+    pthread_mutex_lock(&hart->safe_lock);
+    hart->debug.drop_code = TRUE;
+    pthread_mutex_unlock(&hart->safe_lock);
+}
+
+void tcg_hart_debug_run(TcgHart *hart, TcgDebugJobFn fn, gpointer data)
+{
+    TcgDebugJob *job = g_new(TcgDebugJob, 1);
+    *job = (TcgDebugJob){ fn, data };
+    pthread_mutex_lock(&hart->safe_lock);
+    g_queue_push_tail(&hart->debug.jobs, job);
+    pthread_cond_broadcast(&hart->safe_cond);
+    pthread_mutex_unlock(&hart->safe_lock);
+}
+
+void tcg_debug_destroy(TcgHart *hart)
+{
+    TcgDebugJob *job;
+    while ((job = g_queue_pop_head(&hart->debug.jobs)) != NULL) {
+        g_free(job);
+    }
+    g_free(hart->debug.new_breakpoints);
+    g_free(hart->debug.breakpoints);
+}
+
+/* Takes what changed while the hart was stopped. safe_lock held; TRUE:
+ * every translation must go. */
+static gboolean take_changes_locked(TcgHart *hart)
+{
+    TcgHartDebug *d = &hart->debug;
+    gboolean drop = d->drop_code || d->breakpoints_changed;
+    if (d->breakpoints_changed) {
+        g_free(d->breakpoints);
+        d->breakpoints = g_steal_pointer(&d->new_breakpoints);
+        d->n_breakpoints = d->n_new_breakpoints;
+        d->n_new_breakpoints = 0;
+        d->breakpoints_changed = FALSE;
+    }
+    d->drop_code = FALSE;
+    return drop;
+}
+
+void tcg_debug_between_blocks(TcgHart *hart)
+{
+    TcgHartDebug *d = &hart->debug;
+    pthread_mutex_lock(&hart->safe_lock);
+    g_atomic_int_and(&hart->event, ~TCG_EVENT_DEBUG);
+    if (d->action != TCG_DEBUG_STOP) {
+        pthread_mutex_unlock(&hart->safe_lock); /* let run before it got here */
+        return;
+    }
+    TcgDebugStop why = d->why;
+    d->why = TCG_DEBUG_HALTED;
+    d->stopped = TRUE;
+    pthread_mutex_unlock(&hart->safe_lock);
+    if (hart->ops->debug_stopped != NULL) {
+        hart->ops->debug_stopped(hart->opaque, hart->config.hart_id, why);
+    }
+
+    pthread_mutex_lock(&hart->safe_lock);
+    tcg_safe_point_enter_locked(hart);
+    for (;;) {
+        TcgDebugJob *job = g_queue_pop_head(&d->jobs);
+        if (job != NULL) {
+            /* A job waits for pages like an instruction does: off the
+             * safe point, which it enters again while it waits. */
+            tcg_safe_point_leave_locked(hart);
+            pthread_mutex_unlock(&hart->safe_lock);
+            job->fn(hart, job->data);
+            g_free(job);
+            pthread_mutex_lock(&hart->safe_lock);
+            tcg_safe_point_enter_locked(hart);
+            continue;
+        }
+        if (d->action != TCG_DEBUG_STOP || (g_atomic_int_get(&hart->event) & TCG_EVENT_STOP)) {
+            break;
+        }
+        tcg_safe_wait_locked(hart);
+    }
+    d->stopped = FALSE;
+    gboolean drop = take_changes_locked(hart);
+    d->stepping = d->action == TCG_DEBUG_STEP;
+    tcg_safe_point_leave_locked(hart);
+    pthread_mutex_unlock(&hart->safe_lock);
+    if (drop) {
+        tcg_tb_flush(hart);
+    }
+}
+
+void tcg_debug_step(TcgHart *hart, guint32 flags)
+{
+    TcgHartDebug *d = &hart->debug;
+    d->stepping = FALSE;
+    /* Stops after the instruction, or after the trap it takes (an
+     * exception unwinds to the loop, which then sees the event). */
+    pthread_mutex_lock(&hart->safe_lock);
+    ask_stop_locked(hart, TCG_DEBUG_STEPPED);
+    pthread_mutex_unlock(&hart->safe_lock);
+    /* Interpreted, uncached: generated code would leave at once on the
+     * event word, and the one instruction must run whatever it says. */
+    g_clear_pointer(&d->step_block, tcg_block_free);
+    d->step_block = tcg_translate(hart, hart->env.pc, flags | TCG_BF_STEP);
+    hart->env.retired += d->step_block->n_insns;
+    tcg_interp_block(hart, d->step_block);
+}
+
+gboolean tcg_debug_breakpoint_at(const TcgHart *hart, guint64 pc)
+{
+    for (guint i = 0; i < hart->debug.n_breakpoints; i++) {
+        if (hart->debug.breakpoints[i] == pc) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+guint64 tcg_helper_debug_break(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
+{
+    /* The instruction at the breakpoint has not run: the block's entry
+     * counted it. */
+    hart->env.pc = hart->env.insn_pc;
+    hart->env.retired--;
+    pthread_mutex_lock(&hart->safe_lock);
+    ask_stop_locked(hart, TCG_DEBUG_BREAKPOINT);
+    pthread_mutex_unlock(&hart->safe_lock);
+    siglongjmp(hart->exit_jmp, 1);
+}
