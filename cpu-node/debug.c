@@ -43,12 +43,16 @@ static void send_on(Node *node, IcClient *client, IcEnvelope *env)
 }
 
 static void send_stopped(Node *node, IcClient *client, guint64 txid, guint hart,
-                         Shoal__V1__DebugStopReason reason)
+                         Shoal__V1__DebugStopReason reason, const TcgWatch *watch)
 {
     Shoal__V1__DebugStopped msg = SHOAL__V1__DEBUG_STOPPED__INIT;
     msg.node = node->config->index;
     msg.hart = hart;
     msg.reason = reason;
+    if (watch) {
+        msg.watch_addr = watch->addr;
+        msg.watch_kind = watch->kind;
+    }
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.txid = txid;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED;
@@ -72,18 +76,24 @@ static void answer_halts_locked(Node *node, IcClient *client)
         return;
     for (guint i = 0; i < node->debug_halts->len; i++)
         send_stopped(node, client, g_array_index(node->debug_halts, guint64, i), 0,
-                     SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_HALTED);
+                     SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_HALTED, NULL);
     g_array_set_size(node->debug_halts, 0);
 }
 
 void node_debug_stopped(Node *node, guint hart_id, TcgDebugStop why)
 {
     NodeHart *h = node_hart(node, hart_id);
-    if (why != TCG_DEBUG_HALTED)
+    if (why == TCG_DEBUG_WATCHPOINT) {
+        TcgWatch w = tcg_hart_debug_watch_hit(h->tcg);
+        send_stopped(node, h->requests, 0, hart_id,
+                     SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_WATCHPOINT, &w);
+    } else if (why != TCG_DEBUG_HALTED) {
         send_stopped(node, h->requests, 0, hart_id,
                      why == TCG_DEBUG_BREAKPOINT
                          ? SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_BREAKPOINT
-                         : SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_STEP);
+                         : SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_STEP,
+                     NULL);
+    }
     pthread_mutex_lock(&node->debug_lock);
     answer_halts_locked(node, h->requests);
     pthread_mutex_unlock(&node->debug_lock);
@@ -125,8 +135,14 @@ void node_debug_resume(Node *node, const Shoal__V1__DebugResume *r)
 
 void node_debug_breakpoints(Node *node, const Shoal__V1__DebugBreakpoints *b)
 {
-    for (guint i = 0; i < node->config->n_harts; i++)
+    g_autofree TcgWatch *watches = g_new(TcgWatch, MAX(b->n_watch_addr, 1));
+    for (gsize i = 0; i < b->n_watch_addr; i++) /* the envelope check matched the fields */
+        watches[i] = (TcgWatch){ b->watch_addr[i], b->watch_len[i],
+                                 (TcgWatchKind)b->watch_kind[i] };
+    for (guint i = 0; i < node->config->n_harts; i++) {
         tcg_hart_debug_set_breakpoints(node->harts[i].tcg, b->pc, (guint)b->n_pc);
+        tcg_hart_debug_set_watchpoints(node->harts[i].tcg, watches, (guint)b->n_watch_addr);
+    }
 }
 
 static void send_reply(Node *node, IcClient *client, guint64 txid, gboolean ok,

@@ -174,13 +174,23 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
                 return fail(error, peer, env, "hart id out of bounds");
         return TRUE;
     }
-    case SHOAL__V1__ENVELOPE__BODY_DEBUG_BREAKPOINTS:
-        if (env->debug_breakpoints->n_pc > IC_MAX_BREAKPOINTS)
-            return fail(error, peer, env, "more than IC_MAX_BREAKPOINTS breakpoints");
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_BREAKPOINTS: {
+        const Shoal__V1__DebugBreakpoints *b = env->debug_breakpoints;
+        if (b->n_pc > IC_MAX_BREAKPOINTS || b->n_watch_addr > IC_MAX_BREAKPOINTS)
+            return fail(error, peer, env, "more than IC_MAX_BREAKPOINTS break- or watchpoints");
+        if (b->n_watch_len != b->n_watch_addr || b->n_watch_kind != b->n_watch_addr)
+            return fail(error, peer, env, "watchpoint fields of different lengths");
+        for (gsize i = 0; i < b->n_watch_addr; i++) {
+            if (b->watch_len[i] == 0 || b->watch_addr[i] + b->watch_len[i] - 1 < b->watch_addr[i])
+                return fail(error, peer, env, "an empty or wrapping watchpoint");
+            if (b->watch_kind[i] < 2 || b->watch_kind[i] > 4)
+                return fail(error, peer, env, "watchpoint kind not 2 (write), 3 (read), 4 (access)");
+        }
         return TRUE;
+    }
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED:
         if (env->debug_stopped->hart >= IC_MAX_HARTS ||
-            (guint)env->debug_stopped->reason > SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_STEP)
+            (guint)env->debug_stopped->reason > SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_WATCHPOINT)
             return fail(error, peer, env, "hart id or stop reason out of bounds");
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS: {

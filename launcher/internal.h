@@ -83,4 +83,20 @@ gboolean launcher_relay_drained(const LauncherRelay *relay);
 /* Writes what waits for up to @timeout_ms (a run that ends on a death). */
 void launcher_relay_flush(LauncherRelay *relay, int timeout_ms);
 
+/* ---- gdbstub.c: gdb's remote serial protocol (docs/debugging.md) ---- */
+typedef struct LauncherGdbStub LauncherGdbStub;
+/* Listens on @endpoint (tcp::PORT, tcp:HOST:PORT, unix:PATH) at once, so
+ * that a port in use is an error before anything runs. NULL + error. */
+LauncherGdbStub *launcher_gdbstub_listen(const char *endpoint, GError **error);
+/* Connects to the memory server of @m (which must be up) as the debugger,
+ * waiting as long as @keep says, and serves gdb from then on, on a thread
+ * of its own. @paused: the nodes start with every hart stopped. FALSE +
+ * error if the server could not be reached; stop the stub all the same. */
+gboolean launcher_gdbstub_start(LauncherGdbStub *stub, const CfgMachine *m, const char *run_dir,
+                                gboolean paused, IcKeepWaiting keep, gpointer data,
+                                GError **error);
+/* Ends the thread (a gdb waiting for the machine hears that it ended) and
+ * closes everything; NULL is fine. */
+void launcher_gdbstub_stop(LauncherGdbStub *stub);
+
 #endif /* SHOAL_LAUNCHER_INTERNAL_H */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* `shoal`: checks the config and the images first (bad input: one line on
  * stderr, exit 2, nothing started), then starts the memory server and one
- * cpu-node per [node.N], relays the console, and tears everything down.
+ * cpu-node per [node.N], relays the console (and serves gdb, --gdb), and
+ * tears everything down.
  * `shoal dumpdtb` writes the device tree a machine's firmware would get. */
 #include "launcher/internal.h"
+#include "launcher/gdb.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -27,6 +29,8 @@ typedef struct {
     CfgMachineArgs machine;  /* --set, --kernel, --bios, --initrd, --append, --accel */
     gboolean dump;           /* run --dump-config */
     gboolean stats;          /* run --stats */
+    char *gdb;               /* run --gdb ENDPOINT, or NULL */
+    gboolean paused;         /* run --paused (-S) */
     char **rest;             /* what option parsing left: the command, CONFIG [FILE] */
 } RunArgs;
 
@@ -94,6 +98,12 @@ static GOptionContext *command_context(RunArgs *a, gboolean dumpdtb)
           "At exit, print what coherence cost: per node, and the hottest pages and sites", NULL },
         { "dump-config", 0, 0, G_OPTION_ARG_NONE, &a->dump,
           "Print the merged config (includes and --set applied) and exit", NULL },
+        { "gdb", 0, 0, G_OPTION_ARG_STRING, &a->gdb,
+          "Serve gdb's remote protocol on ENDPOINT: tcp::PORT (localhost), tcp:HOST:PORT or "
+          "unix:PATH (docs/debugging.md)",
+          "ENDPOINT" },
+        { "paused", 'S', 0, G_OPTION_ARG_NONE, &a->paused,
+          "Start with every hart stopped, until gdb lets them run (with --gdb)", NULL },
         { NULL },
     };
     GOptionContext *context = cfg_options_context_new(dumpdtb ? "CONFIG FILE" : "CONFIG",
@@ -132,6 +142,19 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a, gboolean dumpd
     }
     a->config = a->rest[1];
     a->out = dumpdtb ? a->rest[2] : NULL;
+    if (a->paused && a->gdb == NULL) {
+        say("--paused needs --gdb ENDPOINT: only gdb can let the harts run");
+        return FALSE;
+    }
+    if (a->gdb) {
+        LauncherGdbEndpoint ep;
+        gboolean ok = launcher_gdb_endpoint_parse(a->gdb, &ep, &error);
+        launcher_gdb_endpoint_clear(&ep);
+        if (!ok) {
+            say("%s", error->message);
+            return FALSE;
+        }
+    }
     if (a->stats) /* children inherit it: each cpu-node prints its lines at exit */
         g_setenv("SHOAL_STATS", "1", TRUE);
     return TRUE;
@@ -141,6 +164,7 @@ static void run_args_clear(RunArgs *a)
 {
     cfg_machine_args_clear(&a->machine);
     g_clear_pointer(&a->rest, g_strfreev);
+    g_clear_pointer(&a->gdb, g_free);
 }
 
 /* Every image the machine boots must load into its RAM, where the memory
@@ -158,7 +182,7 @@ static gboolean check_images(const CfgMachine *m)
 }
 
 /* The arguments every child gets: CONFIG [--set ..]... [--kernel] [--bios]
- * --run-dir DIR [--node N]. */
+ * --run-dir DIR [--node N [--paused]]. */
 static char **child_args(const RunArgs *a, const char *run_dir, gint node)
 {
     GPtrArray *v = g_ptr_array_new();
@@ -182,6 +206,8 @@ static char **child_args(const RunArgs *a, const char *run_dir, gint node)
     if (node >= 0) {
         g_ptr_array_add(v, g_strdup("--node"));
         g_ptr_array_add(v, g_strdup_printf("%d", node));
+        if (a->paused)
+            g_ptr_array_add(v, g_strdup("--paused"));
     }
     g_ptr_array_add(v, NULL);
     return (char **)g_ptr_array_free(v, FALSE);
@@ -358,13 +384,20 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
     g_autofree char *dir = NULL;
     g_autofree char *run_dir = NULL;
     g_autoptr(IcConsole) console = NULL;
+    LauncherGdbStub *gdb = NULL;
     gboolean graceful = FALSE;
     int code = EXIT_FAILURE_RUN;
 
+    /* before anything runs: a port in use is not worth a machine started */
+    if (a->gdb && (gdb = launcher_gdbstub_listen(a->gdb, &error)) == NULL) {
+        say("%s", error->message);
+        return EXIT_FAILURE_RUN;
+    }
     if (!launcher_procs_init(&procs, &error) || (dir = exe_dir(&error)) == NULL ||
         (run_dir = launcher_run_dir_create(&error)) == NULL) {
         say("%s", error->message);
         launcher_procs_clear(&procs);
+        launcher_gdbstub_stop(gdb);
         return EXIT_FAILURE_RUN;
     }
     g_debug("run directory %s", run_dir);
@@ -378,6 +411,11 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
         if (ok) {
             console = ic_console_connect(m, run_dir, children_alive, &watch, &error);
             ok = console != NULL;
+        }
+        if (ok && gdb) {
+            /* before the nodes: the debugger is there before any hart runs */
+            ok = launcher_gdbstub_start(gdb, m, run_dir, a->paused, children_alive, &watch,
+                                        &error);
         }
         if (ok && cfg_machine_has_bridge(m)) {
             /* before the nodes: harts' first accesses to it wait less */
@@ -407,6 +445,7 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
     }
     /* children first: the memory server would complain of a vanished console */
     launcher_procs_stop(&procs, graceful ? SHUTDOWN_GRACE_MS : 0);
+    launcher_gdbstub_stop(gdb);
     g_clear_pointer(&console, ic_console_free);
     launcher_run_dir_remove(run_dir);
     launcher_procs_clear(&procs);
@@ -444,6 +483,9 @@ static int cmd_run(int argc, char **argv)
             fputs(text, stdout);
             code = 0;
         }
+    } else if (m && a.gdb && m->deterministic) {
+        /* the memory server would refuse the debugger: say so before anything starts */
+        say("--gdb: the debugger needs host time ([sysc] time-mode = decoupled)");
     } else if (m && check_images(m)) {
         code = run_machine(&a, m);
     }

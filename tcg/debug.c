@@ -55,6 +55,21 @@ void tcg_hart_debug_set_breakpoints(TcgHart *hart, const guint64 *pcs, guint n)
     pthread_mutex_unlock(&hart->safe_lock);
 }
 
+void tcg_hart_debug_set_watchpoints(TcgHart *hart, const TcgWatch *watches, guint n)
+{
+    pthread_mutex_lock(&hart->safe_lock);
+    g_free(hart->debug.new_watches);
+    hart->debug.new_watches = g_memdup2(watches, n * sizeof(TcgWatch));
+    hart->debug.n_new_watches = n;
+    hart->debug.watches_changed = TRUE;
+    pthread_mutex_unlock(&hart->safe_lock);
+}
+
+TcgWatch tcg_hart_debug_watch_hit(const TcgHart *hart)
+{
+    return hart->debug.watch_hit;
+}
+
 void tcg_hart_debug_drop_code(TcgHart *hart)
 {
     pthread_mutex_lock(&hart->safe_lock);
@@ -80,14 +95,23 @@ void tcg_debug_destroy(TcgHart *hart)
     }
     g_free(hart->debug.new_breakpoints);
     g_free(hart->debug.breakpoints);
+    g_free(hart->debug.new_watches);
+    g_free(hart->debug.watches);
 }
 
 /* Takes what changed while the hart was stopped. safe_lock held; TRUE:
- * every translation must go. */
+ * every translation and TLB entry must go. */
 static gboolean take_changes_locked(TcgHart *hart)
 {
     TcgHartDebug *d = &hart->debug;
-    gboolean drop = d->drop_code || d->breakpoints_changed;
+    gboolean drop = d->drop_code || d->breakpoints_changed || d->watches_changed;
+    if (d->watches_changed) {
+        g_free(d->watches);
+        d->watches = g_steal_pointer(&d->new_watches);
+        d->n_watches = d->n_new_watches;
+        d->n_new_watches = 0;
+        d->watches_changed = FALSE;
+    }
     if (d->breakpoints_changed) {
         g_free(d->breakpoints);
         d->breakpoints = g_steal_pointer(&d->new_breakpoints);
@@ -111,6 +135,7 @@ void tcg_debug_between_blocks(TcgHart *hart)
     TcgDebugStop why = d->why;
     d->why = TCG_DEBUG_HALTED;
     d->stopped = TRUE;
+    d->in_step = FALSE;
     pthread_mutex_unlock(&hart->safe_lock);
     if (hart->ops->debug_stopped != NULL) {
         hart->ops->debug_stopped(hart->opaque, hart->config.hart_id, why);
@@ -143,6 +168,7 @@ void tcg_debug_between_blocks(TcgHart *hart)
     pthread_mutex_unlock(&hart->safe_lock);
     if (drop) {
         tcg_tb_flush(hart);
+        tcg_tlb_flush_all(hart); /* no entry may skip a watchpoint's slow path */
     }
 }
 
@@ -160,6 +186,7 @@ void tcg_debug_step(TcgHart *hart, guint32 flags)
     g_clear_pointer(&d->step_block, tcg_block_free);
     d->step_block = tcg_translate(hart, hart->env.pc, flags | TCG_BF_STEP);
     hart->env.retired += d->step_block->n_insns;
+    d->in_step = TRUE; /* until it stops again (a trap leaves from inside) */
     tcg_interp_block(hart, d->step_block);
 }
 
@@ -183,4 +210,43 @@ guint64 tcg_helper_debug_break(TcgHart *hart, guint64 a, guint64 b, guint64 c, g
     ask_stop_locked(hart, TCG_DEBUG_BREAKPOINT);
     pthread_mutex_unlock(&hart->safe_lock);
     siglongjmp(hart->exit_jmp, 1);
+}
+
+static gboolean overlaps(const TcgWatch *w, guint64 lo, guint64 len)
+{
+    return lo < w->addr + w->len && w->addr < lo + len;
+}
+
+gboolean tcg_debug_watched_page(const TcgHart *hart, guint64 vaddr)
+{
+    guint64 page = vaddr & TCG_PAGE_MASK;
+    for (guint i = 0; i < hart->debug.n_watches; i++) {
+        if (overlaps(&hart->debug.watches[i], page, TCG_PAGE_SIZE)) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+void tcg_debug_watch_check(TcgHart *hart, guint64 addr, guint size, gboolean read,
+                           gboolean write)
+{
+    TcgHartDebug *d = &hart->debug;
+    if (d->in_step) {
+        return; /* the step gdb makes to get past a watched access */
+    }
+    for (guint i = 0; i < d->n_watches; i++) {
+        const TcgWatch *w = &d->watches[i];
+        gboolean kind = w->kind == TCG_WATCH_ACCESS || (w->kind == TCG_WATCH_WRITE && write) ||
+                        (w->kind == TCG_WATCH_READ && read);
+        if (kind && overlaps(w, addr, size)) {
+            /* Before the access, as a trigger fires: gdb steps over it. */
+            d->watch_hit = *w;
+            hart->env.pc = hart->env.insn_pc;
+            pthread_mutex_lock(&hart->safe_lock);
+            ask_stop_locked(hart, TCG_DEBUG_WATCHPOINT);
+            pthread_mutex_unlock(&hart->safe_lock);
+            siglongjmp(hart->exit_jmp, 1);
+        }
+    }
 }

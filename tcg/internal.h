@@ -127,10 +127,17 @@ typedef struct {
     guint64 *new_breakpoints; /* set while stopped, taken when it runs: */
     guint n_new_breakpoints;
     gboolean breakpoints_changed;
+    TcgWatch *new_watches;   /* the same for watchpoints */
+    guint n_new_watches;
+    gboolean watches_changed;
+    TcgWatch *watches;       /* hart thread only: what its slow paths look at */
+    guint n_watches;
+    TcgWatch watch_hit;      /* hart thread only: the last one that stopped it */
     gboolean drop_code;      /* drop every translation before running */
     guint64 *breakpoints;    /* hart thread only: what the translator looks at */
     guint n_breakpoints;
     gboolean stepping;       /* hart thread only: the next instruction is a step */
+    gboolean in_step;        /* hart thread only: that instruction runs */
     struct TcgBlock *step_block; /* hart thread only: the last step's (freed at the next) */
 } TcgHartDebug;
 
@@ -301,6 +308,14 @@ void tcg_safe_wait_locked(TcgHart *hart);
 void tcg_debug_between_blocks(TcgHart *hart);
 void tcg_debug_step(TcgHart *hart, guint32 flags);
 gboolean tcg_debug_breakpoint_at(const TcgHart *hart, guint64 pc);
+/* A load (@write FALSE), store, or both (an AMO: @read and @write) of
+ * @size bytes at virtual @addr is about to be made: if it touches a
+ * watched range, the hart stops before the instruction (does not return).
+ * Only the slow paths look: a watched page gets no TLB entry. */
+void tcg_debug_watch_check(TcgHart *hart, guint64 addr, guint size, gboolean read,
+                           gboolean write);
+/* Whether the page of @vaddr holds part of a watched range. */
+gboolean tcg_debug_watched_page(const TcgHart *hart, guint64 vaddr);
 void tcg_debug_destroy(TcgHart *hart);
 /* cpu-exec.c: ORs @bits into every JIT hart's event word without waking
  * one (a hart in WFI sees them when it runs again). */

@@ -198,7 +198,14 @@ typedef enum {
     TCG_DEBUG_HALTED,     /* it was asked to stop (or just stepped: see STEPPED) */
     TCG_DEBUG_BREAKPOINT, /* it reached a breakpoint's pc (before running it) */
     TCG_DEBUG_STEPPED,    /* it ran the instruction it was let run */
+    TCG_DEBUG_WATCHPOINT, /* its next access touches a watched range (not made yet) */
 } TcgDebugStop;
+/* A watched range of virtual addresses; @kind as gdb's Z packets. */
+typedef enum { TCG_WATCH_WRITE = 2, TCG_WATCH_READ = 3, TCG_WATCH_ACCESS = 4 } TcgWatchKind;
+typedef struct {
+    guint64 addr, len;
+    TcgWatchKind kind;
+} TcgWatch;
 /* Stop at the next instruction boundary (a hart in WFI returns from it). */
 void tcg_hart_debug_halt(TcgHart *hart);
 /* What the stopped hart does next. */
@@ -208,6 +215,10 @@ gboolean tcg_hart_debug_stopped(TcgHart *hart);
 /* The virtual pcs it stops at (copied); they take effect, and every
  * translation goes, when it next runs. */
 void tcg_hart_debug_set_breakpoints(TcgHart *hart, const guint64 *pcs, guint n);
+/* The same for watchpoints: accesses to their pages take the slow path. */
+void tcg_hart_debug_set_watchpoints(TcgHart *hart, const TcgWatch *watches, guint n);
+/* Inside ops->debug_stopped for TCG_DEBUG_WATCHPOINT: which one. */
+TcgWatch tcg_hart_debug_watch_hit(const TcgHart *hart);
 /* Drop every translation before running again (the debugger wrote memory). */
 void tcg_hart_debug_drop_code(TcgHart *hart);
 /* A job runs @fn(hart, @data) on the hart's thread while it is stopped (at

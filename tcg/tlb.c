@@ -263,8 +263,8 @@ static gint tlb_fill(TcgHart *hart, TcgMmuIdx idx, guint priv, guint64 addr, gui
             break;
         }
     }
-    if (pmp < 0) {
-        return -1; /* checked for this access only: no entry */
+    if (pmp < 0 || G_UNLIKELY(hart->debug.n_watches > 0 && tcg_debug_watched_page(hart, addr))) {
+        return -1; /* checked for this access only, or watched: no entry */
     }
     prot &= (guint)pmp;
     const TcgPageMap *map = &out->map;
@@ -366,6 +366,9 @@ static inline TcgMmuIdx data_idx(const TcgHart *hart)
 static guint64 load_slow(TcgHart *hart, guint64 addr, guint size)
 {
     TcgMmuIdx idx = data_idx(hart);
+    if (G_UNLIKELY(hart->debug.n_watches > 0)) {
+        tcg_debug_watch_check(hart, addr, size, TRUE, FALSE);
+    }
     if (straddles_page(addr, size)) {
         /* Misaligned across pages (QEMU's virt allows it too): by bytes,
          * little endian; the first byte that faults reports its address. */
@@ -448,6 +451,9 @@ static gboolean store_code_page(TcgHart *hart, TcgMmuIdx idx, guint64 addr, guin
 static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
 {
     TcgMmuIdx idx = data_idx(hart);
+    if (G_UNLIKELY(hart->debug.n_watches > 0)) {
+        tcg_debug_watch_check(hart, addr, size, FALSE, TRUE);
+    }
     if (!straddles_page(addr, size) &&
         victim_tlb_hit(hart, idx, addr, offsetof(TcgTlbEntry, tag_write), TCG_TLB_CODE)) {
         TcgTlbEntry *e = tlb_entry(hart, idx, addr);
@@ -529,6 +535,9 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
     guint64 page = addr & TCG_PAGE_MASK;
     if ((is_lr ? e->tag_read : e->tag_write) == page) {
         return (void *)(guintptr)(addr + e->addend);
+    }
+    if (G_UNLIKELY(hart->debug.n_watches > 0)) {
+        tcg_debug_watch_check(hart, addr, size, TRUE, !is_lr);
     }
     TcgFill fill;
     data_fill(hart, addr, size, is_lr ? TCG_ACCESS_LR : TCG_ACCESS_WRITE, &fill);

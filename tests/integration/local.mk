@@ -14,6 +14,7 @@ INTEGRATION_TESTS = \
 	tests/integration/sysc.sh \
 	tests/integration/det-time.sh \
 	tests/integration/sysc-example.sh \
+	tests/integration/gdb.sh \
 	tests/integration/linux.sh
 TESTS += $(INTEGRATION_TESTS)
 

@@ -2,7 +2,8 @@
 /* The debugger's hold on real harts on their threads (tcg/debug.c): a hart
  * that starts stopped, runs to a breakpoint, steps one instruction with an
  * interrupt pending, has its registers and memory read and written by jobs
- * on its own thread, and is stopped out of WFI; under both back ends. */
+ * on its own thread, stops before a watched store, and is stopped out of
+ * WFI; under both back ends. */
 #include <string.h>
 
 #include "tcg/internal.h"
@@ -232,13 +233,27 @@ static void test_hold(gconstpointer accel)
     g_assert_cmpint(wait_stop(&r, 7), ==, TCG_DEBUG_BREAKPOINT);
     g_assert_cmpuint(reg(&r, T0), ==, 101);
 
-    /* Into WFI (a1 = 0 ends the loop), then stopped out of it. */
+    /* A write watchpoint stops the hart before its store, which the step
+     * gdb then makes lands. */
     tcg_hart_debug_set_breakpoints(r.hart, NULL, 0);
+    TcgWatch watch = { DATA, 8, TCG_WATCH_WRITE };
+    tcg_hart_debug_set_watchpoints(r.hart, &watch, 1);
+    tcg_hart_debug_resume(r.hart, TCG_DEBUG_RUN);
+    g_assert_cmpint(wait_stop(&r, 8), ==, TCG_DEBUG_WATCHPOINT);
+    g_assert_cmphex(reg(&r, TCG_DEBUG_REG_PC), ==, RAM_BASE + 0x04);
+    g_assert_cmpuint(reg(&r, T0), ==, 102);
+    g_assert_cmpuint(r.ram[DATA - RAM_BASE], ==, 101);
+    tcg_hart_debug_resume(r.hart, TCG_DEBUG_STEP);
+    g_assert_cmpint(wait_stop(&r, 9), ==, TCG_DEBUG_STEPPED);
+    g_assert_cmpuint(r.ram[DATA - RAM_BASE], ==, 102);
+    tcg_hart_debug_set_watchpoints(r.hart, NULL, 0);
+
+    /* Into WFI (a1 = 0 ends the loop), then stopped out of it. */
     set_reg(&r, A1, 0);
     tcg_hart_debug_resume(r.hart, TCG_DEBUG_RUN);
     g_usleep(20000);
     tcg_hart_debug_halt(r.hart);
-    g_assert_cmpint(wait_stop(&r, 8), ==, TCG_DEBUG_HALTED);
+    g_assert_cmpint(wait_stop(&r, 10), ==, TCG_DEBUG_HALTED);
     guint64 pc = reg(&r, TCG_DEBUG_REG_PC);
     g_assert_true(pc >= RAM_BASE + 0x10 && pc <= RAM_BASE + 0x18);
 
