@@ -338,6 +338,11 @@ static void handle_write_mem(LauncherGdbStub *s, Cursor *c, gboolean binary)
     launcher_gdb_reply(s, ok ? "OK" : "E14");
 }
 
+static gboolean same_point(const GdbBreakpoint *a, const GdbBreakpoint *b)
+{
+    return a->type == b->type && a->addr == b->addr && a->len == b->len;
+}
+
 static void handle_breakpoint(LauncherGdbStub *s, Cursor *c, gboolean insert)
 {
     guint64 type, pc, kind;
@@ -346,14 +351,16 @@ static void handle_breakpoint(LauncherGdbStub *s, Cursor *c, gboolean insert)
         launcher_gdb_reply(s, "E22");
         return;
     }
-    if (type > 1) {
-        launcher_gdb_reply(s, ""); /* watchpoints: not supported */
+    if (type > 4 || (type >= GDB_Z_FIRST_WATCH && (kind == 0 || pc + kind - 1 < pc))) {
+        launcher_gdb_reply(s, type > 4 ? "" : "E22");
         return;
     }
-    GdbBreakpoint bp = { .pc = pc, .hw = type == 1 };
+    /* For a watchpoint gdb's "kind" is its length. */
+    GdbBreakpoint bp = { .type = (guint)type, .addr = pc,
+                         .len = type >= GDB_Z_FIRST_WATCH ? kind : 0 };
     guint i = 0;
-    while (i < s->breakpoints->len && (g_array_index(s->breakpoints, GdbBreakpoint, i).pc != pc ||
-                                       g_array_index(s->breakpoints, GdbBreakpoint, i).hw != bp.hw))
+    while (i < s->breakpoints->len && !same_point(&g_array_index(s->breakpoints, GdbBreakpoint, i),
+                                                  &bp))
         i++;
     if (insert && i == s->breakpoints->len) {
         if (s->breakpoints->len >= IC_MAX_BREAKPOINTS) {

@@ -65,19 +65,33 @@ static void halt_machine(LauncherGdbStub *s)
 
 static void send_breakpoints(LauncherGdbStub *s)
 {
-    g_autofree guint64 *pcs = g_new(guint64, MAX(s->breakpoints->len, 1));
-    guint n = 0;
+    guint len = MAX(s->breakpoints->len, 1);
+    g_autofree guint64 *pcs = g_new(guint64, len);
+    g_autofree guint64 *watch_addr = g_new(guint64, len);
+    g_autofree guint32 *watch_len = g_new(guint32, len);
+    g_autofree guint32 *watch_kind = g_new(guint32, len);
+    guint n = 0, n_watch = 0;
     for (guint i = 0; i < s->breakpoints->len; i++) {
-        guint64 pc = g_array_index(s->breakpoints, GdbBreakpoint, i).pc;
+        const GdbBreakpoint *bp = &g_array_index(s->breakpoints, GdbBreakpoint, i);
+        if (bp->type >= GDB_Z_FIRST_WATCH) {
+            watch_addr[n_watch] = bp->addr;
+            watch_len[n_watch] = (guint32)MIN(bp->len, G_MAXUINT32);
+            watch_kind[n_watch++] = bp->type;
+            continue;
+        }
         guint j = 0;
-        while (j < n && pcs[j] != pc)
+        while (j < n && pcs[j] != bp->addr)
             j++;
         if (j == n)
-            pcs[n++] = pc; /* a Z0 and a Z1 at one pc are one breakpoint */
+            pcs[n++] = bp->addr; /* a Z0 and a Z1 at one pc are one breakpoint */
     }
     Shoal__V1__DebugBreakpoints bps = SHOAL__V1__DEBUG_BREAKPOINTS__INIT;
     bps.n_pc = n;
     bps.pc = pcs;
+    bps.n_watch_addr = bps.n_watch_len = bps.n_watch_kind = n_watch;
+    bps.watch_addr = watch_addr;
+    bps.watch_len = watch_len;
+    bps.watch_kind = watch_kind;
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_BREAKPOINTS;
     env.debug_breakpoints = &bps;
@@ -220,15 +234,23 @@ void launcher_gdb_reply_stop(LauncherGdbStub *s)
     }
     /* The nodes do not say whose breakpoint it was (Z0 and Z1 are one to
      * them): with nothing but Z1 set, it was a Z1 */
-    gboolean hw = s->breakpoints->len > 0;
-    for (guint i = 0; i < s->breakpoints->len; i++)
-        hw &= g_array_index(s->breakpoints, GdbBreakpoint, i).hw;
-    const char *why = "";
-    if (s->stop_breakpoint && hw && s->hwbreak)
-        why = "hwbreak:;";
-    else if (s->stop_breakpoint && !hw && s->swbreak)
-        why = "swbreak:;";
-    launcher_gdb_reply_printf(s, "T%02xthread:%x;%s", (guint)s->stop_signal, s->stop_tid, why);
+    gboolean hw = FALSE, sw = FALSE;
+    for (guint i = 0; i < s->breakpoints->len; i++) {
+        guint type = g_array_index(s->breakpoints, GdbBreakpoint, i).type;
+        hw |= type == GDB_Z_HW_BREAKPOINT;
+        sw |= type < GDB_Z_HW_BREAKPOINT;
+    }
+    g_autofree char *why = NULL;
+    static const char *const watch_names[] = { [2] = "watch", [3] = "rwatch", [4] = "awatch" };
+    if (s->stop_watch_kind >= GDB_Z_FIRST_WATCH && s->stop_watch_kind <= 4)
+        why = g_strdup_printf("%s:%" G_GINT64_MODIFIER "x;", watch_names[s->stop_watch_kind],
+                              s->stop_watch_addr);
+    else if (s->stop_breakpoint && hw && !sw && s->hwbreak)
+        why = g_strdup("hwbreak:;");
+    else if (s->stop_breakpoint && sw && s->swbreak)
+        why = g_strdup("swbreak:;");
+    launcher_gdb_reply_printf(s, "T%02xthread:%x;%s", (guint)s->stop_signal, s->stop_tid,
+                              why ? why : "");
     /* gdb takes the thread it is told of as the stub's current one */
     s->g_tid = s->c_tid = s->stop_tid;
 }
@@ -238,6 +260,7 @@ static void set_stop(LauncherGdbStub *s, guint tid, int signal, gboolean breakpo
     s->stop_tid = tid;
     s->stop_signal = signal;
     s->stop_breakpoint = breakpoint;
+    s->stop_watch_kind = 0;
 }
 
 /* ---- Messages from the machine ----------------------------------------- */
@@ -289,6 +312,10 @@ static void on_stopped(LauncherGdbStub *s, guint64 txid, const Shoal__V1__DebugS
         return;
     }
     set_stop(s, st->hart + 1, GDB_SIGNAL_TRAP, breakpoint);
+    if (st->reason == SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_WATCHPOINT) {
+        s->stop_watch_kind = st->watch_kind;
+        s->stop_watch_addr = st->watch_addr;
+    }
     halt_machine(s);
 }
 

@@ -19,10 +19,16 @@ typedef enum {
     GDB_MACHINE_HALTED,
 } GdbMachineState;
 
+/* A Z packet's point: type 0 (software) and 1 (hardware) breakpoints are
+ * the same thing here but removed on their own; 2 (write), 3 (read) and 4
+ * (access) watch [addr, addr + len). */
 typedef struct {
-    guint64 pc;
-    gboolean hw; /* Z1 rather than Z0: the same thing here, but removed on its own */
+    guint type;
+    guint64 addr;
+    guint64 len; /* watchpoints */
 } GdbBreakpoint;
+#define GDB_Z_HW_BREAKPOINT 1
+#define GDB_Z_FIRST_WATCH 2
 
 struct LauncherGdbStub {
     LauncherGdbEndpoint endpoint;
@@ -48,6 +54,8 @@ struct LauncherGdbStub {
     guint stop_tid;
     int stop_signal;
     gboolean stop_breakpoint;
+    guint stop_watch_kind;   /* a watchpoint's stop: its Z type (else 0) */
+    guint64 stop_watch_addr;
 
     /* the gdb connection */
     int gdb_fd;

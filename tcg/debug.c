@@ -179,8 +179,9 @@ void tcg_debug_step(TcgHart *hart, guint32 flags)
     /* Stops after the instruction, or after the trap it takes (an
      * exception unwinds to the loop, which then sees the event). */
     pthread_mutex_lock(&hart->safe_lock);
-    ask_stop_locked(hart, TCG_DEBUG_STEPPED);
+    ask_stop_locked(hart, d->watch_pending ? TCG_DEBUG_WATCHPOINT : TCG_DEBUG_STEPPED);
     pthread_mutex_unlock(&hart->safe_lock);
+    d->watch_pending = FALSE;
     /* Interpreted, uncached: generated code would leave at once on the
      * event word, and the one instruction must run whatever it says. */
     g_clear_pointer(&d->step_block, tcg_block_free);
@@ -240,12 +241,13 @@ void tcg_debug_watch_check(TcgHart *hart, guint64 addr, guint size, gboolean rea
         gboolean kind = w->kind == TCG_WATCH_ACCESS || (w->kind == TCG_WATCH_WRITE && write) ||
                         (w->kind == TCG_WATCH_READ && read);
         if (kind && overlaps(w, addr, size)) {
-            /* Before the access, as a trigger fires: gdb steps over it. */
+            /* gdb looks for the new value once the hart stops (as QEMU's
+             * gdbstub has it): the instruction runs again alone, as a
+             * step that does not look, and the hart stops after it. */
             d->watch_hit = *w;
+            d->watch_pending = TRUE;
+            d->stepping = TRUE;
             hart->env.pc = hart->env.insn_pc;
-            pthread_mutex_lock(&hart->safe_lock);
-            ask_stop_locked(hart, TCG_DEBUG_WATCHPOINT);
-            pthread_mutex_unlock(&hart->safe_lock);
             siglongjmp(hart->exit_jmp, 1);
         }
     }

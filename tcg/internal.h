@@ -133,6 +133,8 @@ typedef struct {
     TcgWatch *watches;       /* hart thread only: what its slow paths look at */
     guint n_watches;
     TcgWatch watch_hit;      /* hart thread only: the last one that stopped it */
+    gboolean watch_pending;  /* hart thread only: the step after a watched access stops
+                              * as that watchpoint */
     gboolean drop_code;      /* drop every translation before running */
     guint64 *breakpoints;    /* hart thread only: what the translator looks at */
     guint n_breakpoints;

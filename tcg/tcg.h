@@ -198,7 +198,7 @@ typedef enum {
     TCG_DEBUG_HALTED,     /* it was asked to stop (or just stepped: see STEPPED) */
     TCG_DEBUG_BREAKPOINT, /* it reached a breakpoint's pc (before running it) */
     TCG_DEBUG_STEPPED,    /* it ran the instruction it was let run */
-    TCG_DEBUG_WATCHPOINT, /* its next access touches a watched range (not made yet) */
+    TCG_DEBUG_WATCHPOINT, /* the instruction it ran touched a watched range */
 } TcgDebugStop;
 /* A watched range of virtual addresses; @kind as gdb's Z packets. */
 typedef enum { TCG_WATCH_WRITE = 2, TCG_WATCH_READ = 3, TCG_WATCH_ACCESS = 4 } TcgWatchKind;
@@ -215,7 +215,8 @@ gboolean tcg_hart_debug_stopped(TcgHart *hart);
 /* The virtual pcs it stops at (copied); they take effect, and every
  * translation goes, when it next runs. */
 void tcg_hart_debug_set_breakpoints(TcgHart *hart, const guint64 *pcs, guint n);
-/* The same for watchpoints: accesses to their pages take the slow path. */
+/* The same for watchpoints: accesses to their pages take the slow path;
+ * one that touches a watched range stops the hart after its instruction. */
 void tcg_hart_debug_set_watchpoints(TcgHart *hart, const TcgWatch *watches, guint n);
 /* Inside ops->debug_stopped for TCG_DEBUG_WATCHPOINT: which one. */
 TcgWatch tcg_hart_debug_watch_hit(const TcgHart *hart);

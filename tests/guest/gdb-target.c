@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* What tests/integration/gdb.sh debugs on four harts (gdb-target.harts):
- * the last hart (on node 1 of virt-2x2) calls far_work(), the first
- * writes `shared` while the others read it, and the exit code is
+/* What tests/integration/gdb.sh debugs on four harts: the last hart (on
+ * node 1 of virt-2x2) calls far_work(); once it is done the first (node 0)
+ * writes `shared` while the others read it; and the exit code is
  * `exit_status`, which the debugger changes to show its writes land. */
 #include "lib/guest.h"
 
@@ -24,8 +24,11 @@ static void work(uint64_t hart)
     for (uint64_t round = 0; round < ROUNDS; round++) {
         if (hart == NHARTS - 1)
             sum += far_work(round);
-        else if (hart == 0)
+        else if (hart == 0) {
+            while (far_calls < ROUNDS)
+                asm volatile(".4byte 0x0100000f" ::: "memory"); /* pause */
             shared = round + 1;
+        }
         else
             sum += shared;
     }

@@ -5,17 +5,17 @@
 # thread; a breakpoint in a function that only the hart on node 1 runs
 # stops there (all-stop: every hart of both nodes stopped); registers,
 # stepping, memory read and written through the directory (the exit code
-# the guest returns is a variable gdb changes), and continuing to the
-# guest's exit status. Then a second gdb attaches to a machine that runs,
+# the guest returns is a variable gdb changes), a watchpoint on a variable
+# the hart on node 0 writes, and continuing to the guest's exit status. Then a second gdb attaches to a machine that runs,
 # halts it, and detaches: the guest finishes on its own.
 . "$(dirname "$0")/lib.sh"
 
 T=$TEST_TMP
-echo "1..12"
+echo "1..13"
 GUEST="$SHOAL_BUILDDIR/tests/guest/gdb-target.elf"
 CONF="$SHOAL_SRCDIR/configs/virt-2x2.conf"
 skip_all() {
-    for _ in $(seq 12); do skip "$1"; done
+    for _ in $(seq 13); do skip "$1"; done
     exit 0
 }
 command -v gdb-multiarch > /dev/null || skip_all "no gdb-multiarch (apt-get install gdb-multiarch)"
@@ -57,6 +57,11 @@ print exit_status
 set var exit_status = 0
 print shared
 delete
+watch shared
+continue
+echo WATCH-THREAD:\n
+thread
+delete
 continue
 GDB
 timeout 120 gdb-multiarch -batch -nx -x "$T/session.gdb" "$GUEST" > "$T/gdb.out" 2>&1
@@ -86,6 +91,13 @@ else
     diag < "$T/gdb.out"
 fi
 check "the exit code variable read as 3" grep -q '^\$5 = 3$' "$T/gdb.out"
+if grep -A3 "watchpoint 2: shared" "$T/gdb.out" | grep -q "New value = 1" &&
+    sed -n '/WATCH-THREAD/,$p' "$T/gdb.out" | grep -q "Current thread is 1 "; then
+    ok "a watchpoint on shared stops hart 0 (node 0) at its first write"
+else
+    not_ok "a watchpoint on shared stops hart 0 (node 0) at its first write"
+    diag < "$T/gdb.out"
+fi
 if grep -q "exited normally" "$T/gdb.out"; then
     ok "continuing runs the guest to exit 0 (the code gdb wrote)"
 else

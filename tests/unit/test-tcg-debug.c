@@ -233,19 +233,19 @@ static void test_hold(gconstpointer accel)
     g_assert_cmpint(wait_stop(&r, 7), ==, TCG_DEBUG_BREAKPOINT);
     g_assert_cmpuint(reg(&r, T0), ==, 101);
 
-    /* A write watchpoint stops the hart before its store, which the step
-     * gdb then makes lands. */
+    /* A write watchpoint stops the hart after its store, once. */
     tcg_hart_debug_set_breakpoints(r.hart, NULL, 0);
     TcgWatch watch = { DATA, 8, TCG_WATCH_WRITE };
     tcg_hart_debug_set_watchpoints(r.hart, &watch, 1);
     tcg_hart_debug_resume(r.hart, TCG_DEBUG_RUN);
     g_assert_cmpint(wait_stop(&r, 8), ==, TCG_DEBUG_WATCHPOINT);
-    g_assert_cmphex(reg(&r, TCG_DEBUG_REG_PC), ==, RAM_BASE + 0x04);
+    g_assert_cmphex(reg(&r, TCG_DEBUG_REG_PC), ==, RAM_BASE + 0x08);
     g_assert_cmpuint(reg(&r, T0), ==, 102);
-    g_assert_cmpuint(r.ram[DATA - RAM_BASE], ==, 101);
-    tcg_hart_debug_resume(r.hart, TCG_DEBUG_STEP);
-    g_assert_cmpint(wait_stop(&r, 9), ==, TCG_DEBUG_STEPPED);
     g_assert_cmpuint(r.ram[DATA - RAM_BASE], ==, 102);
+    g_assert_cmpuint(reg(&r, T1), ==, 101); /* nothing after it ran */
+    tcg_hart_debug_resume(r.hart, TCG_DEBUG_RUN);
+    g_assert_cmpint(wait_stop(&r, 9), ==, TCG_DEBUG_WATCHPOINT);
+    g_assert_cmpuint(r.ram[DATA - RAM_BASE], ==, 103);
     tcg_hart_debug_set_watchpoints(r.hart, NULL, 0);
 
     /* Into WFI (a1 = 0 ends the loop), then stopped out of it. */
