@@ -102,6 +102,7 @@ typedef struct {
     char *sysc_program;     /* [sysc] program, NULL = the built-in shoal-sysc-bridge */
     guint64 sysc_quantum_ns; /* [sysc] quantum-ns, 1..1e9 */
     gboolean deterministic; /* [sysc] time-mode: guest time from retired instructions */
+    gboolean reboot;        /* [machine] on-reset = reboot: a reset request power-cycles */
     guint64 insn_ns;        /* [sysc] insn-ns, 1..1000: guest ns per instruction then */
 } CfgMachine;
 

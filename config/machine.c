@@ -973,9 +973,10 @@ static gboolean extract_sysc(Loader *l, CfgMachine *m, GError **error)
     return TRUE;
 }
 
-static gboolean extract_numa(Loader *l, CfgMachine *m, GError **error)
+static gboolean extract_machine_choices(Loader *l, CfgMachine *m, GError **error)
 {
-    return get_choice(l, "machine", CFG_KEY_MACHINE_NUMA, "auto", "off", &m->numa, error);
+    return get_choice(l, "machine", CFG_KEY_MACHINE_NUMA, "auto", "off", &m->numa, error) &&
+           get_choice(l, "machine", CFG_KEY_MACHINE_ON_RESET, "reboot", "exit", &m->reboot, error);
 }
 
 /* Fills @m from l->merged; writes resolved paths back so a dump shows them. */
@@ -983,7 +984,7 @@ static gboolean extract(Loader *l, CfgMachine *m, GError **error)
 {
     m->path = g_strdup(l->path);
     m->name = get(l, "machine", CFG_KEY_MACHINE_NAME, error);
-    if (m->name == NULL || !extract_numa(l, m, error) || !extract_memory(l, m, error) ||
+    if (m->name == NULL || !extract_machine_choices(l, m, error) || !extract_memory(l, m, error) ||
         !extract_cpu(l, m, error) ||
         !extract_nodes(l, m, error) || !extract_devices(l, m, error) ||
         !extract_sysc(l, m, error) ||

@@ -261,6 +261,9 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
     case SHOAL__V1__ENVELOPE__BODY_QUANTUM_GO:
         node_quantum_go(node->quantum, env->quantum_go->quantum, env->quantum_go->start_ns);
         return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET:
+        node_reset(node, env->machine_reset->phase);
+        return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
         node_debug_halt(node, env->txid);
         return FALSE;

@@ -306,3 +306,18 @@ gboolean node_clint_irq(NodeClint *c, guint hart_id, guint line, gboolean level)
         tcg_hart_set_irq(h->tcg, line, level);
     return TRUE;
 }
+
+void node_clint_reset(NodeClint *c)
+{
+    for (guint i = 0; i < c->config.n_harts; i++) {
+        ClintHart *h = &c->harts[i];
+        pthread_mutex_lock(&h->timer_lock);
+        for (guint t = 0; t < N_TIMERS; t++) {
+            __atomic_store_n(&h->cmp[t], G_MAXUINT64, __ATOMIC_RELAXED);
+            h->level[t] = FALSE;
+            tcg_hart_set_irq(h->tcg, timer_irq[t], FALSE);
+        }
+        pthread_mutex_unlock(&h->timer_lock);
+        tcg_hart_set_irq(h->tcg, TCG_IRQ_MSIP, FALSE);
+    }
+}

@@ -69,11 +69,13 @@ static gboolean all_stopped(Node *node)
 }
 
 /* debug_lock held: the halts waiting for the last hart, answered on
- * @client (the connection of the calling thread) if all wait now. */
+ * @client (the connection of the calling thread) if all wait now, and a
+ * machine reset's next step. */
 static void answer_halts_locked(Node *node, IcClient *client)
 {
-    if (node->debug_halts->len == 0 || !all_stopped(node))
+    if ((node->debug_halts->len == 0 && !node->reset_stopping) || !all_stopped(node))
         return;
+    node_reset_all_stopped_locked(node);
     for (guint i = 0; i < node->debug_halts->len; i++)
         send_stopped(node, client, g_array_index(node->debug_halts, guint64, i), 0,
                      SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_HALTED, NULL);
@@ -99,15 +101,29 @@ void node_debug_stopped(Node *node, guint hart_id, TcgDebugStop why)
     pthread_mutex_unlock(&node->debug_lock);
 }
 
-void node_debug_halt(Node *node, guint64 txid)
+/* Stops every hart, for a DebugHalt (@txid) or a machine reset. */
+static void stop_all(Node *node, gboolean for_reset, guint64 txid)
 {
     pthread_mutex_lock(&node->debug_lock);
-    g_array_append_val(node->debug_halts, txid);
+    if (for_reset)
+        node->reset_stopping = TRUE;
+    else
+        g_array_append_val(node->debug_halts, txid);
     for (guint i = 0; i < node->config->n_harts; i++)
         tcg_hart_debug_halt(node->harts[i].tcg);
     /* The last hart to stop answers, unless all wait already. */
     answer_halts_locked(node, node->client);
     pthread_mutex_unlock(&node->debug_lock);
+}
+
+void node_debug_halt(Node *node, guint64 txid)
+{
+    stop_all(node, FALSE, txid);
+}
+
+void node_debug_stop_all(Node *node, gboolean for_reset)
+{
+    stop_all(node, for_reset, 0);
 }
 
 static gboolean listed(const uint32_t *ids, gsize n, guint id)

@@ -58,6 +58,10 @@ NodeFrame *node_page_cache_frame(NodePageCache *cache, guint64 page);
 gboolean node_page_cache_has(NodePageCache *cache, guint64 page);
 /* The frame of @page if it exists, else NULL (any thread). */
 NodeFrame *node_page_cache_lookup(NodePageCache *cache, guint64 page);
+/* Every frame Invalid, unmapped, its grants uncounted: the machine was
+ * reset and the server forgot who held what (agent thread, every hart
+ * stopped with its TLB empty). */
+void node_page_cache_forget(NodePageCache *cache);
 /* Installs a grant of @f's page in @state with the server's @data (4 KiB),
  * counting it in f->grants (the hart that asked, or the agent for a
  * prefetch; any thread). */
@@ -220,6 +224,9 @@ struct Node {
     pthread_mutex_t debug_lock; /* guards debug_halts (debug.c) */
     GArray *debug_halts;      /* txids of DebugHalts not answered yet: some hart still runs */
     gint debug_code_written;  /* (atomic) the debugger wrote memory since the last resume */
+    gboolean reset_stopping;  /* under debug_lock: a machine reset stops the harts (reset.c) */
+    gboolean reset_jobs_posted; /* under debug_lock: each stopped hart was told to power on */
+    gint reset_harts_left;    /* (atomic) harts not back in their power-on state yet */
     int exit_code;            /* set by the agent before it returns */
 };
 
@@ -254,6 +261,14 @@ void node_debug_breakpoints(Node *node, const Shoal__V1__DebugBreakpoints *break
 void node_debug_access(Node *node, guint64 txid, const Shoal__V1__DebugAccess *access);
 /* TcgNodeOps.debug_stopped: hart @hart_id's thread. */
 void node_debug_stopped(Node *node, guint hart_id, TcgDebugStop why);
+/* Stops every hart as DebugHalt does, for a machine reset (no answer). */
+void node_debug_stop_all(Node *node, gboolean for_reset);
+
+/* ---- reset.c: a machine reset (MachineReset), on the agent's thread ---- */
+void node_reset(Node *node, Shoal__V1__ResetPhase phase);
+/* debug_lock held, every hart stopped: with a reset under way, each goes
+ * back to its power-on state (and the last answers STOPPED). */
+void node_reset_all_stopped_locked(Node *node);
 
 /* The hart of @hart_id in this node, or NULL. */
 NodeHart *node_hart(Node *node, guint hart_id);

@@ -106,3 +106,18 @@ void node_page_cache_install(NodePageCache *c, NodeFrame *f, NodePageState state
     __atomic_add_fetch(&f->grants, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&c->install_lock);
 }
+
+void node_page_cache_forget(NodePageCache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, c->frames);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        NodeFrame *f = value;
+        __atomic_store_n(&f->state, NODE_PAGE_INVALID, __ATOMIC_RELEASE);
+        __atomic_store_n(&f->grants, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&f->mapped_by, 0, __ATOMIC_RELAXED);
+    }
+    pthread_mutex_unlock(&c->lock);
+}

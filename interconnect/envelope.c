@@ -224,6 +224,10 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
         if (env->debug_access_reply->data.len > IC_MAX_DEBUG_MEM)
             return fail(error, peer, env, "more debug bytes than one message may carry");
         return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET:
+        if ((guint)env->machine_reset->phase > SHOAL__V1__RESET_PHASE__RESET_PHASE_GO)
+            return fail(error, peer, env, "unknown reset phase");
+        return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
     case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT:
     case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:

@@ -94,6 +94,21 @@ static void request_free(Request *req)
     g_free(req);
 }
 
+gboolean msrv_dir_idle(const MsrvDir *dir)
+{
+    for (guint64 i = 0; i < dir->n_pages; i++)
+        if (dir->entries[i].busy)
+            return FALSE;
+    return TRUE;
+}
+
+void msrv_dir_forget(MsrvDir *dir)
+{
+    g_assert(msrv_dir_idle(dir));
+    for (guint64 i = 0; i < dir->n_pages; i++)
+        dir->entries[i] = (Entry){ .state = MSRV_PAGE_UNCACHED };
+}
+
 void msrv_dir_free(MsrvDir *dir)
 {
     if (!dir)

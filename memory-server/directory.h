@@ -102,6 +102,12 @@ MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const Msr
 void msrv_dir_free(MsrvDir *dir);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvDir, msrv_dir_free)
 
+/* Whether no transaction waits for acks (a machine reset waits for it). */
+gboolean msrv_dir_idle(const MsrvDir *dir);
+/* Every page Uncached, as after power-on: the nodes dropped their copies
+ * unasked (a machine reset). Only when idle. */
+void msrv_dir_forget(MsrvDir *dir);
+
 /* Is @page (4 KiB aligned) a page of RAM? */
 gboolean msrv_dir_has_page(MsrvDir *dir, guint64 page);
 /* The RAM bytes of @page (which must be a page of RAM). */

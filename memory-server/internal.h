@@ -63,7 +63,7 @@ gboolean msrv_plic_output(const MsrvPlic *plic, guint hart, guint mip_bit);
 typedef enum {
     MSRV_TEST_NONE,  /* not a command: ignored (as QEMU does) */
     MSRV_TEST_EXIT,  /* end the machine with *exit_code */
-    MSRV_TEST_RESET, /* reset the machine (shoal ends the run, exit code 0) */
+    MSRV_TEST_RESET, /* reset the machine ([machine] on-reset) */
 } MsrvTestAction;
 /* What a write of @value at @off asks for; *exit_code set for EXIT. */
 MsrvTestAction msrv_sifive_test_write(guint64 off, guint64 value, int *exit_code);

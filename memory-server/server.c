@@ -59,6 +59,10 @@ typedef struct {
     GPtrArray **held_debug; /* per node: the debugger's messages (packed Envelopes) sent
                              * before its Hello, passed on after */
     gint debugger_peer;   /* -1: no debugger (launcher/gdbstub.c) */
+    gboolean resetting;   /* a machine reset waits for the nodes' STOPPED */
+    gboolean *reset_stopped; /* per node: it answered STOPPED */
+    guint n_reset_stopped;
+    guint resets;         /* machine resets done */
     gint console_peer;    /* -1: none yet, output goes to stdout */
     guint64 console_sent;    /* output bytes sent to the console in all */
     guint64 console_written; /* of those, what it says it wrote out (ConsoleAck) */
@@ -464,8 +468,9 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
 /* ---- the debugger (docs/debugging.md): messages passed between it and
  * the nodes, nothing kept but the order ---- */
 
-/* To node @node, or held until its Hello (a debugger may come first). */
-static void send_node_debug(Server *s, guint node, const IcEnvelope *env)
+/* To node @node, or held until its Hello (a debugger may come first, and a
+ * reset may come from one node before another said Hello). */
+static void send_node_held(Server *s, guint node, const IcEnvelope *env)
 {
     if (s->node_peer[node] >= 0) {
         send_to(s, (IcPeer)s->node_peer[node], (IcEnvelope *)env);
@@ -493,7 +498,7 @@ static void send_held_debug(Server *s, guint node)
 static void on_debug_to_nodes(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     for (guint i = 0; i < s->machine->n_nodes; i++)
-        send_node_debug(s, i, env);
+        send_node_held(s, i, env);
 }
 
 static void on_debug_access(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
@@ -502,7 +507,7 @@ static void on_debug_access(Server *s, IcPeer peer, const PeerInfo *info, const 
     for (guint i = 0; i < s->machine->n_nodes; i++) {
         const CfgNode *n = &s->machine->nodes[i];
         if (hart >= n->first_hart && hart < n->first_hart + n->n_harts) {
-            send_node_debug(s, i, env);
+            send_node_held(s, i, env);
             return;
         }
     }
@@ -519,6 +524,105 @@ static void on_debug_from_node(Server *s, IcPeer peer, const PeerInfo *info,
 {
     if (s->debugger_peer >= 0)
         send_to(s, (IcPeer)s->debugger_peer, (IcEnvelope *)env);
+}
+
+/* ---- a machine reset (proto/shoal.proto, MachineReset) ---- */
+
+static void plic_output(gpointer opaque, guint hart, guint mip_bit, gboolean level);
+static gboolean load_images(Server *s, GError **error);
+
+static void send_reset_phase(Server *s, guint node, Shoal__V1__ResetPhase phase)
+{
+    Shoal__V1__MachineReset msg = SHOAL__V1__MACHINE_RESET__INIT;
+    msg.phase = phase;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = s->next_txid++;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET;
+    env.machine_reset = &msg;
+    send_node_held(s, node, &env);
+}
+
+static void start_reset(Server *s)
+{
+    const char *why = !s->machine->reboot ? "[machine] on-reset = exit"
+                      : s->bridge         ? "SystemC models cannot be reset"
+                      : s->quantum        ? "deterministic time is not reset"
+                                          : NULL;
+    if (why) {
+        g_autofree char *t = g_strdup_printf("the guest asked for a machine reset (%s): the run "
+                                             "ends", why);
+        g_message("%s", t);
+        end_machine(s, 0, t);
+        return;
+    }
+    if (s->resetting)
+        return; /* two harts asked at once */
+    g_info("machine reset: stopping every hart");
+    s->resetting = TRUE;
+    s->n_reset_stopped = 0;
+    for (guint i = 0; i < s->machine->n_nodes; i++) {
+        s->reset_stopped[i] = FALSE;
+        send_reset_phase(s, i, SHOAL__V1__RESET_PHASE__RESET_PHASE_STOP);
+    }
+}
+
+/* The devices as at power-on; what the UART still held went out first. */
+static void reset_devices(Server *s)
+{
+    const CfgMachine *m = s->machine;
+    flush_console(s, TRUE);
+    msrv_uart_free(s->uart);
+    s->uart = msrv_uart_new();
+    if (s->plic) {
+        msrv_plic_free(s->plic);
+        s->plic = msrv_plic_new(m->n_harts, plic_output, s);
+    }
+    for (guint i = 0; i < m->n_devices; i++) {
+        if (s->gpios[i]) {
+            msrv_gpio_free(s->gpios[i]);
+            s->gpios[i] = msrv_gpio_new();
+        }
+    }
+    sync_uart_irq(s);
+}
+
+/* Every node stopped and no page transaction is open (a hart's last
+ * request may still have waited for an ack): power-cycle, then GO. */
+static void finish_reset(Server *s)
+{
+    if (!s->resetting || s->n_reset_stopped < s->machine->n_nodes || !msrv_dir_idle(s->dir))
+        return;
+    const CfgMachine *m = s->machine;
+    memset(s->ram, 0, m->ram_size);
+    g_autoptr(GError) error = NULL;
+    if (!load_images(s, &error)) {
+        end_machine(s, 1, error->message); /* they loaded at start: a changed file? */
+        return;
+    }
+    msrv_dir_forget(s->dir);
+    for (guint i = 0; i < m->n_nodes; i++) {
+        g_clear_pointer(&s->grants_sent[i], g_free);
+        g_hash_table_remove_all(s->grant_routes[i]);
+    }
+    reset_devices(s);
+    s->resetting = FALSE;
+    s->resets++;
+    g_info("machine reset %u: starting again", s->resets);
+    for (guint i = 0; i < m->n_nodes; i++)
+        send_reset_phase(s, i, SHOAL__V1__RESET_PHASE__RESET_PHASE_GO);
+}
+
+static void on_machine_reset(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    if (!s->resetting || env->machine_reset->phase != SHOAL__V1__RESET_PHASE__RESET_PHASE_STOPPED ||
+        s->reset_stopped[info->node]) {
+        send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+                   "MachineReset STOPPED without a reset under way");
+        return;
+    }
+    s->reset_stopped[info->node] = TRUE;
+    s->n_reset_stopped++;
+    finish_reset(s);
 }
 
 static void on_page_request(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
@@ -653,10 +757,7 @@ static void on_mmio(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelo
                                                "x to the test device", req->data);
         end_machine(s, code, why);
     } else if (ends == MSRV_TEST_RESET) {
-        /* No machine reset yet (it would mean resetting every node's harts
-         * and caches and reloading the images): end the run, successfully. */
-        g_message("the guest asked for a machine reset, which shoal does not do: ending the run");
-        end_machine(s, 0, "guest asked for a reset (not implemented: the run ends)");
+        start_reset(s);
     }
 }
 
@@ -891,6 +992,7 @@ static const Route routes[] = {
                                                       on_debug_to_nodes },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_access },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED] = { FROM(ROLE_NODE), FALSE, on_debug_from_node },
+    [SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET] = { FROM(ROLE_NODE), FALSE, on_machine_reset },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY] = { FROM(ROLE_NODE), FALSE,
                                                        on_debug_from_node },
     [SHOAL__V1__ENVELOPE__BODY_ERROR] = { FROM(ROLE_NONE) | FROM(ROLE_NODE) | FROM(ROLE_CONSOLE) |
@@ -1124,6 +1226,7 @@ static void teardown(Server *s)
     }
     g_free(s->held_irqs);
     g_free(s->held_debug);
+    g_free(s->reset_stopped);
     g_free(s->grant_routes);
     g_free(s->grants_sent);
 }
@@ -1169,6 +1272,7 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
     s.grant_routes = g_new0(GHashTable *, MAX(machine->n_nodes, 1));
     s.grants_sent = g_new0(guint32 *, MAX(machine->n_nodes, 1));
     s.held_debug = g_new0(GPtrArray *, MAX(machine->n_nodes, 1));
+    s.reset_stopped = g_new0(gboolean, MAX(machine->n_nodes, 1));
     for (guint i = 0; i < machine->n_nodes; i++) {
         s.held_debug[i] = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
         s.node_peer[i] = -1;
@@ -1208,6 +1312,7 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
         }
         if (env)
             dispatch(&s, peer, env);
+        finish_reset(&s); /* an ack may have closed the last transaction */
         if (s.bridge && !s.done)
             msrv_bridge_run_deferred(s.bridge); /* an ack may have granted a DMA page */
         flush_console(&s, FALSE);

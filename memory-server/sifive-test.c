@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sifive_test (QEMU virt's "test" device): the guest writes a status word at
  * offset 0 to end the machine: 0x5555 pass, 0x3333 | code << 16 fail with
- * code, 0x7777 reset (the server ends the run: no machine reset yet). */
+ * code, 0x7777 reset (a power cycle of the machine, server.c: start_reset). */
 #include "memory-server/internal.h"
 
 #define FINISHER_FAIL 0x3333

@@ -154,6 +154,22 @@ void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1)
     env->stimecmp = G_MAXUINT64; /* the node's comparator starts disarmed too */
 }
 
+void tcg_hart_power_on(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1)
+{
+    TcgCpuState *env = &hart->env;
+    TcgCpuState kept = *env;
+    memset(env, 0, sizeof *env);
+    /* Driven by devices, which reset their own lines; counted time goes on. */
+    env->mip_hw = __atomic_load_n(&kept.mip_hw, __ATOMIC_SEQ_CST);
+    env->retired = kept.retired;
+    env->deadline = kept.deadline;
+    env->minstret_base = env->mcycle_base = -kept.retired; /* the counters start at 0 */
+    tcg_hart_reset(hart, pc, a0, a1);
+    /* The images were loaded again: no translation or mapping survives. */
+    tcg_tlb_flush_all(hart);
+    tcg_tb_flush(hart);
+}
+
 void tcg_hart_set_budget(TcgHart *hart, guint64 budget)
 {
     hart->env.deadline = hart->env.retired + budget;

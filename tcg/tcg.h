@@ -129,6 +129,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TcgHart, tcg_hart_free)
 /* Sets pc and a0/a1 as a boot loader would. Hart thread only, before run. */
 void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1);
 
+/* A machine reset: every register and CSR as at power-on, then as
+ * tcg_hart_reset; every translation and TLB entry dropped. A debugger job
+ * (the hart stopped, tcg_hart_debug_run). */
+void tcg_hart_power_on(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1);
+
 /* Runs guest code on the calling thread until tcg_hart_stop(). Returns
  * after the stop request is seen. WFI sleeps inside this call. */
 void tcg_hart_run(TcgHart *hart);

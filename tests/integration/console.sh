@@ -1,23 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The console and the end of a run: a guest reset request ends the run
-# cleanly, piped input reaches the guest whenever it arrives and its EOF
+# The console and the end of a run: a guest reset request power-cycles the
+# machine (over two nodes: it boots again and again), or with
+# [machine] on-reset = exit ends the run cleanly; piped input reaches the guest whenever it arrives and its EOF
 # does not end the run, and a terminal on stdin is raw while the machine
 # runs and restored after (checked on a pseudo-terminal from script(1)).
 . "$(dirname "$0")/lib.sh"
 
-echo "1..7"
+echo "1..8"
 G="$SHOAL_BUILDDIR/tests/guest"
 if [ ! -f "$G/reset.elf" ]; then
-    for i in 1 2 3 4 5 6 7; do skip "no guest ELFs (no riscv64-unknown-elf-gcc)"; done
+    for i in 1 2 3 4 5 6 7 8; do skip "no guest ELFs (no riscv64-unknown-elf-gcc)"; done
     exit 0
 fi
 
-timeout -k 2 20 "$SHOAL" run "$VIRT" --kernel "$G/reset.elf" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+timeout -k 2 -s TERM 4 "$SHOAL" run "$SHOAL_SRCDIR/configs/virt-2x2.conf" --kernel "$G/reset.elf" \
+    >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+boots=$(grep -c '^reset: asking for a reset$' "$TEST_TMP/out")
+check "reset request on 2x2: the machine boots again ($boots boots in 4 s)" [ "$boots" -ge 3 ]
+
+timeout -k 2 20 "$SHOAL" run "$VIRT" --kernel "$G/reset.elf" --set machine.on-reset=exit \
+    >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 rc=$?
-check "reset request: exit status 0 (got $rc)" [ "$rc" = 0 ]
-grep -q 'machine reset, which shoal does not do' "$TEST_TMP/err"
-check "reset request: a message says the run ends" [ $? = 0 ]
+check "reset request, on-reset = exit: exit status 0 (got $rc)" [ "$rc" = 0 ]
+grep -q 'asked for a machine reset (\[machine\] on-reset = exit): the run ends' "$TEST_TMP/err"
+check "reset request, on-reset = exit: a message says the run ends" [ $? = 0 ]
 diag <"$TEST_TMP/err"
 
 (sleep 1; printf 'late\n'; sleep 0.5; printf 'quit\n') |
