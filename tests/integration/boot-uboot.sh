@@ -3,7 +3,8 @@
 # The whole boot: OpenSBI (fw_jump.elf, M-mode) reads shoal's device tree
 # and starts U-Boot (S-mode, raw u-boot.bin at 0x80200000) on 4 harts; we
 # stop autoboot, type commands at the `=>` prompt through a fifo and check
-# the answers, then `poweroff` must end the run with exit status 0. One
+# the answers; `reset` must power-cycle the machine back through OpenSBI to
+# U-Boot's prompt; then `poweroff` must end the run with exit status 0. One
 # group of cases per board shape (virt-2x2, virt-4x1, virt-1x4). Every wait
 # has a deadline; a late machine is killed, never left behind.
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +12,7 @@
 BIOS=${SHOAL_OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf}
 UBOOT=${SHOAL_UBOOT:-/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin}
 CONFIGS="virt-2x2 virt-4x1 virt-1x4"
-PER_CONFIG=8
+PER_CONFIG=9
 BOOT_TIMEOUT=${SHOAL_BOOT_TIMEOUT:-90} # seconds from start to the first prompt
 CMD_TIMEOUT=20                        # seconds for one command's answer
 
@@ -85,7 +86,7 @@ for conf in $CONFIGS; do
         # no prompt: the commands cannot run, do not wait for them
         kill -TERM "$PID" 2>/dev/null
         wait_pid "$PID" 5
-        for what in version "cpu list" md poweroff; do not_ok "$conf: $what (no prompt)"; done
+        for what in version "cpu list" md reset poweroff; do not_ok "$conf: $what (no prompt)"; done
         exec 3>&-
         check "$conf: no process, no run dir left" no_leftovers
         continue
@@ -114,6 +115,19 @@ for conf in $CONFIGS; do
     else
         not_ok "$conf: md.l 80200000 4 shows $WORDS"
         printf '%s\n' "$ANSWER" | diag
+    fi
+
+    prompts=$(count '^=> ')
+    printf 'reset\r' >&3
+    if wait_count 'Hit any key to stop autoboot' 2 "$BOOT_TIMEOUT"; then
+        printf '\r' >&3
+    fi
+    if wait_count '^=> ' $((prompts + 1)) "$CMD_TIMEOUT" &&
+        [ "$(count '^OpenSBI v')" = 2 ]; then
+        ok "$conf: reset comes back through OpenSBI to U-Boot's prompt"
+    else
+        not_ok "$conf: reset comes back through OpenSBI to U-Boot's prompt"
+        tail -n 20 "$OUT" | diag
     fi
 
     printf 'poweroff\r' >&3
