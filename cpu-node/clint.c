@@ -39,6 +39,7 @@ typedef struct {
 
 struct NodeClint {
     NodeClintConfig config;
+    guint64 stopped_ns; /* (atomic) time the debugger held the machine: not in mtime */
     const NodeClintOps *ops;
     gpointer opaque;
     ClintHart *harts; /* config.n_harts */
@@ -100,7 +101,7 @@ guint64 node_clint_mtime(NodeClint *c, guint hart_id)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     guint64 now = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
-    guint64 epoch = c->config.epoch_ns;
+    guint64 epoch = c->config.epoch_ns + __atomic_load_n(&c->stopped_ns, __ATOMIC_RELAXED);
     return ns_to_ticks(c, now > epoch ? now - epoch : 0);
 }
 
@@ -320,4 +321,12 @@ void node_clint_reset(NodeClint *c)
         pthread_mutex_unlock(&h->timer_lock);
         tcg_hart_set_irq(h->tcg, TCG_IRQ_MSIP, FALSE);
     }
+}
+
+void node_clint_set_stopped_ns(NodeClint *c, guint64 ns)
+{
+    /* Only grows, and only while every hart is stopped: no hart sees mtime
+     * go back (the figure ends at the last node's stop). */
+    if (ns > __atomic_load_n(&c->stopped_ns, __ATOMIC_RELAXED))
+        __atomic_store_n(&c->stopped_ns, ns, __ATOMIC_RELAXED);
 }

@@ -76,6 +76,9 @@ int node_clint_fire_timers(NodeClint *clint, int max_ms);
 /* Interrupt @line of our hart @hart_id from an IrqLine (agent thread);
  * FALSE: not one of ours. */
 gboolean node_clint_irq(NodeClint *clint, guint hart_id, guint line, gboolean level);
+/* mtime leaves out the @ns the debugger has held the machine in all
+ * (DebugResume.stopped_ns; agent thread, harts stopped). */
+void node_clint_set_stopped_ns(NodeClint *clint, guint64 ns);
 /* As at power-on: no timer armed, msip clear, their lines low (a machine
  * reset; the agent's thread, every hart stopped). */
 void node_clint_reset(NodeClint *clint);

@@ -137,6 +137,7 @@ static gboolean listed(const uint32_t *ids, gsize n, guint id)
 void node_debug_resume(Node *node, const Shoal__V1__DebugResume *r)
 {
     gboolean drop = g_atomic_int_exchange(&node->debug_code_written, FALSE);
+    node_clint_set_stopped_ns(node->clint, r->stopped_ns);
     for (guint i = 0; i < node->config->n_harts; i++) {
         NodeHart *h = &node->harts[i];
         /* Memory the debugger wrote may hold code any hart translated. */
