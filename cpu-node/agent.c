@@ -52,7 +52,8 @@ static void send_env(Agent *a, IcEnvelope *env)
 static NodeRequest *take_pending(Agent *a, const IcEnvelope *env)
 {
     NodeRequest *req = node_take_pending(a->node, env->txid);
-    if (!req)
+    /* Once the node is stopping its waiting requests were failed already. */
+    if (!req && !node_stopping(a->node))
         g_warning("%s for txid %" G_GUINT64_FORMAT " that no hart is waiting for",
                   ic_envelope_body_name(env), env->txid);
     return req;

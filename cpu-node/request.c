@@ -178,6 +178,17 @@ static gboolean take_reply(Node *node, NodeRequest *req, const IcEnvelope *env)
     return FALSE;
 }
 
+/* A hart's channel closed: the memory server is gone, at the end of a run
+ * before its Shutdown reached the agent, or dead (the agent says so when
+ * its own connection closes). Either way the node is over: no more
+ * requests, each of which would fail and fault the guest again, and no
+ * word per attempt. */
+static void server_gone(Node *node)
+{
+    node_fail_pending(node);
+    node_stop_harts(node);
+}
+
 static void wait_here(Node *node, IcClient *channel, NodeRequest *req)
 {
     gint64 deadline = g_get_monotonic_time() + NODE_REPLY_TIMEOUT_US;
@@ -185,9 +196,11 @@ static void wait_here(Node *node, IcClient *channel, NodeRequest *req)
         g_autoptr(IcEnvelope) env = NULL;
         g_autoptr(GError) error = NULL;
         if (!ic_client_wait(channel, NULL, 0, HERE_POLL_MS, &env, &error)) {
-            g_warning("%s", error->message);
-            if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED))
+            if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED)) {
+                server_gone(node);
                 return;
+            }
+            g_warning("%s", error->message);
             continue;
         }
         if (env && take_reply(node, req, env))
@@ -227,7 +240,10 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
     pthread_mutex_unlock(&node->pending_lock);
     g_autoptr(GError) error = NULL;
     if (!ic_client_send(h->requests, &out.env, &error)) {
-        g_warning("%s", error->message);
+        if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED))
+            server_gone(node);
+        else
+            g_warning("%s", error->message);
         if (reply && node_take_pending(node, out.env.txid) == req)
             return; /* ok stays FALSE: the hart raises an access fault */
     }
