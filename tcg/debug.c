@@ -45,24 +45,39 @@ gboolean tcg_hart_debug_stopped(TcgHart *hart)
     return stopped;
 }
 
-void tcg_hart_debug_set_breakpoints(TcgHart *hart, const guint64 *pcs, guint n)
+/* A copy of @n items of @size at @items for the hart to take. */
+static void offer(TcgHart *hart, TcgDebugOffer *o, gconstpointer items, guint n, gsize size)
 {
     pthread_mutex_lock(&hart->safe_lock);
-    g_free(hart->debug.new_breakpoints);
-    hart->debug.new_breakpoints = g_memdup2(pcs, n * sizeof(guint64));
-    hart->debug.n_new_breakpoints = n;
-    hart->debug.breakpoints_changed = TRUE;
+    g_free(o->items);
+    o->items = g_memdup2(items, n * size);
+    o->n = n;
+    o->changed = TRUE;
     pthread_mutex_unlock(&hart->safe_lock);
+}
+
+/* safe_lock held: what @o offers, into *@items / *@n; TRUE if it changed. */
+static gboolean take_offer_locked(TcgDebugOffer *o, gpointer *items, guint *n)
+{
+    if (!o->changed) {
+        return FALSE;
+    }
+    g_free(*items);
+    *items = g_steal_pointer(&o->items);
+    *n = o->n;
+    o->n = 0;
+    o->changed = FALSE;
+    return TRUE;
+}
+
+void tcg_hart_debug_set_breakpoints(TcgHart *hart, const guint64 *pcs, guint n)
+{
+    offer(hart, &hart->debug.new_breakpoints, pcs, n, sizeof(guint64));
 }
 
 void tcg_hart_debug_set_watchpoints(TcgHart *hart, const TcgWatch *watches, guint n)
 {
-    pthread_mutex_lock(&hart->safe_lock);
-    g_free(hart->debug.new_watches);
-    hart->debug.new_watches = g_memdup2(watches, n * sizeof(TcgWatch));
-    hart->debug.n_new_watches = n;
-    hart->debug.watches_changed = TRUE;
-    pthread_mutex_unlock(&hart->safe_lock);
+    offer(hart, &hart->debug.new_watches, watches, n, sizeof(TcgWatch));
 }
 
 TcgWatch tcg_hart_debug_watch_hit(const TcgHart *hart)
@@ -93,9 +108,9 @@ void tcg_debug_destroy(TcgHart *hart)
     while ((job = g_queue_pop_head(&hart->debug.jobs)) != NULL) {
         g_free(job);
     }
-    g_free(hart->debug.new_breakpoints);
+    g_free(hart->debug.new_breakpoints.items);
     g_free(hart->debug.breakpoints);
-    g_free(hart->debug.new_watches);
+    g_free(hart->debug.new_watches.items);
     g_free(hart->debug.watches);
 }
 
@@ -104,21 +119,12 @@ void tcg_debug_destroy(TcgHart *hart)
 static gboolean take_changes_locked(TcgHart *hart)
 {
     TcgHartDebug *d = &hart->debug;
-    gboolean drop = d->drop_code || d->breakpoints_changed || d->watches_changed;
-    if (d->watches_changed) {
-        g_free(d->watches);
-        d->watches = g_steal_pointer(&d->new_watches);
-        d->n_watches = d->n_new_watches;
-        d->n_new_watches = 0;
-        d->watches_changed = FALSE;
-    }
-    if (d->breakpoints_changed) {
-        g_free(d->breakpoints);
-        d->breakpoints = g_steal_pointer(&d->new_breakpoints);
-        d->n_breakpoints = d->n_new_breakpoints;
-        d->n_new_breakpoints = 0;
-        d->breakpoints_changed = FALSE;
-    }
+    gpointer watches = d->watches, breakpoints = d->breakpoints;
+    gboolean drop = take_offer_locked(&d->new_watches, &watches, &d->n_watches);
+    drop |= take_offer_locked(&d->new_breakpoints, &breakpoints, &d->n_breakpoints);
+    drop |= d->drop_code;
+    d->watches = watches;
+    d->breakpoints = breakpoints;
     d->drop_code = FALSE;
     return drop;
 }

@@ -118,18 +118,21 @@ enum {
     TCG_EVENT_DEBUG = 1 << 4,  /* the debugger wants it stopped (TcgHartDebug) */
 };
 
+/* A list the debugger hands a hart: set while it is stopped (under
+ * safe_lock, @changed), taken when it runs again. */
+typedef struct {
+    gpointer items; /* guint64 pcs or TcgWatch */
+    guint n;
+    gboolean changed;
+} TcgDebugOffer;
+
 /* The debugger's hold on the hart (tcg.h). Under safe_lock unless said. */
 typedef struct {
     TcgDebugAction action;   /* STOP: it stays (or gets) stopped */
     TcgDebugStop why;        /* what it reports when it stops next */
     gboolean stopped;        /* waiting in debug_wait (cpu-exec.c) */
     GQueue jobs;             /* TcgDebugJob*, run on its thread while stopped */
-    guint64 *new_breakpoints; /* set while stopped, taken when it runs: */
-    guint n_new_breakpoints;
-    gboolean breakpoints_changed;
-    TcgWatch *new_watches;   /* the same for watchpoints */
-    guint n_new_watches;
-    gboolean watches_changed;
+    TcgDebugOffer new_breakpoints, new_watches;
     TcgWatch *watches;       /* hart thread only: what its slow paths look at */
     guint n_watches;
     TcgWatch watch_hit;      /* hart thread only: the last one that stopped it */
