@@ -3,7 +3,7 @@
 # Built with clang straight from the sources they exercise, instrumented
 # for coverage and with ASan+UBSan; `make check` runs each for a few
 # seconds (fuzz/run.sh), `make fuzz` for FUZZ_SECONDS (default 600) each.
-EXTRA_DIST += fuzz/README.md fuzz/envelope.c fuzz/config.c fuzz/elf.c fuzz/run.sh \
+EXTRA_DIST += fuzz/README.md fuzz/envelope.c fuzz/config.c fuzz/elf.c fuzz/json.c fuzz/run.sh \
 	fuzz/scratch.c fuzz/scratch.h \
 	fuzz/corpus
 
@@ -17,7 +17,7 @@ $(fuzz_envelope_seeds_OBJECTS): proto/shoal.pb-c.h
 EXTRA_DIST += fuzz/envelope-seeds.c
 
 if HAVE_LIBFUZZER
-FUZZERS = fuzz/fuzz-envelope fuzz/fuzz-config fuzz/fuzz-elf
+FUZZERS = fuzz/fuzz-envelope fuzz/fuzz-config fuzz/fuzz-elf fuzz/fuzz-json
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(DEFS) $(AM_CPPFLAGS) -std=gnu11 $(GLIB_CFLAGS) $(PROTOBUF_C_CFLAGS) $(ZMQ_CFLAGS) $(FDT_CFLAGS)
 FUZZ_CFG_FILES = $(srcdir)/config/keys.c $(srcdir)/config/machine.c $(srcdir)/config/cmdline.c \
@@ -31,6 +31,8 @@ fuzz/fuzz-config: $(srcdir)/fuzz/config.c $(srcdir)/fuzz/scratch.c $(FUZZ_CFG_FI
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(FDT_LIBS) $(GLIB_LIBS)
 fuzz/fuzz-elf: $(srcdir)/fuzz/elf.c $(srcdir)/fuzz/scratch.c $(FUZZ_CFG_FILES)
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(FDT_LIBS) $(GLIB_LIBS)
+fuzz/fuzz-json: $(srcdir)/fuzz/json.c $(srcdir)/launcher/json.c
+	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(GLIB_LIBS)
 fuzz/fuzz-envelope: proto/shoal.pb-c.h
 CLEANFILES += $(FUZZERS)
 # The harnesses carry their own sanitizers: the plain build's check runs them.

@@ -4,15 +4,15 @@
 # short run of make check; `make fuzz` gives 600) from its seeds: the
 # envelope harness from one packed message per type (envelope-seeds), the
 # config harness from configs/*.conf and fuzz/corpus/config, the ELF
-# harness from the guest test ELFs. TAP, one line per harness; a crash, a
+# harness from the guest test ELFs, the JSON harness from fuzz/corpus/json. TAP, one line per harness; a crash, a
 # sanitizer report or a leak fails it, with the input that did it kept in
 # fuzz/crashes/ of the build tree. Skipped without libFuzzer (clang).
 set -u
 : "${SHOAL_BUILDDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${SHOAL_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 SECONDS_EACH=${1:-5}
-FUZZERS="envelope config elf"
-echo "1..3"
+FUZZERS="envelope config elf json"
+echo "1..4"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-fuzz.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 crashes="$SHOAL_BUILDDIR/fuzz/crashes"
@@ -22,6 +22,7 @@ seed() { # seed NAME DIR: the harness's starting inputs into DIR
     envelope) "$SHOAL_BUILDDIR/fuzz/envelope-seeds" "$2" ;;
     config) cp "$SHOAL_SRCDIR"/configs/*.conf "$SHOAL_SRCDIR"/fuzz/corpus/config/* "$2"/ ;;
     elf) cp "$SHOAL_BUILDDIR"/tests/guest/*.elf "$2"/ 2>/dev/null || : > "$2/empty" ;;
+    json) cp "$SHOAL_SRCDIR"/fuzz/corpus/json/* "$2"/ ;;
     esac
 }
 

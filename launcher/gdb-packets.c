@@ -23,26 +23,6 @@ static guint current_tid(LauncherGdbStub *s)
     return s->g_tid != GDB_TID_ALL ? s->g_tid : s->stop_tid;
 }
 
-/* @count registers from @regno of @hart, 8 bytes each, into @out; FALSE
- * if the machine did not answer, *@ok whether the node could read them. */
-static gboolean read_regs(LauncherGdbStub *s, guint hart, guint regno, guint count, guint8 *out,
-                          gboolean *ok)
-{
-    Shoal__V1__DebugAccess a = SHOAL__V1__DEBUG_ACCESS__INIT;
-    a.hart = hart;
-    a.kind = SHOAL__V1__DEBUG_ACCESS_KIND__DEBUG_ACCESS_READ_REGS;
-    a.regno = regno;
-    a.count = count;
-    g_autoptr(IcEnvelope) r = launcher_gdb_access(s, &a);
-    if (r == NULL)
-        return FALSE;
-    const Shoal__V1__DebugAccessReply *ar = r->debug_access_reply;
-    *ok = ar->ok && ar->data.len == (gsize)count * 8;
-    if (*ok)
-        memcpy(out, ar->data.data, ar->data.len);
-    return TRUE;
-}
-
 static gboolean write_reg(LauncherGdbStub *s, guint hart, guint regno, const guint8 value[8])
 {
     Shoal__V1__DebugAccess a = SHOAL__V1__DEBUG_ACCESS__INIT;
@@ -51,7 +31,7 @@ static gboolean write_reg(LauncherGdbStub *s, guint hart, guint regno, const gui
     a.regno = regno;
     a.data.data = (guint8 *)value;
     a.data.len = 8;
-    g_autoptr(IcEnvelope) r = launcher_gdb_access(s, &a);
+    g_autoptr(IcEnvelope) r = launcher_debugger_access(s->d, &a);
     return r && r->debug_access_reply->ok;
 }
 
@@ -66,7 +46,7 @@ static gsize read_mem(LauncherGdbStub *s, guint hart, guint64 addr, guint8 *out,
         a.kind = SHOAL__V1__DEBUG_ACCESS_KIND__DEBUG_ACCESS_READ_MEM;
         a.addr = addr + done;
         a.len = (uint32_t)MIN(len - done, IC_MAX_DEBUG_MEM);
-        g_autoptr(IcEnvelope) r = launcher_gdb_access(s, &a);
+        g_autoptr(IcEnvelope) r = launcher_debugger_access(s->d, &a);
         if (r == NULL || !r->debug_access_reply->ok || r->debug_access_reply->data.len != a.len)
             break;
         memcpy(out + done, r->debug_access_reply->data.data, a.len);
@@ -85,7 +65,7 @@ static gboolean write_mem(LauncherGdbStub *s, guint hart, guint64 addr, const gu
         a.addr = addr + done;
         a.data.data = (guint8 *)data + done;
         a.data.len = MIN(len - done, IC_MAX_DEBUG_MEM);
-        g_autoptr(IcEnvelope) r = launcher_gdb_access(s, &a);
+        g_autoptr(IcEnvelope) r = launcher_debugger_access(s->d, &a);
         if (r == NULL || !r->debug_access_reply->ok)
             return FALSE;
         done += a.data.len;
@@ -127,7 +107,7 @@ static gboolean take_tid(LauncherGdbStub *s, Cursor *c, guint *tid)
         *tid = GDB_TID_ALL;
         return TRUE;
     }
-    if (!take_hex(c, &v) || v > s->n_harts)
+    if (!take_hex(c, &v) || v > s->d->n_harts)
         return FALSE;
     *tid = (guint)v;
     return TRUE;
@@ -176,7 +156,7 @@ static void handle_query(LauncherGdbStub *s, Cursor *c)
         launcher_gdb_reply_len(s, payload->str, payload->len);
     } else if (take_prefix(c, "qfThreadInfo")) {
         g_autoptr(GString) list = g_string_new("m1");
-        for (guint t = 2; t <= s->n_harts; t++)
+        for (guint t = 2; t <= s->d->n_harts; t++)
             g_string_append_printf(list, ",%x", t);
         launcher_gdb_reply(s, list->str);
     } else if (take_prefix(c, "qsThreadInfo")) {
@@ -193,7 +173,8 @@ static void handle_query(LauncherGdbStub *s, Cursor *c)
             launcher_gdb_reply(s, "E01");
             return;
         }
-        g_autofree char *text = g_strdup_printf("node %u hart %u", s->hart_node[tid - 1], tid - 1);
+        g_autofree char *text = g_strdup_printf("node %u hart %u", s->d->hart_node[tid - 1],
+                                                tid - 1);
         g_autoptr(GString) hex = g_string_new(NULL);
         launcher_rsp_hex_encode(hex, (const guint8 *)text, strlen(text));
         launcher_gdb_reply(s, hex->str);
@@ -218,7 +199,8 @@ static void handle_read_all(LauncherGdbStub *s)
 {
     guint8 regs[LAUNCHER_GDB_G_REGS * 8];
     gboolean ok = FALSE;
-    if (!read_regs(s, current_tid(s) - 1, 0, LAUNCHER_GDB_G_REGS, regs, &ok) || !ok) {
+    guint hart = current_tid(s) - 1;
+    if (!launcher_debugger_read_regs(s->d, hart, 0, LAUNCHER_GDB_G_REGS, regs, &ok) || !ok) {
         launcher_gdb_reply(s, "E14");
         return;
     }
@@ -262,7 +244,7 @@ static void handle_read_reg(LauncherGdbStub *s, Cursor *c)
     }
     guint8 value[8];
     gboolean ok = FALSE;
-    if (!read_regs(s, current_tid(s) - 1, (guint)regno, 1, value, &ok)) {
+    if (!launcher_debugger_read_regs(s->d, current_tid(s) - 1, (guint)regno, 1, value, &ok)) {
         launcher_gdb_reply(s, "E14");
         return;
     }
@@ -412,7 +394,7 @@ static void handle_continue(LauncherGdbStub *s, Cursor *c, char what)
         g_array_append_val(harts, hart); /* the others stay stopped */
         launcher_gdb_resume(s, harts, NULL);
     } else {
-        harts = launcher_gdb_all_harts(s);
+        harts = launcher_debugger_all_harts(s->d);
         launcher_gdb_resume(s, NULL, harts);
     }
 }
@@ -421,7 +403,7 @@ static void handle_continue(LauncherGdbStub *s, Cursor *c, char what)
  * all threads); a hart no action names stays stopped. */
 static void handle_vcont(LauncherGdbStub *s, Cursor *c)
 {
-    g_autofree char *action = g_new0(char, s->n_harts); /* 0: none yet, 'c' or 's' */
+    g_autofree char *action = g_new0(char, s->d->n_harts); /* 0: none yet, 'c' or 's' */
     while (take_char(c, ';')) {
         char a = c->p < c->end ? *c->p++ : '\0';
         guint64 signal;
@@ -438,7 +420,7 @@ static void handle_vcont(LauncherGdbStub *s, Cursor *c)
             launcher_gdb_reply(s, "E22");
             return;
         }
-        for (guint h = 0; h < s->n_harts; h++)
+        for (guint h = 0; h < s->d->n_harts; h++)
             if (action[h] == 0 && (tid == GDB_TID_ALL || tid == h + 1))
                 action[h] = g_ascii_tolower(a);
     }
@@ -448,7 +430,7 @@ static void handle_vcont(LauncherGdbStub *s, Cursor *c)
     }
     g_autoptr(GArray) step = g_array_new(FALSE, FALSE, sizeof(guint32));
     g_autoptr(GArray) run = g_array_new(FALSE, FALSE, sizeof(guint32));
-    for (guint32 h = 0; h < s->n_harts; h++) {
+    for (guint32 h = 0; h < s->d->n_harts; h++) {
         if (action[h])
             g_array_append_val(action[h] == 's' ? step : run, h);
     }
@@ -476,7 +458,7 @@ void launcher_gdb_handle_packet(LauncherGdbStub *s, const GString *packet)
         g_debug("gdb stub: <- X packet of %zu bytes", packet->len);
     else
         g_debug("gdb stub: <- %.*s", (int)MIN(packet->len, 80), packet->str);
-    if (s->ended && what != '\0' && strchr("gGpPmMX", what)) {
+    if (s->d->ended && what != '\0' && strchr("gGpPmMX", what)) {
         launcher_gdb_reply(s, "E01");
         return;
     }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* What the gdb stub's files share (launcher/gdbstub.c is the stub; its
- * entry points are in launcher/internal.h): the remote serial protocol's
- * framing, the endpoint gdb connects to, and the target description. */
+/* What the gdb stub's files share that needs no machine (launcher/gdbstub.c
+ * is the stub, launcher/debugger.h what it drives): the remote serial
+ * protocol's framing and the target description. */
 #ifndef SHOAL_LAUNCHER_GDB_H
 #define SHOAL_LAUNCHER_GDB_H
 
@@ -43,26 +43,6 @@ gboolean launcher_rsp_hex_decode(const char *hex, guint8 *out, gsize n_bytes);
 /* The hex number at *@p (at most 16 digits, before @end): *@p moves past
  * it. FALSE if there is no digit or it does not fit 64 bits. */
 gboolean launcher_rsp_parse_hex(const char **p, const char *end, guint64 *value);
-
-/* ---- gdb-listen.c: where gdb connects ---------------------------------- */
-
-/* As QEMU's -gdb spells them: tcp::PORT (on the loopback interface only:
- * the stub writes guest memory for whoever connects), tcp:HOST:PORT (HOST
- * may be [IPV6]), unix:PATH. */
-typedef struct {
-    char *path; /* unix:PATH, else NULL */
-    char *host; /* tcp: NULL for the loopback interface */
-    guint port; /* tcp: 1..65535 */
-} LauncherGdbEndpoint;
-
-/* @spec into @ep (cleared first; clear it after); FALSE + a message saying
- * what is expected. No I/O. */
-gboolean launcher_gdb_endpoint_parse(const char *spec, LauncherGdbEndpoint *ep, GError **error);
-void launcher_gdb_endpoint_clear(LauncherGdbEndpoint *ep);
-/* A listening, close-on-exec, non-blocking socket on @ep, or -1 + error
- * (a port in use, a unix path that someone listens on or that is not a
- * socket). A unix socket left by a run that is gone is replaced. */
-int launcher_gdb_listen(const LauncherGdbEndpoint *ep, GError **error);
 
 /* ---- gdb-target.c: the registers gdb is told of ------------------------ */
 

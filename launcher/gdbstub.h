@@ -1,23 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The gdb stub's state, shared by its two files: gdbstub.c (the thread,
- * the gdb connection, the machine's Debug* messages) and gdb-packets.c
- * (what each of gdb's packets does). Only the stub's thread touches it
- * between launcher_gdbstub_start and launcher_gdbstub_stop. */
+/* The gdb stub's state, shared by its two files: gdbstub.c (the gdb
+ * connection, the stops gdb is told of, the breakpoints) and
+ * gdb-packets.c (what each of gdb's packets does). The machine it drives
+ * is the debugger's (launcher/debugger.h), whose thread alone touches
+ * this. */
 #ifndef SHOAL_LAUNCHER_GDBSTUB_H
 #define SHOAL_LAUNCHER_GDBSTUB_H
 
+#include "launcher/debugger.h"
 #include "launcher/gdb.h"
-#include "launcher/internal.h"
 
 #define GDB_SIGNAL_INT 2  /* gdb's numbering: ^C */
 #define GDB_SIGNAL_TRAP 5 /* a breakpoint, a step, the first stop */
 #define GDB_TID_ALL 0     /* Hc-1, Hg0: no one thread */
-
-typedef enum {
-    GDB_MACHINE_RUNNING,
-    GDB_MACHINE_HALTING, /* DebugHalt sent, not every node answered yet */
-    GDB_MACHINE_HALTED,
-} GdbMachineState;
 
 /* A Z packet's point: type 0 (software) and 1 (hardware) breakpoints are
  * the same thing here but removed on their own; 2 (write), 3 (read) and 4
@@ -31,24 +26,11 @@ typedef struct {
 #define GDB_Z_FIRST_WATCH 2
 
 struct LauncherGdbStub {
-    LauncherGdbEndpoint endpoint;
+    LauncherDebugger *d; /* the machine */
+    LauncherEndpoint endpoint;
     int listen_fd;
-    IcWaker *waker; /* launcher_gdbstub_stop wakes the thread with it */
-    GThread *thread;
-    IcClient *client; /* the thread's alone once it runs */
-    guint n_nodes, n_harts;
-    guint *hart_node; /* n_harts entries: each hart's node */
-
-    /* the machine */
-    GdbMachineState state;
-    guint64 halt_txid;       /* the DebugHalt every node answers, HALTING */
-    gboolean *node_halted;   /* n_nodes entries */
-    guint n_halted;
-    GArray *breakpoints;     /* of GdbBreakpoint */
+    GArray *breakpoints;       /* of GdbBreakpoint */
     gboolean breakpoints_sent; /* the nodes have the set as it is */
-    gboolean ended;          /* Shutdown came, or the server went away */
-    int exit_code;           /* the Shutdown's, -1 if the server went without one */
-    gboolean client_gone;
 
     /* the stop gdb is told of */
     guint stop_tid;
@@ -80,11 +62,6 @@ G_GNUC_PRINTF(2, 3)
 void launcher_gdb_reply_printf(LauncherGdbStub *s, const char *fmt, ...);
 /* The stop gdb is to be told of ("T05thread:3;"), or how the machine ended. */
 void launcher_gdb_reply_stop(LauncherGdbStub *s);
-/* Sends @access to its hart's node (the machine halted) and waits for the
- * answer: the reply (the caller's), or NULL if none came. */
-IcEnvelope *launcher_gdb_access(LauncherGdbStub *s, Shoal__V1__DebugAccess *access);
-/* Every hart's id, 0..n_harts-1 (guint32). */
-GArray *launcher_gdb_all_harts(const LauncherGdbStub *s);
 /* Lets the harts in @step run one instruction and those in @run run (the
  * breakpoints sent first if they changed); gdb then waits for a stop. */
 void launcher_gdb_resume(LauncherGdbStub *s, GArray *step, GArray *run);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* What the launcher's files share: the child processes it supervises and
- * its private run directory. */
+/* What the launcher's files share: the child processes it supervises, its
+ * private run directory, the console relay, the debugger. */
 #ifndef SHOAL_LAUNCHER_INTERNAL_H
 #define SHOAL_LAUNCHER_INTERNAL_H
 
@@ -83,20 +83,34 @@ gboolean launcher_relay_drained(const LauncherRelay *relay);
 /* Writes what waits for up to @timeout_ms (a run that ends on a death). */
 void launcher_relay_flush(LauncherRelay *relay, int timeout_ms);
 
-/* ---- gdbstub.c: gdb's remote serial protocol (docs/debugging.md) ---- */
-typedef struct LauncherGdbStub LauncherGdbStub;
-/* Listens on @endpoint (tcp::PORT, tcp:HOST:PORT, unix:PATH) at once, so
- * that a port in use is an error before anything runs. NULL + error. */
-LauncherGdbStub *launcher_gdbstub_listen(const char *endpoint, GError **error);
+/* ---- debugger.c: gdb's remote protocol (docs/debugging.md) and the
+ * monitor (docs/monitor.md), on one connection to the machine ---- */
+typedef struct LauncherDebugger LauncherDebugger;
+/* Whether @gdb and @monitor (either may be NULL) are endpoints as --gdb
+ * and --monitor take them: FALSE + a message. No I/O. */
+gboolean launcher_debugger_check(const char *gdb, const char *monitor, GError **error);
+/* Listens for gdb on @gdb and for monitor clients on @monitor (either may
+ * be NULL) at once, so that a port in use is an error before anything
+ * runs. NULL + error. */
+LauncherDebugger *launcher_debugger_listen(const char *gdb, const char *monitor, GError **error);
 /* Connects to the memory server of @m (which must be up) as the debugger,
- * waiting as long as @keep says, and serves gdb from then on, on a thread
- * of its own. @paused: the nodes start with every hart stopped. FALSE +
- * error if the server could not be reached; stop the stub all the same. */
-gboolean launcher_gdbstub_start(LauncherGdbStub *stub, const CfgMachine *m, const char *run_dir,
-                                gboolean paused, IcKeepWaiting keep, gpointer data,
-                                GError **error);
-/* Ends the thread (a gdb waiting for the machine hears that it ended) and
+ * waiting as long as @keep says, and serves gdb and the monitor from then
+ * on, on a thread of its own. @paused: the nodes start with every hart
+ * stopped. FALSE + error if the server could not be reached; stop the
+ * debugger all the same. */
+gboolean launcher_debugger_start(LauncherDebugger *d, const CfgMachine *m, const char *run_dir,
+                                 gboolean paused, IcKeepWaiting keep, gpointer data,
+                                 GError **error);
+/* Ends the thread (gdb and monitor clients hear that the run ended) and
  * closes everything; NULL is fine. */
-void launcher_gdbstub_stop(LauncherGdbStub *stub);
+void launcher_debugger_stop(LauncherDebugger *d);
+
+/* ---- monitor-cli.c: `shoal monitor PATH [COMMAND...]` ---- */
+#define LAUNCHER_MONITOR_CLI_PARAMETERS "PATH [CMD...]"
+#define LAUNCHER_MONITOR_CLI_SUMMARY                                                          \
+    "Send CMD (query-status, pause, resume, info harts, stats, quit) to the monitor of a "  \
+    "run (shoal run --monitor unix:PATH) and print its answer; without CMD, read commands " \
+    "from stdin"
+int launcher_monitor_cli(int argc, char **argv);
 
 #endif /* SHOAL_LAUNCHER_INTERNAL_H */

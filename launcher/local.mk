@@ -2,8 +2,10 @@
 # launcher/: the `shoal` command.
 bin_PROGRAMS += shoal
 shoal_SOURCES = launcher/internal.h launcher/main.c launcher/procs.c launcher/rundir.c launcher/tty.c \
-	launcher/relay.c launcher/gdb.h launcher/gdbstub.h launcher/gdbstub.c launcher/gdb-packets.c \
-	launcher/rsp.c launcher/gdb-listen.c launcher/gdb-target.c
+	launcher/relay.c launcher/endpoint.h launcher/endpoint.c launcher/debugger.h \
+	launcher/debugger.c launcher/gdb.h launcher/gdbstub.h launcher/gdbstub.c \
+	launcher/gdb-packets.c launcher/rsp.c launcher/gdb-target.c launcher/json.h launcher/json.c \
+	launcher/monitor.c launcher/monitor-cli.c
 shoal_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_CFLAGS) -DG_LOG_DOMAIN='"shoal-launcher"'
 shoal_LDADD = $(CFG_LIBS) $(IC_LIBS)
 
@@ -19,5 +21,13 @@ check_PROGRAMS += tests/unit/test-launcher-rsp
 TESTS += tests/unit/test-launcher-rsp
 tests_unit_test_launcher_rsp_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN='"shoal-launcher"'
 tests_unit_test_launcher_rsp_SOURCES = tests/unit/test-launcher-rsp.c launcher/gdb.h launcher/rsp.c \
-	launcher/gdb-listen.c launcher/gdb-target.c
+	launcher/endpoint.h launcher/endpoint.c launcher/gdb-target.c
 tests_unit_test_launcher_rsp_LDADD = $(GLIB_LIBS)
+
+# The monitor's JSON: the parser on what strangers may send, the printer.
+check_PROGRAMS += tests/unit/test-launcher-json
+TESTS += tests/unit/test-launcher-json
+tests_unit_test_launcher_json_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN='"shoal-launcher"'
+tests_unit_test_launcher_json_SOURCES = tests/unit/test-launcher-json.c launcher/json.h \
+	launcher/json.c
+tests_unit_test_launcher_json_LDADD = $(GLIB_LIBS)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* `shoal`: checks the config and the images first (bad input: one line on
  * stderr, exit 2, nothing started), then starts the memory server and one
- * cpu-node per [node.N], relays the console (and serves gdb, --gdb), and
- * tears everything down.
- * `shoal dumpdtb` writes the device tree a machine's firmware would get. */
+ * cpu-node per [node.N], relays the console (and serves gdb, --gdb, and
+ * the monitor, --monitor), and tears everything down.
+ * `shoal dumpdtb` writes the device tree a machine's firmware would get;
+ * `shoal monitor` talks to a run's monitor (launcher/monitor-cli.c). */
 #include "launcher/internal.h"
-#include "launcher/gdb.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -30,6 +30,7 @@ typedef struct {
     gboolean dump;           /* run --dump-config */
     gboolean stats;          /* run --stats */
     char *gdb;               /* run --gdb ENDPOINT, or NULL */
+    char *monitor;           /* run --monitor unix:PATH, or NULL */
     gboolean paused;         /* run --paused (-S) */
     char **rest;             /* what option parsing left: the command, CONFIG [FILE] */
 } RunArgs;
@@ -73,6 +74,7 @@ static const Command commands[] = {
     { "keygen", "FILE",
       "Write a new CurveZMQ key pair to FILE (mode 0600) and its public key to FILE.pub, "
       "for a host of a tcp:// machine ([memory-server] key, client-key, authorized-keys)" },
+    { "monitor", LAUNCHER_MONITOR_CLI_PARAMETERS, LAUNCHER_MONITOR_CLI_SUMMARY },
     { "config-doc", "", "Print every config key, as the table in configs/README.md" },
     { "help", "[COMMAND]", "Show this, or a command's options" },
 };
@@ -102,8 +104,14 @@ static GOptionContext *command_context(RunArgs *a, gboolean dumpdtb)
           "Serve gdb's remote protocol on ENDPOINT: tcp::PORT (localhost), tcp:HOST:PORT or "
           "unix:PATH (docs/debugging.md)",
           "ENDPOINT" },
+        { "monitor", 0, 0, G_OPTION_ARG_STRING, &a->monitor,
+          "Serve the monitor (JSON lines: pause, resume, info-harts, stats, quit...) on "
+          "unix:PATH; `shoal monitor PATH` speaks it (docs/monitor.md)",
+          "unix:PATH" },
         { "paused", 'S', 0, G_OPTION_ARG_NONE, &a->paused,
-          "Start with every hart stopped, until gdb lets them run (with --gdb)", NULL },
+          "Start with every hart stopped, until gdb or the monitor lets them run (with --gdb or "
+          "--monitor)",
+          NULL },
         { NULL },
     };
     GOptionContext *context = cfg_options_context_new(dumpdtb ? "CONFIG FILE" : "CONFIG",
@@ -142,18 +150,14 @@ static gboolean parse_run_args(int argc, char **argv, RunArgs *a, gboolean dumpd
     }
     a->config = a->rest[1];
     a->out = dumpdtb ? a->rest[2] : NULL;
-    if (a->paused && a->gdb == NULL) {
-        say("--paused needs --gdb ENDPOINT: only gdb can let the harts run");
+    if (a->paused && a->gdb == NULL && a->monitor == NULL) {
+        say("--paused needs --gdb ENDPOINT or --monitor unix:PATH: only they can let the harts "
+            "run");
         return FALSE;
     }
-    if (a->gdb) {
-        LauncherGdbEndpoint ep;
-        gboolean ok = launcher_gdb_endpoint_parse(a->gdb, &ep, &error);
-        launcher_gdb_endpoint_clear(&ep);
-        if (!ok) {
-            say("%s", error->message);
-            return FALSE;
-        }
+    if (!launcher_debugger_check(a->gdb, a->monitor, &error)) {
+        say("%s", error->message);
+        return FALSE;
     }
     if (a->stats) /* children inherit it: each cpu-node prints its lines at exit */
         g_setenv("SHOAL_STATS", "1", TRUE);
@@ -165,6 +169,7 @@ static void run_args_clear(RunArgs *a)
     cfg_machine_args_clear(&a->machine);
     g_clear_pointer(&a->rest, g_strfreev);
     g_clear_pointer(&a->gdb, g_free);
+    g_clear_pointer(&a->monitor, g_free);
 }
 
 /* Every image the machine boots must load into its RAM, where the memory
@@ -384,12 +389,13 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
     g_autofree char *dir = NULL;
     g_autofree char *run_dir = NULL;
     g_autoptr(IcConsole) console = NULL;
-    LauncherGdbStub *gdb = NULL;
+    LauncherDebugger *debugger = NULL;
     gboolean graceful = FALSE;
     int code = EXIT_FAILURE_RUN;
 
     /* before anything runs: a port in use is not worth a machine started */
-    if (a->gdb && (gdb = launcher_gdbstub_listen(a->gdb, &error)) == NULL) {
+    if ((a->gdb || a->monitor) &&
+        (debugger = launcher_debugger_listen(a->gdb, a->monitor, &error)) == NULL) {
         say("%s", error->message);
         return EXIT_FAILURE_RUN;
     }
@@ -397,7 +403,7 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
         (run_dir = launcher_run_dir_create(&error)) == NULL) {
         say("%s", error->message);
         launcher_procs_clear(&procs);
-        launcher_gdbstub_stop(gdb);
+        launcher_debugger_stop(debugger);
         return EXIT_FAILURE_RUN;
     }
     g_debug("run directory %s", run_dir);
@@ -412,10 +418,10 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
             console = ic_console_connect(m, run_dir, children_alive, &watch, &error);
             ok = console != NULL;
         }
-        if (ok && gdb) {
+        if (ok && debugger) {
             /* before the nodes: the debugger is there before any hart runs */
-            ok = launcher_gdbstub_start(gdb, m, run_dir, a->paused, children_alive, &watch,
-                                        &error);
+            ok = launcher_debugger_start(debugger, m, run_dir, a->paused, children_alive, &watch,
+                                         &error);
         }
         if (ok && cfg_machine_has_bridge(m)) {
             /* before the nodes: harts' first accesses to it wait less */
@@ -445,7 +451,7 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
     }
     /* children first: the memory server would complain of a vanished console */
     launcher_procs_stop(&procs, graceful ? SHUTDOWN_GRACE_MS : 0);
-    launcher_gdbstub_stop(gdb);
+    launcher_debugger_stop(debugger);
     g_clear_pointer(&console, ic_console_free);
     launcher_run_dir_remove(run_dir);
     launcher_procs_clear(&procs);
@@ -483,9 +489,10 @@ static int cmd_run(int argc, char **argv)
             fputs(text, stdout);
             code = 0;
         }
-    } else if (m && a.gdb && m->deterministic) {
+    } else if (m && (a.gdb || a.monitor) && m->deterministic) {
         /* the memory server would refuse the debugger: say so before anything starts */
-        say("--gdb: the debugger needs host time ([sysc] time-mode = decoupled)");
+        say("%s: the debugger needs host time ([sysc] time-mode = decoupled)",
+            a.gdb ? "--gdb" : "--monitor");
     } else if (m && check_images(m)) {
         code = run_machine(&a, m);
     }
@@ -552,6 +559,8 @@ static const char *prog_name(int argc, char **argv)
         return "shoal run";
     if (strcmp(command, "dumpdtb") == 0)
         return "shoal dumpdtb";
+    if (strcmp(command, "monitor") == 0)
+        return "shoal monitor";
     return "shoal";
 }
 
@@ -568,6 +577,10 @@ static int cmd_help(int argc, char **argv)
         g_autofree char *help = g_option_context_get_help(context, TRUE, NULL);
         g_print("%s", help); /* as GOption prints --help: in the locale's charset */
         return 0;
+    }
+    if (argc == 3 && strcmp(argv[2], "monitor") == 0) {
+        char *help[] = { argv[0], argv[2], (char *)"--help", NULL };
+        return launcher_monitor_cli(3, help); /* GOption prints it and exits 0 */
     }
     if (argc == 3 && (strcmp(argv[2], "config-doc") == 0 || strcmp(argv[2], "help") == 0 ||
                       strcmp(argv[2], "keygen") == 0)) {
@@ -596,6 +609,9 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "keygen") == 0) {
         return cmd_keygen(argc, argv);
+    }
+    if (argc >= 2 && strcmp(argv[1], "monitor") == 0) {
+        return launcher_monitor_cli(argc, argv);
     }
     if (argc == 2 && strcmp(argv[1], "config-doc") == 0) {
         g_autofree char *doc = cfg_keys_doc();

@@ -15,6 +15,7 @@ INTEGRATION_TESTS = \
 	tests/integration/det-time.sh \
 	tests/integration/sysc-example.sh \
 	tests/integration/gdb.sh \
+	tests/integration/monitor.sh \
 	tests/integration/linux.sh
 TESTS += $(INTEGRATION_TESTS)
 

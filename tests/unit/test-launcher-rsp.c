@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The gdb stub's parts that need no machine: the remote serial protocol's
  * framing (packets among acks and interrupts, checksums, escapes, hex),
- * the spelling of --gdb endpoints and their listening sockets, and the
- * target description gdb is given. */
+ * the spelling of --gdb and --monitor endpoints and their listening
+ * sockets, and the target description gdb is given. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "launcher/endpoint.h"
 #include "launcher/gdb.h"
 
 static GByteArray *bytes(const char *s, gsize len)
@@ -186,27 +187,27 @@ static void test_parse_hex(void)
 
 static void test_endpoint_spelling(void)
 {
-    LauncherGdbEndpoint ep;
+    LauncherEndpoint ep;
     g_autoptr(GError) error = NULL;
 
-    g_assert_true(launcher_gdb_endpoint_parse("tcp::1234", &ep, &error));
+    g_assert_true(launcher_endpoint_parse("--gdb", "tcp::1234", FALSE, &ep, &error));
     g_assert_null(ep.host);
     g_assert_null(ep.path);
     g_assert_cmpuint(ep.port, ==, 1234);
-    launcher_gdb_endpoint_clear(&ep);
+    launcher_endpoint_clear(&ep);
 
-    g_assert_true(launcher_gdb_endpoint_parse("tcp:0.0.0.0:65535", &ep, &error));
+    g_assert_true(launcher_endpoint_parse("--gdb", "tcp:0.0.0.0:65535", FALSE, &ep, &error));
     g_assert_cmpstr(ep.host, ==, "0.0.0.0");
     g_assert_cmpuint(ep.port, ==, 65535);
-    launcher_gdb_endpoint_clear(&ep);
+    launcher_endpoint_clear(&ep);
 
-    g_assert_true(launcher_gdb_endpoint_parse("tcp:[::1]:9", &ep, &error));
+    g_assert_true(launcher_endpoint_parse("--gdb", "tcp:[::1]:9", FALSE, &ep, &error));
     g_assert_cmpstr(ep.host, ==, "::1");
-    launcher_gdb_endpoint_clear(&ep);
+    launcher_endpoint_clear(&ep);
 
-    g_assert_true(launcher_gdb_endpoint_parse("unix:/tmp/x.sock", &ep, &error));
+    g_assert_true(launcher_endpoint_parse("--gdb", "unix:/tmp/x.sock", FALSE, &ep, &error));
     g_assert_cmpstr(ep.path, ==, "/tmp/x.sock");
-    launcher_gdb_endpoint_clear(&ep);
+    launcher_endpoint_clear(&ep);
 
     static const char *const bad[] = {
         "",          "1234",        "tcp:",       "tcp:1234",     "tcp::",        "tcp::0",
@@ -215,21 +216,33 @@ static void test_endpoint_spelling(void)
     };
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GError) e = NULL;
-        g_assert_false(launcher_gdb_endpoint_parse(bad[i], &ep, &e));
+        g_assert_false(launcher_endpoint_parse("--gdb", bad[i], FALSE, &ep, &e));
         g_assert_nonnull(e);
         g_assert_nonnull(strstr(e->message, "expected tcp::PORT"));
-        launcher_gdb_endpoint_clear(&ep);
+        launcher_endpoint_clear(&ep);
+    }
+    /* --monitor: unix:PATH only, and its messages say so */
+    g_assert_true(launcher_endpoint_parse("--monitor", "unix:/tmp/m.sock", TRUE, &ep, &error));
+    g_assert_cmpstr(ep.path, ==, "/tmp/m.sock");
+    launcher_endpoint_clear(&ep);
+    static const char *const not_unix[] = { "tcp::1234", "unix:", "/tmp/m.sock" };
+    for (guint i = 0; i < G_N_ELEMENTS(not_unix); i++) {
+        g_autoptr(GError) e = NULL;
+        g_assert_false(launcher_endpoint_parse("--monitor", not_unix[i], TRUE, &ep, &e));
+        g_assert_true(g_str_has_prefix(e->message, "--monitor "));
+        g_assert_true(g_str_has_suffix(e->message, "(expected unix:PATH)"));
+        launcher_endpoint_clear(&ep);
     }
     g_autofree char *long_path = g_strnfill(200, 'a');
     g_autofree char *spec = g_strconcat("unix:/", long_path, NULL);
     g_autoptr(GError) e = NULL;
-    g_assert_false(launcher_gdb_endpoint_parse(spec, &ep, &e));
-    launcher_gdb_endpoint_clear(&ep);
+    g_assert_false(launcher_endpoint_parse("--gdb", spec, FALSE, &ep, &e));
+    launcher_endpoint_clear(&ep);
 }
 
 static void test_listen_tcp_in_use(void)
 {
-    LauncherGdbEndpoint ep = { .host = g_strdup("127.0.0.1"), .port = 0 };
+    LauncherEndpoint ep = { .option = "--gdb", .host = g_strdup("127.0.0.1"), .port = 0 };
     g_autoptr(GError) error = NULL;
     /* a port the kernel picks for us, then held */
     int holder = socket(AF_INET, SOCK_STREAM, 0);
@@ -240,17 +253,17 @@ static void test_listen_tcp_in_use(void)
     g_assert_cmpint(getsockname(holder, (struct sockaddr *)&sin, &len), ==, 0);
     ep.port = ntohs(sin.sin_port);
 
-    g_assert_cmpint(launcher_gdb_listen(&ep, &error), ==, -1);
+    g_assert_cmpint(launcher_endpoint_listen(&ep, &error), ==, -1);
     g_assert_nonnull(error);
     g_assert_nonnull(strstr(error->message, "in use"));
     close(holder);
 
     g_clear_error(&error);
-    int fd = launcher_gdb_listen(&ep, &error);
+    int fd = launcher_endpoint_listen(&ep, &error);
     g_assert_no_error(error);
     g_assert_cmpint(fd, >=, 0);
     close(fd);
-    launcher_gdb_endpoint_clear(&ep);
+    launcher_endpoint_clear(&ep);
 }
 
 static void test_listen_unix(void)
@@ -258,30 +271,30 @@ static void test_listen_unix(void)
     g_autoptr(GError) error = NULL;
     g_autofree char *dir = g_dir_make_tmp("shoal-rsp-XXXXXX", &error);
     g_assert_no_error(error);
-    LauncherGdbEndpoint ep = { .path = g_build_filename(dir, "gdb.sock", NULL) };
+    LauncherEndpoint ep = { .option = "--gdb", .path = g_build_filename(dir, "gdb.sock", NULL) };
 
-    int fd = launcher_gdb_listen(&ep, &error);
+    int fd = launcher_endpoint_listen(&ep, &error);
     g_assert_no_error(error);
     g_assert_cmpint(fd, >=, 0);
     /* someone listens there: not taken over */
-    g_assert_cmpint(launcher_gdb_listen(&ep, &error), ==, -1);
+    g_assert_cmpint(launcher_endpoint_listen(&ep, &error), ==, -1);
     g_assert_nonnull(strstr(error->message, "in use"));
     g_clear_error(&error);
     /* a socket left by a run that is gone: replaced */
     close(fd);
-    fd = launcher_gdb_listen(&ep, &error);
+    fd = launcher_endpoint_listen(&ep, &error);
     g_assert_no_error(error);
     g_assert_cmpint(fd, >=, 0);
     close(fd);
     unlink(ep.path);
     /* a file that is no socket: left alone */
     g_assert_true(g_file_set_contents(ep.path, "data", -1, NULL));
-    g_assert_cmpint(launcher_gdb_listen(&ep, &error), ==, -1);
+    g_assert_cmpint(launcher_endpoint_listen(&ep, &error), ==, -1);
     g_assert_nonnull(strstr(error->message, "not a socket"));
     g_assert_true(g_file_test(ep.path, G_FILE_TEST_IS_REGULAR));
     unlink(ep.path);
     rmdir(dir);
-    launcher_gdb_endpoint_clear(&ep);
+    launcher_endpoint_clear(&ep);
 }
 
 /* ---- The target description -------------------------------------------- */
