@@ -40,6 +40,8 @@ typedef struct {
 struct NodeClint {
     NodeClintConfig config;
     guint64 stopped_ns; /* (atomic) time the debugger held the machine: not in mtime */
+    guint64 frozen_ns;  /* (atomic) CLOCK_MONOTONIC when every hart here stopped for the
+                         * debugger, 0 while they run: mtime stands still from then */
     const NodeClintOps *ops;
     gpointer opaque;
     ClintHart *harts; /* config.n_harts */
@@ -94,13 +96,20 @@ guint64 node_clint_ticks_to_ns(const NodeClint *c, guint64 ticks)
     return ns > G_MAXUINT64 ? 0 : (guint64)ns;
 }
 
+static guint64 monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
+}
+
 guint64 node_clint_mtime(NodeClint *c, guint hart_id)
 {
     if (c->config.deterministic)
         return ns_to_ticks(c, c->ops->hart_ns(c->opaque, hart_id));
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    guint64 now = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
+    guint64 now = __atomic_load_n(&c->frozen_ns, __ATOMIC_RELAXED);
+    if (now == 0)
+        now = monotonic_ns();
     guint64 epoch = c->config.epoch_ns + __atomic_load_n(&c->stopped_ns, __ATOMIC_RELAXED);
     return ns_to_ticks(c, now > epoch ? now - epoch : 0);
 }
@@ -323,10 +332,18 @@ void node_clint_reset(NodeClint *c)
     }
 }
 
+void node_clint_freeze(NodeClint *c)
+{
+    guint64 expected = 0;
+    __atomic_compare_exchange_n(&c->frozen_ns, &expected, monotonic_ns(), FALSE,
+                                __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 void node_clint_set_stopped_ns(NodeClint *c, guint64 ns)
 {
-    /* Only grows, and only while every hart is stopped: no hart sees mtime
-     * go back (the figure ends at the last node's stop). */
+    /* Only grows, and counts from when the last node froze: mtime goes on
+     * from at least where it stood here, on every node alike. */
     if (ns > __atomic_load_n(&c->stopped_ns, __ATOMIC_RELAXED))
         __atomic_store_n(&c->stopped_ns, ns, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->frozen_ns, 0, __ATOMIC_RELAXED);
 }

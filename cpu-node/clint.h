@@ -76,8 +76,11 @@ int node_clint_fire_timers(NodeClint *clint, int max_ms);
 /* Interrupt @line of our hart @hart_id from an IrqLine (agent thread);
  * FALSE: not one of ours. */
 gboolean node_clint_irq(NodeClint *clint, guint hart_id, guint line, gboolean level);
-/* mtime leaves out the @ns the debugger has held the machine in all
- * (DebugResume.stopped_ns; agent thread, harts stopped). */
+/* Every hart of the node stopped for the debugger: mtime stands still
+ * (also for the debugger's reads) until node_clint_set_stopped_ns. */
+void node_clint_freeze(NodeClint *clint);
+/* The harts run again: mtime leaves out the @ns the debugger has held the
+ * machine in all (DebugResume.stopped_ns; agent thread, harts stopped). */
 void node_clint_set_stopped_ns(NodeClint *clint, guint64 ns);
 /* As at power-on: no timer armed, msip clear, their lines low (a machine
  * reset; the agent's thread, every hart stopped). */

@@ -76,6 +76,8 @@ static void answer_halts_locked(Node *node, IcClient *client)
     if ((node->debug_halts->len == 0 && !node->reset_stopping) || !all_stopped(node))
         return;
     node_reset_all_stopped_locked(node);
+    if (node->debug_halts->len > 0)
+        node_clint_freeze(node->clint);
     for (guint i = 0; i < node->debug_halts->len; i++)
         send_stopped(node, client, g_array_index(node->debug_halts, guint64, i), 0,
                      SHOAL__V1__DEBUG_STOP_REASON__DEBUG_STOP_HALTED, NULL);

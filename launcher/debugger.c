@@ -64,6 +64,11 @@ void launcher_debugger_resume(LauncherDebugger *d, GArray *step, GArray *run)
     resume.step = step ? (uint32_t *)step->data : NULL;
     resume.n_run = run ? run->len : 0;
     resume.run = run ? (uint32_t *)run->data : NULL;
+    /* Time stops with the machine, from the moment its last hart stopped
+     * (so no hart can see mtime go back); a step lets it run again. */
+    if (d->state == LAUNCHER_MACHINE_HALTED)
+        d->stopped_ns += (guint64)(g_get_monotonic_time() - d->halted_since_us) * 1000;
+    resume.stopped_ns = d->stopped_ns;
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_RESUME;
     env.debug_resume = &resume;
@@ -90,6 +95,7 @@ static void machine_halted(LauncherDebugger *d)
 {
     gint64 took = g_get_monotonic_time() - d->halt_sent_us;
     d->state = LAUNCHER_MACHINE_HALTED;
+    d->halted_since_us = g_get_monotonic_time();
     d->last_halt_us = took;
     d->min_halt_us = d->n_halts == 0 ? took : MIN(d->min_halt_us, took);
     d->max_halt_us = MAX(d->max_halt_us, took);
@@ -348,6 +354,7 @@ gboolean launcher_debugger_start(LauncherDebugger *d, const CfgMachine *m, const
     d->node_halted = g_new0(gboolean, MAX(m->n_nodes, 1));
     /* --paused: the nodes start with every hart stopped, as if halted */
     d->state = paused ? LAUNCHER_MACHINE_HALTED : LAUNCHER_MACHINE_RUNNING;
+    d->halted_since_us = g_get_monotonic_time();
 
     /* The launcher's signals are for its main thread's signalfd alone. */
     sigset_t block, saved;

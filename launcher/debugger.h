@@ -46,6 +46,8 @@ struct LauncherDebugger {
     LauncherHaltCause halt_cause; /* the last halt's */
     guint halt_hart;              /* a hart's own stop: that hart */
     gint64 halt_sent_us;          /* monotonic time the DebugHalt went */
+    gint64 halted_since_us;       /* HALTED: monotonic time the last node stopped */
+    guint64 stopped_ns;           /* time the machine was held in all: not in mtime */
     gboolean ended;               /* Shutdown came, or the server went away */
     int exit_code;                /* the Shutdown's, -1 if the server went without one */
     gboolean client_gone;

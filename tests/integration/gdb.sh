@@ -6,16 +6,17 @@
 # stops there (all-stop: every hart of both nodes stopped); registers,
 # stepping, memory read and written through the directory (the exit code
 # the guest returns is a variable gdb changes), a watchpoint on a variable
-# the hart on node 0 writes, and continuing to the guest's exit status. Then a second gdb attaches to a machine that runs,
+# the hart on node 0 writes, time that stops while gdb holds the machine,
+# and continuing to the guest's exit status. Then a second gdb attaches to a machine that runs,
 # halts it, and detaches: the guest finishes on its own.
 . "$(dirname "$0")/lib.sh"
 
 T=$TEST_TMP
-echo "1..13"
+echo "1..14"
 GUEST="$SHOAL_BUILDDIR/tests/guest/gdb-target.elf"
 CONF="$SHOAL_SRCDIR/configs/virt-2x2.conf"
 skip_all() {
-    for _ in $(seq 13); do skip "$1"; done
+    for _ in $(seq 14); do skip "$1"; done
     exit 0
 }
 command -v gdb-multiarch > /dev/null || skip_all "no gdb-multiarch (apt-get install gdb-multiarch)"
@@ -62,6 +63,10 @@ continue
 echo WATCH-THREAD:\n
 thread
 delete
+print \$time
+shell sleep 2
+stepi
+print \$time
 continue
 GDB
 timeout 120 gdb-multiarch -batch -nx -x "$T/session.gdb" "$GUEST" > "$T/gdb.out" 2>&1
@@ -96,6 +101,14 @@ if grep -A3 "watchpoint 2: shared" "$T/gdb.out" | grep -q "New value = 1" &&
     ok "a watchpoint on shared stops hart 0 (node 0) at its first write"
 else
     not_ok "a watchpoint on shared stops hart 0 (node 0) at its first write"
+    diag < "$T/gdb.out"
+fi
+t1=$(sed -n 's/^\$7 = //p' "$T/gdb.out")
+t2=$(sed -n 's/^\$8 = //p' "$T/gdb.out")
+if [ -n "$t1" ] && [ -n "$t2" ] && [ $((t2 - t1)) -ge 0 ] && [ $((t2 - t1)) -lt 10000000 ]; then
+    ok "time stops while gdb holds the machine (mtime +$((t2 - t1)) ticks over a 2 s halt)"
+else
+    not_ok "time stops while gdb holds the machine (time $t1 -> $t2, 10 MHz)"
     diag < "$T/gdb.out"
 fi
 if grep -q "exited normally" "$T/gdb.out"; then
