@@ -22,16 +22,6 @@ skip_all() {
 command -v gdb-multiarch > /dev/null || skip_all "no gdb-multiarch (apt-get install gdb-multiarch)"
 [ -f "$GUEST" ] || skip_all "no gdb-target.elf (no riscv64-unknown-elf-gcc)"
 
-# Waits for the machine's gdb socket; 1 if shoal ($SPID) ended first.
-wait_socket() {
-    for _ in $(seq 200); do
-        [ -S "$1" ] && return 0
-        kill -0 "$SPID" 2> /dev/null || return 1
-        sleep 0.05
-    done
-    return 1
-}
-
 "$SHOAL" run "$CONF" --kernel "$GUEST" --gdb "unix:$T/gdb.sock" -S \
     > "$T/out" 2> "$T/err" < /dev/null &
 SPID=$!

@@ -95,6 +95,17 @@ wait_pid() {
     WAIT_RC=$?
 }
 
+# Waits up to 10 s for the unix socket $1 of the machine shoal ($SPID)
+# serves (--gdb, --monitor); 1 if shoal ended first.
+wait_socket() {
+    for _ in $(seq 200); do
+        [ -S "$1" ] && return 0
+        kill -0 "$SPID" 2> /dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
 # Children of pid $1 whose program is $2 (by argv[0], not by the name
 # truncated in /proc/PID/comm).
 children_named() {

@@ -23,15 +23,6 @@ if ! build_spin "$SPIN"; then
     exit 0
 fi
 
-# Waits for socket $1; 1 if shoal ($SPID) ended first.
-wait_socket() {
-    for _ in $(seq 200); do
-        [ -S "$1" ] && return 0
-        kill -0 "$SPID" 2> /dev/null || return 1
-        sleep 0.05
-    done
-    return 1
-}
 # M ARGS...: `shoal monitor` on this machine's socket ($SOCK).
 M() { timeout 60 "$SHOAL" monitor "$SOCK" "$@"; }
 # has FILE PATTERN...: FILE holds a line matching each PATTERN.
