@@ -229,6 +229,7 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
             return fail(error, peer, env, "unknown reset phase");
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_RESET:
     case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT:
     case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
     case SHOAL__V1__ENVELOPE__BODY_ERROR:

@@ -300,6 +300,33 @@ static gboolean cmd_stats(LauncherMonitor *m, MonitorClient *c, LauncherJson **r
     return TRUE;
 }
 
+/* QMP's system_reset: a power cycle, as the guest's own reset request
+ * (the server's [machine] on-reset decides). A paused machine is let go
+ * first: the reset restarts every hart, and time must run again with them. */
+static gboolean cmd_system_reset(LauncherMonitor *m, MonitorClient *c, LauncherJson **ret,
+                                 GError **error)
+{
+    LauncherDebugger *d = m->d;
+    if (machine_ended(d, error))
+        return FALSE;
+    if (d->gdb && launcher_gdb_attached(d->gdb)) {
+        g_set_error(error, MONITOR_ERROR, MONITOR_ERROR_GDB_ATTACHED,
+                    "gdb is attached: detach it before a reset");
+        return FALSE;
+    }
+    if (d->state == LAUNCHER_MACHINE_HALTED) {
+        g_autoptr(GArray) harts = launcher_debugger_all_harts(d);
+        launcher_debugger_resume(d, NULL, harts);
+    }
+    Shoal__V1__DebugReset reset = SHOAL__V1__DEBUG_RESET__INIT;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_RESET;
+    env.debug_reset = &reset;
+    launcher_debugger_send(d, &env);
+    *ret = status_object(d);
+    return TRUE;
+}
+
 /* As gdb's k: the launcher's signalfd takes the SIGTERM on its thread and
  * tears the run down (exit 143); the answer goes out before the socket
  * closes (launcher_monitor_free). */
@@ -322,6 +349,8 @@ static const MonitorCommand commands[] = {
     { "cont", TRUE, cmd_resume }, /* QMP's name for it */
     { "info-harts", TRUE, cmd_info_harts },
     { "stats", FALSE, cmd_stats },
+    { "system_reset", TRUE, cmd_system_reset },
+    { "reset", TRUE, cmd_system_reset },
     { "quit", FALSE, cmd_quit },
     { "query-commands", FALSE, cmd_query_commands },
 };

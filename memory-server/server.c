@@ -612,6 +612,11 @@ static void finish_reset(Server *s)
         send_reset_phase(s, i, SHOAL__V1__RESET_PHASE__RESET_PHASE_GO);
 }
 
+static void on_debug_reset(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    start_reset(s);
+}
+
 static void on_machine_reset(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     if (!s->resetting || env->machine_reset->phase != SHOAL__V1__RESET_PHASE__RESET_PHASE_STOPPED ||
@@ -993,6 +998,7 @@ static const Route routes[] = {
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_access },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED] = { FROM(ROLE_NODE), FALSE, on_debug_from_node },
     [SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET] = { FROM(ROLE_NODE), FALSE, on_machine_reset },
+    [SHOAL__V1__ENVELOPE__BODY_DEBUG_RESET] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_reset },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY] = { FROM(ROLE_NODE), FALSE,
                                                        on_debug_from_node },
     [SHOAL__V1__ENVELOPE__BODY_ERROR] = { FROM(ROLE_NONE) | FROM(ROLE_NODE) | FROM(ROLE_CONSOLE) |

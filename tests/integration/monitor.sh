@@ -6,18 +6,19 @@
 # diag line), every hart stopped where it spins, resume, bad input (not
 # JSON, no such command, a line over 64 KiB, a client that vanishes) that
 # gets an error and leaves the monitor working, and quit ending the run with
-# nothing left. Then gdb and the monitor on one machine: gdb attached owns
+# nothing left. system_reset power-cycles a running and a paused machine
+# (the guest starts again: its banner twice, three times). Then gdb and the monitor on one machine: gdb attached owns
 # resuming (the monitor's resume is refused), and a monitor pause while gdb
 # waits in `continue` is a SIGINT stop to gdb.
 . "$(dirname "$0")/lib.sh"
 
 T=$TEST_TMP
 N_GDB=5
-echo "1..$((19 + N_GDB))"
+echo "1..$((22 + N_GDB))"
 CONF="$SHOAL_SRCDIR/configs/virt-2x2.conf"
 SPIN="$T/spin.elf"
 if ! build_spin "$SPIN"; then
-    for _ in $(seq $((19 + N_GDB))); do
+    for _ in $(seq $((22 + N_GDB))); do
         skip "no riscv64-unknown-elf-gcc to build the spinning guest"
     done
     exit 0
@@ -139,6 +140,39 @@ wait_pid "$SPID" 30
 check "quit ends the run as a SIGTERM would (exit 143, got $WAIT_RC)" test "$WAIT_RC" = 143
 nothing_left() { no_leftovers && [ ! -e "$SOCK" ]; }
 check "no process, no run dir, no monitor socket left" nothing_left
+
+# system_reset: the guest (build/tests/guest/spin.elf says a line, then
+# spins) starts again from a running machine and from a paused one.
+SOCK="$T/mon-reset.sock"
+"$SHOAL" run "$CONF" --kernel "$SHOAL_BUILDDIR/tests/guest/spin.elf" --monitor "unix:$SOCK" \
+    > "$T/out-reset" 2> "$T/err-reset" < /dev/null &
+SPID=$!
+# banners N: waits up to 10 s for the guest's Nth start
+banners() {
+    for _ in $(seq 100); do
+        [ "$(grep -c '^spin: looping forever$' "$T/out-reset")" -ge "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+wait_socket "$SOCK" && banners 1
+M system_reset > "$T/reset1" 2>&1
+check "system_reset on a running machine: the guest starts again" banners 2
+M pause > /dev/null 2>&1
+M reset > "$T/reset2" 2>&1
+M query-status > "$T/reset-status" 2>&1
+if banners 3 && has "$T/reset-status" '^status: running$'; then
+    ok "reset on a paused machine: the guest starts again, the machine runs"
+else
+    not_ok "reset on a paused machine: the guest starts again, the machine runs"
+    diag < "$T/reset2"
+    diag < "$T/reset-status"
+    diag < "$T/out-reset"
+fi
+M quit > /dev/null 2>&1
+wait_pid "$SPID" 30
+check "quit after resets: exit 143, nothing left (got $WAIT_RC)" \
+    test "$WAIT_RC" = 143 -a -z "$(tagged_pids)"
 
 # gdb and the monitor on one machine.
 if ! command -v gdb-multiarch > /dev/null; then
