@@ -220,6 +220,11 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
             return fail(error, peer, env, "unknown debug access kind");
         }
     }
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_PAGES:
+        if (env->debug_pages->n_node_modified > IC_MAX_HARTS ||
+            env->debug_pages->n_node_shared > IC_MAX_HARTS)
+            return fail(error, peer, env, "more nodes than a machine has");
+        return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY:
         if (env->debug_access_reply->data.len > IC_MAX_DEBUG_MEM)
             return fail(error, peer, env, "more debug bytes than one message may carry");
@@ -230,6 +235,7 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_RESET:
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_PAGES_QUERY:
     case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT:
     case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
     case SHOAL__V1__ENVELOPE__BODY_ERROR:

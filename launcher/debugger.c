@@ -207,22 +207,17 @@ static gboolean wait_machine(LauncherDebugger *d, struct pollfd *fds, guint n, i
     return FALSE;
 }
 
-/* Sends @access to its hart's node and waits for the answer: the reply
- * (the caller's), or NULL if none came (timeout, machine gone, stopping).
- * What else comes meanwhile is handled as the loop would. */
-IcEnvelope *launcher_debugger_access(LauncherDebugger *d, Shoal__V1__DebugAccess *access)
+/* Sends @env and waits for its answer, a @reply body with its txid: the
+ * reply (the caller's), or NULL if none came (timeout, machine gone,
+ * stopping). What else comes meanwhile is handled as the loop would. */
+static IcEnvelope *ask(LauncherDebugger *d, IcEnvelope *env, Shoal__V1__Envelope__BodyCase reply)
 {
-    if (d->ended || d->state != LAUNCHER_MACHINE_HALTED)
-        return NULL;
-    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
-    env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS;
-    env.debug_access = access;
-    launcher_debugger_send(d, &env);
+    launcher_debugger_send(d, env);
     gint64 deadline = g_get_monotonic_time() + ACCESS_TIMEOUT_MS * 1000;
     while (!d->ended) {
         gint64 left = (deadline - g_get_monotonic_time() + 999) / 1000;
         if (left <= 0) {
-            g_warning("debugger: hart %u did not answer a debug access in %d ms", access->hart,
+            g_warning("debugger: no answer to %s in %d ms", ic_envelope_body_name(env),
                       ACCESS_TIMEOUT_MS);
             return NULL;
         }
@@ -234,11 +229,11 @@ IcEnvelope *launcher_debugger_access(LauncherDebugger *d, Shoal__V1__DebugAccess
             return NULL; /* stopping: the loop sees the waker too */
         if (got == NULL)
             continue;
-        gboolean ours = got->txid == env.txid;
-        if (ours && got->body_case == SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY)
+        gboolean ours = got->txid == env->txid;
+        if (ours && got->body_case == reply)
             return got;
         if (ours && got->body_case == SHOAL__V1__ENVELOPE__BODY_ERROR) {
-            g_debug("debugger: debug access refused: %s", got->error->text);
+            g_debug("debugger: %s refused: %s", ic_envelope_body_name(env), got->error->text);
             ic_envelope_free(got);
             return NULL;
         }
@@ -246,6 +241,27 @@ IcEnvelope *launcher_debugger_access(LauncherDebugger *d, Shoal__V1__DebugAccess
         ic_envelope_free(got);
     }
     return NULL; /* the machine ended meanwhile */
+}
+
+IcEnvelope *launcher_debugger_access(LauncherDebugger *d, Shoal__V1__DebugAccess *access)
+{
+    if (d->ended || d->state != LAUNCHER_MACHINE_HALTED)
+        return NULL;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS;
+    env.debug_access = access;
+    return ask(d, &env, SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY);
+}
+
+IcEnvelope *launcher_debugger_pages(LauncherDebugger *d)
+{
+    if (d->ended)
+        return NULL;
+    Shoal__V1__DebugPagesQuery query = SHOAL__V1__DEBUG_PAGES_QUERY__INIT;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_PAGES_QUERY;
+    env.debug_pages_query = &query;
+    return ask(d, &env, SHOAL__V1__ENVELOPE__BODY_DEBUG_PAGES);
 }
 
 gboolean launcher_debugger_read_regs(LauncherDebugger *d, guint hart, guint regno, guint count,

@@ -72,6 +72,8 @@ GArray *launcher_debugger_all_harts(const LauncherDebugger *d);
 /* Sends @access to its hart's node (the machine halted) and waits for the
  * answer: the reply (the caller's), or NULL if none came. */
 IcEnvelope *launcher_debugger_access(LauncherDebugger *d, Shoal__V1__DebugAccess *access);
+/* The directory's census of RAM pages (DebugPages), or NULL. */
+IcEnvelope *launcher_debugger_pages(LauncherDebugger *d);
 /* @count registers from @regno (gdb's numbering) of @hart, 8 bytes each,
  * into @out; FALSE if the machine did not answer, *@ok whether the node
  * could read them. */

@@ -277,6 +277,40 @@ static gboolean cmd_info_harts(LauncherMonitor *m, MonitorClient *c, LauncherJso
     return TRUE;
 }
 
+/* The coherence directory as it stands: running or paused, a snapshot of
+ * the server's view (docs/coherence.md). */
+static gboolean cmd_info_pages(LauncherMonitor *m, MonitorClient *c, LauncherJson **ret,
+                               GError **error)
+{
+    LauncherDebugger *d = m->d;
+    if (machine_ended(d, error))
+        return FALSE;
+    g_autoptr(IcEnvelope) r = launcher_debugger_pages(d);
+    if (r == NULL) {
+        if (!machine_ended(d, error))
+            g_set_error(error, MONITOR_ERROR, MONITOR_ERROR_MACHINE,
+                        "the memory server did not answer");
+        return FALSE;
+    }
+    const Shoal__V1__DebugPages *p = r->debug_pages;
+    LauncherJson *o = *ret = launcher_json_new_object();
+    launcher_json_object_set_int(o, "pages", (gint64)p->pages);
+    launcher_json_object_set_int(o, "uncached", (gint64)p->uncached);
+    launcher_json_object_set_int(o, "shared", (gint64)p->shared);
+    launcher_json_object_set_int(o, "modified", (gint64)p->modified);
+    launcher_json_object_set_int(o, "busy", (gint64)p->busy);
+    LauncherJson *nodes = launcher_json_new_array();
+    for (gsize i = 0; i < MIN(p->n_node_modified, p->n_node_shared); i++) {
+        LauncherJson *n = launcher_json_new_object();
+        launcher_json_array_add(nodes, n);
+        launcher_json_object_set_int(n, "node", (gint64)i);
+        launcher_json_object_set_int(n, "modified", (gint64)p->node_modified[i]);
+        launcher_json_object_set_int(n, "shared", (gint64)p->node_shared[i]);
+    }
+    launcher_json_object_set(o, "nodes", nodes);
+    return TRUE;
+}
+
 static gboolean cmd_stats(LauncherMonitor *m, MonitorClient *c, LauncherJson **ret,
                           GError **error)
 {
@@ -348,6 +382,7 @@ static const MonitorCommand commands[] = {
     { "resume", TRUE, cmd_resume },
     { "cont", TRUE, cmd_resume }, /* QMP's name for it */
     { "info-harts", TRUE, cmd_info_harts },
+    { "info-pages", FALSE, cmd_info_pages },
     { "stats", FALSE, cmd_stats },
     { "system_reset", TRUE, cmd_system_reset },
     { "reset", TRUE, cmd_system_reset },

@@ -404,6 +404,20 @@ void msrv_dir_detect_migratory(MsrvDir *dir, gboolean on)
     dir->migratory = on;
 }
 
+void msrv_dir_census(const MsrvDir *dir, MsrvDirCensus *out)
+{
+    *out = (MsrvDirCensus){ .pages = dir->n_pages };
+    for (guint64 i = 0; i < dir->n_pages; i++) {
+        const Entry *e = &dir->entries[i];
+        out->busy += e->busy;
+        out->by_state[e->state]++;
+        if (e->state == MSRV_PAGE_MODIFIED && e->owner < MSRV_DIR_MAX_NODES)
+            out->node_modified[e->owner]++;
+        for (guint n = 0; e->state == MSRV_PAGE_SHARED && n < MSRV_DIR_MAX_NODES; n++)
+            out->node_shared[n] += (e->sharers >> n) & 1;
+    }
+}
+
 void msrv_dir_peek(MsrvDir *dir, guint64 page, MsrvPageState *state, guint *owner,
                    guint64 *sharers, gboolean *busy)
 {

@@ -102,6 +102,16 @@ MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const Msr
 void msrv_dir_free(MsrvDir *dir);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvDir, msrv_dir_free)
 
+/* How the pages of RAM stand (the monitor's info-pages). */
+typedef struct {
+    guint64 pages;
+    guint64 by_state[3];  /* by MsrvPageState */
+    guint64 busy;         /* waiting for acks */
+    guint64 node_modified[MSRV_DIR_MAX_NODES];
+    guint64 node_shared[MSRV_DIR_MAX_NODES];
+} MsrvDirCensus;
+void msrv_dir_census(const MsrvDir *dir, MsrvDirCensus *out);
+
 /* Whether no transaction waits for acks (a machine reset waits for it). */
 gboolean msrv_dir_idle(const MsrvDir *dir);
 /* Every page Uncached, as after power-on: the nodes dropped their copies

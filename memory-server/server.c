@@ -612,6 +612,26 @@ static void finish_reset(Server *s)
         send_reset_phase(s, i, SHOAL__V1__RESET_PHASE__RESET_PHASE_GO);
 }
 
+static void on_debug_pages(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    MsrvDirCensus c;
+    msrv_dir_census(s->dir, &c);
+    Shoal__V1__DebugPages pages = SHOAL__V1__DEBUG_PAGES__INIT;
+    pages.pages = c.pages;
+    pages.uncached = c.by_state[MSRV_PAGE_UNCACHED];
+    pages.shared = c.by_state[MSRV_PAGE_SHARED];
+    pages.modified = c.by_state[MSRV_PAGE_MODIFIED];
+    pages.busy = c.busy;
+    pages.n_node_modified = pages.n_node_shared = s->machine->n_nodes;
+    pages.node_modified = c.node_modified;
+    pages.node_shared = c.node_shared;
+    IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
+    out.txid = env->txid;
+    out.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_PAGES;
+    out.debug_pages = &pages;
+    send_to(s, peer, &out);
+}
+
 static void on_debug_reset(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     start_reset(s);
@@ -999,6 +1019,7 @@ static const Route routes[] = {
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED] = { FROM(ROLE_NODE), FALSE, on_debug_from_node },
     [SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET] = { FROM(ROLE_NODE), FALSE, on_machine_reset },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_RESET] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_reset },
+    [SHOAL__V1__ENVELOPE__BODY_DEBUG_PAGES_QUERY] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_pages },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY] = { FROM(ROLE_NODE), FALSE,
                                                        on_debug_from_node },
     [SHOAL__V1__ENVELOPE__BODY_ERROR] = { FROM(ROLE_NONE) | FROM(ROLE_NODE) | FROM(ROLE_CONSOLE) |

@@ -6,7 +6,7 @@
 # diag line), every hart stopped where it spins, resume, bad input (not
 # JSON, no such command, a line over 64 KiB, a client that vanishes) that
 # gets an error and leaves the monitor working, and quit ending the run with
-# nothing left. system_reset power-cycles a running and a paused machine
+# nothing left. info pages counts the directory's pages; system_reset power-cycles a running and a paused machine
 # (the guest starts again: its banner twice, three times). Then gdb and the monitor on one machine: gdb attached owns
 # resuming (the monitor's resume is refused), and a monitor pause while gdb
 # waits in `continue` is a SIGINT stop to gdb.
@@ -14,11 +14,11 @@
 
 T=$TEST_TMP
 N_GDB=5
-echo "1..$((22 + N_GDB))"
+echo "1..$((23 + N_GDB))"
 CONF="$SHOAL_SRCDIR/configs/virt-2x2.conf"
 SPIN="$T/spin.elf"
 if ! build_spin "$SPIN"; then
-    for _ in $(seq $((22 + N_GDB))); do
+    for _ in $(seq $((23 + N_GDB))); do
         skip "no riscv64-unknown-elf-gcc to build the spinning guest"
     done
     exit 0
@@ -156,6 +156,10 @@ banners() {
     return 1
 }
 wait_socket "$SOCK" && banners 1
+M info pages > "$T/pages" 2>&1
+ok_has "info pages: 128 MiB of pages, the guest's held Modified by a node, both nodes listed" \
+    "$T/pages" '^pages: 32768$' '^modified: [1-9]' '^nodes: \[{"node": 0, .*"modified": [1-9]' \
+    '{"node": 1,'
 M system_reset > "$T/reset1" 2>&1
 check "system_reset on a running machine: the guest starts again" banners 2
 M pause > /dev/null 2>&1
