@@ -201,15 +201,14 @@ static gboolean cmd_pause(LauncherMonitor *m, MonitorClient *c, LauncherJson **r
     return TRUE;
 }
 
-static gboolean cmd_resume(LauncherMonitor *m, MonitorClient *c, LauncherJson **ret,
-                           GError **error)
+/* Lets every hart of a paused machine run; FALSE + error if the machine
+ * ended or gdb holds it (gdb believes the machine stopped: a run behind its
+ * back would leave it waiting for registers that never come). */
+static gboolean let_run(LauncherDebugger *d, GError **error)
 {
-    LauncherDebugger *d = m->d;
     if (machine_ended(d, error))
         return FALSE;
     if (d->gdb && launcher_gdb_attached(d->gdb)) {
-        /* gdb believes the machine stopped: a run behind its back would
-         * leave it waiting for registers that never come */
         g_set_error(error, MONITOR_ERROR, MONITOR_ERROR_GDB_ATTACHED,
                     "gdb is attached: let it continue the machine, or detach it first");
         return FALSE;
@@ -218,7 +217,15 @@ static gboolean cmd_resume(LauncherMonitor *m, MonitorClient *c, LauncherJson **
         g_autoptr(GArray) harts = launcher_debugger_all_harts(d);
         launcher_debugger_resume(d, NULL, harts);
     }
-    *ret = status_object(d);
+    return TRUE;
+}
+
+static gboolean cmd_resume(LauncherMonitor *m, MonitorClient *c, LauncherJson **ret,
+                           GError **error)
+{
+    if (!let_run(m->d, error))
+        return FALSE;
+    *ret = status_object(m->d);
     return TRUE;
 }
 
@@ -341,17 +348,8 @@ static gboolean cmd_system_reset(LauncherMonitor *m, MonitorClient *c, LauncherJ
                                  GError **error)
 {
     LauncherDebugger *d = m->d;
-    if (machine_ended(d, error))
+    if (!let_run(d, error))
         return FALSE;
-    if (d->gdb && launcher_gdb_attached(d->gdb)) {
-        g_set_error(error, MONITOR_ERROR, MONITOR_ERROR_GDB_ATTACHED,
-                    "gdb is attached: detach it before a reset");
-        return FALSE;
-    }
-    if (d->state == LAUNCHER_MACHINE_HALTED) {
-        g_autoptr(GArray) harts = launcher_debugger_all_harts(d);
-        launcher_debugger_resume(d, NULL, harts);
-    }
     Shoal__V1__DebugReset reset = SHOAL__V1__DEBUG_RESET__INIT;
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_RESET;
