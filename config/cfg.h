@@ -124,12 +124,12 @@ const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceTyp
 
 /* The options that describe the machine, which `shoal run`, `shoal dumpdtb`
  * and every child take: --set, --kernel, --bios, and --initrd, --append,
- * --accel, which stand for a --set each. */
+ * --accel and --no-reboot, which stand for a --set each. */
 typedef struct {
     char **sets;        /* --set GROUP.KEY=VALUE, in order; NULL if none */
     char *kernel;       /* --kernel, NULL if absent */
     char *bios;         /* --bios, NULL if absent */
-    GPtrArray *implied; /* the --set that --initrd/--append/--accel stand for, in order */
+    GPtrArray *implied; /* the --set that --initrd/--append/--accel/--no-reboot stand for */
 } CfgMachineArgs;
 /* The "machine" option group, filling @args (which must outlive it). */
 GOptionGroup *cfg_machine_args_group(CfgMachineArgs *args);

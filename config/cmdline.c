@@ -10,14 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --initrd, --append and --accel stand for a --set each, applied after
- * every --set in the order given (a later --accel wins over an earlier
- * one, as a later --set does). */
+/* --initrd, --append, --accel and --no-reboot stand for a --set each,
+ * applied after every --set in the order given (a later --accel wins over
+ * an earlier one, as a later --set does). */
 static gboolean take_implied(const char *option, const char *value, gpointer data, GError **error)
 {
     CfgMachineArgs *args = data;
     const char *key;
-    if (strcmp(option, "--accel") == 0) {
+    if (strcmp(option, "--no-reboot") == 0) {
+        key = "machine.on-reset";
+        value = "exit";
+    } else if (strcmp(option, "--accel") == 0) {
         if (strcmp(value, "jit") != 0 && strcmp(value, "interp") != 0) {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                         "--accel: expected jit or interp, got \"%s\"", value);
@@ -52,6 +55,10 @@ GOptionGroup *cfg_machine_args_group(CfgMachineArgs *args)
           "Kernel command line, the device tree's /chosen bootargs ([boot] append)", "ARGS" },
         { "accel", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)take_implied,
           "Translator back end: jit or interp ([cpu] accel)", "jit|interp" },
+        { "no-reboot", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, (gpointer)take_implied,
+          "A reset the guest asks for ends the run, as QEMU's -no-reboot ([machine] "
+          "on-reset = exit)",
+          NULL },
         { NULL },
     };
     GOptionGroup *group = g_option_group_new("machine", "The machine:",

@@ -29,7 +29,7 @@ done
 "$SHOAL" run --help > "$TEST_TMP/out" 2>&1
 rc=$?
 check "shoal run --help: exit 0 and every option of the run (exit $rc)" \
-    exited 0 '--kernel=FILE' '--stats' '--accel=jit|interp'
+    exited 0 '--kernel=FILE' '--stats' '--accel=jit|interp' '--no-reboot' '--gdb=ENDPOINT' '--monitor'
 "$SHOAL" help run > "$TEST_TMP/help" 2>&1
 check "shoal help run says what shoal run --help says" cmp -s "$TEST_TMP/out" "$TEST_TMP/help"
 "$SHOAL" dumpdtb --help > "$TEST_TMP/out" 2>&1

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # The console and the end of a run: a guest reset request power-cycles the
-# machine (over two nodes: it boots again and again), or with
-# [machine] on-reset = exit ends the run cleanly; piped input reaches the guest whenever it arrives and its EOF
-# does not end the run, and a terminal on stdin is raw while the machine
-# runs and restored after (checked on a pseudo-terminal from script(1)).
+# machine (over two nodes: it boots again and again), or with --no-reboot
+# ([machine] on-reset = exit) ends the run cleanly; piped input reaches the
+# guest whenever it arrives and its EOF does not end the run, and a
+# terminal on stdin is raw while the machine runs and restored after
+# (checked on a pseudo-terminal from script(1)).
 . "$(dirname "$0")/lib.sh"
 
 echo "1..8"
@@ -19,12 +20,12 @@ timeout -k 2 -s TERM 4 "$SHOAL" run "$SHOAL_SRCDIR/configs/virt-2x2.conf" --kern
 boots=$(grep -c '^reset: asking for a reset$' "$TEST_TMP/out")
 check "reset request on 2x2: the machine boots again ($boots boots in 4 s)" [ "$boots" -ge 3 ]
 
-timeout -k 2 20 "$SHOAL" run "$VIRT" --kernel "$G/reset.elf" --set machine.on-reset=exit \
+timeout -k 2 20 "$SHOAL" run "$VIRT" --kernel "$G/reset.elf" --no-reboot \
     >"$TEST_TMP/out" 2>"$TEST_TMP/err"
 rc=$?
-check "reset request, on-reset = exit: exit status 0 (got $rc)" [ "$rc" = 0 ]
+check "reset request, --no-reboot: exit status 0 (got $rc)" [ "$rc" = 0 ]
 grep -q 'asked for a machine reset (\[machine\] on-reset = exit): the run ends' "$TEST_TMP/err"
-check "reset request, on-reset = exit: a message says the run ends" [ $? = 0 ]
+check "reset request, --no-reboot: a message says the run ends" [ $? = 0 ]
 diag <"$TEST_TMP/err"
 
 (sleep 1; printf 'late\n'; sleep 0.5; printf 'quit\n') |
