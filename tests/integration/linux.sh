@@ -6,7 +6,10 @@
 # kernel must reach our /init, /init's results must equal QEMU's with as
 # many harts, the kernel must power off (exit 0) and its log must hold no
 # stall, lockup, BUG or Oops. Then a reboot asked from userspace on 2x2
-# power-cycles the machine back through the firmware to a second boot. SHOAL_LINUX_CONFIGS
+# power-cycles the machine back through the firmware to a second boot, and
+# gdb stops the kernel on 2x2 at `schedule` (S-mode, its text read through
+# the page tables), holds it 3 s, and lets it boot on to power-off with no
+# stall (time stops while gdb holds the machine). SHOAL_LINUX_CONFIGS
 # picks the layouts (the sanitizer builds run fewer).
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +25,7 @@ APPEND="console=ttyS0 panic=-1"
 RUN_TIMEOUT=${SHOAL_LINUX_TIMEOUT:-300} # seconds from start to power-off
 PER_CONFIG=4
 N_CONFIGS=$(echo $CONFIGS | wc -w)
-TOTAL=$((PER_CONFIG * N_CONFIGS + 2))
+TOTAL=$((PER_CONFIG * N_CONFIGS + 3))
 
 echo "1..$TOTAL"
 skip_all() {
@@ -127,4 +130,32 @@ sed '/Restarting system/q' "$LOG" > "$TEST_TMP/virt-2x2-first.log"
 init_lines "$TEST_TMP/virt-2x2-first.log" > "$TEST_TMP/virt-2x2.init"
 check_same "virt-2x2: /init before the reboot prints what it prints on QEMU" \
     "$TEST_TMP/qemu-4-reboot" "$TEST_TMP/virt-2x2.init"
+# gdb on the kernel: a breakpoint by System.map address (no vmlinux kept).
+if ! command -v gdb-multiarch >/dev/null; then
+    skip "no gdb-multiarch (apt-get install gdb-multiarch)"
+    exit 0
+fi
+SCHED=$(awk '$3 == "schedule" { print $1 }' "$SYSTEM_MAP")
+LOG="$TEST_TMP/gdb-linux.log"
+"$SHOAL" run "$SHOAL_SRCDIR/configs/virt-2x2.conf" --bios "$BIOS" --kernel "$KERNEL" \
+    --initrd "$INITRD" --append "$APPEND" --gdb "unix:$TEST_TMP/linux-gdb.sock" -S \
+    > "$LOG" 2>&1 </dev/null &
+SPID=$!
+wait_socket "$TEST_TMP/linux-gdb.sock"
+timeout "$RUN_TIMEOUT" gdb-multiarch -batch -nx -ex 'set architecture riscv:rv64' \
+    -ex "target remote $TEST_TMP/linux-gdb.sock" -ex "break *0x$SCHED" -ex continue \
+    -ex 'p $priv' -ex 'x/i $pc' -ex 'shell sleep 3' -ex delete -ex continue \
+    > "$TEST_TMP/gdb-linux.out" 2>&1
+wait_pid "$SPID" "$RUN_TIMEOUT"
+if grep -q "hit Breakpoint 1, 0x0*$SCHED" "$TEST_TMP/gdb-linux.out" &&
+    grep -q '^\$1 = 1$' "$TEST_TMP/gdb-linux.out" &&
+    grep -q "^=> 0x0*$SCHED:" "$TEST_TMP/gdb-linux.out" &&
+    grep -q 'exited normally' "$TEST_TMP/gdb-linux.out" && [ "$WAIT_RC" = 0 ] &&
+    grep -aq 'reboot: Power down' "$LOG" && no_trouble "$LOG" >/dev/null; then
+    ok "virt-2x2: gdb stops Linux at schedule in S-mode, holds it 3 s, it powers off clean"
+else
+    not_ok "virt-2x2: gdb stops Linux at schedule in S-mode, holds it 3 s, it powers off clean (exit $WAIT_RC)"
+    diag < "$TEST_TMP/gdb-linux.out"
+    tail -n 20 "$LOG" | diag
+fi
 exit 0
