@@ -35,11 +35,11 @@ void node_debug_clear(Node *node)
     pthread_mutex_destroy(&node->debug_lock);
 }
 
-static void send_on(Node *node, IcClient *client, IcEnvelope *env)
+void node_send_on(Node *node, IcClient *client, IcEnvelope *env)
 {
     g_autoptr(GError) error = NULL;
     if (!ic_client_send(client, env, &error) && !node_stopping(node))
-        g_warning("debugger: %s", error->message);
+        g_warning("%s: %s", ic_envelope_body_name(env), error->message);
 }
 
 static void send_stopped(Node *node, IcClient *client, guint64 txid, guint hart,
@@ -57,7 +57,7 @@ static void send_stopped(Node *node, IcClient *client, guint64 txid, guint hart,
     env.txid = txid;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED;
     env.debug_stopped = &msg;
-    send_on(node, client, &env);
+    node_send_on(node, client, &env);
 }
 
 static gboolean all_stopped(Node *node)
@@ -175,7 +175,7 @@ static void send_reply(Node *node, IcClient *client, guint64 txid, gboolean ok,
     env.txid = txid;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY;
     env.debug_access_reply = &reply;
-    send_on(node, client, &env);
+    node_send_on(node, client, &env);
 }
 
 /* On the stopped hart's thread. */

@@ -252,6 +252,10 @@ gboolean node_mirror_read(Node *node, guint64 addr, guint64 *value);
 void node_mirror_wait_bit(Node *node, guint64 addr, guint32 bit);
 
 /* ---- debug.c: the debugger's messages, on the agent's thread ---- */
+/* Sends @env on @client (the calling thread's connection: the agent's main
+ * one, or a hart's channel); a failure is a warning unless the node is
+ * stopping, when the server may be gone already. */
+void node_send_on(Node *node, IcClient *client, IcEnvelope *env);
 /* With @paused, every hart starts stopped (before its thread runs). */
 void node_debug_init(Node *node, gboolean paused);
 void node_debug_clear(Node *node);

@@ -16,9 +16,7 @@ static void send_stopped(Node *node, IcClient *client)
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET;
     env.machine_reset = &msg;
-    g_autoptr(GError) error = NULL;
-    if (!ic_client_send(client, &env, &error) && !node_stopping(node))
-        g_warning("machine reset: %s", error->message);
+    node_send_on(node, client, &env);
 }
 
 /* On each stopped hart's thread. */

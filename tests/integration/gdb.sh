@@ -127,7 +127,22 @@ timeout 60 gdb-multiarch -batch -nx -ex "target remote $T/gdb2.sock" -ex 'print/
     -ex 'info threads' -ex detach > "$T/gdb2.out" 2>&1
 check "gdb attaches to a running machine, stops it where it spins" \
     grep -q '^\$1 = 0x80000000$' "$T/gdb2.out"
-kill -0 "$SPID" 2> /dev/null
-check "after detach the machine runs on" kill -0 "$SPID"
 kill -TERM "$SPID"
 wait_pid "$SPID" 20
+
+# Detach lets every hart run: a guest started stopped (-S), which gdb only
+# looks at, finishes on its own after gdb leaves.
+"$SHOAL" run "$CONF" --kernel "$GUEST" --gdb "unix:$T/gdb3.sock" -S \
+    > "$T/out3" 2> "$T/err3" < /dev/null &
+SPID=$!
+wait_socket "$T/gdb3.sock"
+timeout 60 gdb-multiarch -batch -nx -ex "target remote $T/gdb3.sock" -ex 'info threads' \
+    -ex detach "$GUEST" > "$T/gdb3.out" 2>&1
+wait_pid "$SPID" 60
+if [ "$WAIT_RC" = 3 ] && grep -q "far_work ran 5 times" "$T/out3"; then
+    ok "after detach the machine runs on: the guest finishes (its exit code 3)"
+else
+    not_ok "after detach the machine runs on: the guest finishes (exit $WAIT_RC)"
+    diag < "$T/gdb3.out"
+    diag < "$T/out3"
+fi
