@@ -154,7 +154,7 @@ gboolean cfg_options_parse(GOptionContext *context, const char *prog, char ***ar
 
 /* The command line every child process takes (the launcher builds it):
  *   PROG CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] [--run-dir DIR] [--node N]
- *        [--paused]
+ *        [--paused] [--restore FILE] [--snapshot-at NS:FILE]
  * (--run-dir required unless [memory-server] endpoint is set)
  * (and the rest of the machine group). Parses @argv and loads the machine.
  * FALSE + @error on bad usage or config; --help and --version exit 0. */
@@ -163,6 +163,9 @@ typedef struct {
     char *run_dir;       /* private 0700 directory for ipc:// endpoints, or NULL */
     gint node;           /* --node, -1 if absent */
     gboolean paused;     /* --paused: a cpu-node's harts start stopped, for a debugger */
+    char *restore;       /* --restore: the memory server starts from this snapshot, or NULL */
+    char *snapshot_at_path; /* --snapshot-at NS:FILE (deterministic time, memory server) */
+    guint64 snapshot_at_ns;
 } CfgCmdline;
 gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **error);
 void cfg_cmdline_clear(CfgCmdline *cmdline);

@@ -134,12 +134,19 @@ gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **erro
     g_autofree char *run_dir = NULL;
     g_autofree char *node = NULL;
     gboolean paused = FALSE;
+    g_autofree char *restore = NULL;
+    g_autofree char *snapshot_at = NULL;
     const GOptionEntry entries[] = {
         { "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &run_dir,
           "The machine's private run directory (the launcher makes it)", "DIR" },
         { "node", 0, 0, G_OPTION_ARG_STRING, &node, "Which [node.N] this process is", "N" },
         { "paused", 0, 0, G_OPTION_ARG_NONE, &paused,
           "A cpu-node's harts start stopped, until a debugger lets them run", NULL },
+        { "restore", 0, 0, G_OPTION_ARG_FILENAME, &restore,
+          "The memory server starts the machine from this snapshot", "FILE" },
+        { "snapshot-at", 0, 0, G_OPTION_ARG_STRING, &snapshot_at,
+          "Deterministic time: the memory server saves a snapshot to FILE at the first "
+          "quantum boundary at or after guest time NS", "NS:FILE" },
         { NULL },
     };
     memset(out, 0, sizeof(*out));
@@ -188,9 +195,23 @@ gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **erro
             out->node = (gint)n_node;
         }
     }
+    if (ok && snapshot_at) {
+        char *colon = strchr(snapshot_at, ':');
+        if (colon)
+            *colon = '\0';
+        if (!colon || colon[1] == '\0' || !cfg_parse_u64(snapshot_at, FALSE, &out->snapshot_at_ns)) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                        "--snapshot-at: expected NS:FILE (guest time in ns, the file to write)");
+            cfg_cmdline_clear(out);
+            ok = FALSE;
+        } else {
+            out->snapshot_at_path = g_strdup(colon + 1);
+        }
+    }
     if (ok) {
         out->run_dir = g_steal_pointer(&run_dir);
         out->paused = paused;
+        out->restore = g_steal_pointer(&restore);
     }
     cfg_machine_args_clear(&machine);
     return ok;
@@ -200,5 +221,7 @@ void cfg_cmdline_clear(CfgCmdline *cmdline)
 {
     g_clear_pointer(&cmdline->machine, cfg_machine_free);
     g_clear_pointer(&cmdline->run_dir, g_free);
+    g_clear_pointer(&cmdline->restore, g_free);
+    g_clear_pointer(&cmdline->snapshot_at_path, g_free);
     cmdline->node = -1;
 }

@@ -277,6 +277,9 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS:
         node_debug_access(node, env->txid, env->debug_access);
         return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_DUMP:
+        node_snapshot_dump(node);
+        return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_ERROR:
         on_error(a, env);
         return FALSE;

@@ -111,7 +111,10 @@ guint64 node_clint_mtime(NodeClint *c, guint hart_id)
     if (now == 0)
         now = monotonic_ns();
     guint64 epoch = c->config.epoch_ns + __atomic_load_n(&c->stopped_ns, __ATOMIC_RELAXED);
-    return ns_to_ticks(c, now > epoch ? now - epoch : 0);
+    /* Modulo 2^64: a restored machine's epoch may lie before this host's
+     * boot; a reading just before the epoch (another host's clock) is 0. */
+    guint64 since = now - epoch;
+    return ns_to_ticks(c, (gint64)since < 0 ? 0 : since);
 }
 
 guint64 node_clint_mtimecmp(NodeClint *c, guint hart_id)
@@ -330,6 +333,24 @@ void node_clint_reset(NodeClint *c)
         pthread_mutex_unlock(&h->timer_lock);
         tcg_hart_set_irq(h->tcg, TCG_IRQ_MSIP, FALSE);
     }
+}
+
+void node_clint_compares(NodeClint *c, guint hart_id, guint64 *mtimecmp, guint64 *stimecmp)
+{
+    ClintHart *h = our_hart(c, hart_id);
+    g_assert(h != NULL);
+    *mtimecmp = __atomic_load_n(&h->cmp[TIMER_M], __ATOMIC_RELAXED);
+    *stimecmp = __atomic_load_n(&h->cmp[TIMER_S], __ATOMIC_RELAXED);
+}
+
+void node_clint_restore_compares(NodeClint *c, guint hart_id, guint64 mtimecmp,
+                                 guint64 stimecmp)
+{
+    ClintHart *h = our_hart(c, hart_id);
+    g_assert(h != NULL);
+    /* Before the harts run: the lines follow at the first timer check. */
+    __atomic_store_n(&h->cmp[TIMER_M], mtimecmp, __ATOMIC_RELAXED);
+    __atomic_store_n(&h->cmp[TIMER_S], stimecmp, __ATOMIC_RELAXED);
 }
 
 void node_clint_freeze(NodeClint *c)

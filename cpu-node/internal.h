@@ -58,6 +58,8 @@ NodeFrame *node_page_cache_frame(NodePageCache *cache, guint64 page);
 gboolean node_page_cache_has(NodePageCache *cache, guint64 page);
 /* The frame of @page if it exists, else NULL (any thread). */
 NodeFrame *node_page_cache_lookup(NodePageCache *cache, guint64 page);
+/* The pages the node holds Modified (guint64 addresses; a snapshot). */
+GArray *node_page_cache_modified(NodePageCache *cache);
 /* Every frame Invalid, unmapped, its grants uncounted: the machine was
  * reset and the server forgot who held what (agent thread, every hart
  * stopped with its TLB empty). */
@@ -193,6 +195,8 @@ struct Node {
     IcAddrMap *map;
     IcClient *client;         /* main connection: the agent thread only, after startup */
     GBytes *token;            /* its HelloAck's node_token: the request channels show it */
+    IcEnvelope *restore_ack;  /* its HelloAck when it carries a snapshot's state (startup) */
+    gboolean restored;        /* the harts start from a snapshot's state */
     IcWaker *waker;           /* wakes the agent */
     NodePageCache *cache;
     NodeHart *harts;          /* config->n_harts */
@@ -273,6 +277,14 @@ void node_reset(Node *node, Shoal__V1__ResetPhase phase);
 /* debug_lock held, every hart stopped: with a reset under way, each goes
  * back to its power-on state (and the last answers STOPPED). */
 void node_reset_all_stopped_locked(Node *node);
+
+/* ---- snapshot.c: saving and restoring the node's part of a machine ---- */
+/* SnapshotDump (agent thread, every hart held): the node's Modified pages,
+ * then its NodeState, on the main connection. */
+void node_snapshot_dump(Node *node);
+/* HelloAck.restore, before any hart runs: FALSE + error on a state that
+ * does not fit the node. */
+gboolean node_snapshot_restore(Node *node, const Shoal__V1__NodeState *state, GError **error);
 
 /* The hart of @hart_id in this node, or NULL. */
 NodeHart *node_hart(Node *node, guint hart_id);

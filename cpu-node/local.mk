@@ -6,7 +6,7 @@ cpu_node_libshoal_node_a_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS) \
 cpu_node_libshoal_node_a_SOURCES = \
 	cpu-node/internal.h cpu-node/page-cache.c cpu-node/clint.h cpu-node/clint.c \
 	cpu-node/agent.c cpu-node/node.c cpu-node/stats.c cpu-node/lease.h cpu-node/lease.c cpu-node/request.c cpu-node/mirror.c \
-	cpu-node/quantum.h cpu-node/quantum.c cpu-node/debug.c cpu-node/reset.c
+	cpu-node/quantum.h cpu-node/quantum.c cpu-node/debug.c cpu-node/reset.c cpu-node/snapshot.c
 
 $(cpu_node_libshoal_node_a_OBJECTS) $(shoal_cpu_node_OBJECTS): proto/shoal.pb-c.h
 

@@ -309,9 +309,10 @@ static gpointer hart_thread(gpointer data)
 {
     NodeHart *h = data;
     ic_log_set_hart((gint)h->id);
-    tcg_hart_reset(h->tcg, h->node->boot_pc, h->id, h->node->a1);
+    /* Quantum 0, or, restored, none: the first act is QuantumDone of the
+     * quantum before the snapshot's (quantum.c). */
     if (h->node->machine->deterministic)
-        tcg_hart_set_budget(h->tcg, node_quantum_budget(h->node->quantum)); /* quantum 0 */
+        tcg_hart_set_budget(h->tcg, h->node->restored ? 0 : node_quantum_budget(h->node->quantum));
     tcg_hart_run(h->tcg);
     return NULL;
 }
@@ -368,6 +369,8 @@ static gboolean say_hello(Node *node, GError **error)
     node->epoch_ns = a->time_epoch_ns;
     node->timebase_hz = a->timebase_hz;
     node->token = g_bytes_new(a->node_token.data, a->node_token.len);
+    if (a->restore)
+        node->restore_ack = g_steal_pointer(&ack);
     return TRUE;
 }
 
@@ -415,6 +418,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index, gboole
         h->node = &node;
         h->id = hc.hart_id = node.config->first_hart + i;
         h->tcg = tcg_hart_new(&hc, leases ? &node_ops : &lone_node_ops, &node);
+        tcg_hart_reset(h->tcg, node.boot_pc, h->id, node.a1);
         node.tcgs[i] = h->tcg;
     }
     NodeClintConfig clint = { node.config->first_hart, node.config->n_harts, machine->n_harts,
@@ -425,15 +429,26 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index, gboole
                                     &node);
     node.leases = node_leases_new(node.config->first_hart, node.config->n_harts,
                                   wake_agent, &node);
+    node.restored = node.restore_ack != NULL;
+    gboolean ok = node.restore_ack == NULL ||
+                  node_snapshot_restore(&node, node.restore_ack->hello_ack->restore, &error);
+    g_clear_pointer(&node.restore_ack, ic_envelope_free);
     node_debug_init(&node, paused);
-    GThread *agent = g_thread_new("shoal-agent", node_agent_thread, &node);
-    for (guint i = 0; i < node.config->n_harts; i++) {
-        g_autofree char *name = g_strdup_printf("shoal-hart%u", node.harts[i].id);
-        node.harts[i].thread = g_thread_new(name, hart_thread, &node.harts[i]);
-    }
-    g_thread_join(agent); /* it stops the harts when the machine ends */
-    for (guint i = 0; i < node.config->n_harts; i++) {
-        g_thread_join(node.harts[i].thread);
+    if (ok) {
+        GThread *agent = g_thread_new("shoal-agent", node_agent_thread, &node);
+        for (guint i = 0; i < node.config->n_harts; i++) {
+            g_autofree char *name = g_strdup_printf("shoal-hart%u", node.harts[i].id);
+            node.harts[i].thread = g_thread_new(name, hart_thread, &node.harts[i]);
+        }
+        g_thread_join(agent); /* it stops the harts when the machine ends */
+        for (guint i = 0; i < node.config->n_harts; i++) {
+            g_thread_join(node.harts[i].thread);
+        }
+    } else {
+        /* The server checked the file against the machine: only a shoal of
+         * another version gets here. The launcher names the node that died. */
+        g_printerr("shoal-cpu-node %u: %s\n", index, error->message);
+        node.exit_code = 2;
     }
     if (g_getenv("SHOAL_STATS") != NULL)
         node_stats_print(&node.stats, index, node.tcgs, node.config->n_harts,

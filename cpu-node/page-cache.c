@@ -107,6 +107,20 @@ void node_page_cache_install(NodePageCache *c, NodeFrame *f, NodePageState state
     pthread_mutex_unlock(&c->install_lock);
 }
 
+GArray *node_page_cache_modified(NodePageCache *c)
+{
+    GArray *pages = g_array_new(FALSE, FALSE, sizeof(guint64));
+    pthread_mutex_lock(&c->lock);
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, c->frames);
+    while (g_hash_table_iter_next(&it, &key, &value))
+        if (__atomic_load_n(&((NodeFrame *)value)->state, __ATOMIC_ACQUIRE) == NODE_PAGE_MODIFIED)
+            g_array_append_val(pages, *(guint64 *)key);
+    pthread_mutex_unlock(&c->lock);
+    return pages;
+}
+
 void node_page_cache_forget(NodePageCache *c)
 {
     pthread_mutex_lock(&c->lock);

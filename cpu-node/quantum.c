@@ -146,6 +146,29 @@ void node_quantum_go(NodeQuantum *q, guint64 index, guint64 start_ns)
     pthread_mutex_unlock(&q->lock);
 }
 
+void node_quantum_position(NodeQuantum *q, guint64 *index, guint64 *start_ns)
+{
+    pthread_mutex_lock(&q->lock);
+    *index = q->index;
+    *start_ns = q->start_ns;
+    pthread_mutex_unlock(&q->lock);
+}
+
+void node_quantum_restore(NodeQuantum *q, guint64 index, guint64 start_ns)
+{
+    /* Every hart's first act is QuantumDone of the quantum before (its
+     * budget is 0), so the server's Go starts @index for all at once. */
+    g_assert(index >= 1 && start_ns >= q->quantum_ns);
+    q->index = index - 1;
+    q->start_ns = start_ns - q->quantum_ns;
+    for (guint i = 0; i < q->n_harts; i++) {
+        QuantumHart *h = &q->harts[i];
+        h->index = q->index;
+        h->start_ns = q->start_ns;
+        h->retired = tcg_hart_retired(h->tcg);
+    }
+}
+
 void node_quantum_stop(NodeQuantum *q)
 {
     if (!q)

@@ -44,6 +44,11 @@ gint64 node_quantum_end(NodeQuantum *q, guint hart_id, gboolean idle, guint64 wa
 void node_quantum_post_ipi(NodeQuantum *q, guint target, gint from, gboolean level);
 /* QuantumGo: quantum @index starts at guest @start_ns (agent thread). */
 void node_quantum_go(NodeQuantum *q, guint64 index, guint64 start_ns);
+/* The quantum last started and its guest time (a snapshot, harts held). */
+void node_quantum_position(NodeQuantum *q, guint64 *index, guint64 *start_ns);
+/* Before the harts run: they begin quantum @index at @start_ns, as a
+ * snapshot taken when it started has them (index >= 1). */
+void node_quantum_restore(NodeQuantum *q, guint64 index, guint64 start_ns);
 /* Releases every waiting hart for good (any thread). */
 void node_quantum_stop(NodeQuantum *q);
 

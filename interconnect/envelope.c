@@ -43,6 +43,25 @@ static gboolean page_ok(guint64 page)
     return (page & (IC_PAGE_SIZE - 1)) == 0;
 }
 
+#define MAX_HART_FIELDS 1024 /* a hart's named values: far more than a hart has */
+#define MAX_PATH_BYTES 4096
+
+/* A node's harts as a snapshot has them: NULL if fine, else what is wrong. */
+static const char *node_state_problem(const Shoal__V1__NodeState *st)
+{
+    if (st->n_harts == 0 || st->n_harts > IC_MAX_HARTS)
+        return "hart count out of bounds";
+    for (gsize i = 0; i < st->n_harts; i++) {
+        const Shoal__V1__HartState *h = st->harts[i];
+        if (h->hart >= IC_MAX_HARTS || h->n_fields > MAX_HART_FIELDS)
+            return "hart number or value count out of bounds";
+        for (gsize k = 0; k < h->n_fields; k++)
+            if (h->fields[k]->name[0] == '\0')
+                return "a hart value without a name";
+    }
+    return NULL;
+}
+
 /* Every rule a receiver may rely on, per body. */
 static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
 {
@@ -60,10 +79,27 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
             return fail(error, peer, env, "node hart range out of bounds");
         return TRUE;
     }
-    case SHOAL__V1__ENVELOPE__BODY_HELLO_ACK:
+    case SHOAL__V1__ENVELOPE__BODY_HELLO_ACK: {
+        const char *problem;
         if (!page_ok(env->hello_ack->ram_base) || !page_ok(env->hello_ack->ram_size) ||
             env->hello_ack->ram_size == 0 || env->hello_ack->timebase_hz == 0)
             return fail(error, peer, env, "bad RAM range or time base");
+        if (env->hello_ack->restore && (problem = node_state_problem(env->hello_ack->restore)))
+            return fail(error, peer, env, problem);
+        return TRUE;
+    }
+    case SHOAL__V1__ENVELOPE__BODY_NODE_STATE: {
+        const char *problem = node_state_problem(env->node_state);
+        return problem == NULL || fail(error, peer, env, problem);
+    }
+    case SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_PAGE:
+        if (!page_ok(env->snapshot_page->page) || env->snapshot_page->data.len != IC_PAGE_SIZE)
+            return fail(error, peer, env, "not an aligned page of 4096 bytes");
+        return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_SAVE:
+        if (env->snapshot_save->path[0] == '\0' ||
+            strlen(env->snapshot_save->path) >= MAX_PATH_BYTES)
+            return fail(error, peer, env, "empty or overlong path");
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_GET_S:
         return page_ok(env->get_s->page) || fail(error, peer, env, "page not 4 KiB aligned");
@@ -234,6 +270,8 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
             return fail(error, peer, env, "unknown reset phase");
         return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
+    case SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_DUMP:
+    case SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_SAVED:
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_RESET:
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_PAGES_QUERY:
     case SHOAL__V1__ENVELOPE__BODY_GUEST_EXIT:

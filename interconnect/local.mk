@@ -7,11 +7,13 @@ interconnect_libshoal_ic_a_SOURCES = \
 	interconnect/ic.h interconnect/internal.h \
 	interconnect/envelope.c interconnect/transport.c interconnect/direct.c interconnect/link.c interconnect/ring.c \
 	interconnect/addr-map.c interconnect/console.c interconnect/log.c \
-	interconnect/secret.c interconnect/keypair.c interconnect/curve.c interconnect/zap.c
+	interconnect/secret.c interconnect/keypair.c interconnect/curve.c interconnect/zap.c \
+	interconnect/snapshot.h interconnect/snapshot-file.c
 # ic.h includes the generated header: make sure it exists before any of
 # these compile, even when a single target is built (BUILT_SOURCES only
 # covers all/check).
-$(interconnect_libshoal_ic_a_OBJECTS) $(tests_unit_test_ic_OBJECTS): proto/shoal.pb-c.h
+$(interconnect_libshoal_ic_a_OBJECTS) $(tests_unit_test_ic_OBJECTS) \
+	$(tests_unit_test_snapshot_file_OBJECTS): proto/shoal.pb-c.h
 # Link line for anything using the interconnect.
 IC_LIBS = interconnect/libshoal-ic.a proto/libshoal-proto.a $(ZMQ_LIBS) $(PROTOBUF_C_LIBS) $(GLIB_LIBS)
 
@@ -20,6 +22,12 @@ TESTS += tests/unit/test-ic
 tests_unit_test_ic_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_unit_test_ic_SOURCES = tests/unit/test-ic.c
 tests_unit_test_ic_LDADD = $(IC_LIBS)
+
+check_PROGRAMS += tests/unit/test-snapshot-file
+TESTS += tests/unit/test-snapshot-file
+tests_unit_test_snapshot_file_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_unit_test_snapshot_file_SOURCES = tests/unit/test-snapshot-file.c
+tests_unit_test_snapshot_file_LDADD = $(IC_LIBS) $(CFG_LIBS) $(GLIB_LIBS)
 
 # bench/page-rtt's reference: the raw ZeroMQ round trip of one page.
 noinst_PROGRAMS += shoal-ic-rtt

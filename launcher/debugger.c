@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define HELLO_TIMEOUT_MS 10000
+#define SNAPSHOT_TIMEOUT_MS 600000 /* writing a machine's RAM: gigabytes on a slow disk */
 #define ACCESS_TIMEOUT_MS 10000 /* a node answers a debug access within this, or it is an error */
 #define MAX_FDS (1 + 1 + LAUNCHER_MONITOR_MAX_FDS) /* the waker, gdb, the monitor */
 
@@ -210,15 +211,16 @@ static gboolean wait_machine(LauncherDebugger *d, struct pollfd *fds, guint n, i
 /* Sends @env and waits for its answer, a @reply body with its txid: the
  * reply (the caller's), or NULL if none came (timeout, machine gone,
  * stopping). What else comes meanwhile is handled as the loop would. */
-static IcEnvelope *ask(LauncherDebugger *d, IcEnvelope *env, Shoal__V1__Envelope__BodyCase reply)
+static IcEnvelope *ask_within(LauncherDebugger *d, IcEnvelope *env,
+                              Shoal__V1__Envelope__BodyCase reply, int timeout_ms)
 {
     launcher_debugger_send(d, env);
-    gint64 deadline = g_get_monotonic_time() + ACCESS_TIMEOUT_MS * 1000;
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
     while (!d->ended) {
         gint64 left = (deadline - g_get_monotonic_time() + 999) / 1000;
         if (left <= 0) {
             g_warning("debugger: no answer to %s in %d ms", ic_envelope_body_name(env),
-                      ACCESS_TIMEOUT_MS);
+                      timeout_ms);
             return NULL;
         }
         struct pollfd fd = { .fd = ic_waker_fd(d->waker), .events = POLLIN };
@@ -241,6 +243,23 @@ static IcEnvelope *ask(LauncherDebugger *d, IcEnvelope *env, Shoal__V1__Envelope
         ic_envelope_free(got);
     }
     return NULL; /* the machine ended meanwhile */
+}
+
+static IcEnvelope *ask(LauncherDebugger *d, IcEnvelope *env, Shoal__V1__Envelope__BodyCase reply)
+{
+    return ask_within(d, env, reply, ACCESS_TIMEOUT_MS);
+}
+
+IcEnvelope *launcher_debugger_snapshot(LauncherDebugger *d, const char *path)
+{
+    if (d->ended || d->state != LAUNCHER_MACHINE_HALTED)
+        return NULL;
+    Shoal__V1__SnapshotSave save = SHOAL__V1__SNAPSHOT_SAVE__INIT;
+    save.path = (char *)path;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_SAVE;
+    env.snapshot_save = &save;
+    return ask_within(d, &env, SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_SAVED, SNAPSHOT_TIMEOUT_MS);
 }
 
 IcEnvelope *launcher_debugger_access(LauncherDebugger *d, Shoal__V1__DebugAccess *access)

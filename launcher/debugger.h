@@ -74,6 +74,9 @@ GArray *launcher_debugger_all_harts(const LauncherDebugger *d);
 IcEnvelope *launcher_debugger_access(LauncherDebugger *d, Shoal__V1__DebugAccess *access);
 /* The directory's census of RAM pages (DebugPages), or NULL. */
 IcEnvelope *launcher_debugger_pages(LauncherDebugger *d);
+/* The memory server saves the halted machine to @path: its SnapshotSaved
+ * answer, or NULL (not halted, machine gone). */
+IcEnvelope *launcher_debugger_snapshot(LauncherDebugger *d, const char *path);
 /* @count registers from @regno (gdb's numbering) of @hart, 8 bytes each,
  * into @out; FALSE if the machine did not answer, *@ok whether the node
  * could read them. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "interconnect/ic.h"
+#include "interconnect/snapshot.h"
 
 #define EXIT_BAD_INPUT 2
 #define EXIT_FAILURE_RUN 1
@@ -32,6 +33,8 @@ typedef struct {
     char *gdb;               /* run --gdb ENDPOINT, or NULL */
     char *monitor;           /* run --monitor unix:PATH, or NULL */
     gboolean paused;         /* run --paused (-S) */
+    char *restore;           /* run --restore FILE (absolute), or NULL */
+    char *snapshot_at;       /* run --snapshot-at NS:FILE, or NULL */
     char **rest;             /* what option parsing left: the command, CONFIG [FILE] */
 } RunArgs;
 
@@ -108,6 +111,14 @@ static GOptionContext *command_context(RunArgs *a, gboolean dumpdtb)
           "Serve the monitor (JSON lines: pause, resume, info-harts, stats, quit...) on "
           "unix:PATH; `shoal monitor PATH` speaks it (docs/monitor.md)",
           "unix:PATH" },
+        { "restore", 0, 0, G_OPTION_ARG_FILENAME, &a->restore,
+          "Start from a snapshot (the monitor's snapshot-save, or --snapshot-at) instead of "
+          "the boot images; any node layout of the same board (docs/snapshot.md)",
+          "FILE" },
+        { "snapshot-at", 0, 0, G_OPTION_ARG_STRING, &a->snapshot_at,
+          "Deterministic time: save a snapshot to FILE at the first quantum boundary at or after "
+          "guest time NS, and run on",
+          "NS:FILE" },
         { "paused", 'S', 0, G_OPTION_ARG_NONE, &a->paused,
           "Start with every hart stopped, until gdb or the monitor lets them run (with --gdb or "
           "--monitor)",
@@ -170,6 +181,8 @@ static void run_args_clear(RunArgs *a)
     g_clear_pointer(&a->rest, g_strfreev);
     g_clear_pointer(&a->gdb, g_free);
     g_clear_pointer(&a->monitor, g_free);
+    g_clear_pointer(&a->restore, g_free);
+    g_clear_pointer(&a->snapshot_at, g_free);
 }
 
 /* Every image the machine boots must load into its RAM, where the memory
@@ -187,8 +200,9 @@ static gboolean check_images(const CfgMachine *m)
 }
 
 /* The arguments every child gets: CONFIG [--set ..]... [--kernel] [--bios]
- * --run-dir DIR [--node N [--paused]]. */
-static char **child_args(const RunArgs *a, const char *run_dir, gint node)
+ * --run-dir DIR [--node N [--paused]], and the memory server's (@server)
+ * [--restore FILE] [--snapshot-at NS:FILE]. */
+static char **child_args(const RunArgs *a, const char *run_dir, gint node, gboolean server)
 {
     GPtrArray *v = g_ptr_array_new();
     g_auto(GStrv) sets = cfg_machine_args_sets(&a->machine);
@@ -213,6 +227,14 @@ static char **child_args(const RunArgs *a, const char *run_dir, gint node)
         g_ptr_array_add(v, g_strdup_printf("%d", node));
         if (a->paused)
             g_ptr_array_add(v, g_strdup("--paused"));
+    }
+    if (server && a->restore) {
+        g_ptr_array_add(v, g_strdup("--restore"));
+        g_ptr_array_add(v, g_strdup(a->restore));
+    }
+    if (server && a->snapshot_at) {
+        g_ptr_array_add(v, g_strdup("--snapshot-at"));
+        g_ptr_array_add(v, g_strdup(a->snapshot_at));
     }
     g_ptr_array_add(v, NULL);
     return (char **)g_ptr_array_free(v, FALSE);
@@ -411,7 +433,7 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
     {
         /* The console says Hello before any hart exists, so not one byte
          * of guest output can be sent before someone listens. */
-        g_auto(GStrv) args = child_args(a, run_dir, -1);
+        g_auto(GStrv) args = child_args(a, run_dir, -1, TRUE);
         gboolean ok = launcher_procs_spawn(&procs, dir, "shoal-memory-server", -1, args, &error);
         StartWatch watch = { &procs, NULL };
         if (ok) {
@@ -425,13 +447,13 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
         }
         if (ok && cfg_machine_has_bridge(m)) {
             /* before the nodes: harts' first accesses to it wait less */
-            g_auto(GStrv) bargs = child_args(a, run_dir, -1);
+            g_auto(GStrv) bargs = child_args(a, run_dir, -1, FALSE);
             ok = launcher_procs_spawn(&procs, dir,
                                       m->sysc_program ? m->sysc_program : "shoal-sysc-bridge", -1,
                                       bargs, &error);
         }
         for (guint i = 0; ok && i < m->n_nodes; i++) {
-            g_auto(GStrv) nargs = child_args(a, run_dir, (gint)i);
+            g_auto(GStrv) nargs = child_args(a, run_dir, (gint)i, FALSE);
             ok = launcher_procs_spawn(&procs, dir, "shoal-cpu-node", (gint)i, nargs, &error);
         }
         if (!ok) {
@@ -473,6 +495,48 @@ static CfgMachine *load_machine(int argc, char **argv, RunArgs *a, gboolean dump
     return m;
 }
 
+/* --restore and --snapshot-at, checked before anything starts: the file
+ * is a snapshot of this board (any layout), the machine can be saved. */
+static gboolean check_snapshots(RunArgs *a, const CfgMachine *m)
+{
+    g_autoptr(GError) error = NULL;
+    if ((a->restore || a->snapshot_at) && cfg_machine_has_bridge(m)) {
+        say("%s: SystemC models cannot be saved or restored yet (a device has type sysc)",
+            a->restore ? "--restore" : "--snapshot-at");
+        return FALSE;
+    }
+    if (a->snapshot_at && !m->deterministic) {
+        say("--snapshot-at needs deterministic time ([sysc] time-mode = deterministic); in host "
+            "time, save with the monitor's snapshot-save (docs/snapshot.md)");
+        return FALSE;
+    }
+    const char *colon = a->snapshot_at ? strchr(a->snapshot_at, ':') : NULL;
+    if (a->snapshot_at && (!colon || colon == a->snapshot_at || colon[1] == '\0' ||
+                           strspn(a->snapshot_at, "0123456789") != (gsize)(colon - a->snapshot_at))) {
+        say("--snapshot-at %s: expected NS:FILE (guest time in ns, the file to write)",
+            a->snapshot_at);
+        return FALSE;
+    }
+    if (a->snapshot_at) {
+        /* The memory server's idea of the current directory may differ. */
+        g_autofree char *file = g_canonicalize_filename(colon + 1, NULL);
+        char *at = g_strdup_printf("%.*s:%s", (int)(colon - a->snapshot_at), a->snapshot_at, file);
+        g_free(a->snapshot_at);
+        a->snapshot_at = at;
+    }
+    if (!a->restore)
+        return TRUE;
+    char *path = g_canonicalize_filename(a->restore, NULL);
+    g_free(a->restore);
+    a->restore = path;
+    g_autoptr(IcSnapshot) snap = ic_snapshot_open(path, &error);
+    if (!snap || !ic_snapshot_fits(snap, m, &error)) {
+        say("%s", error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     RunArgs a = { 0 };
@@ -493,7 +557,7 @@ static int cmd_run(int argc, char **argv)
         /* the memory server would refuse the debugger: say so before anything starts */
         say("%s: the debugger needs host time ([sysc] time-mode = decoupled)",
             a.gdb ? "--gdb" : "--monitor");
-    } else if (m && check_images(m)) {
+    } else if (m && check_images(m) && check_snapshots(&a, m)) {
         code = run_machine(&a, m);
     }
     run_args_clear(&a);

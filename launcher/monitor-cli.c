@@ -72,12 +72,40 @@ static gboolean is_json(const char *text)
     return text[0] == '{' || text[0] == '[';
 }
 
+/* Commands whose last word is their one argument (a file is made absolute:
+ * the machine's launcher may run in another directory). */
+static const struct {
+    const char *name, *arg;
+} with_file[] = {
+    { "snapshot-save", "file" },
+};
+
+/* The first @n of @words joined by "-": a command's name. */
+static char *join_words(char **words, guint n)
+{
+    g_autoptr(GString) name = g_string_new(NULL);
+    for (guint k = 0; k < n; k++)
+        g_string_append_printf(name, "%s%s", k ? "-" : "", words[k]);
+    return g_string_free(g_steal_pointer(&name), FALSE);
+}
+
 /* The request line for @words (n of them), newline included. */
 static char *request_line(char **words, guint n)
 {
     if (n == 1 && is_json(words[0]))
         return g_strconcat(words[0], "\n", NULL);
-    g_autofree char *name = g_strjoinv("-", words);
+    g_autoptr(LauncherJson) args = NULL;
+    for (guint i = 0; n >= 2 && i < G_N_ELEMENTS(with_file); i++) {
+        g_autofree char *head = join_words(words, n - 1);
+        if (strcmp(head, with_file[i].name) == 0) {
+            g_autofree char *file = g_canonicalize_filename(words[n - 1], NULL);
+            args = launcher_json_new_object();
+            launcher_json_object_set_string(args, with_file[i].arg, file);
+            n--;
+            break;
+        }
+    }
+    g_autofree char *name = join_words(words, n);
     for (guint i = 0; i < G_N_ELEMENTS(aliases); i++) {
         if (strcmp(name, aliases[i].alias) == 0) {
             g_free(name);
@@ -86,6 +114,8 @@ static char *request_line(char **words, guint n)
     }
     g_autoptr(LauncherJson) req = launcher_json_new_object();
     launcher_json_object_set_string(req, "execute", name);
+    if (args)
+        launcher_json_object_set(req, "arguments", g_steal_pointer(&args));
     g_autoptr(GString) line = g_string_new(NULL);
     launcher_json_append(line, req);
     g_string_append_c(line, '\n');

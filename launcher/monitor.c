@@ -66,6 +66,7 @@ typedef struct {
      * it waits while a halt is under way */
     gboolean settled;
     MonitorRun run;
+    const char *arg; /* the one string argument it requires, or NULL: none */
 } MonitorCommand;
 
 struct MonitorClient {
@@ -78,7 +79,9 @@ struct MonitorClient {
     gboolean gone;
     const MonitorCommand *command; /* a request not answered yet, or NULL */
     LauncherJson *id;              /* its id, or NULL */
+    char *arg;                     /* the request's argument (MonitorCommand.arg), or NULL */
     gboolean pausing;              /* its pause waits for the machine's halt */
+    gboolean saving;               /* its snapshot-save waits for the halt, then resumes */
 };
 
 struct LauncherMonitor {
@@ -115,6 +118,8 @@ static void answer(MonitorClient *c, LauncherJson *ret, const GError *error)
     send_json(c, msg);
     c->command = NULL;
     c->pausing = FALSE;
+    c->saving = FALSE;
+    g_clear_pointer(&c->arg, g_free);
 }
 
 G_GNUC_PRINTF(3, 4)
@@ -359,6 +364,51 @@ static gboolean cmd_system_reset(LauncherMonitor *m, MonitorClient *c, LauncherJ
     return TRUE;
 }
 
+/* Saves the held machine to @c's file (the memory server writes it). */
+static gboolean save_snapshot(LauncherDebugger *d, MonitorClient *c, LauncherJson **ret,
+                              GError **error)
+{
+    g_autoptr(IcEnvelope) reply = launcher_debugger_snapshot(d, c->arg);
+    if (reply == NULL) {
+        if (!machine_ended(d, error))
+            g_set_error(error, MONITOR_ERROR, MONITOR_ERROR_MACHINE,
+                        "%s: the memory server did not answer", c->arg);
+        return FALSE;
+    }
+    const Shoal__V1__SnapshotSaved *r = reply->snapshot_saved;
+    if (!r->ok) {
+        g_set_error(error, MONITOR_ERROR, MONITOR_ERROR_MACHINE, "%s", r->error);
+        return FALSE;
+    }
+    *ret = launcher_json_new_object();
+    launcher_json_object_set_string(*ret, "file", c->arg);
+    launcher_json_object_set_int(*ret, "file-bytes", (gint64)r->file_bytes);
+    launcher_json_object_set_int(*ret, "data-bytes", (gint64)r->data_bytes);
+    launcher_json_object_set_int(*ret, "save-us", (gint64)r->save_us);
+    return TRUE;
+}
+
+/* A paused machine is saved as it stands and stays paused; a running one
+ * is paused for the save and runs on after it (launcher_monitor_halted). */
+static gboolean cmd_snapshot_save(LauncherMonitor *m, MonitorClient *c, LauncherJson **ret,
+                                  GError **error)
+{
+    LauncherDebugger *d = m->d;
+    if (machine_ended(d, error))
+        return FALSE;
+    if (d->state == LAUNCHER_MACHINE_HALTED)
+        return save_snapshot(d, c, ret, error);
+    if (d->gdb && launcher_gdb_attached(d->gdb)) {
+        g_set_error(error, MONITOR_ERROR, MONITOR_ERROR_GDB_ATTACHED,
+                    "gdb is attached and the machine runs: stop it in gdb first");
+        return FALSE;
+    }
+    launcher_debugger_halt(d, LAUNCHER_HALT_PAUSE, 0);
+    c->saving = TRUE;
+    *ret = NULL;
+    return TRUE;
+}
+
 /* As gdb's k: the launcher's signalfd takes the SIGTERM on its thread and
  * tears the run down (exit 143); the answer goes out before the socket
  * closes (launcher_monitor_free). */
@@ -384,6 +434,7 @@ static const MonitorCommand commands[] = {
     { "stats", FALSE, cmd_stats },
     { "system_reset", TRUE, cmd_system_reset },
     { "reset", TRUE, cmd_system_reset },
+    { "snapshot-save", TRUE, cmd_snapshot_save, "file" },
     { "quit", FALSE, cmd_quit },
     { "query-commands", FALSE, cmd_query_commands },
 };
@@ -448,9 +499,21 @@ static void take_request(MonitorClient *c, const char *line, gsize len)
                      "no command \"%s\" (query-commands lists them)", name);
         return;
     }
-    if (args && args->items->len > 0) {
+    guint n_args = args ? args->items->len : 0;
+    if (command->arg == NULL && n_args > 0) {
         answer_error(c, MONITOR_ERROR_INVALID_ARGUMENTS, "%s takes no arguments", name);
         return;
+    }
+    if (command->arg) {
+        const char *value = launcher_json_get_string(launcher_json_object_get(args, command->arg));
+        if (n_args != 1 || value == NULL || value[0] == '\0') {
+            answer_error(c, MONITOR_ERROR_INVALID_ARGUMENTS,
+                         "%s takes one argument, \"%s\", a non-empty string", name,
+                         command->arg);
+            return;
+        }
+        g_free(c->arg);
+        c->arg = g_strdup(value);
     }
     c->command = command;
 }
@@ -496,7 +559,7 @@ static gboolean blank(const char *line, gsize len)
 /* Answers @c's requests in order, as far as the machine lets it. */
 static void serve_client(LauncherMonitor *m, MonitorClient *c)
 {
-    while (!c->closing && !c->gone && !c->pausing) {
+    while (!c->closing && !c->gone && !c->pausing && !c->saving) {
         if (c->command == NULL) {
             const char *line;
             gsize len;
@@ -532,6 +595,7 @@ static void free_client(gpointer data)
     g_byte_array_unref(c->in);
     g_string_free(c->out, TRUE);
     launcher_json_free(c->id);
+    g_free(c->arg);
     g_free(c);
 }
 
@@ -633,6 +697,21 @@ void launcher_monitor_halted(LauncherMonitor *m)
         launcher_json_object_set_int(data, "hart", d->halt_hart);
     launcher_json_object_set_int(data, "latency-us", d->last_halt_us);
     broadcast(m, "STOP", data);
+    gboolean saved = FALSE;
+    for (guint i = 0; i < m->clients->len; i++) {
+        MonitorClient *c = g_ptr_array_index(m->clients, i);
+        if (!c->saving)
+            continue;
+        c->saving = FALSE;
+        g_autoptr(GError) error = NULL;
+        LauncherJson *ret = NULL;
+        gboolean ok = save_snapshot(d, c, &ret, &error);
+        answer(c, ok ? ret : NULL, ok ? NULL : error);
+        saved = TRUE;
+    }
+    g_autoptr(GError) error = NULL;
+    if (saved && !let_run(d, &error))
+        g_debug("monitor: after the snapshot: %s", error->message);
 }
 
 void launcher_monitor_resumed(LauncherMonitor *m)
@@ -646,7 +725,7 @@ void launcher_monitor_ended(LauncherMonitor *m)
     for (guint i = 0; i < m->clients->len; i++) {
         MonitorClient *c = g_ptr_array_index(m->clients, i);
         g_autoptr(GError) error = NULL;
-        if (c->pausing && machine_ended(d, &error))
+        if ((c->pausing || c->saving) && machine_ended(d, &error))
             answer(c, NULL, error);
     }
     LauncherJson *data = launcher_json_new_object();

@@ -86,3 +86,17 @@ gboolean msrv_gpio_write(MsrvGpio *gpio, guint64 off, guint size, guint64 value)
     }
     return TRUE;
 }
+
+void msrv_gpio_save(const MsrvGpio *gpio, Shoal__V1__GpioState *out)
+{
+    out->input_en = gpio->input_en;
+    out->output_en = gpio->output_en;
+    out->output_val = gpio->output_val;
+}
+
+void msrv_gpio_load(MsrvGpio *gpio, const Shoal__V1__GpioState *state)
+{
+    gpio->input_en = state->input_en;
+    gpio->output_en = state->output_en;
+    gpio->output_val = state->output_val;
+}

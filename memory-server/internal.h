@@ -35,6 +35,19 @@ void msrv_uart_push_input(MsrvUart *uart, const guint8 *data, gsize len);
 /* Takes up to @max of the transmitted bytes not taken yet, oldest first
  * (NULL if none). Taking them may empty THR again (LSR, THRE interrupt). */
 GBytes *msrv_uart_take_output(MsrvUart *uart, gsize max);
+/* Snapshots (UartState in proto/shoal.proto). Fills @out (initialised by
+ * the caller with SHOAL__V1__UART_STATE__INIT); its pointers are the
+ * caller's to free with msrv_uart_state_clear. The transmit side is not
+ * saved: take the output (msrv_uart_take_output) first. */
+void msrv_uart_save(const MsrvUart *uart, Shoal__V1__UartState *out);
+void msrv_uart_state_clear(Shoal__V1__UartState *state);
+/* Replaces the UART's state with @state, with nothing transmitted pending.
+ * FALSE + error (MSRV_UART_ERROR, naming the register or value out of
+ * range) on a state the device cannot have; the UART is then unchanged.
+ * msrv_uart_irq may differ afterwards: the caller re-syncs the line. */
+#define MSRV_UART_ERROR (msrv_uart_error_quark())
+GQuark msrv_uart_error_quark(void);
+gboolean msrv_uart_load(MsrvUart *uart, const Shoal__V1__UartState *state, GError **error);
 
 /* ---- PLIC: interrupt sources -> per-hart M/S external interrupts ---- */
 #define MSRV_PLIC_SOURCES 96u     /* ids 0..95; 0 means "none" */
@@ -58,6 +71,20 @@ gboolean msrv_plic_write(MsrvPlic *plic, guint64 off, guint size, guint64 value)
 void msrv_plic_set_line(MsrvPlic *plic, guint source, gboolean level);
 /* The last level reported for hart @hart's @mip_bit context. */
 gboolean msrv_plic_output(const MsrvPlic *plic, guint hart, guint mip_bit);
+/* Snapshots (PlicState in proto/shoal.proto): priorities, claims, enables
+ * and thresholds, not the input lines. Fills @out (initialised by the
+ * caller with SHOAL__V1__PLIC_STATE__INIT); its arrays are the caller's to
+ * free with msrv_plic_state_clear. */
+void msrv_plic_save(const MsrvPlic *plic, Shoal__V1__PlicState *out);
+void msrv_plic_state_clear(Shoal__V1__PlicState *state);
+/* Replaces that state with @state, keeping the input line levels, then
+ * reports every context's output through the callback, changed or not.
+ * FALSE + error (MSRV_PLIC_ERROR) if @state does not fit this PLIC (array
+ * lengths for another hart count) or holds what no register can; the PLIC
+ * is then unchanged and nothing is reported. */
+#define MSRV_PLIC_ERROR (msrv_plic_error_quark())
+GQuark msrv_plic_error_quark(void);
+gboolean msrv_plic_load(MsrvPlic *plic, const Shoal__V1__PlicState *state, GError **error);
 
 /* ---- sifive_test: the guest's way to end the machine ---- */
 typedef enum {
@@ -83,6 +110,12 @@ gboolean msrv_gpio_read(MsrvGpio *gpio, guint64 off, guint size, guint64 *value)
 gboolean msrv_gpio_write(MsrvGpio *gpio, guint64 off, guint size, guint64 value);
 /* The pins' levels, bit n for pin n: output_en & output_val. */
 guint32 msrv_gpio_levels(const MsrvGpio *gpio);
+/* Snapshots (GpioState in proto/shoal.proto): the three registers; @out's
+ * device is the caller's to fill, and nothing in it needs freeing. Every
+ * value is one the registers can hold, so loading cannot fail; the pins
+ * take the loaded levels (msrv_gpio_levels) without telling anyone. */
+void msrv_gpio_save(const MsrvGpio *gpio, Shoal__V1__GpioState *out);
+void msrv_gpio_load(MsrvGpio *gpio, const Shoal__V1__GpioState *state);
 
 /* ---- the SystemC bridge's side (bridge.c) ---- */
 /* The directory requester that stands for the bridge's DMA (a machine with
@@ -141,7 +174,48 @@ void msrv_bridge_after_writes(MsrvBridge *bridge, void (*fn)(gpointer data), gpo
 /* ---- the server ---- */
 /* Runs the memory server of @machine until the machine ends; returns the
  * process exit code. */
-int msrv_run(const CfgMachine *machine, const char *run_dir);
+typedef struct {
+    const char *restore;          /* --restore FILE, or NULL */
+    const char *snapshot_at_path; /* --snapshot-at NS:FILE, or NULL */
+    guint64 snapshot_at_ns;
+} MsrvRunOptions;
+int msrv_run(const CfgMachine *machine, const char *run_dir, const MsrvRunOptions *options);
+
+/* ---- snapshot.c: a save under way, and a snapshot to restore ---- */
+typedef struct MsrvSave MsrvSave;
+/* A save to @path asked by the debugger @reply_peer (@reply_txid), or by
+ * the server itself (-1); @halt_txid is the DebugHalt that holds the nodes. */
+MsrvSave *msrv_save_new(const CfgMachine *machine, const char *path, gint reply_peer,
+                        guint64 reply_txid, guint64 halt_txid);
+void msrv_save_free(MsrvSave *save);
+const char *msrv_save_path(const MsrvSave *save);
+gint msrv_save_reply_peer(const MsrvSave *save, guint64 *txid);
+/* Whether @txid is the save's DebugHalt. */
+gboolean msrv_save_is_halt(const MsrvSave *save, guint64 txid);
+/* Node @node answered the halt; TRUE once every node has. */
+gboolean msrv_save_halted(MsrvSave *save, guint node);
+/* TRUE once, when every node is held: send SnapshotDump now. */
+gboolean msrv_save_start_dump(MsrvSave *save);
+gboolean msrv_save_take_page(MsrvSave *save, guint node, const Shoal__V1__SnapshotPage *page,
+                             GError **error);
+gboolean msrv_save_take_state(MsrvSave *save, guint node, const Shoal__V1__NodeState *state,
+                              GError **error);
+/* Every node sent its state. */
+gboolean msrv_save_complete(const MsrvSave *save);
+/* Writes the file: @meta holds the devices' state (the caller's), the rest
+ * is filled here from the nodes and the machine; @ram is the server's,
+ * stale where a node sent its page. @result gets the sizes and time. */
+gboolean msrv_save_write(MsrvSave *save, const guint8 *ram, Shoal__V1__SnapshotMeta *meta,
+                         Shoal__V1__SnapshotSaved *result, GError **error);
+
+typedef struct MsrvRestore MsrvRestore;
+/* Opens @path, checks it fits @machine and fills @ram from it. */
+MsrvRestore *msrv_restore_open(const CfgMachine *machine, const char *path, guint8 *ram,
+                               GError **error);
+const Shoal__V1__SnapshotMeta *msrv_restore_meta(const MsrvRestore *restore);
+/* Node @node's harts (of this machine's layout), for its HelloAck. */
+Shoal__V1__NodeState *msrv_restore_node(MsrvRestore *restore, guint node);
+void msrv_restore_free(MsrvRestore *restore);
 
 /* ---- quantum.c: deterministic time's barrier ---- */
 typedef struct MsrvQuantum MsrvQuantum;
@@ -165,6 +239,9 @@ void msrv_quantum_bridge_ready(MsrvQuantum *quantum);
 /* Something went to the bridge (an access, a line): it must run at the end
  * of this quantum even if its own next event is later. */
 void msrv_quantum_bridge_busy(MsrvQuantum *quantum);
+/* Before any hart reports: quantum @index starts at @start_ns next (a
+ * restored snapshot's; every hart first says QuantumDone of index - 1). */
+void msrv_quantum_restore(MsrvQuantum *quantum, guint64 index, guint64 start_ns);
 /* An interrupt line moved: the harts must run the next quantum, not skip. */
 void msrv_quantum_lines_moved(MsrvQuantum *quantum);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* shoal-memory-server: guest RAM, the coherence directory and the platform
  * devices of one machine.
- *   shoal-memory-server CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] --run-dir DIR */
+ *   shoal-memory-server CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] --run-dir DIR
+ *                       [--restore FILE] [--snapshot-at NS:FILE] */
 #include <stdio.h>
 
 #include "config/cfg.h"
@@ -17,7 +18,8 @@ int main(int argc, char **argv)
         g_printerr("shoal-memory-server: %s\n", error->message);
         return 2;
     }
-    int code = msrv_run(cmd.machine, cmd.run_dir);
+    MsrvRunOptions options = { cmd.restore, cmd.snapshot_at_path, cmd.snapshot_at_ns };
+    int code = msrv_run(cmd.machine, cmd.run_dir, &options);
     cfg_cmdline_clear(&cmd);
     return code;
 }

@@ -40,9 +40,11 @@ enum {
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
 #define FCR_CLEAR_TX 0x04
+#define FCR_KEPT (0xff & ~(FCR_CLEAR_RX | FCR_CLEAR_TX)) /* the clear bits act, not kept */
 #define FCR_TRIGGER_SHIFT 6
 #define MSR_DCD_DSR_CTS 0xb0
 #define MCR_LOOP 0x10
+#define MCR_MASK 0x1f
 #define FIFO_SIZE 16
 #define RX_LIMIT (1u << 20) /* bytes waiting host-side; beyond this: overrun */
 #define TX_FULL (16u * 1024) /* output not taken yet from which THR reads full */
@@ -105,16 +107,16 @@ void msrv_uart_free(MsrvUart *u)
     g_free(u);
 }
 
-static guint fifo_capacity(const MsrvUart *u)
+static guint fifo_capacity(guint8 fcr)
 {
-    return (u->fcr & FCR_ENABLE) ? FIFO_SIZE : 1;
+    return (fcr & FCR_ENABLE) ? FIFO_SIZE : 1;
 }
 
 /* Moves waiting bytes into the FIFO while it has room: the host side holds
  * back what the chip cannot, as a flow-controlled line would. */
 static void refill(MsrvUart *u)
 {
-    while (u->fifo_count < fifo_capacity(u) && u->backlog_head < u->backlog->len) {
+    while (u->fifo_count < fifo_capacity(u->fcr) && u->backlog_head < u->backlog->len) {
         u->fifo[(u->fifo_head + u->fifo_count) % FIFO_SIZE] = u->backlog->data[u->backlog_head++];
         u->fifo_count++;
     }
@@ -249,14 +251,14 @@ gboolean msrv_uart_write(MsrvUart *u, guint64 off, guint64 value)
         if (v & FCR_CLEAR_RX)
             clear_fifo(u);
         /* TX clear: nothing to do, transmission is immediate. */
-        u->fcr = v & ~(FCR_CLEAR_RX | FCR_CLEAR_TX);
+        u->fcr = v & FCR_KEPT;
         refill(u);
         return TRUE;
     case REG_LCR:
         u->lcr = v;
         return TRUE;
     case REG_MCR:
-        u->mcr = v & 0x1f;
+        u->mcr = v & MCR_MASK;
         return TRUE;
     case REG_LSR:
     case REG_MSR:
@@ -293,4 +295,97 @@ GBytes *msrv_uart_take_output(MsrvUart *u, gsize max)
         u->thr_irq = (u->ier & IER_ETBEI) != 0; /* THR empty again */
     }
     return out;
+}
+
+G_DEFINE_QUARK(shoal-msrv-uart-error-quark, msrv_uart_error)
+
+void msrv_uart_save(const MsrvUart *u, Shoal__V1__UartState *out)
+{
+    GByteArray *rx = g_byte_array_new();
+    for (guint i = 0; i < u->fifo_count; i++)
+        g_byte_array_append(rx, &u->fifo[(u->fifo_head + i) % FIFO_SIZE], 1);
+    g_byte_array_append(rx, u->backlog->data + u->backlog_head,
+                        (guint)(u->backlog->len - u->backlog_head));
+    out->ier = u->ier;
+    out->lcr = u->lcr;
+    out->mcr = u->mcr;
+    out->scr = u->scr;
+    out->dll = u->dll;
+    out->dlm = u->dlm;
+    out->fcr = u->fcr;
+    out->lsr_errors = u->lsr_errors;
+    out->thr_irq = u->thr_irq;
+    out->rx.len = rx->len;
+    out->rx.data = g_byte_array_free(rx, FALSE);
+}
+
+void msrv_uart_state_clear(Shoal__V1__UartState *state)
+{
+    g_clear_pointer(&state->rx.data, g_free);
+    state->rx.len = 0;
+}
+
+/* FALSE + error unless @s is a state the device's own writes can reach:
+ * each register within the bits it keeps, and no more received bytes than
+ * the FIFO and the host-side buffer hold together. */
+static gboolean check_state(const Shoal__V1__UartState *s, GError **error)
+{
+    const struct {
+        const char *name;
+        guint32 value, kept;
+    } regs[] = {
+        { "ier", s->ier, IER_MASK },   { "lcr", s->lcr, 0xff },
+        { "mcr", s->mcr, MCR_MASK },   { "scr", s->scr, 0xff },
+        { "dll", s->dll, 0xff },       { "dlm", s->dlm, 0xff },
+        { "fcr", s->fcr, FCR_KEPT },   { "lsr_errors", s->lsr_errors, LSR_ERRORS },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(regs); i++) {
+        if (regs[i].value & ~regs[i].kept) {
+            g_set_error(error, MSRV_UART_ERROR, 0,
+                        "UART state: %s 0x%x, the UART keeps only bits 0x%x", regs[i].name,
+                        regs[i].value, regs[i].kept);
+            return FALSE;
+        }
+    }
+    /* Only a THR-empty interrupt that IER enables is ever left pending:
+     * clearing ETBEI drops it. */
+    if (s->thr_irq && !(s->ier & IER_ETBEI)) {
+        g_set_error(error, MSRV_UART_ERROR, 0,
+                    "UART state: thr_irq pending with ier 0x%x (ETBEI clear)", s->ier);
+        return FALSE;
+    }
+    gsize max_rx = fifo_capacity((guint8)s->fcr) + RX_LIMIT;
+    if (s->rx.len > max_rx) {
+        g_set_error(error, MSRV_UART_ERROR, 0,
+                    "UART state: rx of %" G_GSIZE_FORMAT " bytes, the UART holds at most %"
+                    G_GSIZE_FORMAT " with fcr 0x%x",
+                    s->rx.len, max_rx, s->fcr);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean msrv_uart_load(MsrvUart *u, const Shoal__V1__UartState *s, GError **error)
+{
+    if (!check_state(s, error))
+        return FALSE;
+    u->ier = (guint8)s->ier;
+    u->lcr = (guint8)s->lcr;
+    u->mcr = (guint8)s->mcr;
+    u->scr = (guint8)s->scr;
+    u->dll = (guint8)s->dll;
+    u->dlm = (guint8)s->dlm;
+    u->fcr = (guint8)s->fcr;
+    u->lsr_errors = (guint8)s->lsr_errors;
+    u->thr_irq = s->thr_irq;
+    /* Received bytes go in as if just pushed: refill fills the FIFO as far
+     * as the device would have, so the FIFO and the backlog split as before. */
+    clear_fifo(u);
+    g_byte_array_set_size(u->backlog, 0);
+    u->backlog_head = 0;
+    g_byte_array_append(u->backlog, s->rx.data, (guint)s->rx.len);
+    refill(u);
+    g_byte_array_set_size(u->tx, 0);
+    u->tx_full = FALSE;
+    return TRUE;
 }

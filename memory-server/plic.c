@@ -3,6 +3,8 @@
  * priorities, and two contexts per hart (M then S external interrupt).
  * Each context's output (is anything claimable?) is reported on change
  * through a callback, which the server turns into IrqLine messages. */
+#include <string.h>
+
 #include "memory-server/internal.h"
 
 /* Register map (byte offsets in the 0x600000 window, 32-bit registers):
@@ -89,18 +91,24 @@ static guint best_source(const MsrvPlic *p, const Context *c)
     return best;
 }
 
-/* Recomputes every context's output and reports those that changed. */
-static void update(MsrvPlic *p)
+/* Recomputes every context's output and reports those that changed, or
+ * all of them if @report_all. */
+static void recompute(MsrvPlic *p, gboolean report_all)
 {
     for (guint i = 0; i < p->n_contexts; i++) {
         Context *c = &p->contexts[i];
         gboolean level = best_source(p, c) != 0;
-        if (level != c->output) {
+        if (level != c->output || report_all) {
             c->output = level;
             if (p->output_fn)
                 p->output_fn(p->opaque, i / 2, i % 2 ? MSRV_PLIC_SEIP : MSRV_PLIC_MEIP, level);
         }
     }
+}
+
+static void update(MsrvPlic *p)
+{
+    recompute(p, FALSE);
 }
 
 void msrv_plic_set_line(MsrvPlic *p, guint source, gboolean level)
@@ -212,5 +220,104 @@ gboolean msrv_plic_write(MsrvPlic *p, guint64 off, guint size, guint64 value)
             complete(p, c, v);
         }
     }
+    return TRUE;
+}
+
+G_DEFINE_QUARK(shoal-msrv-plic-error-quark, msrv_plic_error)
+
+/* The input lines are not part of the state: after a restore the devices
+ * drive them again (the server re-syncs the UART's, the bridge sends its
+ * models' lines), so a saved level could only be stale. */
+void msrv_plic_save(const MsrvPlic *p, Shoal__V1__PlicState *out)
+{
+    out->n_priority = MSRV_PLIC_SOURCES;
+    out->priority = g_memdup2(p->priority, sizeof p->priority);
+    out->n_claimed = WORDS;
+    out->claimed = g_memdup2(p->claimed, sizeof p->claimed);
+    out->n_enable = (gsize)p->n_contexts * WORDS;
+    out->enable = g_new(guint32, out->n_enable);
+    out->n_threshold = p->n_contexts;
+    out->threshold = g_new(guint32, p->n_contexts);
+    for (guint i = 0; i < p->n_contexts; i++) {
+        memcpy(&out->enable[i * WORDS], p->contexts[i].enable, sizeof p->contexts[i].enable);
+        out->threshold[i] = p->contexts[i].threshold;
+    }
+}
+
+void msrv_plic_state_clear(Shoal__V1__PlicState *state)
+{
+    g_clear_pointer(&state->priority, g_free);
+    g_clear_pointer(&state->claimed, g_free);
+    g_clear_pointer(&state->enable, g_free);
+    g_clear_pointer(&state->threshold, g_free);
+    state->n_priority = state->n_claimed = state->n_enable = state->n_threshold = 0;
+}
+
+/* FALSE + error unless @s fits this PLIC (its sources and contexts) and
+ * holds only what the registers can: 3-bit priorities and thresholds,
+ * source 0 without priority, enable or claim. */
+static gboolean check_state(const MsrvPlic *p, const Shoal__V1__PlicState *s, GError **error)
+{
+    const struct {
+        const char *name;
+        gsize n, want;
+    } lengths[] = {
+        { "priorities", s->n_priority, MSRV_PLIC_SOURCES },
+        { "claimed words", s->n_claimed, WORDS },
+        { "enable words", s->n_enable, (gsize)p->n_contexts * WORDS },
+        { "thresholds", s->n_threshold, p->n_contexts },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(lengths); i++) {
+        if (lengths[i].n != lengths[i].want) {
+            g_set_error(error, MSRV_PLIC_ERROR, 0,
+                        "PLIC state: %" G_GSIZE_FORMAT " %s, this PLIC (%u sources, %u harts) "
+                        "has %" G_GSIZE_FORMAT,
+                        lengths[i].n, lengths[i].name, MSRV_PLIC_SOURCES, p->n_contexts / 2,
+                        lengths[i].want);
+            return FALSE;
+        }
+    }
+    for (guint src = 0; src < MSRV_PLIC_SOURCES; src++) {
+        guint32 max = src ? PRIORITY_MASK : 0;
+        if (s->priority[src] > max) {
+            g_set_error(error, MSRV_PLIC_ERROR, 0,
+                        "PLIC state: priority %u for source %u, at most %u", s->priority[src],
+                        src, max);
+            return FALSE;
+        }
+    }
+    if (s->claimed[0] & 1) {
+        g_set_error(error, MSRV_PLIC_ERROR, 0, "PLIC state: source 0 claimed");
+        return FALSE;
+    }
+    for (guint i = 0; i < p->n_contexts; i++) {
+        if (s->enable[i * WORDS] & 1) {
+            g_set_error(error, MSRV_PLIC_ERROR, 0,
+                        "PLIC state: source 0 enabled in context %u", i);
+            return FALSE;
+        }
+        if (s->threshold[i] > PRIORITY_MASK) {
+            g_set_error(error, MSRV_PLIC_ERROR, 0,
+                        "PLIC state: threshold %u for context %u, at most %u", s->threshold[i],
+                        i, PRIORITY_MASK);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean msrv_plic_load(MsrvPlic *p, const Shoal__V1__PlicState *s, GError **error)
+{
+    if (!check_state(p, s, error))
+        return FALSE;
+    memcpy(p->priority, s->priority, sizeof p->priority);
+    memcpy(p->claimed, s->claimed, sizeof p->claimed);
+    for (guint i = 0; i < p->n_contexts; i++) {
+        memcpy(p->contexts[i].enable, &s->enable[i * WORDS], sizeof p->contexts[i].enable);
+        p->contexts[i].threshold = s->threshold[i];
+    }
+    /* Every output, changed or not: whatever this PLIC reported before, the
+     * harts' lines must be sent again after a restore. */
+    recompute(p, TRUE);
     return TRUE;
 }

@@ -175,3 +175,10 @@ void msrv_quantum_lines_moved(MsrvQuantum *q)
 {
     q->lines_moved = TRUE;
 }
+
+void msrv_quantum_restore(MsrvQuantum *q, guint64 index, guint64 start_ns)
+{
+    g_assert(index >= 1 && start_ns >= q->quantum_ns);
+    q->index = index - 1;
+    q->start_ns = start_ns - q->quantum_ns; /* so it ends where @index starts */
+}

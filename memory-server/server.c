@@ -59,6 +59,10 @@ typedef struct {
     GPtrArray **held_debug; /* per node: the debugger's messages (packed Envelopes) sent
                              * before its Hello, passed on after */
     gint debugger_peer;   /* -1: no debugger (launcher/gdbstub.c) */
+    const MsrvRunOptions *options;
+    MsrvSave *save;       /* a snapshot being saved (snapshot.c), NULL if none */
+    gboolean snapshot_at_taken; /* --snapshot-at's is done (or under way) */
+    MsrvRestore *restore; /* --restore: the snapshot the nodes' HelloAcks carry */
     gboolean resetting;   /* a machine reset waits for the nodes' STOPPED */
     gboolean *reset_stopped; /* per node: it answered STOPPED */
     guint n_reset_stopped;
@@ -444,6 +448,8 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
     ack.timebase_hz = m->timebase_hz;
     if (token)
         ack.node_token.data = (guint8 *)g_bytes_get_data(token, &ack.node_token.len);
+    if (token && s->restore)
+        ack.restore = msrv_restore_node(s->restore, info->node);
     IcEnvelope reply = SHOAL__V1__ENVELOPE__INIT;
     reply.txid = env->txid;
     reply.body_case = SHOAL__V1__ENVELOPE__BODY_HELLO_ACK;
@@ -519,9 +525,16 @@ static void on_debug_access(Server *s, IcPeer peer, const PeerInfo *info, const 
     send_to(s, peer, &out);
 }
 
+static void save_halted(Server *s, guint node);
+
 static void on_debug_from_node(Server *s, IcPeer peer, const PeerInfo *info,
                                const IcEnvelope *env)
 {
+    if (s->save && env->body_case == SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED &&
+        msrv_save_is_halt(s->save, env->txid)) {
+        save_halted(s, info->node);
+        return;
+    }
     if (s->debugger_peer >= 0)
         send_to(s, (IcPeer)s->debugger_peer, (IcEnvelope *)env);
 }
@@ -648,6 +661,169 @@ static void on_machine_reset(Server *s, IcPeer peer, const PeerInfo *info, const
     s->reset_stopped[info->node] = TRUE;
     s->n_reset_stopped++;
     finish_reset(s);
+}
+
+/* ---- snapshots (docs/snapshot.md; snapshot.c keeps the books) ---- */
+
+static void send_nodes(Server *s, IcEnvelope *env)
+{
+    for (guint i = 0; i < s->machine->n_nodes; i++)
+        send_node(s, i, env);
+}
+
+static void send_saved(Server *s, IcPeer peer, guint64 txid, const Shoal__V1__SnapshotSaved *r)
+{
+    IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
+    out.txid = txid;
+    out.body_case = SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_SAVED;
+    out.snapshot_saved = (Shoal__V1__SnapshotSaved *)r;
+    send_to(s, peer, &out);
+}
+
+/* Holds every hart with a DebugHalt of our own: the debugger's, if it
+ * holds the machine already, is answered at once and stays. */
+static void start_save(Server *s, const char *path, gint reply_peer, guint64 reply_txid)
+{
+    const char *why = s->save      ? "a snapshot is being saved already"
+                      : s->resetting ? "the machine is being reset"
+                      : s->bridge    ? "SystemC models cannot be saved yet: a machine with a "
+                                       "sysc device has no snapshots"
+                                     : NULL;
+    for (guint i = 0; !why && i < s->machine->n_nodes; i++)
+        if (s->node_peer[i] < 0)
+            why = "the machine is still starting (not every node said Hello)";
+    if (why) {
+        g_autofree char *t = g_strdup_printf("%s: %s", path, why);
+        g_warning("snapshot %s", t);
+        Shoal__V1__SnapshotSaved r = SHOAL__V1__SNAPSHOT_SAVED__INIT;
+        r.error = t;
+        if (reply_peer >= 0)
+            send_saved(s, (IcPeer)reply_peer, reply_txid, &r);
+        return;
+    }
+    guint64 halt = s->next_txid++;
+    s->save = msrv_save_new(s->machine, path, reply_peer, reply_txid, halt);
+    g_info("snapshot %s: holding every hart", path);
+    Shoal__V1__DebugHalt msg = SHOAL__V1__DEBUG_HALT__INIT;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = halt;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT;
+    env.debug_halt = &msg;
+    send_nodes(s, &env);
+}
+
+/* Every node held and no page transaction open: nothing moves now, so
+ * the nodes' Modified pages and RAM together are the machine's memory. */
+static void maybe_dump(Server *s)
+{
+    if (!s->save || !msrv_dir_idle(s->dir) || !msrv_save_start_dump(s->save))
+        return;
+    Shoal__V1__SnapshotDump msg = SHOAL__V1__SNAPSHOT_DUMP__INIT;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = s->next_txid++;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_DUMP;
+    env.snapshot_dump = &msg;
+    send_nodes(s, &env);
+}
+
+static void save_halted(Server *s, guint node)
+{
+    if (msrv_save_halted(s->save, node))
+        maybe_dump(s);
+}
+
+/* The server's own save (--snapshot-at) lets the harts go on; the
+ * debugger's leaves them held for the debugger to resume. */
+static void resume_after_save(Server *s)
+{
+    const CfgMachine *m = s->machine;
+    for (guint i = 0; i < m->n_nodes; i++) {
+        const CfgNode *n = &m->nodes[i];
+        g_autofree uint32_t *run = g_new(uint32_t, n->n_harts);
+        for (guint k = 0; k < n->n_harts; k++)
+            run[k] = n->first_hart + k;
+        Shoal__V1__DebugResume msg = SHOAL__V1__DEBUG_RESUME__INIT;
+        msg.n_run = n->n_harts;
+        msg.run = run;
+        IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+        env.txid = s->next_txid++;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_RESUME;
+        env.debug_resume = &msg;
+        send_node(s, i, &env);
+    }
+}
+
+static void finish_save(Server *s)
+{
+    const CfgMachine *m = s->machine;
+    flush_console(s, TRUE); /* what the guest wrote before belongs to this run */
+    Shoal__V1__SnapshotMeta meta = SHOAL__V1__SNAPSHOT_META__INIT;
+    Shoal__V1__UartState uart = SHOAL__V1__UART_STATE__INIT;
+    Shoal__V1__PlicState plic = SHOAL__V1__PLIC_STATE__INIT;
+    g_autofree Shoal__V1__GpioState *gpios = g_new(Shoal__V1__GpioState, MAX(m->n_devices, 1));
+    g_autofree Shoal__V1__GpioState **gpio_ptrs =
+        g_new(Shoal__V1__GpioState *, MAX(m->n_devices, 1));
+    msrv_uart_save(s->uart, &uart);
+    meta.uart = &uart;
+    if (s->plic) {
+        msrv_plic_save(s->plic, &plic);
+        meta.plic = &plic;
+    }
+    for (guint i = 0; i < m->n_devices; i++) {
+        if (!s->gpios[i])
+            continue;
+        Shoal__V1__GpioState *g = &gpios[meta.n_gpios];
+        shoal__v1__gpio_state__init(g);
+        msrv_gpio_save(s->gpios[i], g);
+        g->device = (char *)m->devices[i].name;
+        gpio_ptrs[meta.n_gpios++] = g;
+    }
+    meta.gpios = gpio_ptrs;
+    Shoal__V1__SnapshotSaved result = SHOAL__V1__SNAPSHOT_SAVED__INIT;
+    g_autoptr(GError) error = NULL;
+    result.ok = msrv_save_write(s->save, s->ram, &meta, &result, &error);
+    if (!result.ok) {
+        result.error = error->message;
+        g_warning("snapshot %s", error->message);
+    }
+    msrv_uart_state_clear(&uart);
+    msrv_plic_state_clear(&plic);
+    guint64 txid;
+    gint peer = msrv_save_reply_peer(s->save, &txid);
+    if (peer >= 0) {
+        send_saved(s, (IcPeer)peer, txid, &result);
+    } else {
+        if (result.ok)
+            g_message("snapshot saved to %s (%" G_GUINT64_FORMAT " bytes, %" G_GUINT64_FORMAT
+                      " us)", msrv_save_path(s->save), result.file_bytes, result.save_us);
+        resume_after_save(s);
+    }
+    g_clear_pointer(&s->save, msrv_save_free);
+}
+
+static void on_snapshot_save(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    start_save(s, env->snapshot_save->path, (gint)peer, env->txid);
+}
+
+static void on_snapshot_page(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    g_autoptr(GError) error = NULL;
+    if (!s->save || !msrv_save_take_page(s->save, info->node, env->snapshot_page, &error))
+        g_warning("%s: %s", ic_server_peer_name(s->ic, peer),
+                  error ? error->message : "SnapshotPage with no snapshot under way");
+}
+
+static void on_node_state(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
+{
+    g_autoptr(GError) error = NULL;
+    if (!s->save || !msrv_save_take_state(s->save, info->node, env->node_state, &error)) {
+        g_warning("%s: %s", ic_server_peer_name(s->ic, peer),
+                  error ? error->message : "NodeState with no snapshot under way");
+        return;
+    }
+    if (msrv_save_complete(s->save))
+        finish_save(s);
 }
 
 static void on_page_request(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
@@ -1022,6 +1198,9 @@ static const Route routes[] = {
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_PAGES_QUERY] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_pages },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY] = { FROM(ROLE_NODE), FALSE,
                                                        on_debug_from_node },
+    [SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_SAVE] = { FROM(ROLE_DEBUGGER), FALSE, on_snapshot_save },
+    [SHOAL__V1__ENVELOPE__BODY_SNAPSHOT_PAGE] = { FROM(ROLE_NODE), FALSE, on_snapshot_page },
+    [SHOAL__V1__ENVELOPE__BODY_NODE_STATE] = { FROM(ROLE_NODE), FALSE, on_node_state },
     [SHOAL__V1__ENVELOPE__BODY_ERROR] = { FROM(ROLE_NONE) | FROM(ROLE_NODE) | FROM(ROLE_CONSOLE) |
                                               FROM(ROLE_BRIDGE) | FROM(ROLE_DEBUGGER),
                                           FALSE, on_error },
@@ -1131,6 +1310,13 @@ static void bridge_reply(gpointer opaque, guint peer, const IcEnvelope *env)
 static void quantum_go(gpointer opaque, guint64 index, guint64 start_ns)
 {
     Server *s = opaque;
+    const MsrvRunOptions *o = s->options;
+    if (o->snapshot_at_path && !s->snapshot_at_taken && start_ns >= o->snapshot_at_ns) {
+        /* The hold goes first on each node's connection: every hart stops
+         * before the first instruction of this quantum. */
+        s->snapshot_at_taken = TRUE;
+        start_save(s, o->snapshot_at_path, -1, 0);
+    }
     Shoal__V1__QuantumGo go = SHOAL__V1__QUANTUM_GO__INIT;
     go.quantum = index;
     go.start_ns = start_ns;
@@ -1158,6 +1344,39 @@ static void quantum_advance(gpointer opaque, guint64 index, guint64 to_ns, guint
 }
 
 static const MsrvQuantumOps quantum_ops = { quantum_go, quantum_advance };
+
+/* --restore: RAM (over the images just loaded: a reset later loads them
+ * again), the devices, and time as the snapshot has them; the harts go to
+ * their nodes in HelloAck. The launcher checked the file already. */
+static gboolean restore_snapshot(Server *s, const char *path, GError **error)
+{
+    const CfgMachine *m = s->machine;
+    s->restore = msrv_restore_open(m, path, s->ram, error);
+    if (!s->restore)
+        return FALSE;
+    const Shoal__V1__SnapshotMeta *meta = msrv_restore_meta(s->restore);
+    if (meta->uart && !msrv_uart_load(s->uart, meta->uart, error))
+        return FALSE;
+    if (s->plic && meta->plic && !msrv_plic_load(s->plic, meta->plic, error))
+        return FALSE;
+    for (gsize k = 0; k < meta->n_gpios; k++) {
+        const Shoal__V1__GpioState *g = meta->gpios[k];
+        for (guint i = 0; i < m->n_devices; i++)
+            if (s->gpios[i] && g_strcmp0(m->devices[i].name, g->device) == 0)
+                msrv_gpio_load(s->gpios[i], g);
+    }
+    sync_uart_irq(s);
+    if (s->quantum) {
+        msrv_quantum_restore(s->quantum, meta->quantum, meta->quantum_start_ns);
+    } else {
+        /* mtime goes on from the snapshot's: the epoch lies that far back
+         * (before this host booted, perhaps: nodes subtract modulo 2^64). */
+        guint64 ns = (guint64)((unsigned __int128)meta->mtime * 1000000000u / m->timebase_hz);
+        s->epoch_ns -= ns;
+    }
+    g_message("restoring %s (saved from %s)", path, meta->saved_from);
+    return TRUE;
+}
 
 static gboolean setup(Server *s, const char *run_dir, GError **error)
 {
@@ -1222,7 +1441,7 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     s->epoch_ns = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
-    return TRUE;
+    return !s->options->restore || restore_snapshot(s, s->options->restore, error);
 }
 
 static void teardown(Server *s)
@@ -1232,6 +1451,8 @@ static void teardown(Server *s)
     msrv_quantum_free(s->quantum);
     ic_addr_map_free(s->map);
     msrv_dir_free(s->dir);
+    msrv_save_free(s->save);
+    msrv_restore_free(s->restore);
     msrv_uart_free(s->uart);
     msrv_plic_free(s->plic);
     for (guint i = 0; s->gpios && i < s->machine->n_devices; i++)
@@ -1288,10 +1509,10 @@ static void print_sharing(Server *s)
     }
 }
 
-int msrv_run(const CfgMachine *machine, const char *run_dir)
+int msrv_run(const CfgMachine *machine, const char *run_dir, const MsrvRunOptions *options)
 {
     Server s = { .machine = machine, .console_peer = -1, .debugger_peer = -1, .next_txid = 1,
-                 .uart_lsr_sent = -1 };
+                 .uart_lsr_sent = -1, .options = options };
     s.peers = g_array_new(FALSE, TRUE, sizeof(PeerInfo));
     s.node_peer = g_new(gint, MAX(machine->n_nodes, 1));
     s.node_token = g_new0(GBytes *, MAX(machine->n_nodes, 1));
@@ -1340,6 +1561,7 @@ int msrv_run(const CfgMachine *machine, const char *run_dir)
         if (env)
             dispatch(&s, peer, env);
         finish_reset(&s); /* an ack may have closed the last transaction */
+        maybe_dump(&s);
         if (s.bridge && !s.done)
             msrv_bridge_run_deferred(s.bridge); /* an ack may have granted a DMA page */
         flush_console(&s, FALSE);

@@ -471,8 +471,10 @@ static void wfi_nap_locked(TcgHart *hart)
  * arrive. */
 static void wait_for_interrupt_budgeted(TcgHart *hart)
 {
+    /* A hold (a snapshot at this boundary) ends the WFI as it does in
+     * host time: the hart must stop at an instruction boundary. */
     while ((tcg_mip(hart) & hart->env.mie) == 0 &&
-           !(g_atomic_int_get(&hart->event) & TCG_EVENT_STOP)) {
+           !(g_atomic_int_get(&hart->event) & (TCG_EVENT_STOP | TCG_EVENT_DEBUG))) {
         end_quantum(hart, TRUE);
     }
 }

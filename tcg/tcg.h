@@ -134,6 +134,20 @@ void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1);
  * (the hart stopped, tcg_hart_debug_run). */
 void tcg_hart_power_on(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1);
 
+/* ---- A hart's state by name, for snapshots (riscv/state.c) ---- */
+typedef struct {
+    const char *name; /* static: "pc", "x5", "mstatus", "f3", "msip", ... */
+    guint64 value;
+} TcgStateValue;
+/* How many values tcg_hart_save_state gives. */
+guint tcg_hart_state_size(void);
+/* Every architectural value of a hart stopped for the debugger (any
+ * thread), into @out (tcg_hart_state_size entries). */
+void tcg_hart_save_state(TcgHart *hart, TcgStateValue *out);
+/* Sets one value of a hart whose thread has not started (tcg_hart_run);
+ * FALSE for a name it does not know or a value the field cannot hold. */
+gboolean tcg_hart_restore_value(TcgHart *hart, const char *name, guint64 value);
+
 /* Runs guest code on the calling thread until tcg_hart_stop(). Returns
  * after the stop request is seen. WFI sleeps inside this call. */
 void tcg_hart_run(TcgHart *hart);

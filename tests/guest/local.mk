@@ -39,6 +39,7 @@ GUEST_TESTS = \
 	tests/guest/bitmanip.elf \
 	tests/guest/zicond.elf \
 	tests/guest/triggers.elf \
+	tests/guest/snapshot.elf \
 	$(GUEST_LOWER_TESTS) \
 	$(GUEST_FP_TESTS) \
 	$(GUEST_SBI_TESTS)

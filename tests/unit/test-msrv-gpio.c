@@ -52,6 +52,22 @@ static void test_registers(void)
     }
 }
 
+/* A snapshot loaded into a fresh gpio reads the same everywhere. */
+static void test_snapshot(void)
+{
+    g_autoptr(MsrvGpio) a = msrv_gpio_new();
+    g_autoptr(MsrvGpio) b = msrv_gpio_new();
+    wr(a, 0x04, 0x80000011);
+    wr(a, 0x08, 0x0000000f);
+    wr(a, 0x0c, 0x80000005);
+    Shoal__V1__GpioState st = SHOAL__V1__GPIO_STATE__INIT;
+    msrv_gpio_save(a, &st);
+    msrv_gpio_load(b, &st);
+    for (guint64 off = 0; off <= 0x40; off += 4)
+        g_assert_cmphex(rd(b, off), ==, rd(a, off));
+    g_assert_cmphex(msrv_gpio_levels(b), ==, 0x5);
+}
+
 /* A ModelLine as the bridge would get it. */
 typedef struct {
     guint peer;
@@ -134,6 +150,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/msrv/gpio/registers", test_registers);
+    g_test_add_func("/msrv/gpio/snapshot", test_snapshot);
     g_test_add_func("/msrv/gpio/bridge-lines", test_bridge_lines);
     return g_test_run();
 }

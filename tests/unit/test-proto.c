@@ -132,8 +132,9 @@ int main(int argc, char **argv)
         bodies++;
     }
     /* the brief's 17, DeviceMirror, the bridge's three, ModelLine, the quantum's four,
-     * IoFence, ConsoleAck, the debugger's six, MachineReset, the monitor's three */
-    g_assert_cmpuint(bodies, ==, 38);
+     * IoFence, ConsoleAck, the debugger's six, MachineReset, the monitor's three, the
+     * snapshot's five */
+    g_assert_cmpuint(bodies, ==, 43);
     g_test_add_func("/proto/malformed", test_malformed);
     return g_test_run();
 }
