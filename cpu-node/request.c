@@ -255,8 +255,8 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
         /* The server took the channel's requests in order: the posted
          * writes before this one are done. */
         h->posted_unfenced = 0;
-    else if (req->kind == NODE_REQ_MMIO_POSTED)
-        h->posted_unfenced++;
+    else if (req->kind == NODE_REQ_MMIO_POSTED || req->kind == NODE_REQ_IRQ)
+        h->posted_unfenced++; /* an IPI to another node is a posted CLINT write */
 }
 
 NodeRequest *node_take_pending(Node *node, guint64 txid)

@@ -138,6 +138,19 @@ void tcg_debug_between_blocks(TcgHart *hart)
         pthread_mutex_unlock(&hart->safe_lock); /* let run before it got here */
         return;
     }
+    pthread_mutex_unlock(&hart->safe_lock);
+    /* What the hart sent without waiting (an IPI to another node's hart, a
+     * posted device write) lands before it counts as stopped: a held
+     * machine is one whose every effect arrived, which a snapshot of it
+     * must see. */
+    if (hart->ops->io_fence != NULL) {
+        hart->ops->io_fence(hart->opaque, hart->config.hart_id, TRUE);
+    }
+    pthread_mutex_lock(&hart->safe_lock);
+    if (d->action != TCG_DEBUG_STOP) {
+        pthread_mutex_unlock(&hart->safe_lock); /* let run meanwhile */
+        return;
+    }
     TcgDebugStop why = d->why;
     d->why = TCG_DEBUG_HALTED;
     d->stopped = TRUE;

@@ -60,6 +60,21 @@ static void enable(uint64_t irqs)
     asm volatile("csrs mstatus, %0" : : "r"(MSTATUS_MIE));
 }
 
+/* Sleeps until the interrupt handler changes *@v from @old. The check and
+ * the WFI run with interrupts masked (WFI still wakes for a pending one):
+ * an interrupt taken between them would leave the hart asleep for good. */
+static void sleep_while(volatile uint64_t *v, uint64_t old)
+{
+    for (;;) {
+        asm volatile("csrc mstatus, %0" : : "r"(MSTATUS_MIE));
+        if (*v != old)
+            break;
+        asm volatile("wfi");
+        asm volatile("csrs mstatus, %0" : : "r"(MSTATUS_MIE)); /* taken here */
+    }
+    asm volatile("csrs mstatus, %0" : : "r"(MSTATUS_MIE));
+}
+
 /* xorshift64: the state lives in the worker's registers between rounds. */
 static uint64_t next(uint64_t *x)
 {
@@ -78,8 +93,7 @@ void guest_secondary(uint64_t h)
     enable(1ull << IRQ_MSI);
     uint64_t x = 0x9e3779b97f4a7c15ull * (h + 1);
     for (uint64_t r = 0; r < ROUNDS; r++) {
-        while (ipis[h] == r)
-            asm volatile("wfi");
+        sleep_while(&ipis[h], r);
         for (int p = 0; p < OWN_PAGES; p++)
             for (int w = (int)(r % 8); w < PAGE_WORDS; w += 8)
                 own[h][p][w] += next(&x);
@@ -112,8 +126,7 @@ int main(void)
         uint64_t due = mtime() + ROUND_TICKS;
         uint64_t fired = timer_fired;
         *mtimecmp(0) = due;
-        while (timer_fired == fired)
-            asm volatile("wfi");
+        sleep_while(&timer_fired, fired);
         slept_ok &= mtime() >= due;
         for (uint64_t h = 1; h < HARTS; h++)
             *(volatile uint32_t *)CLINT_MSIP(h) = 1;

@@ -16,6 +16,7 @@ INTEGRATION_TESTS = \
 	tests/integration/sysc-example.sh \
 	tests/integration/gdb.sh \
 	tests/integration/monitor.sh \
+	tests/integration/snapshot.sh \
 	tests/integration/linux.sh
 TESTS += $(INTEGRATION_TESTS)
 
