@@ -9,8 +9,10 @@
 # power-cycles the machine back through the firmware to a second boot, and
 # gdb stops the kernel on 2x2 at `schedule` (S-mode, its text read through
 # the page tables), holds it 3 s, and lets it boot on to power-off with no
-# stall (time stops while gdb holds the machine). SHOAL_LINUX_CONFIGS
-# picks the layouts (the sanitizer builds run fewer).
+# stall (time stops while gdb holds the machine). Last, the monitor saves
+# a snapshot of the kernel on 2x2 once /init runs, and the snapshot restored
+# on 4x1 finishes /init with QEMU's results and powers off.
+# SHOAL_LINUX_CONFIGS picks the layouts (the sanitizer builds run fewer).
 . "$(dirname "$0")/lib.sh"
 
 BIOS=${SHOAL_OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf}
@@ -25,7 +27,7 @@ APPEND="console=ttyS0 panic=-1"
 RUN_TIMEOUT=${SHOAL_LINUX_TIMEOUT:-300} # seconds from start to power-off
 PER_CONFIG=4
 N_CONFIGS=$(echo $CONFIGS | wc -w)
-TOTAL=$((PER_CONFIG * N_CONFIGS + 3))
+TOTAL=$((PER_CONFIG * N_CONFIGS + 5))
 
 echo "1..$TOTAL"
 skip_all() {
@@ -105,6 +107,57 @@ for c in $CONFIGS; do
     fi
 done
 
+# A snapshot of the kernel on 2x2, paused once /init has started, and the
+# snapshot restored on 4x1: what /init printed before and after together
+# is QEMU's, and the restored kernel powers off clean. The console's bytes
+# up to the save are in the first run's output, the rest in the second's.
+snapshot_test() {
+    local sock="$TEST_TMP/linux-mon.sock" snap="$TEST_TMP/linux.snap" spid
+    qemu_ref 4 "$APPEND"
+    "$SHOAL" run "$SHOAL_SRCDIR/configs/virt-2x2.conf" --bios "$BIOS" --kernel "$KERNEL" \
+        --initrd "$INITRD" --append "$APPEND" --monitor "unix:$sock" \
+        > "$TEST_TMP/saved.out" 2> "$TEST_TMP/saved.err" </dev/null &
+    SPID=$!
+    spid=$SPID
+    wait_socket "$sock"
+    for _ in $(seq $((RUN_TIMEOUT * 10))); do
+        grep -aq '^init: started' "$TEST_TMP/saved.out" && break
+        kill -0 "$spid" 2>/dev/null || break
+        sleep 0.1
+    done
+    timeout 60 "$SHOAL" monitor "$sock" pause > /dev/null 2>&1
+    timeout 300 "$SHOAL" monitor "$sock" snapshot save "$snap" > "$TEST_TMP/linux-save" 2>&1
+    local saved=$?
+    timeout 60 "$SHOAL" monitor "$sock" quit > /dev/null 2>&1
+    wait_pid "$spid" 30
+    if [ $saved = 0 ] && grep -aq '^init: started' "$TEST_TMP/saved.out"; then
+        ok "virt-2x2: the monitor saves Linux once /init runs"
+        echo "# Linux snapshot, 128 MiB: $(grep -E '^(file|data)-bytes|^save-us' \
+            "$TEST_TMP/linux-save" | tr '\n' ' ')($(du -k "$snap" | cut -f1) KiB on disk)"
+    else
+        not_ok "virt-2x2: the monitor saves Linux once /init runs"
+        diag < "$TEST_TMP/linux-save"
+        tail -n 20 "$TEST_TMP/saved.err" | diag
+    fi
+    "$SHOAL" run "$SHOAL_SRCDIR/configs/virt-4x1.conf" --bios "$BIOS" --kernel "$KERNEL" \
+        --initrd "$INITRD" --append "$APPEND" --restore "$snap" \
+        > "$TEST_TMP/restored.out" 2> "$TEST_TMP/restored.err" </dev/null &
+    wait_pid $! "$RUN_TIMEOUT"
+    cat "$TEST_TMP/saved.out" "$TEST_TMP/restored.out" > "$TEST_TMP/snap-both.log"
+    init_lines "$TEST_TMP/snap-both.log" > "$TEST_TMP/snap-both.init"
+    if [ "$WAIT_RC" = 0 ] && cmp -s "$TEST_TMP/qemu-4" "$TEST_TMP/snap-both.init" &&
+        grep -aq '^init: checksum' "$TEST_TMP/restored.out" &&
+        grep -aq 'reboot: Power down' "$TEST_TMP/restored.out" &&
+        no_trouble "$TEST_TMP/restored.out" >/dev/null; then
+        ok "virt-4x1 from the 2x2 snapshot: /init finishes as on QEMU, Linux powers off clean"
+    else
+        not_ok "virt-4x1 from the 2x2 snapshot: /init finishes as on QEMU, Linux powers off (exit $WAIT_RC)"
+        diff "$TEST_TMP/qemu-4" "$TEST_TMP/snap-both.init" | diag
+        tail -n 20 "$TEST_TMP/restored.out" | diag
+        tail -n 10 "$TEST_TMP/restored.err" | diag
+    fi
+}
+
 # reboot(2) from userspace: OpenSBI's SRST reset power-cycles the machine
 # (every node's harts, RAM and images, devices) back to the firmware's
 # banner, as QEMU without -no-reboot; the second boot is cut short.
@@ -130,6 +183,7 @@ sed '/Restarting system/q' "$LOG" > "$TEST_TMP/virt-2x2-first.log"
 init_lines "$TEST_TMP/virt-2x2-first.log" > "$TEST_TMP/virt-2x2.init"
 check_same "virt-2x2: /init before the reboot prints what it prints on QEMU" \
     "$TEST_TMP/qemu-4-reboot" "$TEST_TMP/virt-2x2.init"
+snapshot_test
 # gdb on the kernel: a breakpoint by System.map address (no vmlinux kept).
 if ! command -v gdb-multiarch >/dev/null; then
     skip "no gdb-multiarch (apt-get install gdb-multiarch)"
