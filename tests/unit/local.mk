@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Unit tests of the translator (other parts wire theirs in their own local.mk).
 check_PROGRAMS += tests/unit/test-decode tests/unit/test-tcg tests/unit/test-tcg-opt \
-	tests/unit/test-tcg-safe tests/unit/test-tcg-debug
+	tests/unit/test-tcg-safe tests/unit/test-tcg-debug tests/unit/test-tcg-state
 TESTS += tests/unit/test-decode tests/unit/test-tcg tests/unit/test-tcg-opt \
-	tests/unit/test-tcg-safe tests/unit/test-tcg-debug
+	tests/unit/test-tcg-safe tests/unit/test-tcg-debug tests/unit/test-tcg-state
 tests_unit_test_decode_SOURCES = tests/unit/test-decode.c tests/unit/decode-vectors-gen.h
 tests_unit_test_decode_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 tests_unit_test_tcg_SOURCES = tests/unit/test-tcg.c tests/unit/rv-encode.h
@@ -17,6 +17,8 @@ tests_unit_test_tcg_safe_SOURCES = tests/unit/test-tcg-safe.c tests/unit/rv-enco
 tests_unit_test_tcg_safe_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 tests_unit_test_tcg_debug_SOURCES = tests/unit/test-tcg-debug.c tests/unit/rv-encode.h
 tests_unit_test_tcg_debug_LDADD = libshoal-tcg.a $(GLIB_LIBS)
+tests_unit_test_tcg_state_SOURCES = tests/unit/test-tcg-state.c
+tests_unit_test_tcg_state_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 tests_unit_test_tcg_opt_SOURCES = tests/unit/test-tcg-opt.c
 tests_unit_test_tcg_opt_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 # The safe-work handshake's Promela model, checked with spin (skipped without it).
