@@ -501,10 +501,20 @@ static void send_held_debug(Server *s, guint node)
     g_ptr_array_set_size(held, 0);
 }
 
+/* A halt, a hart's own stop and a resume go to the bridge too: SystemC
+ * time stops and goes on with the harts' (sysc-bridge/link.c). */
+static void tell_bridge(Server *s, const IcEnvelope *env)
+{
+    if (s->bridge && msrv_bridge_connected(s->bridge))
+        send_to(s, (IcPeer)msrv_bridge_peer(s->bridge), (IcEnvelope *)env);
+}
+
 static void on_debug_to_nodes(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     for (guint i = 0; i < s->machine->n_nodes; i++)
         send_node_held(s, i, env);
+    if (env->body_case != SHOAL__V1__ENVELOPE__BODY_DEBUG_BREAKPOINTS)
+        tell_bridge(s, env);
 }
 
 static void on_debug_access(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
@@ -535,6 +545,8 @@ static void on_debug_from_node(Server *s, IcPeer peer, const PeerInfo *info,
         save_halted(s, info->node);
         return;
     }
+    if (env->body_case == SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED)
+        tell_bridge(s, env);
     if (s->debugger_peer >= 0)
         send_to(s, (IcPeer)s->debugger_peer, (IcEnvelope *)env);
 }

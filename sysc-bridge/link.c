@@ -30,6 +30,10 @@ struct SyscLink {
     IcClient *client;
     IcAddrMap *map;
     guint64 epoch_ns;   /* HelloAck.time_epoch_ns */
+    guint64 stopped_ns; /* time the debugger held the machine: not guest time (as in the
+                         * nodes' CLINT, DebugResume.stopped_ns) */
+    guint64 frozen_ns;  /* CLOCK_MONOTONIC when the debugger stopped the machine, 0 while
+                         * it runs: guest time stands still from then */
     GQueue *early;      /* SyscMmio* received while a DMA waited */
     GQueue *lines;      /* SyscLine* received, for line_fn */
     SyscLineFn line_fn; /* NULL: lines are dropped */
@@ -81,12 +85,34 @@ void sysc_link_free(SyscLink *link)
     g_free(link);
 }
 
-guint64 sysc_link_guest_ns(SyscLink *link)
+static guint64 monotonic_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    guint64 now = (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
-    return now > link->epoch_ns ? now - link->epoch_ns : 0;
+    return (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
+}
+
+guint64 sysc_link_guest_ns(SyscLink *link)
+{
+    guint64 now = link->frozen_ns ? link->frozen_ns : monotonic_ns();
+    guint64 since = now - (link->epoch_ns + link->stopped_ns); /* modulo 2^64, as the CLINT */
+    return (gint64)since < 0 ? 0 : since;
+}
+
+/* The debugger holds the machine (DebugHalt, or a hart stopped by itself):
+ * SystemC time stops with the harts' (docs/debugging.md). */
+static void freeze(SyscLink *link)
+{
+    if (link->frozen_ns == 0)
+        link->frozen_ns = monotonic_ns();
+}
+
+/* DebugResume: time goes on without the time held, counted as the nodes
+ * count it, so SystemC and mtime keep one time base. */
+static void thaw(SyscLink *link, guint64 stopped_ns)
+{
+    link->stopped_ns = MAX(link->stopped_ns, stopped_ns);
+    link->frozen_ns = 0;
 }
 
 int sysc_link_exit_code(SyscLink *link)
@@ -276,6 +302,13 @@ static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelo
         link->advance_due = TRUE; /* sysc_link_next hands it out */
         return FALSE;
     }
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED:
+        freeze(link);
+        return FALSE;
+    case SHOAL__V1__ENVELOPE__BODY_DEBUG_RESUME:
+        thaw(link, env->debug_resume->stopped_ns);
+        return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_SHUTDOWN:
         g_debug("Shutdown: %s", env->shutdown->reason);
         link->ended = TRUE;

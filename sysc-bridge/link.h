@@ -53,7 +53,8 @@ void sysc_link_free(SyscLink *link);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SyscLink, sysc_link_free)
 
 /* Guest time in ns: what mtime counts (the server's epoch), from the host
- * clock as every node computes it. */
+ * clock as every node computes it; it stands still while the debugger
+ * holds the machine. */
 guint64 sysc_link_guest_ns(SyscLink *link);
 
 /* Waits up to @timeout_ms (0: only look) for the next event; accesses that

@@ -75,7 +75,7 @@ GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.el
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
 	tests/guest/sysc-bench.elf tests/guest/sysc-lines.elf \
-	tests/guest/sysc-time.elf
+	tests/guest/sysc-time.elf tests/guest/sysc-held.elf
 EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=.c) \
 	tests/guest/ipi-time.c tests/guest/flood.c tests/guest/gdb-target.c
 

@@ -4,13 +4,14 @@
 # timer and gpio-line guest tests on both back ends and at several quanta; bad configs
 # (a range over RAM or over another device, an unknown time mode, a bridge
 # program that does not exist) fail with a precise message; a bridge that
-# dies mid-run ends the machine naming it, with nothing left behind.
+# dies mid-run ends the machine naming it, with nothing left behind. A
+# monitor pause of two seconds stops SystemC time with the harts'.
 . "$(dirname "$0")/lib.sh"
 
 T=$TEST_TMP
 CONF="$SHOAL_SRCDIR/configs/virt-sysc.conf"
 G="$SHOAL_BUILDDIR/tests/guest"
-N=23
+N=24
 echo "1..$N"
 for p in shoal shoal-sysc-bridge; do
     if [ ! -x "$SHOAL_BUILDDIR/$p" ]; then
@@ -61,6 +62,21 @@ run_guest "sysc-time, deterministic, interp" "$G/sysc-time.elf" $DET --set cpu.a
 check_same "the interpreter prints the JIT's times" "$T/det-first" "$T/out"
 # shellcheck disable=SC2086
 run_guest "sysc-dma, deterministic" "$G/sysc-dma.elf" $DET
+
+# 15: SystemC time stands still while the monitor holds the machine: the
+# timer model's counter and mtime stay together across a 2 s pause.
+SOCK="$T/mon.sock"
+timeout 60 "$SHOAL" run "$CONF" --bios none --kernel "$G/sysc-held.elf" --monitor "unix:$SOCK" \
+    > "$T/out" 2> "$T/err" < /dev/null &
+SPID=$!
+wait_socket "$SOCK"
+sleep 1
+timeout 30 "$SHOAL" monitor "$SOCK" pause > /dev/null
+sleep 2
+timeout 30 "$SHOAL" monitor "$SOCK" resume > /dev/null
+wait_pid "$SPID" 60
+ok_if_passed "SystemC time holds with the harts through a 2 s pause ($(head -1 "$T/out"))" \
+    "$WAIT_RC" "$T/out" "$T/err"
 
 # bad_config DESCRIPTION PATTERN ARGS...: exit 2 with PATTERN on stderr.
 bad_config() {
