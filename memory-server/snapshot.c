@@ -182,7 +182,13 @@ gboolean msrv_save_write(MsrvSave *v, const guint8 *ram, Shoal__V1__SnapshotMeta
     meta->harts = harts;
     PageSource src = { v, ram };
     IcSnapshotStats stats;
-    if (!ic_snapshot_write(v->path, meta, page_at, &src, &stats, error))
+    gboolean ok = ic_snapshot_write(v->path, meta, page_at, &src, &stats, error);
+    /* What was lent to the caller's meta goes with this call. */
+    meta->board = NULL;
+    meta->saved_from = NULL;
+    meta->harts = NULL;
+    meta->n_harts = 0;
+    if (!ok)
         return FALSE;
     result->file_bytes = stats.file_bytes;
     result->data_bytes = stats.data_bytes;
@@ -190,10 +196,6 @@ gboolean msrv_save_write(MsrvSave *v, const guint8 *ram, Shoal__V1__SnapshotMeta
     g_info("snapshot %s: %" G_GUINT64_FORMAT " bytes (%" G_GUINT64_FORMAT " of data, %u pages "
            "from nodes) in %" G_GUINT64_FORMAT " us", v->path, stats.file_bytes,
            stats.data_bytes, g_hash_table_size(v->pages), result->save_us);
-    meta->board = NULL;
-    meta->saved_from = NULL;
-    meta->harts = NULL;
-    meta->n_harts = 0;
     return TRUE;
 }
 
