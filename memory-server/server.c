@@ -296,6 +296,13 @@ static void end_machine(Server *s, int code, const char *reason)
         return;
     s->done = TRUE; /* before sending: a send that fails here ends nothing more */
     g_info("machine ends with exit code %d: %s", code, reason);
+    if (s->options->snapshot_at_path && !s->snapshot_at_taken)
+        g_warning("--snapshot-at: the machine ended before guest time %" G_GUINT64_FORMAT
+                  " ns; %s was not written", s->options->snapshot_at_ns,
+                  s->options->snapshot_at_path);
+    if (s->save)
+        g_warning("snapshot %s: the machine ended before it was saved",
+                  msrv_save_path(s->save));
     flush_console(s, TRUE);
     Shoal__V1__Shutdown sd = SHOAL__V1__SHUTDOWN__INIT;
     sd.exit_code = code;
