@@ -32,9 +32,11 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=a
 FUZZ_CFG_FILES = $(srcdir)/config/keys.c $(srcdir)/config/machine.c $(srcdir)/config/cmdline.c \
 	$(srcdir)/config/elf.c $(srcdir)/config/fdt.c $(srcdir)/config/boot.c
 
-fuzz/fuzz-envelope: $(srcdir)/fuzz/envelope.c $(srcdir)/interconnect/envelope.c proto/shoal.pb-c.c
+fuzz/fuzz-envelope: $(srcdir)/fuzz/envelope.c $(srcdir)/interconnect/envelope.c \
+		$(srcdir)/interconnect/unknown-fields.c proto/shoal.pb-c.c
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ \
-		$(srcdir)/fuzz/envelope.c $(srcdir)/interconnect/envelope.c proto/shoal.pb-c.c \
+		$(srcdir)/fuzz/envelope.c $(srcdir)/interconnect/envelope.c \
+		$(srcdir)/interconnect/unknown-fields.c proto/shoal.pb-c.c \
 		$(PROTOBUF_C_LIBS) $(GLIB_LIBS)
 fuzz/fuzz-config: $(srcdir)/fuzz/config.c $(srcdir)/fuzz/scratch.c $(FUZZ_CFG_FILES)
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(FDT_LIBS) $(GLIB_LIBS)
@@ -44,9 +46,10 @@ fuzz/fuzz-json: $(srcdir)/fuzz/json.c $(srcdir)/launcher/json.c
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(GLIB_LIBS)
 # fuzz/snapshot.c includes interconnect/snapshot-file.c (for its checksums).
 fuzz/fuzz-snapshot: $(srcdir)/fuzz/snapshot.c $(srcdir)/interconnect/snapshot-file.c \
-		proto/shoal.pb-c.c
+		$(srcdir)/interconnect/unknown-fields.c proto/shoal.pb-c.c
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ \
-		$(srcdir)/fuzz/snapshot.c proto/shoal.pb-c.c $(PROTOBUF_C_LIBS) $(GLIB_LIBS)
+		$(srcdir)/fuzz/snapshot.c $(srcdir)/interconnect/unknown-fields.c proto/shoal.pb-c.c \
+		$(PROTOBUF_C_LIBS) $(GLIB_LIBS)
 fuzz/fuzz-envelope fuzz/fuzz-snapshot: proto/shoal.pb-c.h
 CLEANFILES += $(FUZZERS)
 # The harnesses carry their own sanitizers: the plain build's check runs them.

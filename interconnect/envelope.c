@@ -301,22 +301,6 @@ void ic_envelope_dma_request(IcEnvelope *env, Shoal__V1__DmaRequest *req, guint6
     env->dma_request = req;
 }
 
-/* Unknown fields in the envelope or its body (bodies hold no messages). */
-static gboolean has_unknown_fields(const IcEnvelope *env)
-{
-    if (env->base.n_unknown_fields > 0)
-        return TRUE;
-    const ProtobufCMessageDescriptor *d = env->base.descriptor;
-    for (unsigned i = 0; i < d->n_fields; i++) {
-        const ProtobufCFieldDescriptor *f = &d->fields[i];
-        if (f->type != PROTOBUF_C_TYPE_MESSAGE || f->id != (unsigned)env->body_case)
-            continue;
-        const ProtobufCMessage *body = *(ProtobufCMessage *const *)((const char *)env + f->offset);
-        return body != NULL && body->n_unknown_fields > 0;
-    }
-    return FALSE;
-}
-
 IcEnvelope *ic_envelope_unpack(const guint8 *data, gsize len, const char *peer, GError **error)
 {
     if (len > IC_MAX_FRAME) {
@@ -332,11 +316,7 @@ IcEnvelope *ic_envelope_unpack(const guint8 *data, gsize len, const char *peer, 
                     peer);
         return NULL;
     }
-    if (has_unknown_fields(env)) {
-        /* Every peer runs this build (Hello checks the version): a field
-         * it does not know is a malformed or foreign frame. protoc-c would
-         * keep it, even one numbered 0 behind an overlong tag, which it
-         * refuses when written the short way (fuzz/envelope.c found it). */
+    if (ic_message_has_unknown_fields(&env->base)) {
         g_set_error(error, IC_ERROR, IC_ERROR_MALFORMED,
                     "frame of %" G_GSIZE_FORMAT " bytes from %s has fields shoal.v1 does not "
                     "define", len, peer);

@@ -47,6 +47,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcEnvelope, ic_envelope_free)
  * are 1/2/4/8 and aligned, enums are known. NULL + IC_ERROR_MALFORMED naming
  * @peer and the fault otherwise. Past this call the message is trusted. */
 IcEnvelope *ic_envelope_unpack(const guint8 *data, gsize len, const char *peer, GError **error);
+/* Whether @msg, or a message anywhere inside it, holds fields shoal.v1
+ * does not define (interconnect/unknown-fields.c). */
+gboolean ic_message_has_unknown_fields(const ProtobufCMessage *msg);
 
 /* The body's name as the .proto spells it ("get_s"), from the descriptor. */
 const char *ic_envelope_body_name(const IcEnvelope *env);

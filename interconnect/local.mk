@@ -5,7 +5,7 @@ interconnect_libshoal_ic_a_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_
 	-DG_LOG_DOMAIN=\"shoal-ic\"
 interconnect_libshoal_ic_a_SOURCES = \
 	interconnect/ic.h interconnect/internal.h \
-	interconnect/envelope.c interconnect/transport.c interconnect/direct.c interconnect/link.c interconnect/ring.c \
+	interconnect/envelope.c interconnect/unknown-fields.c interconnect/transport.c interconnect/direct.c interconnect/link.c interconnect/ring.c \
 	interconnect/addr-map.c interconnect/console.c interconnect/log.c \
 	interconnect/secret.c interconnect/keypair.c interconnect/curve.c interconnect/zap.c \
 	interconnect/snapshot.h interconnect/snapshot-file.c

@@ -483,7 +483,9 @@ static Shoal__V1__SnapshotMeta *read_meta(int fd, const char *path, const Header
                     "%s: meta corrupt (not a SnapshotMeta message)", path);
         return NULL;
     }
-    g_autofree char *fault = meta_fault(meta);
+    g_autofree char *fault = ic_message_has_unknown_fields(&meta->base)
+                                 ? g_strdup("fields this shoal does not define")
+                                 : meta_fault(meta);
     if (!fault && meta->ram_size != h->ram_size)
         fault = g_strdup_printf("ram_size 0x%" G_GINT64_MODIFIER "x, the header's 0x%"
                                 G_GINT64_MODIFIER "x", meta->ram_size, h->ram_size);

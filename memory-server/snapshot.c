@@ -130,6 +130,11 @@ gboolean msrv_save_take_state(MsrvSave *v, guint node, const Shoal__V1__NodeStat
     g_autofree guint8 *buf = g_malloc(len);
     shoal__v1__node_state__pack(state, buf);
     v->states[node] = shoal__v1__node_state__unpack(NULL, len, buf);
+    if (v->states[node] == NULL) { /* the envelope check refuses what would do this */
+        g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED, "NodeState from node %u: no copy",
+                    node);
+        return FALSE;
+    }
     v->n_states++;
     return TRUE;
 }

@@ -289,11 +289,14 @@ static void test_unknown_fields(void)
     static const guint8 in_envelope[] = { 0x08, 0x01, 0x98, 0x06, 0x05 };
     /* GetS {page 0, field 9 = 1}: body field 12, 2 bytes */
     static const guint8 in_body[] = { 0x62, 0x02, 0x48, 0x01 };
+    /* NodeState {harts: [HartState {field 0}]}: a message inside the body */
+    static const guint8 in_nested[] = { 0x08, 0x01, 0x92, 0x05, 0x05, 0x12, 0x03, 0x82, 0x00,
+                                        0x00 };
     const struct {
         const guint8 *bytes;
         gsize len;
     } cases[] = { { field0, sizeof field0 }, { in_envelope, sizeof in_envelope },
-                  { in_body, sizeof in_body } };
+                  { in_body, sizeof in_body }, { in_nested, sizeof in_nested } };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) error = NULL;
         g_assert_null(ic_envelope_unpack(cases[i].bytes, cases[i].len, "peer 3", &error));

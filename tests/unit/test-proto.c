@@ -48,6 +48,25 @@ static void fill(ProtobufCMessage *msg, guint seed, GPtrArray *keep)
             ((ProtobufCBinaryData *)p)->len = 4096;
             break;
         }
+        case PROTOBUF_C_TYPE_MESSAGE: {
+            /* A message inside a body (HelloAck.restore, NodeState.harts):
+             * one, filled the same way. */
+            const ProtobufCMessageDescriptor *md = f->descriptor;
+            ProtobufCMessage *sub = g_malloc0(md->sizeof_message);
+            g_ptr_array_add(keep, sub);
+            protobuf_c_message_init(md, sub);
+            fill(sub, seed + 1, keep);
+            if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+                ProtobufCMessage **items = g_new(ProtobufCMessage *, 1);
+                g_ptr_array_add(keep, items);
+                items[0] = sub;
+                *(ProtobufCMessage ***)p = items;
+                *(size_t *)((char *)msg + f->quantifier_offset) = 1;
+            } else {
+                *(ProtobufCMessage **)p = sub;
+            }
+            break;
+        }
         default:
             g_error("field %s.%s has a type this test does not fill", d->name, f->name);
         }
