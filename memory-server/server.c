@@ -708,9 +708,6 @@ static void start_save(Server *s, const char *path, gint reply_peer, guint64 rep
                       : s->bridge    ? "SystemC models cannot be saved yet: a machine with a "
                                        "sysc device has no snapshots"
                                      : NULL;
-    for (guint i = 0; !why && i < s->machine->n_nodes; i++)
-        if (s->node_peer[i] < 0)
-            why = "the machine is still starting (not every node said Hello)";
     if (why) {
         g_autofree char *t = g_strdup_printf("%s: %s", path, why);
         g_warning("snapshot %s", t);
@@ -728,7 +725,9 @@ static void start_save(Server *s, const char *path, gint reply_peer, guint64 rep
     env.txid = halt;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT;
     env.debug_halt = &msg;
-    send_nodes(s, &env);
+    /* A node still starting gets it with its Hello: the save waits for it. */
+    for (guint i = 0; i < s->machine->n_nodes; i++)
+        send_node_held(s, i, &env);
 }
 
 /* Every node held and no page transaction open: nothing moves now, so
