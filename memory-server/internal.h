@@ -194,8 +194,10 @@ gint msrv_save_reply_peer(const MsrvSave *save, guint64 *txid);
 gboolean msrv_save_is_halt(const MsrvSave *save, guint64 txid);
 /* Node @node answered the halt; TRUE once every node has. */
 gboolean msrv_save_halted(MsrvSave *save, guint node);
-/* TRUE once, when every node is held: send SnapshotDump now. */
-gboolean msrv_save_start_dump(MsrvSave *save);
+/* Every node is held and no SnapshotDump was sent yet. */
+gboolean msrv_save_ready(const MsrvSave *save);
+/* SnapshotDump goes out now (msrv_save_ready). */
+void msrv_save_start_dump(MsrvSave *save);
 gboolean msrv_save_take_page(MsrvSave *save, guint node, const Shoal__V1__SnapshotPage *page,
                              GError **error);
 gboolean msrv_save_take_state(MsrvSave *save, guint node, const Shoal__V1__NodeState *state,

@@ -734,8 +734,11 @@ static void start_save(Server *s, const char *path, gint reply_peer, guint64 rep
  * the nodes' Modified pages and RAM together are the machine's memory. */
 static void maybe_dump(Server *s)
 {
-    if (!s->save || !msrv_dir_idle(s->dir) || !msrv_save_start_dump(s->save))
+    /* The directory's scan last: this runs after every message, one per
+     * page a node sends during the dump. */
+    if (!s->save || !msrv_save_ready(s->save) || !msrv_dir_idle(s->dir))
         return;
+    msrv_save_start_dump(s->save);
     Shoal__V1__SnapshotDump msg = SHOAL__V1__SNAPSHOT_DUMP__INIT;
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
     env.txid = s->next_txid++;

@@ -75,12 +75,15 @@ gboolean msrv_save_halted(MsrvSave *v, guint node)
     return v->n_halted == v->machine->n_nodes;
 }
 
-gboolean msrv_save_start_dump(MsrvSave *v)
+gboolean msrv_save_ready(const MsrvSave *v)
 {
-    if (v->dumping || v->n_halted < v->machine->n_nodes)
-        return FALSE;
+    return !v->dumping && v->n_halted == v->machine->n_nodes;
+}
+
+void msrv_save_start_dump(MsrvSave *v)
+{
+    g_assert(msrv_save_ready(v));
     v->dumping = TRUE;
-    return TRUE;
 }
 
 static gboolean expecting(const MsrvSave *v, guint node, const char *what, GError **error)

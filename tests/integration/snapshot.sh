@@ -29,16 +29,18 @@ run() {
     timeout 120 "$SHOAL" run "$C/$conf.conf" --kernel "$G/snapshot.elf" "$@" > "$out" \
         2> "$out.err" < /dev/null
 }
-# the_rest DESCRIPTION FULL RESTORED: RESTORED is FULL's last lines, more
-# than the final checks and fewer than all of it.
+# the_rest DESCRIPTION FULL RESTORED: RESTORED is the end of FULL, byte for
+# byte (a save may fall in the middle of a line), more than its final
+# checks and less than all of it.
 the_rest() {
     local n
-    n=$(wc -l < "$3")
-    if [ "$n" -gt 3 ] && [ "$n" -lt "$(wc -l < "$2")" ] && tail -n "$n" "$2" | cmp -s - "$3"; then
-        ok "$1 ($n lines, from \"$(head -1 "$3")\")"
+    n=$(stat -c %s "$3")
+    if [ "$(grep -c '^round ' "$3")" -gt 0 ] && [ "$n" -lt "$(stat -c %s "$2")" ] &&
+        tail -c "$n" "$2" | cmp -s - "$3"; then
+        ok "$1 ($(wc -l < "$3") lines, from \"$(head -1 "$3")\")"
     else
         not_ok "$1"
-        diff <(tail -n "$n" "$2") "$3" | head -20 | diag
+        diff <(tail -n "$(wc -l < "$3")" "$2") "$3" | head -20 | diag
         head -5 "$3.err" | diag
     fi
 }
