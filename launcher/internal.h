@@ -108,9 +108,13 @@ void launcher_debugger_stop(LauncherDebugger *d);
 /* ---- monitor-cli.c: `shoal monitor PATH [COMMAND...]` ---- */
 #define LAUNCHER_MONITOR_CLI_PARAMETERS "PATH [CMD...]"
 #define LAUNCHER_MONITOR_CLI_SUMMARY                                                          \
-    "Send CMD (query-status, pause, resume, info harts, stats, quit) to the monitor of a "  \
+    "Send CMD (query-status, pause, resume, info harts, snapshot save FILE, quit...) to "    \
+    "the monitor of a "                                                                   \
     "run (shoal run --monitor unix:PATH) and print its answer; without CMD, read commands " \
     "from stdin"
 int launcher_monitor_cli(int argc, char **argv);
+
+/* ---- snapshot-info.c: `shoal snapshot-info FILE` ---- */
+int launcher_snapshot_info(int argc, char **argv);
 
 #endif /* SHOAL_LAUNCHER_INTERNAL_H */

@@ -5,7 +5,7 @@ shoal_SOURCES = launcher/internal.h launcher/main.c launcher/procs.c launcher/ru
 	launcher/relay.c launcher/endpoint.h launcher/endpoint.c launcher/debugger.h \
 	launcher/debugger.c launcher/gdb.h launcher/gdbstub.h launcher/gdbstub.c \
 	launcher/gdb-packets.c launcher/rsp.c launcher/gdb-target.c launcher/json.h launcher/json.c \
-	launcher/monitor.c launcher/monitor-cli.c
+	launcher/monitor.c launcher/monitor-cli.c launcher/snapshot-info.c
 shoal_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_CFLAGS) -DG_LOG_DOMAIN='"shoal-launcher"'
 shoal_LDADD = $(CFG_LIBS) $(IC_LIBS)
 

@@ -78,6 +78,9 @@ static const Command commands[] = {
       "Write a new CurveZMQ key pair to FILE (mode 0600) and its public key to FILE.pub, "
       "for a host of a tcp:// machine ([memory-server] key, client-key, authorized-keys)" },
     { "monitor", LAUNCHER_MONITOR_CLI_PARAMETERS, LAUNCHER_MONITOR_CLI_SUMMARY },
+    { "snapshot-info", "FILE",
+      "Check a snapshot file (RAM included) and print where it was saved from, its board, "
+      "its time and every hart's pc (docs/snapshot.md)" },
     { "config-doc", "", "Print every config key, as the table in configs/README.md" },
     { "help", "[COMMAND]", "Show this, or a command's options" },
 };
@@ -647,7 +650,7 @@ static int cmd_help(int argc, char **argv)
         return launcher_monitor_cli(3, help); /* GOption prints it and exits 0 */
     }
     if (argc == 3 && (strcmp(argv[2], "config-doc") == 0 || strcmp(argv[2], "help") == 0 ||
-                      strcmp(argv[2], "keygen") == 0)) {
+                      strcmp(argv[2], "keygen") == 0 || strcmp(argv[2], "snapshot-info") == 0)) {
         print_usage(stdout);
         return 0;
     }
@@ -676,6 +679,9 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "monitor") == 0) {
         return launcher_monitor_cli(argc, argv);
+    }
+    if (argc >= 2 && strcmp(argv[1], "snapshot-info") == 0) {
+        return launcher_snapshot_info(argc, argv);
     }
     if (argc == 2 && strcmp(argv[1], "config-doc") == 0) {
         g_autofree char *doc = cfg_keys_doc();

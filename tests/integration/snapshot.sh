@@ -7,7 +7,8 @@
 # of the board (1x4, 2x2, 4x1) prints exactly the rest of it. Host time:
 # the monitor's snapshot-save on a running 2x2 machine (which runs on), and
 # on a paused one (which stays paused); restored on 4x1 and 1x4 it finishes
-# as the uninterrupted run. Bad input: a truncated, a foreign and another
+# as the uninterrupted run. `shoal snapshot-info` describes a file and checks
+# it whole. Bad input: a truncated, a foreign and another
 # board's file, --snapshot-at without deterministic time, an unwritable
 # path. The size and time of a 128 MiB save go to the log.
 . "$(dirname "$0")/lib.sh"
@@ -15,7 +16,7 @@
 T=$TEST_TMP
 G="$SHOAL_BUILDDIR/tests/guest"
 C="$SHOAL_SRCDIR/configs"
-N=17
+N=19
 echo "1..$N"
 if [ ! -f "$G/snapshot.elf" ]; then
     for _ in $(seq $N); do skip "snapshot.elf not built (no riscv64-unknown-elf-gcc)"; done
@@ -57,6 +58,19 @@ for layout in virt-1x4 virt-2x2 virt-4x1; do
     the_rest "restored on $layout, it prints exactly the rest of the run" "$T/det-full" \
         "$T/det-$layout"
 done
+
+timeout 30 "$SHOAL" snapshot-info "$T/det.snap" > "$T/info" 2>&1
+# The first quantum that begins at 400 ms or after (idle stretches skip some).
+begins=$(sed -n 's/^time: deterministic, quantum [0-9]* (10000 ns each) begins at \([0-9]*\) ns$/\1/p' \
+    "$T/info")
+if [ -n "$begins" ] && [ "$begins" -ge 400000000 ] &&
+    [ "$(grep -c '^[0-3] *0x0000000080' "$T/info")" = 4 ] &&
+    grep -q 'checked (RAM included)' "$T/info"; then
+    ok "snapshot-info: the deterministic snapshot's quantum (at $begins ns) and its 4 harts' pcs"
+else
+    not_ok "snapshot-info on the deterministic snapshot"
+    diag < "$T/info"
+fi
 
 # ---- host time, through the monitor ----
 run virt-2x2 "$T/full"
@@ -133,6 +147,14 @@ bad "a file that is no snapshot" "not a shoal snapshot" "$C/virt-2x2.conf" \
     --kernel "$G/snapshot.elf" --restore "$C/virt-2x2.conf"
 bad "another board's snapshot" "it has 4 harts, the config 1" "$C/virt.conf" \
     --kernel "$G/snapshot.elf" --restore "$T/host.snap"
+timeout 30 "$SHOAL" snapshot-info "$T/short.snap" > "$T/info2" 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q "truncated" "$T/info2"; then
+    ok "snapshot-info on a truncated file: exit 2, truncated"
+else
+    not_ok "snapshot-info on a truncated file (exit $rc)"
+    diag < "$T/info2"
+fi
 bad "--snapshot-at needs deterministic time" "needs deterministic time" "$C/virt-2x2.conf" \
     --kernel "$G/snapshot.elf" --snapshot-at "1000:$T/x.snap"
 exit 0
