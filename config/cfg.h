@@ -168,6 +168,8 @@ typedef struct {
     guint64 snapshot_at_ns;
 } CfgCmdline;
 gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **error);
+/* --snapshot-at's NS:FILE into *@ns and *@path (g_free); FALSE + error. */
+gboolean cfg_parse_snapshot_at(const char *text, guint64 *ns, char **path, GError **error);
 void cfg_cmdline_clear(CfgCmdline *cmdline);
 
 /* One loadable ELF image, checked: ELFCLASS64, EM_RISCV, little endian,

@@ -195,18 +195,10 @@ gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **erro
             out->node = (gint)n_node;
         }
     }
-    if (ok && snapshot_at) {
-        char *colon = strchr(snapshot_at, ':');
-        if (colon)
-            *colon = '\0';
-        if (!colon || colon[1] == '\0' || !cfg_parse_u64(snapshot_at, FALSE, &out->snapshot_at_ns)) {
-            g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
-                        "--snapshot-at: expected NS:FILE (guest time in ns, the file to write)");
-            cfg_cmdline_clear(out);
-            ok = FALSE;
-        } else {
-            out->snapshot_at_path = g_strdup(colon + 1);
-        }
+    if (ok && snapshot_at &&
+        !cfg_parse_snapshot_at(snapshot_at, &out->snapshot_at_ns, &out->snapshot_at_path, error)) {
+        cfg_cmdline_clear(out);
+        ok = FALSE;
     }
     if (ok) {
         out->run_dir = g_steal_pointer(&run_dir);
@@ -215,6 +207,20 @@ gboolean cfg_cmdline_parse(int argc, char **argv, CfgCmdline *out, GError **erro
     }
     cfg_machine_args_clear(&machine);
     return ok;
+}
+
+gboolean cfg_parse_snapshot_at(const char *text, guint64 *ns, char **path, GError **error)
+{
+    const char *colon = strchr(text, ':');
+    g_autofree char *number = colon ? g_strndup(text, (gsize)(colon - text)) : NULL;
+    if (!colon || colon[1] == '\0' || !cfg_parse_u64(number, FALSE, ns)) {
+        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                    "--snapshot-at %s: expected NS:FILE (guest time in ns, the file to write)",
+                    text);
+        return FALSE;
+    }
+    *path = g_strdup(colon + 1);
+    return TRUE;
 }
 
 void cfg_cmdline_clear(CfgCmdline *cmdline)

@@ -513,19 +513,17 @@ static gboolean check_snapshots(RunArgs *a, const CfgMachine *m)
             "time, save with the monitor's snapshot-save (docs/snapshot.md)");
         return FALSE;
     }
-    const char *colon = a->snapshot_at ? strchr(a->snapshot_at, ':') : NULL;
-    if (a->snapshot_at && (!colon || colon == a->snapshot_at || colon[1] == '\0' ||
-                           strspn(a->snapshot_at, "0123456789") != (gsize)(colon - a->snapshot_at))) {
-        say("--snapshot-at %s: expected NS:FILE (guest time in ns, the file to write)",
-            a->snapshot_at);
-        return FALSE;
-    }
     if (a->snapshot_at) {
+        guint64 ns;
+        g_autofree char *file = NULL;
+        if (!cfg_parse_snapshot_at(a->snapshot_at, &ns, &file, &error)) {
+            say("%s", error->message);
+            return FALSE;
+        }
         /* The memory server's idea of the current directory may differ. */
-        g_autofree char *file = g_canonicalize_filename(colon + 1, NULL);
-        char *at = g_strdup_printf("%.*s:%s", (int)(colon - a->snapshot_at), a->snapshot_at, file);
+        g_autofree char *abs = g_canonicalize_filename(file, NULL);
         g_free(a->snapshot_at);
-        a->snapshot_at = at;
+        a->snapshot_at = g_strdup_printf("%" G_GUINT64_FORMAT ":%s", ns, abs);
     }
     if (!a->restore)
         return TRUE;
