@@ -335,14 +335,6 @@ void node_clint_reset(NodeClint *c)
     }
 }
 
-void node_clint_compares(NodeClint *c, guint hart_id, guint64 *mtimecmp, guint64 *stimecmp)
-{
-    ClintHart *h = our_hart(c, hart_id);
-    g_assert(h != NULL);
-    *mtimecmp = __atomic_load_n(&h->cmp[TIMER_M], __ATOMIC_RELAXED);
-    *stimecmp = __atomic_load_n(&h->cmp[TIMER_S], __ATOMIC_RELAXED);
-}
-
 void node_clint_restore_compares(NodeClint *c, guint hart_id, guint64 mtimecmp,
                                  guint64 stimecmp)
 {

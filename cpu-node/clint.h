@@ -79,8 +79,6 @@ gboolean node_clint_irq(NodeClint *clint, guint hart_id, guint line, gboolean le
 /* Every hart of the node stopped for the debugger: mtime stands still
  * (also for the debugger's reads) until node_clint_set_stopped_ns. */
 void node_clint_freeze(NodeClint *clint);
-/* Our hart @hart_id's compare registers, ticks (a snapshot). */
-void node_clint_compares(NodeClint *clint, guint hart_id, guint64 *mtimecmp, guint64 *stimecmp);
 /* Sets them as a snapshot has them, before the harts run. */
 void node_clint_restore_compares(NodeClint *clint, guint hart_id, guint64 mtimecmp,
                                  guint64 stimecmp);

@@ -51,7 +51,7 @@ void node_snapshot_dump(Node *node)
         harts[i].hart = h->id;
         harts[i].n_fields = n_values;
         harts[i].fields = &field_ptrs[(gsize)i * n_values];
-        node_clint_compares(node->clint, h->id, &harts[i].mtimecmp, &harts[i].stimecmp);
+        harts[i].mtimecmp = node_clint_mtimecmp(node->clint, h->id);
         hart_ptrs[i] = &harts[i];
     }
     Shoal__V1__NodeState state = SHOAL__V1__NODE_STATE__INIT;
@@ -75,7 +75,10 @@ static gboolean restore_hart(Node *node, const Shoal__V1__HartState *s, GError *
                     "the snapshot's hart %u is not in node %u", s->hart, node->config->index);
         return FALSE;
     }
+    guint64 stimecmp = G_MAXUINT64; /* disarmed, as at reset */
     for (gsize k = 0; k < s->n_fields; k++) {
+        if (g_str_equal(s->fields[k]->name, "stimecmp"))
+            stimecmp = s->fields[k]->value;
         if (!tcg_hart_restore_value(h->tcg, s->fields[k]->name, s->fields[k]->value)) {
             g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
                         "hart %u: the snapshot's %s = 0x%" G_GINT64_MODIFIER
@@ -84,7 +87,8 @@ static gboolean restore_hart(Node *node, const Shoal__V1__HartState *s, GError *
             return FALSE;
         }
     }
-    node_clint_restore_compares(node->clint, h->id, s->mtimecmp, s->stimecmp);
+    /* The node compares the hart's stimecmp: a CSR write sets both. */
+    node_clint_restore_compares(node->clint, h->id, s->mtimecmp, stimecmp);
     return TRUE;
 }
 

@@ -20,7 +20,9 @@ struct MsrvSave {
     gboolean *halted;    /* per node */
     guint n_halted;
     gboolean dumping;    /* SnapshotDump sent */
-    GHashTable *pages;   /* guint64 page -> its 4 KiB as the node that held it Modified sent */
+    guint8 **pages;      /* by page index in RAM: its 4 KiB as the node that held it
+                          * Modified sent them, NULL for the server's copy */
+    guint n_pages;       /* of those, sent */
     Shoal__V1__NodeState **states; /* per node, unpacked copies; NULL until it sent */
     guint n_states;
 };
@@ -37,7 +39,7 @@ MsrvSave *msrv_save_new(const CfgMachine *machine, const char *path, gint reply_
     v->halt_txid = halt_txid;
     v->halted = g_new0(gboolean, machine->n_nodes);
     v->states = g_new0(Shoal__V1__NodeState *, machine->n_nodes);
-    v->pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    v->pages = g_new0(guint8 *, machine->ram_size / IC_PAGE_SIZE);
     return v;
 }
 
@@ -50,7 +52,9 @@ void msrv_save_free(MsrvSave *v)
             shoal__v1__node_state__free_unpacked(v->states[i], NULL);
     g_free(v->states);
     g_free(v->halted);
-    g_hash_table_destroy(v->pages);
+    for (guint64 i = 0; i < v->machine->ram_size / IC_PAGE_SIZE; i++)
+        g_free(v->pages[i]);
+    g_free(v->pages);
     g_free(v->path);
     g_free(v);
 }
@@ -108,8 +112,11 @@ gboolean msrv_save_take_page(MsrvSave *v, guint node, const Shoal__V1__SnapshotP
                     "a page of RAM", p->page, p->data.len, node);
         return FALSE;
     }
-    g_hash_table_replace(v->pages, g_memdup2(&p->page, sizeof p->page),
-                         g_memdup2(p->data.data, IC_PAGE_SIZE));
+    guint8 **slot = &v->pages[(p->page - m->ram_base) / IC_PAGE_SIZE];
+    if (*slot == NULL)
+        v->n_pages++;
+    g_free(*slot);
+    *slot = g_memdup2(p->data.data, IC_PAGE_SIZE);
     return TRUE;
 }
 
@@ -155,8 +162,7 @@ typedef struct {
 static const guint8 *page_at(gpointer opaque, guint64 index)
 {
     PageSource *src = opaque;
-    guint64 page = src->save->machine->ram_base + index * IC_PAGE_SIZE;
-    const guint8 *node_copy = g_hash_table_lookup(src->save->pages, &page);
+    const guint8 *node_copy = src->save->pages[index];
     return node_copy ? node_copy : src->ram + index * IC_PAGE_SIZE;
 }
 
@@ -203,7 +209,7 @@ gboolean msrv_save_write(MsrvSave *v, const guint8 *ram, Shoal__V1__SnapshotMeta
     result->save_us = (guint64)(g_get_monotonic_time() - v->started_us);
     g_info("snapshot %s: %" G_GUINT64_FORMAT " bytes (%" G_GUINT64_FORMAT " of data, %u pages "
            "from nodes) in %" G_GUINT64_FORMAT " us", v->path, stats.file_bytes,
-           stats.data_bytes, g_hash_table_size(v->pages), result->save_us);
+           stats.data_bytes, v->n_pages, result->save_us);
     return TRUE;
 }
 
