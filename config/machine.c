@@ -635,6 +635,7 @@ static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
         !get_us(l, "cpu", CFG_KEY_CPU_LR_LEASE, &m->lr_lease_us, error) ||
         !get_us(l, "cpu", CFG_KEY_CPU_PAGE_HOLD, &m->page_hold_us, error) ||
         !get_us(l, "cpu", CFG_KEY_CPU_SPIN, &m->cpu_spin_us, error) ||
+        !get_choice(l, "cpu", CFG_KEY_CPU_FORWARD, "m-mode", "off", &m->forward_m_mode, error) ||
         !get_us(l, "memory-server", CFG_KEY_MSRV_SPIN, &m->msrv_spin_us, error)) {
         return FALSE;
     }

@@ -17,12 +17,15 @@
 
 #define MAX_WAIT_MS 1000       /* longest poll, so timers and timeouts are seen */
 
-/* An Invalidate or Recall held back while the page is new here (its hold),
- * a hart's LR lease on it runs, or the grant it follows is not installed. */
+/* An Invalidate, Recall or AccessAt held back while the page is new here
+ * (its hold), a hart's LR lease on it runs, or the grant it follows is not
+ * installed. */
 typedef struct {
     guint64 txid;
     guint64 page;
     NodePageState new_state;
+    gboolean make_access; /* AccessAt: make `access` and keep the page */
+    TcgRemoteAccess access;
     NodeFrame *frame;
     guint32 grants; /* answered once frame->grants reached this */
     gboolean awaiting_install; /* counted in node->installs_awaited */
@@ -158,6 +161,41 @@ static void give_up(Agent *a, guint64 txid, guint64 page, NodePageState new_stat
     send_env(a, &reply);
 }
 
+/* AccessAt: a hart of another node wants @access made on our Modified copy
+ * of @page (forwarding). The page stays; so do the harts' mappings: a
+ * store of theirs and this AMO are host atomics on the same bytes. */
+static void make_access(Agent *a, guint64 txid, guint64 page, const TcgRemoteAccess *access)
+{
+    Node *node = a->node;
+    NodeFrame *f = node_page_cache_frame(node->cache, page);
+    if (__atomic_load_n(&f->state, __ATOMIC_ACQUIRE) != NODE_PAGE_MODIFIED)
+        g_warning("access at 0x%" G_GINT64_MODIFIER "x for another node, which the server "
+                  "says we hold Modified; we do not", access->paddr);
+    node_stats_pushed(&node->stats, NODE_PUSH_ACCESS_AT);
+    guint8 *p = f->host + (access->paddr - page);
+    Shoal__V1__AccessResult res = SHOAL__V1__ACCESS_RESULT__INIT;
+    res.page = page;
+    res.value = tcg_host_access(p, access->size, access->op, access->operand);
+    /* A write into translated code: the harts drop it at their next
+     * fence.i, as after another hart's store. */
+    if (access->op != TCG_REMOTE_LOAD)
+        tcg_shared_code_stored(access->paddr);
+    IcEnvelope reply = SHOAL__V1__ENVELOPE__INIT;
+    reply.txid = txid;
+    reply.body_case = SHOAL__V1__ENVELOPE__BODY_ACCESS_RESULT;
+    reply.access_result = &res;
+    send_env(a, &reply);
+}
+
+/* What the server asked of a held-back @h, now. */
+static void answer(Agent *a, const HeldBack *h)
+{
+    if (h->make_access)
+        make_access(a, h->txid, h->page, &h->access);
+    else
+        give_up(a, h->txid, h->page, h->new_state);
+}
+
 /* Whether the node installed the @grants grants of @f's page the server
  * had sent when it asked for the page back (counts wrap). Seq_cst, against
  * the installing hart's look at installs_awaited (node_page_install). */
@@ -172,7 +210,7 @@ static gboolean grants_installed(NodeFrame *f, guint32 grants)
  * writing one page can take it from each other before either got a store
  * in, each transfer costing a round trip through the server. */
 static void give_up_later(Agent *a, const IcEnvelope *env, guint64 page, guint32 grants,
-                          NodePageState new_state)
+                          NodePageState new_state, const TcgRemoteAccess *access)
 {
     Node *node = a->node;
     if (!node_page_cache_has(node->cache, page)) {
@@ -188,14 +226,16 @@ static void give_up_later(Agent *a, const IcEnvelope *env, guint64 page, guint32
             : 0;
     NodeLeaseSnapshot *leases = node_leases_snapshot(node->leases, page);
     gboolean installed = grants_installed(f, grants);
+    HeldBack h = { env->txid, page, new_state, access != NULL, { 0 }, f, grants, !installed,
+                   hold_until, now + (gint64)node->machine->lr_lease_us, leases };
+    if (access)
+        h.access = *access;
     if (leases == NULL && hold_until <= now && installed) {
-        give_up(a, env->txid, page, new_state);
+        answer(a, &h);
         return;
     }
     if (!installed)
         __atomic_add_fetch(&node->installs_awaited, 1, __ATOMIC_SEQ_CST);
-    HeldBack h = { env->txid, page, new_state, f, grants, !installed, hold_until,
-                   now + (gint64)node->machine->lr_lease_us, leases };
     g_array_append_val(a->held_back, h);
 }
 
@@ -221,7 +261,7 @@ static gint64 release_held_back(Agent *a, gint64 timeout_us)
             __atomic_sub_fetch(&a->node->installs_awaited, 1, __ATOMIC_SEQ_CST);
         g_array_remove_index(a->held_back, i);
         g_free(h.leases);
-        give_up(a, h.txid, h.page, h.new_state);
+        answer(a, &h);
     }
     return timeout_us;
 }
@@ -239,14 +279,23 @@ static gboolean handle(Agent *a, const IcEnvelope *env)
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_INVALIDATE:
         node_stats_pushed(&node->stats, NODE_PUSH_INVALIDATE);
-        give_up_later(a, env, env->invalidate->page, env->invalidate->grants, NODE_PAGE_INVALID);
+        give_up_later(a, env, env->invalidate->page, env->invalidate->grants, NODE_PAGE_INVALID,
+                      NULL);
         return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_RECALL: {
         gboolean down = env->recall->kind == SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE;
         node_stats_pushed(&node->stats,
                           down ? NODE_PUSH_RECALL_DOWNGRADE : NODE_PUSH_RECALL_INVALIDATE);
         give_up_later(a, env, env->recall->page, env->recall->grants,
-                      down ? NODE_PAGE_SHARED : NODE_PAGE_INVALID);
+                      down ? NODE_PAGE_SHARED : NODE_PAGE_INVALID, NULL);
+        return FALSE;
+    }
+    case SHOAL__V1__ENVELOPE__BODY_ACCESS_AT: {
+        const Shoal__V1__Access *acc = env->access_at->access;
+        TcgRemoteAccess access = { acc->addr, acc->size, (TcgRemoteOp)acc->op, acc->operand,
+                                   3 /* made as the firmware asked */ };
+        give_up_later(a, env, env->access_at->page, env->access_at->grants, NODE_PAGE_MODIFIED,
+                      &access);
         return FALSE;
     }
     case SHOAL__V1__ENVELOPE__BODY_DEVICE_MIRROR:

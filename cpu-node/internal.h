@@ -95,6 +95,9 @@ typedef struct {
     guint64 guest_ns;  /* MMIO, deterministic time: the hart's guest time */
     gboolean idle;     /* QUANTUM_DONE: in WFI with nothing pending */
     guint64 wake_ns;   /* QUANTUM_DONE, idle: when its timer fires (0 never) */
+    const TcgRemoteAccess *access; /* GET_S/GET_M: the access it is for, which the
+                                    * server may have the owner make (forwarding) */
+    gboolean forwarded; /* result: the owner made `access`, `value` its value */
     gboolean ok;       /* result: FALSE = access fault or the node is stopping */
     guint64 txid;      /* request.c's */
     gint64 sent_us;    /* monotonic time it was sent */
@@ -104,12 +107,19 @@ typedef struct {
 typedef struct Node Node;
 typedef struct NodeHart NodeHart;
 
+#define NODE_MAILBOX_BITS 6 /* a table of 64 lines: a firmware has a handful */
+#define NODE_MAILBOXES (1u << NODE_MAILBOX_BITS)
+#define NODE_MAILBOX_BYTES 256 /* a mailbox: an AMO's word and what sits near it */
+#define NODE_MAILBOX_LOADS 4   /* more loads in a row there: a wait loop (see may_forward) */
+
 /* ---- stats.c: what coherence cost (shoal run --stats) ---- */
 typedef enum {
     NODE_PUSH_PREFETCH,
     NODE_PUSH_INVALIDATE,
     NODE_PUSH_RECALL_DOWNGRADE,
     NODE_PUSH_RECALL_INVALIDATE,
+    NODE_PUSH_ACCESS_AT, /* accesses made here for another node (forwarding) */
+    NODE_PUSH_FORWARDED, /* (not pushed) accesses of ours another node made */
     NODE_PUSH_COUNT,
 } NodeStatsPush;
 
@@ -187,6 +197,9 @@ struct NodeHart {
     IcClient *requests;     /* its own connection: its thread sends requests on it */
     guint posted_unfenced;  /* posted writes sent since its last answered request: its
                              * thread's only (node.c, io_fence) */
+    guint64 forwarded_line; /* the mailbox line of its last forwarded access, and the */
+    guint forwarded_loads;  /* loads forwarded there since an AMO: its thread's only
+                             * (node.c, access_remote) */
 };
 
 struct Node {
@@ -202,6 +215,9 @@ struct Node {
     NodeHart *harts;          /* config->n_harts */
     TcgHart **tcgs;           /* config->n_harts: harts[i].tcg */
     NodeStats stats;          /* --stats (SHOAL_STATS) */
+    guint64 mailboxes[NODE_MAILBOXES]; /* (atomic) pages a firmware AMO of ours went to
+                                        * while another node held them: their loads are
+                                        * forwarded too (node.c, access_remote) */
     NodeClint *clint;         /* msip, mtimecmp, mtime of our harts (clint.h) */
     NodeLeases *leases;       /* our harts' LR leases (lease.h) */
     guint64 boot_pc, a1;

@@ -64,6 +64,73 @@ gboolean node_page_acquire(Node *node, guint hart_id, guint64 addr, TcgAccess ac
     }
 }
 
+/* Whether @h may ask for @access to be made at the page's owner (not
+ * @page_here): an AMO always (it makes its line a mailbox); a load only in
+ * a mailbox line, and not many in a row there, for a loop that waits on
+ * the line (a ticket lock's owner field) should spin on a copy of its own,
+ * not on messages. */
+static gboolean may_forward(Node *node, NodeHart *h, const TcgRemoteAccess *access,
+                            gboolean page_here)
+{
+    guint64 line = access->paddr & ~(guint64)(NODE_MAILBOX_BYTES - 1);
+    /* Hashed: the firmware's per-hart pages sit a power of two apart. */
+    guint64 *slot =
+        &node->mailboxes[((line / NODE_MAILBOX_BYTES) * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15)) >>
+                         (64 - NODE_MAILBOX_BITS)];
+    gboolean load = access->op == TCG_REMOTE_LOAD;
+    if (!load)
+        __atomic_store_n(slot, line | 1, __ATOMIC_RELAXED);
+    guint loads = h->forwarded_line == line ? h->forwarded_loads : 0;
+    if (page_here || (load && (__atomic_load_n(slot, __ATOMIC_RELAXED) != (line | 1) ||
+                               loads >= NODE_MAILBOX_LOADS)))
+        return FALSE;
+    h->forwarded_line = line;
+    h->forwarded_loads = load ? loads + 1 : 0;
+    return TRUE;
+}
+
+/* A firmware load or AMO to a page another node holds Modified (the only
+ * case the server forwards; any other answer is a grant, and the hart maps
+ * the page as usual). The firmware's per-hart pages are mailboxes: the
+ * sender's accesses made where the page is leave it with the hart whose
+ * trap entry uses it next ([cpu] forward, docs/coherence.md §2.7). A page
+ * becomes a mailbox by an AMO: only then are its loads forwarded too, for a
+ * load made at the owner leaves no copy here, and the firmware's data
+ * pages (read often, written now and then) are better read from one. */
+static gboolean access_remote(gpointer opaque, guint hart_id, const TcgRemoteAccess *access,
+                              guint64 *value)
+{
+    Node *node = opaque;
+    if (!node->machine->forward_m_mode || node->machine->n_nodes < 2 || access->priv != 3 /* M */)
+        return FALSE;
+    const IcRegion *r = ic_addr_map_lookup(node->map, access->paddr);
+    guint64 page = access->paddr & TCG_PAGE_MASK;
+    if (!r || r->owner != IC_OWNER_RAM || (node->has_tohost && page == (node->tohost & TCG_PAGE_MASK)))
+        return FALSE;
+    NodeFrame *f = node_page_cache_frame(node->cache, page);
+    /* A page held here in any state is not Modified elsewhere: no asking. */
+    gboolean here = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) != NODE_PAGE_INVALID;
+    if (!may_forward(node, node_hart(node, hart_id), access, here))
+        return FALSE;
+    NodeRequest req = { .kind = access->op == TCG_REMOTE_LOAD ? NODE_REQ_GET_S : NODE_REQ_GET_M,
+                        .addr = page, .hart = hart_id, .access = access };
+    gint64 t0 = g_get_monotonic_time();
+    node_submit(node, hart_id, &req);
+    gint64 waited = g_get_monotonic_time() - t0;
+    node_stats_request(&node->stats, req.kind, waited);
+    if (node->stats.sites) {
+        const TcgHart *tcg = node_hart(node, hart_id)->tcg;
+        node_stats_site(&node->stats, tcg_hart_priv(tcg), tcg_hart_insn_pc(tcg), access->paddr,
+                        req.kind, waited);
+    }
+    if (req.forwarded)
+        node_stats_pushed(&node->stats, NODE_PUSH_FORWARDED);
+    *value = req.value;
+    /* A grant was installed: page_map finds the page. A failure: it asks
+     * again and faults as without forwarding. */
+    return req.ok && req.forwarded;
+}
+
 static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAccess access,
                          TcgPageMap *out)
 {
@@ -287,7 +354,8 @@ static void debug_stopped(gpointer opaque, guint hart_id, gint why)
 }
 
 static const TcgNodeOps node_ops = {
-    .page_map = page_map, .mmio_read = mmio_read, .mmio_write = mmio_write,
+    .page_map = page_map, .access_remote = access_remote, .mmio_read = mmio_read,
+    .mmio_write = mmio_write,
     .io_fence = io_fence, .watched_store = watched_store, .read_time = read_time,
     .set_stimecmp = set_stimecmp,
     .lease_take = lease_take, .lease_end = lease_end, .quantum_end = quantum_end,
@@ -296,7 +364,8 @@ static const TcgNodeOps node_ops = {
 /* With one node no other node competes for a page: no lease to keep. Also
  * what [cpu] lr-lease-us = 0 asks for. */
 static const TcgNodeOps lone_node_ops = {
-    .page_map = page_map, .mmio_read = mmio_read, .mmio_write = mmio_write,
+    .page_map = page_map, .access_remote = access_remote, .mmio_read = mmio_read,
+    .mmio_write = mmio_write,
     .io_fence = io_fence, .watched_store = watched_store, .read_time = read_time,
     .set_stimecmp = set_stimecmp,
     .quantum_end = quantum_end,

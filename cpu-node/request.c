@@ -14,6 +14,7 @@ typedef struct {
     IcEnvelope env;
     Shoal__V1__GetS get_s;
     Shoal__V1__GetM get_m;
+    Shoal__V1__Access access;
     Shoal__V1__Upgrade upgrade;
     Shoal__V1__MmioRequest mmio;
     Shoal__V1__GuestExit exit_msg;
@@ -25,21 +26,31 @@ typedef struct {
 static void build_request(Outgoing *out, const NodeRequest *req)
 {
     *out = (Outgoing){ SHOAL__V1__ENVELOPE__INIT, SHOAL__V1__GET_S__INIT,
-                       SHOAL__V1__GET_M__INIT, SHOAL__V1__UPGRADE__INIT,
+                       SHOAL__V1__GET_M__INIT, SHOAL__V1__ACCESS__INIT, SHOAL__V1__UPGRADE__INIT,
                        SHOAL__V1__MMIO_REQUEST__INIT, SHOAL__V1__GUEST_EXIT__INIT,
                        SHOAL__V1__IRQ_LINE__INIT, SHOAL__V1__QUANTUM_DONE__INIT,
                        SHOAL__V1__IO_FENCE__INIT };
     out->env.txid = req->txid;
+    if (req->access) {
+        out->access.addr = req->access->paddr;
+        out->access.size = req->access->size;
+        G_STATIC_ASSERT((int)SHOAL__V1__ACCESS_OP__ACCESS_OP_LOAD == (int)TCG_REMOTE_LOAD &&
+                        (int)SHOAL__V1__ACCESS_OP__ACCESS_OP_MAXU == (int)TCG_REMOTE_MAXU);
+        out->access.op = (Shoal__V1__AccessOp)req->access->op;
+        out->access.operand = req->access->operand;
+    }
     switch (req->kind) {
     case NODE_REQ_GET_S:
         out->get_s.page = req->addr;
         out->get_s.reply_here = TRUE;
+        out->get_s.access = req->access ? &out->access : NULL;
         out->env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_S;
         out->env.get_s = &out->get_s;
         break;
     case NODE_REQ_GET_M:
         out->get_m.page = req->addr;
         out->get_m.reply_here = TRUE;
+        out->get_m.access = req->access ? &out->access : NULL;
         out->env.body_case = SHOAL__V1__ENVELOPE__BODY_GET_M;
         out->env.get_m = &out->get_m;
         break;
@@ -166,6 +177,13 @@ static gboolean take_reply(Node *node, NodeRequest *req, const IcEnvelope *env)
         /* Installed whatever it answers: the server counted it. */
         req->ok = node_page_install(node, env->page_grant) && env->page_grant->page == req->addr;
         return TRUE;
+    case SHOAL__V1__ENVELOPE__BODY_ACCESS_RESULT:
+        if (!page || req->access == NULL || env->access_result->page != req->addr)
+            break;
+        req->forwarded = TRUE;
+        req->value = env->access_result->value;
+        req->ok = TRUE;
+        return TRUE;
     case SHOAL__V1__ENVELOPE__BODY_ERROR:
         g_warning("memory server: %s", env->error->text);
         req->ok = FALSE; /* the hart raises an access fault */
@@ -223,6 +241,7 @@ void node_submit(Node *node, guint hart_id, NodeRequest *req)
     gboolean reply = req->kind == NODE_REQ_MMIO;
     tcg_event_init(&req->done);
     req->ok = FALSE;
+    req->forwarded = FALSE;
     req->txid = __atomic_add_fetch(&node->next_txid, 1, __ATOMIC_RELAXED);
     Outgoing out;
     build_request(&out, req); /* before the agent can see it */

@@ -191,7 +191,8 @@ void node_stats_print(NodeStats *s, guint node_index, TcgHart *const *harts,
             "; coherence latency mean %" G_GUINT64_FORMAT " us, p99 < %" G_GUINT64_FORMAT
             " us; pages given up %" G_GUINT64_FORMAT " with %" G_GUINT64_FORMAT
             " hart flushes, waited mean %" G_GUINT64_FORMAT " us, max %" G_GUINT64_FORMAT
-            " us; pauses %" G_GUINT64_FORMAT "\n",
+            " us; pauses %" G_GUINT64_FORMAT "; firmware accesses forwarded %" G_GUINT64_FORMAT
+            ", made here for another node %" G_GUINT64_FORMAT "\n",
             node_index, pages, s->requests[NODE_REQ_GET_S], s->requests[NODE_REQ_GET_M],
             s->requests[NODE_REQ_UPGRADE], s->pushed[NODE_PUSH_PREFETCH],
             s->requests[NODE_REQ_MMIO], s->pushed[NODE_PUSH_INVALIDATE],
@@ -199,7 +200,8 @@ void node_stats_print(NodeStats *s, guint node_index, TcgHart *const *harts,
             s->pushed[NODE_PUSH_RECALL_DOWNGRADE], s->pushed[NODE_PUSH_RECALL_INVALIDATE],
             tb_invalidated, tb_flushes, pages ? s->latency_total_us / pages : 0,
             pages ? p99_us(s, pages) : 0, s->flushes, s->flush_harts,
-            s->flushes ? s->flush_wait_us / s->flushes : 0, s->flush_max_us, pauses);
+            s->flushes ? s->flush_wait_us / s->flushes : 0, s->flush_max_us, pauses,
+            s->pushed[NODE_PUSH_FORWARDED], s->pushed[NODE_PUSH_ACCESS_AT]);
     if (deterministic)
         print_quanta(s, node_index);
     if (s->sites)

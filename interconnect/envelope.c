@@ -43,6 +43,32 @@ static gboolean page_ok(guint64 page)
     return (page & (IC_PAGE_SIZE - 1)) == 0;
 }
 
+/* A forwarded access (proto: Access) inside @page: NULL if fine, else what
+ * is wrong. */
+static const char *access_problem(const Shoal__V1__Access *a, guint64 page)
+{
+    if (a->op > SHOAL__V1__ACCESS_OP__ACCESS_OP_MAXU)
+        return "unknown access op";
+    gboolean load = a->op == SHOAL__V1__ACCESS_OP__ACCESS_OP_LOAD;
+    if (load ? (a->size != 1 && a->size != 2 && a->size != 4 && a->size != 8)
+             : (a->size != 4 && a->size != 8))
+        return "access size not 1, 2, 4 or 8 (4 or 8 for an AMO)";
+    if ((a->addr & ~(guint64)(IC_PAGE_SIZE - 1)) != page ||
+        ((a->addr + a->size - 1) & ~(guint64)(IC_PAGE_SIZE - 1)) != page)
+        return "access outside its page";
+    if (!load && (a->addr & (a->size - 1)) != 0)
+        return "AMO not naturally aligned";
+    return NULL;
+}
+
+/* A page request's page and optional access: NULL if fine. */
+static const char *page_request_problem(guint64 page, const Shoal__V1__Access *a)
+{
+    if (!page_ok(page))
+        return "page not 4 KiB aligned";
+    return a ? access_problem(a, page) : NULL;
+}
+
 #define MAX_HART_FIELDS 1024 /* a hart's named values: far more than a hart has */
 #define MAX_PATH_BYTES 4096
 
@@ -101,10 +127,23 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
             strlen(env->snapshot_save->path) >= MAX_PATH_BYTES)
             return fail(error, peer, env, "empty or overlong path");
         return TRUE;
-    case SHOAL__V1__ENVELOPE__BODY_GET_S:
-        return page_ok(env->get_s->page) || fail(error, peer, env, "page not 4 KiB aligned");
-    case SHOAL__V1__ENVELOPE__BODY_GET_M:
-        return page_ok(env->get_m->page) || fail(error, peer, env, "page not 4 KiB aligned");
+    case SHOAL__V1__ENVELOPE__BODY_GET_S: {
+        const char *problem = page_request_problem(env->get_s->page, env->get_s->access);
+        return problem == NULL || fail(error, peer, env, problem);
+    }
+    case SHOAL__V1__ENVELOPE__BODY_GET_M: {
+        const char *problem = page_request_problem(env->get_m->page, env->get_m->access);
+        return problem == NULL || fail(error, peer, env, problem);
+    }
+    case SHOAL__V1__ENVELOPE__BODY_ACCESS_AT: {
+        const char *problem = env->access_at->access == NULL
+                                  ? "no access"
+                                  : page_request_problem(env->access_at->page,
+                                                         env->access_at->access);
+        return problem == NULL || fail(error, peer, env, problem);
+    }
+    case SHOAL__V1__ENVELOPE__BODY_ACCESS_RESULT:
+        return page_ok(env->access_result->page) || fail(error, peer, env, "page not 4 KiB aligned");
     case SHOAL__V1__ENVELOPE__BODY_UPGRADE:
         return page_ok(env->upgrade->page) || fail(error, peer, env, "page not 4 KiB aligned");
     case SHOAL__V1__ENVELOPE__BODY_INVALIDATE:

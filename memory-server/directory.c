@@ -26,6 +26,7 @@ typedef enum {
     ACT_RECALL_INVALIDATE, /* owner gives data back and drops it, then grant M */
     ACT_WRITE_BACK,        /* PutM from the owner: data to RAM, UNCACHED */
     ACT_STALE_PUT,         /* PutM from a non-owner (raced): just ack */
+    ACT_FORWARD,           /* not in the table: the owner makes R's access */
 } Action;
 
 /* Columns in MsrvReqKind order. */
@@ -44,6 +45,8 @@ typedef struct {
     guint64 txid;       /* the requester's, echoed by the answer */
     guint8 *data;       /* PutM data (owned), else NULL */
     gint64 arrived_us;  /* sharing statistics: when it came (monotonic) */
+    gboolean has_access; /* a GetS/GetM for `access`, which may be forwarded */
+    MsrvAccess access;
 } Request;
 
 typedef struct {
@@ -70,6 +73,7 @@ struct MsrvDir {
     gpointer opaque;
     GHashTable *sharing;   /* page -> MsrvPageSharing, NULL unless tracked */
     gboolean migratory;    /* msrv_dir_detect_migratory */
+    guint64 forwarding;    /* msrv_dir_set_forwarding */
 };
 
 MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const MsrvDirOps *ops,
@@ -188,6 +192,14 @@ static void note_taken(MsrvDir *dir, guint64 page, gboolean recall, guint n)
     }
 }
 
+/* An access to @page was made by its owner for another node. */
+static void note_forwarded(MsrvDir *dir, guint64 page)
+{
+    if (dir->sharing != NULL) {
+        sharing_of(dir, page)->forwarded++;
+    }
+}
+
 /* A read of @page was answered Modified because the page migrates. */
 static void note_migratory_read(MsrvDir *dir, guint64 page)
 {
@@ -263,7 +275,10 @@ static gboolean start(MsrvDir *dir, Entry *e, guint64 page, Request *req)
          * from writer to writer (a lock and the data under it, a counter). */
         e->migratory = TRUE;
     }
-    if (act == ACT_RECALL_DOWNGRADE && e->migratory) {
+    if (req->has_access && view == VIEW_MODIFIED_OTHER &&
+        (dir->forwarding & (G_GUINT64_CONSTANT(1) << e->owner))) {
+        act = ACT_FORWARD;
+    } else if (act == ACT_RECALL_DOWNGRADE && e->migratory) {
         /* Its next writer is most likely this reader: hand it over whole,
          * one transaction instead of a downgrade and then an upgrade. */
         act = ACT_RECALL_INVALIDATE;
@@ -298,6 +313,10 @@ static gboolean start(MsrvDir *dir, Entry *e, guint64 page, Request *req)
         note_taken(dir, page, TRUE, 1);
         dir->ops->recall(dir->opaque, e->owner, page, act == ACT_RECALL_DOWNGRADE);
         break;
+    case ACT_FORWARD:
+        e->pending = G_GUINT64_CONSTANT(1) << e->owner;
+        dir->ops->access_at(dir->opaque, e->owner, page, &req->access);
+        break;
     }
     e->busy = TRUE;
     e->action = (guint8)act;
@@ -306,9 +325,10 @@ static gboolean start(MsrvDir *dir, Entry *e, guint64 page, Request *req)
     return FALSE;
 }
 
-/* The last ack came: finish the busy request, then run queued ones until
+/* The last ack came: finish the busy request (@written: a recall's data
+ * changed RAM; @value: a forwarded access's), then run queued ones until
  * one goes busy again. */
-static void finish(MsrvDir *dir, Entry *e, guint64 page, gboolean written)
+static void finish(MsrvDir *dir, Entry *e, guint64 page, gboolean written, guint64 value)
 {
     Request cur = e->current;
     e->busy = FALSE;
@@ -324,6 +344,12 @@ static void finish(MsrvDir *dir, Entry *e, guint64 page, gboolean written)
         e->writer_plus1 = written ? (guint8)(e->owner + 1) : 0;
         grant_s(dir, e, page, &cur);
         break;
+    case ACT_FORWARD:
+        /* The page stays where it is. */
+        note_grant(dir, page, &cur);
+        note_forwarded(dir, page);
+        dir->ops->access_result(dir->opaque, cur.node, cur.txid, page, value);
+        break;
     default:
         g_assert_not_reached();
     }
@@ -338,21 +364,19 @@ static void finish(MsrvDir *dir, Entry *e, guint64 page, gboolean written)
     g_clear_pointer(&e->waiting, g_queue_free);
 }
 
-void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, guint64 page,
-                      const guint8 *data)
+static void submit(MsrvDir *dir, guint64 page, Request req, const guint8 *data)
 {
-    g_assert_cmpuint(node, <, MSRV_DIR_MAX_NODES);
-    g_assert((kind == MSRV_REQ_PUT_M) == (data != NULL));
+    guint node = req.node;
+    MsrvReqKind kind = req.kind;
+    guint64 txid = req.txid;
     Entry *e = entry_of(dir, page);
-    Request req = { node, kind, txid, data ? g_memdup2(data, PAGE_SIZE) : NULL,
-                    dir->sharing ? g_get_monotonic_time() : 0 };
     if (!e->busy) {
         start(dir, e, page, &req);
         g_free(req.data);
         return;
     }
     if (kind == MSRV_REQ_PUT_M && e->state == MSRV_PAGE_MODIFIED && e->owner == node &&
-        (e->pending & (G_GUINT64_CONSTANT(1) << node))) {
+        e->action != ACT_FORWARD && (e->pending & (G_GUINT64_CONSTANT(1) << node))) {
         /* The owner gave the page up while our recall was on its way: its
          * data is the newest, and its recall ack will come without data. */
         memcpy(msrv_dir_page(dir, page), data, PAGE_SIZE);
@@ -365,6 +389,53 @@ void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, 
     g_queue_push_tail(e->waiting, g_memdup2(&req, sizeof req));
 }
 
+void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, guint64 page,
+                      const guint8 *data)
+{
+    g_assert_cmpuint(node, <, MSRV_DIR_MAX_NODES);
+    g_assert((kind == MSRV_REQ_PUT_M) == (data != NULL));
+    Request req = { node, kind, txid, data ? g_memdup2(data, PAGE_SIZE) : NULL,
+                    dir->sharing ? g_get_monotonic_time() : 0, FALSE, { 0 } };
+    submit(dir, page, req, data);
+}
+
+void msrv_dir_request_access(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid,
+                             guint64 page, const MsrvAccess *access)
+{
+    g_assert_cmpuint(node, <, MSRV_DIR_MAX_NODES);
+    g_assert(kind == MSRV_REQ_GET_S || kind == MSRV_REQ_GET_M);
+    g_assert((access->addr & ~(guint64)(PAGE_SIZE - 1)) == page);
+    Request req = { node, kind, txid, NULL, dir->sharing ? g_get_monotonic_time() : 0, TRUE,
+                    *access };
+    submit(dir, page, req, NULL);
+}
+
+void msrv_dir_set_forwarding(MsrvDir *dir, guint64 nodes)
+{
+    dir->forwarding = nodes;
+}
+
+gboolean msrv_dir_access_done(MsrvDir *dir, guint node, guint64 page, guint64 value,
+                              GError **error)
+{
+    if (!msrv_dir_has_page(dir, page) || node >= MSRV_DIR_MAX_NODES) {
+        g_set_error(error, MSRV_DIR_ERROR, 0,
+                    "access result from node %u for 0x%" G_GINT64_MODIFIER
+                    "x, not a page of RAM", node, page);
+        return FALSE;
+    }
+    Entry *e = entry_of(dir, page);
+    if (!e->busy || e->action != ACT_FORWARD || !(e->pending & (G_GUINT64_CONSTANT(1) << node))) {
+        g_set_error(error, MSRV_DIR_ERROR, 0,
+                    "access result from node %u for page 0x%" G_GINT64_MODIFIER
+                    "x that nobody asked it for", node, page);
+        return FALSE;
+    }
+    e->pending = 0;
+    finish(dir, e, page, FALSE, value);
+    return TRUE;
+}
+
 gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data, GError **error)
 {
     if (!msrv_dir_has_page(dir, page) || node >= MSRV_DIR_MAX_NODES) {
@@ -375,7 +446,7 @@ gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data
     }
     Entry *e = entry_of(dir, page);
     guint64 me = G_GUINT64_CONSTANT(1) << node;
-    if (!e->busy || !(e->pending & me)) {
+    if (!e->busy || !(e->pending & me) || e->action == ACT_FORWARD) {
         g_set_error(error, MSRV_DIR_ERROR, 0,
                     "ack from node %u for page 0x%" G_GINT64_MODIFIER "x that nobody asked for",
                     node, page);
@@ -395,7 +466,7 @@ gboolean msrv_dir_ack(MsrvDir *dir, guint node, guint64 page, const guint8 *data
     e->pending &= ~me;
     e->sharers &= ~me;
     if (e->pending == 0)
-        finish(dir, e, page, written);
+        finish(dir, e, page, written, 0);
     return TRUE;
 }
 

@@ -50,7 +50,17 @@
  * RECALL_INVALIDATE and granted M. The mark goes when a node granted M
  * for a read gives the page back unchanged (RAM still equals what it was
  * granted): it only read, and readers are served Shared again. Nodes see
- * nothing new: an M grant for a GetS is the MODIFIED_SELF answer too. */
+ * nothing new: an M grant for a GetS is the MODIFIED_SELF answer too.
+ *
+ * Forwarding (msrv_dir_request_access): a GetS or GetM that carries the
+ * access it is for (a load or an AMO), in view MODIFIED_OTHER and with O
+ * among the nodes msrv_dir_set_forwarding allows, is served as FORWARD
+ * instead of the table's recall: O makes the access on its copy and
+ * answers the value (msrv_dir_access_done), R gets the value and no page,
+ * and the entry stays MODIFIED at O. A mailbox word that one node sets and
+ * its owner clears then costs one round trip per access instead of moving
+ * the page there and back. In every other view such a request is served
+ * by the table. */
 #ifndef SHOAL_MSRV_DIRECTORY_H
 #define SHOAL_MSRV_DIRECTORY_H
 
@@ -72,6 +82,15 @@ typedef enum {
     MSRV_N_REQS,
 } MsrvReqKind;
 
+/* The access a GetS or GetM is for (proto: Access; the directory only
+ * carries it to the owner). */
+typedef struct {
+    guint64 addr;    /* guest physical, inside the page */
+    guint32 size;    /* bytes */
+    guint32 op;      /* Shoal__V1__AccessOp */
+    guint64 operand; /* an AMO's rs2 */
+} MsrvAccess;
+
 /* How the directory speaks; every call is made on the server thread from
  * inside msrv_dir_request / msrv_dir_ack. */
 typedef struct {
@@ -85,6 +104,13 @@ typedef struct {
     void (*recall)(gpointer opaque, guint node, guint64 page, gboolean downgrade);
     /* Acknowledge PutM @txid. */
     void (*put_ack)(gpointer opaque, guint node, guint64 txid, guint64 page);
+    /* Forwarding: make @access on @node's Modified copy of @page; it answers
+     * msrv_dir_access_done with the value. */
+    void (*access_at)(gpointer opaque, guint node, guint64 page, const MsrvAccess *access);
+    /* Forwarding: the value of the access that @node's request @txid was
+     * for, instead of a grant. */
+    void (*access_result)(gpointer opaque, guint node, guint64 txid, guint64 page,
+                          guint64 value);
 } MsrvDirOps;
 
 typedef struct MsrvDir MsrvDir;
@@ -129,6 +155,20 @@ guint8 *msrv_dir_page(MsrvDir *dir, guint64 page);
 void msrv_dir_request(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid, guint64 page,
                       const guint8 *data);
 
+/* msrv_dir_request of a GetS or GetM that is for @access, which may be
+ * forwarded to the page's owner (above). */
+void msrv_dir_request_access(MsrvDir *dir, guint node, MsrvReqKind kind, guint64 txid,
+                             guint64 page, const MsrvAccess *access);
+
+/* Which nodes may be asked to make a forwarded access (a bit per node;
+ * none at first: every request is served by the table). */
+void msrv_dir_set_forwarding(MsrvDir *dir, guint64 nodes);
+
+/* @node's answer to access_at for @page: the loaded or old @value. FALSE +
+ * error (MSRV_DIR_ERROR) when nobody asked @node for one. */
+gboolean msrv_dir_access_done(MsrvDir *dir, guint node, guint64 page, guint64 value,
+                              GError **error);
+
 /* An ack from @node for @page's Invalidate/Recall, @data the 4096 bytes
  * given back (NULL if none). FALSE + error (MSRV_DIR_ERROR) when nobody
  * asked @node (a confused or hostile peer; nothing changes). */
@@ -149,6 +189,7 @@ typedef struct {
     guint64 recalls;                  /* Modified copies taken back from their owner */
     guint64 invalidations;            /* Shared copies dropped (one per sharer) */
     guint64 migratory_reads;          /* GetS answered Modified: the page migrates */
+    guint64 forwarded;                /* accesses made by the owner for another node */
     guint64 wait_us;                  /* summed arrival-to-grant time */
     guint64 max_wait_us;
 } MsrvPageSharing;

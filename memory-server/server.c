@@ -245,7 +245,47 @@ static void dir_put_ack(gpointer opaque, guint node, guint64 txid, guint64 page)
     send_node(s, node, &env);
 }
 
-static const MsrvDirOps dir_ops = { dir_grant, dir_invalidate, dir_recall, dir_put_ack };
+/* A forwarded access: only cpu-nodes are asked (msrv_dir_set_forwarding). */
+static void dir_access_at(gpointer opaque, guint node, guint64 page, const MsrvAccess *access)
+{
+    Server *s = opaque;
+    Shoal__V1__Access acc = SHOAL__V1__ACCESS__INIT;
+    acc.addr = access->addr;
+    acc.size = access->size;
+    acc.op = (Shoal__V1__AccessOp)access->op;
+    acc.operand = access->operand;
+    Shoal__V1__AccessAt at = SHOAL__V1__ACCESS_AT__INIT;
+    at.page = page;
+    at.access = &acc;
+    at.grants = *grants_sent(s, node, page);
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = s->next_txid++;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_ACCESS_AT;
+    env.access_at = &at;
+    send_node(s, node, &env);
+}
+
+/* The answer to a forwarded request goes where its grant would have. */
+static void dir_access_result(gpointer opaque, guint node, guint64 txid, guint64 page,
+                              guint64 value)
+{
+    Server *s = opaque;
+    Shoal__V1__AccessResult res = SHOAL__V1__ACCESS_RESULT__INIT;
+    res.page = page;
+    res.value = value;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = txid;
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_ACCESS_RESULT;
+    env.access_result = &res;
+    gpointer route = NULL;
+    if (g_hash_table_steal_extended(s->grant_routes[node], GSIZE_TO_POINTER(txid), NULL, &route))
+        send_to(s, (IcPeer)(GPOINTER_TO_UINT(route) - 1), &env);
+    else
+        send_node(s, node, &env);
+}
+
+static const MsrvDirOps dir_ops = { dir_grant,   dir_invalidate, dir_recall,
+                                    dir_put_ack, dir_access_at,  dir_access_result };
 
 /* ---- console output and the end of the machine ---- */
 
@@ -854,12 +894,15 @@ static void on_page_request(Server *s, IcPeer peer, const PeerInfo *info, const 
     guint64 page;
     gboolean here = FALSE;
     const guint8 *data = NULL;
+    const Shoal__V1__Access *access = NULL;
     switch (env->body_case) {
     case SHOAL__V1__ENVELOPE__BODY_GET_S:
         kind = MSRV_REQ_GET_S, page = env->get_s->page, here = env->get_s->reply_here;
+        access = env->get_s->access;
         break;
     case SHOAL__V1__ENVELOPE__BODY_GET_M:
         kind = MSRV_REQ_GET_M, page = env->get_m->page, here = env->get_m->reply_here;
+        access = env->get_m->access;
         break;
     case SHOAL__V1__ENVELOPE__BODY_UPGRADE:
         kind = MSRV_REQ_UPGRADE, page = env->upgrade->page, here = env->upgrade->reply_here;
@@ -880,7 +923,12 @@ static void on_page_request(Server *s, IcPeer peer, const PeerInfo *info, const 
     if (here && env->txid != 0)
         g_hash_table_insert(s->grant_routes[node], GSIZE_TO_POINTER(env->txid),
                             GUINT_TO_POINTER(peer + 1));
-    msrv_dir_request(s->dir, node, kind, env->txid, page, data);
+    if (access && here && env->txid != 0) {
+        MsrvAccess a = { access->addr, access->size, (guint32)access->op, access->operand };
+        msrv_dir_request_access(s->dir, node, kind, env->txid, page, &a);
+    } else {
+        msrv_dir_request(s->dir, node, kind, env->txid, page, data);
+    }
     if (kind != MSRV_REQ_PUT_M) {
         /* Untouched neighbours go along (directory.h, msrv_dir_prefetch):
          * one round trip instead of one per page for a node sweeping
@@ -1113,6 +1161,15 @@ static void on_page_ack(Server *s, IcPeer peer, const PeerInfo *info, const IcEn
         g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
 }
 
+static void on_access_result(Server *s, IcPeer peer, const PeerInfo *info,
+                             const IcEnvelope *env)
+{
+    g_autoptr(GError) error = NULL;
+    if (!msrv_dir_access_done(s->dir, info->node, env->access_result->page,
+                              env->access_result->value, &error))
+        g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
+}
+
 static void on_guest_exit(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     g_autofree char *why = g_strdup_printf("guest wrote tohost on node %u", info->node);
@@ -1197,6 +1254,7 @@ static const Route routes[] = {
     [SHOAL__V1__ENVELOPE__BODY_UPGRADE] = { FROM(ROLE_NODE), FALSE, on_page_request },
     [SHOAL__V1__ENVELOPE__BODY_PUT_M] = { FROM(ROLE_NODE), FALSE, on_page_request },
     [SHOAL__V1__ENVELOPE__BODY_PAGE_ACK] = { FROM(ROLE_NODE), FALSE, on_page_ack },
+    [SHOAL__V1__ENVELOPE__BODY_ACCESS_RESULT] = { FROM(ROLE_NODE), FALSE, on_access_result },
     [SHOAL__V1__ENVELOPE__BODY_MMIO_REQUEST] = { FROM(ROLE_NODE), FALSE, on_mmio },
     [SHOAL__V1__ENVELOPE__BODY_IO_FENCE] = { FROM(ROLE_NODE), FALSE, on_io_fence },
     [SHOAL__V1__ENVELOPE__BODY_IRQ_LINE] = { FROM(ROLE_NODE), FALSE, on_irq_line },
@@ -1423,6 +1481,11 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
         return FALSE;
     s->dir = msrv_dir_new(s->ram, m->ram_base, m->ram_size, &dir_ops, s);
     msrv_dir_detect_migratory(s->dir, m->msrv_migratory);
+    /* Every cpu-node can make a forwarded access; which requests carry one
+     * is each node's choice ([cpu] forward). */
+    msrv_dir_set_forwarding(s->dir, m->n_nodes >= MSRV_DMA_NODE
+                                        ? G_MAXUINT64 >> 1
+                                        : (G_GUINT64_CONSTANT(1) << m->n_nodes) - 1);
     if (g_getenv("SHOAL_STATS") != NULL)
         msrv_dir_track_sharing(s->dir);
     s->uart = msrv_uart_new();
@@ -1521,11 +1584,12 @@ static void print_sharing(Server *s)
                 " times (recalls %" G_GUINT64_FORMAT ", invalidations %" G_GUINT64_FORMAT
                 "); GetS %" G_GUINT64_FORMAT ", GetM %" G_GUINT64_FORMAT ", Upgrade %"
                 G_GUINT64_FORMAT " from nodes %s; reads served Modified %" G_GUINT64_FORMAT
-                "; waited %" G_GUINT64_FORMAT " ms, mean %"
-                G_GUINT64_FORMAT " us, max %" G_GUINT64_FORMAT " us\n",
+                "; accesses made by the owner %" G_GUINT64_FORMAT "; waited %" G_GUINT64_FORMAT
+                " ms, mean %" G_GUINT64_FORMAT " us, max %" G_GUINT64_FORMAT " us\n",
                 p->page, p->recalls + p->invalidations, p->recalls, p->invalidations,
                 p->requests[MSRV_REQ_GET_S], p->requests[MSRV_REQ_GET_M],
-                p->requests[MSRV_REQ_UPGRADE], nodes->str, p->migratory_reads, p->wait_us / 1000,
+                p->requests[MSRV_REQ_UPGRADE], nodes->str, p->migratory_reads, p->forwarded,
+                p->wait_us / 1000,
                 asked ? p->wait_us / asked : 0, p->max_wait_us);
     }
 }

@@ -253,8 +253,6 @@ guint64 tcg_shared_code_clock(void);
 void tcg_shared_code_cover(guint64 ram_base, guint64 ram_size);
 /* Whether some hart of the process translated code from @page. */
 gboolean tcg_shared_code_has(guint64 page);
-/* A store into the page of @paddr landed (no-op for a page without code). */
-void tcg_shared_code_stored(guint64 paddr);
 /* Whether @p had a store after clock value @clock. */
 gboolean tcg_shared_code_stored_since(const TcgSharedPage *p, guint64 clock);
 /* The page's entry, joining it to the set first (an exclusive section:
@@ -382,6 +380,12 @@ void tcg_mem_store(TcgHart *hart, guint64 addr, guint64 value, TcgMemOp mo);
  * (page tables, PMP, something at that address): -1, or the exception cause
  * it would raise. Maps the page as the access would; raises nothing. */
 gint tcg_mem_probe(TcgHart *hart, guint64 addr, TcgAccess access);
+/* An AMO the node may make where its page is (TcgNodeOps.access_remote)
+ * when the TLB does not hold the page writable: TRUE with *@old, the
+ * memory's old value zero-extended; FALSE: do it here (tcg_mem_atomic_ptr),
+ * the page is mapped now or the access faults there. */
+gboolean tcg_mem_amo_remote(TcgHart *hart, guint64 addr, guint log2size, TcgRemoteOp op,
+                            guint64 operand, guint64 *old);
 /* Host pointer for an aligned atomic access of 1 << log2size bytes with
  * write permission; raises on failure or MMIO (access fault). */
 /* *@code_paddr: TCG_NO_CODE_PAGE, or for a store into a shared code page

@@ -35,6 +35,39 @@ typedef struct {
     gboolean watch_stores; /* stores go through ops->watched_store after landing */
 } TcgPageMap;
 
+/* A load or AMO the node may make where the page is instead of mapping it
+ * here (TcgNodeOps.access_remote): ops in AMO order, the load first. */
+typedef enum {
+    TCG_REMOTE_LOAD,
+    TCG_REMOTE_SWAP,
+    TCG_REMOTE_ADD,
+    TCG_REMOTE_XOR,
+    TCG_REMOTE_AND,
+    TCG_REMOTE_OR,
+    TCG_REMOTE_MIN,
+    TCG_REMOTE_MAX,
+    TCG_REMOTE_MINU,
+    TCG_REMOTE_MAXU,
+} TcgRemoteOp;
+
+typedef struct {
+    guint64 paddr;   /* translated and PMP-checked; the bytes stay in one page */
+    guint size;      /* 1, 2, 4 or 8 (4 or 8, aligned, for an AMO) */
+    TcgRemoteOp op;
+    guint64 operand; /* an AMO's */
+    guint priv;      /* the privilege the access is made in */
+} TcgRemoteAccess;
+
+/* Makes @op on the @size bytes of host memory at @p, atomically but for a
+ * misaligned load; returns the loaded or old value, zero-extended. (The
+ * hart's AMOs, and a node making one for another node.) */
+guint64 tcg_host_access(void *p, guint size, TcgRemoteOp op, guint64 operand);
+
+/* A store into the page of @paddr landed, a hart's or one the node made
+ * for another node: translated code there goes at the harts' next fence.i
+ * (no-op for a page without code). Any thread. */
+void tcg_shared_code_stored(guint64 paddr);
+
 /* Implemented by the node. Every callback is called on the hart's own
  * thread. Those that may block (page_map, the MMIO and exit callbacks, a
  * blocking lease_take) run at a safe point (see tcg_harts_run_safe);
@@ -46,6 +79,12 @@ typedef struct {
      * of the node (frames are never freed, only marked invalid). */
     gboolean (*page_map)(gpointer opaque, guint hart_id, guint64 paddr, TcgAccess access,
                          TcgPageMap *out);
+    /* Optional. A load or AMO to RAM whose page the hart's TLB does not
+     * hold for it: TRUE when the node made it elsewhere (where the page is,
+     * forwarding), *value the loaded or old value, zero-extended; FALSE:
+     * map the page with page_map as usual. May block, like page_map. */
+    gboolean (*access_remote)(gpointer opaque, guint hart_id, const TcgRemoteAccess *access,
+                              guint64 *value);
     /* Device access, @size 1/2/4/8, naturally aligned. FALSE: access fault. */
     gboolean (*mmio_read)(gpointer opaque, guint hart_id, guint64 paddr, unsigned size,
                           guint64 *value);

@@ -213,10 +213,12 @@ static guint64 entry_paddr(TcgHart *hart, TcgMmuIdx idx, guint64 addr)
     return hart->tlb_paddr[idx][tlb_index(addr)] | (addr & ~TCG_PAGE_MASK);
 }
 
-/* What a fill found: where the access goes. */
+/* What a fill found: where the access goes, or that the node made it. */
 typedef struct {
     TcgPageMap map;
     guint64 paddr;
+    gboolean remote_done; /* the node made the access (TcgNodeOps.access_remote) */
+    guint64 remote_value;
 } TcgFill;
 
 /* Translates @addr for @access of @size bytes in privilege @priv (page
@@ -226,7 +228,7 @@ typedef struct {
  * @idx unless PMP rules split the page. Returns -1, or the exception
  * cause to raise (tval: @addr). */
 static gint tlb_fill(TcgHart *hart, TcgMmuIdx idx, guint priv, guint64 addr, guint size,
-                     TcgAccess access, TcgFill *out)
+                     TcgAccess access, const TcgRemoteAccess *remote, TcgFill *out)
 {
     guint64 page = addr & TCG_PAGE_MASK;
     gboolean paged = tcg_priv_paged(&hart->env, priv);
@@ -246,6 +248,19 @@ static gint tlb_fill(TcgHart *hart, TcgMmuIdx idx, guint priv, guint64 addr, gui
             return tcg_access_fault_cause(access);
         }
         out->map = (TcgPageMap){ 0 };
+        out->remote_done = FALSE;
+        if (remote && hart->ops->access_remote) {
+            TcgRemoteAccess at = *remote;
+            at.paddr = out->paddr;
+            at.priv = priv;
+            tcg_safe_point_enter(hart);
+            out->remote_done = hart->ops->access_remote(hart->opaque, hart->config.hart_id, &at,
+                                                        &out->remote_value);
+            tcg_safe_point_leave(hart);
+            if (out->remote_done) {
+                return -1; /* made once, never again: no TLB entry either */
+            }
+        }
         /* Clock reads only while translating (for translate_ns): data
          * accesses to devices come through here on every access. */
         gint64 t0 = access == TCG_ACCESS_EXEC ? g_get_monotonic_time() : 0;
@@ -310,11 +325,13 @@ static gint tlb_fill(TcgHart *hart, TcgMmuIdx idx, guint priv, guint64 addr, gui
     return -1;
 }
 
-/* tlb_fill for a load or store in the current data regime; raises. */
-static void data_fill(TcgHart *hart, guint64 addr, guint size, TcgAccess access, TcgFill *out)
+/* tlb_fill for a load or store in the current data regime (which the node
+ * may make itself when @remote says what it is); raises. */
+static void data_fill(TcgHart *hart, guint64 addr, guint size, TcgAccess access,
+                      const TcgRemoteAccess *remote, TcgFill *out)
 {
     guint priv = tcg_data_priv(&hart->env);
-    gint fault = tlb_fill(hart, tcg_mmu_idx(priv), priv, addr, size, access, out);
+    gint fault = tlb_fill(hart, tcg_mmu_idx(priv), priv, addr, size, access, remote, out);
     if (fault >= 0) {
         tcg_raise(hart, (RvException)fault, addr);
     }
@@ -385,7 +402,11 @@ static guint64 load_slow(TcgHart *hart, guint64 addr, guint size)
         return v;
     }
     TcgFill fill;
-    data_fill(hart, addr, size, TCG_ACCESS_READ, &fill);
+    TcgRemoteAccess remote = { .size = size, .op = TCG_REMOTE_LOAD };
+    data_fill(hart, addr, size, TCG_ACCESS_READ, &remote, &fill);
+    if (fill.remote_done) {
+        return fill.remote_value;
+    }
     if (fill.map.host == NULL) {
         guint64 v = 0;
         gboolean ok;
@@ -470,7 +491,7 @@ static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
         /* Check both pages before writing anything, so a fault on the
          * second leaves memory untouched. */
         guint64 second = (addr + size - 1) & TCG_PAGE_MASK;
-        data_fill(hart, second, 1, TCG_ACCESS_WRITE, &fill);
+        data_fill(hart, second, 1, TCG_ACCESS_WRITE, NULL, &fill);
         if (fill.map.host == NULL) {
             tcg_raise(hart, RV_EXC_STORE_ACCESS, second);
         }
@@ -479,7 +500,7 @@ static void store_slow(TcgHart *hart, guint64 addr, guint64 value, guint size)
         }
         return;
     }
-    data_fill(hart, addr, size, TCG_ACCESS_WRITE, &fill);
+    data_fill(hart, addr, size, TCG_ACCESS_WRITE, NULL, &fill);
     if (fill.map.host == NULL) {
         gboolean ok;
         if (addr & (size - 1)) {
@@ -519,7 +540,7 @@ gint tcg_mem_probe(TcgHart *hart, guint64 addr, TcgAccess access)
 {
     guint priv = tcg_data_priv(&hart->env);
     TcgFill fill;
-    return tlb_fill(hart, tcg_mmu_idx(priv), priv, addr, 1, access, &fill);
+    return tlb_fill(hart, tcg_mmu_idx(priv), priv, addr, 1, access, NULL, &fill);
 }
 
 void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean is_lr,
@@ -540,7 +561,7 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
         tcg_debug_watch_check(hart, addr, size, TRUE, !is_lr);
     }
     TcgFill fill;
-    data_fill(hart, addr, size, is_lr ? TCG_ACCESS_LR : TCG_ACCESS_WRITE, &fill);
+    data_fill(hart, addr, size, is_lr ? TCG_ACCESS_LR : TCG_ACCESS_WRITE, NULL, &fill);
     if (fill.map.host == NULL) {
         tcg_raise(hart, is_lr ? RV_EXC_LOAD_ACCESS : RV_EXC_STORE_ACCESS, addr);
     }
@@ -551,6 +572,69 @@ void *tcg_mem_atomic_ptr(TcgHart *hart, guint64 addr, guint log2size, gboolean i
         }
     }
     return fill.map.host + (fill.paddr & ~TCG_PAGE_MASK);
+}
+
+#define HOST_AMO(T, ST)                                                               \
+    switch (op) {                                                                     \
+    case TCG_REMOTE_SWAP: return __atomic_exchange_n(p, (T)v, __ATOMIC_SEQ_CST);      \
+    case TCG_REMOTE_ADD: return __atomic_fetch_add(p, (T)v, __ATOMIC_SEQ_CST);        \
+    case TCG_REMOTE_XOR: return __atomic_fetch_xor(p, (T)v, __ATOMIC_SEQ_CST);        \
+    case TCG_REMOTE_AND: return __atomic_fetch_and(p, (T)v, __ATOMIC_SEQ_CST);        \
+    case TCG_REMOTE_OR: return __atomic_fetch_or(p, (T)v, __ATOMIC_SEQ_CST);          \
+    default: break;                                                                   \
+    }                                                                                 \
+    /* min/max have no host instruction: a compare-and-swap loop. */                  \
+    T old = __atomic_load_n(p, __ATOMIC_SEQ_CST), desired;                            \
+    do {                                                                              \
+        switch (op) {                                                                 \
+        case TCG_REMOTE_MIN: desired = (ST)old < (ST)(T)v ? old : (T)v; break;        \
+        case TCG_REMOTE_MAX: desired = (ST)old > (ST)(T)v ? old : (T)v; break;        \
+        case TCG_REMOTE_MINU: desired = old < (T)v ? old : (T)v; break;               \
+        case TCG_REMOTE_MAXU: desired = old > (T)v ? old : (T)v; break;               \
+        default: g_assert_not_reached();                                              \
+        }                                                                             \
+    } while (!__atomic_compare_exchange_n(p, &old, desired, FALSE, __ATOMIC_SEQ_CST,  \
+                                          __ATOMIC_SEQ_CST));                         \
+    return old;
+
+static guint32 host_amo32(guint32 *p, TcgRemoteOp op, guint64 v)
+{
+    HOST_AMO(guint32, gint32)
+}
+
+static guint64 host_amo64(guint64 *p, TcgRemoteOp op, guint64 v)
+{
+    HOST_AMO(guint64, gint64)
+}
+
+guint64 tcg_host_access(void *p, guint size, TcgRemoteOp op, guint64 operand)
+{
+    if (op == TCG_REMOTE_LOAD) {
+        guint64 v = 0;
+        if (((guintptr)p & (size - 1)) == 0) {
+            return host_load(p, size);
+        }
+        memcpy(&v, p, size); /* misaligned inside a page: no atomicity promised */
+        return v;
+    }
+    g_assert(size == 4 || size == 8);
+    return size == 4 ? host_amo32(p, op, operand) : host_amo64(p, op, operand);
+}
+
+gboolean tcg_mem_amo_remote(TcgHart *hart, guint64 addr, guint log2size, TcgRemoteOp op,
+                            guint64 operand, guint64 *old)
+{
+    guint size = 1u << log2size;
+    TcgTlbEntry *e = tlb_entry(hart, data_idx(hart), addr);
+    if (hart->ops->access_remote == NULL || e->tag_write == (addr & TCG_PAGE_MASK) ||
+        (addr & (size - 1)) || G_UNLIKELY(hart->debug.n_watches > 0)) {
+        return FALSE; /* here already, or tcg_mem_atomic_ptr raises / watches */
+    }
+    TcgFill fill;
+    TcgRemoteAccess remote = { .size = size, .op = op, .operand = operand };
+    data_fill(hart, addr, size, TCG_ACCESS_WRITE, &remote, &fill);
+    *old = fill.remote_value;
+    return fill.remote_done;
 }
 
 const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc, guint64 *paddr, RvException *fault)
@@ -564,7 +648,7 @@ const guint8 *tcg_mem_fetch_ptr(TcgHart *hart, guint64 pc, guint64 *paddr, RvExc
         return (const guint8 *)(guintptr)(pc + e->addend);
     }
     TcgFill fill;
-    gint cause = tlb_fill(hart, idx, priv, pc, 2, TCG_ACCESS_EXEC, &fill);
+    gint cause = tlb_fill(hart, idx, priv, pc, 2, TCG_ACCESS_EXEC, NULL, &fill);
     if (cause >= 0) {
         *fault = (RvException)cause;
         return NULL;

@@ -103,46 +103,18 @@ guint64 tcg_helper_sc(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gin
     return ok ? 0 : 1;
 }
 
-#define AMO_CASES(T, ST)                                                              \
-    switch (op) {                                                                     \
-    case RV_AMO_SWAP: return __atomic_exchange_n(p, (T)v, __ATOMIC_SEQ_CST);          \
-    case RV_AMO_ADD: return __atomic_fetch_add(p, (T)v, __ATOMIC_SEQ_CST);            \
-    case RV_AMO_XOR: return __atomic_fetch_xor(p, (T)v, __ATOMIC_SEQ_CST);            \
-    case RV_AMO_AND: return __atomic_fetch_and(p, (T)v, __ATOMIC_SEQ_CST);            \
-    case RV_AMO_OR: return __atomic_fetch_or(p, (T)v, __ATOMIC_SEQ_CST);              \
-    default: break;                                                                   \
-    }                                                                                 \
-    /* min/max have no host instruction: a compare-and-swap loop. */                  \
-    T old = __atomic_load_n(p, __ATOMIC_SEQ_CST), desired;                            \
-    do {                                                                              \
-        switch (op) {                                                                 \
-        case RV_AMO_MIN: desired = (ST)old < (ST)(T)v ? old : (T)v; break;            \
-        case RV_AMO_MAX: desired = (ST)old > (ST)(T)v ? old : (T)v; break;            \
-        case RV_AMO_MINU: desired = old < (T)v ? old : (T)v; break;                   \
-        case RV_AMO_MAXU: desired = old > (T)v ? old : (T)v; break;                   \
-        default: g_assert_not_reached();                                              \
-        }                                                                             \
-    } while (!__atomic_compare_exchange_n(p, &old, desired, FALSE, __ATOMIC_SEQ_CST,  \
-                                          __ATOMIC_SEQ_CST));                         \
-    return old;
-
-static guint32 amo32(guint32 *p, RvAmoOp op, guint64 v)
-{
-    AMO_CASES(guint32, gint32)
-}
-
-static guint64 amo64(guint64 *p, RvAmoOp op, guint64 v)
-{
-    AMO_CASES(guint64, gint64)
-}
-
 guint64 tcg_helper_amo(TcgHart *hart, guint64 addr, guint64 value, guint64 c, gint64 imm)
 {
     guint log2size = imm & 3;
     RvAmoOp op = (RvAmoOp)(imm >> 2);
-    guint64 code_paddr;
+    guint64 code_paddr, remote_old;
+    G_STATIC_ASSERT(TCG_REMOTE_SWAP == RV_AMO_SWAP + 1 && TCG_REMOTE_MAXU == RV_AMO_MAXU + 1);
+    if (tcg_mem_amo_remote(hart, addr, log2size, (TcgRemoteOp)(op + 1), value, &remote_old)) {
+        return log2size == 2 ? sext32(remote_old) : remote_old;
+    }
     void *p = tcg_mem_atomic_ptr(hart, addr, log2size, FALSE, &code_paddr);
-    guint64 old = log2size == 2 ? sext32(amo32(p, op, value)) : amo64(p, op, value);
+    guint64 old = tcg_host_access(p, 1u << log2size, (TcgRemoteOp)(op + 1), value);
+    old = log2size == 2 ? sext32(old) : old;
     if (code_paddr != TCG_NO_CODE_PAGE) {
         tcg_shared_code_stored(code_paddr);
     }

@@ -152,8 +152,8 @@ int main(int argc, char **argv)
     }
     /* the brief's 17, DeviceMirror, the bridge's three, ModelLine, the quantum's four,
      * IoFence, ConsoleAck, the debugger's six, MachineReset, the monitor's three, the
-     * snapshot's five */
-    g_assert_cmpuint(bodies, ==, 43);
+     * snapshot's five, forwarding's two */
+    g_assert_cmpuint(bodies, ==, 45);
     g_test_add_func("/proto/malformed", test_malformed);
     return g_test_run();
 }
