@@ -28,6 +28,7 @@ GUEST_TESTS = \
 	tests/guest/smp-litmus.elf \
 	tests/guest/smp-litmus-nodes.elf \
 	tests/guest/smp-share.elf \
+	tests/guest/mailbox.elf \
 	tests/guest/smp-chaos.elf \
 	tests/guest/plic.elf \
 	tests/guest/smp-irq.elf \
@@ -113,6 +114,7 @@ EXTRA_DIST += tests/guest/lib tests/guest/README.md \
 	tests/guest/smp-litmus-nodes.harts tests/guest/smp-litmus-nodes.timeout \
 	tests/guest/smp-litmus-nodes.configs \
 	tests/guest/smp-share.c tests/guest/smp-share.harts \
+	tests/guest/mailbox.c tests/guest/mailbox.harts \
 	tests/guest/smp-chaos.c tests/guest/smp-chaos.harts tests/guest/smp-chaos.timeout \
 	tests/guest/plic.c tests/guest/plic.harts tests/guest/plic.input \
 	tests/guest/smp-irq.c tests/guest/smp-irq.harts tests/guest/clint-msip.c \

@@ -7,6 +7,7 @@ INTEGRATION_TESTS = \
 	tests/integration/config-doc.sh \
 	tests/integration/dumpdtb.sh \
 	tests/integration/stats.sh \
+	tests/integration/forward.sh \
 	tests/integration/two-hosts.sh \
 	tests/integration/hostile.sh \
 	tests/integration/console-flow.sh \

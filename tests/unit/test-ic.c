@@ -139,6 +139,33 @@ static void b_console(IcEnvelope *env, gsize len)
     env->console_bytes = &m;
 }
 
+/* A GetM (@at: an AccessAt) for an access of @op and @size at @addr in page
+ * 0x80000000. */
+static void b_access(IcEnvelope *env, gboolean at, guint64 addr, guint size, int op)
+{
+    static Shoal__V1__Access a;
+    static Shoal__V1__GetM m;
+    static Shoal__V1__AccessAt x;
+    a = (Shoal__V1__Access)SHOAL__V1__ACCESS__INIT;
+    a.addr = addr;
+    a.size = size;
+    a.op = op;
+    if (at) {
+        x = (Shoal__V1__AccessAt)SHOAL__V1__ACCESS_AT__INIT;
+        x.page = 0x80000000;
+        x.access = op < 0 ? NULL : &a;
+        env->body_case = SHOAL__V1__ENVELOPE__BODY_ACCESS_AT;
+        env->access_at = &x;
+        return;
+    }
+    m = (Shoal__V1__GetM)SHOAL__V1__GET_M__INIT;
+    m.page = 0x80000000;
+    m.reply_here = TRUE;
+    m.access = &a;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_GET_M;
+    env->get_m = &m;
+}
+
 enum { S = SHOAL__V1__PAGE_STATE__PAGE_STATE_SHARED, M = SHOAL__V1__PAGE_STATE__PAGE_STATE_MODIFIED,
        NODE = SHOAL__V1__ROLE__ROLE_NODE, CONSOLE = SHOAL__V1__ROLE__ROLE_CONSOLE,
        DOWN = SHOAL__V1__RECALL_KIND__RECALL_KIND_DOWNGRADE };
@@ -183,7 +210,18 @@ static const Check checks[] = {
     { "irq-hart", 7, 3, 1u << 20, 0, 0, "hart out of bounds" },
     { "console", 8, IC_MAX_CONSOLE_BYTES, 0, 0, 0, NULL },
     { "console-too-big", 8, IC_MAX_CONSOLE_BYTES + 1, 0, 0, 0, "more console bytes" },
-    { "no-body", 9, 0, 0, 0, 0, "no body" },
+    { "get-m-amo", 10, 0, 0x80000ff8, 8, 1, NULL },
+    { "get-m-load-misaligned", 10, 0, 0x80000ffb, 4, 0, NULL },
+    { "get-m-load-next-page", 10, 0, 0x80000ffd, 4, 0, "outside its page" },
+    { "get-m-other-page", 10, 0, 0x80001000, 1, 0, "outside its page" },
+    { "get-m-amo-misaligned", 10, 0, 0x80000004, 8, 2, "not naturally aligned" },
+    { "get-m-amo-byte", 10, 0, 0x80000004, 1, 2, "4 or 8 for an AMO" },
+    { "get-m-load-3", 10, 0, 0x80000004, 3, 0, "access size" },
+    { "get-m-unknown-op", 10, 0, 0x80000008, 8, 10, "unknown access op" },
+    { "access-at", 10, 1, 0x80000010, 4, 5, NULL },
+    { "access-at-no-access", 10, 1, 0x80000010, 4, -1, "no access" },
+    { "access-at-outside", 10, 1, 0x7ffffff8, 8, 1, "outside its page" },
+    { "no-body", 9, 0, 0, 0, 0, "no body" }, /* last: test_body_name */
 };
 
 static void build(const Check *c, IcEnvelope *env)
@@ -201,6 +239,7 @@ static void build(const Check *c, IcEnvelope *env)
     case 7: b_irq(env, (guint)c->a, (guint)c->b); break;
     case 8: b_console(env, c->a); break;
     case 9: break;
+    case 10: b_access(env, (gboolean)c->a, c->b, (guint)c->c, (int)c->d); break;
     default: g_assert_not_reached();
     }
 }

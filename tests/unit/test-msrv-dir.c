@@ -85,13 +85,33 @@ static void rec_put_ack(gpointer opaque, guint node, guint64 txid, guint64 page)
     g_string_append_printf(r->log, "%sputack:%u", r->log->len ? " " : "", node);
 }
 
-static const MsrvDirOps rec_ops = { rec_grant, rec_invalidate, rec_recall, rec_put_ack };
+static void rec_access_at(gpointer opaque, guint node, guint64 page, const MsrvAccess *access)
+{
+    Recorder *r = opaque;
+    g_assert_cmphex(access->addr, ==, page + 0x10); /* carried as asked */
+    g_string_append_printf(r->log, "%sat:%u:%s", r->log->len ? " " : "", node,
+                           access->op == 0 ? "load" : "amo");
+}
+
+static void rec_access_result(gpointer opaque, guint node, guint64 txid, guint64 page,
+                              guint64 value)
+{
+    Recorder *r = opaque;
+    g_assert_cmpuint(txid, ==, 1000 + node);
+    g_string_append_printf(r->log, "%svalue:%u:%" G_GINT64_MODIFIER "x", r->log->len ? " " : "",
+                           node, value);
+}
+
+static const MsrvDirOps rec_ops = { rec_grant,   rec_invalidate, rec_recall,
+                                    rec_put_ack, rec_access_at,  rec_access_result };
 
 /* Steps: S<n> GetS, M<n> GetM, U<n> Upgrade, P<n> PutM (data byte 'a'+n),
  * A<n> ack without data, D<n> ack with data (byte 'A'+n), C<n> ack with
- * the bytes RAM holds (a copy given back unchanged), a leading "B"
- * means page B instead of page A. Acks must be accepted unless the case
- * expects the (single) event ack to be refused. */
+ * the bytes RAM holds (a copy given back unchanged), L<n> / X<n> a GetS /
+ * GetM for a load / an AMO at offset 0x10 (forwarding), R<n> the access
+ * result 0x40+n; a leading "B" means page B instead of page A. Acks must
+ * be accepted unless the case expects the (single) event ack to be
+ * refused. */
 static gboolean run_steps(MsrvDir *dir, const char *steps)
 {
     g_auto(GStrv) tok = g_strsplit(steps, " ", -1);
@@ -121,6 +141,20 @@ static gboolean run_steps(MsrvDir *dir, const char *steps)
             memset(data, 'a' + node, sizeof data);
             msrv_dir_request(dir, node, MSRV_REQ_PUT_M, 1000 + node, page, data);
             break;
+        case 'L':
+        case 'X': {
+            MsrvAccess access = { page + 0x10, 8, t[0] == 'L' ? 0 : 1, 7 };
+            msrv_dir_request_access(dir, node, t[0] == 'L' ? MSRV_REQ_GET_S : MSRV_REQ_GET_M,
+                                    1000 + node, page, &access);
+            break;
+        }
+        case 'R': {
+            g_autoptr(GError) error = NULL;
+            gboolean ok = msrv_dir_access_done(dir, node, page, 0x40 + node, &error);
+            g_assert(ok == (error == NULL));
+            all_ok &= ok;
+            break;
+        }
         case 'A':
         case 'C':
         case 'D': {
@@ -191,6 +225,28 @@ static const Case cases[] = {
     { "ack/nobody-asked", "S0", "A0", "", MSRV_PAGE_SHARED, 0, 0x1, FALSE, 0, FALSE },
     { "ack/wrong-node", "M0 S1", "A1", "", MSRV_PAGE_MODIFIED, 0, 0, TRUE, 0, FALSE },
     { "ack/twice", "S0 S1 M2 A0", "A0", "", MSRV_PAGE_SHARED, 0, 0x2, TRUE, 0, FALSE },
+    { "forward/load-at-owner", "M0", "L1 R0", "at:0:load value:1:40", MSRV_PAGE_MODIFIED, 0, 0,
+      FALSE, 0, TRUE },
+    { "forward/amo-at-owner", "M0", "X1 R0", "at:0:amo value:1:40", MSRV_PAGE_MODIFIED, 0, 0,
+      FALSE, 0, TRUE },
+    { "forward/busy-until-result", "M0", "X1", "at:0:amo", MSRV_PAGE_MODIFIED, 0, 0, TRUE, 0,
+      TRUE },
+    { "forward/queued-behind", "M0 X1", "S2 R0 D0", "value:1:40 recall:0:down grant:2:S",
+      MSRV_PAGE_SHARED, 0, 0x5, FALSE, 'A', TRUE },
+    { "forward/waits-behind-recall", "M0 S2", "L1 D0", "grant:2:S grant:1:S", MSRV_PAGE_SHARED, 0,
+      0x7, FALSE, 'A', TRUE },
+    { "forward/uncached-grants", "", "L1", "grant:1:S", MSRV_PAGE_SHARED, 0, 0x2, FALSE, 0, TRUE },
+    { "forward/shared-invalidates", "S0", "X1 A0", "inv:0 grant:1:M", MSRV_PAGE_MODIFIED, 1, 0,
+      FALSE, 0, TRUE },
+    { "forward/own-page-grants", "M1", "X1", "grant:1:M", MSRV_PAGE_MODIFIED, 1, 0, FALSE, 0,
+      TRUE },
+    { "forward/result-nobody-asked", "M0", "R0", "", MSRV_PAGE_MODIFIED, 0, 0, FALSE, 0, FALSE },
+    { "forward/result-from-wrong-node", "M0 L1", "R2", "", MSRV_PAGE_MODIFIED, 0, 0, TRUE, 0,
+      FALSE },
+    { "forward/ack-instead-of-result", "M0 L1", "A0", "", MSRV_PAGE_MODIFIED, 0, 0, TRUE, 0,
+      FALSE },
+    { "forward/result-during-recall", "M0 S1", "R0", "", MSRV_PAGE_MODIFIED, 0, 0, TRUE, 0,
+      FALSE },
 };
 
 static void test_case(gconstpointer data)
@@ -199,6 +255,7 @@ static void test_case(gconstpointer data)
     g_autofree guint8 *ram = g_malloc0(0x2000);
     Recorder rec = { g_string_new(NULL) };
     g_autoptr(MsrvDir) dir = msrv_dir_new(ram, RAM_BASE, 0x2000, &rec_ops, &rec);
+    msrv_dir_set_forwarding(dir, G_MAXUINT64);
     g_assert_true(run_steps(dir, c->setup));
     g_string_truncate(rec.log, 0);
     g_assert_cmpint(run_steps(dir, c->event), ==, c->acks_ok);
@@ -306,6 +363,24 @@ static void test_migratory(void)
                                  " recall:1:down grant:0:S");
 }
 
+/* Forwarding only to the nodes msrv_dir_set_forwarding names: a page the
+ * DMA requester (or any other node left out) holds is recalled as usual. */
+static void test_forwarding_to(void)
+{
+    g_autofree guint8 *ram = g_malloc0(0x2000);
+    Recorder rec = { g_string_new(NULL) };
+    g_autoptr(MsrvDir) dir = msrv_dir_new(ram, RAM_BASE, 0x2000, &rec_ops, &rec);
+    g_assert_true(run_steps(dir, "M0 L1 D0"));
+    g_assert_cmpstr(rec.log->str, ==, "grant:0:M recall:0:down grant:1:S");
+    g_string_truncate(rec.log, 0);
+    msrv_dir_set_forwarding(dir, 0x4);
+    g_assert_true(run_steps(dir, "BM0 BX1 BD0 BM2 BD1 BX1 BR2"));
+    g_assert_cmpstr(rec.log->str, ==,
+                    "grantB:0:M recall:0:inv grantB:1:M recall:1:inv grantB:2:M at:2:amo "
+                    "value:1:42");
+    g_string_free(rec.log, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -316,6 +391,7 @@ int main(int argc, char **argv)
     g_test_add_func("/msrv/dir/bounds", test_bounds);
     g_test_add_func("/msrv/dir/prefetch", test_prefetch);
     g_test_add_func("/msrv/dir/migratory", test_migratory);
+    g_test_add_func("/msrv/dir/forwarding-to", test_forwarding_to);
     g_test_add_func("/msrv/dir/doc-table", test_doc_table);
     return g_test_run();
 }
