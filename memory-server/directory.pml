@@ -33,7 +33,13 @@
  * page, which is some other page, not modelled). Whether a page is
  * migratory (directory.h) is a guess from its history; the model lets the
  * server answer any read of a page another node holds Modified either way,
- * a downgrade and a Shared grant or a recall and a Modified grant. */
+ * a downgrade and a Shared grant or a recall and a Modified grant.
+ * Forwarding (FORWARD): a hart without the page may instead ask for its
+ * read or AMO (a write) to be made where the page is; the server sends a
+ * Modified owner ACCESS_AT (held back by the same grant count), the owner's
+ * agent makes it on its copy, under the same single-writer and data-value
+ * assertions as a hart's access, and the value goes back to the hart
+ * without a page; on any other entry the request is served by the table. */
 
 #ifndef N
 #define N 3      /* nodes */
@@ -47,12 +53,16 @@
 #define M 2
 #define BIT(n) (1 << (n))
 
-mtype = { GETS, GETM, UPGRADE, GRANT_S, GRANT_M, PREFETCH_M, INV, RECALL_DOWN, RECALL_INV, ACK };
+mtype = { GETS, GETM, UPGRADE, GRANT_S, GRANT_M, PREFETCH_M, INV, RECALL_DOWN, RECALL_INV, ACK,
+          FWD_READ, FWD_AMO, ACCESS_AT, RESULT };
 
+#ifndef FORWARD
+#define FORWARD 1 /* harts may send their accesses to be made at the owner */
+#endif
 #ifndef WAIT_INSTALLS
 #define WAIT_INSTALLS 1 /* 0: the broken variant without the agent's wait */
 #endif
-mtype = { NONE, ACT_INVALIDATE, ACT_RECALL_DOWNGRADE, ACT_RECALL_INVALIDATE };
+mtype = { NONE, ACT_INVALIDATE, ACT_RECALL_DOWNGRADE, ACT_RECALL_INVALIDATE, ACT_FORWARD };
 
 /* kind, node, data, has data */
 chan to_srv = [N] of { mtype, byte, byte, bit };       /* agents' acks */
@@ -84,38 +94,50 @@ byte cur = 0;                   /* requester of the busy transaction */
 mtype act = NONE;
 chan queue = [N] of { mtype, byte };
 
-/* One request from node n on an idle entry: the protocol table. */
+/* One request from node n on an idle entry: the protocol table, and a
+ * forwarded access (a GetS/GetM that carries it) made at a Modified owner. */
 inline start(k, n) {
     if
-    :: k == GETS && dstate == M && owner != n ->          /* MODIFIED_OTHER */
+    :: (k == FWD_READ || k == FWD_AMO) && dstate == M && owner != n ->   /* FORWARD */
+        busy = 1; cur = n; act = ACT_FORWARD; pending = BIT(owner);
+        to_node[owner]!ACCESS_AT, (k == FWD_AMO -> 1 : 0), sent[owner]
+    :: (k == FWD_READ || k == FWD_AMO) && !(dstate == M && owner != n) ->
+        k = (k == FWD_READ -> GETS : GETM)                 /* served by the table */
+    :: k != FWD_READ && k != FWD_AMO
+    fi;
+    if
+    :: act == ACT_FORWARD
+    :: act != ACT_FORWARD && k == GETS && dstate == M && owner != n ->  /* MODIFIED_OTHER */
         busy = 1; cur = n; act = ACT_RECALL_DOWNGRADE; pending = BIT(owner);
         to_node[owner]!RECALL_DOWN, 0, sent[owner]
-    :: k == GETS && dstate == M && owner != n ->          /* the same, the page migratory */
+    :: act != ACT_FORWARD && k == GETS && dstate == M && owner != n ->  /* the same, migratory */
         busy = 1; cur = n; act = ACT_RECALL_INVALIDATE; pending = BIT(owner);
         to_node[owner]!RECALL_INV, 0, sent[owner]
-    :: k == GETS && dstate == M && owner == n ->          /* MODIFIED_SELF */
+    :: act != ACT_FORWARD && k == GETS && dstate == M && owner == n ->  /* MODIFIED_SELF */
         COUNT(sent[n]); to_hart[n]!GRANT_M, ram
-    :: k == GETS && dstate != M ->                        /* UNCACHED, SHARED_* */
+    :: act != ACT_FORWARD && k == GETS && dstate != M ->  /* UNCACHED, SHARED_* */
         dstate = S; sharers = sharers | BIT(n); COUNT(sent[n]); to_hart[n]!GRANT_S, ram
-    :: k != GETS && dstate == M && owner != n ->
+    :: act != ACT_FORWARD && k != GETS && dstate == M && owner != n ->
         busy = 1; cur = n; act = ACT_RECALL_INVALIDATE; pending = BIT(owner);
         to_node[owner]!RECALL_INV, 0, sent[owner]
-    :: k != GETS && dstate == S && (sharers & ~BIT(n)) != 0 ->   /* SHARED_OTHERS */
+    :: act != ACT_FORWARD && k != GETS && dstate == S && (sharers & ~BIT(n)) != 0 -> /* SHARED_OTHERS */
         busy = 1; cur = n; act = ACT_INVALIDATE; pending = sharers & ~BIT(n);
         j = 0;
         do
         :: j < N -> if :: pending & BIT(j) -> to_node[j]!INV, 0, sent[j] :: else fi; j++
         :: else -> break
         od
-    :: k != GETS && !(dstate == M && owner != n) && !(dstate == S && (sharers & ~BIT(n)) != 0) ->
+    :: act != ACT_FORWARD && k != GETS && !(dstate == M && owner != n) &&
+       !(dstate == S && (sharers & ~BIT(n)) != 0) ->
         dstate = M; owner = n; sharers = 0; COUNT(sent[n]); to_hart[n]!GRANT_M, ram
     fi
 }
 
-/* The last ack came in. */
-inline finish() {
+/* The last ack came in (@d: a forwarded access's value). */
+inline finish(d) {
     busy = 0;
     if
+    :: act == ACT_FORWARD -> to_hart[cur]!RESULT, d     /* the page stays at its owner */
     :: act == ACT_RECALL_DOWNGRADE ->
         dstate = S; sharers = BIT(owner) | BIT(cur); COUNT(sent[cur]); to_hart[cur]!GRANT_S, ram
     :: else ->
@@ -136,25 +158,26 @@ end:
     :: to_srv?k, n, d, has -> goto got
     :: to_srv_req?k, n, d, has ->
 got:    if
-        :: k == ACK ->
+        :: k == ACK || k == RESULT ->
             assert(busy && (pending & BIT(n)));
+            assert((k == RESULT) == (act == ACT_FORWARD));
             if
             :: has -> assert(act != ACT_INVALIDATE); ram = d
             :: else
             fi;
             pending = pending & ~BIT(n);
-            sharers = sharers & ~BIT(n);
+            sharers = (k == RESULT -> sharers : sharers & ~BIT(n));
             if
             :: pending == 0 ->
-                finish();
+                finish(d);
                 do      /* run queued requests until one goes busy */
                 :: !busy && len(queue) > 0 -> queue?k, n; start(k, n)
                 :: busy || len(queue) == 0 -> break
                 od
             :: else
             fi
-        :: k != ACK && busy -> queue!k, n
-        :: k != ACK && !busy -> start(k, n)
+        :: k != ACK && k != RESULT && busy -> queue!k, n
+        :: k != ACK && k != RESULT && !busy -> start(k, n)
         fi
     od
 }
@@ -176,7 +199,7 @@ inline install(k, d) {
 }
 
 proctype agent(byte n) {
-    mtype k; byte d, g;
+    mtype k; byte d, g, j;
 end:
     do
     :: to_node[n]?k, d, g ->
@@ -191,6 +214,21 @@ end:
         fi;
         if
         :: k == PREFETCH_M
+        :: k == ACCESS_AT ->     /* make it on our copy, which stays */
+            atomic {
+                assert(node_state[n] == M);
+                if
+                :: d == 1 ->    /* an AMO: a write, alone as any */
+                    j = 0;
+                    do
+                    :: j < N -> assert(j == n || node_state[j] == I); j++
+                    :: else -> break
+                    od;
+                    latest++; node_data[n] = latest
+                :: else -> assert(node_data[n] == latest)     /* a read sees the last write */
+                fi
+            }
+            to_srv!RESULT, n, node_data[n], 0
         :: k == INV ->
             assert(node_state[n] != M);
             node_state[n] = I;
@@ -227,6 +265,12 @@ read:
             if
             :: !ok -> to_srv_req!GETS, n, 0, 0; to_hart[n]?k, d; install(k, d);
 progress_read:  goto read
+            :: FORWARD && !ok -> to_srv_req!FWD_READ, n, 0, 0; to_hart[n]?k, d; /* forwarding */
+                if
+                :: k == RESULT
+                :: k != RESULT -> install(k, d);
+progress_fwd_read:  goto read
+                fi
             :: else
             fi
         :: true ->      /* a write */
@@ -249,6 +293,12 @@ write:
 progress_upgrade: goto write
             :: !ok && st == I -> to_srv_req!GETM, n, 0, 0; to_hart[n]?k, d; install(k, d);
 progress_getm:  goto write
+            :: FORWARD && !ok && st == I -> to_srv_req!FWD_AMO, n, 0, 0; to_hart[n]?k, d;
+                if
+                :: k == RESULT
+                :: k != RESULT -> install(k, d);
+progress_fwd_amo:   goto write
+                fi
             :: else
             fi
         fi;
