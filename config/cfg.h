@@ -88,7 +88,7 @@ typedef struct {
     guint64 lr_lease_us;    /* [cpu] lr-lease-us, 0..10000 */
     guint64 page_hold_us;   /* [cpu] page-hold-us, 0..10000 */
     guint64 cpu_spin_us;    /* [cpu] spin-us, 0..10000 */
-    gboolean forward_m_mode; /* [cpu] forward = m-mode: firmware loads/AMOs go to the owner */
+    gboolean forward_m_mode; /* [cpu] forward = m-mode: firmware AMOs/loads go to the owner */
     guint64 msrv_spin_us;   /* [memory-server] spin-us, 0..10000 */
     guint64 timebase_hz;    /* [clint] timebase-frequency */
     guint n_nodes;          /* number of [node.N] groups, N = 0..n_nodes-1 */

@@ -93,10 +93,11 @@ static gboolean may_forward(Node *node, NodeHart *h, const TcgRemoteAccess *acce
  * case the server forwards; any other answer is a grant, and the hart maps
  * the page as usual). The firmware's per-hart pages are mailboxes: the
  * sender's accesses made where the page is leave it with the hart whose
- * trap entry uses it next ([cpu] forward, docs/coherence.md §2.7). A page
- * becomes a mailbox by an AMO: only then are its loads forwarded too, for a
- * load made at the owner leaves no copy here, and the firmware's data
- * pages (read often, written now and then) are better read from one. */
+ * trap entry uses it next ([cpu] forward = m-mode; docs/coherence.md §2.7
+ * says why it is off by default). A line becomes a mailbox by an AMO: only
+ * then are its loads forwarded too, for a load made at the owner leaves no
+ * copy here, and the firmware's data pages (read often, written now and
+ * then) are better read from one. */
 static gboolean access_remote(gpointer opaque, guint hart_id, const TcgRemoteAccess *access,
                               guint64 *value)
 {
