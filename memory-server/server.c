@@ -169,6 +169,18 @@ static guint32 *grants_sent(Server *s, guint node, guint64 page)
     return &s->grants_sent[node][(page - s->machine->ram_base) / IC_PAGE_SIZE];
 }
 
+/* The answer to a page request goes back on the connection a reply_here
+ * request came on, else (a prefetch, txid 0) to the node's agent. */
+static void send_page_answer(Server *s, guint node, guint64 txid, IcEnvelope *env)
+{
+    gpointer route = NULL;
+    if (txid != 0 && g_hash_table_steal_extended(s->grant_routes[node], GSIZE_TO_POINTER(txid),
+                                                 NULL, &route))
+        send_to(s, (IcPeer)(GPOINTER_TO_UINT(route) - 1), env);
+    else
+        send_node(s, node, env);
+}
+
 static void dir_grant(gpointer opaque, guint node, guint64 txid, guint64 page, gboolean modified)
 {
     Server *s = opaque;
@@ -187,12 +199,7 @@ static void dir_grant(gpointer opaque, guint node, guint64 txid, guint64 page, g
     env.body_case = SHOAL__V1__ENVELOPE__BODY_PAGE_GRANT;
     env.page_grant = &grant;
     ++*grants_sent(s, node, page);
-    gpointer route = NULL;
-    if (txid != 0 && g_hash_table_steal_extended(s->grant_routes[node], GSIZE_TO_POINTER(txid),
-                                                 NULL, &route))
-        send_to(s, (IcPeer)(GPOINTER_TO_UINT(route) - 1), &env);
-    else
-        send_node(s, node, &env);
+    send_page_answer(s, node, txid, &env);
 }
 
 static void dir_invalidate(gpointer opaque, guint node, guint64 page)
@@ -277,11 +284,7 @@ static void dir_access_result(gpointer opaque, guint node, guint64 txid, guint64
     env.txid = txid;
     env.body_case = SHOAL__V1__ENVELOPE__BODY_ACCESS_RESULT;
     env.access_result = &res;
-    gpointer route = NULL;
-    if (g_hash_table_steal_extended(s->grant_routes[node], GSIZE_TO_POINTER(txid), NULL, &route))
-        send_to(s, (IcPeer)(GPOINTER_TO_UINT(route) - 1), &env);
-    else
-        send_node(s, node, &env);
+    send_page_answer(s, node, txid, &env);
 }
 
 static const MsrvDirOps dir_ops = { dir_grant,   dir_invalidate, dir_recall,
