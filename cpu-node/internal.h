@@ -215,6 +215,7 @@ struct Node {
     NodeHart *harts;          /* config->n_harts */
     TcgHart **tcgs;           /* config->n_harts: harts[i].tcg */
     NodeStats stats;          /* --stats (SHOAL_STATS) */
+    TcgNodeOps ops;           /* what its harts call (node.c): set before they start */
     guint64 mailboxes[NODE_MAILBOXES]; /* (atomic) pages a firmware AMO of ours went to
                                         * while another node held them: their loads are
                                         * forwarded too (node.c, access_remote) */

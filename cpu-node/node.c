@@ -102,7 +102,7 @@ static gboolean access_remote(gpointer opaque, guint hart_id, const TcgRemoteAcc
                               guint64 *value)
 {
     Node *node = opaque;
-    if (!node->machine->forward_m_mode || node->machine->n_nodes < 2 || access->priv != 3 /* M */)
+    if (access->priv != 3 /* M */)
         return FALSE;
     const IcRegion *r = ic_addr_map_lookup(node->map, access->paddr);
     guint64 page = access->paddr & TCG_PAGE_MASK;
@@ -483,11 +483,15 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index, gboole
         .budgeted = machine->deterministic,
         .profile_pins = machine->profile_pins,
     };
+    node.ops = leases ? node_ops : lone_node_ops;
+    /* Off, a load's TLB miss does not even ask. */
+    if (!machine->forward_m_mode || machine->n_nodes < 2)
+        node.ops.access_remote = NULL;
     for (guint i = 0; i < node.config->n_harts; i++) {
         NodeHart *h = &node.harts[i];
         h->node = &node;
         h->id = hc.hart_id = node.config->first_hart + i;
-        h->tcg = tcg_hart_new(&hc, leases ? &node_ops : &lone_node_ops, &node);
+        h->tcg = tcg_hart_new(&hc, &node.ops, &node);
         tcg_hart_reset(h->tcg, node.boot_pc, h->id, node.a1);
         node.tcgs[i] = h->tcg;
     }
