@@ -47,7 +47,7 @@ static gboolean page_ok(guint64 page)
  * is wrong. */
 static const char *access_problem(const Shoal__V1__Access *a, guint64 page)
 {
-    if (a->op > SHOAL__V1__ACCESS_OP__ACCESS_OP_MAXU)
+    if ((guint)a->op > SHOAL__V1__ACCESS_OP__ACCESS_OP_MAXU) /* a negative one too */
         return "unknown access op";
     gboolean load = a->op == SHOAL__V1__ACCESS_OP__ACCESS_OP_LOAD;
     if (load ? (a->size != 1 && a->size != 2 && a->size != 4 && a->size != 8)

@@ -624,10 +624,13 @@ guint64 tcg_host_access(void *p, guint size, TcgRemoteOp op, guint64 operand)
 gboolean tcg_mem_amo_remote(TcgHart *hart, guint64 addr, guint log2size, TcgRemoteOp op,
                             guint64 operand, guint64 *old)
 {
+    if (hart->ops->access_remote == NULL) {
+        return FALSE; /* the node never forwards: every AMO pays one test */
+    }
     guint size = 1u << log2size;
     TcgTlbEntry *e = tlb_entry(hart, data_idx(hart), addr);
-    if (hart->ops->access_remote == NULL || e->tag_write == (addr & TCG_PAGE_MASK) ||
-        (addr & (size - 1)) || G_UNLIKELY(hart->debug.n_watches > 0)) {
+    if (e->tag_write == (addr & TCG_PAGE_MASK) || (addr & (size - 1)) ||
+        G_UNLIKELY(hart->debug.n_watches > 0)) {
         return FALSE; /* here already, or tcg_mem_atomic_ptr raises / watches */
     }
     TcgFill fill;

@@ -218,6 +218,7 @@ static const Check checks[] = {
     { "get-m-amo-byte", 10, 0, 0x80000004, 1, 2, "4 or 8 for an AMO" },
     { "get-m-load-3", 10, 0, 0x80000004, 3, 0, "access size" },
     { "get-m-unknown-op", 10, 0, 0x80000008, 8, 10, "unknown access op" },
+    { "get-m-negative-op", 10, 0, 0x80000008, 8, ~0ull, "unknown access op" },
     { "access-at", 10, 1, 0x80000010, 4, 5, NULL },
     { "access-at-no-access", 10, 1, 0x80000010, 4, -1, "no access" },
     { "access-at-outside", 10, 1, 0x7ffffff8, 8, 1, "outside its page" },
