@@ -69,16 +69,19 @@ GUEST_FP_TESTS = \
 # reset.elf asks for a machine reset (QEMU would reboot it forever);
 # ipi-time.elf prints deterministic time's IPI times (det-time.sh);
 # flood.elf and flood-blind.elf write into a slow reader (console-flow.sh);
-# gdb-target.elf is what gdb.sh debugs.
+# gdb-target.elf is what gdb.sh debugs; virtio.elf needs a disk and an rng
+# on the command line, which run-guest.sh does not give (virtio-guest.sh).
 GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf \
-	tests/guest/flood.elf tests/guest/flood-blind.elf tests/guest/gdb-target.elf $(GUEST_SYSC)
+	tests/guest/flood.elf tests/guest/flood-blind.elf tests/guest/gdb-target.elf \
+	tests/guest/virtio.elf $(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
 	tests/guest/sysc-bench.elf tests/guest/sysc-lines.elf \
 	tests/guest/sysc-time.elf tests/guest/sysc-held.elf
 EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=.c) \
-	tests/guest/ipi-time.c tests/guest/flood.c tests/guest/gdb-target.c
+	tests/guest/ipi-time.c tests/guest/flood.c tests/guest/gdb-target.c \
+	tests/guest/virtio.c tests/guest/virtio.expected tests/guest/virtio-disk.sh
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
