@@ -38,7 +38,20 @@ typedef enum {
     CFG_DEVICE_PLIC,
     CFG_DEVICE_SYSC, /* served by a SystemC model in shoal-sysc-bridge */
     CFG_DEVICE_GPIO, /* SiFive GPIO0 subset: pins the guest drives into models */
+    CFG_DEVICE_VIRTIO_BLK, /* virtio-mmio block device on an image file, in shoal-virtio */
+    CFG_DEVICE_VIRTIO_RNG, /* virtio-mmio entropy device, in shoal-virtio */
 } CfgDeviceType;
+
+/* The process that serves a device's register window. */
+typedef enum {
+    CFG_HOST_MEMORY_SERVER, /* ns16550, sifive_test, plic, gpio */
+    CFG_HOST_NODE,          /* clint: each node answers for its own harts */
+    CFG_HOST_SYSC_BRIDGE,   /* sysc */
+    CFG_HOST_VIRTIO,        /* virtio-*: shoal-virtio */
+} CfgDeviceHost;
+CfgDeviceHost cfg_device_host(CfgDeviceType type);
+/* The `type` a config gives it ("ns16550", "virtio-blk", ...). */
+const char *cfg_device_type_name(CfgDeviceType type);
 
 /* Pins of a gpio device: 0..CFG_GPIO_PINS-1. */
 #define CFG_GPIO_PINS 32
@@ -58,6 +71,9 @@ typedef struct {
     gint irq;           /* interrupt line, -1 if none */
     guint n_inputs;     /* sysc: model inputs the guest drives (key `inputs`) */
     CfgDeviceInput *inputs; /* n_inputs entries; entry i is the model's input i */
+    char *file;         /* virtio-blk: the raw image (key `file`) */
+    gboolean readonly;  /* virtio-blk: the guest may not write the image (key `readonly`) */
+    char *serial;       /* virtio-blk: its id (key `serial`), "" for none */
 } CfgDevice;
 
 typedef struct {
@@ -117,6 +133,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CfgMachine, cfg_machine_free)
 
 /* Does the machine have a SystemC bridge (a device of type sysc)? */
 gboolean cfg_machine_has_bridge(const CfgMachine *machine);
+/* Does it have a device that shoal-virtio serves? */
+gboolean cfg_machine_has_virtio(const CfgMachine *machine);
 
 /* First device of @type, or NULL. */
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type);

@@ -277,6 +277,15 @@ static guint32 ph_gpio(const CfgMachine *m, const CfgDevice *d)
     return 2 * m->n_harts + 3 + (guint32)(d - m->devices);
 }
 
+/* A device's line, where there is a PLIC to take it. */
+static void prop_irq(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean has_plic)
+{
+    if (d->irq >= 0 && has_plic) {
+        prop_u32(f, "interrupts", (guint32)d->irq);
+        prop_u32(f, "interrupt-parent", ph_plic(m));
+    }
+}
+
 static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean has_plic)
 {
     static const char *const clint_compat[] = { "sifive,clint0", "riscv,clint0", NULL };
@@ -305,10 +314,7 @@ static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean
         break;
     case CFG_DEVICE_NS16550:
         begin_at(f, "serial", d->base);
-        if (d->irq >= 0 && has_plic) {
-            prop_u32(f, "interrupts", (guint32)d->irq);
-            prop_u32(f, "interrupt-parent", ph_plic(m));
-        }
+        prop_irq(f, m, d, has_plic);
         prop_u32(f, "clock-frequency", UART_CLOCK_HZ);
         prop_reg(f, d->base, d->size);
         prop_str(f, "compatible", "ns16550a");
@@ -339,15 +345,22 @@ static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean
         g_autofree char *named = g_strconcat("shoal,", d->name, NULL);
         const char *const sysc_compat[] = { named, "shoal,sysc", NULL };
         begin_at(f, "sysc", d->base);
-        if (d->irq >= 0 && has_plic) {
-            prop_u32(f, "interrupts", (guint32)d->irq);
-            prop_u32(f, "interrupt-parent", ph_plic(m));
-        }
+        prop_irq(f, m, d, has_plic);
         prop_reg(f, d->base, d->size);
         prop_strs(f, "compatible", sysc_compat);
         end(f);
         break;
     }
+    case CFG_DEVICE_VIRTIO_BLK:
+    case CFG_DEVICE_VIRTIO_RNG:
+        /* The transport is what the tree describes; the driver reads the
+         * device's kind from its DeviceID register, as on QEMU's virt. */
+        begin_at(f, "virtio_mmio", d->base);
+        prop_irq(f, m, d, has_plic);
+        prop_reg(f, d->base, d->size);
+        prop_str(f, "compatible", "virtio,mmio");
+        end(f);
+        break;
     }
 }
 

@@ -14,7 +14,7 @@ typedef enum {
     CFG_TYPE_UINT,     /* plain count */
     CFG_TYPE_ENDPOINT, /* ipc://... or tcp://host:port */
     CFG_TYPE_ACCEL,    /* interp | jit */
-    CFG_TYPE_DEVICE,   /* ns16550 | sifive_test | clint | plic | gpio | sysc */
+    CFG_TYPE_DEVICE,   /* ns16550 | ... | sysc | virtio-blk | virtio-rng */
     CFG_TYPE_IRQ,      /* interrupt line 1..CFG_IRQ_MAX (the PLIC's sources) */
     CFG_TYPE_INPUTS,   /* list of gpio pins NAME:PIN */
 } CfgKeyType;

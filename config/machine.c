@@ -7,8 +7,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_INCLUDE_DEPTH 8
+#define VIRTIO_MMIO_MIN_SIZE 0x200 /* registers to 0x100, then a device's config space */
+#define VIRTIO_BLK_ID_BYTES 20u    /* what VIRTIO_BLK_T_GET_ID answers */
 #define MAX_NODES 256
 #define MAX_HARTS_PER_NODE 256
 #define MIN_CODE_BUFFER (64 * 1024)
@@ -453,6 +456,18 @@ static gboolean get_choice(Loader *l, const char *group, CfgKeyId id, const char
     return TRUE;
 }
 
+/* get_choice for a key with no default: absent is @no. */
+static gboolean get_optional_choice(Loader *l, const char *group, CfgKeyId id, const char *yes,
+                                    const char *no, gboolean *first, GError **error)
+{
+    g_autofree char *v = get(l, group, id, error);
+    if (v == NULL) {
+        return FALSE;
+    }
+    *first = FALSE;
+    return v[0] == '\0' || get_choice(l, group, id, yes, no, first, error);
+}
+
 /* A numeric key; FALSE with @error set if missing or malformed. */
 static gboolean get_u64(Loader *l, const char *group, CfgKeyId id, guint64 *out, GError **error)
 {
@@ -733,6 +748,58 @@ static gboolean device_name_ok(const char *name)
     return TRUE;
 }
 
+/* The config's spelling of each device type. */
+static const struct {
+    const char *name;
+    CfgDeviceType type;
+} device_types[] = {
+    { "ns16550", CFG_DEVICE_NS16550 },       { "sifive_test", CFG_DEVICE_SIFIVE_TEST },
+    { "clint", CFG_DEVICE_CLINT },           { "plic", CFG_DEVICE_PLIC },
+    { "sysc", CFG_DEVICE_SYSC },             { "gpio", CFG_DEVICE_GPIO },
+    { "virtio-blk", CFG_DEVICE_VIRTIO_BLK }, { "virtio-rng", CFG_DEVICE_VIRTIO_RNG },
+};
+
+const char *cfg_device_type_name(CfgDeviceType type)
+{
+    for (guint t = 0; t < G_N_ELEMENTS(device_types); t++) {
+        if (device_types[t].type == type) {
+            return device_types[t].name;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* A virtio-blk's image: named, and openable as the guest will use it, so a
+ * missing or read-only file stops the machine before anything starts. */
+static gboolean extract_disk(Loader *l, const char *group, CfgDevice *d, GError **error)
+{
+    if (!get_path(l, group, CFG_KEY_DEVICE_FILE, &d->file, error) ||
+        !get_optional_choice(l, group, CFG_KEY_DEVICE_READONLY, "on", "off", &d->readonly,
+                             error) ||
+        (d->serial = get(l, group, CFG_KEY_DEVICE_SERIAL, error)) == NULL) {
+        return FALSE;
+    }
+    if (strlen(d->serial) > VIRTIO_BLK_ID_BYTES) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "serial",
+                    "expected at most %u bytes, got %zu", VIRTIO_BLK_ID_BYTES,
+                    strlen(d->serial));
+    }
+    if (d->file == NULL) {
+        return fail(l, error, CFG_ERROR_MISSING, group, "file",
+                    "a virtio-blk device needs its disk image (file=PATH)");
+    }
+    const char *why = !g_file_test(d->file, G_FILE_TEST_EXISTS)       ? "no such file"
+                      : !g_file_test(d->file, G_FILE_TEST_IS_REGULAR) ? "not a regular file"
+                      : access(d->file, R_OK) != 0                     ? "not readable"
+                      : !d->readonly && access(d->file, W_OK) != 0
+                          ? "not writable (readonly=on offers it read-only)"
+                          : NULL;
+    if (why) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "file", "disk image %s: %s", d->file, why);
+    }
+    return TRUE;
+}
+
 static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GError **error)
 {
     g_autofree char *type = NULL;
@@ -748,22 +815,15 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
     if (type == NULL) {
         return FALSE;
     }
-    if (strcmp(type, "ns16550") == 0) {
-        d->type = CFG_DEVICE_NS16550;
-    } else if (strcmp(type, "sifive_test") == 0) {
-        d->type = CFG_DEVICE_SIFIVE_TEST;
-    } else if (strcmp(type, "clint") == 0) {
-        d->type = CFG_DEVICE_CLINT;
-    } else if (strcmp(type, "plic") == 0) {
-        d->type = CFG_DEVICE_PLIC;
-    } else if (strcmp(type, "sysc") == 0) {
-        d->type = CFG_DEVICE_SYSC;
-    } else if (strcmp(type, "gpio") == 0) {
-        d->type = CFG_DEVICE_GPIO;
-    } else {
+    guint t = 0;
+    while (t < G_N_ELEMENTS(device_types) && strcmp(type, device_types[t].name) != 0) {
+        t++;
+    }
+    if (t == G_N_ELEMENTS(device_types)) {
         return fail(l, error, CFG_ERROR_VALUE, group, "type", "expected %s, got \"%s\"",
                     cfg_type_expect(CFG_TYPE_DEVICE), type);
     }
+    d->type = device_types[t].type;
     if (!get_u64(l, group, CFG_KEY_DEVICE_BASE, &d->base, error) ||
         !get_u64(l, group, CFG_KEY_DEVICE_SIZE, &d->size, error)) {
         return FALSE;
@@ -777,9 +837,11 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
                     "x wraps past the end of the address space",
                     d->base, d->size);
     }
-    /* Only the UART and sysc devices have an interrupt line; leaving irq
-     * unread elsewhere is what makes the unused-key warning name it. */
-    if (d->type == CFG_DEVICE_NS16550 || d->type == CFG_DEVICE_SYSC) {
+    gboolean virtio = cfg_device_host(d->type) == CFG_HOST_VIRTIO;
+    /* Only the UART, sysc and virtio devices have an interrupt line;
+     * leaving irq unread elsewhere is what makes the unused-key warning
+     * name it. */
+    if (d->type == CFG_DEVICE_NS16550 || d->type == CFG_DEVICE_SYSC || virtio) {
         guint64 v;
         irq = get(l, group, CFG_KEY_DEVICE_IRQ, error);
         if (irq == NULL) {
@@ -791,9 +853,18 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
                             cfg_type_expect(CFG_TYPE_IRQ), irq);
             }
             d->irq = (gint)v;
+        } else if (virtio) {
+            /* a driver waits for its used buffers on the line */
+            return fail(l, error, CFG_ERROR_MISSING, group, "irq",
+                        "a virtio device needs an interrupt line (1..%d)", CFG_IRQ_MAX);
         }
     }
-    return TRUE;
+    if (virtio && d->size < VIRTIO_MMIO_MIN_SIZE) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "size",
+                    "a virtio-mmio window holds its config space from 0x100: expected at "
+                    "least 0x%x, got 0x%" G_GINT64_MODIFIER "x", VIRTIO_MMIO_MIN_SIZE, d->size);
+    }
+    return d->type != CFG_DEVICE_VIRTIO_BLK || extract_disk(l, group, d, error);
 }
 
 /* Which sysc device's input pin @pin of gpio device @gpio already drives
@@ -1060,6 +1131,8 @@ void cfg_machine_free(CfgMachine *machine)
     for (guint i = 0; i < machine->n_devices; i++) {
         g_free(machine->devices[i].name);
         g_free(machine->devices[i].inputs);
+        g_free(machine->devices[i].file);
+        g_free(machine->devices[i].serial);
     }
     g_free(machine->devices);
     g_free(machine->kernel);
@@ -1068,6 +1141,35 @@ void cfg_machine_free(CfgMachine *machine)
     g_free(machine->append);
     g_free(machine->sysc_program);
     g_free(machine);
+}
+
+CfgDeviceHost cfg_device_host(CfgDeviceType type)
+{
+    switch (type) {
+    case CFG_DEVICE_CLINT:
+        return CFG_HOST_NODE;
+    case CFG_DEVICE_SYSC:
+        return CFG_HOST_SYSC_BRIDGE;
+    case CFG_DEVICE_VIRTIO_BLK:
+    case CFG_DEVICE_VIRTIO_RNG:
+        return CFG_HOST_VIRTIO;
+    case CFG_DEVICE_NS16550:
+    case CFG_DEVICE_SIFIVE_TEST:
+    case CFG_DEVICE_PLIC:
+    case CFG_DEVICE_GPIO:
+        break;
+    }
+    return CFG_HOST_MEMORY_SERVER;
+}
+
+gboolean cfg_machine_has_virtio(const CfgMachine *machine)
+{
+    for (guint i = 0; i < machine->n_devices; i++) {
+        if (cfg_device_host(machine->devices[i].type) == CFG_HOST_VIRTIO) {
+            return TRUE;
+        }
+    }
+    return FALSE;
 }
 
 gboolean cfg_machine_has_bridge(const CfgMachine *machine)

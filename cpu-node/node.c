@@ -180,7 +180,8 @@ static gboolean mmio(Node *node, guint hart_id, guint64 paddr, unsigned size, gb
         return is_write ? node_clint_write(node->clint, hart_id, paddr - r->base, size, *value)
                         : node_clint_read(node->clint, hart_id, paddr - r->base, size, value);
     case IC_OWNER_MSRV_DEVICE:
-    case IC_OWNER_BRIDGE: { /* the server relays it */
+    case IC_OWNER_BRIDGE:
+    case IC_OWNER_VIRTIO: { /* the server relays it */
         if (is_write && ic_region_write_posted(r, paddr, size)) {
             guint64 status;
             guint32 ready;

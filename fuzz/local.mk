@@ -44,12 +44,13 @@ fuzz/fuzz-elf: $(srcdir)/fuzz/elf.c $(srcdir)/fuzz/scratch.c $(FUZZ_CFG_FILES)
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(FDT_LIBS) $(GLIB_LIBS)
 fuzz/fuzz-json: $(srcdir)/fuzz/json.c $(srcdir)/launcher/json.c
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ $^ $(GLIB_LIBS)
-# fuzz/snapshot.c includes interconnect/snapshot-file.c (for its checksums).
+# fuzz/snapshot.c includes interconnect/snapshot-file.c (for its checksums),
+# which names device types as the config does.
 fuzz/fuzz-snapshot: $(srcdir)/fuzz/snapshot.c $(srcdir)/interconnect/snapshot-file.c \
-		$(srcdir)/interconnect/unknown-fields.c proto/shoal.pb-c.c
+		$(srcdir)/interconnect/unknown-fields.c proto/shoal.pb-c.c $(FUZZ_CFG_FILES)
 	$(AM_V_GEN)$(MKDIR_P) fuzz && $(CLANG) $(FUZZ_CFLAGS) -o $@ \
 		$(srcdir)/fuzz/snapshot.c $(srcdir)/interconnect/unknown-fields.c proto/shoal.pb-c.c \
-		$(PROTOBUF_C_LIBS) $(GLIB_LIBS)
+		$(FUZZ_CFG_FILES) $(PROTOBUF_C_LIBS) $(FDT_LIBS) $(GLIB_LIBS)
 fuzz/fuzz-envelope fuzz/fuzz-snapshot: proto/shoal.pb-c.h
 CLEANFILES += $(FUZZERS)
 # The harnesses carry their own sanitizers: the plain build's check runs them.

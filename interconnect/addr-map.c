@@ -25,9 +25,13 @@ IcAddrMap *ic_addr_map_new(const CfgMachine *machine, GError **error)
     g_array_append_val(regions, ram);
     for (guint i = 0; i < machine->n_devices; i++) {
         const CfgDevice *d = &machine->devices[i];
-        IcOwner owner = d->type == CFG_DEVICE_CLINT  ? IC_OWNER_NODE_LOCAL
-                        : d->type == CFG_DEVICE_SYSC ? IC_OWNER_BRIDGE
-                                                     : IC_OWNER_MSRV_DEVICE;
+        static const IcOwner owners[] = {
+            [CFG_HOST_MEMORY_SERVER] = IC_OWNER_MSRV_DEVICE,
+            [CFG_HOST_NODE] = IC_OWNER_NODE_LOCAL,
+            [CFG_HOST_SYSC_BRIDGE] = IC_OWNER_BRIDGE,
+            [CFG_HOST_VIRTIO] = IC_OWNER_VIRTIO,
+        };
+        IcOwner owner = owners[cfg_device_host(d->type)];
         IcRegion r = { d->base, d->size, owner, d };
         g_array_append_val(regions, r);
     }

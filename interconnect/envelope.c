@@ -97,7 +97,8 @@ static gboolean check(const IcEnvelope *env, const char *peer, GError **error)
     case SHOAL__V1__ENVELOPE__BODY_HELLO: {
         const Shoal__V1__Hello *h = env->hello;
         if (h->role != SHOAL__V1__ROLE__ROLE_NODE && h->role != SHOAL__V1__ROLE__ROLE_CONSOLE &&
-            h->role != SHOAL__V1__ROLE__ROLE_BRIDGE && h->role != SHOAL__V1__ROLE__ROLE_DEBUGGER)
+            h->role != SHOAL__V1__ROLE__ROLE_BRIDGE && h->role != SHOAL__V1__ROLE__ROLE_DEBUGGER &&
+            h->role != SHOAL__V1__ROLE__ROLE_DEVICES)
             return fail(error, peer, env, "unknown role");
         if (h->role == SHOAL__V1__ROLE__ROLE_NODE &&
             (h->n_harts == 0 || h->n_harts > IC_MAX_HARTS ||

@@ -215,6 +215,7 @@ typedef enum {
     IC_OWNER_MSRV_DEVICE, /* a device hosted by the memory server */
     IC_OWNER_NODE_LOCAL,  /* handled in the accessing hart's own node (CLINT) */
     IC_OWNER_BRIDGE,      /* a SystemC model: the memory server relays to the bridge */
+    IC_OWNER_VIRTIO,      /* a virtio device: the memory server relays to shoal-virtio */
 } IcOwner;
 
 typedef struct {

@@ -8,14 +8,16 @@ interconnect_libshoal_ic_a_SOURCES = \
 	interconnect/envelope.c interconnect/unknown-fields.c interconnect/transport.c interconnect/direct.c interconnect/link.c interconnect/ring.c \
 	interconnect/addr-map.c interconnect/console.c interconnect/log.c \
 	interconnect/secret.c interconnect/keypair.c interconnect/curve.c interconnect/zap.c \
-	interconnect/snapshot.h interconnect/snapshot-file.c
+	interconnect/snapshot.h interconnect/snapshot-file.c \
+	interconnect/device-link.h interconnect/device-link.c
 # ic.h includes the generated header: make sure it exists before any of
 # these compile, even when a single target is built (BUILT_SOURCES only
 # covers all/check).
 $(interconnect_libshoal_ic_a_OBJECTS) $(tests_unit_test_ic_OBJECTS) \
 	$(tests_unit_test_snapshot_file_OBJECTS): proto/shoal.pb-c.h
 # Link line for anything using the interconnect.
-IC_LIBS = interconnect/libshoal-ic.a proto/libshoal-proto.a $(ZMQ_LIBS) $(PROTOBUF_C_LIBS) $(GLIB_LIBS)
+# interconnect/ reads the machine (address map, device types): config/ comes after it.
+IC_LIBS = interconnect/libshoal-ic.a libshoal-cfg.a $(FDT_LIBS) proto/libshoal-proto.a $(ZMQ_LIBS) $(PROTOBUF_C_LIBS) $(GLIB_LIBS)
 
 check_PROGRAMS += tests/unit/test-ic
 TESTS += tests/unit/test-ic

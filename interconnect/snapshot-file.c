@@ -612,27 +612,6 @@ gboolean ic_snapshot_read_ram(IcSnapshot *snap, guint8 *ram, guint64 size, GErro
 
 /* ---- Does it fit the machine? ------------------------------------------- */
 
-static const char *device_type_name(CfgDeviceType type)
-{
-    /* The config's spelling (config/machine.c:extract_device), so the board
-     * string stays the same if the enum is renumbered. */
-    switch (type) {
-    case CFG_DEVICE_NS16550:
-        return "ns16550";
-    case CFG_DEVICE_SIFIVE_TEST:
-        return "sifive_test";
-    case CFG_DEVICE_CLINT:
-        return "clint";
-    case CFG_DEVICE_PLIC:
-        return "plic";
-    case CFG_DEVICE_SYSC:
-        return "sysc";
-    case CFG_DEVICE_GPIO:
-        return "gpio";
-    }
-    g_assert_not_reached();
-}
-
 static gint by_base(gconstpointer a, gconstpointer b)
 {
     const CfgDevice *da = *(const CfgDevice *const *)a, *db = *(const CfgDevice *const *)b;
@@ -655,7 +634,7 @@ char *ic_snapshot_board(const CfgMachine *machine)
     for (guint i = 0; i < devices->len; i++) {
         const CfgDevice *d = devices->pdata[i];
         g_string_append_printf(board, " %s:%s@0x%" G_GINT64_MODIFIER "x+0x%" G_GINT64_MODIFIER "x",
-                               d->name, device_type_name(d->type), d->base, d->size);
+                               d->name, cfg_device_type_name(d->type), d->base, d->size);
         if (d->irq >= 0)
             g_string_append_printf(board, "/irq%d", d->irq);
     }

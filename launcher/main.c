@@ -455,6 +455,10 @@ static int run_machine(const RunArgs *a, const CfgMachine *m)
                                       m->sysc_program ? m->sysc_program : "shoal-sysc-bridge", -1,
                                       bargs, &error);
         }
+        if (ok && cfg_machine_has_virtio(m)) {
+            g_auto(GStrv) vargs = child_args(a, run_dir, -1, FALSE);
+            ok = launcher_procs_spawn(&procs, dir, "shoal-virtio", -1, vargs, &error);
+        }
         for (guint i = 0; ok && i < m->n_nodes; i++) {
             g_auto(GStrv) nargs = child_args(a, run_dir, (gint)i, FALSE);
             ok = launcher_procs_spawn(&procs, dir, "shoal-cpu-node", (gint)i, nargs, &error);
@@ -505,6 +509,11 @@ static gboolean check_snapshots(RunArgs *a, const CfgMachine *m)
     g_autoptr(GError) error = NULL;
     if ((a->restore || a->snapshot_at) && cfg_machine_has_bridge(m)) {
         say("%s: SystemC models cannot be saved or restored yet (a device has type sysc)",
+            a->restore ? "--restore" : "--snapshot-at");
+        return FALSE;
+    }
+    if ((a->restore || a->snapshot_at) && cfg_machine_has_virtio(m)) {
+        say("%s: virtio devices cannot be saved or restored yet",
             a->restore ? "--restore" : "--snapshot-at");
         return FALSE;
     }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The memory server's side of the SystemC bridge: harts' accesses to sysc
- * ranges relayed to the bridge and back, the models' DMA into guest RAM as
- * one more requester of the directory (MSRV_DMA_NODE, so every page a DMA
- * writes is first taken from every node, with its translated code), and the
- * models' interrupt lines into the PLIC, and gpio pins into the models'
- * inputs. */
+/* The memory server's side of a device process (the SystemC bridge, or
+ * shoal-virtio): harts' accesses to its ranges relayed to it and back, its
+ * DMA into guest RAM through the directory's DMA requester (dma-node.c, so
+ * every page a DMA writes is first taken from every node, with its
+ * translated code), its interrupt lines into the PLIC, and gpio pins into
+ * the SystemC models' inputs. */
 #include <string.h>
 
 #include "memory-server/internal.h"
@@ -53,19 +53,12 @@ typedef struct {
     gpointer call_data;
 } Ordered;
 
-/* What a directory grant to MSRV_DMA_NODE belongs to. */
+/* A page of a DmaOp waiting for the DMA requester's grant. */
 typedef struct {
+    MsrvBridge *bridge;
     DmaOp *op;
     guint64 page;
 } DmaPage;
-
-/* What the directory asked of MSRV_DMA_NODE, done after its call returns
- * (the directory is not re-entrant). */
-typedef enum { DEFER_PUT_M, DEFER_ACK, DEFER_ACK_DATA } DeferKind;
-typedef struct {
-    DeferKind kind;
-    guint64 page;
-} Deferred;
 
 /* A model input the guest drives (a sysc device's `inputs` entry). */
 typedef struct {
@@ -76,29 +69,32 @@ typedef struct {
 
 struct MsrvBridge {
     const CfgMachine *machine;
+    CfgDeviceHost host;      /* whose devices: CFG_HOST_SYSC_BRIDGE or CFG_HOST_VIRTIO */
     MsrvDir *dir;
+    MsrvDmaNode *dma;
     MsrvPlic *plic;          /* NULL: no PLIC, lines go nowhere */
     MsrvSendFn send;         /* to a peer as is */
     MsrvSendFn reply;        /* to the peer that asked (a hart's answers go to its node) */
     gpointer opaque;
     gint peer;               /* the bridge's connection, -1 before its Hello */
-    guint64 next_txid;       /* for forwarded accesses and directory tokens */
+    guint64 next_txid;       /* for forwarded accesses and model lines */
     GHashTable *forwards;    /* our txid -> Forward* */
     GQueue *held;            /* Held*, until the bridge's Hello */
-    GHashTable *dma_pages;   /* token -> DmaPage* */
-    GQueue *deferred;        /* Deferred* */
     GArray *inputs;          /* ModelInput, every input of every sysc device */
     guint64 write_seq;       /* seq of the last write DmaRequest */
     GQueue *writes;          /* DmaOp* of writes waiting for grants, in seq order */
     GQueue *ordered;         /* Ordered*, in arrival order */
 };
 
-MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *plic,
-                            MsrvSendFn send, MsrvSendFn reply, gpointer opaque)
+MsrvBridge *msrv_bridge_new(const CfgMachine *machine, CfgDeviceHost host, MsrvDir *dir,
+                            MsrvDmaNode *dma, MsrvPlic *plic, MsrvSendFn send, MsrvSendFn reply,
+                            gpointer opaque)
 {
     MsrvBridge *b = g_new0(MsrvBridge, 1);
     b->machine = machine;
+    b->host = host;
     b->dir = dir;
+    b->dma = dma;
     b->plic = plic;
     b->send = send;
     b->reply = reply;
@@ -107,8 +103,6 @@ MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *p
     b->next_txid = 1;
     b->forwards = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     b->held = g_queue_new();
-    b->dma_pages = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-    b->deferred = g_queue_new();
     b->inputs = g_array_new(FALSE, TRUE, sizeof(ModelInput));
     for (guint i = 0; i < machine->n_devices; i++) {
         const CfgDevice *d = &machine->devices[i];
@@ -128,21 +122,8 @@ void msrv_bridge_free(MsrvBridge *b)
         return;
     g_hash_table_destroy(b->forwards);
     g_queue_free_full(b->held, g_free);
-    /* An op is shared by its pages: free each once, when its last page goes. */
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, b->dma_pages);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        DmaOp *op = ((DmaPage *)value)->op;
-        if (--op->pages_left == 0) {
-            g_free(op->buf);
-            g_free(op);
-        }
-    }
-    g_hash_table_destroy(b->dma_pages);
-    g_queue_free_full(b->deferred, g_free);
     g_array_free(b->inputs, TRUE);
-    g_queue_free(b->writes); /* its ops were freed with their pages */
+    g_queue_free(b->writes); /* its ops go with their pages (dma_page_drop) */
     for (Ordered *o; (o = g_queue_pop_head(b->ordered));) {
         if (o->kind == ORDERED_CALL)
             g_free(o->call_data); /* the machine ended first */
@@ -310,7 +291,7 @@ gboolean msrv_bridge_line(MsrvBridge *b, const IcEnvelope *env, GError **error)
     const CfgMachine *m = b->machine;
     for (guint i = 0; i < m->n_devices; i++) {
         const CfgDevice *d = &m->devices[i];
-        if (d->type == CFG_DEVICE_SYSC && d->irq == (gint)line->source) {
+        if (cfg_device_host(d->type) == b->host && d->irq == (gint)line->source) {
             if (must_wait(b)) {
                 Ordered *o = hold(b, ORDERED_LINE);
                 o->source = line->source;
@@ -322,8 +303,8 @@ gboolean msrv_bridge_line(MsrvBridge *b, const IcEnvelope *env, GError **error)
         }
     }
     g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
-                "interrupt source %u is not the irq of a sysc device in %s", line->source,
-                m->path);
+                "interrupt source %u is not the irq of a %s device in %s", line->source,
+                b->host == CFG_HOST_VIRTIO ? "virtio" : "sysc", m->path);
     return FALSE;
 }
 
@@ -374,33 +355,6 @@ static void send_dma_response(MsrvBridge *b, guint64 txid, gboolean ok, const gu
         b->send(b->opaque, (guint)b->peer, &out);
 }
 
-static void defer(MsrvBridge *b, DeferKind kind, guint64 page)
-{
-    Deferred *d = g_new(Deferred, 1);
-    d->kind = kind;
-    d->page = page;
-    g_queue_push_tail(b->deferred, d);
-}
-
-/* May the DMA touch @page's RAM right now, without a transaction? Yes when
- * no node can hold a copy the access would miss or leave stale, and no
- * transaction is queued ahead on the page: the directory runs on this
- * thread, so nothing changes between this look and the copy. A read also
- * may when the page is Shared (RAM is current). This is what GetM + PutM
- * (GetS) would do to such a page, minus the directory's bookkeeping and
- * copies; it leaves the entry as it was. */
-static gboolean page_direct(MsrvBridge *b, guint64 page, gboolean is_write)
-{
-    MsrvPageState state;
-    guint owner;
-    guint64 sharers;
-    gboolean busy;
-    msrv_dir_peek(b->dir, page, &state, &owner, &sharers, &busy);
-    if (busy)
-        return FALSE;
-    return state == MSRV_PAGE_UNCACHED || (!is_write && state == MSRV_PAGE_SHARED);
-}
-
 /* The bytes of [lo, hi) (inside one page) between RAM and @op's buffer. */
 static void copy_slice(MsrvBridge *b, guint64 page, guint64 lo, guint64 hi, gboolean is_write,
                        guint8 *buf)
@@ -430,6 +384,9 @@ static void dma_op_done(MsrvBridge *b, DmaOp *op)
     dma_op_free(op);
 }
 
+static void dma_granted(gpointer opaque, guint64 page, gboolean modified);
+static void dma_page_drop(gpointer data);
+
 void msrv_bridge_dma(MsrvBridge *b, const IcEnvelope *env)
 {
     const Shoal__V1__DmaRequest *req = env->dma_request;
@@ -446,7 +403,7 @@ void msrv_bridge_dma(MsrvBridge *b, const IcEnvelope *env)
             send_dma_response(b, env->txid, FALSE, NULL, 0);
             return;
         }
-        if (!page_direct(b, p, is_write))
+        if (!msrv_dma_node_page_direct(b->dma, p, is_write))
             slow++;
         if (p == last)
             break;
@@ -476,7 +433,7 @@ void msrv_bridge_dma(MsrvBridge *b, const IcEnvelope *env)
     g_autofree gboolean *direct = g_new(gboolean, (last - first) / PAGE_SIZE + 1);
     for (guint64 p = first, i = 0;; p += PAGE_SIZE, i++) {
         guint64 lo = MAX(op->addr, p), hi = MIN(op->addr + len, p + PAGE_SIZE);
-        direct[i] = page_direct(b, p, is_write);
+        direct[i] = msrv_dma_node_page_direct(b->dma, p, is_write);
         if (direct[i])
             copy_slice(b, p, lo, hi, is_write, op->buf + (lo - op->addr));
         if (p == last)
@@ -484,66 +441,36 @@ void msrv_bridge_dma(MsrvBridge *b, const IcEnvelope *env)
     }
     for (guint64 p = first, i = 0;; p += PAGE_SIZE, i++) {
         if (!direct[i]) {
-            guint64 *token = g_new(guint64, 1);
             DmaPage *dp = g_new(DmaPage, 1);
-            *token = b->next_txid++;
+            dp->bridge = b;
             dp->op = op;
             dp->page = p;
-            g_hash_table_insert(b->dma_pages, token, dp);
-            /* A write needs the page away from every node, a read only from
-             * a Modified owner: exactly what GetM and GetS ask the directory. */
-            msrv_dir_request(b->dir, MSRV_DMA_NODE, is_write ? MSRV_REQ_GET_M : MSRV_REQ_GET_S,
-                             *token, p, NULL);
+            msrv_dma_node_request(b->dma, p, is_write, dma_granted, dp, dma_page_drop);
         }
         if (p == last)
             break;
     }
 }
 
-void msrv_bridge_dir_grant(MsrvBridge *b, guint64 token, guint64 page, gboolean modified)
+static void dma_granted(gpointer opaque, guint64 page, gboolean modified)
 {
-    DmaPage *dp = g_hash_table_lookup(b->dma_pages, &token);
-    g_assert(dp != NULL && dp->page == page);
+    g_autofree DmaPage *dp = opaque;
+    MsrvBridge *b = dp->bridge;
     DmaOp *op = dp->op;
+    g_assert(dp->page == page);
     guint64 lo = MAX(op->addr, page), hi = MIN(op->addr + op->len, page + PAGE_SIZE);
     g_assert(!op->is_write || modified);
     copy_slice(b, page, lo, hi, op->is_write, op->buf + (lo - op->addr));
-    /* A write gives the page straight back: the next hart to touch it
-     * fetches the new bytes. So does a read granted M (queued behind our
-     * own write), or the page would stay ours and off the direct path. */
-    if (modified)
-        defer(b, DEFER_PUT_M, page);
-    g_hash_table_remove(b->dma_pages, &token);
     if (--op->pages_left == 0)
         dma_op_done(b, op);
 }
-void msrv_bridge_dir_invalidate(MsrvBridge *b, guint64 page)
-{
-    defer(b, DEFER_ACK, page);
-}
 
-void msrv_bridge_dir_recall(MsrvBridge *b, guint64 page, gboolean downgrade)
+/* The machine ended before the page's grant: an op is shared by its pages,
+ * freed with the last. */
+static void dma_page_drop(gpointer data)
 {
-    /* Only between a write's grant and its deferred PutM: RAM has the data. */
-    defer(b, DEFER_ACK_DATA, page);
-}
-
-void msrv_bridge_run_deferred(MsrvBridge *b)
-{
-    while (!g_queue_is_empty(b->deferred)) {
-        Deferred *d = g_queue_pop_head(b->deferred);
-        g_autoptr(GError) error = NULL;
-        g_autofree guint8 *copy = NULL;
-        if (d->kind != DEFER_ACK)
-            copy = g_memdup2(msrv_dir_page(b->dir, d->page), PAGE_SIZE);
-        if (d->kind == DEFER_PUT_M)
-            msrv_dir_request(b->dir, MSRV_DMA_NODE, MSRV_REQ_PUT_M, 0, d->page, copy);
-        else {
-            /* The directory asked: refusing our own ack would be a bug. */
-            gboolean ok = msrv_dir_ack(b->dir, MSRV_DMA_NODE, d->page, copy, &error);
-            g_assert_no_error(error);
-            g_assert(ok);
-        }
-        g_free(d);
-    }
+    DmaPage *dp = data;
+    if (--dp->op->pages_left == 0)
+        dma_op_free(dp->op);
+    g_free(dp);
 }

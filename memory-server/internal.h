@@ -117,19 +117,54 @@ guint32 msrv_gpio_levels(const MsrvGpio *gpio);
 void msrv_gpio_save(const MsrvGpio *gpio, Shoal__V1__GpioState *out);
 void msrv_gpio_load(MsrvGpio *gpio, const Shoal__V1__GpioState *state);
 
-/* ---- the SystemC bridge's side (bridge.c) ---- */
-/* The directory requester that stands for the bridge's DMA (a machine with
- * a bridge has at most MSRV_DMA_NODE cpu nodes). */
+/* ---- dma-node.c: the directory requester of the device processes' DMA ---- */
+/* The directory requester that stands for every device process's DMA (a
+ * machine with one has at most MSRV_DMA_NODE cpu nodes). */
 #define MSRV_DMA_NODE (MSRV_DIR_MAX_NODES - 1)
+typedef struct MsrvDmaNode MsrvDmaNode;
+/* A page asked with msrv_dma_node_request is granted: its bytes in RAM
+ * (msrv_dir_page) may be read (and, @modified, written) now, in the call;
+ * the page goes back to the directory after it. */
+typedef void (*MsrvDmaGrantFn)(gpointer opaque, guint64 page, gboolean modified);
+/* On the server thread; @dir outlives it. */
+MsrvDmaNode *msrv_dma_node_new(MsrvDir *dir);
+/* Pending requests' @drop functions are called. */
+void msrv_dma_node_free(MsrvDmaNode *dma);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvDmaNode, msrv_dma_node_free)
+/* May a DMA touch @page's RAM right now, without a transaction? Yes when
+ * no node can hold a copy the access would miss or leave stale, and no
+ * transaction is queued ahead on the page: the directory runs on this
+ * thread, so nothing changes between this look and the copy. A read also
+ * may when the page is Shared (RAM is current). This is what GetM + PutM
+ * (GetS) would do to such a page, minus the directory's bookkeeping. */
+gboolean msrv_dma_node_page_direct(MsrvDmaNode *dma, guint64 page, gboolean is_write);
+/* Asks the directory for @page (GetM for a write, GetS for a read); @fn is
+ * called with @opaque when it is granted, maybe inside this call. @drop
+ * (may be NULL) frees @opaque if the machine ends first. */
+void msrv_dma_node_request(MsrvDmaNode *dma, guint64 page, gboolean is_write, MsrvDmaGrantFn fn,
+                           gpointer opaque, GDestroyNotify drop);
+/* The directory's calls for MSRV_DMA_NODE (grant with the token it was
+ * given as txid). */
+void msrv_dma_node_dir_grant(MsrvDmaNode *dma, guint64 token, guint64 page, gboolean modified);
+void msrv_dma_node_dir_invalidate(MsrvDmaNode *dma, guint64 page);
+void msrv_dma_node_dir_recall(MsrvDmaNode *dma, guint64 page);
+/* Performs the acks and write-backs the directory asked of MSRV_DMA_NODE;
+ * call after every msrv_dir_* call (it is not re-entrant). */
+void msrv_dma_node_run_deferred(MsrvDmaNode *dma);
+
+/* ---- bridge.c: the server's side of a device process ---- */
+/* A device process (the SystemC bridge, shoal-virtio), as the server sees it. */
 typedef struct MsrvBridge MsrvBridge;
 /* Sends @env to @peer (the server's ic_server_send; a hart's request
  * channel's answers go to its node's main connection with MsrvBridge.reply). */
 typedef void (*MsrvSendFn)(gpointer opaque, guint peer, const IcEnvelope *env);
-/* Everything on the server thread; @dir, @plic (may be NULL) and @machine
- * outlive it. @send carries what goes to the bridge (its peer as given), @reply
- * answers to the peer that asked. */
-MsrvBridge *msrv_bridge_new(const CfgMachine *machine, MsrvDir *dir, MsrvPlic *plic,
-                            MsrvSendFn send, MsrvSendFn reply, gpointer opaque);
+/* Everything on the server thread; @dir, @dma, @plic (may be NULL) and
+ * @machine outlive it. @host says whose devices it relays
+ * (CFG_HOST_SYSC_BRIDGE or CFG_HOST_VIRTIO). @send carries what goes to the
+ * process (its peer as given), @reply answers to the peer that asked. */
+MsrvBridge *msrv_bridge_new(const CfgMachine *machine, CfgDeviceHost host, MsrvDir *dir,
+                            MsrvDmaNode *dma, MsrvPlic *plic, MsrvSendFn send, MsrvSendFn reply,
+                            gpointer opaque);
 void msrv_bridge_free(MsrvBridge *bridge);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvBridge, msrv_bridge_free)
 /* The bridge said Hello on @peer: accesses held until now go to it. */
@@ -149,22 +184,14 @@ gboolean msrv_bridge_mmio_response(MsrvBridge *bridge, const IcEnvelope *env, GE
  * page is done (now or after acks). Until a write is done, the bridge's
  * later MmioResponses and DeviceLines are held (the bridge posts writes). */
 void msrv_bridge_dma(MsrvBridge *bridge, const IcEnvelope *env);
-/* The bridge's DeviceLine: the PLIC source follows it. FALSE + error if the
- * source is no sysc device's irq. */
+/* The process's DeviceLine: the PLIC source follows it. FALSE + error if the
+ * source is the irq of none of its devices. */
 gboolean msrv_bridge_line(MsrvBridge *bridge, const IcEnvelope *env, GError **error);
 /* The pins of gpio device @gpio (index in machine->devices) are now
  * @levels (msrv_gpio_levels): each sysc model input wired to a pin whose
  * level changed gets a ModelLine, or, before the bridge's Hello, gets it
  * with every other input's level when the Hello comes. */
 void msrv_bridge_pins(MsrvBridge *bridge, guint gpio, guint32 levels, guint64 guest_ns);
-/* The directory's calls for MSRV_DMA_NODE (grant with the token that
- * msrv_bridge_dma passed as txid). */
-void msrv_bridge_dir_grant(MsrvBridge *bridge, guint64 token, guint64 page, gboolean modified);
-void msrv_bridge_dir_invalidate(MsrvBridge *bridge, guint64 page);
-void msrv_bridge_dir_recall(MsrvBridge *bridge, guint64 page, gboolean downgrade);
-/* Performs the acks and write-backs the directory asked of MSRV_DMA_NODE;
- * call after every msrv_dir_* call (it is not re-entrant). */
-void msrv_bridge_run_deferred(MsrvBridge *bridge);
 /* Calls @fn(@data) once every DMA write the bridge sent so far is done (at
  * once if none is pending), in order with its held answers and lines: what
  * the bridge says after a write must not overtake it. @data is g_free()d

@@ -19,7 +19,14 @@
 #define POLL_MS 100 /* longest wait before looking at the signal flag */
 #define NODE_TOKEN_LEN 16 /* bytes of a node main connection's token */
 
-typedef enum { ROLE_NONE, ROLE_NODE, ROLE_CONSOLE, ROLE_BRIDGE, ROLE_DEBUGGER } PeerRole;
+typedef enum {
+    ROLE_NONE,
+    ROLE_NODE,
+    ROLE_CONSOLE,
+    ROLE_BRIDGE,
+    ROLE_DEBUGGER,
+    ROLE_DEVICES, /* shoal-virtio */
+} PeerRole;
 
 typedef struct {
     PeerRole role;
@@ -39,6 +46,8 @@ typedef struct {
     guint64 uart_lsr_addr; /* its LSR, which nodes mirror (0: no UART) */
     gint uart_lsr_sent;   /* uart_status(): as last sent to nodes, -1 never */
     MsrvBridge *bridge;   /* NULL: no sysc device, no bridge */
+    MsrvBridge *virtio;   /* NULL: no virtio device, no shoal-virtio */
+    MsrvDmaNode *dma;     /* the device processes' DMA; NULL if there is none */
     MsrvQuantum *quantum; /* NULL: decoupled time (host clock) */
     MsrvGpio **gpios;     /* by device index: NULL unless that device is a gpio */
     guint64 boot_pc;
@@ -184,8 +193,8 @@ static void send_page_answer(Server *s, guint node, guint64 txid, IcEnvelope *en
 static void dir_grant(gpointer opaque, guint node, guint64 txid, guint64 page, gboolean modified)
 {
     Server *s = opaque;
-    if (node == MSRV_DMA_NODE && s->bridge) {
-        msrv_bridge_dir_grant(s->bridge, txid, page, modified);
+    if (node == MSRV_DMA_NODE && s->dma) {
+        msrv_dma_node_dir_grant(s->dma, txid, page, modified);
         return;
     }
     Shoal__V1__PageGrant grant = SHOAL__V1__PAGE_GRANT__INIT;
@@ -205,8 +214,8 @@ static void dir_grant(gpointer opaque, guint node, guint64 txid, guint64 page, g
 static void dir_invalidate(gpointer opaque, guint node, guint64 page)
 {
     Server *s = opaque;
-    if (node == MSRV_DMA_NODE && s->bridge) {
-        msrv_bridge_dir_invalidate(s->bridge, page);
+    if (node == MSRV_DMA_NODE && s->dma) {
+        msrv_dma_node_dir_invalidate(s->dma, page);
         return;
     }
     Shoal__V1__Invalidate inv = SHOAL__V1__INVALIDATE__INIT;
@@ -222,8 +231,8 @@ static void dir_invalidate(gpointer opaque, guint node, guint64 page)
 static void dir_recall(gpointer opaque, guint node, guint64 page, gboolean downgrade)
 {
     Server *s = opaque;
-    if (node == MSRV_DMA_NODE && s->bridge) {
-        msrv_bridge_dir_recall(s->bridge, page, downgrade);
+    if (node == MSRV_DMA_NODE && s->dma) {
+        msrv_dma_node_dir_recall(s->dma, page);
         return;
     }
     Shoal__V1__Recall rec = SHOAL__V1__RECALL__INIT;
@@ -241,8 +250,8 @@ static void dir_recall(gpointer opaque, guint node, guint64 page, gboolean downg
 static void dir_put_ack(gpointer opaque, guint node, guint64 txid, guint64 page)
 {
     Server *s = opaque;
-    if (node == MSRV_DMA_NODE && s->bridge)
-        return; /* the DMA agent's write-back needs no answer */
+    if (node == MSRV_DMA_NODE && s->dma)
+        return; /* the DMA requester's write-back needs no answer */
     Shoal__V1__PageAck ack = SHOAL__V1__PAGE_ACK__INIT;
     ack.page = page;
     IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
@@ -473,17 +482,23 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
         info->role = ROLE_DEBUGGER;
         s->debugger_peer = (gint)peer;
         ic_server_set_peer_label(s->ic, peer, "debugger");
-    } else if (!s->bridge) {
-        send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-                   "no SystemC bridge in this machine (no device has type sysc)");
-        return;
-    } else if (msrv_bridge_connected(s->bridge)) {
-        send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-                   "a SystemC bridge is already connected");
-        return;
     } else {
-        info->role = ROLE_BRIDGE;
-        ic_server_set_peer_label(s->ic, peer, "sysc bridge");
+        gboolean sysc = h->role == SHOAL__V1__ROLE__ROLE_BRIDGE;
+        MsrvBridge *b = sysc ? s->bridge : s->virtio;
+        const char *what = sysc ? "SystemC bridge" : "shoal-virtio";
+        if (!b) {
+            send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+                       sysc ? "no SystemC bridge in this machine (no device has type sysc)"
+                            : "no virtio device in this machine");
+            return;
+        }
+        if (msrv_bridge_connected(b)) {
+            g_autofree char *text = g_strdup_printf("a %s is already connected", what);
+            send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST, text);
+            return;
+        }
+        info->role = sysc ? ROLE_BRIDGE : ROLE_DEVICES;
+        ic_server_set_peer_label(s->ic, peer, sysc ? "sysc bridge" : "shoal-virtio");
     }
     g_info("%s said Hello", ic_server_peer_name(s->ic, peer));
     Shoal__V1__HelloAck ack = SHOAL__V1__HELLO_ACK__INIT;
@@ -512,6 +527,8 @@ static void on_hello(Server *s, IcPeer peer, const IcEnvelope *env)
         if (s->quantum)
             msrv_quantum_bridge_ready(s->quantum);
     }
+    if (info->role == ROLE_DEVICES)
+        msrv_bridge_hello(s->virtio, peer);
     if (info->role == ROLE_NODE && !info->request_channel) {
         GArray *held = s->held_irqs[info->node];
         for (guint i = 0; i < held->len; i++)
@@ -621,6 +638,7 @@ static void start_reset(Server *s)
 {
     const char *why = !s->machine->reboot ? "[machine] on-reset = exit"
                       : s->bridge         ? "SystemC models cannot be reset"
+                      : s->virtio         ? "virtio devices cannot be reset yet"
                       : s->quantum        ? "deterministic time is not reset"
                                           : NULL;
     if (why) {
@@ -750,6 +768,8 @@ static void start_save(Server *s, const char *path, gint reply_peer, guint64 rep
                       : s->resetting ? "the machine is being reset"
                       : s->bridge    ? "SystemC models cannot be saved yet: a machine with a "
                                        "sysc device has no snapshots"
+                      : s->virtio    ? "virtio devices cannot be saved yet: a machine with one "
+                                       "has no snapshots"
                                      : NULL;
     if (why) {
         g_autofree char *t = g_strdup_printf("%s: %s", path, why);
@@ -990,6 +1010,8 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
         return gpio_access(s, r->device, req, off, value);
     case CFG_DEVICE_CLINT: /* the nodes serve it: never routed here */
     case CFG_DEVICE_SYSC:  /* the bridge serves it (on_mmio) */
+    case CFG_DEVICE_VIRTIO_BLK: /* shoal-virtio serves them (on_mmio) */
+    case CFG_DEVICE_VIRTIO_RNG:
         return FALSE;
     }
     return FALSE;
@@ -999,9 +1021,12 @@ static void on_mmio(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelo
 {
     const Shoal__V1__MmioRequest *req = env->mmio_request;
     const IcRegion *region = ic_addr_map_lookup(s->map, req->addr);
-    if (region && region->owner == IC_OWNER_BRIDGE && s->bridge &&
-        req->addr + req->size - region->base <= region->size) {
-        msrv_bridge_mmio(s->bridge, peer, env);
+    MsrvBridge *relay = !region                              ? NULL
+                        : region->owner == IC_OWNER_BRIDGE ? s->bridge
+                        : region->owner == IC_OWNER_VIRTIO ? s->virtio
+                                                           : NULL;
+    if (relay && req->addr + req->size - region->base <= region->size) {
+        msrv_bridge_mmio(relay, peer, env);
         return;
     }
     guint64 value = 0;
@@ -1201,23 +1226,29 @@ static void on_console_bytes(Server *s, IcPeer peer, const PeerInfo *info, const
     sync_uart_irq(s);
 }
 
+/* The device process that sent a message (the route admits only the two). */
+static MsrvBridge *sender(Server *s, const PeerInfo *info)
+{
+    return info->role == ROLE_BRIDGE ? s->bridge : s->virtio;
+}
+
 static void on_mmio_response(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     g_autoptr(GError) error = NULL;
-    if (!msrv_bridge_mmio_response(s->bridge, env, &error))
+    if (!msrv_bridge_mmio_response(sender(s, info), env, &error))
         g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
 }
 
 static void on_dma_request(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
-    msrv_bridge_dma(s->bridge, env);
-    msrv_bridge_run_deferred(s->bridge);
+    msrv_bridge_dma(sender(s, info), env);
+    msrv_dma_node_run_deferred(s->dma);
 }
 
 static void on_device_line(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
     g_autoptr(GError) error = NULL;
-    if (!msrv_bridge_line(s->bridge, env, &error))
+    if (!msrv_bridge_line(sender(s, info), env, &error))
         g_warning("%s: %s", ic_server_peer_name(s->ic, peer), error->message);
 }
 
@@ -1265,9 +1296,12 @@ static const Route routes[] = {
     [SHOAL__V1__ENVELOPE__BODY_QUANTUM_DONE] = { FROM(ROLE_NODE), TRUE, on_quantum_done },
     [SHOAL__V1__ENVELOPE__BODY_CONSOLE_BYTES] = { FROM(ROLE_CONSOLE), FALSE, on_console_bytes },
     [SHOAL__V1__ENVELOPE__BODY_CONSOLE_ACK] = { FROM(ROLE_CONSOLE), FALSE, on_console_ack },
-    [SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE] = { FROM(ROLE_BRIDGE), FALSE, on_mmio_response },
-    [SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST] = { FROM(ROLE_BRIDGE), FALSE, on_dma_request },
-    [SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE] = { FROM(ROLE_BRIDGE), FALSE, on_device_line },
+    [SHOAL__V1__ENVELOPE__BODY_MMIO_RESPONSE] = { FROM(ROLE_BRIDGE) | FROM(ROLE_DEVICES), FALSE,
+                                                  on_mmio_response },
+    [SHOAL__V1__ENVELOPE__BODY_DMA_REQUEST] = { FROM(ROLE_BRIDGE) | FROM(ROLE_DEVICES), FALSE,
+                                                on_dma_request },
+    [SHOAL__V1__ENVELOPE__BODY_DEVICE_LINE] = { FROM(ROLE_BRIDGE) | FROM(ROLE_DEVICES), FALSE,
+                                                on_device_line },
     [SHOAL__V1__ENVELOPE__BODY_QUANTUM_REACHED] = { FROM(ROLE_BRIDGE), TRUE, on_quantum_reached },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_to_nodes },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_RESUME] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_to_nodes },
@@ -1309,7 +1343,7 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
     }
     static const char *const role_names[] = {
         [ROLE_NONE] = "none (no Hello)", [ROLE_NODE] = "node", [ROLE_CONSOLE] = "console",
-        [ROLE_BRIDGE] = "bridge", [ROLE_DEBUGGER] = "debugger",
+        [ROLE_BRIDGE] = "bridge", [ROLE_DEBUGGER] = "debugger", [ROLE_DEVICES] = "devices",
     };
     g_autofree char *t = g_strdup_printf("unexpected %s from a peer with role %s",
                                          ic_envelope_body_name(env), role_names[info->role]);
@@ -1356,15 +1390,9 @@ static gboolean setup_plic(Server *s, GError **error)
                     m->n_harts, MSRV_PLIC_MAX_HARTS);
         return FALSE;
     }
-    if (uart && uart->irq >= (gint)MSRV_PLIC_SOURCES) {
-        g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
-                    "%s: [device.%s] irq: %d, the PLIC has sources 1..%u", m->path, uart->name,
-                    uart->irq, MSRV_PLIC_SOURCES - 1);
-        return FALSE;
-    }
     for (guint i = 0; i < m->n_devices; i++) {
         const CfgDevice *d = &m->devices[i];
-        if (d->type == CFG_DEVICE_SYSC && d->irq >= (gint)MSRV_PLIC_SOURCES) {
+        if (d->irq >= (gint)MSRV_PLIC_SOURCES) {
             g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
                         "%s: [device.%s] irq: %d, the PLIC has sources 1..%u", m->path, d->name,
                         d->irq, MSRV_PLIC_SOURCES - 1);
@@ -1382,6 +1410,11 @@ static void bridge_send(gpointer opaque, guint peer, const IcEnvelope *env)
     if (s->quantum) /* everything MsrvBridge sends goes to the bridge */
         msrv_quantum_bridge_busy(s->quantum);
     send_to(s, peer, (IcEnvelope *)env);
+}
+
+static void virtio_send(gpointer opaque, guint peer, const IcEnvelope *env)
+{
+    send_to(opaque, peer, (IcEnvelope *)env);
 }
 
 static void bridge_reply(gpointer opaque, guint peer, const IcEnvelope *env)
@@ -1503,15 +1536,21 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
         if (m->devices[i].type == CFG_DEVICE_GPIO)
             s->gpios[i] = msrv_gpio_new();
     }
-    if (cfg_machine_has_bridge(m)) {
+    if (cfg_machine_has_bridge(m) || cfg_machine_has_virtio(m)) {
         if (m->n_nodes > MSRV_DMA_NODE) {
             g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
-                        "%s: %u nodes, at most %u with a SystemC bridge", m->path, m->n_nodes,
-                        MSRV_DMA_NODE);
+                        "%s: %u nodes, at most %u with a SystemC bridge or a virtio device",
+                        m->path, m->n_nodes, MSRV_DMA_NODE);
             return FALSE;
         }
-        s->bridge = msrv_bridge_new(m, s->dir, s->plic, bridge_send, bridge_reply, s);
+        s->dma = msrv_dma_node_new(s->dir);
     }
+    if (cfg_machine_has_bridge(m))
+        s->bridge = msrv_bridge_new(m, CFG_HOST_SYSC_BRIDGE, s->dir, s->dma, s->plic, bridge_send,
+                                    bridge_reply, s);
+    if (cfg_machine_has_virtio(m))
+        s->virtio = msrv_bridge_new(m, CFG_HOST_VIRTIO, s->dir, s->dma, s->plic, virtio_send,
+                                    bridge_reply, s);
     if (m->deterministic)
         s->quantum = msrv_quantum_new(m, s->bridge != NULL, &quantum_ops, s);
     /* Before anyone can connect: a process that finds the socket finds
@@ -1535,6 +1574,8 @@ static void teardown(Server *s)
 {
     ic_server_free(s->ic);
     msrv_bridge_free(s->bridge);
+    msrv_bridge_free(s->virtio);
+    msrv_dma_node_free(s->dma);
     msrv_quantum_free(s->quantum);
     ic_addr_map_free(s->map);
     msrv_dir_free(s->dir);
@@ -1650,8 +1691,8 @@ int msrv_run(const CfgMachine *machine, const char *run_dir, const MsrvRunOption
             dispatch(&s, peer, env);
         finish_reset(&s); /* an ack may have closed the last transaction */
         maybe_dump(&s);
-        if (s.bridge && !s.done)
-            msrv_bridge_run_deferred(s.bridge); /* an ack may have granted a DMA page */
+        if (s.dma && !s.done)
+            msrv_dma_node_run_deferred(s.dma); /* an ack may have granted a DMA page */
         flush_console(&s, FALSE);
     }
     int code = s.exit_code;

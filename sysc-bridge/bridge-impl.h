@@ -11,7 +11,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include "sysc-bridge/link.h"
+#include "interconnect/device-link.h"
 #include "sysc-bridge/shoal-sysc.h"
 
 namespace shoal {
@@ -38,7 +38,7 @@ struct TimeBase {
  *   and runs to its end when the server says every hart got there. */
 class TimeSync {
 public:
-    TimeSync(SyscLink *link, const CfgMachine *machine);
+    TimeSync(IcDeviceLink *link, const CfgMachine *machine);
     const TimeBase &base() const { return base_; }
     /* The pacer's loop, one step at a time (pacer thread): */
     /* how long to wait for a message now; */
@@ -47,14 +47,14 @@ public:
      * decoupled time) is about to reach the models; */
     void before_access(guint64 guest_ns);
     /* the server's QuantumAdvance (answered with QuantumReached); */
-    void advance(const SyscAdvance &advance);
+    void advance(const IcDeviceAdvance &advance);
     /* no message came within poll_ms. */
     void nothing_came();
     /* What a hart's access at guest time @guest_ns adds to SystemC now. */
     sc_core::sc_time access_delay(guint64 guest_ns) const;
 
 private:
-    SyscLink *link_;
+    IcDeviceLink *link_;
     guint64 quantum_ns_;
     bool deterministic_;
     TimeBase base_;
@@ -90,7 +90,7 @@ struct Bridge::Impl {
         std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> inputs;
     };
 
-    Impl(const CfgMachine *machine, SyscLink *link) : machine(machine), link(link) {}
+    Impl(const CfgMachine *machine, IcDeviceLink *link) : machine(machine), link(link) {}
     ~Impl()
     {
         while (!adopted.empty())
@@ -98,7 +98,7 @@ struct Bridge::Impl {
     }
 
     const CfgMachine *machine;
-    SyscLink *link;                      /* owned by main */
+    IcDeviceLink *link;                      /* owned by main */
     std::vector<Range> ranges;           /* one per sysc device */
     std::unique_ptr<TimeSync> sync;
     std::vector<std::shared_ptr<void>> adopted; /* freed last first */
@@ -109,7 +109,7 @@ struct Bridge::Impl {
     static void line(gpointer opaque, const CfgDevice *device, guint input, gboolean level,
                      guint64 guest_ns);
     /* Called on the pacer thread only (it waits for delta cycles). */
-    void serve_mmio(const SyscMmio &m);
+    void serve_mmio(const IcDeviceMmio &m);
     void settle();
     void ended();
 };

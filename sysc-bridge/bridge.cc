@@ -28,14 +28,14 @@ static void settle_models()
         wait(SC_ZERO_TIME);
 }
 
-TimeSync::TimeSync(SyscLink *link, const CfgMachine *machine)
+TimeSync::TimeSync(IcDeviceLink *link, const CfgMachine *machine)
     : link_(link), quantum_ns_(machine->sysc_quantum_ns), deterministic_(machine->deterministic)
 {
     /* For models with quantum keepers of their own. */
     tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time((double)quantum_ns_, SC_NS));
     /* Deterministic time starts at 0 with the harts; decoupled time is the
      * host clock's, and SystemC starts where it is now. */
-    base_.start_ns = deterministic_ ? 0 : sysc_link_guest_ns(link);
+    base_.start_ns = deterministic_ ? 0 : ic_device_link_guest_ns(link);
 }
 
 guint64 TimeSync::now_ns() const
@@ -53,7 +53,7 @@ static void advance_to(guint64 from_ns, guint64 to_ns)
 
 void TimeSync::catch_up()
 {
-    advance_to(now_ns(), sysc_link_guest_ns(link_) + quantum_ns_);
+    advance_to(now_ns(), ic_device_link_guest_ns(link_) + quantum_ns_);
 }
 
 guint64 TimeSync::next_event_ns() const
@@ -69,7 +69,7 @@ guint64 TimeSync::idle_ns() const
     if (next == G_MAXUINT64)
         return G_MAXUINT64;
     guint64 may_run_at = next > quantum_ns_ ? next - quantum_ns_ : 0;
-    guint64 guest = sysc_link_guest_ns(link_);
+    guint64 guest = ic_device_link_guest_ns(link_);
     return may_run_at > guest ? may_run_at - guest : 0;
 }
 
@@ -80,8 +80,8 @@ void TimeSync::run_to(guint64 ns)
 
 void TimeSync::skip_idle(guint64 until_ns)
 {
-    guint64 lines = sysc_link_lines_sent(link_);
-    while (now_ns() < until_ns && sysc_link_lines_sent(link_) == lines) {
+    guint64 lines = ic_device_link_lines_sent(link_);
+    while (now_ns() < until_ns && ic_device_link_lines_sent(link_) == lines) {
         guint64 next = MIN(next_event_ns(), until_ns);
         if (next == G_MAXUINT64)
             return; /* nothing will ever happen here: let the server ask again */
@@ -125,7 +125,7 @@ void TimeSync::before_access(guint64 guest_ns)
         catch_up(); /* the poll may have slept past guest time */
 }
 
-void TimeSync::advance(const SyscAdvance &a)
+void TimeSync::advance(const IcDeviceAdvance &a)
 {
     if (!deterministic_) {
         g_warning("QuantumAdvance in decoupled time; ignored");
@@ -135,7 +135,7 @@ void TimeSync::advance(const SyscAdvance &a)
     if (a.idle_until_ns > a.to_ns)
         skip_idle(a.idle_until_ns);
     guint64 next = next_event_ns();
-    sysc_link_reached(link_, a.quantum, now_ns(), next == G_MAXUINT64 ? 0 : next);
+    ic_device_link_reached(link_, a.quantum, now_ns(), next == G_MAXUINT64 ? 0 : next);
 }
 
 sc_time TimeSync::access_delay(guint64 guest_ns) const
@@ -171,7 +171,7 @@ Bridge::Bridge(sc_module_name name, std::unique_ptr<Impl> impl)
         }
     }
     impl_->sync = std::make_unique<TimeSync>(impl_->link, m);
-    sysc_link_set_line_fn(impl_->link, &Impl::line, impl_.get());
+    ic_device_link_set_line_fn(impl_->link, &Impl::line, impl_.get());
     dma.register_b_transport(this, &Bridge::dma_b_transport);
     dma.register_transport_dbg(this, &Bridge::dma_debug);
     SC_HAS_PROCESS(Bridge);
@@ -223,7 +223,7 @@ sc_in<bool> &Bridge::irq(const std::string &name)
                 bool level = range.irq->read();
                 if (level != range.last_level) {
                     range.last_level = level;
-                    sysc_link_line(impl->link, (guint)range.device->irq, level);
+                    ic_device_link_line(impl->link, (guint)range.device->irq, level);
                 }
             },
             ("line_" + name).c_str(), &opts);
@@ -271,14 +271,14 @@ static bool dmi_covers(const tlm::tlm_dmi &dmi, guint64 off, unsigned size, bool
            (is_write ? dmi.is_write_allowed() : dmi.is_read_allowed());
 }
 
-void Bridge::Impl::serve_mmio(const SyscMmio &m)
+void Bridge::Impl::serve_mmio(const IcDeviceMmio &m)
 {
     Range *r = nullptr;
     for (auto &range : ranges)
         if (range.device == m.device)
             r = &range;
     if (!r || !r->socket) {
-        sysc_link_mmio_reply(link, m.txid, FALSE, 0);
+        ic_device_link_mmio_reply(link, m.txid, FALSE, 0);
         return;
     }
     /* A line the guest drove before this access (its ModelLine came
@@ -297,7 +297,7 @@ void Bridge::Impl::serve_mmio(const SyscMmio &m)
         else
             memcpy(data, p, m.size);
         memcpy(&value, data, sizeof value);
-        sysc_link_mmio_reply(link, m.txid, TRUE, value);
+        ic_device_link_mmio_reply(link, m.txid, TRUE, value);
         return;
     }
     tlm::tlm_generic_payload trans;
@@ -323,7 +323,7 @@ void Bridge::Impl::serve_mmio(const SyscMmio &m)
     if (m.size < 8)
         value &= (G_GUINT64_CONSTANT(1) << (8 * m.size)) - 1;
     settle();
-    sysc_link_mmio_reply(link, m.txid, ok, value);
+    ic_device_link_mmio_reply(link, m.txid, ok, value);
     if (ok && trans.is_dmi_allowed()) {
         tlm::tlm_generic_payload probe;
         probe.set_command(m.is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
@@ -340,7 +340,7 @@ void Bridge::Impl::settle()
 
 void Bridge::Impl::ended()
 {
-    exit_code = sysc_link_exit_code(link);
+    exit_code = ic_device_link_exit_code(link);
     sc_stop();
 }
 
@@ -349,20 +349,20 @@ void Bridge::pacer()
 {
     TimeSync &sync = *impl_->sync;
     for (;;) {
-        SyscMmio m;
-        switch (sysc_link_next(impl_->link, sync.poll_ms(), &m)) {
-        case SYSC_LINK_MMIO:
+        IcDeviceMmio m;
+        switch (ic_device_link_next(impl_->link, sync.poll_ms(), &m)) {
+        case IC_DEVICE_LINK_MMIO:
             sync.before_access(m.guest_ns);
             impl_->serve_mmio(m);
             break;
-        case SYSC_LINK_ADVANCE:
-            sync.advance(sysc_link_advance(impl_->link));
+        case IC_DEVICE_LINK_ADVANCE:
+            sync.advance(ic_device_link_advance(impl_->link));
             break;
-        case SYSC_LINK_SHUTDOWN:
-        case SYSC_LINK_CLOSED:
+        case IC_DEVICE_LINK_SHUTDOWN:
+        case IC_DEVICE_LINK_CLOSED:
             impl_->ended();
             return;
-        case SYSC_LINK_NONE:
+        case IC_DEVICE_LINK_NONE:
             sync.nothing_came();
             break;
         }
@@ -386,13 +386,13 @@ void Bridge::dma_b_transport(int id, tlm::tlm_generic_payload &trans, sc_time &d
         return;
     }
     g_autoptr(GError) error = NULL;
-    gboolean ok = sysc_link_dma(impl_->link, trans.get_address(),
+    gboolean ok = ic_device_link_dma(impl_->link, trans.get_address(),
                                 trans.get_command() == tlm::TLM_WRITE_COMMAND,
                                 trans.get_data_ptr(), trans.get_data_length(), &error);
     if (!ok) {
         g_debug("DMA: %s", error->message);
-        if (sysc_link_ended(impl_->link)) {
-            impl_->exit_code = sysc_link_exit_code(impl_->link);
+        if (ic_device_link_ended(impl_->link)) {
+            impl_->exit_code = ic_device_link_exit_code(impl_->link);
             sc_stop();
         }
     }

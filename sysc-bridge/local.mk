@@ -9,8 +9,8 @@ SYSC_CPPFLAGS = $(AM_CPPFLAGS) $(SYSTEMC_CFLAGS) $(ZMQ_CFLAGS) $(PROTOBUF_C_CFLA
 	-DG_LOG_DOMAIN=\"shoal-sysc\"
 sysc_bridge_libshoal_sysc_a_CPPFLAGS = $(SYSC_CPPFLAGS)
 sysc_bridge_libshoal_sysc_a_SOURCES = \
-	sysc-bridge/shoal-sysc.h sysc-bridge/bridge-impl.h sysc-bridge/link.h \
-	sysc-bridge/link.c sysc-bridge/bridge.cc sysc-bridge/main.cc \
+	sysc-bridge/shoal-sysc.h sysc-bridge/bridge-impl.h \
+	sysc-bridge/bridge.cc sysc-bridge/main.cc \
 	$(libshoal_cfg_a_SOURCES) $(interconnect_libshoal_ic_a_SOURCES)
 nodist_sysc_bridge_libshoal_sysc_a_SOURCES = proto/shoal.pb-c.c proto/shoal.pb-c.h
 $(sysc_bridge_libshoal_sysc_a_OBJECTS) $(shoal_sysc_bridge_OBJECTS): proto/shoal.pb-c.h

@@ -23,7 +23,7 @@ int sc_main(int argc, char **argv)
         g_printerr("shoal-sysc-bridge: %s: no device has type sysc: nothing to bridge\n",
                    cmd.machine->path);
     } else {
-        SyscLink *link = sysc_link_new(cmd.machine, cmd.run_dir, &error);
+        IcDeviceLink *link = ic_device_link_new(cmd.machine, cmd.run_dir, IC_OWNER_BRIDGE, &error);
         if (!link) {
             g_printerr("shoal-sysc-bridge: %s\n", error->message);
             code = 1;
@@ -35,7 +35,7 @@ int sc_main(int argc, char **argv)
                 sc_core::sc_start();
                 code = state->exit_code;
             }
-            sysc_link_free(link);
+            ic_device_link_free(link);
         }
     }
     cfg_cmdline_clear(&cmd);

@@ -143,7 +143,26 @@ static const BadCase bad_cases[] = {
     { "value/device-name", GOOD "[device.a b]\ntype=clint\nbase=0\nsize=1\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[device.a b]: expected a device name" },
     { "value/device-type", GOOD "[device.x]\ntype=vga\nbase=0\nsize=1\n", NULL, { NULL },
-      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test, clint, plic, gpio or sysc, got \"vga\"" },
+      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test, clint, plic, gpio, sysc, "
+                       "virtio-blk or virtio-rng, got \"vga\"" },
+    /* virtio devices: an image that is there and usable, an interrupt, room
+     * for the config space */
+    { "missing/virtio-file", GOOD "[device.d]\ntype=virtio-blk\nbase=0x10001000\nsize=0x1000\nirq=1\n",
+      NULL, { NULL }, CFG_ERROR_MISSING, "[device.d] file: a virtio-blk device needs its disk image" },
+    { "value/virtio-no-image",
+      GOOD "[device.d]\ntype=virtio-blk\nbase=0x10001000\nsize=0x1000\nirq=1\nfile=/nonexistent.img\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.d] file: disk image /nonexistent.img: no such file" },
+    { "value/virtio-dir-image",
+      GOOD "[device.d]\ntype=virtio-blk\nbase=0x10001000\nsize=0x1000\nirq=1\nfile=/tmp\n", NULL,
+      { NULL }, CFG_ERROR_VALUE, "disk image /tmp: not a regular file" },
+    { "missing/virtio-irq", GOOD "[device.r]\ntype=virtio-rng\nbase=0x10001000\nsize=0x1000\n",
+      NULL, { NULL }, CFG_ERROR_MISSING, "[device.r] irq: a virtio device needs an interrupt line" },
+    { "value/virtio-small", GOOD "[device.r]\ntype=virtio-rng\nbase=0x10001000\nsize=0x100\nirq=2\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.r] size: a virtio-mmio window holds its config" },
+    { "value/virtio-readonly",
+      GOOD "[device.d]\ntype=virtio-blk\nbase=0x10001000\nsize=0x1000\nirq=1\nfile=/dev/null\n"
+           "readonly=yes\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.d] readonly: expected on or off, got \"yes\"" },
     { "value/device-size-zero", GOOD "[device.x]\ntype=clint\nbase=0\nsize=0\n", NULL, { NULL },
       CFG_ERROR_VALUE, "t.conf:15: [device.x] size: expected a size > 0, got 0" },
     { "value/device-wraps",

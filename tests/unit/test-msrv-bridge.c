@@ -17,6 +17,7 @@
 typedef struct {
     guint8 *ram;
     MsrvDir *dir;
+    MsrvDmaNode *dma;
     MsrvBridge *bridge;
     CfgMachine machine;
     GString *log;       /* what went out, space separated */
@@ -34,13 +35,13 @@ static void note(Fixture *f, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The server's dir_ops: MSRV_DMA_NODE's calls go to the bridge, a node's
+/* The server's dir_ops: MSRV_DMA_NODE's calls go to the DMA requester, a node's
  * are noted as the messages the server would send. */
 static void on_grant(gpointer opaque, guint node, guint64 txid, guint64 page, gboolean modified)
 {
     Fixture *f = opaque;
     if (node == MSRV_DMA_NODE)
-        msrv_bridge_dir_grant(f->bridge, txid, page, modified);
+        msrv_dma_node_dir_grant(f->dma, txid, page, modified);
     else
         note(f, "grant:%u:%c", node, modified ? 'M' : 'S');
 }
@@ -49,7 +50,7 @@ static void on_invalidate(gpointer opaque, guint node, guint64 page)
 {
     Fixture *f = opaque;
     if (node == MSRV_DMA_NODE)
-        msrv_bridge_dir_invalidate(f->bridge, page);
+        msrv_dma_node_dir_invalidate(f->dma, page);
     else
         note(f, "inv:%u", node);
 }
@@ -58,7 +59,7 @@ static void on_recall(gpointer opaque, guint node, guint64 page, gboolean downgr
 {
     Fixture *f = opaque;
     if (node == MSRV_DMA_NODE)
-        msrv_bridge_dir_recall(f->bridge, page, downgrade);
+        msrv_dma_node_dir_recall(f->dma, page);
     else
         note(f, "recall:%u:%s", node, downgrade ? "down" : "inv");
 }
@@ -103,7 +104,9 @@ static void setup(Fixture *f, gconstpointer data)
     for (guint i = 0; i < RAM_SIZE; i++)
         f->ram[i] = (guint8)(i / 4096 + 1); /* page i holds i + 1 */
     f->dir = msrv_dir_new(f->ram, RAM_BASE, RAM_SIZE, &ops, f);
-    f->bridge = msrv_bridge_new(&f->machine, f->dir, NULL, on_send, on_send, f);
+    f->dma = msrv_dma_node_new(f->dir);
+    f->bridge = msrv_bridge_new(&f->machine, CFG_HOST_SYSC_BRIDGE, f->dir, f->dma, NULL, on_send,
+                                on_send, f);
     f->log = g_string_new(NULL);
     f->read = g_byte_array_new();
     msrv_bridge_hello(f->bridge, BRIDGE_PEER);
@@ -112,6 +115,7 @@ static void setup(Fixture *f, gconstpointer data)
 static void teardown(Fixture *f, gconstpointer data)
 {
     msrv_bridge_free(f->bridge);
+    msrv_dma_node_free(f->dma);
     msrv_dir_free(f->dir);
     g_free(f->ram);
     g_string_free(f->log, TRUE);
@@ -139,7 +143,7 @@ static void dma(Fixture *f, guint64 txid, guint64 addr, gboolean is_write, guint
     IcEnvelope env;
     ic_envelope_dma_request(&env, &req, txid, addr, is_write, data, len);
     msrv_bridge_dma(f->bridge, &env);
-    msrv_bridge_run_deferred(f->bridge);
+    msrv_dma_node_run_deferred(f->dma);
 }
 
 /* A hart's access relayed to the bridge; returns the server's txid for it. */
@@ -178,7 +182,7 @@ static void ack(Fixture *f, guint node, guint64 page, const guint8 *data)
     g_autoptr(GError) error = NULL;
     g_assert_true(msrv_dir_ack(f->dir, node, page, data, &error));
     g_assert_no_error(error);
-    msrv_bridge_run_deferred(f->bridge);
+    msrv_dma_node_run_deferred(f->dma);
 }
 
 static void assert_entry(Fixture *f, guint64 page, MsrvPageState want_state, guint64 want_sharers)

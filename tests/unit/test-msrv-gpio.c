@@ -122,7 +122,8 @@ static void test_bridge_lines(void)
     CfgMachine m = { .path = "t.conf", .n_devices = G_N_ELEMENTS(devs), .devices = devs };
     g_autoptr(GArray) sent = g_array_new(FALSE, FALSE, sizeof(Sent));
     g_array_set_clear_func(sent, clear_sent);
-    g_autoptr(MsrvBridge) b = msrv_bridge_new(&m, NULL, NULL, on_send, on_reply, sent);
+    g_autoptr(MsrvBridge) b = msrv_bridge_new(&m, CFG_HOST_SYSC_BRIDGE, NULL, NULL, NULL, on_send,
+                                              on_reply, sent);
 
     /* Before the Hello nothing goes out, but the levels are kept. */
     msrv_bridge_pins(b, 0, 1u << 3, 0);

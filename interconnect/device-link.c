@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The bridge's connection to the memory server (see link.h): one IcClient
- * (a direct link, or a ZeroMQ DEALER),
- * driven only from the SystemC thread, so nothing here needs a lock. DMA
+/* A device process's connection to the memory server (see device-link.h):
+ * one IcClient (a direct link, or a ZeroMQ DEALER), driven only from the
+ * process's one thread (the SystemC kernel's in the bridge), so nothing
+ * here needs a lock. DMA
  * writes are posted (their answers are counted as they come) and a long
  * read has all its 64 KiB messages in flight at once: the server keeps the
  * bridge's messages in order with its writes (memory-server/bridge.c). */
-#include "sysc-bridge/link.h"
+#include "interconnect/device-link.h"
 
 #include <string.h>
 #include <time.h>
@@ -23,10 +24,11 @@ typedef struct {
     guint input;
     gboolean level;
     guint64 guest_ns;
-} SyscLine;
+} DeviceLine;
 
-struct SyscLink {
+struct IcDeviceLink {
     const CfgMachine *machine;
+    IcOwner owner;      /* whose ranges: IC_OWNER_BRIDGE or IC_OWNER_VIRTIO */
     IcClient *client;
     IcAddrMap *map;
     guint64 epoch_ns;   /* HelloAck.time_epoch_ns */
@@ -34,12 +36,12 @@ struct SyscLink {
                          * nodes' CLINT, DebugResume.stopped_ns) */
     guint64 frozen_ns;  /* CLOCK_MONOTONIC when the debugger stopped the machine, 0 while
                          * it runs: guest time stands still from then */
-    GQueue *early;      /* SyscMmio* received while a DMA waited */
-    GQueue *lines;      /* SyscLine* received, for line_fn */
-    SyscLineFn line_fn; /* NULL: lines are dropped */
+    GQueue *early;      /* IcDeviceMmio* received while a DMA waited */
+    GQueue *lines;      /* DeviceLine* received, for line_fn */
+    IcDeviceLineFn line_fn; /* NULL: lines are dropped */
     gpointer line_opaque;
-    SyscAdvance advance; /* the last QuantumAdvance */
-    gboolean advance_due; /* ... not yet returned by sysc_link_next */
+    IcDeviceAdvance advance; /* the last QuantumAdvance */
+    gboolean advance_due; /* ... not yet returned by ic_device_link_next */
     guint64 lines_sent;
     GHashTable *posted; /* txids of DMA writes sent and not answered yet */
     gboolean ended;     /* Shutdown seen or connection lost */
@@ -47,10 +49,13 @@ struct SyscLink {
     int exit_code;
 };
 
-SyscLink *sysc_link_new(const CfgMachine *machine, const char *run_dir, GError **error)
+IcDeviceLink *ic_device_link_new(const CfgMachine *machine, const char *run_dir, IcOwner owner,
+                                 GError **error)
 {
-    g_autoptr(SyscLink) link = g_new0(SyscLink, 1);
+    g_assert(owner == IC_OWNER_BRIDGE || owner == IC_OWNER_VIRTIO);
+    g_autoptr(IcDeviceLink) link = g_new0(IcDeviceLink, 1);
     link->machine = machine;
+    link->owner = owner;
     link->early = g_queue_new();
     link->lines = g_queue_new();
     link->posted = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
@@ -62,7 +67,8 @@ SyscLink *sysc_link_new(const CfgMachine *machine, const char *run_dir, GError *
         return NULL;
     Shoal__V1__Hello hello = SHOAL__V1__HELLO__INIT;
     hello.version = IC_PROTOCOL_VERSION;
-    hello.role = SHOAL__V1__ROLE__ROLE_BRIDGE;
+    hello.role = owner == IC_OWNER_BRIDGE ? SHOAL__V1__ROLE__ROLE_BRIDGE
+                                          : SHOAL__V1__ROLE__ROLE_DEVICES;
     g_autoptr(IcEnvelope) ack = ic_client_hello(link->client, &hello, HELLO_TIMEOUT_MS, error);
     if (!ack)
         return NULL;
@@ -70,7 +76,7 @@ SyscLink *sysc_link_new(const CfgMachine *machine, const char *run_dir, GError *
     return g_steal_pointer(&link);
 }
 
-void sysc_link_free(SyscLink *link)
+void ic_device_link_free(IcDeviceLink *link)
 {
     if (!link)
         return;
@@ -92,7 +98,7 @@ static guint64 monotonic_ns(void)
     return (guint64)ts.tv_sec * G_GUINT64_CONSTANT(1000000000) + (guint64)ts.tv_nsec;
 }
 
-guint64 sysc_link_guest_ns(SyscLink *link)
+guint64 ic_device_link_guest_ns(IcDeviceLink *link)
 {
     guint64 now = link->frozen_ns ? link->frozen_ns : monotonic_ns();
     guint64 since = now - (link->epoch_ns + link->stopped_ns); /* modulo 2^64, as the CLINT */
@@ -101,7 +107,7 @@ guint64 sysc_link_guest_ns(SyscLink *link)
 
 /* The debugger holds the machine (DebugHalt, or a hart stopped by itself):
  * SystemC time stops with the harts' (docs/debugging.md). */
-static void freeze(SyscLink *link)
+static void freeze(IcDeviceLink *link)
 {
     if (link->frozen_ns == 0)
         link->frozen_ns = monotonic_ns();
@@ -109,30 +115,30 @@ static void freeze(SyscLink *link)
 
 /* DebugResume: time goes on without the time held, counted as the nodes
  * count it, so SystemC and mtime keep one time base. */
-static void thaw(SyscLink *link, guint64 stopped_ns)
+static void thaw(IcDeviceLink *link, guint64 stopped_ns)
 {
     link->stopped_ns = MAX(link->stopped_ns, stopped_ns);
     link->frozen_ns = 0;
 }
 
-int sysc_link_exit_code(SyscLink *link)
+int ic_device_link_exit_code(IcDeviceLink *link)
 {
     return link->exit_code;
 }
 
-gboolean sysc_link_ended(SyscLink *link)
+gboolean ic_device_link_ended(IcDeviceLink *link)
 {
     return link->ended;
 }
 
-static void send(SyscLink *link, IcEnvelope *env)
+static void send(IcDeviceLink *link, IcEnvelope *env)
 {
     g_autoptr(GError) error = NULL;
     if (!ic_client_send(link->client, env, &error))
         g_warning("%s", error->message);
 }
 
-void sysc_link_mmio_reply(SyscLink *link, guint64 txid, gboolean ok, guint64 data)
+void ic_device_link_mmio_reply(IcDeviceLink *link, guint64 txid, gboolean ok, guint64 data)
 {
     Shoal__V1__MmioResponse resp = SHOAL__V1__MMIO_RESPONSE__INIT;
     resp.ok = ok;
@@ -144,7 +150,7 @@ void sysc_link_mmio_reply(SyscLink *link, guint64 txid, gboolean ok, guint64 dat
     send(link, &env);
 }
 
-void sysc_link_line(SyscLink *link, guint source, gboolean level)
+void ic_device_link_line(IcDeviceLink *link, guint source, gboolean level)
 {
     Shoal__V1__DeviceLine line = SHOAL__V1__DEVICE_LINE__INIT;
     line.source = source;
@@ -157,17 +163,17 @@ void sysc_link_line(SyscLink *link, guint source, gboolean level)
     link->lines_sent++;
 }
 
-guint64 sysc_link_lines_sent(SyscLink *link)
+guint64 ic_device_link_lines_sent(IcDeviceLink *link)
 {
     return link->lines_sent;
 }
 
-SyscAdvance sysc_link_advance(SyscLink *link)
+IcDeviceAdvance ic_device_link_advance(IcDeviceLink *link)
 {
     return link->advance;
 }
 
-void sysc_link_reached(SyscLink *link, guint64 quantum, guint64 time_ns, guint64 next_event_ns)
+void ic_device_link_reached(IcDeviceLink *link, guint64 quantum, guint64 time_ns, guint64 next_event_ns)
 {
     Shoal__V1__QuantumReached reached = SHOAL__V1__QUANTUM_REACHED__INIT;
     reached.quantum = quantum;
@@ -181,14 +187,15 @@ void sysc_link_reached(SyscLink *link, guint64 quantum, guint64 time_ns, guint64
 }
 
 /* An access from the server, checked against the map: the server only
- * relays accesses to sysc ranges, but it is still a peer's message. */
-static gboolean take_mmio(SyscLink *link, const IcEnvelope *env, SyscMmio *out)
+ * relays accesses to our ranges, but it is still a peer's message. */
+static gboolean take_mmio(IcDeviceLink *link, const IcEnvelope *env, IcDeviceMmio *out)
 {
     const Shoal__V1__MmioRequest *req = env->mmio_request;
     const IcRegion *r = ic_addr_map_lookup(link->map, req->addr);
-    if (!r || r->owner != IC_OWNER_BRIDGE || req->addr + req->size - r->base > r->size) {
-        g_warning("access to 0x%" G_GINT64_MODIFIER "x is in no sysc range: fault", req->addr);
-        sysc_link_mmio_reply(link, env->txid, FALSE, 0);
+    if (!r || r->owner != link->owner || req->addr + req->size - r->base > r->size) {
+        g_warning("access to 0x%" G_GINT64_MODIFIER "x is in none of our ranges: fault",
+                  req->addr);
+        ic_device_link_mmio_reply(link, env->txid, FALSE, 0);
         return FALSE;
     }
     out->txid = env->txid;
@@ -201,7 +208,7 @@ static gboolean take_mmio(SyscLink *link, const IcEnvelope *env, SyscMmio *out)
     return TRUE;
 }
 
-void sysc_link_set_line_fn(SyscLink *link, SyscLineFn fn, gpointer opaque)
+void ic_device_link_set_line_fn(IcDeviceLink *link, IcDeviceLineFn fn, gpointer opaque)
 {
     link->line_fn = fn;
     link->line_opaque = opaque;
@@ -209,7 +216,7 @@ void sysc_link_set_line_fn(SyscLink *link, SyscLineFn fn, gpointer opaque)
 
 /* A ModelLine from the server, checked against the config (a peer's
  * message): queued for the line function. */
-static void take_line(SyscLink *link, const IcEnvelope *env)
+static void take_line(IcDeviceLink *link, const IcEnvelope *env)
 {
     const Shoal__V1__ModelLine *ml = env->model_line;
     const CfgMachine *m = link->machine;
@@ -219,7 +226,7 @@ static void take_line(SyscLink *link, const IcEnvelope *env)
             continue;
         if (ml->input >= d->n_inputs)
             break;
-        SyscLine *line = g_new(SyscLine, 1);
+        DeviceLine *line = g_new(DeviceLine, 1);
         line->device = d;
         line->input = ml->input;
         line->level = ml->level;
@@ -231,10 +238,10 @@ static void take_line(SyscLink *link, const IcEnvelope *env)
               ml->input, ml->device, m->path);
 }
 
-static void deliver_lines(SyscLink *link)
+static void deliver_lines(IcDeviceLink *link)
 {
     while (!g_queue_is_empty(link->lines)) {
-        SyscLine *line = g_queue_pop_head(link->lines);
+        DeviceLine *line = g_queue_pop_head(link->lines);
         if (link->line_fn)
             link->line_fn(link->line_opaque, line->device, line->input, line->level,
                           line->guest_ns);
@@ -244,7 +251,7 @@ static void deliver_lines(SyscLink *link)
 
 /* The answer to a posted write: nobody waits for it. The link checked the
  * range is RAM, so a refusal means the server disagrees with our map. */
-static gboolean take_posted(SyscLink *link, const IcEnvelope *env)
+static gboolean take_posted(IcDeviceLink *link, const IcEnvelope *env)
 {
     guint64 key = env->txid;
     if (!g_hash_table_contains(link->posted, &key))
@@ -259,7 +266,7 @@ static gboolean take_posted(SyscLink *link, const IcEnvelope *env)
 /* Receives one message: an access goes to *mmio (TRUE), a DmaResponse to
  * *dma (TRUE, caller owns it), Shutdown/close end the link. Answers to
  * posted writes are taken here, then it looks once more without waiting. */
-static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelope **dma)
+static gboolean receive(IcDeviceLink *link, int timeout_ms, IcDeviceMmio *mmio, IcEnvelope **dma)
 {
     g_autoptr(IcEnvelope) env = NULL;
     g_autoptr(GError) error = NULL;
@@ -267,7 +274,9 @@ static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelo
         return FALSE;
     if (!ic_client_wait(link->client, NULL, 0, timeout_ms, &env, &error)) {
         if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED)) {
-            g_printerr("shoal-sysc-bridge: %s: stopping\n", error->message);
+            g_printerr("%s: %s: stopping\n",
+                       link->owner == IC_OWNER_BRIDGE ? "shoal-sysc-bridge" : "shoal-virtio",
+                       error->message);
             link->ended = link->closed = TRUE;
             link->exit_code = 1;
         } else {
@@ -298,8 +307,8 @@ static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelo
             g_warning("QuantumAdvance %" G_GUINT64_FORMAT " before %" G_GUINT64_FORMAT
                       " was answered; the older one is dropped", a->quantum,
                       link->advance.quantum);
-        link->advance = (SyscAdvance){ a->quantum, a->to_ns, a->idle_until_ns };
-        link->advance_due = TRUE; /* sysc_link_next hands it out */
+        link->advance = (IcDeviceAdvance){ a->quantum, a->to_ns, a->idle_until_ns };
+        link->advance_due = TRUE; /* ic_device_link_next hands it out */
         return FALSE;
     }
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
@@ -323,38 +332,38 @@ static gboolean receive(SyscLink *link, int timeout_ms, SyscMmio *mmio, IcEnvelo
     }
 }
 
-SyscLinkEvent sysc_link_next(SyscLink *link, int timeout_ms, SyscMmio *mmio)
+IcDeviceLinkEvent ic_device_link_next(IcDeviceLink *link, int timeout_ms, IcDeviceMmio *mmio)
 {
     deliver_lines(link);
     if (!g_queue_is_empty(link->early)) {
-        SyscMmio *m = g_queue_pop_head(link->early);
+        IcDeviceMmio *m = g_queue_pop_head(link->early);
         *mmio = *m;
         g_free(m);
-        return SYSC_LINK_MMIO;
+        return IC_DEVICE_LINK_MMIO;
     }
     gboolean got = !link->advance_due && receive(link, timeout_ms, mmio, NULL);
     deliver_lines(link);
     if (got)
-        return SYSC_LINK_MMIO;
+        return IC_DEVICE_LINK_MMIO;
     if (link->advance_due && !link->ended) {
         link->advance_due = FALSE;
-        return SYSC_LINK_ADVANCE;
+        return IC_DEVICE_LINK_ADVANCE;
     }
     if (link->ended)
-        return link->closed ? SYSC_LINK_CLOSED : SYSC_LINK_SHUTDOWN;
-    return SYSC_LINK_NONE;
+        return link->closed ? IC_DEVICE_LINK_CLOSED : IC_DEVICE_LINK_SHUTDOWN;
+    return IC_DEVICE_LINK_NONE;
 }
 
 /* Is [addr, addr + len) inside one RAM region? What the server checks too,
  * but a posted write's refusal would come too late to tell the model. */
-static gboolean in_ram(SyscLink *link, guint64 addr, gsize len)
+static gboolean in_ram(IcDeviceLink *link, guint64 addr, gsize len)
 {
     const IcRegion *r = ic_addr_map_lookup(link->map, addr);
     return len > 0 && addr + len - 1 >= addr && r && r->owner == IC_OWNER_RAM &&
            addr + len - 1 - r->base < r->size;
 }
 
-static gboolean send_dma(SyscLink *link, guint64 txid, guint64 addr, gboolean is_write,
+static gboolean send_dma(IcDeviceLink *link, guint64 txid, guint64 addr, gboolean is_write,
                          guint8 *buf, gsize len, GError **error)
 {
     Shoal__V1__DmaRequest req;
@@ -365,13 +374,13 @@ static gboolean send_dma(SyscLink *link, guint64 txid, guint64 addr, gboolean is
 
 /* Waits for the next DmaResponse that is not a posted write's (NULL when
  * @until_posted_below: returns once fewer writes than that are in flight).
- * Accesses that come meanwhile are kept for sysc_link_next. */
-static IcEnvelope *wait_dma(SyscLink *link, guint until_posted_below, GError **error)
+ * Accesses that come meanwhile are kept for ic_device_link_next. */
+static IcEnvelope *wait_dma(IcDeviceLink *link, guint until_posted_below, GError **error)
 {
     for (;;) {
         if (until_posted_below && g_hash_table_size(link->posted) < until_posted_below)
             return NULL;
-        SyscMmio mmio;
+        IcDeviceMmio mmio;
         IcEnvelope *resp = NULL;
         if (receive(link, 100, &mmio, &resp)) {
             if (resp)
@@ -387,7 +396,7 @@ static IcEnvelope *wait_dma(SyscLink *link, guint until_posted_below, GError **e
 }
 
 /* Posts the write: its answer is only counted (take_posted). */
-static gboolean dma_write(SyscLink *link, guint64 addr, guint8 *buf, gsize len, GError **error)
+static gboolean dma_write(IcDeviceLink *link, guint64 addr, guint8 *buf, gsize len, GError **error)
 {
     for (gsize off = 0; off < len; off += IC_MAX_DMA) {
         gsize n = MIN(len - off, IC_MAX_DMA);
@@ -413,7 +422,7 @@ static gboolean dma_write(SyscLink *link, guint64 addr, guint8 *buf, gsize len, 
 }
 
 /* Up to DMA_WINDOW messages in flight; each answer lands at its offset. */
-static gboolean dma_read(SyscLink *link, guint64 addr, guint8 *buf, gsize len, GError **error)
+static gboolean dma_read(IcDeviceLink *link, guint64 addr, guint8 *buf, gsize len, GError **error)
 {
     guint n_chunks = (guint)((len + IC_MAX_DMA - 1) / IC_MAX_DMA);
     g_autofree guint64 *txids = g_new(guint64, n_chunks);
@@ -460,7 +469,7 @@ static gboolean dma_read(SyscLink *link, guint64 addr, guint8 *buf, gsize len, G
     return TRUE;
 }
 
-gboolean sysc_link_dma(SyscLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
+gboolean ic_device_link_dma(IcDeviceLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
                        GError **error)
 {
     if (link->ended) {
