@@ -40,6 +40,7 @@ typedef enum {
     CFG_DEVICE_GPIO, /* SiFive GPIO0 subset: pins the guest drives into models */
     CFG_DEVICE_VIRTIO_BLK, /* virtio-mmio block device on an image file, in shoal-virtio */
     CFG_DEVICE_VIRTIO_RNG, /* virtio-mmio entropy device, in shoal-virtio */
+    CFG_DEVICE_VIRTIO_NET, /* virtio-mmio network card on user networking, in shoal-virtio */
 } CfgDeviceType;
 
 /* The process that serves a device's register window. */
@@ -74,6 +75,9 @@ typedef struct {
     char *file;         /* virtio-blk: the raw image (key `file`) */
     gboolean readonly;  /* virtio-blk: the guest may not write the image (key `readonly`) */
     char *serial;       /* virtio-blk: its id (key `serial`), "" for none */
+    guint8 mac[6];      /* virtio-net: its address (key `mac`) */
+    char **hostfwd;     /* virtio-net: host ports forwarded to the guest (key `hostfwd`),
+                         * "tcp:HOSTADDR:PORT-GUESTADDR:PORT" each, NULL-terminated */
 } CfgDevice;
 
 typedef struct {

@@ -5,6 +5,7 @@
 #include "config/internal.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@ typedef struct {
     GKeyFile *merged;    /* every value after includes and overrides */
     GHashTable *origins; /* "group\nkey" or "group\n" -> Origin*, owned */
     GHashTable *used;    /* "group\nkey" read by extract(), for the unused-key warning */
+    guint n_nics;        /* virtio-net devices extracted so far: default MACs count up */
 } Loader;
 
 static void origin_free(gpointer p)
@@ -757,6 +759,7 @@ static const struct {
     { "clint", CFG_DEVICE_CLINT },           { "plic", CFG_DEVICE_PLIC },
     { "sysc", CFG_DEVICE_SYSC },             { "gpio", CFG_DEVICE_GPIO },
     { "virtio-blk", CFG_DEVICE_VIRTIO_BLK }, { "virtio-rng", CFG_DEVICE_VIRTIO_RNG },
+    { "virtio-net", CFG_DEVICE_VIRTIO_NET },
 };
 
 const char *cfg_device_type_name(CfgDeviceType type)
@@ -797,6 +800,73 @@ static gboolean extract_disk(Loader *l, const char *group, CfgDevice *d, GError 
     if (why) {
         return fail(l, error, CFG_ERROR_VALUE, group, "file", "disk image %s: %s", d->file, why);
     }
+    return TRUE;
+}
+
+/* One hostfwd rule in QEMU's syntax: tcp|udp:[ADDR]:PORT-[ADDR]:PORT. */
+static gboolean hostfwd_ok(const char *rule)
+{
+    g_auto(GStrv) sides = NULL;
+    const char *rest = g_str_has_prefix(rule, "tcp:")   ? rule + 4
+                       : g_str_has_prefix(rule, "udp:") ? rule + 4
+                                                        : NULL;
+    if (rest == NULL) {
+        return FALSE;
+    }
+    sides = g_strsplit(rest, "-", -1);
+    if (g_strv_length(sides) != 2) {
+        return FALSE;
+    }
+    for (guint i = 0; i < 2; i++) {
+        const char *colon = strrchr(sides[i], ':');
+        guint64 port;
+        if (colon == NULL || !cfg_parse_u64(colon + 1, FALSE, &port) || port == 0 ||
+            port > 65535) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* A virtio-net's address and forwarded ports. */
+static gboolean extract_nic(Loader *l, const char *group, CfgDevice *d, GError **error)
+{
+    g_autofree char *mac = get(l, group, CFG_KEY_DEVICE_MAC, error);
+    g_autofree char *fwd = NULL;
+    if (mac == NULL || (fwd = get(l, group, CFG_KEY_DEVICE_HOSTFWD, error)) == NULL) {
+        return FALSE;
+    }
+    static const guint8 qemu_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+    memcpy(d->mac, qemu_mac, sizeof d->mac);
+    d->mac[5] = (guint8)(d->mac[5] + l->n_nics++);
+    if (mac[0]) {
+        unsigned b[6];
+        char end;
+        if (sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+                   &end) != 6 || (b[0] & 1)) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "mac",
+                        "expected a unicast MAC address like 52:54:00:12:34:56, got \"%s\"", mac);
+        }
+        for (guint i = 0; i < 6; i++) {
+            d->mac[i] = (guint8)b[i];
+        }
+    }
+    d->hostfwd = g_strsplit_set(fwd, ",;", -1);
+    guint kept = 0;
+    for (guint i = 0; d->hostfwd[i]; i++) {
+        char *rule = g_strstrip(d->hostfwd[i]);
+        if (rule[0] == '\0') {
+            g_free(rule);
+            continue;
+        }
+        if (!hostfwd_ok(rule)) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "hostfwd",
+                        "expected tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (or udp:), got "
+                        "\"%s\"", rule);
+        }
+        d->hostfwd[kept++] = rule;
+    }
+    d->hostfwd[kept] = NULL;
     return TRUE;
 }
 
@@ -863,6 +933,9 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
         return fail(l, error, CFG_ERROR_VALUE, group, "size",
                     "a virtio-mmio window holds its config space from 0x100: expected at "
                     "least 0x%x, got 0x%" G_GINT64_MODIFIER "x", VIRTIO_MMIO_MIN_SIZE, d->size);
+    }
+    if (d->type == CFG_DEVICE_VIRTIO_NET) {
+        return extract_nic(l, group, d, error);
     }
     return d->type != CFG_DEVICE_VIRTIO_BLK || extract_disk(l, group, d, error);
 }
@@ -1133,6 +1206,7 @@ void cfg_machine_free(CfgMachine *machine)
         g_free(machine->devices[i].inputs);
         g_free(machine->devices[i].file);
         g_free(machine->devices[i].serial);
+        g_strfreev(machine->devices[i].hostfwd);
     }
     g_free(machine->devices);
     g_free(machine->kernel);
@@ -1152,6 +1226,7 @@ CfgDeviceHost cfg_device_host(CfgDeviceType type)
         return CFG_HOST_SYSC_BRIDGE;
     case CFG_DEVICE_VIRTIO_BLK:
     case CFG_DEVICE_VIRTIO_RNG:
+    case CFG_DEVICE_VIRTIO_NET:
         return CFG_HOST_VIRTIO;
     case CFG_DEVICE_NS16550:
     case CFG_DEVICE_SIFIVE_TEST:

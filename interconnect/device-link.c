@@ -42,6 +42,7 @@ struct IcDeviceLink {
     gpointer line_opaque;
     IcDeviceAdvance advance; /* the last QuantumAdvance */
     gboolean advance_due; /* ... not yet returned by ic_device_link_next */
+    gboolean reset_due;   /* a MachineReset STOP not yet returned by ic_device_link_next */
     guint64 lines_sent;
     GHashTable *posted; /* txids of DMA writes sent and not answered yet */
     gboolean ended;     /* Shutdown seen or connection lost */
@@ -163,6 +164,17 @@ void ic_device_link_line(IcDeviceLink *link, guint source, gboolean level)
     link->lines_sent++;
 }
 
+void ic_device_link_reset_done(IcDeviceLink *link)
+{
+    Shoal__V1__MachineReset msg = SHOAL__V1__MACHINE_RESET__INIT;
+    msg.phase = SHOAL__V1__RESET_PHASE__RESET_PHASE_STOPPED;
+    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+    env.txid = ic_client_next_txid(link->client);
+    env.body_case = SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET;
+    env.machine_reset = &msg;
+    send(link, &env);
+}
+
 guint64 ic_device_link_lines_sent(IcDeviceLink *link)
 {
     return link->lines_sent;
@@ -266,13 +278,23 @@ static gboolean take_posted(IcDeviceLink *link, const IcEnvelope *env)
 /* Receives one message: an access goes to *mmio (TRUE), a DmaResponse to
  * *dma (TRUE, caller owns it), Shutdown/close end the link. Answers to
  * posted writes are taken here, then it looks once more without waiting. */
+static gboolean receive_or_fds(IcDeviceLink *link, struct pollfd *fds, guint n_fds,
+                               int timeout_ms, IcDeviceMmio *mmio, IcEnvelope **dma);
+
 static gboolean receive(IcDeviceLink *link, int timeout_ms, IcDeviceMmio *mmio, IcEnvelope **dma)
+{
+    return receive_or_fds(link, NULL, 0, timeout_ms, mmio, dma);
+}
+
+/* receive, also waking when one of @fds is ready (revents filled in). */
+static gboolean receive_or_fds(IcDeviceLink *link, struct pollfd *fds, guint n_fds,
+                               int timeout_ms, IcDeviceMmio *mmio, IcEnvelope **dma)
 {
     g_autoptr(IcEnvelope) env = NULL;
     g_autoptr(GError) error = NULL;
     if (link->ended)
         return FALSE;
-    if (!ic_client_wait(link->client, NULL, 0, timeout_ms, &env, &error)) {
+    if (!ic_client_wait(link->client, fds, n_fds, timeout_ms, &env, &error)) {
         if (g_error_matches(error, IC_ERROR, IC_ERROR_CLOSED)) {
             g_printerr("%s: %s: stopping\n",
                        link->owner == IC_OWNER_BRIDGE ? "shoal-sysc-bridge" : "shoal-virtio",
@@ -311,6 +333,10 @@ static gboolean receive(IcDeviceLink *link, int timeout_ms, IcDeviceMmio *mmio, 
         link->advance_due = TRUE; /* ic_device_link_next hands it out */
         return FALSE;
     }
+    case SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET:
+        if (env->machine_reset->phase == SHOAL__V1__RESET_PHASE__RESET_PHASE_STOP)
+            link->reset_due = TRUE;
+        return FALSE;
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_HALT:
     case SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED:
         freeze(link);
@@ -334,6 +360,12 @@ static gboolean receive(IcDeviceLink *link, int timeout_ms, IcDeviceMmio *mmio, 
 
 IcDeviceLinkEvent ic_device_link_next(IcDeviceLink *link, int timeout_ms, IcDeviceMmio *mmio)
 {
+    return ic_device_link_next_fds(link, NULL, 0, timeout_ms, mmio);
+}
+
+IcDeviceLinkEvent ic_device_link_next_fds(IcDeviceLink *link, struct pollfd *fds, guint n_fds,
+                                          int timeout_ms, IcDeviceMmio *mmio)
+{
     deliver_lines(link);
     if (!g_queue_is_empty(link->early)) {
         IcDeviceMmio *m = g_queue_pop_head(link->early);
@@ -341,13 +373,18 @@ IcDeviceLinkEvent ic_device_link_next(IcDeviceLink *link, int timeout_ms, IcDevi
         g_free(m);
         return IC_DEVICE_LINK_MMIO;
     }
-    gboolean got = !link->advance_due && receive(link, timeout_ms, mmio, NULL);
+    gboolean got =
+        !link->advance_due && receive_or_fds(link, fds, n_fds, timeout_ms, mmio, NULL);
     deliver_lines(link);
     if (got)
         return IC_DEVICE_LINK_MMIO;
     if (link->advance_due && !link->ended) {
         link->advance_due = FALSE;
         return IC_DEVICE_LINK_ADVANCE;
+    }
+    if (link->reset_due && !link->ended) {
+        link->reset_due = FALSE;
+        return IC_DEVICE_LINK_RESET;
     }
     if (link->ended)
         return link->closed ? IC_DEVICE_LINK_CLOSED : IC_DEVICE_LINK_SHUTDOWN;

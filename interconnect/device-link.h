@@ -37,6 +37,7 @@ typedef enum {
     IC_DEVICE_LINK_NONE,     /* nothing arrived in time */
     IC_DEVICE_LINK_MMIO,     /* *mmio filled in */
     IC_DEVICE_LINK_ADVANCE,  /* ic_device_link_advance tells where to; answer ic_device_link_reached */
+    IC_DEVICE_LINK_RESET,    /* a machine reset: back to power-on, then ic_device_link_reset_done */
     IC_DEVICE_LINK_SHUTDOWN, /* the machine ended: ic_device_link_exit_code */
     IC_DEVICE_LINK_CLOSED,   /* the server went away (no Shutdown will come) */
 } IcDeviceLinkEvent;
@@ -65,12 +66,19 @@ guint64 ic_device_link_guest_ns(IcDeviceLink *link);
  * came during ic_device_link_dma are returned first. Model lines received so far
  * go to the line function first (from this call, on its thread). */
 IcDeviceLinkEvent ic_device_link_next(IcDeviceLink *link, int timeout_ms, IcDeviceMmio *mmio);
+/* The same, also returning (IC_DEVICE_LINK_NONE, revents filled in) when
+ * one of @fds is ready: a device's own sockets wait beside the link. */
+IcDeviceLinkEvent ic_device_link_next_fds(IcDeviceLink *link, struct pollfd *fds, guint n_fds,
+                                          int timeout_ms, IcDeviceMmio *mmio);
 int ic_device_link_exit_code(IcDeviceLink *link);
 /* The advance IC_DEVICE_LINK_ADVANCE announced. */
 IcDeviceAdvance ic_device_link_advance(IcDeviceLink *link);
 /* SystemC stopped at @time_ns (a quantum boundary) for advance @quantum;
  * its next pending event is at @next_event_ns (0: none). */
 void ic_device_link_reached(IcDeviceLink *link, guint64 quantum, guint64 time_ns, guint64 next_event_ns);
+/* The devices are as at power-on after IC_DEVICE_LINK_RESET (and every
+ * DMA they made before is sent): the memory server may clear RAM. */
+void ic_device_link_reset_done(IcDeviceLink *link);
 /* Has the machine ended (Shutdown, or the server went away)? */
 gboolean ic_device_link_ended(IcDeviceLink *link);
 

@@ -133,6 +133,11 @@ void msrv_bridge_free(MsrvBridge *b)
     g_free(b);
 }
 
+void msrv_bridge_set_plic(MsrvBridge *b, MsrvPlic *plic)
+{
+    b->plic = plic;
+}
+
 gboolean msrv_bridge_connected(const MsrvBridge *b)
 {
     return b->peer >= 0;

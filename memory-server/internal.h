@@ -170,6 +170,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvBridge, msrv_bridge_free)
 /* The bridge said Hello on @peer: accesses held until now go to it. */
 void msrv_bridge_hello(MsrvBridge *bridge, guint peer);
 gboolean msrv_bridge_connected(const MsrvBridge *bridge);
+/* A machine reset made the PLIC anew: its lines go there from now on. */
+void msrv_bridge_set_plic(MsrvBridge *bridge, MsrvPlic *plic);
 /* The bridge's connection, -1 before its Hello. */
 gint msrv_bridge_peer(const MsrvBridge *bridge);
 /* A hart's MmioRequest (from @peer) for a sysc range: relayed to the bridge

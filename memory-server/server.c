@@ -74,6 +74,7 @@ typedef struct {
     MsrvRestore *restore; /* --restore: the snapshot the nodes' HelloAcks carry */
     gboolean resetting;   /* a machine reset waits for the nodes' STOPPED */
     gboolean *reset_stopped; /* per node: it answered STOPPED */
+    gboolean virtio_stopping; /* shoal-virtio was told to stop and has not answered */
     guint n_reset_stopped;
     guint resets;         /* machine resets done */
     gint console_peer;    /* -1: none yet, output goes to stdout */
@@ -638,7 +639,6 @@ static void start_reset(Server *s)
 {
     const char *why = !s->machine->reboot ? "[machine] on-reset = exit"
                       : s->bridge         ? "SystemC models cannot be reset"
-                      : s->virtio         ? "virtio devices cannot be reset yet"
                       : s->quantum        ? "deterministic time is not reset"
                                           : NULL;
     if (why) {
@@ -656,6 +656,19 @@ static void start_reset(Server *s)
     for (guint i = 0; i < s->machine->n_nodes; i++) {
         s->reset_stopped[i] = FALSE;
         send_reset_phase(s, i, SHOAL__V1__RESET_PHASE__RESET_PHASE_STOP);
+    }
+    /* The devices too: a request they are serving ends (its DMA lands
+     * before RAM is cleared, as their messages come in order) and they
+     * come back as at power-on, their lines low. */
+    if (s->virtio && msrv_bridge_connected(s->virtio)) {
+        Shoal__V1__MachineReset msg = SHOAL__V1__MACHINE_RESET__INIT;
+        msg.phase = SHOAL__V1__RESET_PHASE__RESET_PHASE_STOP;
+        IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
+        env.txid = s->next_txid++;
+        env.body_case = SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET;
+        env.machine_reset = &msg;
+        send_to(s, (IcPeer)msrv_bridge_peer(s->virtio), &env);
+        s->virtio_stopping = TRUE;
     }
 }
 
@@ -676,6 +689,8 @@ static void reset_devices(Server *s)
             s->gpios[i] = msrv_gpio_new();
         }
     }
+    if (s->virtio)
+        msrv_bridge_set_plic(s->virtio, s->plic);
     sync_uart_irq(s);
 }
 
@@ -683,7 +698,8 @@ static void reset_devices(Server *s)
  * request may still have waited for an ack): power-cycle, then GO. */
 static void finish_reset(Server *s)
 {
-    if (!s->resetting || s->n_reset_stopped < s->machine->n_nodes || !msrv_dir_idle(s->dir))
+    if (!s->resetting || s->n_reset_stopped < s->machine->n_nodes || s->virtio_stopping ||
+        !msrv_dir_idle(s->dir))
         return;
     const CfgMachine *m = s->machine;
     memset(s->ram, 0, m->ram_size);
@@ -732,14 +748,19 @@ static void on_debug_reset(Server *s, IcPeer peer, const PeerInfo *info, const I
 
 static void on_machine_reset(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
+    gboolean devices = info->role == ROLE_DEVICES;
     if (!s->resetting || env->machine_reset->phase != SHOAL__V1__RESET_PHASE__RESET_PHASE_STOPPED ||
-        s->reset_stopped[info->node]) {
+        (devices ? !s->virtio_stopping : s->reset_stopped[info->node])) {
         send_error(s, peer, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
                    "MachineReset STOPPED without a reset under way");
         return;
     }
-    s->reset_stopped[info->node] = TRUE;
-    s->n_reset_stopped++;
+    if (devices) {
+        s->virtio_stopping = FALSE;
+    } else {
+        s->reset_stopped[info->node] = TRUE;
+        s->n_reset_stopped++;
+    }
     finish_reset(s);
 }
 
@@ -1012,6 +1033,7 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
     case CFG_DEVICE_SYSC:  /* the bridge serves it (on_mmio) */
     case CFG_DEVICE_VIRTIO_BLK: /* shoal-virtio serves them (on_mmio) */
     case CFG_DEVICE_VIRTIO_RNG:
+    case CFG_DEVICE_VIRTIO_NET:
         return FALSE;
     }
     return FALSE;
@@ -1309,7 +1331,8 @@ static const Route routes[] = {
                                                       on_debug_to_nodes },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_access },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_STOPPED] = { FROM(ROLE_NODE), FALSE, on_debug_from_node },
-    [SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET] = { FROM(ROLE_NODE), FALSE, on_machine_reset },
+    [SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET] = { FROM(ROLE_NODE) | FROM(ROLE_DEVICES), FALSE,
+                                                  on_machine_reset },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_RESET] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_reset },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_PAGES_QUERY] = { FROM(ROLE_DEBUGGER), FALSE, on_debug_pages },
     [SHOAL__V1__ENVELOPE__BODY_DEBUG_ACCESS_REPLY] = { FROM(ROLE_NODE), FALSE,

@@ -365,6 +365,8 @@ void Bridge::pacer()
         case IC_DEVICE_LINK_NONE:
             sync.nothing_came();
             break;
+        case IC_DEVICE_LINK_RESET: /* never sent: a machine with models does not reset */
+            break;
         }
     }
 }

@@ -6,6 +6,8 @@
  * and buffers are reached by DMA through the coherence directory, and each
  * device drives its PLIC source with DeviceLines.
  *   shoal-virtio CONFIG [--set g.k=v]... [--kernel F] [--bios F|none] --run-dir DIR */
+#include <poll.h>
+
 #include "config/cfg.h"
 #include "interconnect/device-link.h"
 #include "interconnect/ic.h"
@@ -54,11 +56,16 @@ static VirtioDev **make_devices(const CfgMachine *m, Slot *slots, GError **error
     for (guint i = 0; i < m->n_devices; i++) {
         const CfgDevice *d = &m->devices[i];
         slots[i].cfg = d;
+        gboolean can_fail = TRUE;
         if (d->type == CFG_DEVICE_VIRTIO_BLK)
             devs[i] = virtio_blk_new(d, &host, &slots[i], error);
+        else if (d->type == CFG_DEVICE_VIRTIO_NET)
+            devs[i] = virtio_net_new(d, &host, &slots[i], error);
         else if (d->type == CFG_DEVICE_VIRTIO_RNG)
             devs[i] = virtio_rng_new(d, &host, &slots[i]);
-        if (d->type == CFG_DEVICE_VIRTIO_BLK && !devs[i]) {
+        else
+            can_fail = FALSE;
+        if (can_fail && !devs[i]) {
             for (guint j = 0; j < i; j++)
                 virtio_dev_free(devs[j]);
             g_free(devs);
@@ -80,11 +87,32 @@ static void serve_access(IcDeviceLink *link, VirtioDev *dev, const IcDeviceMmio 
 
 static int run(const CfgMachine *m, IcDeviceLink *link, VirtioDev **devs)
 {
+    g_autoptr(GArray) fds = g_array_new(FALSE, TRUE, sizeof(struct pollfd));
     for (;;) {
         IcDeviceMmio mmio;
-        switch (ic_device_link_next(link, WAIT_MS, &mmio)) {
+        int timeout_ms = WAIT_MS;
+        g_array_set_size(fds, 0);
+        for (guint i = 0; i < m->n_devices; i++)
+            if (devs[i] && devs[i]->ops->poll_prepare)
+                devs[i]->ops->poll_prepare(devs[i], fds, &timeout_ms);
+        if (timeout_ms < 0 || timeout_ms > WAIT_MS)
+            timeout_ms = WAIT_MS;
+        IcDeviceLinkEvent event = ic_device_link_next_fds(
+            link, (struct pollfd *)(void *)fds->data, fds->len, timeout_ms, &mmio);
+        /* Host sockets and timers first: what they bring the guest is
+         * delivered before the next access is answered. */
+        for (guint i = 0; i < m->n_devices; i++)
+            if (devs[i] && devs[i]->ops->poll_done)
+                devs[i]->ops->poll_done(devs[i], fds, FALSE);
+        switch (event) {
         case IC_DEVICE_LINK_MMIO:
             serve_access(link, devs[mmio.device - m->devices], &mmio);
+            break;
+        case IC_DEVICE_LINK_RESET:
+            for (guint i = 0; i < m->n_devices; i++)
+                if (devs[i])
+                    virtio_dev_reset(devs[i]);
+            ic_device_link_reset_done(link);
             break;
         case IC_DEVICE_LINK_ADVANCE: /* only the bridge keeps quanta */
         case IC_DEVICE_LINK_NONE:

@@ -16,7 +16,7 @@ static void drive_line(VirtioDev *dev)
     }
 }
 
-static void reset(VirtioDev *dev)
+void virtio_dev_reset(VirtioDev *dev)
 {
     dev->status = 0;
     dev->device_features_sel = dev->driver_features_sel = dev->queue_sel = 0;
@@ -147,7 +147,7 @@ gboolean virtio_mmio_read(VirtioDev *dev, guint64 off, guint size, guint64 *valu
 static void set_status(VirtioDev *dev, guint32 status)
 {
     if (status == 0) {
-        reset(dev);
+        virtio_dev_reset(dev);
         return;
     }
     if ((status & VIRTIO_STATUS_FEATURES_OK) && !(dev->status & VIRTIO_STATUS_FEATURES_OK) &&

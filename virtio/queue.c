@@ -242,18 +242,23 @@ static void interrupt_if_wanted(VirtioDev *dev, guint q)
         virtq_interrupt(dev);
 }
 
-void virtq_serve(VirtioDev *dev, guint q, VirtqHandler handle)
+void virtq_serve_while(VirtioDev *dev, guint q, VirtqHandler handle, VirtqMore more)
 {
     VirtioChain *chain = dev->chain;
     do {
-        while (pop(dev, q, chain)) {
+        while ((!more || more(dev)) && pop(dev, q, chain)) {
             guint32 written = handle(dev, q, chain);
             if (virtio_dev_broken(dev))
                 return;
             push(dev, q, chain->head, written);
         }
-    } while (!virtio_dev_broken(dev) && publish_avail_event(dev, q));
+    } while (!virtio_dev_broken(dev) && publish_avail_event(dev, q) && (!more || more(dev)));
     interrupt_if_wanted(dev, q);
+}
+
+void virtq_serve(VirtioDev *dev, guint q, VirtqHandler handle)
+{
+    virtq_serve_while(dev, q, handle, NULL);
 }
 
 /* Walks the segments the driver wrote (@device_writes FALSE) or those the

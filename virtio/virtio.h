@@ -116,6 +116,12 @@ typedef struct {
     gboolean (*config_read)(VirtioDev *dev, guint off, guint size, guint32 *value);
     /* The driver made buffers available on queue @q (QueueNotify). */
     void (*notified)(VirtioDev *dev, guint q);
+    /* Host fds the device waits on beside the link (NULL: none): appends
+     * them to @fds (struct pollfd) and lowers *@timeout_ms (-1: forever)
+     * to its next timer. */
+    void (*poll_prepare)(VirtioDev *dev, GArray *fds, int *timeout_ms);
+    /* After the wait, @fds with revents (@failed: the wait failed). */
+    void (*poll_done)(VirtioDev *dev, GArray *fds, gboolean failed);
     void (*free)(VirtioDev *dev);
 } VirtioDevOps;
 
@@ -140,6 +146,9 @@ struct VirtioDev {
 VirtioDev *virtio_dev_new(const VirtioDevOps *ops, const CfgDevice *cfg, const VirtioHost *host,
                           gpointer host_opaque, gpointer backend);
 void virtio_dev_free(VirtioDev *dev);
+/* As at power-on (a machine reset, or the driver writing Status 0): no
+ * queue, no feature, the line low. */
+void virtio_dev_reset(VirtioDev *dev);
 /* A hart's access to the device's window at @off. FALSE: an access fault. */
 gboolean virtio_mmio_read(VirtioDev *dev, guint64 off, guint size, guint64 *value);
 gboolean virtio_mmio_write(VirtioDev *dev, guint64 off, guint size, guint64 value);
@@ -165,6 +174,12 @@ typedef guint32 (*VirtqHandler)(VirtioDev *dev, guint q, const VirtioChain *chai
  * the used ring and interrupts the driver unless it asked not to be. Stops
  * when the device breaks. */
 void virtq_serve(VirtioDev *dev, guint q, VirtqHandler handle);
+/* Whether the device has more to hand the driver (received frames). */
+typedef gboolean (*VirtqMore)(VirtioDev *dev);
+/* virtq_serve for a queue the device fills when it has something: takes
+ * chains only while @more says so (a receive queue's buffers wait for
+ * frames). */
+void virtq_serve_while(VirtioDev *dev, guint q, VirtqHandler handle, VirtqMore more);
 /* Copies the chain's driver-written bytes from @offset on (skipping
  * device-writable segments) into @buf, up to @len: how many were copied, or
  * -1 if the guest's addresses are not RAM. */
@@ -184,5 +199,9 @@ gsize virtio_chain_writable(const VirtioChain *chain);
 VirtioDev *virtio_blk_new(const CfgDevice *cfg, const VirtioHost *host, gpointer host_opaque,
                           GError **error);
 VirtioDev *virtio_rng_new(const CfgDevice *cfg, const VirtioHost *host, gpointer host_opaque);
+/* virtio-net on user-mode networking: NULL + error if a forwarded host port
+ * cannot be opened. */
+VirtioDev *virtio_net_new(const CfgDevice *cfg, const VirtioHost *host, gpointer host_opaque,
+                          GError **error);
 
 #endif /* SHOAL_VIRTIO_H */
