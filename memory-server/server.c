@@ -624,14 +624,23 @@ static void on_debug_from_node(Server *s, IcPeer peer, const PeerInfo *info,
 static void plic_output(gpointer opaque, guint hart, guint mip_bit, gboolean level);
 static gboolean load_images(Server *s, GError **error);
 
+/* @env carries @msg, a MachineReset of @phase, under a txid of ours. */
+static void reset_envelope(Server *s, IcEnvelope *env, Shoal__V1__MachineReset *msg,
+                           Shoal__V1__ResetPhase phase)
+{
+    *msg = (Shoal__V1__MachineReset)SHOAL__V1__MACHINE_RESET__INIT;
+    msg->phase = phase;
+    *env = (IcEnvelope)SHOAL__V1__ENVELOPE__INIT;
+    env->txid = s->next_txid++;
+    env->body_case = SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET;
+    env->machine_reset = msg;
+}
+
 static void send_reset_phase(Server *s, guint node, Shoal__V1__ResetPhase phase)
 {
-    Shoal__V1__MachineReset msg = SHOAL__V1__MACHINE_RESET__INIT;
-    msg.phase = phase;
-    IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
-    env.txid = s->next_txid++;
-    env.body_case = SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET;
-    env.machine_reset = &msg;
+    Shoal__V1__MachineReset msg;
+    IcEnvelope env;
+    reset_envelope(s, &env, &msg, phase);
     send_node_held(s, node, &env);
 }
 
@@ -661,12 +670,9 @@ static void start_reset(Server *s)
      * before RAM is cleared, as their messages come in order) and they
      * come back as at power-on, their lines low. */
     if (s->virtio && msrv_bridge_connected(s->virtio)) {
-        Shoal__V1__MachineReset msg = SHOAL__V1__MACHINE_RESET__INIT;
-        msg.phase = SHOAL__V1__RESET_PHASE__RESET_PHASE_STOP;
-        IcEnvelope env = SHOAL__V1__ENVELOPE__INIT;
-        env.txid = s->next_txid++;
-        env.body_case = SHOAL__V1__ENVELOPE__BODY_MACHINE_RESET;
-        env.machine_reset = &msg;
+        Shoal__V1__MachineReset msg;
+        IcEnvelope env;
+        reset_envelope(s, &env, &msg, SHOAL__V1__RESET_PHASE__RESET_PHASE_STOP);
         send_to(s, (IcPeer)msrv_bridge_peer(s->virtio), &env);
         s->virtio_stopping = TRUE;
     }
