@@ -373,6 +373,66 @@ static void test_event_idx(Fixture *f, gconstpointer data)
     g_assert_true(f->line);
 }
 
+/* virtio-net on the real user network: an ARP request for the gateway
+ * (10.0.2.2) goes out on the transmit queue, slirp's answer comes back in a
+ * receive buffer with a zero header, and the link is up with the MAC the
+ * config gives. */
+static void test_net_arp(void)
+{
+    Fixture fx = { 0 }, *f = &fx;
+    f->ram = g_malloc0(RAM_SIZE);
+    f->cfg = (CfgDevice){ .name = "net0", .type = CFG_DEVICE_VIRTIO_NET, .irq = 3,
+                          .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 } };
+    GError *error = NULL;
+    f->dev = virtio_net_new(&f->cfg, &host, f, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(rd(f, VIRTIO_MMIO_DEVICE_ID), ==, 1);
+    guint64 v;
+    g_assert_true(virtio_mmio_read(f->dev, VIRTIO_MMIO_CONFIG + 5, 1, &v));
+    g_assert_cmphex(v, ==, 0x56);
+    g_assert_true(virtio_mmio_read(f->dev, VIRTIO_MMIO_CONFIG + 6, 2, &v));
+    g_assert_cmphex(v, ==, 1); /* VIRTIO_NET_S_LINK_UP */
+    /* queue 0 (receive) at DESC/AVAIL/USED, queue 1 (transmit) 0x8000 above */
+    g_assert_true(bring_up(f, VERSION_1, QUEUE));
+    wr(f, VIRTIO_MMIO_QUEUE_SEL, 1);
+    wr(f, VIRTIO_MMIO_QUEUE_NUM, QUEUE);
+    wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, (guint32)(DESC + 0x8000));
+    wr(f, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (guint32)(AVAIL + 0x8000));
+    wr(f, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (guint32)(USED + 0x8000));
+    wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
+    /* one receive buffer of 2 KiB */
+    put_desc(f, DESC, 0, BUF + 0x4000, 2048, 2, 0);
+    submit(f, 0);
+    /* an ARP who-has 10.0.2.2 from 10.0.2.15, after a 12-byte zero header */
+    static const guint8 arp[] = {
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x08, 0x06,
+        0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56,
+        10,   0,    2,    15,   0,    0,    0,    0,    0,    0,    10,   0,    2,    2,
+    };
+    memset(at(f, BUF), 0, 12);
+    memcpy(at(f, BUF + 12), arp, sizeof arp);
+    put_desc(f, DESC + 0x8000, 0, BUF, 12 + sizeof arp, 0, 0);
+    guint16 *ring = (guint16 *)at(f, AVAIL + 0x8000 + 4);
+    ring[0] = 0;
+    guint16 idx = 1;
+    memcpy(at(f, AVAIL + 0x8000 + 2), &idx, 2);
+    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+    virtio_dev_serve(f->dev);
+    g_assert_cmpuint(used_idx(f), ==, 1); /* the reply, in the receive buffer */
+    g_assert_cmpuint(used_len(f, 0), >=, 12 + 42); /* slirp pads it to a minimal frame */
+    const guint8 *reply = at(f, BUF + 0x4000);
+    g_assert_cmpuint(reply[10], ==, 1); /* num_buffers */
+    g_assert_cmpmem(reply + 12, 6, arp + 6, 6); /* to us */
+    g_assert_cmpuint(reply[12 + 12], ==, 0x08); /* ARP */
+    g_assert_cmpuint(reply[12 + 13], ==, 0x06);
+    g_assert_cmpuint(reply[12 + 21], ==, 2);    /* a reply */
+    static const guint8 gateway[] = { 10, 0, 2, 2 };
+    g_assert_cmpmem(reply + 12 + 28, 4, gateway, 4);
+    g_assert_true(f->line);
+    virtio_dev_free(f->dev);
+    g_free(f->ram);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -388,5 +448,6 @@ int main(int argc, char **argv)
     ADD("too-many-available", rw, test_too_many_available);
     ADD("indirect", rw, test_indirect);
     ADD("event-idx", rw, test_event_idx);
+    g_test_add_func("/virtio/net/arp", test_net_arp);
     return g_test_run();
 }
