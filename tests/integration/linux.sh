@@ -14,9 +14,8 @@
 # on 4x1 finishes /init with QEMU's results and powers off.
 # SHOAL_LINUX_CONFIGS picks the layouts (the sanitizer builds run fewer).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/linux-lib.sh"
 
-BIOS=${SHOAL_OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf}
-QEMU=${QEMU_RISCV64:-qemu-system-riscv64}
 ALL_CONFIGS="virt virt-1x4 virt-2x2 virt-4x1"
 case ${SHOAL_SANITIZERS:-no} in
 no | "") ;;
@@ -24,67 +23,11 @@ no | "") ;;
 esac
 CONFIGS=${SHOAL_LINUX_CONFIGS:-$ALL_CONFIGS}
 APPEND="console=ttyS0 panic=-1"
-RUN_TIMEOUT=${SHOAL_LINUX_TIMEOUT:-300} # seconds from start to power-off
 PER_CONFIG=4
 N_CONFIGS=$(echo $CONFIGS | wc -w)
 TOTAL=$((PER_CONFIG * N_CONFIGS + 5))
-
 echo "1..$TOTAL"
-skip_all() {
-    for _ in $(seq "$TOTAL"); do skip "$1"; done
-    exit 0
-}
-[ -r "$BIOS" ] || skip_all "no $BIOS (apt-get install opensbi)"
-command -v "$QEMU" >/dev/null || skip_all "no $QEMU (apt-get install qemu-system-misc)"
-if ! images=$("$SHOAL_SRCDIR/tests/linux/build.sh" 2>"$TEST_TMP/build.err"); then
-    rc=$?
-    if [ "$rc" = 77 ]; then
-        skip_all "$(tail -n1 "$TEST_TMP/build.err")"
-    fi
-    for _ in $(seq "$TOTAL"); do not_ok "tests/linux/build.sh failed (exit $rc)"; done
-    diag < "$TEST_TMP/build.err"
-    exit 0
-fi
-eval "$images"
-
-harts_of() { # the hart count of configs/$1.conf: virt, or virt-NODESxHARTS
-    local shape=${1#virt-}
-    case $1 in virt) echo 1 ;; *) echo $(( ${shape%x*} * ${shape#*x} )) ;; esac
-}
-
-# /init's lines, whole even where a kernel message cut into one
-init_lines() { "$SHOAL_SRCDIR/tests/linux/init-lines" "$1" | grep '^init:'; }
-
-# qemu_ref N [APPEND...]: /init's lines on QEMU -smp N, into $TEST_TMP/qemu-N
-qemu_ref() {
-    local n=$1 out="$TEST_TMP/qemu-$n${3:+-$3}"
-    [ -f "$out" ] && return 0
-    timeout "$RUN_TIMEOUT" "$QEMU" -M virt -smp "$n" -m 128M -nographic -no-reboot \
-        -bios "$BIOS" -kernel "$KERNEL" -initrd "$INITRD" -append "$2" \
-        > "$out.log" 2>&1 </dev/null
-    init_lines "$out.log" > "$out"
-}
-
-# shoal_run CONFIG APPEND: sets RC; the log in $TEST_TMP/CONFIG.log
-shoal_run() {
-    "$SHOAL" run "$SHOAL_SRCDIR/configs/$1.conf" --bios "$BIOS" --kernel "$KERNEL" \
-        --initrd "$INITRD" --append "$2" > "$TEST_TMP/$1.log" 2>&1 </dev/null &
-    wait_pid $! "$RUN_TIMEOUT"
-    RC=$WAIT_RC
-    init_lines "$TEST_TMP/$1.log" > "$TEST_TMP/$1.init"
-}
-
-# ended_with CONFIG DESCRIPTION LINE: the run exited 0 and the kernel said LINE.
-ended_with() {
-    if [ "$RC" = 0 ] && grep -aq "$3" "$TEST_TMP/$1.log"; then
-        ok "$1: $2 (exit 0)"
-    else
-        not_ok "$1: $2 (exit $RC)"
-        tail -n 30 "$TEST_TMP/$1.log" | diag
-    fi
-}
-
-no_trouble() { ! grep -a -E 'rcu.*stall|soft lockup|hard LOCKUP|BUG[: ]|Oops|Kernel panic' "$1"; }
+linux_guest
 
 for c in $CONFIGS; do
     n=$(harts_of "$c")
@@ -99,12 +42,7 @@ for c in $CONFIGS; do
         # broken by another writer shows here.
         sed -n '/Run \/init/,$p' "$TEST_TMP/$c.log" | head -n 30 | cat -A | diag
     fi
-    if no_trouble "$TEST_TMP/$c.log" >/dev/null; then
-        ok "$c: no stall, lockup, BUG or Oops in the kernel log"
-    else
-        not_ok "$c: no stall, lockup, BUG or Oops in the kernel log"
-        no_trouble "$TEST_TMP/$c.log" | head -n 20 | diag
-    fi
+    no_trouble_ok "$c: no stall, lockup, BUG or Oops in the kernel log" "$TEST_TMP/$c.log"
 done
 
 # A snapshot of the kernel on 2x2, paused once /init has started, and the

@@ -28,7 +28,7 @@ tests_integration_hostile_client_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_integration_hostile_client_SOURCES = tests/integration/hostile-client.c
 tests_integration_hostile_client_LDADD = $(IC_LIBS) $(CFG_LIBS)
 dist_noinst_SCRIPTS += $(INTEGRATION_TESTS)
-EXTRA_DIST += tests/integration/lib.sh
+EXTRA_DIST += tests/integration/lib.sh tests/integration/linux-lib.sh
 
 # The Linux test guest's sources, and the stress target: 20 boots of
 # virt-2x2 in a row (not part of `make check`).

@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The Linux test guest with a virtio-blk disk and a virtio-rng, both
+# virtio-mmio devices found in the device tree, as on QEMU's virt board
+# (the disk at 0x10008000 on PLIC source 8, the RNG at 0x10007000 on 7:
+# QEMU gives the first device the highest of its 8 transports). The disk
+# is an ext4 image made here from a folder holding data.bin; /init, asked
+# by shoal.disk=1, mounts it, prints data.bin's size and checksum, writes
+# out.txt, syncs and unmounts, then reads 32 bytes of the RNG. QEMU's run
+# is checked against what the host computes; then on each shoal layout
+# /init must print what it prints on QEMU, Linux must power off clean, and
+# the image, read on the host, must hold out.txt and pass e2fsck.
+# SHOAL_LINUX_CONFIGS picks the layouts.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/linux-lib.sh"
+
+CONFIGS=${SHOAL_LINUX_CONFIGS:-virt-1x4 virt-2x2}
+APPEND="console=ttyS0 panic=-1 shoal.disk=1"
+DISK_BASE=0x10008000 DISK_IRQ=8 RNG_BASE=0x10007000 RNG_IRQ=7
+N_CONFIGS=$(echo "$CONFIGS" | wc -w)
+TOTAL=$((5 + 5 * N_CONFIGS))
+# e2fsprogs lives in /sbin, which a user's PATH may lack
+PATH=$PATH:/usr/sbin:/sbin
+
+echo "1..$TOTAL"
+for tool in mke2fs debugfs e2fsck; do
+    command -v "$tool" >/dev/null || skip_all "no $tool (apt-get install e2fsprogs)"
+done
+command -v python3 >/dev/null || skip_all "no python3 (it makes data.bin)"
+linux_guest
+
+# data.bin: 200 KiB from a fixed LCG, and its size and FNV-1a 64 checksum
+# (what /init computes); the image holds it and nothing else.
+DIR="$TEST_TMP/disk"
+mkdir -p "$DIR"
+read -r SIZE SUM < <(python3 - "$DIR/data.bin" <<'EOF'
+import sys
+x, data = 0x5EED, bytearray()
+for _ in range(200 * 1024):
+    x = (x * 6364136223846793005 + 1442695040888963407) % 2**64
+    data.append(x >> 56)
+open(sys.argv[1], "wb").write(data)
+h = 1469598103934665603
+for b in data:
+    h = ((h ^ b) * 1099511628211) % 2**64
+print(len(data), "%016x" % h)
+EOF
+)
+PRISTINE="$TEST_TMP/pristine.img"
+truncate -s 16M "$PRISTINE"
+if ! mke2fs -q -F -t ext4 -d "$DIR" "$PRISTINE" > "$TEST_TMP/mke2fs.log" 2>&1; then
+    for _ in $(seq "$TOTAL"); do not_ok "mke2fs -t ext4 -d failed"; done
+    diag < "$TEST_TMP/mke2fs.log"
+    exit 0
+fi
+printf '%s\n' "init: disk data.bin $SIZE $SUM" "init: disk written" "init: hwrng 32 bytes" \
+    > "$TEST_TMP/disk-lines.want"
+for i in $(seq 0 999); do printf 'line %04d of %s\n' "$i" "$SUM"; done > "$TEST_TMP/out.txt.want"
+
+# Each run writes its own copy of the image.
+fresh_image() { cp "$PRISTINE" "$TEST_TMP/$1.img"; }
+
+# check_image NAME: two TAP lines on $TEST_TMP/NAME.img after NAME's run.
+check_image() {
+    local img="$TEST_TMP/$1.img"
+    debugfs -R 'cat /out.txt' "$img" > "$TEST_TMP/$1.out.txt" 2> "$TEST_TMP/$1.debugfs.err"
+    if ! check_same "$1: the image holds the out.txt /init wrote (debugfs)" \
+        "$TEST_TMP/out.txt.want" "$TEST_TMP/$1.out.txt"; then
+        diag < "$TEST_TMP/$1.debugfs.err"
+    fi
+    if e2fsck -fn "$img" > "$TEST_TMP/$1.fsck" 2>&1; then
+        ok "$1: e2fsck -fn finds the image clean"
+    else
+        not_ok "$1: e2fsck -fn finds the image clean"
+        diag < "$TEST_TMP/$1.fsck"
+    fi
+}
+
+disk_lines() { grep -E '^init: (disk|hwrng|FAIL)' "$1"; }
+
+fresh_image QEMU
+qemu_ref 4 "$APPEND" disk -global virtio-mmio.force-legacy=false \
+    -drive "if=none,format=raw,file=$TEST_TMP/QEMU.img,id=d0" -device virtio-blk-device,drive=d0 \
+    -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-device,rng=rng0
+REF="$TEST_TMP/qemu-4-disk"
+if [ "$QEMU_RC" = 0 ] && grep -aq 'reboot: Power down' "$REF.log" &&
+    grep -q '^init: checksum' "$REF"; then
+    ok "QEMU: Linux with the disk runs /init and powers off"
+else
+    not_ok "QEMU: Linux with the disk runs /init and powers off (exit $QEMU_RC)"
+    tail -n 30 "$REF.log" | diag
+fi
+disk_lines "$REF" > "$REF.disk"
+check_same "QEMU: /init reads data.bin, writes, reads the RNG" "$TEST_TMP/disk-lines.want" "$REF.disk"
+check_image QEMU
+no_trouble_ok "QEMU: no stall, lockup, BUG or Oops in the kernel log" "$REF.log"
+
+for c in $CONFIGS; do
+    fresh_image "$c"
+    cat > "$TEST_TMP/$c.conf" <<EOF
+[machine]
+include=$SHOAL_SRCDIR/configs/$c.conf
+[device.disk0]
+type=virtio-blk
+base=$DISK_BASE
+size=0x1000
+irq=$DISK_IRQ
+file=$TEST_TMP/$c.img
+[device.rng0]
+type=virtio-rng
+base=$RNG_BASE
+size=0x1000
+irq=$RNG_IRQ
+EOF
+    shoal_run "$c" "$APPEND" "$TEST_TMP/$c.conf"
+    ended_with "$c" "Linux with the disk runs /init and powers off" 'reboot: Power down'
+    check_same "$c: /init prints what it prints on QEMU with the disk" "$REF" "$TEST_TMP/$c.init"
+    check_image "$c"
+    no_trouble_ok "$c: no stall, lockup, BUG or Oops in the kernel log" "$TEST_TMP/$c.log"
+done
+exit 0
