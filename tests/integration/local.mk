@@ -16,6 +16,7 @@ INTEGRATION_TESTS = \
 	tests/integration/det-time.sh \
 	tests/integration/sysc-example.sh \
 	tests/integration/virtio-guest.sh \
+	tests/integration/virtio-linux.sh \
 	tests/integration/gdb.sh \
 	tests/integration/monitor.sh \
 	tests/integration/snapshot.sh \
