@@ -9,7 +9,8 @@ EXTRA_DIST += bench/README.md bench/run bench/profile bench/lib/benchlib.py benc
 	bench/chase.c bench/strings.c bench/recurse.c bench/list.c bench/matrix.c \
 	bench/fsm.c bench/crc16.c bench/dhry.c bench/nbody.c bench/sdot.c \
 	bench/blocks.c bench/smc.c bench/indirect.c \
-	bench/smp-run bench/smp/par.c bench/smp/lock.c bench/page-rtt bench/boot bench/sysc
+	bench/smp-run bench/smp/par.c bench/smp/lock.c bench/page-rtt bench/boot bench/sysc \
+	bench/linux bench/virtio
 
 BENCH_FLAGS =
 bench: shoal$(EXEEXT) shoal-memory-server$(EXEEXT) shoal-cpu-node$(EXEEXT)

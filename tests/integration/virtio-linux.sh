@@ -1,22 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The Linux test guest with a virtio-blk disk and a virtio-rng, both
-# virtio-mmio devices found in the device tree, as on QEMU's virt board
-# (the disk at 0x10008000 on PLIC source 8, the RNG at 0x10007000 on 7:
-# QEMU gives the first device the highest of its 8 transports). The disk
-# is an ext4 image made here from a folder holding data.bin; /init, asked
-# by shoal.disk=1, mounts it, prints data.bin's size and checksum, writes
-# out.txt, syncs and unmounts, then reads 32 bytes of the RNG. QEMU's run
-# is checked against what the host computes; then on each shoal layout
-# /init must print what it prints on QEMU, Linux must power off clean, and
-# the image, read on the host, must hold out.txt and pass e2fsck.
+# The Linux test guest with a virtio-blk disk, a virtio-rng and a
+# virtio-net card on user networking, virtio-mmio devices found in the
+# device tree, as on QEMU's virt board (the disk at 0x10008000 on PLIC
+# source 8, the RNG at 0x10007000 on 7, the card at 0x10006000 on 6: QEMU
+# gives the first device the highest of its 8 transports). The disk is an
+# ext4 image made here from a folder holding data.bin; /init, asked by
+# shoal.disk=1, mounts it, prints data.bin's size and checksum, writes
+# out.txt, syncs and unmounts, then reads 32 bytes of the RNG. The kernel
+# takes an address by DHCP (ip=dhcp) and /init, asked by shoal.http=,
+# fetches data.bin again from a server on the host (tests/linux/http-serve)
+# through the gateway. QEMU's run is checked against what the host
+# computes; then on each shoal layout /init must print what it prints on
+# QEMU, Linux must power off clean, and the image, read on the host, must
+# hold out.txt and pass e2fsck.
 # SHOAL_LINUX_CONFIGS picks the layouts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/linux-lib.sh"
 
 CONFIGS=${SHOAL_LINUX_CONFIGS:-virt-1x4 virt-2x2}
-APPEND="console=ttyS0 panic=-1 shoal.disk=1"
-DISK_BASE=0x10008000 DISK_IRQ=8 RNG_BASE=0x10007000 RNG_IRQ=7
+DISK_BASE=0x10008000 DISK_IRQ=8 RNG_BASE=0x10007000 RNG_IRQ=7 NET_BASE=0x10006000 NET_IRQ=6
 N_CONFIGS=$(echo "$CONFIGS" | wc -w)
 TOTAL=$((5 + 5 * N_CONFIGS))
 # e2fsprogs lives in /sbin, which a user's PATH may lack
@@ -54,7 +57,14 @@ if ! mke2fs -q -F -t ext4 -d "$DIR" "$PRISTINE" > "$TEST_TMP/mke2fs.log" 2>&1; t
     exit 0
 fi
 printf '%s\n' "init: disk data.bin $SIZE $SUM" "init: disk written" "init: hwrng 32 bytes" \
-    > "$TEST_TMP/disk-lines.want"
+    "init: net eth0 10.0.2.15" "init: http data.bin $SIZE $SUM" > "$TEST_TMP/disk-lines.want"
+
+# The host's HTTP server, which the guest reaches at the gateway 10.0.2.2.
+"$SHOAL_SRCDIR/tests/linux/http-serve" "$DIR" > "$TEST_TMP/http.port" 2> "$TEST_TMP/http.err" &
+HTTP_PID=$!
+trap 'kill $HTTP_PID 2>/dev/null' EXIT
+for _ in $(seq 50); do [ -s "$TEST_TMP/http.port" ] && break; sleep 0.1; done
+APPEND="console=ttyS0 panic=-1 shoal.disk=1 ip=dhcp shoal.http=10.0.2.2:$(cat "$TEST_TMP/http.port")"
 for i in $(seq 0 999); do printf 'line %04d of %s\n' "$i" "$SUM"; done > "$TEST_TMP/out.txt.want"
 
 # Each run writes its own copy of the image.
@@ -76,12 +86,13 @@ check_image() {
     fi
 }
 
-disk_lines() { grep -E '^init: (disk|hwrng|FAIL)' "$1"; }
+disk_lines() { grep -E '^init: (disk|hwrng|net|http|FAIL)' "$1"; }
 
 fresh_image QEMU
 qemu_ref 4 "$APPEND" disk -global virtio-mmio.force-legacy=false \
     -drive "if=none,format=raw,file=$TEST_TMP/QEMU.img,id=d0" -device virtio-blk-device,drive=d0 \
-    -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-device,rng=rng0
+    -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-device,rng=rng0 \
+    -netdev user,id=n0 -device virtio-net-device,netdev=n0
 REF="$TEST_TMP/qemu-4-disk"
 if [ "$QEMU_RC" = 0 ] && grep -aq 'reboot: Power down' "$REF.log" &&
     grep -q '^init: checksum' "$REF"; then
@@ -91,7 +102,8 @@ else
     tail -n 30 "$REF.log" | diag
 fi
 disk_lines "$REF" > "$REF.disk"
-check_same "QEMU: /init reads data.bin, writes, reads the RNG" "$TEST_TMP/disk-lines.want" "$REF.disk"
+check_same "QEMU: /init reads data.bin, writes, reads the RNG, fetches data.bin over the network" \
+    "$TEST_TMP/disk-lines.want" "$REF.disk"
 check_image QEMU
 no_trouble_ok "QEMU: no stall, lockup, BUG or Oops in the kernel log" "$REF.log"
 
@@ -111,10 +123,16 @@ type=virtio-rng
 base=$RNG_BASE
 size=0x1000
 irq=$RNG_IRQ
+[device.net0]
+type=virtio-net
+base=$NET_BASE
+size=0x1000
+irq=$NET_IRQ
 EOF
     shoal_run "$c" "$APPEND" "$TEST_TMP/$c.conf"
     ended_with "$c" "Linux with the disk runs /init and powers off" 'reboot: Power down'
-    check_same "$c: /init prints what it prints on QEMU with the disk" "$REF" "$TEST_TMP/$c.init"
+    check_same "$c: /init prints what it prints on QEMU with the disk and the network" "$REF" \
+        "$TEST_TMP/$c.init"
     check_image "$c"
     no_trouble_ok "$c: no stall, lockup, BUG or Oops in the kernel log" "$TEST_TMP/$c.log"
 done

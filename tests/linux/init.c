@@ -7,6 +7,7 @@
 // shoal.disk=1 it then reads and writes the ext4 file system on the virtio
 // disk /dev/vda, and with a hardware RNG it reads that. Then it powers off
 // (or reboots with shoal_after=reboot on the kernel command line).
+#define _GNU_SOURCE // memmem
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,7 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -261,6 +267,35 @@ static int cmdline_has(const char *word)
     return 0;
 }
 
+// FNV-1a 64 over @len more bytes (start from FNV_START): what the tests
+// compute on the host for the files /init reads.
+#define FNV_START 1469598103934665603ull
+static uint64_t fnv1a(uint64_t sum, const unsigned char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        sum ^= buf[i];
+        sum *= 1099511628211ull;
+    }
+    return sum;
+}
+
+// The value of the command line's WORD=VALUE as a new string, or NULL.
+static char *cmdline_value(const char *word)
+{
+    char line[4096];
+    FILE *f = fopen("/proc/cmdline", "r");
+    if (!f)
+        return NULL;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = 0;
+    size_t k = strlen(word);
+    for (char *save, *w = strtok_r(line, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+        if (strncmp(w, word, k) == 0 && w[k] == '=')
+            return strdup(w + k + 1);
+    return NULL;
+}
+
 // out.txt: this many lines naming data.bin's checksum, as virtio-linux.sh
 // expects them (30000 bytes: several blocks, each written by the journal)
 #define OUT_LINES 1000
@@ -275,7 +310,7 @@ static int cmdline_has(const char *word)
 static void disk(void)
 {
     static unsigned char buf[65536];
-    uint64_t sum = 1469598103934665603ull, size = 0;
+    uint64_t sum = FNV_START, size = 0;
     ssize_t n;
     mkdir("/mnt", 0755);
     if (mount("/dev/vda", "/mnt", "ext4", 0, NULL) != 0) {
@@ -289,10 +324,7 @@ static void disk(void)
         return;
     }
     while ((n = read(fd, buf, sizeof buf)) > 0) {
-        for (ssize_t i = 0; i < n; i++) {
-            sum ^= buf[i];
-            sum *= 1099511628211ull;
-        }
+        sum = fnv1a(sum, buf, (size_t)n);
         size += n;
     }
     close(fd);
@@ -325,6 +357,143 @@ static void disk(void)
         return;
     }
     printf("init: disk written\n");
+    fflush(stdout);
+}
+
+// shoal.http=ADDR:PORT: the kernel took an address by DHCP (ip=dhcp) on
+// eth0, a virtio-net card; /init prints it and fetches /data.bin over HTTP
+// from ADDR:PORT (the host's server through the user network's gateway,
+// tests/integration/virtio-linux.sh), printing its size and checksum.
+static void net(const char *where)
+{
+    struct ifreq ifr = { 0 };
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    strcpy(ifr.ifr_name, "eth0");
+    if (s < 0 || ioctl(s, SIOCGIFADDR, &ifr) != 0) {
+        fail("net eth0 has no address");
+        if (s >= 0)
+            close(s);
+        return;
+    }
+    close(s);
+    printf("init: net eth0 %s\n", inet_ntoa(((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr));
+    fflush(stdout);
+
+    char host[64];
+    int port;
+    struct sockaddr_in to = { .sin_family = AF_INET };
+    if (sscanf(where, "%63[^:]:%d", host, &port) != 2 || inet_aton(host, &to.sin_addr) == 0) {
+        fail("net shoal.http is not ADDR:PORT");
+        return;
+    }
+    to.sin_port = htons((uint16_t)port);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    if (c < 0 || connect(c, (struct sockaddr *)&to, sizeof to) != 0) {
+        fail("net connect");
+        if (c >= 0)
+            close(c);
+        return;
+    }
+    static const char get[] = "GET /data.bin HTTP/1.0\r\n\r\n";
+    if (write(c, get, sizeof get - 1) != (ssize_t)(sizeof get - 1)) {
+        fail("net send");
+        close(c);
+        return;
+    }
+    // The answer whole (HTTP/1.0: the server closes after it), then the
+    // body after the blank line.
+    static unsigned char reply[1 << 20];
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof reply && (n = read(c, reply + got, sizeof reply - got)) > 0)
+        got += (size_t)n;
+    close(c);
+    unsigned char *body = memmem(reply, got, "\r\n\r\n", 4);
+    if (!body || strncmp((char *)reply, "HTTP/1.0 200", 12) != 0) {
+        fail("net no HTTP 200 answer");
+        return;
+    }
+    body += 4;
+    size_t len = got - (size_t)(body - reply);
+    printf("init: http data.bin %zu %016llx\n", len,
+           (unsigned long long)fnv1a(FNV_START, body, len));
+    fflush(stdout);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+// shoal.blkbench=MB (bench/virtio): MB written to the raw disk /dev/vda
+// then read back, 1 MiB at a time with O_DIRECT (the device, not the page
+// cache), the write ended by fsync (the device's flush); prints both rates
+// in MB/s as the guest's clock sees them.
+static void blkbench(long mb)
+{
+    enum { CHUNK = 1 << 20 };
+    void *buf;
+    int fd = open("/dev/vda", O_RDWR | O_DIRECT);
+    if (fd < 0 || posix_memalign(&buf, 4096, CHUNK) != 0) {
+        fail("blkbench open /dev/vda");
+        return;
+    }
+    memset(buf, 0x5a, CHUNK);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long i = 0; i < mb; i++)
+        if (pwrite(fd, buf, CHUNK, (off_t)i * CHUNK) != CHUNK) {
+            fail("blkbench write");
+            return;
+        }
+    if (fsync(fd) != 0) {
+        fail("blkbench fsync");
+        return;
+    }
+    double w = seconds_since(&t0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long i = 0; i < mb; i++)
+        if (pread(fd, buf, CHUNK, (off_t)i * CHUNK) != CHUNK) {
+            fail("blkbench read");
+            return;
+        }
+    double r = seconds_since(&t0);
+    close(fd);
+    free(buf);
+    printf("init: blkbench write %.1f MB/s read %.1f MB/s\n", mb / w, mb / r);
+    fflush(stdout);
+}
+
+// shoal.netbench=ADDR:PORT (bench/virtio): /big.bin from the host's HTTP
+// server through the user network, counted as it streams in; prints MB/s.
+static void netbench(const char *where)
+{
+    char host[64];
+    int port;
+    struct sockaddr_in to = { .sin_family = AF_INET };
+    if (sscanf(where, "%63[^:]:%d", host, &port) != 2 || inet_aton(host, &to.sin_addr) == 0) {
+        fail("netbench shoal.netbench is not ADDR:PORT");
+        return;
+    }
+    to.sin_port = htons((uint16_t)port);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    static const char get[] = "GET /big.bin HTTP/1.0\r\n\r\n";
+    if (c < 0 || connect(c, (struct sockaddr *)&to, sizeof to) != 0 ||
+        write(c, get, sizeof get - 1) != (ssize_t)(sizeof get - 1)) {
+        fail("netbench connect");
+        return;
+    }
+    static char buf[65536];
+    long long got = 0;
+    ssize_t n;
+    while ((n = read(c, buf, sizeof buf)) > 0)
+        got += n;
+    close(c);
+    printf("init: netbench %.1f MB/s\n", (double)got / (1 << 20) / seconds_since(&t0));
     fflush(stdout);
 }
 
@@ -395,6 +564,18 @@ int main(int argc, char **argv)
     if (cmdline_has("shoal.disk=1"))
         disk();
     hwrng();
+    char *http = cmdline_value("shoal.http");
+    if (http)
+        net(http);
+    free(http);
+    char *bench = cmdline_value("shoal.blkbench");
+    if (bench)
+        blkbench(atol(bench));
+    free(bench);
+    bench = cmdline_value("shoal.netbench");
+    if (bench)
+        netbench(bench);
+    free(bench);
 
     const char *after = getenv("shoal_after");
     if (after && strcmp(after, "reboot") == 0) {
