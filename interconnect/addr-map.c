@@ -71,7 +71,7 @@ void ic_addr_map_free(IcAddrMap *map)
 
 gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size)
 {
-    /* The ns16550's THR (a byte out) only. A posted write travels on the
+    /* The ns16550's THR (a byte out). A posted write travels on the
      * writing hart's own connection, so it may reach the UART after a
      * later access of another hart: for bytes out that can only swap
      * output between harts, but for IER it lost the transmitter for good
@@ -80,8 +80,14 @@ gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size)
      * empty never interrupts again, the console's buffer never drains and
      * a tcdrain before power-off hangs). The other registers are written
      * rarely and wait for their answer. */
-    return r->owner == IC_OWNER_MSRV_DEVICE && r->device != NULL &&
-           r->device->type == CFG_DEVICE_NS16550 && size == 1 && addr == r->base;
+    if (r->owner == IC_OWNER_MSRV_DEVICE && r->device != NULL &&
+        r->device->type == CFG_DEVICE_NS16550 && size == 1 && addr == r->base)
+        return TRUE;
+    /* A virtio device's QueueNotify: the device always takes it and only
+     * serves what the rings hold, so a notification that comes late, even
+     * after a reset, does no harm; the hart need not wait for shoal-virtio
+     * before it goes on. */
+    return r->owner == IC_OWNER_VIRTIO && size == 4 && addr - r->base == IC_VIRTIO_QUEUE_NOTIFY;
 }
 
 gboolean ic_region_posted_ready(const IcRegion *r, guint64 addr, guint64 *status_addr,

@@ -432,21 +432,32 @@ static IcEnvelope *wait_dma(IcDeviceLink *link, guint until_posted_below, GError
     }
 }
 
+/* Waits until fewer than @below posted writes are unanswered. */
+static gboolean wait_posted(IcDeviceLink *link, guint below, GError **error)
+{
+    g_autoptr(GError) werr = NULL;
+    g_autoptr(IcEnvelope) stray = wait_dma(link, below, &werr);
+    if (werr) {
+        g_propagate_error(error, g_steal_pointer(&werr));
+        return FALSE;
+    }
+    if (stray)
+        g_warning("DmaResponse %" G_GUINT64_FORMAT " while no read waits", stray->txid);
+    return TRUE;
+}
+
+gboolean ic_device_link_fence(IcDeviceLink *link, GError **error)
+{
+    return g_hash_table_size(link->posted) == 0 || wait_posted(link, 1, error);
+}
+
 /* Posts the write: its answer is only counted (take_posted). */
 static gboolean dma_write(IcDeviceLink *link, guint64 addr, guint8 *buf, gsize len, GError **error)
 {
     for (gsize off = 0; off < len; off += IC_MAX_DMA) {
         gsize n = MIN(len - off, IC_MAX_DMA);
-        if (g_hash_table_size(link->posted) >= DMA_WINDOW) {
-            g_autoptr(GError) werr = NULL;
-            g_autoptr(IcEnvelope) stray = wait_dma(link, DMA_WINDOW, &werr);
-            if (werr) {
-                g_propagate_error(error, g_steal_pointer(&werr));
-                return FALSE;
-            }
-            if (stray)
-                g_warning("DmaResponse %" G_GUINT64_FORMAT " while no read waits", stray->txid);
-        }
+        if (g_hash_table_size(link->posted) >= DMA_WINDOW && !wait_posted(link, DMA_WINDOW, error))
+            return FALSE;
         guint64 *txid = g_new(guint64, 1);
         *txid = ic_client_next_txid(link->client);
         if (!send_dma(link, *txid, addr + off, TRUE, buf + off, n, error)) {

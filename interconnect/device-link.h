@@ -95,6 +95,13 @@ void ic_device_link_mmio_reply(IcDeviceLink *link, guint64 txid, gboolean ok, gu
 gboolean ic_device_link_dma(IcDeviceLink *link, guint64 addr, gboolean is_write, guint8 *buf, gsize len,
                        GError **error);
 
+/* Returns once every DMA write sent so far is in RAM. A read issued later
+ * may otherwise be served first (it touches a page no node holds while the
+ * write waits for one): a device that writes a ring's index and then reads
+ * the driver's (virtio's event indices) needs this in between, as a driver
+ * needs a full barrier. FALSE + error when the machine ends. */
+gboolean ic_device_link_fence(IcDeviceLink *link, GError **error);
+
 /* Who gets the ModelLines (NULL: they are dropped). Called only from
  * ic_device_link_next, never during ic_device_link_dma: lines arriving then wait, in
  * order, so one thread (the bridge's pacer) does every write. */

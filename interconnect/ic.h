@@ -238,6 +238,8 @@ const IcRegion *ic_addr_map_lookup(const IcAddrMap *map, guint64 addr);
  * so the hart need not wait a round trip for it (a UART byte out). Later
  * accesses of the same hart still reach the device after it. */
 gboolean ic_region_write_posted(const IcRegion *r, guint64 addr, guint size);
+/* The virtio-mmio register a driver writes to say "buffers available". */
+#define IC_VIRTIO_QUEUE_NOTIFY 0x50u
 /* For a posted write at @addr: the mirrored status register whose
  * @ready_bit says the device takes more (FALSE: none); while it is clear a
  * writer that does not look at it waits before posting, so output is

@@ -15,6 +15,7 @@
 typedef struct {
     guint peer;         /* who asked (a node's connection) */
     guint64 txid;       /* its txid, echoed in the relayed answer */
+    gboolean posted;    /* nobody waits: the answer is dropped */
 } Forward;
 
 /* An access that came before the bridge said Hello. */
@@ -157,6 +158,7 @@ static void forward(MsrvBridge *b, guint peer, guint64 txid, Shoal__V1__MmioRequ
     *key = b->next_txid++;
     f->peer = peer;
     f->txid = txid;
+    f->posted = req.posted;
     g_hash_table_insert(b->forwards, key, f);
     IcEnvelope out = SHOAL__V1__ENVELOPE__INIT;
     out.txid = *key;
@@ -277,7 +279,10 @@ gboolean msrv_bridge_mmio_response(MsrvBridge *b, const IcEnvelope *env, GError 
     Shoal__V1__MmioResponse resp = *env->mmio_response;
     resp.base.unknown_fields = NULL;
     resp.base.n_unknown_fields = 0;
-    if (must_wait(b)) {
+    if (f->posted) {
+        if (!resp.ok)
+            g_warning("a posted write to a device process was refused");
+    } else if (must_wait(b)) {
         Ordered *o = hold(b, ORDERED_MMIO);
         o->to = *f;
         o->resp = resp;

@@ -40,13 +40,21 @@ static gboolean dma_write(gpointer opaque, guint64 addr, const void *buf, gsize 
     return FALSE;
 }
 
+static void fence(gpointer opaque)
+{
+    Slot *slot = opaque;
+    g_autoptr(GError) error = NULL;
+    if (!ic_device_link_fence(slot->link, &error))
+        g_debug("[device.%s]: %s", slot->cfg->name, error->message);
+}
+
 static void set_line(gpointer opaque, gboolean level)
 {
     Slot *slot = opaque;
     ic_device_link_line(slot->link, (guint)slot->cfg->irq, level);
 }
 
-static const VirtioHost host = { dma_read, dma_write, set_line };
+static const VirtioHost host = { dma_read, dma_write, fence, set_line };
 
 /* Every virtio device of the machine, by index in machine->devices (NULL
  * for the others). */

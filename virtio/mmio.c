@@ -39,6 +39,10 @@ VirtioDev *virtio_dev_new(const VirtioDevOps *ops, const CfgDevice *cfg, const V
     dev->host_opaque = host_opaque;
     dev->backend = backend;
     dev->chain = g_new(VirtioChain, 1);
+    for (guint q = 0; q < ops->n_queues; q++) {
+        dev->avail_snap[q] = g_malloc(4 + 2 * VIRTIO_QUEUE_NUM_MAX + 2);
+        dev->desc_snap[q] = g_malloc(16 * VIRTIO_QUEUE_NUM_MAX);
+    }
     return dev;
 }
 
@@ -49,6 +53,10 @@ void virtio_dev_free(VirtioDev *dev)
     if (dev->ops->free)
         dev->ops->free(dev);
     g_free(dev->chain);
+    for (guint q = 0; q < G_N_ELEMENTS(dev->avail_snap); q++) {
+        g_free(dev->avail_snap[q]);
+        g_free(dev->desc_snap[q]);
+    }
     g_free(dev);
 }
 

@@ -3,7 +3,16 @@
  * and descriptors are guest RAM that the driver writes while we read, so
  * each value is read once and checked before it is used: an index past the
  * ring, a chain longer than the queue (a loop), an indirect table inside an
- * indirect table, or any address that is not RAM breaks the device. */
+ * indirect table, or any address that is not RAM breaks the device.
+ *
+ * Every read is a round trip through the memory server, which usually
+ * takes the page back from the driver's node first; so a batch reads the
+ * whole avail ring once and the whole descriptor table once, not a value at
+ * a time. That is sound because the driver publishes a chain (avail idx)
+ * only after writing its descriptors, and changes neither until the device
+ * returns the chain: the table read after the idx holds every chain the idx
+ * counts. A batch ends by reading the avail ring again, which tells whether
+ * more came and what interrupts the driver wants. */
 #include <string.h>
 
 #include "virtio/virtio.h"
@@ -21,15 +30,6 @@
 #define USED_RING_OFFSET 4u
 #define USED_ELEM_SIZE 8u
 
-static gboolean read_le16(VirtioDev *dev, guint64 addr, guint16 *value)
-{
-    guint16 v;
-    if (!dev->host->read(dev->host_opaque, addr, &v, sizeof v))
-        return FALSE;
-    *value = GUINT16_FROM_LE(v);
-    return TRUE;
-}
-
 static gboolean write_le16(VirtioDev *dev, guint64 addr, guint16 value)
 {
     guint16 v = GUINT16_TO_LE(value);
@@ -43,11 +43,9 @@ typedef struct {
     guint16 next;
 } Desc;
 
-static gboolean read_desc(VirtioDev *dev, guint64 table, guint index, Desc *d)
+/* A descriptor as the table holds it (2.7.5), little-endian. */
+static void decode_desc(const guint8 *raw, Desc *d)
 {
-    guint8 raw[DESC_SIZE];
-    if (!dev->host->read(dev->host_opaque, table + (guint64)index * DESC_SIZE, raw, sizeof raw))
-        return FALSE;
     guint64 addr;
     guint32 len;
     guint16 flags, next;
@@ -57,7 +55,6 @@ static gboolean read_desc(VirtioDev *dev, guint64 table, guint index, Desc *d)
     memcpy(&next, raw + 14, 2);
     *d = (Desc){ GUINT64_FROM_LE(addr), GUINT32_FROM_LE(len), GUINT16_FROM_LE(flags),
                  GUINT16_FROM_LE(next) };
-    return TRUE;
 }
 
 static gboolean add_seg(VirtioDev *dev, VirtioChain *chain, const Desc *d)
@@ -81,17 +78,20 @@ static gboolean walk_indirect(VirtioDev *dev, const Desc *table, VirtioChain *ch
     }
     guint n = table->len / DESC_SIZE;
     guint index = 0;
+    /* read whole, in one round trip */
+    g_autofree guint8 *raw = g_malloc(table->len);
+    if (!dev->host->read(dev->host_opaque, table->addr, raw, table->len)) {
+        virtio_dev_break(dev, "an indirect table at 0x%" G_GINT64_MODIFIER "x outside RAM",
+                         table->addr);
+        return FALSE;
+    }
     for (guint steps = 0;; steps++) {
         Desc d;
         if (steps == n) {
             virtio_dev_break(dev, "an indirect chain that loops");
             return FALSE;
         }
-        if (!read_desc(dev, table->addr, index, &d)) {
-            virtio_dev_break(dev, "an indirect table at 0x%" G_GINT64_MODIFIER "x outside RAM",
-                             table->addr);
-            return FALSE;
-        }
+        decode_desc(raw + (gsize)index * DESC_SIZE, &d);
         if (d.flags & VIRTQ_DESC_F_INDIRECT) {
             virtio_dev_break(dev, "an indirect descriptor inside an indirect table");
             return FALSE;
@@ -109,19 +109,54 @@ static gboolean walk_indirect(VirtioDev *dev, const Desc *table, VirtioChain *ch
     }
 }
 
-/* Takes the next available chain of queue @q into @chain. FALSE when none
- * is available or the device broke on it. */
-static gboolean pop(VirtioDev *dev, guint q, VirtioChain *chain)
+static guint16 snap_le16(const guint8 *at)
+{
+    guint16 v;
+    memcpy(&v, at, 2);
+    return GUINT16_FROM_LE(v);
+}
+
+/* The avail ring as the driver has it now (flags, idx, ring[num],
+ * used_event) into the queue's snapshot. */
+static gboolean read_avail(VirtioDev *dev, guint q)
 {
     VirtQueue *vq = &dev->queues[q];
-    guint16 avail_idx;
-    if (virtio_dev_broken(dev))
-        return FALSE;
-    if (!read_le16(dev, vq->driver + RING_IDX_OFFSET, &avail_idx)) {
+    /* The used index and avail_event we wrote must be seen before we look
+     * at what the driver decided from them (2.7.7.2, 2.7.10): else it skips
+     * a notification we then never see, or we an interrupt it waits for. */
+    dev->host->fence(dev->host_opaque);
+    if (!dev->host->read(dev->host_opaque, vq->driver, dev->avail_snap[q],
+                         AVAIL_RING_OFFSET + 2u * vq->num + 2u)) {
         virtio_dev_break(dev, "queue %u's avail ring at 0x%" G_GINT64_MODIFIER "x is not RAM", q,
                          vq->driver);
         return FALSE;
     }
+    dev->desc_fresh[q] = FALSE; /* chains the new idx counts may be newer than the table */
+    return TRUE;
+}
+
+/* Descriptor @index of queue @q's table, read whole once per snapshot. */
+static gboolean table_desc(VirtioDev *dev, guint q, guint index, Desc *d)
+{
+    VirtQueue *vq = &dev->queues[q];
+    if (!dev->desc_fresh[q]) {
+        if (!dev->host->read(dev->host_opaque, vq->desc, dev->desc_snap[q],
+                             (gsize)DESC_SIZE * vq->num))
+            return FALSE;
+        dev->desc_fresh[q] = TRUE;
+    }
+    decode_desc(dev->desc_snap[q] + (gsize)DESC_SIZE * index, d);
+    return TRUE;
+}
+
+/* Takes the next chain the avail snapshot holds into @chain. FALSE when it
+ * holds no more or the device broke on it. */
+static gboolean pop(VirtioDev *dev, guint q, VirtioChain *chain)
+{
+    VirtQueue *vq = &dev->queues[q];
+    if (virtio_dev_broken(dev))
+        return FALSE;
+    guint16 avail_idx = snap_le16(dev->avail_snap[q] + RING_IDX_OFFSET);
     guint16 waiting = (guint16)(avail_idx - vq->last_avail);
     if (waiting == 0)
         return FALSE;
@@ -130,10 +165,8 @@ static gboolean pop(VirtioDev *dev, guint q, VirtioChain *chain)
                          vq->num);
         return FALSE;
     }
-    guint16 head;
-    if (!read_le16(dev, vq->driver + AVAIL_RING_OFFSET + 2u * (vq->last_avail % vq->num),
-                   &head))
-        return FALSE; /* the idx above was RAM: so is the ring, unless it straddles its end */
+    guint16 head =
+        snap_le16(dev->avail_snap[q] + AVAIL_RING_OFFSET + 2u * (vq->last_avail % vq->num));
     if (head >= vq->num) {
         virtio_dev_break(dev, "queue %u: head %u past the ring of %u", q, head, vq->num);
         return FALSE;
@@ -149,7 +182,7 @@ static gboolean pop(VirtioDev *dev, guint q, VirtioChain *chain)
             virtio_dev_break(dev, "queue %u: the chain from %u loops", q, head);
             return FALSE;
         }
-        if (!read_desc(dev, vq->desc, index, &d)) {
+        if (!table_desc(dev, q, index, &d)) {
             virtio_dev_break(dev, "queue %u's descriptor table at 0x%" G_GINT64_MODIFIER
                              "x is not RAM", q, vq->desc);
             return FALSE;
@@ -195,27 +228,26 @@ static void push(VirtioDev *dev, guint q, guint16 head, guint32 written)
     vq->used_idx++;
 }
 
-/* With the event index, tells the driver how far we have read, so it
- * notifies only past it; TRUE if it made more available meanwhile (it may
- * have looked at the old value and not notified: we must serve those). */
-static gboolean publish_avail_event(VirtioDev *dev, guint q)
+/* The end of a batch: with the event index, tells the driver how far we
+ * have read (so it notifies only past it); then reads the avail ring again.
+ * TRUE if the driver made more available meanwhile: it may have looked at
+ * the old avail_event and not notified, so those are ours to serve now. */
+static gboolean end_batch(VirtioDev *dev, guint q)
 {
     VirtQueue *vq = &dev->queues[q];
-    guint16 avail_idx;
-    if (!virtio_has_feature(dev, VIRTIO_F_RING_EVENT_IDX))
-        return FALSE;
-    if (!write_le16(dev, vq->device + USED_RING_OFFSET + (guint64)USED_ELEM_SIZE * vq->num,
-                    vq->last_avail) ||
-        !read_le16(dev, vq->driver + RING_IDX_OFFSET, &avail_idx)) {
+    if (virtio_has_feature(dev, VIRTIO_F_RING_EVENT_IDX) &&
+        !write_le16(dev, vq->device + USED_RING_OFFSET + (guint64)USED_ELEM_SIZE * vq->num,
+                    vq->last_avail)) {
         virtio_dev_break(dev, "queue %u's event index is not RAM", q);
         return FALSE;
     }
-    return avail_idx != vq->last_avail;
+    return read_avail(dev, q) &&
+           snap_le16(dev->avail_snap[q] + RING_IDX_OFFSET) != vq->last_avail;
 }
 
-/* After a batch of pushes: interrupts the driver unless it asked not to be
+/* After a batch's pushes: interrupts the driver unless it asked not to be
  * (avail flags; with the event index, unless used_idx did not cross its
- * used_event: 2.7.10, vring_need_event). */
+ * used_event: 2.7.10, vring_need_event), as the last avail snapshot says. */
 static void interrupt_if_wanted(VirtioDev *dev, guint q)
 {
     VirtQueue *vq = &dev->queues[q];
@@ -223,19 +255,10 @@ static void interrupt_if_wanted(VirtioDev *dev, guint q)
         return;
     gboolean wanted;
     if (virtio_has_feature(dev, VIRTIO_F_RING_EVENT_IDX)) {
-        guint16 used_event;
-        if (!read_le16(dev, vq->driver + AVAIL_RING_OFFSET + 2u * vq->num, &used_event)) {
-            virtio_dev_break(dev, "queue %u's event index is not RAM", q);
-            return;
-        }
+        guint16 used_event = snap_le16(dev->avail_snap[q] + AVAIL_RING_OFFSET + 2u * vq->num);
         wanted = (guint16)(vq->used_idx - used_event - 1) < (guint16)(vq->used_idx - vq->signalled);
     } else {
-        guint16 flags;
-        if (!read_le16(dev, vq->driver, &flags)) {
-            virtio_dev_break(dev, "queue %u's avail ring is not RAM", q);
-            return;
-        }
-        wanted = !(flags & VIRTQ_AVAIL_F_NO_INTERRUPT);
+        wanted = !(snap_le16(dev->avail_snap[q]) & VIRTQ_AVAIL_F_NO_INTERRUPT);
     }
     vq->signalled = vq->used_idx;
     if (wanted)
@@ -245,6 +268,8 @@ static void interrupt_if_wanted(VirtioDev *dev, guint q)
 void virtq_serve_while(VirtioDev *dev, guint q, VirtqHandler handle, VirtqMore more)
 {
     VirtioChain *chain = dev->chain;
+    if (!read_avail(dev, q))
+        return;
     do {
         while ((!more || more(dev)) && pop(dev, q, chain)) {
             guint32 written = handle(dev, q, chain);
@@ -252,7 +277,7 @@ void virtq_serve_while(VirtioDev *dev, guint q, VirtqHandler handle, VirtqMore m
                 return;
             push(dev, q, chain->head, written);
         }
-    } while (!virtio_dev_broken(dev) && publish_avail_event(dev, q) && (!more || more(dev)));
+    } while (!virtio_dev_broken(dev) && end_batch(dev, q) && (!more || more(dev)));
     interrupt_if_wanted(dev, q);
 }
 

@@ -77,6 +77,9 @@ typedef struct {
     /* Guest RAM, coherent with the harts; FALSE if [addr, addr+len) is not RAM. */
     gboolean (*read)(gpointer opaque, guint64 addr, void *buf, gsize len);
     gboolean (*write)(gpointer opaque, guint64 addr, const void *buf, gsize len);
+    /* Every write made so far is in RAM before any later read is served
+     * (writes are posted, and a read of another page may overtake them). */
+    void (*fence)(gpointer opaque);
     /* The device's interrupt line (its PLIC source) is now @level. */
     void (*set_line)(gpointer opaque, gboolean level);
 } VirtioHost;
@@ -139,6 +142,12 @@ struct VirtioDev {
     VirtQueue queues[2];
     guint64 pending;            /* queues notified and not yet served (bit q) */
     VirtioChain *chain;         /* the request being served */
+    /* Per queue, what a batch read of guest RAM (queue.c): the avail ring
+     * (flags, idx, ring, used_event) and the descriptor table, the latter
+     * read again after each new avail snapshot (desc_fresh FALSE). */
+    guint8 *avail_snap[2];
+    guint8 *desc_snap[2];
+    gboolean desc_fresh[2];
 };
 
 /* ---- mmio.c: the transport ---- */
