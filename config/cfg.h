@@ -41,6 +41,7 @@ typedef enum {
     CFG_DEVICE_VIRTIO_BLK, /* virtio-mmio block device on an image file, in shoal-virtio */
     CFG_DEVICE_VIRTIO_RNG, /* virtio-mmio entropy device, in shoal-virtio */
     CFG_DEVICE_VIRTIO_NET, /* virtio-mmio network card on user networking, in shoal-virtio */
+    CFG_DEVICE_VIRTIO_CONSOLE, /* virtio-mmio console on a unix socket, in shoal-virtio */
 } CfgDeviceType;
 
 /* The process that serves a device's register window. */
@@ -76,6 +77,7 @@ typedef struct {
     gboolean readonly;  /* virtio-blk: the guest may not write the image (key `readonly`) */
     char *serial;       /* virtio-blk: its id (key `serial`), "" for none */
     guint8 mac[6];      /* virtio-net: its address (key `mac`) */
+    char *socket;       /* virtio-console: the unix socket it listens on (key `socket`) */
     char **hostfwd;     /* virtio-net: host ports forwarded to the guest (key `hostfwd`),
                          * "tcp:HOSTADDR:PORT-GUESTADDR:PORT" each, NULL-terminated */
 } CfgDevice;

@@ -354,6 +354,7 @@ static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean
     case CFG_DEVICE_VIRTIO_BLK:
     case CFG_DEVICE_VIRTIO_RNG:
     case CFG_DEVICE_VIRTIO_NET:
+    case CFG_DEVICE_VIRTIO_CONSOLE:
         /* The transport is what the tree describes; the driver reads the
          * device's kind from its DeviceID register, as on QEMU's virt. */
         begin_at(f, "virtio_mmio", d->base);

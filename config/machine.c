@@ -759,7 +759,7 @@ static const struct {
     { "clint", CFG_DEVICE_CLINT },           { "plic", CFG_DEVICE_PLIC },
     { "sysc", CFG_DEVICE_SYSC },             { "gpio", CFG_DEVICE_GPIO },
     { "virtio-blk", CFG_DEVICE_VIRTIO_BLK }, { "virtio-rng", CFG_DEVICE_VIRTIO_RNG },
-    { "virtio-net", CFG_DEVICE_VIRTIO_NET },
+    { "virtio-net", CFG_DEVICE_VIRTIO_NET }, { "virtio-console", CFG_DEVICE_VIRTIO_CONSOLE },
 };
 
 const char *cfg_device_type_name(CfgDeviceType type)
@@ -936,6 +936,16 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
     }
     if (d->type == CFG_DEVICE_VIRTIO_NET) {
         return extract_nic(l, group, d, error);
+    }
+    if (d->type == CFG_DEVICE_VIRTIO_CONSOLE) {
+        if (!get_path(l, group, CFG_KEY_DEVICE_SOCKET, &d->socket, error)) {
+            return FALSE;
+        }
+        if (d->socket == NULL) {
+            return fail(l, error, CFG_ERROR_MISSING, group, "socket",
+                        "a virtio-console needs the unix socket it listens on (socket=PATH)");
+        }
+        return TRUE;
     }
     return d->type != CFG_DEVICE_VIRTIO_BLK || extract_disk(l, group, d, error);
 }
@@ -1206,6 +1216,7 @@ void cfg_machine_free(CfgMachine *machine)
         g_free(machine->devices[i].inputs);
         g_free(machine->devices[i].file);
         g_free(machine->devices[i].serial);
+        g_free(machine->devices[i].socket);
         g_strfreev(machine->devices[i].hostfwd);
     }
     g_free(machine->devices);
@@ -1227,6 +1238,7 @@ CfgDeviceHost cfg_device_host(CfgDeviceType type)
     case CFG_DEVICE_VIRTIO_BLK:
     case CFG_DEVICE_VIRTIO_RNG:
     case CFG_DEVICE_VIRTIO_NET:
+    case CFG_DEVICE_VIRTIO_CONSOLE:
         return CFG_HOST_VIRTIO;
     case CFG_DEVICE_NS16550:
     case CFG_DEVICE_SIFIVE_TEST:

@@ -1040,6 +1040,7 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
     case CFG_DEVICE_VIRTIO_BLK: /* shoal-virtio serves them (on_mmio) */
     case CFG_DEVICE_VIRTIO_RNG:
     case CFG_DEVICE_VIRTIO_NET:
+    case CFG_DEVICE_VIRTIO_CONSOLE:
         return FALSE;
     }
     return FALSE;

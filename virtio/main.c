@@ -69,6 +69,8 @@ static VirtioDev **make_devices(const CfgMachine *m, Slot *slots, GError **error
             devs[i] = virtio_blk_new(d, &host, &slots[i], error);
         else if (d->type == CFG_DEVICE_VIRTIO_NET)
             devs[i] = virtio_net_new(d, &host, &slots[i], error);
+        else if (d->type == CFG_DEVICE_VIRTIO_CONSOLE)
+            devs[i] = virtio_console_new(d, &host, &slots[i], error);
         else if (d->type == CFG_DEVICE_VIRTIO_RNG)
             devs[i] = virtio_rng_new(d, &host, &slots[i]);
         else

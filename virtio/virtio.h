@@ -210,6 +210,9 @@ VirtioDev *virtio_blk_new(const CfgDevice *cfg, const VirtioHost *host, gpointer
 VirtioDev *virtio_rng_new(const CfgDevice *cfg, const VirtioHost *host, gpointer host_opaque);
 /* virtio-net on user-mode networking: NULL + error if a forwarded host port
  * cannot be opened. */
+/* virtio-console on [device.NAME] socket=: NULL + error if it cannot listen. */
+VirtioDev *virtio_console_new(const CfgDevice *cfg, const VirtioHost *host,
+                              gpointer host_opaque, GError **error);
 VirtioDev *virtio_net_new(const CfgDevice *cfg, const VirtioHost *host, gpointer host_opaque,
                           GError **error);
 

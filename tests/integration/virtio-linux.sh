@@ -22,8 +22,9 @@ NET=${SHOAL_VIRTIO_NET:-1}
 
 CONFIGS=${SHOAL_LINUX_CONFIGS:-virt-1x4 virt-2x2}
 DISK_BASE=0x10008000 DISK_IRQ=8 RNG_BASE=0x10007000 RNG_IRQ=7 NET_BASE=0x10006000 NET_IRQ=6
+CON_BASE=0x10005000 CON_IRQ=5
 N_CONFIGS=$(echo "$CONFIGS" | wc -w)
-TOTAL=$((5 + 5 * N_CONFIGS))
+TOTAL=$((6 + 6 * N_CONFIGS))
 # e2fsprogs lives in /sbin, which a user's PATH may lack
 PATH=$PATH:/usr/sbin:/sbin
 
@@ -60,7 +61,7 @@ if ! mke2fs -q -F -t ext4 -d "$DIR" "$PRISTINE" > "$TEST_TMP/mke2fs.log" 2>&1; t
 fi
 printf '%s\n' "init: disk data.bin $SIZE $SUM" "init: disk written" "init: hwrng 32 bytes" \
     > "$TEST_TMP/disk-lines.want"
-APPEND="console=ttyS0 panic=-1 shoal.disk=1"
+APPEND="console=ttyS0 panic=-1 shoal.disk=1 shoal.hvc=1"
 QEMU_NET=()
 NET_CONF=
 if [ "$NET" = 1 ]; then
@@ -79,6 +80,7 @@ base=$NET_BASE
 size=0x1000
 irq=$NET_IRQ"
 fi
+echo "init: hvc got ping" >> "$TEST_TMP/disk-lines.want"
 for i in $(seq 0 999); do printf 'line %04d of %s\n' "$i" "$SUM"; done > "$TEST_TMP/out.txt.want"
 
 # Each run writes its own copy of the image.
@@ -100,13 +102,33 @@ check_image() {
     fi
 }
 
-disk_lines() { grep -E '^init: (disk|hwrng|net|http|FAIL)' "$1"; }
+disk_lines() { grep -E '^init: (disk|hwrng|hvc|net|http|FAIL)' "$1"; }
+
+# hvc_client NAME: the host's end of the virtio console, in the background
+# (tests/linux/hvc-client); hvc_check NAME then says whether it heard the
+# guest (one TAP line).
+hvc_client() {
+    "$SHOAL_SRCDIR/tests/linux/hvc-client" "$TEST_TMP/$1.hvc" > "$TEST_TMP/$1.hvc.out" \
+        2> "$TEST_TMP/$1.hvc.err" &
+    HVC_PID=$!
+}
+hvc_check() {
+    wait "$HVC_PID"
+    if grep -qx 'hello from hvc0' "$TEST_TMP/$1.hvc.out"; then
+        ok "$1: the console socket's client got the guest's hello on hvc0"
+    else
+        not_ok "$1: the console socket's client got the guest's hello on hvc0"
+        diag < "$TEST_TMP/$1.hvc.err"
+    fi
+}
 
 fresh_image QEMU
+hvc_client QEMU
 qemu_ref 4 "$APPEND" disk -global virtio-mmio.force-legacy=false \
     -drive "if=none,format=raw,file=$TEST_TMP/QEMU.img,id=d0" -device virtio-blk-device,drive=d0 \
     -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-device,rng=rng0 \
-    "${QEMU_NET[@]}"
+    "${QEMU_NET[@]}" -chardev "socket,id=c0,path=$TEST_TMP/QEMU.hvc,server=on,wait=off" \
+    -device virtio-serial-device -device virtconsole,chardev=c0
 REF="$TEST_TMP/qemu-4-disk"
 if [ "$QEMU_RC" = 0 ] && grep -aq 'reboot: Power down' "$REF.log" &&
     grep -q '^init: checksum' "$REF"; then
@@ -119,6 +141,7 @@ disk_lines "$REF" > "$REF.disk"
 check_same "QEMU: /init reads data.bin, writes, reads the RNG${NET_CONF:+, fetches data.bin over the network}" \
     "$TEST_TMP/disk-lines.want" "$REF.disk"
 check_image QEMU
+hvc_check QEMU
 no_trouble_ok "QEMU: no stall, lockup, BUG or Oops in the kernel log" "$REF.log"
 
 for c in $CONFIGS; do
@@ -137,13 +160,21 @@ type=virtio-rng
 base=$RNG_BASE
 size=0x1000
 irq=$RNG_IRQ
+[device.con0]
+type=virtio-console
+base=$CON_BASE
+size=0x1000
+irq=$CON_IRQ
+socket=$TEST_TMP/$c.hvc
 $NET_CONF
 EOF
+    hvc_client "$c"
     shoal_run "$c" "$APPEND" "$TEST_TMP/$c.conf"
     ended_with "$c" "Linux with the disk runs /init and powers off" 'reboot: Power down'
     check_same "$c: /init prints what it prints on QEMU with the disk${NET_CONF:+ and the network}" \
         "$REF" "$TEST_TMP/$c.init"
     check_image "$c"
+    hvc_check "$c"
     no_trouble_ok "$c: no stall, lockup, BUG or Oops in the kernel log" "$TEST_TMP/$c.log"
 done
 exit 0

@@ -497,6 +497,44 @@ static void netbench(const char *where)
     fflush(stdout);
 }
 
+// shoal.hvc=1: /dev/hvc0 is a virtio console whose host side is a socket
+// (virtio-linux.sh's client): /init says hello on it, then reads the
+// client's line and prints it. Raw mode: no echo of the client's bytes back
+// to it, no line discipline between the two.
+static void hvc(void)
+{
+    int fd = open("/dev/hvc0", O_RDWR | O_NOCTTY);
+    struct termios t;
+    if (fd < 0 || tcgetattr(fd, &t) != 0) {
+        fail("hvc open /dev/hvc0");
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    cfmakeraw(&t);
+    tcsetattr(fd, TCSANOW, &t);
+    static const char hello[] = "hello from hvc0\n";
+    if (write(fd, hello, sizeof hello - 1) != (ssize_t)(sizeof hello - 1)) {
+        fail("hvc write");
+        close(fd);
+        return;
+    }
+    char line[64];
+    size_t got = 0;
+    while (got < sizeof line - 1) {
+        ssize_t n = read(fd, line + got, 1);
+        if (n <= 0)
+            break;
+        if (line[got] == '\n')
+            break;
+        got++;
+    }
+    line[got] = 0;
+    close(fd);
+    printf("init: hvc got %s\n", line);
+    fflush(stdout);
+}
+
 // Before power-off, eth0 (a virtio-net card) goes down, as an init
 // system's network shutdown takes it down: its NAPI polls end first. Linux
 // 6.1's power-off breaks every virtqueue without a word
@@ -599,6 +637,8 @@ int main(int argc, char **argv)
         netbench(bench);
     free(bench);
 
+    if (cmdline_has("shoal.hvc=1"))
+        hvc();
     network_down();
     const char *after = getenv("shoal_after");
     if (after && strcmp(after, "reboot") == 0) {

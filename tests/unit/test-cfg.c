@@ -144,7 +144,10 @@ static const BadCase bad_cases[] = {
       CFG_ERROR_VALUE, "[device.a b]: expected a device name" },
     { "value/device-type", GOOD "[device.x]\ntype=vga\nbase=0\nsize=1\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test, clint, plic, gpio, sysc, "
-                       "virtio-blk, virtio-net or virtio-rng, got \"vga\"" },
+                       "virtio-blk, virtio-net, virtio-console or virtio-rng, got \"vga\"" },
+    { "missing/virtio-socket", GOOD "[device.c]\ntype=virtio-console\nbase=0x10001000\nsize=0x1000\n"
+                               "irq=1\n",
+      NULL, { NULL }, CFG_ERROR_MISSING, "[device.c] socket: a virtio-console needs the unix socket" },
     { "value/virtio-mac", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
                           "mac=53:54:00:12:34:56\n",
       NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] mac: expected a unicast MAC address" },

@@ -33,7 +33,7 @@ has_source() {
     return 1
 }
 
-(cd "$build" && find config launcher interconnect memory-server cpu-node tcg tests sysc-bridge \
+(cd "$build" && find config launcher interconnect memory-server cpu-node tcg tests sysc-bridge virtio \
     -name '*.o' 2>/dev/null) | sort > "$tmp/all"
 : > "$tmp/objects"
 while read -r o; do
