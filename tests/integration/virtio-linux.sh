@@ -13,7 +13,9 @@
 # through the gateway. QEMU's run is checked against what the host
 # computes; then on each shoal layout /init must print what it prints on
 # QEMU, Linux must power off clean, and the image, read on the host, must
-# hold out.txt and pass e2fsck.
+# hold out.txt and pass e2fsck. Last, a reboot from userspace on the last
+# layout resets the devices with the machine, and the second boot's /init
+# finds the disk again with the first boot's writes on it.
 # SHOAL_LINUX_CONFIGS picks the layouts; SHOAL_VIRTIO_NET=0 leaves the
 # network card out.
 NET=${SHOAL_VIRTIO_NET:-1}
@@ -24,7 +26,7 @@ CONFIGS=${SHOAL_LINUX_CONFIGS:-virt-1x4 virt-2x2}
 DISK_BASE=0x10008000 DISK_IRQ=8 RNG_BASE=0x10007000 RNG_IRQ=7 NET_BASE=0x10006000 NET_IRQ=6
 CON_BASE=0x10005000 CON_IRQ=5
 N_CONFIGS=$(echo "$CONFIGS" | wc -w)
-TOTAL=$((6 + 6 * N_CONFIGS))
+TOTAL=$((7 + 6 * N_CONFIGS))
 # e2fsprogs lives in /sbin, which a user's PATH may lack
 PATH=$PATH:/usr/sbin:/sbin
 
@@ -177,4 +179,33 @@ EOF
     hvc_check "$c"
     no_trouble_ok "$c: no stall, lockup, BUG or Oops in the kernel log" "$TEST_TMP/$c.log"
 done
+# A reboot from /init (shoal_after=reboot): the machine reset stops
+# shoal-virtio like a node and puts its devices back at power-on
+# (docs/virtio.md); the second boot's kernel must find the disk and its
+# /init read it again (out.txt, written the first time, is on it: e2fsck
+# passed). The second boot is cut short once it has.
+c=${CONFIGS##* }
+fresh_image "$c"
+LOG="$TEST_TMP/reboot.log"
+hvc_client "$c"
+"$SHOAL" run "$TEST_TMP/$c.conf" --bios "$BIOS" --kernel "$KERNEL" --initrd "$INITRD" \
+    --append "$APPEND shoal_after=reboot" > "$LOG" 2>&1 </dev/null &
+SPID=$!
+second_boot_read_disk() {
+    sed '1,/Restarting system/d' "$LOG" | grep -aq "^init: disk data.bin $SIZE $SUM"
+}
+for _ in $(seq $((RUN_TIMEOUT * 10))); do
+    second_boot_read_disk && break
+    kill -0 "$SPID" 2>/dev/null || break
+    sleep 0.1
+done
+kill -TERM "$SPID" 2>/dev/null
+wait_pid "$SPID" 20
+kill "$HVC_PID" 2>/dev/null
+if second_boot_read_disk; then
+    ok "$c: after a reboot from userspace the new kernel finds the disk and /init reads it"
+else
+    not_ok "$c: after a reboot from userspace the new kernel finds the disk and /init reads it"
+    tail -n 30 "$LOG" | diag
+fi
 exit 0
