@@ -33,7 +33,7 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/linux-lib.sh
 
 # The Linux test guest's sources, and the stress target: 20 boots of
 # virt-2x2 in a row (not part of `make check`).
-EXTRA_DIST += tests/linux/build.sh tests/linux/kernel.config tests/linux/init.c tests/linux/http-serve tests/linux/hvc-client \
+EXTRA_DIST += tests/linux/build.sh tests/linux/kernel.config tests/linux/init.c tests/linux/http-serve tests/linux/hvc-client tests/linux/fwd-client \
 	tests/linux/page-symbols tests/linux/stress.sh tests/linux/init-lines tests/linux/guest-profile
 linux-stress: all
 	$(srcdir)/tests/linux/stress.sh $(abs_top_builddir)

@@ -10,7 +10,8 @@
 # out.txt, syncs and unmounts, then reads 32 bytes of the RNG. The kernel
 # takes an address by DHCP (ip=dhcp) and /init, asked by shoal.http=,
 # fetches data.bin again from a server on the host (tests/linux/http-serve)
-# through the gateway. QEMU's run is checked against what the host
+# through the gateway, then serves one client that the host reaches through
+# a hostfwd rule (tests/linux/fwd-client). QEMU's run is checked against what the host
 # computes; then on each shoal layout /init must print what it prints on
 # QEMU, Linux must power off clean, and the image, read on the host, must
 # hold out.txt and pass e2fsck. Last, a reboot from userspace on the last
@@ -68,20 +69,29 @@ QEMU_NET=()
 NET_CONF=
 if [ "$NET" = 1 ]; then
     printf '%s\n' "init: net eth0 10.0.2.15" "init: http data.bin $SIZE $SUM" \
-        >> "$TEST_TMP/disk-lines.want"
+        "init: served a client on port 8080" >> "$TEST_TMP/disk-lines.want"
     # The host's HTTP server, which the guest reaches at the gateway 10.0.2.2.
     "$SHOAL_SRCDIR/tests/linux/http-serve" "$DIR" > "$TEST_TMP/http.port" 2> "$TEST_TMP/http.err" &
     HTTP_PID=$!
     trap 'kill $HTTP_PID 2>/dev/null' EXIT
     for _ in $(seq 50); do [ -s "$TEST_TMP/http.port" ] && break; sleep 0.1; done
-    APPEND="$APPEND ip=dhcp shoal.http=10.0.2.2:$(cat "$TEST_TMP/http.port")"
-    QEMU_NET=(-netdev user,id=n0 -device virtio-net-device,netdev=n0)
+    APPEND="$APPEND ip=dhcp shoal.http=10.0.2.2:$(cat "$TEST_TMP/http.port") shoal.serve=8080"
+    # A free host port for the guest's server, forwarded to its 8080.
+    FWD_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    QEMU_NET=(-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$FWD_PORT-:8080"
+        -device virtio-net-device,netdev=n0)
     NET_CONF="[device.net0]
 type=virtio-net
 base=$NET_BASE
 size=0x1000
-irq=$NET_IRQ"
+irq=$NET_IRQ
+hostfwd=tcp:127.0.0.1:$FWD_PORT-:8080"
 fi
+# fwd_client: the host's client of the guest's server, through hostfwd, in
+# the background while a machine runs (it waits for the guest to listen).
+fwd_client() {
+    [ "$NET" = 1 ] && "$SHOAL_SRCDIR/tests/linux/fwd-client" "$FWD_PORT" > /dev/null 2>&1 &
+}
 echo "init: hvc got ping" >> "$TEST_TMP/disk-lines.want"
 for i in $(seq 0 999); do printf 'line %04d of %s\n' "$i" "$SUM"; done > "$TEST_TMP/out.txt.want"
 
@@ -104,7 +114,7 @@ check_image() {
     fi
 }
 
-disk_lines() { grep -E '^init: (disk|hwrng|hvc|net|http|FAIL)' "$1"; }
+disk_lines() { grep -E '^init: (disk|hwrng|hvc|net|http|served|FAIL)' "$1"; }
 
 # hvc_client NAME: the host's end of the virtio console, in the background
 # (tests/linux/hvc-client); hvc_check NAME then says whether it heard the
@@ -126,6 +136,7 @@ hvc_check() {
 
 fresh_image QEMU
 hvc_client QEMU
+fwd_client
 qemu_ref 4 "$APPEND" disk -global virtio-mmio.force-legacy=false \
     -drive "if=none,format=raw,file=$TEST_TMP/QEMU.img,id=d0" -device virtio-blk-device,drive=d0 \
     -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-device,rng=rng0 \
@@ -171,6 +182,7 @@ socket=$TEST_TMP/$c.hvc
 $NET_CONF
 EOF
     hvc_client "$c"
+    fwd_client
     shoal_run "$c" "$APPEND" "$TEST_TMP/$c.conf"
     ended_with "$c" "Linux with the disk runs /init and powers off" 'reboot: Power down'
     check_same "$c: /init prints what it prints on QEMU with the disk${NET_CONF:+ and the network}" \
@@ -188,6 +200,7 @@ c=${CONFIGS##* }
 fresh_image "$c"
 LOG="$TEST_TMP/reboot.log"
 hvc_client "$c"
+fwd_client
 "$SHOAL" run "$TEST_TMP/$c.conf" --bios "$BIOS" --kernel "$KERNEL" --initrd "$INITRD" \
     --append "$APPEND shoal_after=reboot" > "$LOG" 2>&1 </dev/null &
 SPID=$!

@@ -427,6 +427,38 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+// shoal.serve=PORT: a TCP server on PORT for one client, which the host
+// reaches through a hostfwd rule of the user network (virtio-linux.sh): it
+// says hello and closes; /init prints that it did. Waits up to a minute.
+static void serve(int port)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    struct sockaddr_in at = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                              .sin_addr.s_addr = htonl(INADDR_ANY) };
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct timeval wait = { .tv_sec = 60 };
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    if (s < 0 || bind(s, (struct sockaddr *)&at, sizeof at) != 0 || listen(s, 1) != 0) {
+        fail("serve listen");
+        if (s >= 0)
+            close(s);
+        return;
+    }
+    int c = accept(s, NULL, NULL);
+    close(s);
+    static const char hello[] = "hello from the guest\n";
+    if (c < 0 || write(c, hello, sizeof hello - 1) != (ssize_t)(sizeof hello - 1)) {
+        fail("serve accept");
+        if (c >= 0)
+            close(c);
+        return;
+    }
+    close(c);
+    printf("init: served a client on port %d\n", port);
+    fflush(stdout);
+}
+
 // shoal.blkbench=MB (bench/virtio): MB written to the raw disk /dev/vda
 // then read back, 1 MiB at a time with O_DIRECT (the device, not the page
 // cache), the write ended by fsync (the device's flush); prints both rates
@@ -628,6 +660,10 @@ int main(int argc, char **argv)
     if (http)
         net(http);
     free(http);
+    char *port = cmdline_value("shoal.serve");
+    if (port)
+        serve(atoi(port));
+    free(port);
     char *bench = cmdline_value("shoal.blkbench");
     if (bench)
         blkbench(atol(bench));
