@@ -47,11 +47,9 @@ typedef struct {
 
 static guint64 blk_features(VirtioDev *dev)
 {
-    Blk *blk = dev->backend;
     guint64 f = (G_GUINT64_CONSTANT(1) << VIRTIO_BLK_F_SEG_MAX) |
                 (G_GUINT64_CONSTANT(1) << VIRTIO_BLK_F_BLK_SIZE) |
                 (G_GUINT64_CONSTANT(1) << VIRTIO_BLK_F_FLUSH);
-    (void)blk;
     if (dev->cfg->readonly)
         f |= G_GUINT64_CONSTANT(1) << VIRTIO_BLK_F_RO;
     return f;

@@ -40,8 +40,8 @@ VirtioDev *virtio_dev_new(const VirtioDevOps *ops, const CfgDevice *cfg, const V
     dev->backend = backend;
     dev->chain = g_new(VirtioChain, 1);
     for (guint q = 0; q < ops->n_queues; q++) {
-        dev->avail_snap[q] = g_malloc(4 + 2 * VIRTIO_QUEUE_NUM_MAX + 2);
-        dev->desc_snap[q] = g_malloc(16 * VIRTIO_QUEUE_NUM_MAX);
+        dev->avail_snap[q] = g_malloc(VIRTQ_AVAIL_BYTES(VIRTIO_QUEUE_NUM_MAX));
+        dev->desc_snap[q] = g_malloc(VIRTQ_DESC_BYTES(VIRTIO_QUEUE_NUM_MAX));
     }
     return dev;
 }

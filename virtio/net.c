@@ -29,7 +29,6 @@
 #define CONFIG_SIZE 8u
 
 typedef struct {
-    VirtioDev *dev;
     NetSlirp *slirp;
     GQueue *backlog; /* GBytes*: frames for the guest, oldest first */
     guint8 config[CONFIG_SIZE];
@@ -160,6 +159,5 @@ VirtioDev *virtio_net_new(const CfgDevice *cfg, const VirtioHost *host, gpointer
         g_free(net);
         return NULL;
     }
-    net->dev = virtio_dev_new(&net_ops, cfg, host, host_opaque, net);
-    return net->dev;
+    return virtio_dev_new(&net_ops, cfg, host, host_opaque, net);
 }

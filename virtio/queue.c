@@ -126,7 +126,7 @@ static gboolean read_avail(VirtioDev *dev, guint q)
      * a notification we then never see, or we an interrupt it waits for. */
     dev->host->fence(dev->host_opaque);
     if (!dev->host->read(dev->host_opaque, vq->driver, dev->avail_snap[q],
-                         AVAIL_RING_OFFSET + 2u * vq->num + 2u)) {
+                         VIRTQ_AVAIL_BYTES(vq->num))) {
         virtio_dev_break(dev, "queue %u's avail ring at 0x%" G_GINT64_MODIFIER "x is not RAM", q,
                          vq->driver);
         return FALSE;
@@ -141,7 +141,7 @@ static gboolean table_desc(VirtioDev *dev, guint q, guint index, Desc *d)
     VirtQueue *vq = &dev->queues[q];
     if (!dev->desc_fresh[q]) {
         if (!dev->host->read(dev->host_opaque, vq->desc, dev->desc_snap[q],
-                             (gsize)DESC_SIZE * vq->num))
+                             VIRTQ_DESC_BYTES(vq->num)))
             return FALSE;
         dev->desc_fresh[q] = TRUE;
     }

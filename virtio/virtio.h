@@ -68,6 +68,10 @@ enum {
 #define VIRTIO_F_VERSION_1 32
 
 #define VIRTIO_QUEUE_NUM_MAX 256u
+/* Bytes of a split ring's descriptor table and avail ring (flags, idx,
+ * ring[num], used_event) for a queue of @num (2.7.5, 2.7.6). */
+#define VIRTQ_DESC_BYTES(num) (16u * (num))
+#define VIRTQ_AVAIL_BYTES(num) (4u + 2u * (num) + 2u)
 /* Longest descriptor chain a request may have (direct or indirect): a
  * chain longer than its queue loops. */
 #define VIRTIO_CHAIN_MAX 1024u

@@ -26,6 +26,8 @@ NET=${SHOAL_VIRTIO_NET:-1}
 CONFIGS=${SHOAL_LINUX_CONFIGS:-virt-1x4 virt-2x2}
 DISK_BASE=0x10008000 DISK_IRQ=8 RNG_BASE=0x10007000 RNG_IRQ=7 NET_BASE=0x10006000 NET_IRQ=6
 CON_BASE=0x10005000 CON_IRQ=5
+# device_group NAME TYPE BASE IRQ: a virtio device's group, one window wide
+device_group() { printf '[device.%s]\ntype=%s\nbase=%s\nsize=0x1000\nirq=%s\n' "$@"; }
 N_CONFIGS=$(echo "$CONFIGS" | wc -w)
 TOTAL=$((7 + 6 * N_CONFIGS))
 # e2fsprogs lives in /sbin, which a user's PATH may lack
@@ -80,11 +82,7 @@ if [ "$NET" = 1 ]; then
     FWD_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     QEMU_NET=(-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$FWD_PORT-:8080"
         -device virtio-net-device,netdev=n0)
-    NET_CONF="[device.net0]
-type=virtio-net
-base=$NET_BASE
-size=0x1000
-irq=$NET_IRQ
+    NET_CONF="$(device_group net0 virtio-net "$NET_BASE" "$NET_IRQ")
 hostfwd=tcp:127.0.0.1:$FWD_PORT-:8080"
 fi
 # fwd_client: the host's client of the guest's server, through hostfwd, in
@@ -162,22 +160,10 @@ for c in $CONFIGS; do
     cat > "$TEST_TMP/$c.conf" <<EOF
 [machine]
 include=$SHOAL_SRCDIR/configs/$c.conf
-[device.disk0]
-type=virtio-blk
-base=$DISK_BASE
-size=0x1000
-irq=$DISK_IRQ
+$(device_group disk0 virtio-blk "$DISK_BASE" "$DISK_IRQ")
 file=$TEST_TMP/$c.img
-[device.rng0]
-type=virtio-rng
-base=$RNG_BASE
-size=0x1000
-irq=$RNG_IRQ
-[device.con0]
-type=virtio-console
-base=$CON_BASE
-size=0x1000
-irq=$CON_IRQ
+$(device_group rng0 virtio-rng "$RNG_BASE" "$RNG_IRQ")
+$(device_group con0 virtio-console "$CON_BASE" "$CON_IRQ")
 socket=$TEST_TMP/$c.hvc
 $NET_CONF
 EOF
