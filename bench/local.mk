@@ -10,7 +10,12 @@ EXTRA_DIST += bench/README.md bench/run bench/profile bench/lib/benchlib.py benc
 	bench/fsm.c bench/crc16.c bench/dhry.c bench/nbody.c bench/sdot.c \
 	bench/blocks.c bench/smc.c bench/indirect.c \
 	bench/smp-run bench/smp/par.c bench/smp/lock.c bench/page-rtt bench/boot bench/sysc \
-	bench/linux bench/virtio
+	bench/linux bench/virtio bench/xlate
+
+# bench/xlate's engine: translation speed over a flat image, in CPU time.
+noinst_PROGRAMS += shoal-bench-xlate
+shoal_bench_xlate_SOURCES = bench/xlate.c
+shoal_bench_xlate_LDADD = libshoal-tcg.a $(GLIB_LIBS)
 
 BENCH_FLAGS =
 bench: shoal$(EXEEXT) shoal-memory-server$(EXEEXT) shoal-cpu-node$(EXEEXT)

@@ -507,7 +507,7 @@ void tcg_hart_wait_for_interrupt(TcgHart *hart)
     pthread_mutex_unlock(&hart->safe_lock);
 }
 
-static guint32 block_flags(const TcgHart *hart)
+guint32 tcg_block_flags(const TcgHart *hart)
 {
     const TcgCpuState *env = &hart->env;
     guint32 fs = (guint32)((env->mstatus & RV_MSTATUS_FS) >> RV_MSTATUS_FS_SHIFT);
@@ -573,27 +573,9 @@ static void write_stats(TcgHart *hart)
     fclose(f);
 }
 
-/* The block at env.pc, translated (and compiled) if new. */
-static TcgBlock *find_block(TcgHart *hart)
+TcgBlock *tcg_tb_build(TcgHart *hart, guint64 pc, guint32 flags)
 {
-    guint64 pc = hart->env.pc;
-    guint32 flags = block_flags(hart);
-    /* The jump cache is by virtual pc and forgotten whenever a mapping
-     * may change (satp, sfence.vma, PMP): a hit needs no translation. */
-    TcgBlock *tb = hart->blocks.jmp_cache[tcg_tb_jmp_cache_index(pc)];
-    if (tb != NULL && tb->pc == pc && tb->flags == flags) {
-        return tb;
-    }
-    guint64 phys_pc;
-    RvException fault;
-    if (tcg_mem_fetch_ptr(hart, pc, &phys_pc, &fault) == NULL) {
-        hart->env.insn_pc = pc;
-        tcg_raise(hart, fault, pc);
-    }
-    tb = tcg_tb_lookup(hart, pc, flags, phys_pc);
-    if (tb != NULL) {
-        return tb;
-    }
+    TcgBlock *tb;
     /* Translation cost without the wait for code pages from the server. */
     gint64 t0 = g_get_monotonic_time();
     guint64 waited0 = hart->page_map_ns;
@@ -631,6 +613,30 @@ static TcgBlock *find_block(TcgHart *hart)
     return tb;
 }
 
+/* The block at env.pc, translated (and compiled) if new. */
+static TcgBlock *find_block(TcgHart *hart)
+{
+    guint64 pc = hart->env.pc;
+    guint32 flags = tcg_block_flags(hart);
+    /* The jump cache is by virtual pc and forgotten whenever a mapping
+     * may change (satp, sfence.vma, PMP): a hit needs no translation. */
+    TcgBlock *tb = hart->blocks.jmp_cache[tcg_tb_jmp_cache_index(pc)];
+    if (tb != NULL && tb->pc == pc && tb->flags == flags) {
+        return tb;
+    }
+    guint64 phys_pc;
+    RvException fault;
+    if (tcg_mem_fetch_ptr(hart, pc, &phys_pc, &fault) == NULL) {
+        hart->env.insn_pc = pc;
+        tcg_raise(hart, fault, pc);
+    }
+    tb = tcg_tb_lookup(hart, pc, flags, phys_pc);
+    if (tb != NULL) {
+        return tb;
+    }
+    return tcg_tb_build(hart, pc, flags);
+}
+
 /* Chains only within one page: dropping a page then drops every block
  * that could jump into it (tb-maint.c). */
 static gboolean can_chain(const TcgBlock *from, const TcgBlock *to)
@@ -657,7 +663,7 @@ static void run_jit(TcgHart *hart)
         }
         if (G_UNLIKELY(hart->debug.stepping)) {
             last = NULL;
-            tcg_debug_step(hart, block_flags(hart));
+            tcg_debug_step(hart, tcg_block_flags(hart));
             continue;
         }
         guint flushes = hart->blocks.flush_count;
@@ -686,7 +692,7 @@ static void run_interp(TcgHart *hart)
             continue;
         }
         if (G_UNLIKELY(hart->debug.stepping)) {
-            tcg_debug_step(hart, block_flags(hart));
+            tcg_debug_step(hart, tcg_block_flags(hart));
             continue;
         }
         TcgBlock *tb = find_block(hart);

@@ -34,6 +34,7 @@ struct TcgBlock {
                           * compiles (the hart's TcgIr's, borrowed; NULL once compiled) */
     gboolean ops_borrowed;
     guint n_ops;
+    guint n_temps;       /* temps its ops name are below this */
     guint n_labels;
     guint *label_pos;    /* interpreter: op index of each label (owned) */
     const guint8 *code;  /* JIT: entry in the executable view, NULL for the interpreter */
@@ -236,6 +237,13 @@ extern const TcgHelperDesc tcg_helpers[TCG_HELPER_COUNT];
 TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags);
 void tcg_block_free(TcgBlock *block);
 
+/* cpu-exec.c: the flags a block made now must carry (privilege, FS,
+ * MMU index, paging), and the block at @pc made for them: translated,
+ * compiled (flushing the hart's buffer if full) and in the cache, its cost
+ * counted in hart->stats. The exec loop's miss path; bench/xlate.c times it. */
+guint32 tcg_block_flags(const TcgHart *hart);
+TcgBlock *tcg_tb_build(TcgHart *hart, guint64 pc, guint32 flags);
+
 /* cpu-exec.c: harts alive in this process (a node's harts share its RAM
  * frames, so one may rewrite code another has translated). */
 guint tcg_harts_in_process(void);
@@ -260,8 +268,11 @@ gboolean tcg_shared_code_stored_since(const TcgSharedPage *p, guint64 clock);
  * says it was not in the set, so stores made before may not have counted. */
 TcgSharedPage *tcg_shared_code_join(guint64 page, gboolean *joined_now);
 
-/* optimize.c: folding, propagation and dead-code removal in place. */
+/* optimize.c: folding, propagation and dead-code removal in place, with
+ * tcg_liveness's marks. tcg_liveness alone: the marks and the dead code,
+ * for IR built by hand (the back ends' tests). */
 void tcg_optimize(TcgIr *ir);
+void tcg_liveness(TcgIr *ir);
 
 /* tb-maint.c */
 void tcg_tb_cache_init(TcgHart *hart);

@@ -95,8 +95,16 @@ typedef struct {
     guint8 aux;      /* cond, memop, helper index, barrier bits or exit slot */
     TcgTemp out;     /* TCG_TEMP_NONE when the op has no output */
     TcgTemp in[3];   /* unused slots are TCG_TEMP_NONE */
+    guint8 life;     /* tcg_liveness: TCG_LIFE_* (0 before it runs: nothing dies) */
     gint64 imm;      /* immediate, label number or guest pc */
 } TcgOp;
+
+/* TcgOp.life: bit k, input k is a block temp read for the last time here
+ * (its register is free after the op); TCG_LIFE_OUT_UNUSED, no one reads
+ * the output (kept only for the op's side effects). Globals never die:
+ * they go back to memory at every exit. */
+#define TCG_LIFE_DIES(k) (1u << (k))
+#define TCG_LIFE_OUT_UNUSED (1u << 3)
 
 /* A block's ops while it is built; translate.c owns one per hart. */
 typedef struct {
@@ -104,6 +112,8 @@ typedef struct {
     guint n_ops;
     guint n_temps;  /* next free temp, starts at TCG_NB_GLOBALS */
     guint n_labels;
+    guint8 reg_uses[TCG_NB_GLOBALS]; /* tcg_liveness: how often the ops name each
+                                      * guest register (saturating) */
 } TcgIr;
 
 void tcg_ir_reset(TcgIr *ir);

@@ -95,8 +95,6 @@ struct TcgJit {
     TempState ts[TCG_MAX_TEMPS];
     gint16 reg_owner[X86_NREGS]; /* temp in each host register, -1 if free */
     guint32 locked;              /* registers the current op must keep */
-    guint8 dies[TCG_MAX_OPS];    /* bit i: input i's last use; bit 3: output unused */
-    gboolean live[TCG_MAX_TEMPS];/* scratch of the liveness pass */
     Label labels[TCG_MAX_LABELS];
     SlowPath slow[JIT_MAX_SLOW_PATHS];
     guint n_slow;
@@ -431,11 +429,11 @@ static void set_const(Jit *j, TcgTemp t, gint64 v)
 
 /* Frees the registers of the inputs of op @i that die there (an input
  * that is also the output lives on as the output). */
-static void free_dead_inputs(Jit *j, const TcgOp *op, guint i)
+static void free_dead_inputs(Jit *j, const TcgOp *op)
 {
     for (guint k = 0; k < 3; k++) {
         TcgTemp t = op->in[k];
-        if (t != TCG_TEMP_NONE && t >= TCG_NB_GLOBALS && (j->dies[i] & (1u << k)) &&
+        if (t != TCG_TEMP_NONE && t >= TCG_NB_GLOBALS && (op->life & TCG_LIFE_DIES(k)) &&
             !(tcg_op_descs[op->opc].n_outs && t == op->out) &&
             j->ts[t].reg != JIT_NO_REG) {
             reg_free(j, (X86Reg)j->ts[t].reg);
@@ -470,45 +468,9 @@ static void bb_end(Jit *j)
     forget_registers(j);
 }
 
-/* ---- Liveness ------------------------------------------------------------ */
-
-/* Backward pass: which inputs die at each op, and which outputs nobody
- * reads. Globals are always live (they go back to memory at exits). */
-static void compute_liveness(Jit *j, const TcgOp *ops, guint n_ops, guint n_temps)
-{
-    gboolean *live = j->live;
-    memset(live, 0, n_temps * sizeof live[0]);
-    for (guint i = n_ops; i-- > 0;) {
-        const TcgOp *op = &ops[i];
-        const TcgOpDesc *d = &tcg_op_descs[op->opc];
-        guint8 dies = 0;
-        if (d->n_outs && op->out >= TCG_NB_GLOBALS) {
-            if (!live[op->out]) {
-                dies |= 8;
-                if (!(d->flags & TCG_OPF_SIDE_EFFECTS)) {
-                    j->dies[i] = dies; /* dead code: its inputs are not used */
-                    continue;
-                }
-            }
-            live[op->out] = FALSE;
-        }
-        for (guint k = 0; k < 3; k++) {
-            TcgTemp t = op->in[k];
-            if (t == TCG_TEMP_NONE || t < TCG_NB_GLOBALS) {
-                continue;
-            }
-            if (!live[t]) {
-                dies |= 1u << k;
-                live[t] = TRUE;
-            }
-        }
-        j->dies[i] = dies;
-    }
-}
-
 /* ---- Ops ------------------------------------------------------------------ */
 
-static void emit_mov(Jit *j, const TcgOp *op, guint i)
+static void emit_mov(Jit *j, const TcgOp *op)
 {
     TempState *src = &j->ts[op->in[0]];
     if (src->is_const) {
@@ -516,7 +478,7 @@ static void emit_mov(Jit *j, const TcgOp *op, guint i)
         return;
     }
     X86Reg s = temp_in_reg(j, op->in[0]);
-    gboolean src_dies = op->in[0] >= TCG_NB_GLOBALS && (j->dies[i] & 1);
+    gboolean src_dies = op->in[0] >= TCG_NB_GLOBALS && (op->life & TCG_LIFE_DIES(0));
     if (src_dies && pinned_reg(j, op->out) == JIT_NO_REG) {
         /* Hand the register over: no code at all. */
         reg_free(j, s);
@@ -526,16 +488,16 @@ static void emit_mov(Jit *j, const TcgOp *op, guint i)
     }
     X86Reg d = out_reg(j, op->out, -1);
     x86_mov_rr(&j->e, d, s);
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
 }
 
-static gboolean input_dies(const Jit *j, const TcgOp *op, guint i, TcgTemp t)
+static gboolean input_dies(const Jit *j, const TcgOp *op, TcgTemp t)
 {
     if (t < TCG_NB_GLOBALS) {
         return FALSE;
     }
     for (guint k = 0; k < 3; k++) {
-        if (op->in[k] == t && (j->dies[i] & (1u << k))) {
+        if (op->in[k] == t && (op->life & TCG_LIFE_DIES(k))) {
             return TRUE;
         }
     }
@@ -545,7 +507,7 @@ static gboolean input_dies(const Jit *j, const TcgOp *op, guint i, TcgTemp t)
 /* x86 computes d = d OP b: a register holding @a's value that the op may
  * overwrite. Free when @a is the output itself or dies here; otherwise a
  * copy in a new register (never @b's). */
-static X86Reg dest_from_input(Jit *j, const TcgOp *op, guint i, TcgTemp a, TcgTemp b)
+static X86Reg dest_from_input(Jit *j, const TcgOp *op, TcgTemp a, TcgTemp b)
 {
     const TempState *as = &j->ts[a];
     if (a == op->out && !as->is_const) {
@@ -559,7 +521,7 @@ static X86Reg dest_from_input(Jit *j, const TcgOp *op, guint i, TcgTemp a, TcgTe
         j->locked |= 1u << r;
         return r;
     }
-    if (input_dies(j, op, i, a) && as->reg != JIT_NO_REG && !as->is_const) {
+    if (input_dies(j, op, a) && as->reg != JIT_NO_REG && !as->is_const) {
         X86Reg r = (X86Reg)as->reg;
         j->locked |= 1u << r;
         return r;
@@ -573,7 +535,7 @@ static X86Reg dest_from_input(Jit *j, const TcgOp *op, guint i, TcgTemp a, TcgTe
 }
 
 /* Makes @r, which now holds the result, the output's register. */
-static void bind_output(Jit *j, const TcgOp *op, guint i, X86Reg r)
+static void bind_output(Jit *j, const TcgOp *op, X86Reg r)
 {
     TcgTemp out = op->out;
     if (j->reg_owner[r] == (gint16)out) {
@@ -586,7 +548,7 @@ static void bind_output(Jit *j, const TcgOp *op, guint i, X86Reg r)
         temp_kill(j, out);
         reg_assign(j, r, out);
     }
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
 }
 
 /* The second operand of d = d OP b: an immediate, a register or memory. */
@@ -622,7 +584,7 @@ static void commute_inputs(const Jit *j, const TcgOp *op, TcgTemp *ta, TcgTemp *
 }
 
 /* Two-operand ALU op: d = a OP b. */
-static void emit_alu(Jit *j, const TcgOp *op, guint i, X86Alu alu)
+static void emit_alu(Jit *j, const TcgOp *op, X86Alu alu)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
@@ -637,17 +599,17 @@ static void emit_alu(Jit *j, const TcgOp *op, guint i, X86Alu alu)
         /* d = a - d: the in-place form would need a scratch anyway. */
         temp_to_scratch(j, X86_RAX, ta);
         alu_second(j, alu, X86_RAX, tb);
-        free_dead_inputs(j, op, i);
+        free_dead_inputs(j, op);
         X86Reg d = out_reg(j, op->out, -1);
         x86_mov_rr(&j->e, d, X86_RAX);
         return;
     }
-    X86Reg d = dest_from_input(j, op, i, ta, tb);
+    X86Reg d = dest_from_input(j, op, ta, tb);
     alu_second(j, alu, d, tb);
-    bind_output(j, op, i, d);
+    bind_output(j, op, d);
 }
 
-static void emit_addi(Jit *j, const TcgOp *op, guint i)
+static void emit_addi(Jit *j, const TcgOp *op)
 {
     TempState *a = &j->ts[op->in[0]];
     if (a->is_const) {
@@ -655,7 +617,7 @@ static void emit_addi(Jit *j, const TcgOp *op, guint i)
         return;
     }
     X86Reg s = temp_in_reg(j, op->in[0]);
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
     X86Reg d = out_reg(j, op->out, s);
     if (x86_fits_i32(op->imm)) {
         x86_lea(&j->e, d, s, (gint32)op->imm);
@@ -668,7 +630,7 @@ static void emit_addi(Jit *j, const TcgOp *op, guint i)
 
 /* Shifts and rotates; @w32: the 32-bit rotate of the low half, then
  * sign-extended (rotl32/rotr32). */
-static void emit_shift(Jit *j, const TcgOp *op, guint i, X86Shift sh, gboolean w32)
+static void emit_shift(Jit *j, const TcgOp *op, X86Shift sh, gboolean w32)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
@@ -678,7 +640,7 @@ static void emit_shift(Jit *j, const TcgOp *op, guint i, X86Shift sh, gboolean w
     if (!b->is_const) {
         temp_to_scratch(j, X86_RCX, op->in[1]); /* before d may take b's register */
     }
-    X86Reg d = dest_from_input(j, op, i, op->in[0], op->in[1]);
+    X86Reg d = dest_from_input(j, op, op->in[0], op->in[1]);
     if (w32 && b->is_const) {
         x86_shift32_ri(&j->e, sh, d, (guint8)(b->val & 31));
     } else if (w32) {
@@ -691,11 +653,11 @@ static void emit_shift(Jit *j, const TcgOp *op, guint i, X86Shift sh, gboolean w
     if (w32) {
         x86_movsxd_rr(&j->e, d, d);
     }
-    bind_output(j, op, i, d);
+    bind_output(j, op, d);
 }
 
 /* min/max: d = a; cmp d, b; cmov<@take_b> d, b. */
-static void emit_minmax(Jit *j, const TcgOp *op, guint i, X86Cond take_b)
+static void emit_minmax(Jit *j, const TcgOp *op, X86Cond take_b)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
@@ -703,10 +665,10 @@ static void emit_minmax(Jit *j, const TcgOp *op, guint i, X86Cond take_b)
         return;
     }
     temp_to_scratch(j, X86_RCX, op->in[1]); /* cmov takes no immediate */
-    X86Reg d = dest_from_input(j, op, i, op->in[0], op->in[1]);
+    X86Reg d = dest_from_input(j, op, op->in[0], op->in[1]);
     x86_alu_rr(&j->e, X86_ALU_CMP, d, X86_RCX);
     x86_cmov(&j->e, take_b, d, X86_RCX);
-    bind_output(j, op, i, d);
+    bind_output(j, op, d);
 }
 
 /* popcnt without the instruction (SWAR, as in Hacker's Delight 5-1):
@@ -737,7 +699,7 @@ static void emit_cpop_baseline(X86Emitter *e, X86Reg s)
 
 /* clz, ctz, cpop, bswap: one instruction where the host has it; bsr/bsf
  * (which leave ZF set and the result undefined for 0) or SWAR otherwise. */
-static void emit_bitcount(Jit *j, const TcgOp *op, guint i)
+static void emit_bitcount(Jit *j, const TcgOp *op)
 {
     TempState *a = &j->ts[op->in[0]];
     if (a->is_const) {
@@ -746,7 +708,7 @@ static void emit_bitcount(Jit *j, const TcgOp *op, guint i)
     }
     X86Emitter *e = &j->e;
     X86Reg s = temp_in_reg(j, op->in[0]);
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
     X86Reg d = out_reg(j, op->out, s);
     switch (op->opc) {
     case TCG_OP_clz:
@@ -787,11 +749,11 @@ static void emit_bitcount(Jit *j, const TcgOp *op, guint i)
 
 /* d = a * b, low half: commutative as emit_alu is, with the second
  * operand an immediate, a register or memory as imul takes them. */
-static void emit_mul_low(Jit *j, const TcgOp *op, guint i)
+static void emit_mul_low(Jit *j, const TcgOp *op)
 {
     TcgTemp ta, tb;
     commute_inputs(j, op, &ta, &tb);
-    X86Reg d = dest_from_input(j, op, i, ta, tb);
+    X86Reg d = dest_from_input(j, op, ta, tb);
     const TempState *bs = &j->ts[tb];
     if (bs->is_const && x86_fits_i32(bs->val)) {
         x86_imul_rri(&j->e, d, d, (gint32)bs->val);
@@ -804,10 +766,10 @@ static void emit_mul_low(Jit *j, const TcgOp *op, guint i)
     } else {
         x86_imul_rm(&j->e, d, X86_RBP, home_offset(tb));
     }
-    bind_output(j, op, i, d);
+    bind_output(j, op, d);
 }
 
-static void emit_mul(Jit *j, const TcgOp *op, guint i)
+static void emit_mul(Jit *j, const TcgOp *op)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
@@ -815,7 +777,7 @@ static void emit_mul(Jit *j, const TcgOp *op, guint i)
         return;
     }
     if (op->opc == TCG_OP_mul) {
-        emit_mul_low(j, op, i);
+        emit_mul_low(j, op);
         return;
     }
     temp_to_scratch(j, X86_RAX, op->in[0]);
@@ -841,14 +803,14 @@ static void emit_mul(Jit *j, const TcgOp *op, guint i)
     default:
         g_assert_not_reached();
     }
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
     X86Reg d = out_reg(j, op->out, -1);
     x86_mov_rr(&j->e, d, X86_RAX);
 }
 
 /* RISC-V division never traps: x/0 and INT64_MIN/-1 are answered before
  * x86's div can fault. */
-static void emit_div(Jit *j, const TcgOp *op, guint i)
+static void emit_div(Jit *j, const TcgOp *op)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
@@ -891,12 +853,12 @@ static void emit_div(Jit *j, const TcgOp *op, guint i)
     }
     x86_patch_rel32(done1, e->p);
     x86_patch_rel32(done2, e->p);
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
     X86Reg d = out_reg(j, op->out, -1);
     x86_mov_rr(e, d, X86_RAX);
 }
 
-static void emit_ext32(Jit *j, const TcgOp *op, guint i, gboolean sign)
+static void emit_ext32(Jit *j, const TcgOp *op, gboolean sign)
 {
     TempState *a = &j->ts[op->in[0]];
     if (a->is_const) {
@@ -904,7 +866,7 @@ static void emit_ext32(Jit *j, const TcgOp *op, guint i, gboolean sign)
         return;
     }
     X86Reg s = temp_in_reg(j, op->in[0]);
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
     X86Reg d = out_reg(j, op->out, s);
     if (sign) {
         x86_movsxd_rr(&j->e, d, s);
@@ -950,7 +912,7 @@ static void emit_compare(Jit *j, TcgTemp ta, TcgTemp tb)
     }
 }
 
-static void emit_setcond(Jit *j, const TcgOp *op, guint i)
+static void emit_setcond(Jit *j, const TcgOp *op)
 {
     TempState *a = &j->ts[op->in[0]], *b = &j->ts[op->in[1]];
     if (a->is_const && b->is_const) {
@@ -959,7 +921,7 @@ static void emit_setcond(Jit *j, const TcgOp *op, guint i)
     }
     emit_compare(j, op->in[0], op->in[1]);
     x86_setcc(&j->e, x86_cond(op->aux), X86_RAX);
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
     X86Reg d = out_reg(j, op->out, -1);
     x86_mov_rr(&j->e, d, X86_RAX);
 }
@@ -1117,7 +1079,7 @@ static guint8 *emit_tlb_probe(Jit *j, TcgTemp base, gint64 off, guint8 memop,
     return miss;
 }
 
-static void emit_ld(Jit *j, const TcgOp *op, guint i)
+static void emit_ld(Jit *j, const TcgOp *op)
 {
     /* Choose the destination first: evicting a value emits a store, which
      * must happen on both the fast and the slow path. */
@@ -1130,7 +1092,7 @@ static void emit_ld(Jit *j, const TcgOp *op, guint i)
                                   offsetof(TcgTlbEntry, tag_read));
     /* The state before the load is what an exception must see. */
     SlowPath *sp = slow_path_new(j, op->aux, SLOW_LOAD);
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
     temp_kill(j, op->out);
     if (j->reg_owner[d] != (gint16)op->out) {
         reg_assign(j, d, op->out);
@@ -1142,7 +1104,7 @@ static void emit_ld(Jit *j, const TcgOp *op, guint i)
     sp->dst = (gint8)d;
 }
 
-static void emit_st(Jit *j, const TcgOp *op, guint i)
+static void emit_st(Jit *j, const TcgOp *op)
 {
     guint8 *miss = emit_tlb_probe(j, op->in[1], op->imm, op->aux,
                                   offsetof(TcgTlbEntry, tag_write));
@@ -1165,7 +1127,7 @@ static void emit_st(Jit *j, const TcgOp *op, guint i)
         sp->val_reg = JIT_NO_REG - 1;
         sp->val_imm = home_offset(op->in[0]);
     }
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
 }
 
 static void emit_store_insn_pc(Jit *j, guint64 pc)
@@ -1340,7 +1302,7 @@ static gboolean emit_fp_inline(Jit *j, const TcgOp *op)
     return TRUE;
 }
 
-static void emit_call(Jit *j, const TcgOp *op, guint i)
+static void emit_call(Jit *j, const TcgOp *op)
 {
     if (op->aux == TCG_HELPER_fp && emit_fp_inline(j, op)) {
         return;
@@ -1385,8 +1347,8 @@ static void emit_call(Jit *j, const TcgOp *op, guint i)
             x86_load64(e, pin_host[k], X86_RBP, ENV_OFF(x) + 8 * j->pin_guest[k]);
         }
     }
-    free_dead_inputs(j, op, i);
-    if (op->out != TCG_TEMP_NONE && !(j->dies[i] & 8)) {
+    free_dead_inputs(j, op);
+    if (op->out != TCG_TEMP_NONE && !(op->life & TCG_LIFE_OUT_UNUSED)) {
         X86Reg d = out_reg(j, op->out, -1);
         x86_mov_rr(e, d, X86_RAX);
     }
@@ -1398,7 +1360,7 @@ static void emit_ld_env(Jit *j, const TcgOp *op)
     x86_load64(&j->e, d, X86_RBP, (gint32)op->imm);
 }
 
-static void emit_st_env(Jit *j, const TcgOp *op, guint i)
+static void emit_st_env(Jit *j, const TcgOp *op)
 {
     const TempState *s = &j->ts[op->in[0]];
     if (s->is_const && x86_fits_i32(s->val)) {
@@ -1407,7 +1369,7 @@ static void emit_st_env(Jit *j, const TcgOp *op, guint i)
         temp_to_scratch(j, X86_RAX, op->in[0]);
         x86_store64(&j->e, X86_RBP, (gint32)op->imm, X86_RAX);
     }
-    free_dead_inputs(j, op, i);
+    free_dead_inputs(j, op);
 }
 
 /* Returns to the exec loop with @value in rax. */
@@ -1533,41 +1495,6 @@ static void dump_block(const Jit *j, const TcgBlock *tb, const guint8 *start)
     }
 }
 
-/* How often the block names each guest register, for pin-profile.c. */
-static void count_reg_uses(TcgBlock *tb)
-{
-    for (guint i = 0; i < tb->n_ops; i++) {
-        const TcgOp *op = &tb->ops[i];
-        const TcgOpDesc *d = &tcg_op_descs[op->opc];
-        TcgTemp named[4] = { d->n_outs ? op->out : TCG_TEMP_NONE, op->in[0], op->in[1],
-                             op->in[2] };
-        for (guint k = 0; k < 4; k++) {
-            TcgTemp t = named[k];
-            if (t != TCG_TEMP_NONE && t > 0 && t < TCG_NB_GLOBALS && tb->reg_uses[t] < 255) {
-                tb->reg_uses[t]++;
-            }
-        }
-    }
-}
-
-/* Temps the block uses: the globals, and every temp an op names. */
-static guint count_temps(const TcgBlock *tb)
-{
-    guint n_temps = TCG_NB_GLOBALS;
-    for (guint i = 0; i < tb->n_ops; i++) {
-        const TcgOp *op = &tb->ops[i];
-        if (tcg_op_descs[op->opc].n_outs && op->out + 1u > n_temps) {
-            n_temps = op->out + 1u;
-        }
-        for (guint k = 0; k < 3; k++) {
-            if (op->in[k] != TCG_TEMP_NONE && op->in[k] + 1u > n_temps) {
-                n_temps = op->in[k] + 1u;
-            }
-        }
-    }
-    return n_temps;
-}
-
 /* The block's entry: leave at once if the hart has something to look at
  * (or, budgeted, its budget is spent), else count its instructions.
  * Returns the exits to patch to the block's epilogue (the second NULL
@@ -1589,62 +1516,62 @@ static void emit_block_entry(Jit *j, const TcgBlock *tb, guint8 **to_event_exit,
 }
 
 /* One IR op into host code. */
-static void emit_op(Jit *j, const TcgOp *op, guint i)
+static void emit_op(Jit *j, const TcgOp *op)
 {
     X86Emitter *e = &j->e;
     switch ((TcgOpcode)op->opc) {
     case TCG_OP_nop: break;
-    case TCG_OP_mov: emit_mov(j, op, i); break;
+    case TCG_OP_mov: emit_mov(j, op); break;
     case TCG_OP_movi: set_const(j, op->out, op->imm); break;
-    case TCG_OP_add: emit_alu(j, op, i, X86_ALU_ADD); break;
-    case TCG_OP_sub: emit_alu(j, op, i, X86_ALU_SUB); break;
-    case TCG_OP_and: emit_alu(j, op, i, X86_ALU_AND); break;
-    case TCG_OP_or: emit_alu(j, op, i, X86_ALU_OR); break;
-    case TCG_OP_xor: emit_alu(j, op, i, X86_ALU_XOR); break;
-    case TCG_OP_shl: emit_shift(j, op, i, X86_SHIFT_SHL, FALSE); break;
-    case TCG_OP_shr: emit_shift(j, op, i, X86_SHIFT_SHR, FALSE); break;
-    case TCG_OP_sar: emit_shift(j, op, i, X86_SHIFT_SAR, FALSE); break;
-    case TCG_OP_rotl: emit_shift(j, op, i, X86_SHIFT_ROL, FALSE); break;
-    case TCG_OP_rotr: emit_shift(j, op, i, X86_SHIFT_ROR, FALSE); break;
-    case TCG_OP_rotl32: emit_shift(j, op, i, X86_SHIFT_ROL, TRUE); break;
-    case TCG_OP_rotr32: emit_shift(j, op, i, X86_SHIFT_ROR, TRUE); break;
+    case TCG_OP_add: emit_alu(j, op, X86_ALU_ADD); break;
+    case TCG_OP_sub: emit_alu(j, op, X86_ALU_SUB); break;
+    case TCG_OP_and: emit_alu(j, op, X86_ALU_AND); break;
+    case TCG_OP_or: emit_alu(j, op, X86_ALU_OR); break;
+    case TCG_OP_xor: emit_alu(j, op, X86_ALU_XOR); break;
+    case TCG_OP_shl: emit_shift(j, op, X86_SHIFT_SHL, FALSE); break;
+    case TCG_OP_shr: emit_shift(j, op, X86_SHIFT_SHR, FALSE); break;
+    case TCG_OP_sar: emit_shift(j, op, X86_SHIFT_SAR, FALSE); break;
+    case TCG_OP_rotl: emit_shift(j, op, X86_SHIFT_ROL, FALSE); break;
+    case TCG_OP_rotr: emit_shift(j, op, X86_SHIFT_ROR, FALSE); break;
+    case TCG_OP_rotl32: emit_shift(j, op, X86_SHIFT_ROL, TRUE); break;
+    case TCG_OP_rotr32: emit_shift(j, op, X86_SHIFT_ROR, TRUE); break;
     case TCG_OP_clz:
     case TCG_OP_ctz:
     case TCG_OP_cpop:
     case TCG_OP_bswap:
-        emit_bitcount(j, op, i);
+        emit_bitcount(j, op);
         break;
-    case TCG_OP_min: emit_minmax(j, op, i, X86_CC_G); break;
-    case TCG_OP_max: emit_minmax(j, op, i, X86_CC_L); break;
-    case TCG_OP_minu: emit_minmax(j, op, i, X86_CC_A); break;
-    case TCG_OP_maxu: emit_minmax(j, op, i, X86_CC_B); break;
-    case TCG_OP_addi: emit_addi(j, op, i); break;
+    case TCG_OP_min: emit_minmax(j, op, X86_CC_G); break;
+    case TCG_OP_max: emit_minmax(j, op, X86_CC_L); break;
+    case TCG_OP_minu: emit_minmax(j, op, X86_CC_A); break;
+    case TCG_OP_maxu: emit_minmax(j, op, X86_CC_B); break;
+    case TCG_OP_addi: emit_addi(j, op); break;
     case TCG_OP_mul:
     case TCG_OP_mulsh:
     case TCG_OP_muluh:
     case TCG_OP_mulsuh:
-        emit_mul(j, op, i);
+        emit_mul(j, op);
         break;
     case TCG_OP_div:
     case TCG_OP_divu:
     case TCG_OP_rem:
     case TCG_OP_remu:
-        emit_div(j, op, i);
+        emit_div(j, op);
         break;
-    case TCG_OP_ext32s: emit_ext32(j, op, i, TRUE); break;
-    case TCG_OP_ext32u: emit_ext32(j, op, i, FALSE); break;
-    case TCG_OP_setcond: emit_setcond(j, op, i); break;
+    case TCG_OP_ext32s: emit_ext32(j, op, TRUE); break;
+    case TCG_OP_ext32u: emit_ext32(j, op, FALSE); break;
+    case TCG_OP_setcond: emit_setcond(j, op); break;
     case TCG_OP_set_label: emit_set_label(j, op); break;
     case TCG_OP_br:
         bb_end(j);
         label_jump_from(j, (guint)op->imm, x86_jmp32(e));
         break;
     case TCG_OP_brcond: emit_brcond(j, op); break;
-    case TCG_OP_ld: emit_ld(j, op, i); break;
-    case TCG_OP_st: emit_st(j, op, i); break;
+    case TCG_OP_ld: emit_ld(j, op); break;
+    case TCG_OP_st: emit_st(j, op); break;
     case TCG_OP_ld_env: emit_ld_env(j, op); break;
-    case TCG_OP_st_env: emit_st_env(j, op, i); break;
-    case TCG_OP_call: emit_call(j, op, i); break;
+    case TCG_OP_st_env: emit_st_env(j, op); break;
+    case TCG_OP_call: emit_call(j, op); break;
     case TCG_OP_mb:
         if (op->aux & TCG_MB_ST_LD) {
             x86_mfence(e);
@@ -1685,21 +1612,14 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
         return FALSE;
     }
     tcg_code_buffer_prepare(buf, buf->used + JIT_MAX_BLOCK_BYTES);
-    guint n_temps = count_temps(tb);
-    jit_begin(j, tb, n_temps);
-    compute_liveness(j, tb->ops, tb->n_ops, n_temps);
+    jit_begin(j, tb, tb->n_temps);
 
     X86Emitter *e = &j->e;
     guint8 *start = e->p, *to_event_exit, *to_budget_exit;
     emit_block_entry(j, tb, &to_event_exit, &to_budget_exit);
-    count_reg_uses(tb);
     for (guint i = 0; i < tb->n_ops; i++) {
-        const TcgOp *op = &tb->ops[i];
         j->locked = 0;
-        if ((j->dies[i] & 8) && !(tcg_op_descs[op->opc].flags & TCG_OPF_SIDE_EFFECTS)) {
-            continue; /* dead code: nobody reads the result */
-        }
-        emit_op(j, op, i);
+        emit_op(j, &tb->ops[i]);
     }
     emit_block_exit(j, tb, to_event_exit, to_budget_exit);
 

@@ -3,8 +3,8 @@
  * constant folding and propagation, copy propagation, a few algebraic
  * identities and dropping a sign extension of what is sign-extended
  * already (RV64's W instructions end in one each) in one forward pass
- * (knowledge is dropped at labels, where paths meet), then dead-code elimination in one backward pass. Globals
- * (guest registers) are live at every exit, so only block temps die. */
+ * (knowledge is dropped at labels, where paths meet), then one backward
+ * pass that removes dead code and records where temps die (TcgOp.life). */
 #include <string.h>
 
 #include "tcg/internal.h"
@@ -22,6 +22,13 @@ typedef struct {
     TempInfo t[TCG_MAX_TEMPS];
     gboolean live[TCG_MAX_TEMPS];
 } Optimizer;
+
+static void count_reg_use(TcgIr *ir, TcgTemp global)
+{
+    if (global != 0 && ir->reg_uses[global] < 255) {
+        ir->reg_uses[global]++;
+    }
+}
 
 static void forget_all(Optimizer *o, guint n_temps)
 {
@@ -238,38 +245,52 @@ static void forward_pass(Optimizer *o, TcgIr *ir)
     }
 }
 
-/* Removes pure ops whose result no one reads. */
-static void dead_code_pass(Optimizer *o, TcgIr *ir)
+/* One backward pass: drops pure ops whose result no one reads, marks in
+ * each op which inputs die there (TcgOp.life, the JIT's register
+ * allocator frees their registers) and counts the guest registers named
+ * (pin-profile.c). Every exit reads the globals, so only temps die. */
+static void liveness_pass(gboolean *live, TcgIr *ir)
 {
-    memset(o->live, 0, ir->n_temps * sizeof o->live[0]);
-    for (guint t = 0; t < TCG_NB_GLOBALS; t++) {
-        o->live[t] = TRUE;
-    }
-    guint8 *keep = g_alloca(ir->n_ops);
+    memset(live + TCG_NB_GLOBALS, 0, (ir->n_temps - TCG_NB_GLOBALS) * sizeof live[0]);
+    memset(ir->reg_uses, 0, sizeof ir->reg_uses);
+    guint n = ir->n_ops; /* ops kept are packed at the end, then moved down */
     for (guint i = ir->n_ops; i-- > 0;) {
-        const TcgOp *op = &ir->ops[i];
-        const TcgOpDesc *d = &tcg_op_descs[op->opc];
-        keep[i] = op->opc != TCG_OP_nop;
-        if (d->n_outs && op->out >= TCG_NB_GLOBALS && !(d->flags & TCG_OPF_SIDE_EFFECTS)) {
-            if (!o->live[op->out]) {
-                keep[i] = FALSE;
-                continue;
+        TcgOp op = ir->ops[i];
+        if (op.opc == TCG_OP_nop) {
+            continue;
+        }
+        const TcgOpDesc *d = &tcg_op_descs[op.opc];
+        guint life = 0;
+        if (d->n_outs) {
+            if (op.out >= TCG_NB_GLOBALS) {
+                if (!live[op.out]) {
+                    if (!(d->flags & TCG_OPF_SIDE_EFFECTS)) {
+                        continue;
+                    }
+                    life |= TCG_LIFE_OUT_UNUSED;
+                }
+                live[op.out] = FALSE;
+            } else if (op.out != TCG_TEMP_NONE) {
+                count_reg_use(ir, op.out);
             }
-            o->live[op->out] = FALSE;
         }
         for (guint k = 0; k < d->n_ins; k++) {
-            if (op->in[k] != TCG_TEMP_NONE) {
-                o->live[op->in[k]] = TRUE;
+            TcgTemp t = op.in[k];
+            if (t == TCG_TEMP_NONE) {
+                continue;
+            }
+            if (t < TCG_NB_GLOBALS) {
+                count_reg_use(ir, t);
+            } else if (!live[t]) {
+                life |= TCG_LIFE_DIES(k);
+                live[t] = TRUE;
             }
         }
+        op.life = (guint8)life;
+        ir->ops[--n] = op;
     }
-    guint n = 0;
-    for (guint i = 0; i < ir->n_ops; i++) {
-        if (keep[i]) {
-            ir->ops[n++] = ir->ops[i];
-        }
-    }
-    ir->n_ops = n;
+    memmove(ir->ops, ir->ops + n, (ir->n_ops - n) * sizeof ir->ops[0]);
+    ir->n_ops -= n;
 }
 
 /* Scratch per thread (harts optimise concurrently), freed with it. */
@@ -283,5 +304,11 @@ void tcg_optimize(TcgIr *ir)
         g_private_set(&optimizer_key, o);
     }
     forward_pass(o, ir);
-    dead_code_pass(o, ir);
+    liveness_pass(o->live, ir);
+}
+
+void tcg_liveness(TcgIr *ir)
+{
+    gboolean live[TCG_MAX_TEMPS];
+    liveness_pass(live, ir);
 }

@@ -240,7 +240,9 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
     block->page[0] = phys_first;
     block->page[1] = (last_byte & TCG_PAGE_MASK) != first_page ? phys_last : ~0ull;
     block->n_ops = ir->n_ops;
+    block->n_temps = ir->n_temps;
     block->n_labels = ir->n_labels;
+    memcpy(block->reg_uses, ir->reg_uses, sizeof block->reg_uses);
     if (hart->jit != NULL && !(flags & TCG_BF_STEP)) {
         /* Compiled at once and then forgotten: no copy. */
         block->ops = ir->ops;

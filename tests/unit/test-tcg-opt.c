@@ -182,6 +182,34 @@ static void test_branch_folding(void)
     }
 }
 
+/* The backward pass: a dead pure op goes, a temp dies at its last read
+ * (one mark even when read twice there), a global never dies, an unused
+ * output of a call stays marked, and the guest registers named are
+ * counted. */
+static void test_liveness(void)
+{
+    TcgIr ir;
+    tcg_ir_reset(&ir);
+    TcgTemp t = tcg_temp_new(&ir), dead = tcg_temp_new(&ir), r = tcg_temp_new(&ir);
+    tcg_gen_addi(&ir, t, 5, 1);                /* t = x5 + 1 */
+    tcg_gen_addi(&ir, dead, 6, 2);             /* nobody reads it */
+    tcg_gen_binop(&ir, TCG_OP_add, 7, t, t);   /* x7 = t + t: t dies here */
+    tcg_gen_binop(&ir, TCG_OP_add, 8, 5, 7);   /* globals: nothing dies */
+    tcg_gen_call(&ir, TCG_HELPER_fence_i, r, TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE, 0);
+    tcg_gen_exit_tb(&ir);
+    tcg_liveness(&ir);
+    g_assert_cmpuint(ir.n_ops, ==, 5);
+    g_assert_null(writer(&ir, dead));
+    g_assert_cmpuint(writer(&ir, t)->life, ==, 0);
+    g_assert_cmpuint(writer(&ir, 7)->life, ==, TCG_LIFE_DIES(0));
+    g_assert_cmpuint(writer(&ir, 8)->life, ==, 0);
+    g_assert_cmpuint(writer(&ir, r)->life, ==, TCG_LIFE_OUT_UNUSED);
+    g_assert_cmpuint(ir.reg_uses[5], ==, 2);
+    g_assert_cmpuint(ir.reg_uses[6], ==, 0); /* only the dead op read it */
+    g_assert_cmpuint(ir.reg_uses[7], ==, 2);
+    g_assert_cmpuint(ir.reg_uses[8], ==, 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -193,5 +221,6 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/opt/identities", test_identities);
     g_test_add_func("/tcg/opt/branch-folding", test_branch_folding);
     g_test_add_func("/tcg/opt/addi-zero", test_addi_zero);
+    g_test_add_func("/tcg/opt/liveness", test_liveness);
     return g_test_run();
 }

@@ -224,8 +224,10 @@ static const OpCase op_cases[] = {
 static void run_ir(Machine *m, TcgIr *ir)
 {
     TcgBlock *block = g_new0(TcgBlock, 1);
+    tcg_liveness(ir); /* what the JIT's allocator reads; no folding */
     block->ops = g_memdup2(ir->ops, ir->n_ops * sizeof(TcgOp));
     block->n_ops = ir->n_ops;
+    block->n_temps = ir->n_temps;
     g_assert_cmpuint(ir->n_labels, ==, 0); /* label_pos would need filling */
     block->label_pos = g_new0(guint, 1);
     if (m->hart->jit != NULL) {
