@@ -102,6 +102,8 @@ struct TcgJit {
     gint pending_slot;           /* goto_tb slot awaiting its exit_tb, or -1 */
     const guint8 *epilogue_rx;   /* returns from generated code */
     guint8 *exit_noexit_rw;      /* shared "return 0" path */
+    guint8 *load_tramp_rw[8];    /* slow loads by TcgMemOp, shared by every block */
+    guint8 *store_tramp_rw[4];   /* slow stores by size */
     guintptr (*enter)(TcgHart *hart, const guint8 *code);
     guint host_isa;              /* TcgHostIsa bits the code may use */
     guint8 pin_guest[TCG_JIT_PINS];     /* the guest register in each pin_host */
@@ -114,6 +116,68 @@ typedef struct TcgJit Jit;
 static const guint8 *rx_of(const Jit *j, const guint8 *rw)
 {
     return j->hart->code.rx + (rw - j->hart->code.rw);
+}
+
+static guint64 jit_load_slow(TcgHart *hart, guint64 addr, guint64 memop)
+{
+    return tcg_mem_load(hart, addr, (TcgMemOp)memop);
+}
+
+static guint64 jit_store_slow(TcgHart *hart, guint64 addr, guint64 value, guint64 memop)
+{
+    tcg_mem_store(hart, addr, value, (TcgMemOp)memop);
+    return 0;
+}
+
+/* A TLB miss's out-of-line half, one per load kind and store size for the
+ * whole buffer, so each access adds only a call to its block (kernel code
+ * is a third loads and stores). Called with rax = the guest pc of the
+ * access, rdx = its address, rcx = a store's value; returns a load's value
+ * in rax. Everything else is as the block left it: the pinned guest
+ * registers go to memory here (an exception must see them; the caller
+ * stored the others), and the registers a call may clobber are saved. */
+static void emit_memory_trampoline(Jit *j, gboolean store, guint memop)
+{
+    static const X86Reg clobbered[] = { X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11 };
+    G_STATIC_ASSERT(G_N_ELEMENTS(clobbered) % 2 == 0);
+    X86Emitter *e = &j->e;
+    x86_store64(e, X86_RBP, ENV_OFF(insn_pc), X86_RAX);
+    for (guint i = 0; i < TCG_JIT_PINS; i++) {
+        x86_store64(e, X86_RBP, ENV_OFF(x) + 8 * j->pin_guest[i], pin_host[i]);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(clobbered); i++) {
+        x86_push(e, clobbered[i]);
+    }
+    /* Blocks run 16-byte aligned; the call's return address and an even
+     * number of pushes leave 8 to make up. */
+    x86_alu_ri(e, X86_ALU_SUB, X86_RSP, 8);
+    x86_mov_rr(e, X86_RSI, X86_RDX);
+    if (store) {
+        x86_mov_rr(e, X86_RDX, X86_RCX);
+        x86_movi(e, X86_RCX, memop);
+    } else {
+        x86_movi(e, X86_RDX, memop);
+    }
+    x86_mov_rr(e, X86_RDI, X86_RBP);
+    x86_movi(e, X86_RAX, (gint64)(guintptr)(store ? (void *)jit_store_slow : (void *)jit_load_slow));
+    x86_call_reg(e, X86_RAX);
+    x86_alu_ri(e, X86_ALU_ADD, X86_RSP, 8);
+    for (guint i = G_N_ELEMENTS(clobbered); i-- > 0;) {
+        x86_pop(e, clobbered[i]);
+    }
+    x86_ret(e);
+}
+
+static void emit_memory_trampolines(Jit *j)
+{
+    for (guint memop = 0; memop < G_N_ELEMENTS(j->load_tramp_rw); memop++) {
+        j->load_tramp_rw[memop] = j->e.p;
+        emit_memory_trampoline(j, FALSE, memop);
+    }
+    for (guint size = 0; size < G_N_ELEMENTS(j->store_tramp_rw); size++) {
+        j->store_tramp_rw[size] = j->e.p;
+        emit_memory_trampoline(j, TRUE, size);
+    }
 }
 
 /* Prologue/epilogue at the start of the (empty) buffer. */
@@ -152,6 +216,7 @@ static void emit_prologue(Jit *j)
     x86_movi(e, X86_RAX, 0);
     guint8 *rel = x86_jmp32(e);
     x86_patch_rel32(rel, epilogue_rw);
+    emit_memory_trampolines(j);
     buf->used = (gsize)(e->p - buf->rw);
 }
 
@@ -989,17 +1054,6 @@ static void emit_set_label(Jit *j, const TcgOp *op)
 
 /* ---- Guest memory ---------------------------------------------------------- */
 
-static guint64 jit_load_slow(TcgHart *hart, guint64 addr, guint64 memop)
-{
-    return tcg_mem_load(hart, addr, (TcgMemOp)memop);
-}
-
-static guint64 jit_store_slow(TcgHart *hart, guint64 addr, guint64 value, guint64 memop)
-{
-    tcg_mem_store(hart, addr, value, (TcgMemOp)memop);
-    return 0;
-}
-
 /* One more fast-path branch that leaves for @sp. */
 static void slow_path_branch(SlowPath *sp, guint8 *rel)
 {
@@ -1142,22 +1196,63 @@ static void emit_call_abs(Jit *j, const void *fn)
     x86_call_reg(&j->e, X86_RAX);
 }
 
+/* The guest registers the slow path's callee must find in memory: all of
+ * them, or (for a trampoline, which stores the pinned ones) the others. */
+static void emit_slow_sync(Jit *j, const SlowPath *sp, gboolean with_pinned)
+{
+    for (guint k = 0; k < sp->n_sync; k++) {
+        guint g = sp->sync[k].global;
+        if (!with_pinned && pinned_reg(j, g) != JIT_NO_REG) {
+            continue;
+        }
+        if (sp->sync[k].reg != JIT_NO_REG) {
+            x86_store64(&j->e, X86_RBP, ENV_OFF(x) + 8 * (gint32)g, (X86Reg)sp->sync[k].reg);
+        } else {
+            x86_movi(&j->e, X86_RAX, sp->sync[k].val);
+            x86_store64(&j->e, X86_RBP, ENV_OFF(x) + 8 * (gint32)g, X86_RAX);
+        }
+    }
+}
+
+/* A TLB miss: the rest through the buffer's trampoline (rdx still holds
+ * the address the probe computed). */
+static void emit_memory_slow_path(Jit *j, const SlowPath *sp)
+{
+    X86Emitter *e = &j->e;
+    emit_slow_sync(j, sp, FALSE);
+    guint8 *tramp;
+    if (sp->kind == SLOW_STORE) {
+        if (sp->val_reg >= 0) {
+            x86_mov_rr(e, X86_RCX, (X86Reg)sp->val_reg);
+        } else if (sp->val_reg == JIT_NO_REG) {
+            x86_movi(e, X86_RCX, sp->val_imm);
+        } else {
+            x86_load64(e, X86_RCX, X86_RBP, (gint32)sp->val_imm);
+        }
+        tramp = j->store_tramp_rw[sp->memop & TCG_MO_SIZE];
+    } else {
+        tramp = j->load_tramp_rw[sp->memop];
+    }
+    x86_movi(e, X86_RAX, (gint64)sp->insn_pc);
+    x86_patch_rel32(x86_call32(e), tramp);
+    if (sp->kind == SLOW_LOAD) {
+        x86_mov_rr(e, (X86Reg)sp->dst, X86_RAX);
+    }
+    x86_patch_rel32(x86_jmp32(e), sp->resume);
+}
+
 static void emit_slow_path(Jit *j, const SlowPath *sp)
 {
     X86Emitter *e = &j->e;
     for (guint k = 0; k < sp->n_branches; k++) {
         x86_patch_rel32(sp->branch_rel[k], e->p);
     }
-    /* The guest state an exception would see. */
-    for (guint k = 0; k < sp->n_sync; k++) {
-        gint32 home = ENV_OFF(x) + 8 * sp->sync[k].global;
-        if (sp->sync[k].reg != JIT_NO_REG) {
-            x86_store64(e, X86_RBP, home, (X86Reg)sp->sync[k].reg);
-        } else {
-            x86_movi(e, X86_RAX, sp->sync[k].val);
-            x86_store64(e, X86_RBP, home, X86_RAX);
-        }
+    if (sp->kind != SLOW_FP) {
+        emit_memory_slow_path(j, sp);
+        return;
     }
+    /* The guest state an exception would see. */
+    emit_slow_sync(j, sp, TRUE);
     emit_store_insn_pc(j, sp->insn_pc);
     guint n_saved = 0;
     for (guint r = 0; r < X86_NREGS; r++) {
@@ -1169,30 +1264,9 @@ static void emit_slow_path(Jit *j, const SlowPath *sp)
     if (n_saved & 1) {
         x86_alu_ri(e, X86_ALU_SUB, X86_RSP, 8);
     }
-    if (sp->kind == SLOW_FP) {
-        x86_movi(e, X86_R8, sp->fp_imm);
-        x86_mov_rr(e, X86_RDI, X86_RBP);
-        emit_call_abs(j, (const void *)tcg_helpers[TCG_HELPER_fp].fn);
-    } else if (sp->kind == SLOW_STORE) {
-        /* The value first: it may sit in rsi/rdi, which the arguments take. */
-        if (sp->val_reg >= 0) {
-            x86_mov_rr(e, X86_RAX, (X86Reg)sp->val_reg);
-        } else if (sp->val_reg == JIT_NO_REG) {
-            x86_movi(e, X86_RAX, sp->val_imm);
-        } else {
-            x86_load64(e, X86_RAX, X86_RBP, (gint32)sp->val_imm);
-        }
-        x86_mov_rr(e, X86_RSI, X86_RDX);
-        x86_mov_rr(e, X86_RDX, X86_RAX);
-        x86_movi(e, X86_RCX, sp->memop);
-        x86_mov_rr(e, X86_RDI, X86_RBP);
-        emit_call_abs(j, (const void *)jit_store_slow);
-    } else {
-        x86_mov_rr(e, X86_RSI, X86_RDX);
-        x86_movi(e, X86_RDX, sp->memop);
-        x86_mov_rr(e, X86_RDI, X86_RBP);
-        emit_call_abs(j, (const void *)jit_load_slow);
-    }
+    x86_movi(e, X86_R8, sp->fp_imm);
+    x86_mov_rr(e, X86_RDI, X86_RBP);
+    emit_call_abs(j, (const void *)tcg_helpers[TCG_HELPER_fp].fn);
     if (n_saved & 1) {
         x86_alu_ri(e, X86_ALU_ADD, X86_RSP, 8);
     }
@@ -1200,9 +1274,6 @@ static void emit_slow_path(Jit *j, const SlowPath *sp)
         if (sp->save_mask & (1u << r)) {
             x86_pop(e, (X86Reg)r);
         }
-    }
-    if (sp->kind == SLOW_LOAD) {
-        x86_mov_rr(e, (X86Reg)sp->dst, X86_RAX);
     }
     x86_patch_rel32(x86_jmp32(e), sp->resume);
 }

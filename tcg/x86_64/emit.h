@@ -450,6 +450,15 @@ static inline guint8 *x86_jmp32(X86Emitter *e)
     return rel;
 }
 
+/* call rel32; returns the rel32 to patch. */
+static inline guint8 *x86_call32(X86Emitter *e)
+{
+    x86_byte(e, 0xe8);
+    guint8 *rel = e->p;
+    x86_u32(e, 0);
+    return rel;
+}
+
 /* Points the rel32 at @rel (in the writable view) to @target (same view). */
 static inline void x86_patch_rel32(guint8 *rel, const guint8 *target)
 {
