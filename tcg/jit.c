@@ -106,6 +106,9 @@ struct TcgJit {
     guint8 *store_tramp_rw[4];   /* slow stores by size */
     guintptr (*enter)(TcgHart *hart, const guint8 *code);
     guint host_isa;              /* TcgHostIsa bits the code may use */
+    guint32 stale_globals;       /* bit t: guest register t's memory home is out of
+                                  * date (!ts[t].mem_valid), so exits store it */
+    guint32 pinned_globals;      /* bit t: guest register t lives in a pin_host */
     guint8 pin_guest[TCG_JIT_PINS];     /* the guest register in each pin_host */
     gint8 pin_of_guest[TCG_NB_GLOBALS]; /* its host register, or JIT_NO_REG */
 };
@@ -273,6 +276,10 @@ void tcg_jit_set_pins(TcgHart *hart, const guint8 pins[TCG_JIT_PINS])
         j->pin_guest[i] = pins[i];
         j->pin_of_guest[pins[i]] = (gint8)pin_host[i];
     }
+    j->pinned_globals = 0;
+    for (guint i = 0; i < TCG_JIT_PINS; i++) {
+        j->pinned_globals |= 1u << pins[i];
+    }
 }
 
 const guint8 *tcg_jit_pins(const TcgHart *hart)
@@ -326,6 +333,19 @@ static gint32 home_offset(TcgTemp t)
     return HART_OFF(jit_spill) + 8 * t;
 }
 
+/* Keeps Jit.stale_globals in step with mem_valid. */
+static void set_mem_valid(Jit *j, TcgTemp t, gboolean valid)
+{
+    j->ts[t].mem_valid = valid;
+    if (t < TCG_NB_GLOBALS) {
+        if (valid) {
+            j->stale_globals &= ~(1u << t);
+        } else {
+            j->stale_globals |= 1u << t;
+        }
+    }
+}
+
 /* The host register @t is pinned to, or JIT_NO_REG. */
 static gint pinned_reg(const Jit *j, TcgTemp t)
 {
@@ -368,7 +388,7 @@ static void temp_store(Jit *j, TcgTemp t)
         x86_movi(&j->e, X86_RAX, ts->val);
         x86_store64(&j->e, X86_RBP, home_offset(t), X86_RAX);
     }
-    ts->mem_valid = TRUE;
+    set_mem_valid(j, t, TRUE);
 }
 
 /* Frees register @r, saving its owner unless it is a constant (which can
@@ -460,7 +480,7 @@ static void temp_kill(Jit *j, TcgTemp t)
         reg_free(j, (X86Reg)ts->reg);
     }
     ts->is_const = FALSE;
-    ts->mem_valid = FALSE;
+    set_mem_valid(j, t, FALSE);
 }
 
 /* A register for output @t, reusing @reuse (an input dying here) if given. */
@@ -511,10 +531,11 @@ static void free_dead_inputs(Jit *j, const TcgOp *op)
  * epilogue keeps them in their registers). */
 static void sync_globals_pinned(Jit *j, gboolean with_pinned)
 {
-    for (TcgTemp t = 1; t < TCG_NB_GLOBALS; t++) {
-        if (with_pinned || pinned_reg(j, t) == JIT_NO_REG) {
-            temp_store(j, t);
-        }
+    guint32 stale = j->stale_globals & ~1u & (with_pinned ? ~0u : ~j->pinned_globals);
+    while (stale != 0) {
+        TcgTemp t = (TcgTemp)__builtin_ctz(stale);
+        stale &= stale - 1;
+        temp_store(j, t);
     }
 }
 
@@ -605,7 +626,7 @@ static void bind_output(Jit *j, const TcgOp *op, X86Reg r)
     TcgTemp out = op->out;
     if (j->reg_owner[r] == (gint16)out) {
         j->ts[out].is_const = FALSE;
-        j->ts[out].mem_valid = FALSE;
+        set_mem_valid(j, out, FALSE);
     } else {
         if (j->reg_owner[r] >= 0) {
             reg_free(j, r); /* the dying input it came from */
@@ -1007,18 +1028,20 @@ static void label_jump_from(Jit *j, guint label, guint8 *rel)
 static void store_all(Jit *j)
 {
     sync_globals(j);
-    for (guint r = 0; r < X86_NREGS; r++) {
-        gint16 t = j->reg_owner[r];
-        if (t >= 0 && !j->ts[t].is_const && !is_pinned_reg((X86Reg)r)) {
+    for (guint i = 0; i < G_N_ELEMENTS(alloc_order); i++) {
+        gint16 t = j->reg_owner[alloc_order[i]];
+        if (t >= 0 && !j->ts[t].is_const) {
             temp_store(j, (TcgTemp)t);
         }
     }
 }
 
+/* Only the allocator's registers: the pinned ones keep their guest
+ * registers and the scratch ones are never owned. */
 static void forget_registers(Jit *j)
 {
-    for (guint r = 0; r < X86_NREGS; r++) {
-        reg_free(j, (X86Reg)r);
+    for (guint i = 0; i < G_N_ELEMENTS(alloc_order); i++) {
+        reg_free(j, alloc_order[i]);
     }
 }
 
@@ -1050,6 +1073,7 @@ static void emit_set_label(Jit *j, const TcgOp *op)
         j->ts[t].is_const = FALSE;
         j->ts[t].mem_valid = pinned_reg(j, t) == JIT_NO_REG;
     }
+    j->stale_globals = j->pinned_globals;
 }
 
 /* ---- Guest memory ---------------------------------------------------------- */
@@ -1071,20 +1095,20 @@ static SlowPath *slow_path_new(Jit *j, guint8 memop, SlowKind kind)
     sp->n_branches = 0;
     sp->insn_pc = j->insn_pc;
     sp->save_mask = 0;
-    for (guint r = 0; r < X86_NREGS; r++) {
-        if (j->reg_owner[r] >= 0 && (CALLER_SAVED_MASK & (1u << r))) {
+    for (guint32 m = CALLER_SAVED_MASK; m != 0; m &= m - 1) {
+        guint r = (guint)__builtin_ctz(m);
+        if (j->reg_owner[r] >= 0) {
             sp->save_mask |= 1u << r;
         }
     }
     sp->n_sync = 0;
-    for (TcgTemp t = 1; t < TCG_NB_GLOBALS; t++) {
+    for (guint32 stale = j->stale_globals & ~1u; stale != 0; stale &= stale - 1) {
+        TcgTemp t = (TcgTemp)__builtin_ctz(stale);
         const TempState *ts = &j->ts[t];
-        if (!ts->mem_valid) {
-            sp->sync[sp->n_sync].global = (guint8)t;
-            sp->sync[sp->n_sync].reg = ts->reg;
-            sp->sync[sp->n_sync].val = ts->val;
-            sp->n_sync++;
-        }
+        sp->sync[sp->n_sync].global = (guint8)t;
+        sp->sync[sp->n_sync].reg = ts->reg;
+        sp->sync[sp->n_sync].val = ts->val;
+        sp->n_sync++;
     }
     return sp;
 }
@@ -1524,6 +1548,7 @@ static void jit_begin(Jit *j, TcgBlock *tb, guint n_temps)
         ts->mem_valid = FALSE; /* the register is the truth inside generated code */
         j->reg_owner[pin_host[k]] = (gint16)j->pin_guest[k];
     }
+    j->stale_globals = j->pinned_globals;
     memset(j->labels, 0, tb->n_labels * sizeof j->labels[0]);
 }
 

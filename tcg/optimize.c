@@ -14,13 +14,20 @@ typedef struct {
     gint64 val;
     TcgTemp copy_of;    /* a temp holding the same value, or TCG_TEMP_NONE */
     guint copy_version; /* version of copy_of when the copy was made */
-    guint version;      /* bumped at every definition */
+    guint version;      /* bumped at every definition; never reset, as only
+                         * copies forget_all has not cleared compare it */
     gboolean sext32;    /* the value is the sign extension of its low 32 bits */
+    gboolean touched;   /* in Optimizer.touched */
 } TempInfo;
 
 typedef struct {
     TempInfo t[TCG_MAX_TEMPS];
     gboolean live[TCG_MAX_TEMPS];
+    /* The temps defined since the last forget_all, which is all it must
+     * reset: a label costs what the code before it defined, not the
+     * block's temps. */
+    TcgTemp touched[TCG_MAX_TEMPS];
+    guint n_touched;
 } Optimizer;
 
 static void count_reg_use(TcgIr *ir, TcgTemp global)
@@ -30,13 +37,16 @@ static void count_reg_use(TcgIr *ir, TcgTemp global)
     }
 }
 
-static void forget_all(Optimizer *o, guint n_temps)
+static void forget_all(Optimizer *o)
 {
-    for (guint i = 0; i < n_temps; i++) {
-        o->t[i].is_const = FALSE;
-        o->t[i].copy_of = TCG_TEMP_NONE;
-        o->t[i].sext32 = FALSE;
+    for (guint i = 0; i < o->n_touched; i++) {
+        TempInfo *ti = &o->t[o->touched[i]];
+        ti->is_const = FALSE;
+        ti->copy_of = TCG_TEMP_NONE;
+        ti->sext32 = FALSE;
+        ti->touched = FALSE;
     }
+    o->n_touched = 0;
     /* x0 reads as zero everywhere. */
     o->t[0].is_const = TRUE;
     o->t[0].val = 0;
@@ -54,6 +64,10 @@ static TcgTemp resolve(Optimizer *o, TcgTemp t)
 static void define(Optimizer *o, TcgTemp t)
 {
     TempInfo *ti = &o->t[t];
+    if (!ti->touched) {
+        ti->touched = TRUE;
+        o->touched[o->n_touched++] = t;
+    }
     ti->version++;
     ti->is_const = FALSE;
     ti->copy_of = TCG_TEMP_NONE;
@@ -182,10 +196,7 @@ static gboolean simplify(Optimizer *o, TcgOp *op)
 
 static void forward_pass(Optimizer *o, TcgIr *ir)
 {
-    forget_all(o, ir->n_temps);
-    for (guint i = 0; i < ir->n_temps; i++) {
-        o->t[i].version = 0;
-    }
+    forget_all(o);
     for (guint i = 0; i < ir->n_ops; i++) {
         TcgOp *op = &ir->ops[i];
         const TcgOpDesc *d = &tcg_op_descs[op->opc];
@@ -195,7 +206,7 @@ static void forward_pass(Optimizer *o, TcgIr *ir)
             }
         }
         if (op->opc == TCG_OP_set_label) {
-            forget_all(o, ir->n_temps);
+            forget_all(o);
             continue;
         }
         if (op->opc == TCG_OP_brcond && o->t[op->in[0]].is_const &&
@@ -253,29 +264,32 @@ static void liveness_pass(gboolean *live, TcgIr *ir)
 {
     memset(live + TCG_NB_GLOBALS, 0, (ir->n_temps - TCG_NB_GLOBALS) * sizeof live[0]);
     memset(ir->reg_uses, 0, sizeof ir->reg_uses);
-    guint n = ir->n_ops; /* ops kept are packed at the end, then moved down */
+    guint n_dead = 0;
     for (guint i = ir->n_ops; i-- > 0;) {
-        TcgOp op = ir->ops[i];
-        if (op.opc == TCG_OP_nop) {
+        TcgOp *op = &ir->ops[i];
+        if (op->opc == TCG_OP_nop) {
+            n_dead++;
             continue;
         }
-        const TcgOpDesc *d = &tcg_op_descs[op.opc];
+        const TcgOpDesc *d = &tcg_op_descs[op->opc];
         guint life = 0;
         if (d->n_outs) {
-            if (op.out >= TCG_NB_GLOBALS) {
-                if (!live[op.out]) {
+            if (op->out >= TCG_NB_GLOBALS) {
+                if (!live[op->out]) {
                     if (!(d->flags & TCG_OPF_SIDE_EFFECTS)) {
+                        op->opc = TCG_OP_nop;
+                        n_dead++;
                         continue;
                     }
                     life |= TCG_LIFE_OUT_UNUSED;
                 }
-                live[op.out] = FALSE;
-            } else if (op.out != TCG_TEMP_NONE) {
-                count_reg_use(ir, op.out);
+                live[op->out] = FALSE;
+            } else if (op->out != TCG_TEMP_NONE) {
+                count_reg_use(ir, op->out);
             }
         }
         for (guint k = 0; k < d->n_ins; k++) {
-            TcgTemp t = op.in[k];
+            TcgTemp t = op->in[k];
             if (t == TCG_TEMP_NONE) {
                 continue;
             }
@@ -286,11 +300,18 @@ static void liveness_pass(gboolean *live, TcgIr *ir)
                 live[t] = TRUE;
             }
         }
-        op.life = (guint8)life;
-        ir->ops[--n] = op;
+        op->life = (guint8)life;
     }
-    memmove(ir->ops, ir->ops + n, (ir->n_ops - n) * sizeof ir->ops[0]);
-    ir->n_ops -= n;
+    if (n_dead == 0) {
+        return;
+    }
+    guint n = 0;
+    for (guint i = 0; i < ir->n_ops; i++) {
+        if (ir->ops[i].opc != TCG_OP_nop) {
+            ir->ops[n++] = ir->ops[i];
+        }
+    }
+    ir->n_ops = n;
 }
 
 /* Scratch per thread (harts optimise concurrently), freed with it. */
@@ -301,6 +322,9 @@ void tcg_optimize(TcgIr *ir)
     Optimizer *o = g_private_get(&optimizer_key);
     if (o == NULL) {
         o = g_new0(Optimizer, 1);
+        for (guint t = 0; t < TCG_MAX_TEMPS; t++) {
+            o->t[t].copy_of = TCG_TEMP_NONE;
+        }
         g_private_set(&optimizer_key, o);
     }
     forward_pass(o, ir);
