@@ -188,9 +188,11 @@ void tcg_interp_block(TcgHart *hart, const TcgBlock *block)
             }
             break;
         case TCG_OP_ld:
+            hart->env.insn_pc = block->pc + op->pc_off;
             R(op->out) = tcg_mem_load(hart, R(op->in[0]) + (guint64)op->imm, op->aux);
             break;
         case TCG_OP_st:
+            hart->env.insn_pc = block->pc + op->pc_off;
             tcg_mem_store(hart, R(op->in[1]) + (guint64)op->imm, R(op->in[0]), op->aux);
             break;
         case TCG_OP_ld_env:
@@ -200,6 +202,7 @@ void tcg_interp_block(TcgHart *hart, const TcgBlock *block)
             memcpy((guint8 *)&hart->env + op->imm, &R(op->in[0]), sizeof(guint64));
             break;
         case TCG_OP_call: {
+            hart->env.insn_pc = block->pc + op->pc_off;
             guint64 args[3] = { 0, 0, 0 };
             for (guint i = 0; i < 3; i++) {
                 if (op->in[i] != TCG_TEMP_NONE) {
@@ -213,7 +216,6 @@ void tcg_interp_block(TcgHart *hart, const TcgBlock *block)
             break;
         }
         case TCG_OP_mb: host_barrier(op->aux); break;
-        case TCG_OP_insn_start: hart->env.insn_pc = (guint64)op->imm; break;
         case TCG_OP_goto_tb: break;
         case TCG_OP_exit_tb:
         case TCG_OP_lookup_and_goto_ptr:

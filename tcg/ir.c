@@ -19,6 +19,7 @@ void tcg_ir_reset(TcgIr *ir)
     ir->n_ops = 0;
     ir->n_temps = TCG_NB_GLOBALS;
     ir->n_labels = 0;
+    ir->pc_off = 0;
 }
 
 gboolean tcg_ir_has_room(const TcgIr *ir)
@@ -46,6 +47,7 @@ void tcg_gen_op(TcgIr *ir, TcgOpcode opc, TcgTemp out, TcgTemp a, TcgTemp b, Tcg
     g_assert(ir->n_ops < TCG_MAX_OPS);
     ir->ops[ir->n_ops++] = (TcgOp){
         .opc = (guint8)opc, .aux = aux, .out = out, .in = { a, b, c }, .imm = imm,
+        .pc_off = ir->pc_off,
     };
 }
 
@@ -64,7 +66,7 @@ char *tcg_ir_dump(const TcgOp *ops, guint n_ops)
     for (guint i = 0; i < n_ops; i++) {
         const TcgOp *op = &ops[i];
         const TcgOpDesc *d = &tcg_op_descs[op->opc];
-        g_string_append_printf(s, "%4u: %s", i, d->name);
+        g_string_append_printf(s, "%4u: +%-3u %s", i, op->pc_off, d->name);
         if (d->n_outs) {
             dump_temp(s, op->out);
             g_string_append(s, " <-");

@@ -16,7 +16,7 @@
  * an op is a fixed-size record that the back ends walk without decoding.
  * Labels are block-local numbers in imm; set_label defines one.
  *
- *   insn_start pc         one per guest instruction, before its ops
+ *   (every op)            pc_off: its guest instruction, from the block's pc
  *   ld  t, base, imm, mo  t = guest_load(base + imm)       may trap
  *   st  v, base, imm, mo  guest_store(base + imm) = v      may trap
  *   call t, a, b, c, h    t = helper h (hart, a, b, c, imm)   may trap
@@ -96,6 +96,8 @@ typedef struct {
     TcgTemp out;     /* TCG_TEMP_NONE when the op has no output */
     TcgTemp in[3];   /* unused slots are TCG_TEMP_NONE */
     guint8 life;     /* tcg_liveness: TCG_LIFE_* (0 before it runs: nothing dies) */
+    guint16 pc_off;  /* its guest instruction's byte offset from the block's pc:
+                      * the state an exception there restores */
     gint64 imm;      /* immediate, label number or guest pc */
 } TcgOp;
 
@@ -112,6 +114,7 @@ typedef struct {
     guint n_ops;
     guint n_temps;  /* next free temp, starts at TCG_NB_GLOBALS */
     guint n_labels;
+    guint16 pc_off; /* tcg_ir_set_insn: stamped on every op appended */
     guint8 reg_uses[TCG_NB_GLOBALS]; /* tcg_liveness: how often the ops name each
                                       * guest register (saturating) */
 } TcgIr;
@@ -201,10 +204,12 @@ static inline void tcg_gen_mb(TcgIr *ir, TcgBarrier bar)
     tcg_gen_op(ir, TCG_OP_mb, TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE, 0,
                bar);
 }
-static inline void tcg_gen_insn_start(TcgIr *ir, guint64 pc, guint len)
+/* The ops appended from now on belong to the guest instruction @pc_off
+ * bytes after the block's first. */
+static inline void tcg_ir_set_insn(TcgIr *ir, guint pc_off)
 {
-    tcg_gen_op(ir, TCG_OP_insn_start, TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE,
-               TCG_TEMP_NONE, (gint64)pc, (guint8)len);
+    g_assert(pc_off <= G_MAXUINT16);
+    ir->pc_off = (guint16)pc_off;
 }
 static inline void tcg_gen_goto_tb(TcgIr *ir, guint slot)
 {

@@ -1673,7 +1673,6 @@ static void emit_op(Jit *j, const TcgOp *op)
             x86_mfence(e);
         }
         break;
-    case TCG_OP_insn_start: j->insn_pc = (guint64)op->imm; break;
     case TCG_OP_goto_tb: emit_goto_tb(j, op); break;
     case TCG_OP_exit_tb: emit_exit_tb(j); break;
     case TCG_OP_lookup_and_goto_ptr: emit_lookup_and_goto_ptr(j); break;
@@ -1715,6 +1714,7 @@ gboolean tcg_jit_compile(TcgHart *hart, TcgBlock *tb)
     emit_block_entry(j, tb, &to_event_exit, &to_budget_exit);
     for (guint i = 0; i < tb->n_ops; i++) {
         j->locked = 0;
+        j->insn_pc = tb->pc + tb->ops[i].pc_off;
         emit_op(j, &tb->ops[i]);
     }
     emit_block_exit(j, tb, to_event_exit, to_budget_exit);

@@ -77,7 +77,7 @@ static void define(Optimizer *o, TcgTemp t)
 static void make_movi(Optimizer *o, TcgOp *op, gint64 v)
 {
     TcgTemp out = op->out;
-    *op = (TcgOp){ .opc = TCG_OP_movi, .out = out,
+    *op = (TcgOp){ .opc = TCG_OP_movi, .out = out, .pc_off = op->pc_off,
                    .in = { TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE }, .imm = v };
     define(o, out);
     o->t[out].is_const = TRUE;
@@ -90,11 +90,11 @@ static void make_mov(Optimizer *o, TcgOp *op, TcgTemp src)
     TcgTemp out = op->out;
     if (src == out) {
         /* x = x: nothing to do, and nothing changes what is known of x */
-        *op = (TcgOp){ .opc = TCG_OP_nop, .out = TCG_TEMP_NONE,
+        *op = (TcgOp){ .opc = TCG_OP_nop, .out = TCG_TEMP_NONE, .pc_off = op->pc_off,
                        .in = { TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE } };
         return;
     }
-    *op = (TcgOp){ .opc = TCG_OP_mov, .out = out,
+    *op = (TcgOp){ .opc = TCG_OP_mov, .out = out, .pc_off = op->pc_off,
                    .in = { src, TCG_TEMP_NONE, TCG_TEMP_NONE } };
     define(o, out);
     if (o->t[src].is_const) {
@@ -163,7 +163,7 @@ static gboolean simplify(Optimizer *o, TcgOp *op)
             /* x + c: the back ends do this in one instruction (lea). */
             gint64 c = op->opc == TCG_OP_add ? bi->val : -bi->val;
             TcgTemp out = op->out;
-            *op = (TcgOp){ .opc = TCG_OP_addi, .out = out,
+            *op = (TcgOp){ .opc = TCG_OP_addi, .out = out, .pc_off = op->pc_off,
                            .in = { a, TCG_TEMP_NONE, TCG_TEMP_NONE }, .imm = c };
             define(o, out);
             return TRUE;

@@ -186,7 +186,7 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
                 gen_goto(&s, s.pc); /* the breakpoint starts a block of its own */
                 break;
             }
-            tcg_gen_insn_start(ir, s.pc, 2);
+            tcg_ir_set_insn(ir, (guint)(s.pc - pc));
             s.n_insns++;
             tcg_gen_call(ir, TCG_HELPER_debug_break, tcg_temp_new(ir), TCG_TEMP_NONE,
                          TCG_TEMP_NONE, TCG_TEMP_NONE, 0);
@@ -199,7 +199,7 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
         s.insn = &insn;
         s.next_pc = s.pc + insn.len;
         last_byte = s.next_pc - 1;
-        tcg_gen_insn_start(ir, s.pc, insn.len);
+        tcg_ir_set_insn(ir, (guint)(s.pc - pc));
         s.n_insns++;
         s.set_known = FALSE;
         if (insn.op == RV_OP_ILLEGAL || !trans_table[insn.op](&s, &insn)) {
