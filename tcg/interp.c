@@ -216,7 +216,10 @@ void tcg_interp_block(TcgHart *hart, const TcgBlock *block)
             break;
         }
         case TCG_OP_mb: host_barrier(op->aux); break;
-        case TCG_OP_goto_tb: break;
+        case TCG_OP_retire: hart->env.retired += (guint64)op->imm; break;
+        case TCG_OP_goto_tb:
+            hart->env.pc = (guint64)op->imm;
+            return;
         case TCG_OP_exit_tb:
         case TCG_OP_lookup_and_goto_ptr:
             return;

@@ -20,7 +20,8 @@
  *   ld  t, base, imm, mo  t = guest_load(base + imm)       may trap
  *   st  v, base, imm, mo  guest_store(base + imm) = v      may trap
  *   call t, a, b, c, h    t = helper h (hart, a, b, c, imm)   may trap
- *   goto_tb n; exit_tb    leave to the block at env.pc (slot n chainable)
+ *   goto_tb n, pc         leave to the block at pc (slot n chainable)
+ *   exit_tb               leave to the block at env.pc
  */
 #ifndef SHOAL_TCG_IR_H
 #define SHOAL_TCG_IR_H
@@ -211,10 +212,10 @@ static inline void tcg_ir_set_insn(TcgIr *ir, guint pc_off)
     g_assert(pc_off <= G_MAXUINT16);
     ir->pc_off = (guint16)pc_off;
 }
-static inline void tcg_gen_goto_tb(TcgIr *ir, guint slot)
+static inline void tcg_gen_goto_tb(TcgIr *ir, guint slot, guint64 pc)
 {
     tcg_gen_op(ir, TCG_OP_goto_tb, TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE, TCG_TEMP_NONE,
-               0, (guint8)slot);
+               (gint64)pc, (guint8)slot);
 }
 static inline void tcg_gen_exit_tb(TcgIr *ir)
 {

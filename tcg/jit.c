@@ -99,7 +99,6 @@ struct TcgJit {
     SlowPath slow[JIT_MAX_SLOW_PATHS];
     guint n_slow;
     guint64 insn_pc;             /* guest pc of the instruction being emitted */
-    gint pending_slot;           /* goto_tb slot awaiting its exit_tb, or -1 */
     const guint8 *epilogue_rx;   /* returns from generated code */
     guint8 *exit_noexit_rw;      /* shared "return 0" path */
     guint8 *load_tramp_rw[8];    /* slow loads by TcgMemOp, shared by every block */
@@ -1475,25 +1474,23 @@ static void emit_return(Jit *j, guintptr value)
                     j->hart->code.rw + (j->epilogue_rx - j->hart->code.rx));
 }
 
+/* The patchable jump, to its own next instruction until chained; then pc
+ * (which a chained jump skips) and back to the loop, naming the slot. */
 static void emit_goto_tb(Jit *j, const TcgOp *op)
 {
     sync_globals(j);
-    /* The patchable jump: to its own next instruction until chained. */
     guint8 *rel = x86_jmp32(&j->e);
     x86_patch_rel32(rel, j->e.p);
     j->tb->jmp_rel[op->aux] = (guint32)(rel - j->hart->code.rw);
-    j->pending_slot = op->aux;
+    x86_movi(&j->e, X86_RAX, op->imm);
+    x86_store64(&j->e, X86_RBP, ENV_OFF(pc), X86_RAX);
+    emit_return(j, (guintptr)j->tb | (guintptr)op->aux);
 }
 
 static void emit_exit_tb(Jit *j)
 {
     sync_globals(j);
-    if (j->pending_slot >= 0) {
-        emit_return(j, (guintptr)j->tb | (guintptr)j->pending_slot);
-        j->pending_slot = -1;
-    } else {
-        emit_return(j, 0);
-    }
+    emit_return(j, 0);
 }
 
 /* Indirect jump: probe the jump cache for env.pc right here, and leave
@@ -1534,7 +1531,6 @@ static void jit_begin(Jit *j, TcgBlock *tb, guint n_temps)
     j->e.p = j->hart->code.rw + j->hart->code.used;
     j->locked = 0;
     j->n_slow = 0;
-    j->pending_slot = -1;
     memset(j->reg_owner, -1, sizeof j->reg_owner);
     for (guint t = 0; t < n_temps; t++) {
         j->ts[t] = (TempState){ .reg = JIT_NO_REG, .mem_valid = t < TCG_NB_GLOBALS };
@@ -1668,6 +1664,11 @@ static void emit_op(Jit *j, const TcgOp *op)
     case TCG_OP_ld_env: emit_ld_env(j, op); break;
     case TCG_OP_st_env: emit_st_env(j, op); break;
     case TCG_OP_call: emit_call(j, op); break;
+    case TCG_OP_retire:
+        if (op->imm != 0) {
+            x86_add_mem_imm(e, X86_RBP, ENV_OFF(retired), (gint32)op->imm);
+        }
+        break;
     case TCG_OP_mb:
         if (op->aux & TCG_MB_ST_LD) {
             x86_mfence(e);

@@ -65,10 +65,7 @@ static void gen_goto(Disas *s, guint64 dest)
 {
     if ((dest & TCG_PAGE_MASK) == s->page) {
         g_assert(s->next_slot < TCG_MAX_CHAIN_SLOTS);
-        /* pc is stored only on the way out: a chained jump skips it. */
-        tcg_gen_goto_tb(s->ir, s->next_slot++);
-        gen_set_pc_imm(s, dest);
-        tcg_gen_exit_tb(s->ir);
+        tcg_gen_goto_tb(s->ir, s->next_slot++, dest);
     } else {
         gen_set_pc_imm(s, dest);
         tcg_gen_lookup_and_goto_ptr(s->ir);
