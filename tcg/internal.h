@@ -42,6 +42,7 @@ struct TcgBlock {
     guint32 jmp_rel[TCG_MAX_CHAIN_SLOTS]; /* JIT: buffer offset of each goto_tb's rel32,
                                            * 0 = none */
     gboolean invalid;    /* its code page changed: never enter or chain to it again */
+    gboolean in_arena;   /* memory from the hart's block arena (tcg_tb_alloc) */
     guint8 reg_uses[TCG_NB_GLOBALS]; /* JIT: how often its IR names each guest
                                       * register (saturating), for pin-profile.c */
 };
@@ -78,6 +79,11 @@ typedef struct {
     GPtrArray *all;       /* every block since the last flush, valid or not (owns them) */
     GHashTable *code_pages; /* guest page -> TcgCodePage: where its valid blocks' code is */
     guint flush_count;    /* bumped by every full flush: stale TcgBlock pointers */
+    /* Where cached blocks live until the next flush frees them all at once:
+     * chunks kept across flushes, filled in order. */
+    GPtrArray *arena;     /* TCG_ARENA_CHUNK-byte chunks */
+    guint arena_chunk;    /* the chunk being filled */
+    gsize arena_used;     /* bytes of it handed out */
 } TcgBlockCache;
 
 /* ---- Softmmu TLB --------------------------------------------------------- */
@@ -288,6 +294,9 @@ void tcg_tb_jmp_cache_flush(TcgHart *hart);
 /* ... or only its slots for pcs in the page of @vaddr. */
 void tcg_tb_jmp_cache_flush_page(TcgHart *hart, guint64 vaddr);
 void tcg_tb_insert(TcgHart *hart, TcgBlock *block);
+/* A zeroed block from the arena, for a block that goes into the cache (or
+ * is dropped before: its memory comes back at the next flush). */
+TcgBlock *tcg_tb_alloc(TcgHart *hart);
 void tcg_tb_flush(TcgHart *hart);
 void tcg_tb_invalidate_page(TcgHart *hart, guint64 page);
 /* fence.i: drops translations from pages another hart stored into since

@@ -73,9 +73,12 @@ static void code_page_free(gpointer data)
     g_free(cp);
 }
 
+#define TCG_ARENA_CHUNK (256u << 10)
+
 void tcg_tb_cache_init(TcgHart *hart)
 {
     hart->blocks.all = g_ptr_array_new_with_free_func((GDestroyNotify)tcg_block_free);
+    hart->blocks.arena = g_ptr_array_new_with_free_func(g_free);
     hart->blocks.code_pages =
         g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, code_page_free);
 }
@@ -84,6 +87,7 @@ void tcg_tb_cache_destroy(TcgHart *hart)
 {
     tcg_tb_flush(hart);
     g_ptr_array_unref(hart->blocks.all);
+    g_ptr_array_unref(hart->blocks.arena);
     g_hash_table_destroy(hart->blocks.code_pages);
 }
 
@@ -168,6 +172,25 @@ gboolean tcg_tb_store_hits_code(TcgHart *hart, guint64 addr, guint size)
     return cp != NULL && (cp->chunks & chunk_mask(addr, addr + size)) != 0;
 }
 
+TcgBlock *tcg_tb_alloc(TcgHart *hart)
+{
+    TcgBlockCache *c = &hart->blocks;
+    gsize size = (sizeof(TcgBlock) + 15) & ~(gsize)15; /* keeps the chain slot bits clear */
+    if (c->arena_chunk < c->arena->len && c->arena_used + size > TCG_ARENA_CHUNK) {
+        c->arena_chunk++;
+        c->arena_used = 0;
+    }
+    if (c->arena_chunk == c->arena->len) {
+        g_ptr_array_add(c->arena, g_malloc(TCG_ARENA_CHUNK));
+    }
+    TcgBlock *tb = (TcgBlock *)((guint8 *)g_ptr_array_index(c->arena, c->arena_chunk) +
+                                c->arena_used);
+    c->arena_used += size;
+    memset(tb, 0, sizeof *tb);
+    tb->in_arena = TRUE;
+    return tb;
+}
+
 void tcg_tb_insert(TcgHart *hart, TcgBlock *block)
 {
     TcgBlockCache *c = &hart->blocks;
@@ -194,6 +217,8 @@ void tcg_tb_flush(TcgHart *hart)
     g_hash_table_remove_all(c->code_pages);
     hart->n_suspect_pages = 0;
     g_ptr_array_set_size(c->all, 0);
+    c->arena_chunk = 0;
+    c->arena_used = 0;
     c->n_blocks = 0;
     c->flush_count++;
     if (hart->jit != NULL) {

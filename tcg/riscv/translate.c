@@ -228,7 +228,8 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
 
     tcg_optimize(ir);
 
-    TcgBlock *block = g_new0(TcgBlock, 1);
+    /* A debugger's step block outlives flushes: it is the debugger's. */
+    TcgBlock *block = flags & TCG_BF_STEP ? g_new0(TcgBlock, 1) : tcg_tb_alloc(hart);
     g_assert(((guintptr)block & TCG_CHAIN_SLOT_MASK) == 0);
     block->pc = pc;
     block->flags = flags;
@@ -264,5 +265,7 @@ void tcg_block_free(TcgBlock *block)
         g_free(block->ops);
     }
     g_free(block->label_pos);
-    g_free(block);
+    if (!block->in_arena) {
+        g_free(block);
+    }
 }
