@@ -203,6 +203,40 @@ static void add_memory(Fdt *f, const CfgMachine *m)
         }
         end(f);
     }
+    /* More RAM ([memory.NAME] kind=ram) is system memory too. With NUMA,
+     * Linux wants a node for every memory block: the first, arbitrarily. */
+    for (guint i = 1; i < m->n_memories; i++) {
+        const CfgMemory *r = &m->memories[i];
+        if (r->kind != CFG_MEMORY_RAM) {
+            continue;
+        }
+        begin_at(f, "memory", r->base);
+        prop_str(f, "device_type", "memory");
+        prop_reg(f, r->base, r->size);
+        if (share) {
+            prop_u32(f, "numa-node-id", 0);
+        }
+        end(f);
+    }
+}
+
+/* On-chip SRAM: the generic mmio-sram binding (Linux's drivers/misc/sram.c
+ * makes it a pool drivers can ask for), not a memory@ node, for firmware
+ * may keep its own data there and the kernel must not allocate over it.
+ * A ROM is not described at all, as QEMU's sifive_u and virt leave out
+ * their mask ROM: it holds the code that ran before the tree was read,
+ * and a memory@ node would make the kernel write to it. */
+static void add_srams(Fdt *f, const CfgMachine *m)
+{
+    for (guint i = 1; i < m->n_memories; i++) {
+        const CfgMemory *r = &m->memories[i];
+        if (r->kind == CFG_MEMORY_SRAM) {
+            begin_at(f, "sram", r->base);
+            prop_str(f, "compatible", "mmio-sram");
+            prop_reg(f, r->base, r->size);
+            end(f);
+        }
+    }
 }
 
 static void add_distance_map(Fdt *f, const CfgMachine *m)
@@ -421,6 +455,7 @@ static void build(Fdt *f, const CfgMachine *m, guint64 initrd_start, guint64 ini
     prop_u32(f, "#size-cells", 2);
     prop_str(f, "compatible", "simple-bus");
     prop(f, "ranges", NULL, 0);
+    add_srams(f, m);
     for (guint i = 0; i < m->n_devices; i++) {
         add_device(f, m, &m->devices[i], has_plic);
     }

@@ -66,6 +66,8 @@ const char *cfg_type_expect(CfgKeyType type)
         return "an interrupt line 1..95 (a source of the PLIC)";
     case CFG_TYPE_INPUTS:
         return "a list of gpio pins like gpio0:0, gpio0:5";
+    case CFG_TYPE_MEMKIND:
+        return "ram, rom or sram";
     }
     g_assert_not_reached();
 }
@@ -155,6 +157,8 @@ static const char *type_name(CfgKeyType type)
         return "irq";
     case CFG_TYPE_INPUTS:
         return "pin list";
+    case CFG_TYPE_MEMKIND:
+        return "ram\\|rom\\|sram";
     }
     g_assert_not_reached();
 }
@@ -172,7 +176,7 @@ char *cfg_keys_doc(void)
 
         if (n >= 2 && group[n - 1] == '*') {
             group[n - 1] = 'N'; /* node.N, device.N reads better than .* */
-            if (g_str_has_prefix(group, "device.")) {
+            if (g_str_has_prefix(group, "device.") || g_str_has_prefix(group, "memory.")) {
                 group[n - 1] = '\0';
                 g_string_append_printf(s, "| `[%sNAME]` ", group);
             } else {

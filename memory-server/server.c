@@ -38,7 +38,9 @@ typedef struct {
     const CfgMachine *machine;
     IcServer *ic;
     IcAddrMap *map;
-    guint8 *ram;          /* mmap'd, ram_size bytes */
+    guint8 *ram;          /* mmap'd: every memory region's pages, numbered as
+                           * CfgMemory.first_page ([memory] first, so RAM's
+                           * guest address - ram_base is its offset) */
     MsrvDir *dir;
     MsrvUart *uart;
     MsrvPlic *plic;       /* NULL: the machine has no PLIC */
@@ -175,8 +177,8 @@ static void send_error(Server *s, IcPeer peer, guint64 txid, Shoal__V1__ErrorCod
 static guint32 *grants_sent(Server *s, guint node, guint64 page)
 {
     if (s->grants_sent[node] == NULL)
-        s->grants_sent[node] = g_new0(guint32, s->machine->ram_size / IC_PAGE_SIZE);
-    return &s->grants_sent[node][(page - s->machine->ram_base) / IC_PAGE_SIZE];
+        s->grants_sent[node] = g_new0(guint32, msrv_dir_n_pages(s->dir));
+    return &s->grants_sent[node][msrv_dir_page_index(s->dir, page)];
 }
 
 /* The answer to a page request goes back on the connection a reply_here
@@ -708,7 +710,7 @@ static void finish_reset(Server *s)
         !msrv_dir_idle(s->dir))
         return;
     const CfgMachine *m = s->machine;
-    memset(s->ram, 0, m->ram_size);
+    memset(s->ram, 0, m->memory_pages * IC_PAGE_SIZE);
     g_autoptr(GError) error = NULL;
     if (!load_images(s, &error)) {
         end_machine(s, 1, error->message); /* they loaded at start: a changed file? */
@@ -797,7 +799,10 @@ static void start_save(Server *s, const char *path, gint reply_peer, guint64 rep
                                        "sysc device has no snapshots"
                       : s->virtio    ? "virtio devices cannot be saved yet: a machine with one "
                                        "has no snapshots"
-                                     : NULL;
+                      : s->machine->n_memories > 1
+                          ? "memory regions other than [memory] cannot be saved yet: a machine "
+                            "with [memory.NAME] groups has no snapshots"
+                          : NULL;
     if (why) {
         g_autofree char *t = g_strdup_printf("%s: %s", path, why);
         g_warning("snapshot %s", t);
@@ -966,6 +971,16 @@ static void on_page_request(Server *s, IcPeer peer, const PeerInfo *info, const 
     if (!msrv_dir_has_page(s->dir, page)) {
         g_autofree char *t = g_strdup_printf("%s for 0x%" G_GINT64_MODIFIER "x, not RAM",
                                              ic_envelope_body_name(env), page);
+        send_error_here(s, peer, here, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_NOT_RAM, t);
+        return;
+    }
+    if (kind != MSRV_REQ_GET_S && msrv_dir_read_only(s->dir, page)) {
+        /* A node makes a guest's store to a rom an access fault itself;
+         * one that asks anyway is confused, and the rom stays as it is. */
+        const CfgMemory *r = cfg_machine_find_memory(s->machine, page);
+        g_autofree char *t = g_strdup_printf("%s for 0x%" G_GINT64_MODIFIER "x, in read-only %s",
+                                             ic_envelope_body_name(env), page, r->label);
+        g_warning("%s: %s", ic_server_peer_name(s->ic, peer), t);
         send_error_here(s, peer, here, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_NOT_RAM, t);
         return;
     }
@@ -1382,11 +1397,46 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
 
 /* ---- setup ---- */
 
-/* Copies every checked piece of the boot plan (bios, kernel, device tree)
- * into guest RAM before any node can see a page of it. */
+/* The bytes of guest memory at @addr, a byte of region @r. */
+static guint8 *memory_at(Server *s, const CfgMemory *r, guint64 addr)
+{
+    return s->ram + r->first_page * IC_PAGE_SIZE + (addr - r->base);
+}
+
+/* Every region's image at its base (the config checked that each is there
+ * and fits; a file changed since is an error, not a crash). */
+static gboolean load_region_images(Server *s, GError **error)
+{
+    const CfgMachine *m = s->machine;
+    for (guint i = 0; i < m->n_memories; i++) {
+        const CfgMemory *r = &m->memories[i];
+        if (!r->image)
+            continue;
+        g_autofree char *bytes = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(r->image, &bytes, &len, error)) {
+            g_prefix_error(error, "[%s] image: ", r->group);
+            return FALSE;
+        }
+        if (len > r->size) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                        "[%s] image: %s: %zu bytes do not fit in the region's 0x%"
+                        G_GINT64_MODIFIER "x", r->group, r->image, len, r->size);
+            return FALSE;
+        }
+        memcpy(memory_at(s, r, r->base), bytes, len);
+    }
+    return TRUE;
+}
+
+/* Copies every region's image and every checked piece of the boot plan
+ * (bios, kernel, device tree) into guest memory before any node can see a
+ * page of it. */
 static gboolean load_images(Server *s, GError **error)
 {
     const CfgMachine *m = s->machine;
+    if (!load_region_images(s, error))
+        return FALSE;
     g_autoptr(CfgBoot) boot = cfg_boot_new(m, error);
     if (!boot)
         return FALSE;
@@ -1395,7 +1445,7 @@ static gboolean load_images(Server *s, GError **error)
         /* cfg_boot_new checked [paddr, paddr + mem_size) lies inside RAM. */
         g_assert(b->paddr >= m->ram_base && b->mem_size >= b->file_size &&
                  b->paddr - m->ram_base + b->mem_size <= m->ram_size);
-        guint8 *dst = s->ram + (b->paddr - m->ram_base);
+        guint8 *dst = memory_at(s, &m->memories[0], b->paddr);
         memcpy(dst, b->data, b->file_size);
         memset(dst + b->file_size, 0, b->mem_size - b->file_size);
     }
@@ -1534,18 +1584,24 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     s->map = ic_addr_map_new(m, error);
     if (!s->map)
         return FALSE;
-    void *ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
+    G_STATIC_ASSERT(CFG_MEMORY_MAX <= MSRV_DIR_MAX_REGIONS);
+    void *ram = mmap(NULL, m->memory_pages * IC_PAGE_SIZE, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (ram == MAP_FAILED) {
         g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
-                    "%s: cannot allocate %" G_GUINT64_FORMAT " bytes of guest RAM", m->path,
-                    m->ram_size);
+                    "%s: cannot allocate %" G_GUINT64_FORMAT " bytes of guest memory", m->path,
+                    m->memory_pages * IC_PAGE_SIZE);
         return FALSE;
     }
     s->ram = ram;
     if (!load_images(s, error))
         return FALSE;
     s->dir = msrv_dir_new(s->ram, m->ram_base, m->ram_size, &dir_ops, s);
+    for (guint i = 1; i < m->n_memories; i++) {
+        const CfgMemory *r = &m->memories[i];
+        msrv_dir_add_region(s->dir, memory_at(s, r, r->base), r->base, r->size,
+                            r->kind == CFG_MEMORY_ROM);
+    }
     msrv_dir_detect_migratory(s->dir, m->msrv_migratory);
     /* Every cpu-node can make a forwarded access; which requests carry one
      * is each node's choice ([cpu] forward). */
@@ -1617,7 +1673,7 @@ static void teardown(Server *s)
         msrv_gpio_free(s->gpios[i]);
     g_free(s->gpios);
     if (s->ram)
-        munmap(s->ram, s->machine->ram_size);
+        munmap(s->ram, s->machine->memory_pages * IC_PAGE_SIZE);
     g_array_free(s->peers, TRUE);
     g_free(s->node_peer);
     g_clear_pointer(&s->secret, g_bytes_unref);
