@@ -42,11 +42,12 @@ typedef enum {
     CFG_DEVICE_VIRTIO_RNG, /* virtio-mmio entropy device, in shoal-virtio */
     CFG_DEVICE_VIRTIO_NET, /* virtio-mmio network card on user networking, in shoal-virtio */
     CFG_DEVICE_VIRTIO_CONSOLE, /* virtio-mmio console on a unix socket, in shoal-virtio */
+    CFG_DEVICE_SIFIVE_UART, /* sifive,uart0: SiFive's UART, in the memory server */
 } CfgDeviceType;
 
 /* The process that serves a device's register window. */
 typedef enum {
-    CFG_HOST_MEMORY_SERVER, /* ns16550, sifive_test, plic, gpio */
+    CFG_HOST_MEMORY_SERVER, /* ns16550, sifive_uart, sifive_test, plic, gpio */
     CFG_HOST_NODE,          /* clint: each node answers for its own harts */
     CFG_HOST_SYSC_BRIDGE,   /* sysc */
     CFG_HOST_VIRTIO,        /* virtio-*: shoal-virtio */
@@ -181,6 +182,10 @@ gboolean cfg_machine_has_virtio(const CfgMachine *machine);
 
 /* The memory region holding @addr, or NULL. */
 const CfgMemory *cfg_machine_find_memory(const CfgMachine *machine, guint64 addr);
+
+/* The UART the console is wired to (its input, /chosen stdout-path): the
+ * first ns16550, else the first sifive_uart; NULL if neither. */
+const CfgDevice *cfg_machine_console_uart(const CfgMachine *machine);
 
 /* First device of @type, or NULL. */
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type);

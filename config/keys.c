@@ -61,7 +61,7 @@ const char *cfg_type_expect(CfgKeyType type)
     case CFG_TYPE_ACCEL:
         return "interp or jit";
     case CFG_TYPE_DEVICE:
-        return "ns16550, sifive_test, clint, plic, gpio, sysc, virtio-blk, virtio-net, virtio-console or virtio-rng";
+        return "ns16550, sifive_uart, sifive_test, clint, plic, gpio, sysc, virtio-blk, virtio-net, virtio-console or virtio-rng";
     case CFG_TYPE_IRQ:
         return "an interrupt line 1..95 (a source of the PLIC)";
     case CFG_TYPE_INPUTS:
@@ -152,7 +152,7 @@ static const char *type_name(CfgKeyType type)
     case CFG_TYPE_ACCEL:
         return "interp\\|jit";
     case CFG_TYPE_DEVICE:
-        return "ns16550\\|sifive_test\\|clint\\|plic\\|gpio\\|sysc\\|virtio-blk\\|virtio-net\\|virtio-console\\|virtio-rng";
+        return "ns16550\\|sifive_uart\\|sifive_test\\|clint\\|plic\\|gpio\\|sysc\\|virtio-blk\\|virtio-net\\|virtio-console\\|virtio-rng";
     case CFG_TYPE_IRQ:
         return "irq";
     case CFG_TYPE_INPUTS:

@@ -906,6 +906,7 @@ static const struct {
     { "sysc", CFG_DEVICE_SYSC },             { "gpio", CFG_DEVICE_GPIO },
     { "virtio-blk", CFG_DEVICE_VIRTIO_BLK }, { "virtio-rng", CFG_DEVICE_VIRTIO_RNG },
     { "virtio-net", CFG_DEVICE_VIRTIO_NET }, { "virtio-console", CFG_DEVICE_VIRTIO_CONSOLE },
+    { "sifive_uart", CFG_DEVICE_SIFIVE_UART },
 };
 
 const char *cfg_device_type_name(CfgDeviceType type)
@@ -1054,10 +1055,11 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
                     d->base, d->size);
     }
     gboolean virtio = cfg_device_host(d->type) == CFG_HOST_VIRTIO;
-    /* Only the UART, sysc and virtio devices have an interrupt line;
+    /* Only the UARTs, sysc and virtio devices have an interrupt line;
      * leaving irq unread elsewhere is what makes the unused-key warning
      * name it. */
-    if (d->type == CFG_DEVICE_NS16550 || d->type == CFG_DEVICE_SYSC || virtio) {
+    if (d->type == CFG_DEVICE_NS16550 || d->type == CFG_DEVICE_SIFIVE_UART ||
+        d->type == CFG_DEVICE_SYSC || virtio) {
         guint64 v;
         irq = get(l, group, CFG_KEY_DEVICE_IRQ, error);
         if (irq == NULL) {
@@ -1415,6 +1417,7 @@ CfgDeviceHost cfg_device_host(CfgDeviceType type)
     case CFG_DEVICE_VIRTIO_CONSOLE:
         return CFG_HOST_VIRTIO;
     case CFG_DEVICE_NS16550:
+    case CFG_DEVICE_SIFIVE_UART:
     case CFG_DEVICE_SIFIVE_TEST:
     case CFG_DEVICE_PLIC:
     case CFG_DEVICE_GPIO:
@@ -1447,6 +1450,12 @@ const CfgMemory *cfg_machine_find_memory(const CfgMachine *machine, guint64 addr
         }
     }
     return NULL;
+}
+
+const CfgDevice *cfg_machine_console_uart(const CfgMachine *machine)
+{
+    const CfgDevice *uart = cfg_machine_find_device(machine, CFG_DEVICE_NS16550);
+    return uart ? uart : cfg_machine_find_device(machine, CFG_DEVICE_SIFIVE_UART);
 }
 
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type)

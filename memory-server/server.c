@@ -52,6 +52,9 @@ typedef struct {
     MsrvDmaNode *dma;     /* the device processes' DMA; NULL if there is none */
     MsrvQuantum *quantum; /* NULL: decoupled time (host clock) */
     MsrvGpio **gpios;     /* by device index: NULL unless that device is a gpio */
+    MsrvSifiveUart **suarts; /* by device index: NULL unless that device is a sifive_uart */
+    MsrvSifiveUart *console_suart; /* the console's UART if it is a sifive_uart (one of
+                                    * suarts), NULL if it is the ns16550 */
     guint64 boot_pc;
     guint64 fdt_addr;     /* the device tree in RAM: every hart's a1 */
     gboolean has_tohost;
@@ -322,7 +325,10 @@ static void flush_console(Server *s, gboolean all)
         gsize room = all || s->console_peer < 0
                          ? IC_MAX_CONSOLE_BYTES
                          : (gsize)(CONSOLE_WINDOW - MIN(unwritten, CONSOLE_WINDOW));
-        g_autoptr(GBytes) out = msrv_uart_take_output(s->uart, MIN(room, IC_MAX_CONSOLE_BYTES));
+        gsize max = MIN(room, IC_MAX_CONSOLE_BYTES);
+        g_autoptr(GBytes) out = s->console_suart
+                                    ? msrv_sifive_uart_take_output(s->console_suart, max)
+                                    : msrv_uart_take_output(s->uart, max);
         if (!out)
             break;
         took = TRUE;
@@ -339,6 +345,15 @@ static void flush_console(Server *s, gboolean all)
         env.console_bytes = &bytes;
         send_to(s, (IcPeer)s->console_peer, &env);
         s->console_sent += bytes.data.len;
+    }
+    /* A sifive_uart that is not the console writes to no line, as
+     * QEMU's second UART without a chardev: its output is dropped, so
+     * that it never reads full. */
+    for (guint i = 0; i < s->machine->n_devices; i++) {
+        if (s->suarts[i] && s->suarts[i] != s->console_suart) {
+            g_autoptr(GBytes) gone = msrv_sifive_uart_take_output(s->suarts[i], G_MAXSIZE);
+            took = took || gone != NULL;
+        }
     }
     if (took)
         sync_uart_irq(s); /* THR may be empty again */
@@ -680,6 +695,22 @@ static void start_reset(Server *s)
     }
 }
 
+/* Every sifive_uart as at power-on, and which of them the console uses. */
+static void make_sifive_uarts(Server *s)
+{
+    const CfgMachine *m = s->machine;
+    const CfgDevice *console = cfg_machine_console_uart(m);
+    s->console_suart = NULL;
+    for (guint i = 0; i < m->n_devices; i++) {
+        if (m->devices[i].type != CFG_DEVICE_SIFIVE_UART)
+            continue;
+        msrv_sifive_uart_free(s->suarts[i]);
+        s->suarts[i] = msrv_sifive_uart_new();
+        if (console == &m->devices[i])
+            s->console_suart = s->suarts[i];
+    }
+}
+
 /* The devices as at power-on; what the UART still held went out first. */
 static void reset_devices(Server *s)
 {
@@ -697,6 +728,7 @@ static void reset_devices(Server *s)
             s->gpios[i] = msrv_gpio_new();
         }
     }
+    make_sifive_uarts(s);
     if (s->virtio)
         msrv_bridge_set_plic(s->virtio, s->plic);
     sync_uart_irq(s);
@@ -799,6 +831,9 @@ static void start_save(Server *s, const char *path, gint reply_peer, guint64 rep
                                        "sysc device has no snapshots"
                       : s->virtio    ? "virtio devices cannot be saved yet: a machine with one "
                                        "has no snapshots"
+                      : cfg_machine_find_device(s->machine, CFG_DEVICE_SIFIVE_UART)
+                          ? "a sifive_uart cannot be saved yet: a machine with one has no "
+                            "snapshots"
                       : s->machine->n_memories > 1
                           ? "memory regions other than [memory] cannot be saved yet: a machine "
                             "with [memory.NAME] groups has no snapshots"
@@ -1038,6 +1073,13 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
                            : msrv_uart_read(s->uart, off, value);
         sync_uart_irq(s);
         return ok;
+    case CFG_DEVICE_SIFIVE_UART: {
+        MsrvSifiveUart *u = s->suarts[r->device - s->machine->devices];
+        ok = req->is_write ? msrv_sifive_uart_write(u, off, req->size, req->data)
+                           : msrv_sifive_uart_read(u, off, req->size, value);
+        sync_uart_irq(s);
+        return ok;
+    }
     case CFG_DEVICE_SIFIVE_TEST:
         if (req->is_write)
             *ends = msrv_sifive_test_write(off, req->data, exit_code);
@@ -1187,6 +1229,11 @@ static void sync_uart_irq(Server *s)
 {
     if (s->plic && s->uart_source)
         msrv_plic_set_line(s->plic, s->uart_source, msrv_uart_irq(s->uart));
+    for (guint i = 0; s->plic && i < s->machine->n_devices; i++) {
+        if (s->suarts[i] && s->machine->devices[i].irq > 0)
+            msrv_plic_set_line(s->plic, (guint)s->machine->devices[i].irq,
+                               msrv_sifive_uart_irq(s->suarts[i]));
+    }
     if (s->uart_lsr_addr == 0)
         return;
     gint now = uart_status(s->uart);
@@ -1266,7 +1313,11 @@ static void on_console_ack(Server *s, IcPeer peer, const PeerInfo *info, const I
 
 static void on_console_bytes(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
-    msrv_uart_push_input(s->uart, env->console_bytes->data.data, env->console_bytes->data.len);
+    const ProtobufCBinaryData *in = &env->console_bytes->data;
+    if (s->console_suart)
+        msrv_sifive_uart_push_input(s->console_suart, in->data, in->len);
+    else
+        msrv_uart_push_input(s->uart, in->data, in->len);
     sync_uart_irq(s);
 }
 
@@ -1615,6 +1666,8 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     s->uart_lsr_addr = uart ? uart->base + 5 : 0;
     if (s->uart_lsr_addr != 0)
         s->uart_lsr_sent = uart_status(s->uart); /* what a Hello gets */
+    s->suarts = g_new0(MsrvSifiveUart *, MAX(m->n_devices, 1));
+    make_sifive_uarts(s);
     if (!setup_plic(s, error))
         return FALSE;
     s->gpios = g_new0(MsrvGpio *, MAX(m->n_devices, 1));
@@ -1672,6 +1725,9 @@ static void teardown(Server *s)
     for (guint i = 0; s->gpios && i < s->machine->n_devices; i++)
         msrv_gpio_free(s->gpios[i]);
     g_free(s->gpios);
+    for (guint i = 0; s->suarts && i < s->machine->n_devices; i++)
+        msrv_sifive_uart_free(s->suarts[i]);
+    g_free(s->suarts);
     if (s->ram)
         munmap(s->ram, s->machine->memory_pages * IC_PAGE_SIZE);
     g_array_free(s->peers, TRUE);

@@ -75,7 +75,8 @@ GUEST_FP_TESTS = \
 # starts boot-rom.conf's harts in it.
 GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf \
 	tests/guest/flood.elf tests/guest/flood-blind.elf tests/guest/gdb-target.elf \
-	tests/guest/virtio.elf tests/guest/boot-rom.elf tests/guest/boot-rom.bin $(GUEST_SYSC)
+	tests/guest/virtio.elf tests/guest/boot-rom.elf tests/guest/boot-rom.bin \
+	tests/guest/sifive-uart.elf $(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
@@ -85,7 +86,9 @@ EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=
 	tests/guest/ipi-time.c tests/guest/flood.c tests/guest/gdb-target.c \
 	tests/guest/virtio.c tests/guest/virtio.expected tests/guest/virtio-disk.sh \
 	tests/guest/boot-rom.c tests/guest/boot-rom-entry.S tests/guest/boot-rom.ld \
-	tests/guest/boot-rom.conf tests/guest/boot-rom.expected
+	tests/guest/boot-rom.conf tests/guest/boot-rom.expected \
+	tests/guest/sifive-uart.c tests/guest/sifive-uart.conf tests/guest/sifive-uart.expected \
+	tests/guest/sifive-uart.input
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
@@ -192,6 +195,11 @@ GUEST_ZB_CCOPTS = -march=rv64imac_zicsr_zifencei_zba_zbb_zbc_zbs -mabi=lp64 $(GU
 tests/guest/bitmanip.elf: $(srcdir)/tests/guest/bitmanip.c
 	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_ZB_CCOPTS) $(GUEST_LDOPTS) \
 		-o $@ $(GUEST_LIB) $< -lgcc
+
+# Its console is SiFive's UART (sifive-uart.conf): the runtime built for it.
+tests/guest/sifive-uart.elf: $(srcdir)/tests/guest/sifive-uart.c
+	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) -DGUEST_SIFIVE_UART \
+		$(GUEST_LDOPTS) -o $@ $(GUEST_LIB) $< -lgcc
 
 # The ROM's code, data it copies to the SRAM and code it copies to DRAM, all
 # loaded from the ROM (boot-rom.ld); the runtime's console and checks only.

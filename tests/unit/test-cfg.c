@@ -143,7 +143,7 @@ static const BadCase bad_cases[] = {
     { "value/device-name", GOOD "[device.a b]\ntype=clint\nbase=0\nsize=1\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[device.a b]: expected a device name" },
     { "value/device-type", GOOD "[device.x]\ntype=vga\nbase=0\nsize=1\n", NULL, { NULL },
-      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test, clint, plic, gpio, sysc, "
+      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_uart, sifive_test, clint, plic, gpio, sysc, "
                        "virtio-blk, virtio-net, virtio-console or virtio-rng, got \"vga\"" },
     { "missing/virtio-socket", GOOD "[device.c]\ntype=virtio-console\nbase=0x10001000\nsize=0x1000\n"
                                "irq=1\n",
