@@ -169,9 +169,10 @@ CfgBoot *cfg_boot_new(const CfgMachine *m, GError **error)
 
     b->images = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     b->blobs = g_array_new(FALSE, FALSE, sizeof(CfgBootBlob));
-    if (m->kernel == NULL && m->bios == NULL) {
+    if (m->kernel == NULL && m->bios == NULL && !m->has_reset_vector) {
         g_set_error(error, CFG_ERROR, CFG_ERROR_MISSING,
-                    "%s: nothing to boot: give --kernel FILE (or [boot] kernel / bios)", m->path);
+                    "%s: nothing to boot: give --kernel FILE (or [boot] kernel / bios, or a "
+                    "reset-vector in a rom)", m->path);
         return NULL;
     }
     /* Only the kernel's tohost ends the run: firmware has its own exits. */
@@ -191,6 +192,9 @@ CfgBoot *cfg_boot_new(const CfgMachine *m, GError **error)
     }
     if (m->initrd && !place_initrd(b, m, kernel_load, error)) {
         return NULL;
+    }
+    if (m->has_reset_vector) {
+        b->entry = m->reset_vector; /* the code there finds what was loaded itself */
     }
     b->fdt = cfg_machine_build_fdt(m, b->initrd_start, b->initrd_end, error);
     if (b->fdt == NULL || !place_fdt(b, m, error)) {

@@ -27,8 +27,8 @@ typedef enum {
 #define CFG_PLIC_MAX_HARTS 512u
 /* The CLINT's registers end with mtime at 0xbff8: its window must hold them. */
 #define CFG_CLINT_MIN_SIZE 0xc000u
-/* RAM a machine may have: the directory keeps an entry per 4 KiB page in
- * the memory server's own memory. */
+/* Memory a machine may have, all regions together: the directory keeps an
+ * entry per 4 KiB page in the memory server's own memory. */
 #define CFG_RAM_MAX (G_GUINT64_CONSTANT(64) << 30)
 
 typedef enum {
@@ -42,11 +42,12 @@ typedef enum {
     CFG_DEVICE_VIRTIO_RNG, /* virtio-mmio entropy device, in shoal-virtio */
     CFG_DEVICE_VIRTIO_NET, /* virtio-mmio network card on user networking, in shoal-virtio */
     CFG_DEVICE_VIRTIO_CONSOLE, /* virtio-mmio console on a unix socket, in shoal-virtio */
+    CFG_DEVICE_SIFIVE_UART, /* sifive,uart0: SiFive's UART, in the memory server */
 } CfgDeviceType;
 
 /* The process that serves a device's register window. */
 typedef enum {
-    CFG_HOST_MEMORY_SERVER, /* ns16550, sifive_test, plic, gpio */
+    CFG_HOST_MEMORY_SERVER, /* ns16550, sifive_uart, sifive_test, plic, gpio */
     CFG_HOST_NODE,          /* clint: each node answers for its own harts */
     CFG_HOST_SYSC_BRIDGE,   /* sysc */
     CFG_HOST_VIRTIO,        /* virtio-*: shoal-virtio */
@@ -82,6 +83,36 @@ typedef struct {
                          * "tcp:HOSTADDR:PORT-GUESTADDR:PORT" each, NULL-terminated */
 } CfgDevice;
 
+/* What a memory region is to the guest ([memory.NAME] kind). */
+typedef enum {
+    CFG_MEMORY_RAM,  /* read-write, a memory@ node of the device tree */
+    CFG_MEMORY_ROM,  /* read-only to the guest: a store or AMO is a store access fault */
+    CFG_MEMORY_SRAM, /* read-write on-chip memory: an mmio-sram node, not system memory */
+} CfgMemoryKind;
+
+/* Memory the guest reaches by loads and stores: [memory] and each
+ * [memory.NAME]. Every region's pages are coherent across nodes through
+ * the memory server's directory; a rom's are only ever granted Shared. */
+typedef struct {
+    char *group;         /* "memory" or "memory.NAME" */
+    char *label;         /* how messages name it: "RAM" or "[memory.NAME]" */
+    CfgMemoryKind kind;  /* key `kind`; [memory] is ram */
+    guint64 base;        /* guest physical, 4 KiB aligned */
+    guint64 size;        /* bytes, a non-zero multiple of 4 KiB */
+    char *image;         /* key `image`: raw bytes loaded at base at power-on, or NULL */
+    guint64 first_page;  /* index of its first page in the numbering of every region's
+                          * pages in CfgMachine.memories order (the memory server's
+                          * buffer and directory): [memory]'s pages are 0.. */
+} CfgMemory;
+
+/* Regions a machine may have, [memory] included. */
+#define CFG_MEMORY_MAX 16
+
+/* How far apart the lowest and the highest byte of all memory regions may
+ * be: a cpu-node reserves host address space for the whole span, so that
+ * one constant turns every guest address of memory into a host address. */
+#define CFG_MEMORY_SPAN_MAX (G_GUINT64_CONSTANT(1) << 40)
+
 typedef struct {
     guint index;      /* N of [node.N] */
     guint first_hart; /* mhartid of its first hart */
@@ -94,6 +125,11 @@ typedef struct {
     gboolean numa;          /* [machine] numa: the device tree has one NUMA node per cpu-node */
     guint64 ram_base;       /* [memory] base */
     guint64 ram_size;       /* [memory] size, a multiple of 4 KiB */
+    guint n_memories;       /* >= 1 */
+    CfgMemory *memories;    /* [memory] first, then every [memory.NAME]; disjoint */
+    guint64 memory_pages;   /* 4 KiB pages over all of them (<= CFG_RAM_MAX / 4 KiB) */
+    guint64 span_base;      /* lowest address of any region */
+    guint64 span_size;      /* up to one past the highest (<= CFG_MEMORY_SPAN_MAX) */
     char *msrv_endpoint;    /* [memory-server] endpoint: NULL = ipc:// in the run dir */
     char *msrv_key;         /* [memory-server] key: the server's CurveZMQ pair (tcp://) */
     char *msrv_authorized_keys; /* [memory-server] authorized-keys: clients it admits */
@@ -122,6 +158,8 @@ typedef struct {
     char *bios;             /* [boot] bios or --bios, NULL for "none" */
     char *initrd;           /* [boot] initrd or --initrd, NULL if none */
     char *append;           /* [boot] append or --append: /chosen bootargs, "" if none */
+    gboolean has_reset_vector; /* [boot] reset-vector set: harts start there */
+    guint64 reset_vector;   /* ... inside a memory region */
     char *sysc_program;     /* [sysc] program, NULL = the built-in shoal-sysc-bridge */
     guint64 sysc_quantum_ns; /* [sysc] quantum-ns, 1..1e9 */
     gboolean deterministic; /* [sysc] time-mode: guest time from retired instructions */
@@ -141,6 +179,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CfgMachine, cfg_machine_free)
 gboolean cfg_machine_has_bridge(const CfgMachine *machine);
 /* Does it have a device that shoal-virtio serves? */
 gboolean cfg_machine_has_virtio(const CfgMachine *machine);
+
+/* The memory region holding @addr, or NULL. */
+const CfgMemory *cfg_machine_find_memory(const CfgMachine *machine, guint64 addr);
+
+/* The UART the console is wired to (its input, /chosen stdout-path): the
+ * first ns16550, else the first sifive_uart; NULL if neither. */
+const CfgDevice *cfg_machine_console_uart(const CfgMachine *machine);
 
 /* First device of @type, or NULL. */
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type);
@@ -246,7 +291,8 @@ typedef struct {
 typedef struct {
     GPtrArray *images;   /* GBytes: the files CfgBootBlob.data points into */
     GArray *blobs;       /* CfgBootBlob, no two overlapping, all inside RAM */
-    guint64 entry;       /* first pc of every hart */
+    guint64 entry;       /* first pc of every hart: [boot] reset-vector, else the bios's
+                          * entry, else the kernel's */
     GBytes *fdt;         /* the device tree blob */
     guint64 fdt_addr;    /* where it goes (also a blob) */
     guint64 initrd_start; /* the initrd's first byte, 0 if none (also a blob) */

@@ -20,7 +20,7 @@
     "rv64imafdc_zicbom_zicbop_zicboz_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svpbmt"
 #define FDT_CACHE_BLOCK 64 /* RV_CACHE_BLOCK: what cbo.* and prefetch.* name */
 #define FDT_MMU "riscv,sv48"
-#define UART_CLOCK_HZ 3686400  /* QEMU's virt UART input clock */
+#define UART_CLOCK_HZ 3686400  /* QEMU's virt UART input clock, and sifive_u's uartclk */
 #define PLIC_NDEV 96           /* sources QEMU 7.2's virt PLIC advertises */
 #define TEST_POWEROFF 0x5555   /* sifive_test FINISHER_PASS */
 #define TEST_REBOOT 0x7777     /* sifive_test FINISHER_RESET */
@@ -203,6 +203,40 @@ static void add_memory(Fdt *f, const CfgMachine *m)
         }
         end(f);
     }
+    /* More RAM ([memory.NAME] kind=ram) is system memory too. With NUMA,
+     * Linux wants a node for every memory block: the first, arbitrarily. */
+    for (guint i = 1; i < m->n_memories; i++) {
+        const CfgMemory *r = &m->memories[i];
+        if (r->kind != CFG_MEMORY_RAM) {
+            continue;
+        }
+        begin_at(f, "memory", r->base);
+        prop_str(f, "device_type", "memory");
+        prop_reg(f, r->base, r->size);
+        if (share) {
+            prop_u32(f, "numa-node-id", 0);
+        }
+        end(f);
+    }
+}
+
+/* On-chip SRAM: the generic mmio-sram binding (Linux's drivers/misc/sram.c
+ * makes it a pool drivers can ask for), not a memory@ node, for firmware
+ * may keep its own data there and the kernel must not allocate over it.
+ * A ROM is not described at all, as QEMU's sifive_u and virt leave out
+ * their mask ROM: it holds the code that ran before the tree was read,
+ * and a memory@ node would make the kernel write to it. */
+static void add_srams(Fdt *f, const CfgMachine *m)
+{
+    for (guint i = 1; i < m->n_memories; i++) {
+        const CfgMemory *r = &m->memories[i];
+        if (r->kind == CFG_MEMORY_SRAM) {
+            begin_at(f, "sram", r->base);
+            prop_str(f, "compatible", "mmio-sram");
+            prop_reg(f, r->base, r->size);
+            end(f);
+        }
+    }
 }
 
 static void add_distance_map(Fdt *f, const CfgMachine *m)
@@ -277,6 +311,13 @@ static guint32 ph_gpio(const CfgMachine *m, const CfgDevice *d)
     return 2 * m->n_harts + 3 + (guint32)(d - m->devices);
 }
 
+/* The fixed clock of the sifive UARTs, after every device's slot: Linux's
+ * driver wants one to compute its divisor. */
+static guint32 ph_uartclk(const CfgMachine *m)
+{
+    return 2 * m->n_harts + 3 + m->n_devices;
+}
+
 /* A device's line, where there is a PLIC to take it. */
 static void prop_irq(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean has_plic)
 {
@@ -318,6 +359,14 @@ static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean
         prop_u32(f, "clock-frequency", UART_CLOCK_HZ);
         prop_reg(f, d->base, d->size);
         prop_str(f, "compatible", "ns16550a");
+        end(f);
+        break;
+    case CFG_DEVICE_SIFIVE_UART:
+        begin_at(f, "serial", d->base);
+        prop_irq(f, m, d, has_plic);
+        prop_u32(f, "clocks", ph_uartclk(m));
+        prop_reg(f, d->base, d->size);
+        prop_str(f, "compatible", "sifive,uart0");
         end(f);
         break;
     case CFG_DEVICE_SIFIVE_TEST:
@@ -382,7 +431,7 @@ static void add_syscon(Fdt *f, const CfgMachine *m, const char *name, guint32 va
 
 static void build(Fdt *f, const CfgMachine *m, guint64 initrd_start, guint64 initrd_end)
 {
-    const CfgDevice *uart = cfg_machine_find_device(m, CFG_DEVICE_NS16550);
+    const CfgDevice *uart = cfg_machine_console_uart(m);
     gboolean has_plic = cfg_machine_find_device(m, CFG_DEVICE_PLIC) != NULL;
     gboolean has_test = cfg_machine_find_device(m, CFG_DEVICE_SIFIVE_TEST) != NULL;
     g_autofree char *model = g_strdup_printf("riscv-virtio,shoal-%s", m->name);
@@ -421,6 +470,15 @@ static void build(Fdt *f, const CfgMachine *m, guint64 initrd_start, guint64 ini
     prop_u32(f, "#size-cells", 2);
     prop_str(f, "compatible", "simple-bus");
     prop(f, "ranges", NULL, 0);
+    add_srams(f, m);
+    if (cfg_machine_find_device(m, CFG_DEVICE_SIFIVE_UART)) {
+        begin(f, "uartclk");
+        prop_str(f, "compatible", "fixed-clock");
+        prop_u32(f, "#clock-cells", 0);
+        prop_u32(f, "clock-frequency", UART_CLOCK_HZ);
+        prop_u32(f, "phandle", ph_uartclk(m));
+        end(f);
+    }
     for (guint i = 0; i < m->n_devices; i++) {
         add_device(f, m, &m->devices[i], has_plic);
     }

@@ -17,6 +17,7 @@ typedef enum {
     CFG_TYPE_DEVICE,   /* ns16550 | ... | sysc | virtio-blk | virtio-rng */
     CFG_TYPE_IRQ,      /* interrupt line 1..CFG_IRQ_MAX (the PLIC's sources) */
     CFG_TYPE_INPUTS,   /* list of gpio pins NAME:PIN */
+    CFG_TYPE_MEMKIND,  /* ram | rom | sram */
 } CfgKeyType;
 
 typedef enum {

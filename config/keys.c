@@ -61,11 +61,13 @@ const char *cfg_type_expect(CfgKeyType type)
     case CFG_TYPE_ACCEL:
         return "interp or jit";
     case CFG_TYPE_DEVICE:
-        return "ns16550, sifive_test, clint, plic, gpio, sysc, virtio-blk, virtio-net, virtio-console or virtio-rng";
+        return "ns16550, sifive_uart, sifive_test, clint, plic, gpio, sysc, virtio-blk, virtio-net, virtio-console or virtio-rng";
     case CFG_TYPE_IRQ:
         return "an interrupt line 1..95 (a source of the PLIC)";
     case CFG_TYPE_INPUTS:
         return "a list of gpio pins like gpio0:0, gpio0:5";
+    case CFG_TYPE_MEMKIND:
+        return "ram, rom or sram";
     }
     g_assert_not_reached();
 }
@@ -150,11 +152,13 @@ static const char *type_name(CfgKeyType type)
     case CFG_TYPE_ACCEL:
         return "interp\\|jit";
     case CFG_TYPE_DEVICE:
-        return "ns16550\\|sifive_test\\|clint\\|plic\\|gpio\\|sysc\\|virtio-blk\\|virtio-net\\|virtio-console\\|virtio-rng";
+        return "ns16550\\|sifive_uart\\|sifive_test\\|clint\\|plic\\|gpio\\|sysc\\|virtio-blk\\|virtio-net\\|virtio-console\\|virtio-rng";
     case CFG_TYPE_IRQ:
         return "irq";
     case CFG_TYPE_INPUTS:
         return "pin list";
+    case CFG_TYPE_MEMKIND:
+        return "ram\\|rom\\|sram";
     }
     g_assert_not_reached();
 }
@@ -172,7 +176,7 @@ char *cfg_keys_doc(void)
 
         if (n >= 2 && group[n - 1] == '*') {
             group[n - 1] = 'N'; /* node.N, device.N reads better than .* */
-            if (g_str_has_prefix(group, "device.")) {
+            if (g_str_has_prefix(group, "device.") || g_str_has_prefix(group, "memory.")) {
                 group[n - 1] = '\0';
                 g_string_append_printf(s, "| `[%sNAME]` ", group);
             } else {

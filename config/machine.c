@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
 #define MAX_INCLUDE_DEPTH 8
 #define VIRTIO_MMIO_MIN_SIZE 0x200 /* registers to 0x100, then a device's config space */
 #define VIRTIO_BLK_ID_BYTES 20u    /* what VIRTIO_BLK_T_GET_ID answers */
@@ -209,8 +212,8 @@ static gboolean check_known(const char *path, const char *text, GKeyFile *kf, GE
 
         if (!cfg_group_known(groups[i])) {
             g_set_error(error, CFG_ERROR, CFG_ERROR_UNKNOWN,
-                        "%s:%d: [%s]: unknown group (expected machine, memory, memory-server, "
-                        "cpu, clint, boot, sysc, node.N or device.NAME)",
+                        "%s:%d: [%s]: unknown group (expected machine, memory, memory.NAME, "
+                        "memory-server, cpu, clint, boot, sysc, node.N or device.NAME)",
                         path, find_line(text, groups[i], NULL), groups[i]);
             return FALSE;
         }
@@ -360,8 +363,8 @@ static gboolean apply_set(Loader *l, const char *set, GError **error)
     *dot = '\0';
     if (!cfg_group_known(lhs)) {
         g_set_error(error, CFG_ERROR, CFG_ERROR_UNKNOWN,
-                    "%s: unknown group [%s] (expected machine, memory, memory-server, cpu, "
-                    "clint, boot, sysc, node.N or device.NAME)", opt, lhs);
+                    "%s: unknown group [%s] (expected machine, memory, memory.NAME, "
+                    "memory-server, cpu, clint, boot, sysc, node.N or device.NAME)", opt, lhs);
         return FALSE;
     }
     if (cfg_key_lookup(lhs, dot + 1) == NULL) {
@@ -554,6 +557,162 @@ static gboolean extract_memory(Loader *l, CfgMachine *m, GError **error)
     return TRUE;
 }
 
+/* A device or region name: letters, digits, _ and -. */
+static gboolean device_name_ok(const char *name)
+{
+    if (name[0] == '\0') {
+        return FALSE;
+    }
+    for (const char *p = name; *p; p++) {
+        if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-') {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean ranges_overlap(guint64 b1, guint64 s1, guint64 b2, guint64 s2)
+{
+    /* inclusive ends: neither wraps, checked before */
+    return b1 <= b2 + s2 - 1 && b2 <= b1 + s1 - 1;
+}
+
+/* A region's image: there, readable, not empty and no larger than the
+ * region, so the memory server, which reads it at power-on, cannot fail
+ * on it halfway through a start. */
+static gboolean check_region_image(Loader *l, const CfgMemory *r, GError **error)
+{
+    GStatBuf st;
+    const char *why = g_stat(r->image, &st) != 0      ? "no such file"
+                      : !S_ISREG(st.st_mode)           ? "not a regular file"
+                      : access(r->image, R_OK) != 0    ? "not readable"
+                      : st.st_size == 0                ? "empty"
+                                                       : NULL;
+    if (why) {
+        return fail(l, error, CFG_ERROR_VALUE, r->group, "image", "%s: %s", r->image, why);
+    }
+    if ((guint64)st.st_size > r->size) {
+        return fail(l, error, CFG_ERROR_VALUE, r->group, "image",
+                    "%s: %" G_GUINT64_FORMAT " bytes do not fit in the region's 0x%"
+                    G_GINT64_MODIFIER "x", r->image, (guint64)st.st_size, r->size);
+    }
+    return TRUE;
+}
+
+/* One [memory.NAME]: base, size, kind and image, checked on its own. */
+static gboolean extract_region(Loader *l, const char *group, CfgMemory *r, GError **error)
+{
+    g_autofree char *kind = NULL;
+
+    r->group = g_strdup(group);
+    r->label = g_strdup_printf("[%s]", group);
+    if (!device_name_ok(group + strlen("memory."))) {
+        return fail(l, error, CFG_ERROR_VALUE, group, NULL,
+                    "expected a region name of letters, digits, _ and - like [memory.rom]");
+    }
+    if (!get_u64(l, group, CFG_KEY_REGION_BASE, &r->base, error) ||
+        !get_u64(l, group, CFG_KEY_REGION_SIZE, &r->size, error) ||
+        (kind = get(l, group, CFG_KEY_REGION_KIND, error)) == NULL ||
+        !get_path(l, group, CFG_KEY_REGION_IMAGE, &r->image, error)) {
+        return FALSE;
+    }
+    if (strcmp(kind, "ram") == 0) {
+        r->kind = CFG_MEMORY_RAM;
+    } else if (strcmp(kind, "rom") == 0) {
+        r->kind = CFG_MEMORY_ROM;
+    } else if (strcmp(kind, "sram") == 0) {
+        r->kind = CFG_MEMORY_SRAM;
+    } else {
+        return fail(l, error, CFG_ERROR_VALUE, group, "kind", "expected %s, got \"%s\"",
+                    cfg_type_expect(CFG_TYPE_MEMKIND), kind);
+    }
+    if (r->size == 0 || r->size % 4096 != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "size",
+                    "expected a non-zero multiple of 4 KiB, got 0x%" G_GINT64_MODIFIER "x",
+                    r->size);
+    }
+    if (r->base % 4096 != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "base",
+                    "expected a 4 KiB aligned address, got 0x%" G_GINT64_MODIFIER "x", r->base);
+    }
+    if (r->base + r->size - 1 < r->base) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "size",
+                    "base 0x%" G_GINT64_MODIFIER "x + size 0x%" G_GINT64_MODIFIER
+                    "x wraps past the end of the address space", r->base, r->size);
+    }
+    if (r->image) {
+        g_key_file_set_string(l->merged, group, "image", r->image);
+        return check_region_image(l, r, error);
+    }
+    if (r->kind == CFG_MEMORY_ROM) {
+        /* nothing could ever write it: a rom without bytes is a mistake */
+        return fail(l, error, CFG_ERROR_MISSING, group, "image",
+                    "a rom needs its contents (image=FILE)");
+    }
+    return TRUE;
+}
+
+/* [memory] as region 0, then every [memory.NAME]: disjoint, together no
+ * more than the directory can hold and within one host span of a node. */
+static gboolean extract_regions(Loader *l, CfgMachine *m, GError **error)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(l->merged, NULL);
+    GArray *regions = g_array_new(FALSE, TRUE, sizeof(CfgMemory));
+    CfgMemory ram = { g_strdup("memory"), g_strdup("RAM"), CFG_MEMORY_RAM, m->ram_base,
+                      m->ram_size, NULL, 0 };
+    gboolean ok = TRUE;
+    guint64 lo = m->ram_base, hi = m->ram_base + m->ram_size - 1;
+
+    g_array_append_val(regions, ram);
+    for (gsize i = 0; ok && groups[i]; i++) {
+        CfgMemory r = { 0 };
+        if (!g_str_has_prefix(groups[i], "memory.")) {
+            continue;
+        }
+        ok = extract_region(l, groups[i], &r, error);
+        if (ok && regions->len >= CFG_MEMORY_MAX) {
+            ok = fail(l, error, CFG_ERROR_VALUE, groups[i], NULL,
+                      "a machine has at most %d memory regions, [memory] included",
+                      CFG_MEMORY_MAX);
+        }
+        for (guint j = 0; ok && j < regions->len; j++) {
+            const CfgMemory *o = &g_array_index(regions, CfgMemory, j);
+            if (ranges_overlap(r.base, r.size, o->base, o->size)) {
+                ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "base",
+                          "0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER "x overlaps %s 0x%"
+                          G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER "x", r.base,
+                          r.base + r.size - 1, o->label, o->base, o->base + o->size - 1);
+            }
+        }
+        if (ok) {
+            lo = MIN(lo, r.base);
+            hi = MAX(hi, r.base + r.size - 1);
+            if (hi - lo >= CFG_MEMORY_SPAN_MAX) {
+                ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "base",
+                          "memory would span 0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER
+                          "x: all regions must lie within 1T of each other", lo, hi);
+            }
+        }
+        r.first_page = m->memory_pages; /* before the total: [memory]'s pages come last here */
+        g_array_append_val(regions, r); /* even on error, so it gets freed */
+        m->memory_pages += r.size / 4096;
+        if (ok && (m->memory_pages + m->ram_size / 4096) * 4096 > CFG_RAM_MAX) {
+            ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "size",
+                      "all memory regions together: expected at most 64G");
+        }
+    }
+    m->n_memories = regions->len;
+    m->memories = (CfgMemory *)(void *)g_array_free(regions, FALSE);
+    /* [memory]'s pages are numbered first, the others after them in order */
+    for (guint i = 1; i < m->n_memories; i++) {
+        m->memories[i].first_page += m->ram_size / 4096;
+    }
+    m->memory_pages += m->ram_size / 4096;
+    m->span_base = lo;
+    m->span_size = hi - lo + 1;
+    return ok;
+}
+
 static gboolean extract_cpu(Loader *l, CfgMachine *m, GError **error)
 {
     g_autofree char *endpoint = get(l, "memory-server", CFG_KEY_MSRV_ENDPOINT, error);
@@ -737,19 +896,6 @@ static gboolean extract_nodes(Loader *l, CfgMachine *m, GError **error)
     return TRUE;
 }
 
-static gboolean device_name_ok(const char *name)
-{
-    if (name[0] == '\0') {
-        return FALSE;
-    }
-    for (const char *p = name; *p; p++) {
-        if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-') {
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
 /* The config's spelling of each device type. */
 static const struct {
     const char *name;
@@ -760,6 +906,7 @@ static const struct {
     { "sysc", CFG_DEVICE_SYSC },             { "gpio", CFG_DEVICE_GPIO },
     { "virtio-blk", CFG_DEVICE_VIRTIO_BLK }, { "virtio-rng", CFG_DEVICE_VIRTIO_RNG },
     { "virtio-net", CFG_DEVICE_VIRTIO_NET }, { "virtio-console", CFG_DEVICE_VIRTIO_CONSOLE },
+    { "sifive_uart", CFG_DEVICE_SIFIVE_UART },
 };
 
 const char *cfg_device_type_name(CfgDeviceType type)
@@ -908,10 +1055,11 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
                     d->base, d->size);
     }
     gboolean virtio = cfg_device_host(d->type) == CFG_HOST_VIRTIO;
-    /* Only the UART, sysc and virtio devices have an interrupt line;
+    /* Only the UARTs, sysc and virtio devices have an interrupt line;
      * leaving irq unread elsewhere is what makes the unused-key warning
      * name it. */
-    if (d->type == CFG_DEVICE_NS16550 || d->type == CFG_DEVICE_SYSC || virtio) {
+    if (d->type == CFG_DEVICE_NS16550 || d->type == CFG_DEVICE_SIFIVE_UART ||
+        d->type == CFG_DEVICE_SYSC || virtio) {
         guint64 v;
         irq = get(l, group, CFG_KEY_DEVICE_IRQ, error);
         if (irq == NULL) {
@@ -1032,12 +1180,6 @@ static gboolean extract_inputs(Loader *l, CfgMachine *m, CfgDevice *d, GError **
     return TRUE;
 }
 
-static gboolean ranges_overlap(guint64 b1, guint64 s1, guint64 b2, guint64 s2)
-{
-    /* inclusive ends: neither wraps, checked before */
-    return b1 <= b2 + s2 - 1 && b2 <= b1 + s1 - 1;
-}
-
 static gboolean extract_devices(Loader *l, CfgMachine *m, GError **error)
 {
     g_auto(GStrv) groups = g_key_file_get_groups(l->merged, NULL);
@@ -1050,11 +1192,14 @@ static gboolean extract_devices(Loader *l, CfgMachine *m, GError **error)
             continue;
         }
         ok = extract_device(l, groups[i], &d, error);
-        if (ok && ranges_overlap(d.base, d.size, m->ram_base, m->ram_size)) {
-            ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "base",
-                      "0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER
-                      "x overlaps RAM 0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER "x",
-                      d.base, d.base + d.size - 1, m->ram_base, m->ram_base + m->ram_size - 1);
+        for (guint j = 0; ok && j < m->n_memories; j++) {
+            const CfgMemory *r = &m->memories[j];
+            if (ranges_overlap(d.base, d.size, r->base, r->size)) {
+                ok = fail(l, error, CFG_ERROR_VALUE, groups[i], "base",
+                          "0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER
+                          "x overlaps %s 0x%" G_GINT64_MODIFIER "x..0x%" G_GINT64_MODIFIER "x",
+                          d.base, d.base + d.size - 1, r->label, r->base, r->base + r->size - 1);
+            }
         }
         for (guint j = 0; ok && j < devs->len; j++) {
             const CfgDevice *o = &g_array_index(devs, CfgDevice, j);
@@ -1128,6 +1273,30 @@ static gboolean extract_sysc(Loader *l, CfgMachine *m, GError **error)
     return TRUE;
 }
 
+/* [boot] reset-vector: optional, and where a hart can fetch from. */
+static gboolean extract_reset_vector(Loader *l, CfgMachine *m, GError **error)
+{
+    g_autofree char *v = get(l, "boot", CFG_KEY_BOOT_RESET_VECTOR, error);
+
+    if (v == NULL) {
+        return FALSE;
+    }
+    if (v[0] == '\0') {
+        return TRUE;
+    }
+    if (!cfg_parse_u64(v, TRUE, &m->reset_vector) || m->reset_vector % 2 != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, "boot", "reset-vector",
+                    "expected an even address like 0x1000, got \"%s\"", v);
+    }
+    if (cfg_machine_find_memory(m, m->reset_vector) == NULL) {
+        return fail(l, error, CFG_ERROR_VALUE, "boot", "reset-vector",
+                    "0x%" G_GINT64_MODIFIER "x is in no memory region ([memory] or "
+                    "[memory.NAME])", m->reset_vector);
+    }
+    m->has_reset_vector = TRUE;
+    return TRUE;
+}
+
 static gboolean extract_machine_choices(Loader *l, CfgMachine *m, GError **error)
 {
     return get_choice(l, "machine", CFG_KEY_MACHINE_NUMA, "auto", "off", &m->numa, error) &&
@@ -1140,13 +1309,14 @@ static gboolean extract(Loader *l, CfgMachine *m, GError **error)
     m->path = g_strdup(l->path);
     m->name = get(l, "machine", CFG_KEY_MACHINE_NAME, error);
     if (m->name == NULL || !extract_machine_choices(l, m, error) || !extract_memory(l, m, error) ||
-        !extract_cpu(l, m, error) ||
+        !extract_regions(l, m, error) || !extract_cpu(l, m, error) ||
         !extract_nodes(l, m, error) || !extract_devices(l, m, error) ||
         !extract_sysc(l, m, error) ||
         !get_path(l, "boot", CFG_KEY_BOOT_KERNEL, &m->kernel, error) ||
         !get_path(l, "boot", CFG_KEY_BOOT_BIOS, &m->bios, error) ||
         !get_path(l, "boot", CFG_KEY_BOOT_INITRD, &m->initrd, error) ||
-        (m->append = get(l, "boot", CFG_KEY_BOOT_APPEND, error)) == NULL) {
+        (m->append = get(l, "boot", CFG_KEY_BOOT_APPEND, error)) == NULL ||
+        !extract_reset_vector(l, m, error)) {
         return FALSE;
     }
     if (m->kernel) {
@@ -1211,6 +1381,12 @@ void cfg_machine_free(CfgMachine *machine)
     g_free(machine->msrv_client_key);
     g_free(machine->accel);
     g_free(machine->nodes);
+    for (guint i = 0; i < machine->n_memories; i++) {
+        g_free(machine->memories[i].group);
+        g_free(machine->memories[i].label);
+        g_free(machine->memories[i].image);
+    }
+    g_free(machine->memories);
     for (guint i = 0; i < machine->n_devices; i++) {
         g_free(machine->devices[i].name);
         g_free(machine->devices[i].inputs);
@@ -1241,6 +1417,7 @@ CfgDeviceHost cfg_device_host(CfgDeviceType type)
     case CFG_DEVICE_VIRTIO_CONSOLE:
         return CFG_HOST_VIRTIO;
     case CFG_DEVICE_NS16550:
+    case CFG_DEVICE_SIFIVE_UART:
     case CFG_DEVICE_SIFIVE_TEST:
     case CFG_DEVICE_PLIC:
     case CFG_DEVICE_GPIO:
@@ -1262,6 +1439,23 @@ gboolean cfg_machine_has_virtio(const CfgMachine *machine)
 gboolean cfg_machine_has_bridge(const CfgMachine *machine)
 {
     return cfg_machine_find_device(machine, CFG_DEVICE_SYSC) != NULL;
+}
+
+const CfgMemory *cfg_machine_find_memory(const CfgMachine *machine, guint64 addr)
+{
+    for (guint i = 0; i < machine->n_memories; i++) {
+        const CfgMemory *r = &machine->memories[i];
+        if (addr - r->base < r->size) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+const CfgDevice *cfg_machine_console_uart(const CfgMachine *machine)
+{
+    const CfgDevice *uart = cfg_machine_find_device(machine, CFG_DEVICE_NS16550);
+    return uart ? uart : cfg_machine_find_device(machine, CFG_DEVICE_SIFIVE_UART);
 }
 
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type)
@@ -1311,6 +1505,9 @@ char *cfg_machine_dump(const char *path, const char *const *sets, const char *ke
     g_string_append_printf(out, "# effective configuration of %s\n", path);
     for (guint i = 0; i < G_N_ELEMENTS(fixed); i++) {
         dump_group(&l, out, fixed[i]);
+    }
+    for (guint i = 1; i < m->n_memories; i++) {
+        dump_group(&l, out, m->memories[i].group);
     }
     for (guint i = 0; i < m->n_nodes; i++) {
         g_autofree char *g = g_strdup_printf("node.%u", i);

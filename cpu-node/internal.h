@@ -23,7 +23,7 @@
 #include "tcg/event.h"
 #include "tcg/tcg.h"
 
-/* ---- page-cache.c: frames of RAM pages this node holds ---- */
+/* ---- page-cache.c: frames of memory pages this node holds ---- */
 typedef enum {
     NODE_PAGE_INVALID,
     NODE_PAGE_SHARED,
@@ -47,14 +47,19 @@ typedef struct {
                           * process, which ThreadSanitizer cannot see: this shows it. */
 } NodeFrame;
 
-NodePageCache *node_page_cache_new(guint64 ram_base, guint64 ram_size);
-/* The frames of RAM, in guest address order from ram_base. */
-guint8 *node_page_cache_ram(NodePageCache *c);
+/* A cache for the memory @regions (the machine's; only base and size are
+ * kept). Reserves host address space for all of them at once. */
+NodePageCache *node_page_cache_new(const CfgMemory *regions, guint n_regions);
+/* Where the frame of guest address @paddr is or will be: one constant
+ * apart for every region (the translator's TcgHartConfig.ram_host). */
+guint8 *node_page_cache_host(NodePageCache *c, guint64 paddr);
+/* The guest address whose frame byte @host is (the inverse). */
+guint64 node_page_cache_addr(NodePageCache *c, const void *host);
 void node_page_cache_free(NodePageCache *cache);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NodePageCache, node_page_cache_free)
 /* The frame of @page, created Invalid on first use (any thread). */
 NodeFrame *node_page_cache_frame(NodePageCache *cache, guint64 page);
-/* Whether @page is a page of the node's RAM. */
+/* Whether @page is a page of memory (any region). */
 gboolean node_page_cache_has(NodePageCache *cache, guint64 page);
 /* The frame of @page if it exists, else NULL (any thread). */
 NodeFrame *node_page_cache_lookup(NodePageCache *cache, guint64 page);

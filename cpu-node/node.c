@@ -106,8 +106,9 @@ static gboolean access_remote(gpointer opaque, guint hart_id, const TcgRemoteAcc
         return FALSE;
     const IcRegion *r = ic_addr_map_lookup(node->map, access->paddr);
     guint64 page = access->paddr & TCG_PAGE_MASK;
-    if (!r || r->owner != IC_OWNER_RAM || (node->has_tohost && page == (node->tohost & TCG_PAGE_MASK)))
-        return FALSE;
+    if (!r || r->owner != IC_OWNER_RAM || r->memory->kind == CFG_MEMORY_ROM ||
+        (node->has_tohost && page == (node->tohost & TCG_PAGE_MASK)))
+        return FALSE; /* a rom is never Modified anywhere: nothing to forward */
     NodeFrame *f = node_page_cache_frame(node->cache, page);
     /* A page held here in any state is not Modified elsewhere: no asking. */
     gboolean here = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) != NODE_PAGE_INVALID;
@@ -136,10 +137,6 @@ static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAcces
                          TcgPageMap *out)
 {
     Node *node = opaque;
-    /* One round trip for the page the SC will need, not GetS then Upgrade. */
-    if (access == TCG_ACCESS_LR)
-        access = node->machine->n_nodes > 1 && node->machine->lr_lease_us > 0
-                     ? TCG_ACCESS_WRITE : TCG_ACCESS_READ;
     const IcRegion *r = ic_addr_map_lookup(node->map, paddr);
     if (!r)
         return FALSE;
@@ -147,6 +144,16 @@ static gboolean page_map(gpointer opaque, guint hart_id, guint64 paddr, TcgAcces
         out->host = NULL;
         return TRUE;
     }
+    gboolean rom = r->memory->kind == CFG_MEMORY_ROM;
+    /* One round trip for the page the SC will need, not GetS then Upgrade
+     * (in a rom the SC faults anyway: the LR only reads). */
+    if (access == TCG_ACCESS_LR)
+        access = node->machine->n_nodes > 1 && node->machine->lr_lease_us > 0 && !rom
+                     ? TCG_ACCESS_WRITE : TCG_ACCESS_READ;
+    /* A store or AMO to a rom: the hart raises a store access fault. Its
+     * pages are only ever Shared, so every node keeps its own copy. */
+    if (rom && access == TCG_ACCESS_WRITE)
+        return FALSE;
     guint64 page = paddr & TCG_PAGE_MASK;
     NodeFrame *f = node_page_cache_frame(node->cache, page);
     guint64 me = node_hart_bit(node, hart_id);
@@ -309,8 +316,7 @@ static void set_stimecmp(gpointer opaque, guint hart_id, guint64 ticks)
 static gboolean lease_take(gpointer opaque, guint hart_id, const void *host, gboolean may_block)
 {
     Node *node = opaque;
-    const guint8 *ram = node_page_cache_ram(node->cache);
-    guint64 addr = node->machine->ram_base + (guint64)((const guint8 *)host - ram);
+    guint64 addr = node_page_cache_addr(node->cache, host);
     NodeFrame *f = node_page_cache_frame(node->cache, addr & TCG_PAGE_MASK);
     if (__atomic_load_n(&f->state, __ATOMIC_ACQUIRE) != NODE_PAGE_MODIFIED) {
         if (!may_block)
@@ -472,13 +478,13 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index, gboole
            node.config->first_hart, node.config->first_hart + node.config->n_harts - 1,
            node.boot_pc);
 
-    node.cache = node_page_cache_new(machine->ram_base, machine->ram_size);
+    node.cache = node_page_cache_new(machine->memories, machine->n_memories);
     node_stats_init(&node.stats, g_getenv("SHOAL_STATS") != NULL);
     gboolean leases = machine->n_nodes > 1 && machine->lr_lease_us > 0;
     TcgHartConfig hc = {
         .accel = g_strcmp0(machine->accel, "interp") == 0 ? TCG_ACCEL_INTERP : TCG_ACCEL_JIT,
         .code_buffer_size = machine->code_buffer,
-        .ram_host = node_page_cache_ram(node.cache),
+        .ram_host = node_page_cache_host(node.cache, machine->ram_base),
         .ram_base = machine->ram_base,
         .ram_size = machine->ram_size,
         .budgeted = machine->deterministic,

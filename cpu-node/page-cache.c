@@ -4,9 +4,12 @@
  * at one until its flush); a lost page's frame is marked Invalid and reused
  * when the page is granted again. Only the agent lowers states; a hart
  * raises one when it installs the grant it asked for (request.c).
- * The frames of RAM are one reserved region in guest address order (the
- * kernel commits pages as they are touched), so host = guest + one constant
- * for every RAM page: the translator's fast path uses that (TcgHartConfig). */
+ * The frames of memory are one reserved span of host address space in
+ * guest address order, from the lowest region's base to the highest's end
+ * (the kernel commits pages as they are touched; the gaps between regions
+ * are never touched), so host = guest + one constant for every page of
+ * every region: the translator's fast path uses that (TcgHartConfig), and
+ * a rom or an SRAM costs RAM nothing. */
 #include <string.h>
 #include <sys/mman.h>
 
@@ -17,8 +20,10 @@ struct NodePageCache {
     pthread_mutex_t install_lock; /* one install at a time: two harts' grants of one page
                                    * (an S and an M) must not both copy into it */
     GHashTable *frames;   /* guint64 page -> NodeFrame * */
-    guint8 *ram;          /* frames of [ram_base, ram_base + ram_size), or NULL */
-    guint64 ram_base, ram_size;
+    guint8 *span;         /* frames of [span_base, span_base + span_size) */
+    guint64 span_base, span_size;
+    guint n_regions;
+    CfgMemory *regions;   /* copies of the machine's (base, size, kind; no strings) */
 };
 
 static void frame_free(gpointer p)
@@ -26,24 +31,40 @@ static void frame_free(gpointer p)
     g_free(p);
 }
 
-NodePageCache *node_page_cache_new(guint64 ram_base, guint64 ram_size)
+NodePageCache *node_page_cache_new(const CfgMemory *regions, guint n_regions)
 {
+    g_assert(n_regions > 0);
     NodePageCache *c = g_new0(NodePageCache, 1);
     pthread_mutex_init(&c->lock, NULL);
     pthread_mutex_init(&c->install_lock, NULL);
     c->frames = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, frame_free);
-    void *ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    g_assert(ram != MAP_FAILED); /* address space, not memory: sized by the checked config */
-    c->ram = ram;
-    c->ram_base = ram_base;
-    c->ram_size = ram_size;
+    c->n_regions = n_regions;
+    c->regions = g_new0(CfgMemory, n_regions);
+    guint64 lo = G_MAXUINT64, hi = 0;
+    for (guint i = 0; i < n_regions; i++) {
+        c->regions[i] = (CfgMemory){ .kind = regions[i].kind, .base = regions[i].base,
+                                     .size = regions[i].size };
+        lo = MIN(lo, regions[i].base);
+        hi = MAX(hi, regions[i].base + regions[i].size - 1);
+    }
+    c->span_base = lo;
+    c->span_size = hi - lo + 1;
+    void *span = mmap(NULL, c->span_size, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* address space, not memory: sized by the checked config (CFG_MEMORY_SPAN_MAX) */
+    g_assert(span != MAP_FAILED);
+    c->span = span;
     return c;
 }
 
-guint8 *node_page_cache_ram(NodePageCache *c)
+guint8 *node_page_cache_host(NodePageCache *c, guint64 paddr)
 {
-    return c->ram;
+    return c->span + (paddr - c->span_base);
+}
+
+guint64 node_page_cache_addr(NodePageCache *c, const void *host)
+{
+    return c->span_base + (guint64)((const guint8 *)host - c->span);
 }
 
 void node_page_cache_free(NodePageCache *c)
@@ -51,16 +72,26 @@ void node_page_cache_free(NodePageCache *c)
     if (!c)
         return;
     g_hash_table_destroy(c->frames);
-    munmap(c->ram, c->ram_size);
+    munmap(c->span, c->span_size);
+    g_free(c->regions);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->install_lock);
     g_free(c);
 }
 
+/* The region holding @page, or NULL. */
+static const CfgMemory *region_of(NodePageCache *c, guint64 page)
+{
+    for (guint i = 0; i < c->n_regions; i++) {
+        if (page - c->regions[i].base < c->regions[i].size)
+            return &c->regions[i];
+    }
+    return NULL;
+}
+
 gboolean node_page_cache_has(NodePageCache *c, guint64 page)
 {
-    return (page & (TCG_PAGE_SIZE - 1)) == 0 && page >= c->ram_base &&
-           page - c->ram_base < c->ram_size;
+    return (page & (TCG_PAGE_SIZE - 1)) == 0 && region_of(c, page) != NULL;
 }
 
 NodeFrame *node_page_cache_lookup(NodePageCache *c, guint64 page)
@@ -77,9 +108,9 @@ NodeFrame *node_page_cache_frame(NodePageCache *c, guint64 page)
     pthread_mutex_lock(&c->lock);
     NodeFrame *f = g_hash_table_lookup(c->frames, &page);
     if (!f) {
-        g_assert(page >= c->ram_base && page - c->ram_base < c->ram_size);
+        g_assert(region_of(c, page) != NULL);
         f = g_new0(NodeFrame, 1);
-        f->host = c->ram + (page - c->ram_base);
+        f->host = node_page_cache_host(c, page);
         f->state = NODE_PAGE_INVALID;
         g_hash_table_insert(c->frames, g_memdup2(&page, sizeof page), f);
     }

@@ -15,14 +15,17 @@ static gint by_base(gconstpointer a, gconstpointer b)
 
 static const char *region_name(const IcRegion *r)
 {
-    return r->device ? r->device->name : "RAM";
+    return r->device ? r->device->name : r->memory->label;
 }
 
 IcAddrMap *ic_addr_map_new(const CfgMachine *machine, GError **error)
 {
     g_autoptr(GArray) regions = g_array_new(FALSE, TRUE, sizeof(IcRegion));
-    IcRegion ram = { machine->ram_base, machine->ram_size, IC_OWNER_RAM, NULL };
-    g_array_append_val(regions, ram);
+    for (guint i = 0; i < machine->n_memories; i++) {
+        const CfgMemory *mem = &machine->memories[i];
+        IcRegion r = { mem->base, mem->size, IC_OWNER_RAM, NULL, mem };
+        g_array_append_val(regions, r);
+    }
     for (guint i = 0; i < machine->n_devices; i++) {
         const CfgDevice *d = &machine->devices[i];
         static const IcOwner owners[] = {
@@ -32,7 +35,7 @@ IcAddrMap *ic_addr_map_new(const CfgMachine *machine, GError **error)
             [CFG_HOST_VIRTIO] = IC_OWNER_VIRTIO,
         };
         IcOwner owner = owners[cfg_device_host(d->type)];
-        IcRegion r = { d->base, d->size, owner, d };
+        IcRegion r = { d->base, d->size, owner, d, NULL };
         g_array_append_val(regions, r);
     }
     for (guint i = 0; i < regions->len; i++) {

@@ -391,13 +391,15 @@ IcDeviceLinkEvent ic_device_link_next_fds(IcDeviceLink *link, struct pollfd *fds
     return IC_DEVICE_LINK_NONE;
 }
 
-/* Is [addr, addr + len) inside one RAM region? What the server checks too,
- * but a posted write's refusal would come too late to tell the model. */
-static gboolean in_ram(IcDeviceLink *link, guint64 addr, gsize len)
+/* Is [addr, addr + len) inside one memory region, which is no rom if the
+ * DMA writes? What the server checks too, but a posted write's refusal
+ * would come too late to tell the model. */
+static gboolean in_ram(IcDeviceLink *link, guint64 addr, gsize len, gboolean is_write)
 {
     const IcRegion *r = ic_addr_map_lookup(link->map, addr);
     return len > 0 && addr + len - 1 >= addr && r && r->owner == IC_OWNER_RAM &&
-           addr + len - 1 - r->base < r->size;
+           addr + len - 1 - r->base < r->size &&
+           !(is_write && r->memory->kind == CFG_MEMORY_ROM);
 }
 
 static gboolean send_dma(IcDeviceLink *link, guint64 txid, guint64 addr, gboolean is_write,
@@ -525,10 +527,11 @@ gboolean ic_device_link_dma(IcDeviceLink *link, guint64 addr, gboolean is_write,
         g_set_error(error, IC_ERROR, IC_ERROR_CLOSED, "the machine ended before a DMA");
         return FALSE;
     }
-    if (!in_ram(link, addr, len)) {
+    if (!in_ram(link, addr, len, is_write)) {
         g_set_error(error, IC_ERROR, IC_ERROR_UNEXPECTED,
                     "DMA %s at 0x%" G_GINT64_MODIFIER "x +%" G_GSIZE_FORMAT
-                    " is not inside guest RAM", is_write ? "write" : "read", addr, len);
+                    " is not inside one writable region of guest memory",
+                    is_write ? "write" : "read", addr, len);
         return FALSE;
     }
     return is_write ? dma_write(link, addr, buf, len, error)

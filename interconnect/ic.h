@@ -211,7 +211,7 @@ void ic_waker_drain(IcWaker *waker);
 /* ---- The address map ----------------------------------------------------- */
 
 typedef enum {
-    IC_OWNER_RAM,         /* the memory server, via the coherence protocol */
+    IC_OWNER_RAM,         /* memory (any region), via the coherence protocol */
     IC_OWNER_MSRV_DEVICE, /* a device hosted by the memory server */
     IC_OWNER_NODE_LOCAL,  /* handled in the accessing hart's own node (CLINT) */
     IC_OWNER_BRIDGE,      /* a SystemC model: the memory server relays to the bridge */
@@ -222,7 +222,8 @@ typedef struct {
     guint64 base;            /* first address */
     guint64 size;            /* bytes, > 0 */
     IcOwner owner;
-    const CfgDevice *device; /* NULL for RAM; points into the CfgMachine */
+    const CfgDevice *device; /* NULL for memory; points into the CfgMachine */
+    const CfgMemory *memory; /* the region of IC_OWNER_RAM, else NULL; into the CfgMachine */
 } IcRegion;
 
 typedef struct IcAddrMap IcAddrMap;

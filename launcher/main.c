@@ -517,6 +517,17 @@ static gboolean check_snapshots(RunArgs *a, const CfgMachine *m)
             a->restore ? "--restore" : "--snapshot-at");
         return FALSE;
     }
+    if ((a->restore || a->snapshot_at) && cfg_machine_find_device(m, CFG_DEVICE_SIFIVE_UART)) {
+        say("%s: a sifive_uart cannot be saved or restored yet",
+            a->restore ? "--restore" : "--snapshot-at");
+        return FALSE;
+    }
+    if ((a->restore || a->snapshot_at) && m->n_memories > 1) {
+        say("%s: memory regions other than [memory] cannot be saved or restored yet (the "
+            "machine has [%s])", a->restore ? "--restore" : "--snapshot-at",
+            m->memories[1].group);
+        return FALSE;
+    }
     if (a->snapshot_at && !m->deterministic) {
         say("--snapshot-at needs deterministic time ([sysc] time-mode = deterministic); in host "
             "time, save with the monitor's snapshot-save (docs/snapshot.md)");

@@ -407,9 +407,14 @@ void msrv_bridge_dma(MsrvBridge *b, const IcEnvelope *env)
     guint slow = 0;
     /* The envelope check bounded len and ruled out wrapping. */
     for (guint64 p = first;; p += PAGE_SIZE) {
-        if (!msrv_dir_has_page(b->dir, p)) {
+        /* One region, so its bytes are one run in the server's buffer, and
+         * never written if it is a rom: a device cannot write what the
+         * harts cannot. */
+        if (!msrv_dir_has_page(b->dir, p) ||
+            msrv_dir_page(b->dir, p) != msrv_dir_page(b->dir, first) + (p - first) ||
+            (is_write && msrv_dir_read_only(b->dir, p))) {
             g_debug("bridge: DMA %s at 0x%" G_GINT64_MODIFIER "x +%" G_GSIZE_FORMAT
-                    " leaves RAM", is_write ? "write" : "read", req->addr, len);
+                    " leaves writable memory", is_write ? "write" : "read", req->addr, len);
             send_dma_response(b, env->txid, FALSE, NULL, 0);
             return;
         }

@@ -64,11 +64,21 @@ typedef struct {
     GQueue *waiting;     /* Request * queued behind `current`, or NULL */
 } Entry;
 
-struct MsrvDir {
-    guint8 *ram;           /* guest RAM, caller's */
-    guint64 ram_base;
+/* A range of guest memory the directory covers: [memory] first, then
+ * the config's other regions. Few, so a page is found by a scan. */
+typedef struct {
+    guint8 *ram;           /* its bytes, the caller's */
+    guint64 base;          /* guest physical, page aligned */
     guint64 n_pages;
-    Entry *entries;        /* n_pages */
+    guint64 first;         /* index of its first Entry */
+    gboolean read_only;    /* a rom: only ever granted Shared */
+} Region;
+
+struct MsrvDir {
+    Region regions[MSRV_DIR_MAX_REGIONS];
+    guint n_regions;
+    guint64 n_pages;       /* over every region */
+    Entry *entries;        /* n_pages, region after region */
     const MsrvDirOps *ops;
     gpointer opaque;
     GHashTable *sharing;   /* page -> MsrvPageSharing, NULL unless tracked */
@@ -79,17 +89,42 @@ struct MsrvDir {
 MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const MsrvDirOps *ops,
                       gpointer opaque)
 {
-    g_assert(ram_size % PAGE_SIZE == 0 && ram_base % PAGE_SIZE == 0);
     MsrvDir *dir = g_new0(MsrvDir, 1);
-    dir->ram = ram;
-    dir->ram_base = ram_base;
-    dir->n_pages = ram_size / PAGE_SIZE;
-    dir->entries = g_try_new0(Entry, dir->n_pages);
-    if (!dir->entries)
-        g_error("cannot allocate the directory for %" G_GUINT64_FORMAT " pages", dir->n_pages);
     dir->ops = ops;
     dir->opaque = opaque;
+    msrv_dir_add_region(dir, ram, ram_base, ram_size, FALSE);
     return dir;
+}
+
+void msrv_dir_add_region(MsrvDir *dir, guint8 *ram, guint64 base, guint64 size,
+                         gboolean read_only)
+{
+    g_assert(size % PAGE_SIZE == 0 && base % PAGE_SIZE == 0 && size > 0);
+    g_assert(dir->n_regions < MSRV_DIR_MAX_REGIONS);
+    for (guint i = 0; i < dir->n_regions; i++) {
+        const Region *o = &dir->regions[i];
+        g_assert(base + size <= o->base || o->base + o->n_pages * PAGE_SIZE <= base);
+    }
+    dir->regions[dir->n_regions++] = (Region){ ram, base, size / PAGE_SIZE, dir->n_pages,
+                                               read_only };
+    dir->n_pages += size / PAGE_SIZE;
+    /* Before any request: nothing points into the entries yet. */
+    Entry *entries = g_try_renew(Entry, dir->entries, dir->n_pages);
+    if (!entries)
+        g_error("cannot allocate the directory for %" G_GUINT64_FORMAT " pages", dir->n_pages);
+    memset(entries + (dir->n_pages - size / PAGE_SIZE), 0, size / PAGE_SIZE * sizeof *entries);
+    dir->entries = entries;
+}
+
+/* The region holding @page, or NULL. */
+static const Region *region_of(const MsrvDir *dir, guint64 page)
+{
+    for (guint i = 0; i < dir->n_regions; i++) {
+        const Region *r = &dir->regions[i];
+        if (page >= r->base && (page - r->base) / PAGE_SIZE < r->n_pages)
+            return r;
+    }
+    return NULL;
 }
 
 static void request_free(Request *req)
@@ -129,19 +164,38 @@ void msrv_dir_free(MsrvDir *dir)
 
 gboolean msrv_dir_has_page(MsrvDir *dir, guint64 page)
 {
-    return page >= dir->ram_base && (page - dir->ram_base) / PAGE_SIZE < dir->n_pages;
+    return region_of(dir, page) != NULL;
+}
+
+gboolean msrv_dir_read_only(MsrvDir *dir, guint64 page)
+{
+    const Region *r = region_of(dir, page);
+    g_assert(r);
+    return r->read_only;
+}
+
+guint64 msrv_dir_n_pages(const MsrvDir *dir)
+{
+    return dir->n_pages;
+}
+
+guint64 msrv_dir_page_index(MsrvDir *dir, guint64 page)
+{
+    const Region *r = region_of(dir, page);
+    g_assert(r);
+    return r->first + (page - r->base) / PAGE_SIZE;
 }
 
 guint8 *msrv_dir_page(MsrvDir *dir, guint64 page)
 {
-    g_assert(msrv_dir_has_page(dir, page) && page % PAGE_SIZE == 0);
-    return dir->ram + (page - dir->ram_base);
+    const Region *r = region_of(dir, page);
+    g_assert(r && page % PAGE_SIZE == 0);
+    return r->ram + (page - r->base);
 }
 
 static Entry *entry_of(MsrvDir *dir, guint64 page)
 {
-    g_assert(msrv_dir_has_page(dir, page));
-    return &dir->entries[(page - dir->ram_base) / PAGE_SIZE];
+    return &dir->entries[msrv_dir_page_index(dir, page)];
 }
 
 static View view_of(const Entry *e, guint node)
@@ -501,7 +555,8 @@ void msrv_dir_peek(MsrvDir *dir, guint64 page, MsrvPageState *state, guint *owne
 
 gboolean msrv_dir_prefetch(MsrvDir *dir, guint node, guint64 page)
 {
-    if (!msrv_dir_has_page(dir, page)) {
+    const Region *r = region_of(dir, page);
+    if (r == NULL || r->read_only) { /* a prefetch grants Modified */
         return FALSE;
     }
     Entry *e = entry_of(dir, page);

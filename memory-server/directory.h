@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The coherence directory: for every 4 KiB page of guest RAM, which nodes
- * hold it and how, and the per-page serialisation of requests.
+/* The coherence directory: for every 4 KiB page of guest memory (RAM and
+ * the config's other regions), which nodes hold it and how, and the
+ * per-page serialisation of requests.
  * It moves no bytes over sockets: it calls MsrvDirOps to send, so the unit
  * test can drive it without processes. docs/coherence.md §2 has the state
  * machine with the messages each transition sends, §7 its Promela model.
@@ -67,6 +68,7 @@
 #include <glib.h>
 
 #define MSRV_DIR_MAX_NODES 64 /* sharers is a 64-bit mask */
+#define MSRV_DIR_MAX_REGIONS 16 /* ranges of memory (msrv_dir_add_region), found by a scan */
 
 typedef enum {
     MSRV_PAGE_UNCACHED,
@@ -122,7 +124,7 @@ typedef struct MsrvDir MsrvDir;
 gboolean msrv_dir_prefetch(MsrvDir *dir, guint node, guint64 page);
 
 /* A directory over @ram (@ram_size bytes at guest address @ram_base, owned
- * by the caller, outliving the directory). */
+ * by the caller, outliving the directory); msrv_dir_add_region adds more. */
 MsrvDir *msrv_dir_new(guint8 *ram, guint64 ram_base, guint64 ram_size, const MsrvDirOps *ops,
                       gpointer opaque);
 void msrv_dir_free(MsrvDir *dir);
@@ -144,10 +146,25 @@ gboolean msrv_dir_idle(const MsrvDir *dir);
  * unasked (a machine reset). Only when idle. */
 void msrv_dir_forget(MsrvDir *dir);
 
-/* Is @page (4 KiB aligned) a page of RAM? */
+/* Another range of guest memory (a [memory.NAME] region): @size bytes at
+ * guest address @base, its bytes at @ram (the caller's, outliving the
+ * directory), disjoint from those added before. Only before the first
+ * request. A @read_only range (a rom) is never prefetched; its pages stay
+ * Uncached or Shared as long as nobody asks for them Modified, which the
+ * caller refuses before it reaches the directory (msrv_dir_read_only). */
+void msrv_dir_add_region(MsrvDir *dir, guint8 *ram, guint64 base, guint64 size,
+                         gboolean read_only);
+
+/* Is @page (4 KiB aligned) a page of memory, of any region? */
 gboolean msrv_dir_has_page(MsrvDir *dir, guint64 page);
-/* The RAM bytes of @page (which must be a page of RAM). */
+/* Is @page (which must be one) in a read-only region? */
+gboolean msrv_dir_read_only(MsrvDir *dir, guint64 page);
+/* The bytes of @page (which must be a page of memory). */
 guint8 *msrv_dir_page(MsrvDir *dir, guint64 page);
+/* Pages over every region, and @page's place among them (0.., the regions
+ * in the order they were added): for tables kept beside the directory. */
+guint64 msrv_dir_n_pages(const MsrvDir *dir);
+guint64 msrv_dir_page_index(MsrvDir *dir, guint64 page);
 
 /* A request from @node (< MSRV_DIR_MAX_NODES) for RAM @page. @data is the
  * 4096 bytes of a PutM, else NULL. Runs now or queues behind the page's

@@ -49,6 +49,24 @@ void msrv_uart_state_clear(Shoal__V1__UartState *state);
 GQuark msrv_uart_error_quark(void);
 gboolean msrv_uart_load(MsrvUart *uart, const Shoal__V1__UartState *state, GError **error);
 
+/* ---- SiFive UART (sifive,uart0: 32-bit registers, sifive-uart.c) ---- */
+#define MSRV_SIFIVE_UART_WINDOW 0x1000u /* registers, then reserved space reading 0 */
+typedef struct MsrvSifiveUart MsrvSifiveUart;
+MsrvSifiveUart *msrv_sifive_uart_new(void);
+void msrv_sifive_uart_free(MsrvSifiveUart *uart);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvSifiveUart, msrv_sifive_uart_free)
+/* Register access of @size bytes at byte offset @off of the window.
+ * FALSE (an access fault): not a 4-byte aligned access inside it. */
+gboolean msrv_sifive_uart_read(MsrvSifiveUart *uart, guint64 off, guint size, guint64 *value);
+gboolean msrv_sifive_uart_write(MsrvSifiveUart *uart, guint64 off, guint size, guint64 value);
+/* The interrupt output: ip & ie; changes only inside this interface's calls. */
+gboolean msrv_sifive_uart_irq(const MsrvSifiveUart *uart);
+/* Bytes for the receive side (from the console). */
+void msrv_sifive_uart_push_input(MsrvSifiveUart *uart, const guint8 *data, gsize len);
+/* Takes up to @max of the sent bytes not taken yet, oldest first (NULL if
+ * none); txdata may read not full again. */
+GBytes *msrv_sifive_uart_take_output(MsrvSifiveUart *uart, gsize max);
+
 /* ---- PLIC: interrupt sources -> per-hart M/S external interrupts ---- */
 #define MSRV_PLIC_SOURCES 96u     /* ids 0..95; 0 means "none" */
 #define MSRV_PLIC_MAX_HARTS CFG_PLIC_MAX_HARTS /* the config refuses more */

@@ -6,7 +6,7 @@ memory_server_libshoal_msrv_a_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS) \
 memory_server_libshoal_msrv_a_SOURCES = \
 	memory-server/internal.h memory-server/directory.h memory-server/protocol.def \
 	memory-server/directory.c \
-	memory-server/bridge.c memory-server/dma-node.c memory-server/gpio.c memory-server/ns16550.c memory-server/plic.c memory-server/sifive-test.c memory-server/server.c \
+	memory-server/bridge.c memory-server/dma-node.c memory-server/gpio.c memory-server/ns16550.c memory-server/sifive-uart.c memory-server/plic.c memory-server/sifive-test.c memory-server/server.c \
 	memory-server/quantum.c memory-server/snapshot.c
 
 $(memory_server_libshoal_msrv_a_OBJECTS) $(shoal_memory_server_OBJECTS): proto/shoal.pb-c.h

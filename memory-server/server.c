@@ -38,7 +38,9 @@ typedef struct {
     const CfgMachine *machine;
     IcServer *ic;
     IcAddrMap *map;
-    guint8 *ram;          /* mmap'd, ram_size bytes */
+    guint8 *ram;          /* mmap'd: every memory region's pages, numbered as
+                           * CfgMemory.first_page ([memory] first, so RAM's
+                           * guest address - ram_base is its offset) */
     MsrvDir *dir;
     MsrvUart *uart;
     MsrvPlic *plic;       /* NULL: the machine has no PLIC */
@@ -50,6 +52,9 @@ typedef struct {
     MsrvDmaNode *dma;     /* the device processes' DMA; NULL if there is none */
     MsrvQuantum *quantum; /* NULL: decoupled time (host clock) */
     MsrvGpio **gpios;     /* by device index: NULL unless that device is a gpio */
+    MsrvSifiveUart **suarts; /* by device index: NULL unless that device is a sifive_uart */
+    MsrvSifiveUart *console_suart; /* the console's UART if it is a sifive_uart (one of
+                                    * suarts), NULL if it is the ns16550 */
     guint64 boot_pc;
     guint64 fdt_addr;     /* the device tree in RAM: every hart's a1 */
     gboolean has_tohost;
@@ -175,8 +180,8 @@ static void send_error(Server *s, IcPeer peer, guint64 txid, Shoal__V1__ErrorCod
 static guint32 *grants_sent(Server *s, guint node, guint64 page)
 {
     if (s->grants_sent[node] == NULL)
-        s->grants_sent[node] = g_new0(guint32, s->machine->ram_size / IC_PAGE_SIZE);
-    return &s->grants_sent[node][(page - s->machine->ram_base) / IC_PAGE_SIZE];
+        s->grants_sent[node] = g_new0(guint32, msrv_dir_n_pages(s->dir));
+    return &s->grants_sent[node][msrv_dir_page_index(s->dir, page)];
 }
 
 /* The answer to a page request goes back on the connection a reply_here
@@ -320,7 +325,10 @@ static void flush_console(Server *s, gboolean all)
         gsize room = all || s->console_peer < 0
                          ? IC_MAX_CONSOLE_BYTES
                          : (gsize)(CONSOLE_WINDOW - MIN(unwritten, CONSOLE_WINDOW));
-        g_autoptr(GBytes) out = msrv_uart_take_output(s->uart, MIN(room, IC_MAX_CONSOLE_BYTES));
+        gsize max = MIN(room, IC_MAX_CONSOLE_BYTES);
+        g_autoptr(GBytes) out = s->console_suart
+                                    ? msrv_sifive_uart_take_output(s->console_suart, max)
+                                    : msrv_uart_take_output(s->uart, max);
         if (!out)
             break;
         took = TRUE;
@@ -337,6 +345,15 @@ static void flush_console(Server *s, gboolean all)
         env.console_bytes = &bytes;
         send_to(s, (IcPeer)s->console_peer, &env);
         s->console_sent += bytes.data.len;
+    }
+    /* A sifive_uart that is not the console writes to no line, as
+     * QEMU's second UART without a chardev: its output is dropped, so
+     * that it never reads full. */
+    for (guint i = 0; i < s->machine->n_devices; i++) {
+        if (s->suarts[i] && s->suarts[i] != s->console_suart) {
+            g_autoptr(GBytes) gone = msrv_sifive_uart_take_output(s->suarts[i], G_MAXSIZE);
+            took = took || gone != NULL;
+        }
     }
     if (took)
         sync_uart_irq(s); /* THR may be empty again */
@@ -678,6 +695,22 @@ static void start_reset(Server *s)
     }
 }
 
+/* Every sifive_uart as at power-on, and which of them the console uses. */
+static void make_sifive_uarts(Server *s)
+{
+    const CfgMachine *m = s->machine;
+    const CfgDevice *console = cfg_machine_console_uart(m);
+    s->console_suart = NULL;
+    for (guint i = 0; i < m->n_devices; i++) {
+        if (m->devices[i].type != CFG_DEVICE_SIFIVE_UART)
+            continue;
+        msrv_sifive_uart_free(s->suarts[i]);
+        s->suarts[i] = msrv_sifive_uart_new();
+        if (console == &m->devices[i])
+            s->console_suart = s->suarts[i];
+    }
+}
+
 /* The devices as at power-on; what the UART still held went out first. */
 static void reset_devices(Server *s)
 {
@@ -695,6 +728,7 @@ static void reset_devices(Server *s)
             s->gpios[i] = msrv_gpio_new();
         }
     }
+    make_sifive_uarts(s);
     if (s->virtio)
         msrv_bridge_set_plic(s->virtio, s->plic);
     sync_uart_irq(s);
@@ -708,7 +742,7 @@ static void finish_reset(Server *s)
         !msrv_dir_idle(s->dir))
         return;
     const CfgMachine *m = s->machine;
-    memset(s->ram, 0, m->ram_size);
+    memset(s->ram, 0, m->memory_pages * IC_PAGE_SIZE);
     g_autoptr(GError) error = NULL;
     if (!load_images(s, &error)) {
         end_machine(s, 1, error->message); /* they loaded at start: a changed file? */
@@ -797,7 +831,13 @@ static void start_save(Server *s, const char *path, gint reply_peer, guint64 rep
                                        "sysc device has no snapshots"
                       : s->virtio    ? "virtio devices cannot be saved yet: a machine with one "
                                        "has no snapshots"
-                                     : NULL;
+                      : cfg_machine_find_device(s->machine, CFG_DEVICE_SIFIVE_UART)
+                          ? "a sifive_uart cannot be saved yet: a machine with one has no "
+                            "snapshots"
+                      : s->machine->n_memories > 1
+                          ? "memory regions other than [memory] cannot be saved yet: a machine "
+                            "with [memory.NAME] groups has no snapshots"
+                          : NULL;
     if (why) {
         g_autofree char *t = g_strdup_printf("%s: %s", path, why);
         g_warning("snapshot %s", t);
@@ -969,6 +1009,16 @@ static void on_page_request(Server *s, IcPeer peer, const PeerInfo *info, const 
         send_error_here(s, peer, here, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_NOT_RAM, t);
         return;
     }
+    if (kind != MSRV_REQ_GET_S && msrv_dir_read_only(s->dir, page)) {
+        /* A node makes a guest's store to a rom an access fault itself;
+         * one that asks anyway is confused, and the rom stays as it is. */
+        const CfgMemory *r = cfg_machine_find_memory(s->machine, page);
+        g_autofree char *t = g_strdup_printf("%s for 0x%" G_GINT64_MODIFIER "x, in read-only %s",
+                                             ic_envelope_body_name(env), page, r->label);
+        g_warning("%s: %s", ic_server_peer_name(s->ic, peer), t);
+        send_error_here(s, peer, here, env->txid, SHOAL__V1__ERROR_CODE__ERROR_CODE_NOT_RAM, t);
+        return;
+    }
     /* (txid 0 is a prefetch's grant, which goes to the agent.) */
     if (here && env->txid != 0)
         g_hash_table_insert(s->grant_routes[node], GSIZE_TO_POINTER(env->txid),
@@ -1023,6 +1073,13 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
                            : msrv_uart_read(s->uart, off, value);
         sync_uart_irq(s);
         return ok;
+    case CFG_DEVICE_SIFIVE_UART: {
+        MsrvSifiveUart *u = s->suarts[r->device - s->machine->devices];
+        ok = req->is_write ? msrv_sifive_uart_write(u, off, req->size, req->data)
+                           : msrv_sifive_uart_read(u, off, req->size, value);
+        sync_uart_irq(s);
+        return ok;
+    }
     case CFG_DEVICE_SIFIVE_TEST:
         if (req->is_write)
             *ends = msrv_sifive_test_write(off, req->data, exit_code);
@@ -1172,6 +1229,11 @@ static void sync_uart_irq(Server *s)
 {
     if (s->plic && s->uart_source)
         msrv_plic_set_line(s->plic, s->uart_source, msrv_uart_irq(s->uart));
+    for (guint i = 0; s->plic && i < s->machine->n_devices; i++) {
+        if (s->suarts[i] && s->machine->devices[i].irq > 0)
+            msrv_plic_set_line(s->plic, (guint)s->machine->devices[i].irq,
+                               msrv_sifive_uart_irq(s->suarts[i]));
+    }
     if (s->uart_lsr_addr == 0)
         return;
     gint now = uart_status(s->uart);
@@ -1251,7 +1313,11 @@ static void on_console_ack(Server *s, IcPeer peer, const PeerInfo *info, const I
 
 static void on_console_bytes(Server *s, IcPeer peer, const PeerInfo *info, const IcEnvelope *env)
 {
-    msrv_uart_push_input(s->uart, env->console_bytes->data.data, env->console_bytes->data.len);
+    const ProtobufCBinaryData *in = &env->console_bytes->data;
+    if (s->console_suart)
+        msrv_sifive_uart_push_input(s->console_suart, in->data, in->len);
+    else
+        msrv_uart_push_input(s->uart, in->data, in->len);
     sync_uart_irq(s);
 }
 
@@ -1382,11 +1448,46 @@ static void dispatch(Server *s, IcPeer peer, const IcEnvelope *env)
 
 /* ---- setup ---- */
 
-/* Copies every checked piece of the boot plan (bios, kernel, device tree)
- * into guest RAM before any node can see a page of it. */
+/* The bytes of guest memory at @addr, a byte of region @r. */
+static guint8 *memory_at(Server *s, const CfgMemory *r, guint64 addr)
+{
+    return s->ram + r->first_page * IC_PAGE_SIZE + (addr - r->base);
+}
+
+/* Every region's image at its base (the config checked that each is there
+ * and fits; a file changed since is an error, not a crash). */
+static gboolean load_region_images(Server *s, GError **error)
+{
+    const CfgMachine *m = s->machine;
+    for (guint i = 0; i < m->n_memories; i++) {
+        const CfgMemory *r = &m->memories[i];
+        if (!r->image)
+            continue;
+        g_autofree char *bytes = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(r->image, &bytes, &len, error)) {
+            g_prefix_error(error, "[%s] image: ", r->group);
+            return FALSE;
+        }
+        if (len > r->size) {
+            g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
+                        "[%s] image: %s: %zu bytes do not fit in the region's 0x%"
+                        G_GINT64_MODIFIER "x", r->group, r->image, len, r->size);
+            return FALSE;
+        }
+        memcpy(memory_at(s, r, r->base), bytes, len);
+    }
+    return TRUE;
+}
+
+/* Copies every region's image and every checked piece of the boot plan
+ * (bios, kernel, device tree) into guest memory before any node can see a
+ * page of it. */
 static gboolean load_images(Server *s, GError **error)
 {
     const CfgMachine *m = s->machine;
+    if (!load_region_images(s, error))
+        return FALSE;
     g_autoptr(CfgBoot) boot = cfg_boot_new(m, error);
     if (!boot)
         return FALSE;
@@ -1395,7 +1496,7 @@ static gboolean load_images(Server *s, GError **error)
         /* cfg_boot_new checked [paddr, paddr + mem_size) lies inside RAM. */
         g_assert(b->paddr >= m->ram_base && b->mem_size >= b->file_size &&
                  b->paddr - m->ram_base + b->mem_size <= m->ram_size);
-        guint8 *dst = s->ram + (b->paddr - m->ram_base);
+        guint8 *dst = memory_at(s, &m->memories[0], b->paddr);
         memcpy(dst, b->data, b->file_size);
         memset(dst + b->file_size, 0, b->mem_size - b->file_size);
     }
@@ -1534,18 +1635,24 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     s->map = ic_addr_map_new(m, error);
     if (!s->map)
         return FALSE;
-    void *ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
+    G_STATIC_ASSERT(CFG_MEMORY_MAX <= MSRV_DIR_MAX_REGIONS);
+    void *ram = mmap(NULL, m->memory_pages * IC_PAGE_SIZE, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (ram == MAP_FAILED) {
         g_set_error(error, CFG_ERROR, CFG_ERROR_VALUE,
-                    "%s: cannot allocate %" G_GUINT64_FORMAT " bytes of guest RAM", m->path,
-                    m->ram_size);
+                    "%s: cannot allocate %" G_GUINT64_FORMAT " bytes of guest memory", m->path,
+                    m->memory_pages * IC_PAGE_SIZE);
         return FALSE;
     }
     s->ram = ram;
     if (!load_images(s, error))
         return FALSE;
     s->dir = msrv_dir_new(s->ram, m->ram_base, m->ram_size, &dir_ops, s);
+    for (guint i = 1; i < m->n_memories; i++) {
+        const CfgMemory *r = &m->memories[i];
+        msrv_dir_add_region(s->dir, memory_at(s, r, r->base), r->base, r->size,
+                            r->kind == CFG_MEMORY_ROM);
+    }
     msrv_dir_detect_migratory(s->dir, m->msrv_migratory);
     /* Every cpu-node can make a forwarded access; which requests carry one
      * is each node's choice ([cpu] forward). */
@@ -1559,6 +1666,8 @@ static gboolean setup(Server *s, const char *run_dir, GError **error)
     s->uart_lsr_addr = uart ? uart->base + 5 : 0;
     if (s->uart_lsr_addr != 0)
         s->uart_lsr_sent = uart_status(s->uart); /* what a Hello gets */
+    s->suarts = g_new0(MsrvSifiveUart *, MAX(m->n_devices, 1));
+    make_sifive_uarts(s);
     if (!setup_plic(s, error))
         return FALSE;
     s->gpios = g_new0(MsrvGpio *, MAX(m->n_devices, 1));
@@ -1616,8 +1725,11 @@ static void teardown(Server *s)
     for (guint i = 0; s->gpios && i < s->machine->n_devices; i++)
         msrv_gpio_free(s->gpios[i]);
     g_free(s->gpios);
+    for (guint i = 0; s->suarts && i < s->machine->n_devices; i++)
+        msrv_sifive_uart_free(s->suarts[i]);
+    g_free(s->suarts);
     if (s->ram)
-        munmap(s->ram, s->machine->ram_size);
+        munmap(s->ram, s->machine->memory_pages * IC_PAGE_SIZE);
     g_array_free(s->peers, TRUE);
     g_free(s->node_peer);
     g_clear_pointer(&s->secret, g_bytes_unref);

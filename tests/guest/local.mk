@@ -71,9 +71,12 @@ GUEST_FP_TESTS = \
 # flood.elf and flood-blind.elf write into a slow reader (console-flow.sh);
 # gdb-target.elf is what gdb.sh debugs; virtio.elf needs a disk and an rng
 # on the command line, which run-guest.sh does not give (virtio-guest.sh).
+# boot-rom.bin is a ROM image, not an ELF to load: tests/integration/boot-rom.sh
+# starts boot-rom.conf's harts in it.
 GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf \
 	tests/guest/flood.elf tests/guest/flood-blind.elf tests/guest/gdb-target.elf \
-	tests/guest/virtio.elf $(GUEST_SYSC)
+	tests/guest/virtio.elf tests/guest/boot-rom.elf tests/guest/boot-rom.bin \
+	tests/guest/sifive-uart.elf $(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
@@ -81,7 +84,11 @@ GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sys
 	tests/guest/sysc-time.elf tests/guest/sysc-held.elf
 EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=.c) \
 	tests/guest/ipi-time.c tests/guest/flood.c tests/guest/gdb-target.c \
-	tests/guest/virtio.c tests/guest/virtio.expected tests/guest/virtio-disk.sh
+	tests/guest/virtio.c tests/guest/virtio.expected tests/guest/virtio-disk.sh \
+	tests/guest/boot-rom.c tests/guest/boot-rom-entry.S tests/guest/boot-rom.ld \
+	tests/guest/boot-rom.conf tests/guest/boot-rom.expected \
+	tests/guest/sifive-uart.c tests/guest/sifive-uart.conf tests/guest/sifive-uart.expected \
+	tests/guest/sifive-uart.input
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
@@ -188,6 +195,22 @@ GUEST_ZB_CCOPTS = -march=rv64imac_zicsr_zifencei_zba_zbb_zbc_zbs -mabi=lp64 $(GU
 tests/guest/bitmanip.elf: $(srcdir)/tests/guest/bitmanip.c
 	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_ZB_CCOPTS) $(GUEST_LDOPTS) \
 		-o $@ $(GUEST_LIB) $< -lgcc
+
+# Its console is SiFive's UART (sifive-uart.conf): the runtime built for it.
+tests/guest/sifive-uart.elf: $(srcdir)/tests/guest/sifive-uart.c
+	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) -DGUEST_SIFIVE_UART \
+		$(GUEST_LDOPTS) -o $@ $(GUEST_LIB) $< -lgcc
+
+# The ROM's code, data it copies to the SRAM and code it copies to DRAM, all
+# loaded from the ROM (boot-rom.ld); the runtime's console and checks only.
+BOOT_ROM_SRCS = $(srcdir)/tests/guest/boot-rom-entry.S $(srcdir)/tests/guest/boot-rom.c \
+	$(srcdir)/tests/guest/lib/console.c $(srcdir)/tests/guest/lib/check.c
+tests/guest/boot-rom.elf: $(BOOT_ROM_SRCS) $(srcdir)/tests/guest/boot-rom.ld
+	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) \
+		-T $(srcdir)/tests/guest/boot-rom.ld -Wl,--no-warn-rwx-segments \
+		-o $@ $(BOOT_ROM_SRCS) -lgcc
+tests/guest/boot-rom.bin: tests/guest/boot-rom.elf
+	$(AM_V_GEN)$(RISCV_OBJCOPY) -O binary $< $@
 
 SUFFIXES = .elf
 .S.elf:

@@ -6,6 +6,8 @@ INTEGRATION_TESTS = \
 	tests/integration/boot-uboot.sh \
 	tests/integration/config-doc.sh \
 	tests/integration/dumpdtb.sh \
+	tests/integration/boot-rom.sh \
+	tests/integration/sifive-uart.sh \
 	tests/integration/stats.sh \
 	tests/integration/forward.sh \
 	tests/integration/two-hosts.sh \

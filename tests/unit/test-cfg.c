@@ -143,7 +143,7 @@ static const BadCase bad_cases[] = {
     { "value/device-name", GOOD "[device.a b]\ntype=clint\nbase=0\nsize=1\n", NULL, { NULL },
       CFG_ERROR_VALUE, "[device.a b]: expected a device name" },
     { "value/device-type", GOOD "[device.x]\ntype=vga\nbase=0\nsize=1\n", NULL, { NULL },
-      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_test, clint, plic, gpio, sysc, "
+      CFG_ERROR_VALUE, "[device.x] type: expected ns16550, sifive_uart, sifive_test, clint, plic, gpio, sysc, "
                        "virtio-blk, virtio-net, virtio-console or virtio-rng, got \"vga\"" },
     { "missing/virtio-socket", GOOD "[device.c]\ntype=virtio-console\nbase=0x10001000\nsize=0x1000\n"
                                "irq=1\n",
@@ -208,6 +208,47 @@ static const BadCase bad_cases[] = {
       { NULL }, CFG_ERROR_VALUE, "already drives input 0 of [device.m]" },
     { "value/inputs-set", GOOD GPIO SYSC("gpio0:1"), NULL, { "device.m.inputs=gpio0:40", NULL },
       CFG_ERROR_VALUE, "--set device.m.inputs=gpio0:40: [device.m] inputs: entry 0: pin 40" },
+    /* [memory.NAME] regions: each checked alone, then against RAM, the
+     * others and the devices; a rom needs its image */
+    { "value/region-kind", GOOD "[memory.rom]\nbase=0x1000\nsize=4K\nkind=flash\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "t.conf:15: [memory.rom] kind: expected ram, rom or sram, got \"flash\"" },
+    { "value/region-size-zero", GOOD "[memory.s]\nbase=0x8000000\nsize=0\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "t.conf:14: [memory.s] size: expected a non-zero multiple of 4 KiB, got 0x0" },
+    { "value/region-size-unaligned", GOOD "[memory.s]\nbase=0x8000000\nsize=0x1800\n", NULL,
+      { NULL }, CFG_ERROR_VALUE, "[memory.s] size: expected a non-zero multiple of 4 KiB, got 0x1800" },
+    { "value/region-base-unaligned", GOOD "[memory.s]\nbase=0x8000800\nsize=4K\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "t.conf:13: [memory.s] base: expected a 4 KiB aligned address, got 0x8000800" },
+    { "missing/region-size", GOOD "[memory.s]\nbase=0x8000000\n", NULL, { NULL },
+      CFG_ERROR_MISSING, "[memory.s] size: missing, expected a size like 128M" },
+    { "value/region-name", GOOD "[memory.a/b]\nbase=0x8000000\nsize=4K\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "t.conf:12: [memory.a/b]: expected a region name of letters" },
+    { "value/region-overlaps-ram", GOOD "[memory.s]\nbase=0x87fff000\nsize=8K\n", NULL, { NULL },
+      CFG_ERROR_VALUE,
+      "t.conf:13: [memory.s] base: 0x87fff000..0x88000fff overlaps RAM 0x80000000..0x87ffffff" },
+    { "value/region-overlaps-region",
+      GOOD "[memory.a]\nbase=0x8000000\nsize=64K\n[memory.b]\nbase=0x800f000\nsize=8K\n", NULL,
+      { NULL }, CFG_ERROR_VALUE,
+      "[memory.b] base: 0x800f000..0x8010fff overlaps [memory.a] 0x8000000..0x800ffff" },
+    { "value/device-overlaps-region",
+      GOOD "[memory.sram]\nbase=0x10000000\nsize=4K\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "[device.uart0] base: 0x10000000..0x100000ff overlaps [memory.sram] 0x10000000..0x10000fff" },
+    { "value/region-span", GOOD "[memory.far]\nbase=0x100000000000\nsize=4K\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory.far] base: memory would span 0x80000000..0x100000000fff" },
+    { "value/region-too-much", GOOD "[memory.big]\nbase=0x100000000\nsize=64G\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[memory.big] size: all memory regions together: expected at most 64G" },
+    { "missing/rom-image", GOOD "[memory.rom]\nbase=0x1000\nsize=4K\nkind=rom\n", NULL, { NULL },
+      CFG_ERROR_MISSING, "t.conf:12: [memory.rom] image: a rom needs its contents (image=FILE)" },
+    { "value/region-no-image", GOOD "[memory.rom]\nbase=0x1000\nsize=4K\nkind=rom\nimage=no.bin\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "t.conf:16: [memory.rom] image: " },
+    { "value/region-dir-image", GOOD "[memory.rom]\nbase=0x1000\nsize=4K\nkind=rom\nimage=/tmp\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[memory.rom] image: /tmp: not a regular file" },
+    { "value/region-set", GOOD "[memory.rom]\nbase=0x1000\nsize=4K\nkind=rom\nimage=base.conf\n",
+      "x", { "memory.rom.size=5", NULL }, CFG_ERROR_VALUE,
+      "--set memory.rom.size=5: [memory.rom] size: expected a non-zero multiple of 4 KiB" },
+    { "value/reset-vector-nowhere", GOOD "[boot]\nreset-vector=0x1000\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "t.conf:13: [boot] reset-vector: 0x1000 is in no memory region" },
+    { "value/reset-vector-junk", GOOD "[boot]\nreset-vector=rom\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "[boot] reset-vector: expected an even address like 0x1000, got \"rom\"" },
     /* CFG_ERROR_VALUE: --set and include */
     { "value/set-no-equals", GOOD, NULL, { "memory.size", NULL }, CFG_ERROR_VALUE,
       "--set memory.size: expected group.key=value" },
@@ -367,6 +408,62 @@ static void test_inputs(Fixture *f, gconstpointer data)
         g_assert_cmpuint(d->inputs[i].pin, ==, want[i].pin);
     }
     g_assert_cmpint(cfg_machine_find_device(m, CFG_DEVICE_GPIO)->irq, ==, -1);
+}
+
+/* Regions: [memory] first, the others in order with their pages numbered
+ * after RAM's, the span over all, an image relative to the config file;
+ * an image larger than its region is refused. */
+static void test_regions(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CfgMachine) m = NULL;
+    g_autofree char *image = g_build_filename(f->dir, "rom.bin", NULL);
+    g_autofree char *big = g_malloc0(4097);
+
+    write_file(f->base, "x");
+    write_file(f->conf, GOOD "[memory.rom]\nbase=0x1000\nsize=8K\nkind=rom\nimage=base.conf\n"
+                        "[memory.sram]\nbase=0x8000000\nsize=64K\nkind=sram\n"
+                        "[memory.hi]\nbase=0x100000000\nsize=1M\n"
+                        "[boot]\nreset-vector=0x1000\n");
+    m = cfg_machine_load(f->conf, NULL, NULL, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(m->n_memories, ==, 4);
+    g_assert_cmpstr(m->memories[0].label, ==, "RAM");
+    g_assert_cmphex(m->memories[0].base, ==, m->ram_base);
+    g_assert_cmpuint(m->memories[0].first_page, ==, 0);
+    const CfgMemory *rom = cfg_machine_find_memory(m, 0x2fff);
+    g_assert_nonnull(rom);
+    g_assert_cmpstr(rom->label, ==, "[memory.rom]");
+    g_assert_cmpint(rom->kind, ==, CFG_MEMORY_ROM);
+    g_assert_cmpstr(rom->image, ==, f->base);
+    const CfgMemory *sram = cfg_machine_find_memory(m, 0x8000000);
+    g_assert_cmpint(sram->kind, ==, CFG_MEMORY_SRAM);
+    g_assert_null(sram->image);
+    g_assert_cmpint(cfg_machine_find_memory(m, 0x100000000)->kind, ==, CFG_MEMORY_RAM);
+    g_assert_null(cfg_machine_find_memory(m, 0x3000));
+    g_assert_null(cfg_machine_find_memory(m, 0x100100000));
+    /* RAM's pages, then each region's in config order */
+    guint64 next = m->ram_size / 4096;
+    for (guint i = 1; i < m->n_memories; i++) {
+        g_assert_cmpuint(m->memories[i].first_page, ==, next);
+        next += m->memories[i].size / 4096;
+    }
+    g_assert_cmpuint(m->memory_pages, ==, next);
+    g_assert_cmphex(m->span_base, ==, 0x1000);
+    g_assert_cmphex(m->span_size, ==, 0x100100000 - 0x1000);
+    g_assert_true(m->has_reset_vector);
+    g_assert_cmphex(m->reset_vector, ==, 0x1000);
+    g_clear_pointer(&m, cfg_machine_free);
+
+    g_assert_true(g_file_set_contents(image, big, 4097, NULL));
+    write_file(f->conf, GOOD "[memory.rom]\nbase=0x1000\nsize=4K\nkind=rom\nimage=rom.bin\n");
+    m = cfg_machine_load(f->conf, NULL, NULL, NULL, &error);
+    g_assert_null(m);
+    g_assert_error(error, CFG_ERROR, CFG_ERROR_VALUE);
+    g_autofree char *want = g_strdup_printf("t.conf:16: [memory.rom] image: %s: 4097 bytes do not "
+                                            "fit in the region's 0x1000", image);
+    g_assert_nonnull(strstr(error->message, want));
+    g_remove(image);
 }
 
 static void test_overrides(Fixture *f, gconstpointer data)
@@ -576,6 +673,7 @@ int main(int argc, char **argv)
     }
     g_test_add("/cfg/load/good", Fixture, NULL, fixture_setup, test_good, fixture_teardown);
     g_test_add("/cfg/load/inputs", Fixture, NULL, fixture_setup, test_inputs, fixture_teardown);
+    g_test_add("/cfg/load/regions", Fixture, NULL, fixture_setup, test_regions, fixture_teardown);
     g_test_add("/cfg/load/overrides", Fixture, NULL, fixture_setup, test_overrides,
                fixture_teardown);
     g_test_add("/cfg/load/set-new-node", Fixture, NULL, fixture_setup, test_set_new_node,

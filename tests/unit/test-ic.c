@@ -21,6 +21,10 @@ static CfgDevice devices[] = {
     { "clint", CFG_DEVICE_CLINT, 0x2000000, 0x10000, -1 },
 };
 static CfgNode nodes[] = { { 0, 0, 1 } };
+static CfgMemory memories[] = {
+    { "memory", "RAM", CFG_MEMORY_RAM, 0x80000000, 128 << 20, NULL, 0 },
+    { "memory.rom", "[memory.rom]", CFG_MEMORY_ROM, 0x1000, 0x1000, NULL, 32768 },
+};
 
 static CfgMachine test_machine(void)
 {
@@ -28,6 +32,7 @@ static CfgMachine test_machine(void)
         .path = "test.conf", .name = "test", .ram_base = 0x80000000, .ram_size = 128 << 20,
         .accel = "interp", .code_buffer = 1 << 20, .timebase_hz = 10000000, .n_nodes = 1,
         .nodes = nodes, .n_harts = 1, .n_devices = G_N_ELEMENTS(devices), .devices = devices,
+        .n_memories = G_N_ELEMENTS(memories), .memories = memories,
     };
 }
 
@@ -378,6 +383,9 @@ static void test_addr_map(void)
         const char *device;
     } cases[] = {
         { 0x0, -1, NULL },
+        { 0x1000, IC_OWNER_RAM, NULL },
+        { 0x1fff, IC_OWNER_RAM, NULL },
+        { 0x2000, -1, NULL },
         { 0xfffff, -1, NULL },
         { 0x100000, IC_OWNER_MSRV_DEVICE, "test" },
         { 0x100fff, IC_OWNER_MSRV_DEVICE, "test" },
@@ -402,6 +410,11 @@ static void test_addr_map(void)
         g_assert_nonnull(r);
         g_assert_cmpint(r->owner, ==, cases[i].owner);
         g_assert_cmpstr(r->device ? r->device->name : NULL, ==, cases[i].device);
+        /* memory: the region it is in, which says what kind */
+        if (r->owner == IC_OWNER_RAM)
+            g_assert_true(r->memory == &memories[cases[i].addr < 0x80000000 ? 1 : 0]);
+        else
+            g_assert_null(r->memory);
     }
 }
 

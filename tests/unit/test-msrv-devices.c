@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The devices the memory server hosts: ns16550 registers as a polled
  * console driver, Linux's 8250 probe and an interrupt-driven driver see
- * them, and sifive_test's codes. */
+ * them, the sifive_uart's FIFOs, watermarks and flow control, and
+ * sifive_test's codes. */
 #include <string.h>
 
 #include "memory-server/internal.h"
@@ -301,6 +302,128 @@ static void test_uart_snapshot_bad(void)
     g_assert_cmphex(rd(u, 5) & 0x01, ==, 0x01);
 }
 
+/* ---- sifive_uart ---- */
+
+enum { S_TXDATA = 0x00, S_RXDATA = 0x04, S_TXCTRL = 0x08, S_RXCTRL = 0x0c, S_IE = 0x10,
+       S_IP = 0x14, S_DIV = 0x18 };
+#define S_FLAG 0x80000000u /* txdata full, rxdata empty */
+
+static guint64 srd(MsrvSifiveUart *u, guint64 off)
+{
+    guint64 v = 0xdead;
+    g_assert_true(msrv_sifive_uart_read(u, off, 4, &v));
+    return v;
+}
+
+static void swr(MsrvSifiveUart *u, guint64 off, guint64 v)
+{
+    g_assert_true(msrv_sifive_uart_write(u, off, 4, v));
+}
+
+static void assert_output(MsrvSifiveUart *u, const char *want)
+{
+    g_autoptr(GBytes) out = msrv_sifive_uart_take_output(u, G_MAXSIZE);
+    if (want[0] == '\0') {
+        g_assert_null(out);
+        return;
+    }
+    g_assert_nonnull(out);
+    g_assert_cmpmem(g_bytes_get_data(out, NULL), g_bytes_get_size(out), want, strlen(want));
+}
+
+/* Out of reset txen is clear: bytes wait in the 8-entry FIFO, which then
+ * reads full and drops a ninth; txen sends them, and later bytes go at once. */
+static void test_sifive_uart_tx(void)
+{
+    g_autoptr(MsrvSifiveUart) u = msrv_sifive_uart_new();
+    g_assert_cmphex(srd(u, S_TXCTRL), ==, 0);
+    g_assert_cmphex(srd(u, S_TXDATA), ==, 0);
+    for (const char *p = "12345678"; *p; p++)
+        swr(u, S_TXDATA, (guint64)*p);
+    g_assert_cmphex(srd(u, S_TXDATA), ==, S_FLAG);
+    swr(u, S_TXDATA, '9'); /* full: dropped, as on the chip */
+    assert_output(u, "");
+    swr(u, S_TXCTRL, 0x1);
+    g_assert_cmphex(srd(u, S_TXDATA), ==, 0);
+    swr(u, S_TXDATA, 'x' | 0x100); /* only the low byte counts */
+    assert_output(u, "12345678x");
+}
+
+/* 16 KiB the console has not taken read full (txdata[31], and no tx
+ * watermark) until it has taken them down to 8 KiB; nothing is lost. */
+static void test_sifive_uart_tx_full(void)
+{
+    g_autoptr(MsrvSifiveUart) u = msrv_sifive_uart_new();
+    swr(u, S_TXCTRL, 0x1 | (1u << 16)); /* txen, txcnt 1 */
+    swr(u, S_IE, 0x1);
+    g_assert_true(msrv_sifive_uart_irq(u)); /* 0 entries < 1 */
+    for (guint i = 0; i < 16 * 1024; i++)
+        swr(u, S_TXDATA, 'a');
+    g_assert_cmphex(srd(u, S_TXDATA), ==, S_FLAG);
+    g_assert_cmphex(srd(u, S_IP) & 0x1, ==, 0);
+    g_assert_false(msrv_sifive_uart_irq(u));
+    swr(u, S_TXDATA, 'b'); /* kept */
+    g_autoptr(GBytes) some = msrv_sifive_uart_take_output(u, 8 * 1024);
+    g_assert_cmphex(srd(u, S_TXDATA), ==, S_FLAG); /* 8 KiB + 1 left */
+    g_autoptr(GBytes) more = msrv_sifive_uart_take_output(u, 1);
+    g_assert_cmphex(srd(u, S_TXDATA), ==, 0);
+    g_assert_true(msrv_sifive_uart_irq(u));
+    g_autoptr(GBytes) rest = msrv_sifive_uart_take_output(u, G_MAXSIZE);
+    g_assert_cmpuint(g_bytes_get_size(rest), ==, 8 * 1024);
+    g_assert_cmpint(((const char *)g_bytes_get_data(rest, NULL))[8 * 1024 - 1], ==, 'b');
+}
+
+/* Input waits while rxen is clear, then fills the 8-entry FIFO; the rest
+ * waits host-side until reads make room. rxwm: entries > rxcnt. */
+static void test_sifive_uart_rx(void)
+{
+    g_autoptr(MsrvSifiveUart) u = msrv_sifive_uart_new();
+    msrv_sifive_uart_push_input(u, (const guint8 *)"abcdefghij", 10);
+    g_assert_cmphex(srd(u, S_RXDATA), ==, S_FLAG);
+    swr(u, S_IE, 0x2);
+    swr(u, S_RXCTRL, 0x1 | (7u << 16)); /* rxen, rxcnt 7 */
+    g_assert_cmphex(srd(u, S_IP), ==, 0x2); /* 8 > 7 */
+    g_assert_true(msrv_sifive_uart_irq(u));
+    for (const char *p = "abcdefghij"; *p; p++)
+        g_assert_cmphex(srd(u, S_RXDATA), ==, (guint64)*p);
+    g_assert_cmphex(srd(u, S_RXDATA), ==, S_FLAG);
+    g_assert_false(msrv_sifive_uart_irq(u));
+    swr(u, S_RXCTRL, 0x1); /* rxcnt 0: one byte is enough */
+    msrv_sifive_uart_push_input(u, (const guint8 *)"k", 1);
+    g_assert_true(msrv_sifive_uart_irq(u));
+    swr(u, S_IE, 0);
+    g_assert_false(msrv_sifive_uart_irq(u));
+    g_assert_cmphex(srd(u, S_IP), ==, 0x2); /* pending, not enabled */
+}
+
+/* What each register keeps, and what faults: only aligned 32-bit accesses
+ * inside the window; reserved words read 0, ip and rxdata ignore writes. */
+static void test_sifive_uart_regs(void)
+{
+    g_autoptr(MsrvSifiveUart) u = msrv_sifive_uart_new();
+    swr(u, S_TXCTRL, 0xffffffff);
+    g_assert_cmphex(srd(u, S_TXCTRL), ==, 0x70003);
+    swr(u, S_RXCTRL, 0xffffffff);
+    g_assert_cmphex(srd(u, S_RXCTRL), ==, 0x70001);
+    swr(u, S_IE, 0xff);
+    g_assert_cmphex(srd(u, S_IE), ==, 0x3);
+    g_assert_cmphex(srd(u, S_DIV), ==, 0);
+    swr(u, S_DIV, 0x1234567);
+    g_assert_cmphex(srd(u, S_DIV), ==, 0x4567);
+    swr(u, S_IP, 0x3);
+    swr(u, S_RXDATA, 'z');
+    g_assert_cmphex(srd(u, 0x1c), ==, 0);
+    g_assert_cmphex(srd(u, 0xffc), ==, 0);
+    guint64 v;
+    g_assert_false(msrv_sifive_uart_read(u, S_TXDATA, 1, &v));
+    g_assert_false(msrv_sifive_uart_read(u, S_DIV, 8, &v));
+    g_assert_false(msrv_sifive_uart_read(u, 0x2, 4, &v));
+    g_assert_false(msrv_sifive_uart_read(u, 0x1000, 4, &v));
+    g_assert_false(msrv_sifive_uart_write(u, S_TXDATA, 1, 'a'));
+    g_assert_false(msrv_sifive_uart_write(u, 0x1000, 4, 0));
+    assert_output(u, "");
+}
+
 static void test_sifive_test(void)
 {
     static const struct {
@@ -335,6 +458,10 @@ int main(int argc, char **argv)
     g_test_add_func("/msrv/uart/overrun", test_uart_overrun);
     g_test_add_func("/msrv/uart/snapshot", test_uart_snapshot);
     g_test_add_func("/msrv/uart/snapshot-bad", test_uart_snapshot_bad);
+    g_test_add_func("/msrv/sifive-uart/tx", test_sifive_uart_tx);
+    g_test_add_func("/msrv/sifive-uart/tx-full", test_sifive_uart_tx_full);
+    g_test_add_func("/msrv/sifive-uart/rx", test_sifive_uart_rx);
+    g_test_add_func("/msrv/sifive-uart/registers", test_sifive_uart_regs);
     g_test_add_func("/msrv/sifive-test/codes", test_sifive_test);
     return g_test_run();
 }

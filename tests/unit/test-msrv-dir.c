@@ -296,6 +296,39 @@ static void test_bounds(void)
     g_string_free(rec.log, TRUE);
 }
 
+/* More regions: their pages are the directory's, numbered after RAM's, with
+ * their bytes where each region's are; a read-only one is granted Shared
+ * and never prefetched. */
+static void test_regions(void)
+{
+    g_autofree guint8 *ram = g_malloc0(0x2000);
+    g_autofree guint8 *rom = g_malloc0(0x3000);
+    Recorder rec = { g_string_new(NULL) };
+    g_autoptr(MsrvDir) dir = msrv_dir_new(ram, RAM_BASE, 0x2000, &rec_ops, &rec);
+    msrv_dir_add_region(dir, rom, 0x1000, 0x3000, TRUE);
+    g_assert_cmpuint(msrv_dir_n_pages(dir), ==, 5);
+    g_assert_true(msrv_dir_has_page(dir, 0x3000));
+    g_assert_false(msrv_dir_has_page(dir, 0x4000));
+    g_assert_false(msrv_dir_has_page(dir, 0));
+    g_assert_true(msrv_dir_read_only(dir, 0x2000));
+    g_assert_false(msrv_dir_read_only(dir, PAGE_B));
+    g_assert_cmpuint(msrv_dir_page_index(dir, PAGE_B), ==, 1);
+    g_assert_cmpuint(msrv_dir_page_index(dir, 0x3000), ==, 4);
+    g_assert_true(msrv_dir_page(dir, 0x2000) == rom + 0x1000);
+    g_assert_false(msrv_dir_prefetch(dir, 0, 0x2000));
+    msrv_dir_request(dir, 0, MSRV_REQ_GET_S, 1000, 0x2000, NULL);
+    msrv_dir_request(dir, 1, MSRV_REQ_GET_S, 1001, 0x2000, NULL);
+    g_assert_cmpstr(rec.log->str, ==, "grant:0:S grant:1:S");
+    MsrvPageState state;
+    guint owner;
+    guint64 sharers;
+    gboolean busy;
+    msrv_dir_peek(dir, 0x2000, &state, &owner, &sharers, &busy);
+    g_assert_cmpint(state, ==, MSRV_PAGE_SHARED);
+    g_assert_cmphex(sharers, ==, 0x3);
+    g_string_free(rec.log, TRUE);
+}
+
 /* Prefetch takes only pages nobody holds, and makes the node their owner. */
 static void test_prefetch(void)
 {
@@ -390,6 +423,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/msrv/dir/bounds", test_bounds);
     g_test_add_func("/msrv/dir/prefetch", test_prefetch);
+    g_test_add_func("/msrv/dir/regions", test_regions);
     g_test_add_func("/msrv/dir/migratory", test_migratory);
     g_test_add_func("/msrv/dir/forwarding-to", test_forwarding_to);
     g_test_add_func("/msrv/dir/doc-table", test_doc_table);

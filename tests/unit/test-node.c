@@ -105,7 +105,19 @@ static gpointer racer(gpointer data)
 
 static void test_page_cache(void)
 {
-    g_autoptr(NodePageCache) c = node_page_cache_new(0x80000000, 1 << 20);
+    /* RAM, and a rom far below it: one span, one constant from guest to host */
+    const CfgMemory regions[] = { { .base = 0x80000000, .size = 1 << 20 },
+                                  { .kind = CFG_MEMORY_ROM, .base = 0x1000, .size = 0x2000 } };
+    g_autoptr(NodePageCache) c = node_page_cache_new(regions, G_N_ELEMENTS(regions));
+    g_assert_true(node_page_cache_has(c, 0x80000000));
+    g_assert_true(node_page_cache_has(c, 0x800ff000));
+    g_assert_false(node_page_cache_has(c, 0x80100000));
+    g_assert_true(node_page_cache_has(c, 0x2000));
+    g_assert_false(node_page_cache_has(c, 0x3000));
+    g_assert_false(node_page_cache_has(c, 0x2800)); /* not a page */
+    NodeFrame *rom = node_page_cache_frame(c, 0x2000);
+    g_assert_cmpint(rom->host - node_page_cache_host(c, 0x80000000), ==, 0x2000 - 0x80000000LL);
+    g_assert_cmphex(node_page_cache_addr(c, rom->host + 5), ==, 0x2005);
     g_assert_null(node_page_cache_lookup(c, 0x80000000));
     NodeFrame *a = node_page_cache_frame(c, 0x80000000);
     NodeFrame *b = node_page_cache_frame(c, 0x80001000);

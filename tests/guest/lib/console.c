@@ -1,9 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /* Polling ns16550 console and the sifive_test exit: the only two devices
  * every guest test needs. Polling keeps it usable inside trap handlers and
- * with interrupts off. */
+ * with interrupts off. Built with GUEST_SIFIVE_UART, the console is SiFive's
+ * UART at GUEST_SIFIVE_UART_BASE instead (sifive-uart.c). */
 #include "guest.h"
 
+#ifdef GUEST_SIFIVE_UART
+#define S_TXDATA 0
+#define S_RXDATA 1
+#define S_TXCTRL 2
+#define S_RXCTRL 3
+#define S_FLAG 0x80000000u /* txdata: full; rxdata: empty */
+
+static volatile uint32_t *const suart = (volatile uint32_t *)GUEST_SIFIVE_UART_BASE;
+
+void guest_putc(char c)
+{
+    suart[S_TXCTRL] |= 1; /* txen: clear out of reset */
+    while (suart[S_TXDATA] & S_FLAG)
+        ;
+    suart[S_TXDATA] = (uint8_t)c;
+}
+#else
 #define UART_LSR 5
 #define LSR_DR 0x01   /* receive data ready */
 #define LSR_THRE 0x20 /* transmit holding register empty */
@@ -16,6 +34,7 @@ void guest_putc(char c)
         ;
     uart[0] = (uint8_t)c;
 }
+#endif
 
 void guest_puts(const char *s)
 {
@@ -56,9 +75,18 @@ void guest_put_dec(int64_t v)
 
 int guest_getc(void)
 {
+#ifdef GUEST_SIFIVE_UART
+    suart[S_RXCTRL] |= 1; /* rxen */
+    for (;;) {
+        uint32_t v = suart[S_RXDATA];
+        if (!(v & S_FLAG))
+            return (int)(v & 0xff);
+    }
+#else
     while (!(uart[UART_LSR] & LSR_DR))
         ;
     return uart[0];
+#endif
 }
 
 void guest_exit(uint32_t code)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #define GUEST_UART_BASE 0x10000000ul  /* ns16550: THR/RBR at +0, LSR at +5 */
+#define GUEST_SIFIVE_UART_BASE 0x10010000ul /* sifive,uart0 (QEMU sifive_u's UART0) */
 #define GUEST_TEST_BASE 0x100000ul    /* sifive_test */
 #define GUEST_CLINT_MTIMECMP 0x2004000ul
 #define GUEST_CLINT_MTIME 0x200bff8ul
