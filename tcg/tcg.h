@@ -132,9 +132,10 @@ typedef struct {
     guint hart_id;          /* mhartid */
     TcgAccel accel;         /* back end */
     gsize code_buffer_size; /* bytes of this hart's translation buffer (JIT) */
-    /* Optional promise: page_map maps every RAM page it maps at
-     * ram_host + (paddr - ram_base), always. The JIT's fast path then adds
-     * one constant instead of looking up each entry's. NULL: no promise. */
+    /* Optional promise: page_map maps every page of memory it maps (RAM
+     * and the other memory regions, ROM and SRAM, alike) at ram_host +
+     * (paddr - ram_base), always. The JIT's fast path then adds one
+     * constant instead of looking up each entry's. NULL: no promise. */
     guint8 *ram_host;
     guint64 ram_base;
     guint64 ram_size; /* bytes of RAM from ram_base (with ram_host) */
