@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "tcg/tcg.h" /* TcgIsa: a node's ISA is checked by the translator's own table */
+
 G_BEGIN_DECLS
 
 #define CFG_ERROR (cfg_error_quark())
@@ -117,6 +119,7 @@ typedef struct {
     guint index;      /* N of [node.N] */
     guint first_hart; /* mhartid of its first hart */
     guint n_harts;    /* harts in this node (>= 1) */
+    TcgIsa isa;       /* keys isa, priv, mmu: what its harts implement */
 } CfgNode;
 
 typedef struct {

@@ -6,7 +6,7 @@ libshoal_cfg_a_SOURCES = \
 	config/keys.c config/machine.c config/cmdline.c config/elf.c config/fdt.c config/boot.c
 libshoal_cfg_a_CPPFLAGS = $(AM_CPPFLAGS) $(FDT_CFLAGS) -DG_LOG_DOMAIN='"shoal-cfg"'
 # What a program linking config/ needs.
-CFG_LIBS = libshoal-cfg.a $(FDT_LIBS)
+CFG_LIBS = libshoal-cfg.a libshoal-tcg.a $(FDT_LIBS)
 
 check_PROGRAMS += tests/unit/test-cfg tests/unit/test-elf tests/unit/test-fdt \
 	tests/unit/test-boot

@@ -888,6 +888,20 @@ static gboolean extract_nodes(Loader *l, CfgMachine *m, GError **error)
             return fail(l, error, CFG_ERROR_VALUE, by_index[i], "harts",
                         "expected 1..%d harts, got %" G_GUINT64_FORMAT, MAX_HARTS_PER_NODE, harts);
         }
+        g_autofree char *isa = get(l, by_index[i], CFG_KEY_NODE_ISA, error);
+        g_autofree char *priv = isa ? get(l, by_index[i], CFG_KEY_NODE_PRIV, error) : NULL;
+        g_autofree char *mmu = priv ? get(l, by_index[i], CFG_KEY_NODE_MMU, error) : NULL;
+        g_autoptr(GError) bad = NULL;
+        if (mmu == NULL) {
+            return FALSE;
+        }
+        if (!tcg_isa_parse(isa, priv, mmu, &m->nodes[i].isa, &bad)) {
+            /* the message starts with the key it is about */
+            const char *key = g_str_has_prefix(bad->message, "priv=") ? "priv"
+                            : g_str_has_prefix(bad->message, "mmu=")  ? "mmu"
+                                                                       : "isa";
+            return fail(l, error, CFG_ERROR_VALUE, by_index[i], key, "%s", bad->message);
+        }
         m->nodes[i].index = i;
         m->nodes[i].first_hart = m->n_harts;
         m->nodes[i].n_harts = (guint)harts;

@@ -30,7 +30,7 @@ FUZZERS = fuzz/fuzz-envelope fuzz/fuzz-config fuzz/fuzz-elf fuzz/fuzz-json fuzz/
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	$(DEFS) $(AM_CPPFLAGS) -std=gnu11 $(GLIB_CFLAGS) $(PROTOBUF_C_CFLAGS) $(ZMQ_CFLAGS) $(FDT_CFLAGS)
 FUZZ_CFG_FILES = $(srcdir)/config/keys.c $(srcdir)/config/machine.c $(srcdir)/config/cmdline.c \
-	$(srcdir)/config/elf.c $(srcdir)/config/fdt.c $(srcdir)/config/boot.c
+	$(srcdir)/config/elf.c $(srcdir)/config/fdt.c $(srcdir)/config/boot.c $(srcdir)/tcg/riscv/isa.c
 
 fuzz/fuzz-envelope: $(srcdir)/fuzz/envelope.c $(srcdir)/interconnect/envelope.c \
 		$(srcdir)/interconnect/unknown-fields.c proto/shoal.pb-c.c

@@ -17,7 +17,7 @@ $(interconnect_libshoal_ic_a_OBJECTS) $(tests_unit_test_ic_OBJECTS) \
 	$(tests_unit_test_snapshot_file_OBJECTS): proto/shoal.pb-c.h
 # Link line for anything using the interconnect.
 # interconnect/ reads the machine (address map, device types): config/ comes after it.
-IC_LIBS = interconnect/libshoal-ic.a libshoal-cfg.a $(FDT_LIBS) proto/libshoal-proto.a $(ZMQ_LIBS) $(PROTOBUF_C_LIBS) $(GLIB_LIBS)
+IC_LIBS = interconnect/libshoal-ic.a libshoal-cfg.a libshoal-tcg.a $(FDT_LIBS) proto/libshoal-proto.a $(ZMQ_LIBS) $(PROTOBUF_C_LIBS) $(GLIB_LIBS)
 
 check_PROGRAMS += tests/unit/test-ic
 TESTS += tests/unit/test-ic

@@ -11,7 +11,8 @@ sysc_bridge_libshoal_sysc_a_CPPFLAGS = $(SYSC_CPPFLAGS)
 sysc_bridge_libshoal_sysc_a_SOURCES = \
 	sysc-bridge/shoal-sysc.h sysc-bridge/bridge-impl.h \
 	sysc-bridge/bridge.cc sysc-bridge/main.cc \
-	$(libshoal_cfg_a_SOURCES) $(interconnect_libshoal_ic_a_SOURCES)
+	$(libshoal_cfg_a_SOURCES) tcg/riscv/isa.def tcg/riscv/isa.c \
+	$(interconnect_libshoal_ic_a_SOURCES)
 nodist_sysc_bridge_libshoal_sysc_a_SOURCES = proto/shoal.pb-c.c proto/shoal.pb-c.h
 $(sysc_bridge_libshoal_sysc_a_OBJECTS) $(shoal_sysc_bridge_OBJECTS): proto/shoal.pb-c.h
 

@@ -149,7 +149,7 @@ void tcg_hart_reset(TcgHart *hart, guint64 pc, guint64 a0, guint64 a1)
     env->pc = pc;
     env->priv = RV_PRIV_M;
     /* MPP resets to M here as on QEMU; SXL/UXL read 64-bit. */
-    env->mstatus = (2ull << 34) | (2ull << 32);
+    env->mstatus = tcg_mstatus_reset_value(&hart->config.isa);
     env->reservation = RV_NO_RESERVATION;
     env->stimecmp = G_MAXUINT64; /* the node's comparator starts disarmed too */
 }

@@ -496,6 +496,10 @@ guint64 tcg_mip(const TcgHart *hart);
 /* riscv/csr.c */
 guint64 tcg_csr_access(TcgHart *hart, guint csr, guint op, guint64 src, gboolean do_write,
                        guint32 insn);
+/* mstatus at reset on a hart of @isa (SXL/UXL where S/U exist, MPP = M
+ * where M is the only mode), and the mode an xRET leaves in MPP. */
+guint64 tcg_mstatus_reset_value(const TcgIsa *isa);
+guint tcg_lowest_priv(const TcgIsa *isa);
 
 G_END_DECLS
 

@@ -11,6 +11,6 @@ libshoal_tcg_a_SOURCES = \
 	tcg/riscv/cpu.h tcg/riscv/insn.def tcg/riscv/decode.h tcg/riscv/decode.c \
 	tcg/riscv/translate.c tcg/riscv/trans-rvi.c.inc tcg/riscv/trans-rvm.c.inc \
 	tcg/riscv/trans-rva.c.inc tcg/riscv/trans-zicsr.c.inc tcg/riscv/trans-zicbo.c.inc tcg/riscv/trans-priv.c.inc \
-	tcg/riscv/trap.c tcg/riscv/csr.c tcg/riscv/helpers.c tcg/riscv/cmo.c tcg/riscv/mmu.c tcg/riscv/pmp.c tcg/riscv/debug.c tcg/riscv/state.c \
+	tcg/riscv/isa.def tcg/riscv/isa.c tcg/riscv/trap.c tcg/riscv/csr.c tcg/riscv/helpers.c tcg/riscv/cmo.c tcg/riscv/mmu.c tcg/riscv/pmp.c tcg/riscv/debug.c tcg/riscv/state.c \
 	tcg/riscv/fpu.h tcg/riscv/fpu.c tcg/riscv/fpu-host.c tcg/riscv/trans-rvf.c.inc tcg/riscv/trans-rvd.c.inc \
 	tcg/riscv/trans-zb.c.inc tcg/riscv/trans-zicond.c.inc

@@ -128,8 +128,50 @@ typedef struct {
     void (*debug_stopped)(gpointer opaque, guint hart_id, gint why /* TcgDebugStop */);
 } TcgNodeOps;
 
+/* What a hart implements (tcg/riscv/isa.def has the extensions). A zeroed
+ * TcgIsa is everything shoal implements: rv64imafdc with every extension
+ * of isa.def, M, S and U modes, Sv39 and Sv48. */
+typedef enum {
+#define ISA_EXT(id, name, letter) TCG_EXT_##id,
+#include "tcg/riscv/isa.def"
+#undef ISA_EXT
+    TCG_EXT_COUNT
+} TcgExt;
+
+typedef enum {
+    TCG_MMU_SV48, /* satp takes Bare, Sv39 and Sv48 */
+    TCG_MMU_SV39, /* Bare and Sv39 */
+    TCG_MMU_NONE, /* Bare only: satp reads zero, writes are ignored */
+} TcgMmuModes;
+
+typedef struct {
+    guint32 absent;     /* bit TcgExt: the hart lacks it (its instructions are illegal) */
+    gboolean no_s_mode; /* M and U (or M) only: no S CSRs, sret, delegation or paging */
+    gboolean no_u_mode; /* M only (then no S either) */
+    TcgMmuModes mmu;    /* TCG_MMU_NONE whenever no_s_mode */
+} TcgIsa;
+
+static inline gboolean tcg_isa_has(const TcgIsa *isa, TcgExt ext)
+{
+    return !((isa->absent >> ext) & 1);
+}
+
+/* Parses an ISA string as the device tree and compilers write it
+ * ("rv64imac_zicsr_zifencei", "rv64gc_zba_zbb"; g is imafd, I, Zicsr and
+ * Zifencei are always there), @priv ("msu", "mu" or "m") and @mmu ("sv48",
+ * "sv39", "none", or NULL / "" for the default: sv48 with S-mode, none
+ * without). FALSE with @error naming what shoal cannot run or what is
+ * inconsistent (D without F, S without U, an MMU without S). */
+gboolean tcg_isa_parse(const char *isa, const char *priv, const char *mmu, TcgIsa *out,
+                       GError **error);
+/* The canonical ISA string of @isa, as riscv,isa in a device tree. */
+char *tcg_isa_string(const TcgIsa *isa);
+/* misa's value for @isa (RV64, read-only). */
+guint64 tcg_isa_misa(const TcgIsa *isa);
+
 typedef struct {
     guint hart_id;          /* mhartid */
+    TcgIsa isa;             /* zeroed: everything shoal implements */
     TcgAccel accel;         /* back end */
     gsize code_buffer_size; /* bytes of this hart's translation buffer (JIT) */
     /* Optional promise: page_map maps every page of memory it maps (RAM

@@ -142,12 +142,6 @@ typedef enum {
 
 #define RV_NO_RESERVATION (~0ull)
 
-/* misa for RV64IMAFDC + S + U (WARL, read-only here). */
-#define RV_MISA_VALUE \
-    ((2ull << 62) | (1u << ('I' - 'A')) | (1u << ('M' - 'A')) | (1u << ('A' - 'A')) | \
-     (1u << ('F' - 'A')) | (1u << ('D' - 'A')) | (1u << ('C' - 'A')) | (1u << ('S' - 'A')) | \
-     (1u << ('U' - 'A')))
-
 G_END_DECLS
 
 #endif /* SHOAL_TCG_RISCV_CPU_H */

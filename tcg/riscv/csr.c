@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The CSR file of an RV64 hart with M, S and U modes, Sv39/Sv48 and 16
- * PMP entries. Privilege and read-only checks follow the number
- * encoding (bits 9:8 lowest privilege, 11:10 == 3 read-only); an access
- * that fails them, or to a CSR that does not exist, is illegal. */
+ * PMP entries, less what its TcgIsa takes away (no S: no S CSRs, no
+ * delegation, the S fields of mstatus/mie/mip read-only zero; no U: no
+ * mcounteren or menvcfg, MPP always M; no F: no FP CSRs). Privilege and
+ * read-only checks follow the number encoding (bits 9:8 lowest privilege,
+ * 11:10 == 3 read-only); an access that fails them, or to a CSR that does
+ * not exist, is illegal. */
 #include "tcg/internal.h"
 
 /* mstatus bits software may write; SD is derived, SXL/UXL are fixed. */
@@ -18,6 +21,11 @@
 /* Interrupt bits that exist: SSI, MSI, STI, MTI, SEI, MEI. */
 #define IRQ_ALL 0xaaaull
 #define IRQ_S 0x222ull
+/* The mstatus fields of S-mode, of U-mode (MPRV, TW: a mode below M). */
+#define MSTATUS_S_FIELDS                                                          \
+    (RV_MSTATUS_SIE | RV_MSTATUS_SPIE | RV_MSTATUS_SPP | RV_MSTATUS_SUM | RV_MSTATUS_MXR | \
+     RV_MSTATUS_TVM | RV_MSTATUS_TSR | RV_MSTATUS_SXL)
+#define MSTATUS_U_FIELDS (RV_MSTATUS_MPRV | RV_MSTATUS_TW | RV_MSTATUS_UXL)
 /* mip bits software writes (the rest are driven by devices). */
 #define MIP_SW_WRITABLE 0x222ull
 /* Exceptions that can be delegated: not ecall from M. */
@@ -103,17 +111,41 @@ static gboolean counter_allowed(const TcgHart *hart, guint csr)
 static gboolean stimecmp_allowed(const TcgHart *hart)
 {
     const TcgCpuState *env = &hart->env;
-    if (hart->ops->set_stimecmp == NULL) {
+    if (hart->ops->set_stimecmp == NULL || !tcg_isa_has(&hart->config.isa, TCG_EXT_SSTC)) {
         return FALSE;
     }
     return env->priv == RV_PRIV_M ||
            ((env->menvcfg & RV_ENVCFG_STCE) && (env->mcounteren & (1u << (CSR_TIME & 31))));
 }
 
+/* Whether @csr exists on a hart of this TcgIsa. */
+static gboolean csr_exists(const TcgIsa *isa, guint csr)
+{
+    if (((csr >> 8) & 3) == 1 || csr == CSR_MEDELEG || csr == CSR_MIDELEG) {
+        return !isa->no_s_mode; /* S-level CSRs, and delegation to S */
+    }
+    if (csr == CSR_MCOUNTEREN || csr == CSR_MENVCFG) {
+        return !isa->no_u_mode;
+    }
+    if (csr >= CSR_FFLAGS && csr <= CSR_FCSR) {
+        return tcg_isa_has(isa, TCG_EXT_F);
+    }
+    return TRUE;
+}
+
+/* The interrupt bits of mie/mip that exist. */
+static guint64 irq_bits(const TcgIsa *isa)
+{
+    return isa->no_s_mode ? IRQ_ALL & ~IRQ_S : IRQ_ALL;
+}
+
 /* Reads @csr into *@value; FALSE if it does not exist or is not allowed. */
 static gboolean csr_read(TcgHart *hart, guint csr, guint64 *value)
 {
     TcgCpuState *env = &hart->env;
+    if (!csr_exists(&hart->config.isa, csr)) {
+        return FALSE;
+    }
     if (csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31) {
         if (!counter_allowed(hart, csr)) {
             return FALSE;
@@ -188,7 +220,7 @@ static gboolean csr_read(TcgHart *hart, guint csr, guint64 *value)
     case CSR_MSTATUS:
         *value = env->mstatus | (sstatus_value(env->mstatus) & (1ull << 63));
         return TRUE;
-    case CSR_MISA: *value = RV_MISA_VALUE; return TRUE;
+    case CSR_MISA: *value = tcg_isa_misa(&hart->config.isa); return TRUE;
     case CSR_MEDELEG: *value = env->medeleg; return TRUE;
     case CSR_MIDELEG: *value = env->mideleg; return TRUE;
     case CSR_MIE: *value = env->mie; return TRUE;
@@ -221,14 +253,50 @@ static guint64 legal_tvec(guint64 v)
     return (v & 3) >= 2 ? v & ~3ull : v;
 }
 
-static guint64 legal_mstatus(guint64 old, guint64 v)
+/* Whether privilege mode @priv exists on a hart of this TcgIsa. */
+static gboolean has_priv(const TcgIsa *isa, guint priv)
 {
-    guint64 st = (old & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE);
-    /* MPP is WARL over the modes that exist: 2 is reserved, keep old. */
-    if (((st & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT) == 2) {
+    return priv == RV_PRIV_M || (priv == RV_PRIV_S && !isa->no_s_mode) ||
+           (priv == RV_PRIV_U && !isa->no_u_mode);
+}
+
+static guint64 legal_mstatus(const TcgIsa *isa, guint64 old, guint64 v)
+{
+    guint64 writable = MSTATUS_WRITABLE;
+    if (isa->no_s_mode) {
+        writable &= ~MSTATUS_S_FIELDS;
+    }
+    if (isa->no_u_mode) {
+        writable &= ~MSTATUS_U_FIELDS;
+    }
+    if (isa->no_s_mode && !tcg_isa_has(isa, TCG_EXT_F)) {
+        writable &= ~RV_MSTATUS_FS; /* neither F nor S: read-only zero */
+    }
+    guint64 st = (old & ~writable) | (v & writable);
+    /* MPP is WARL over the modes that exist (2 never does): keep old. */
+    if (!has_priv(isa, (guint)((st & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT))) {
         st = (st & ~RV_MSTATUS_MPP) | (old & RV_MSTATUS_MPP);
     }
     return st;
+}
+
+guint64 tcg_mstatus_reset_value(const TcgIsa *isa)
+{
+    guint64 st = 0;
+    if (!isa->no_s_mode) {
+        st |= 2ull << 34; /* SXL: 64 */
+    }
+    if (!isa->no_u_mode) {
+        st |= 2ull << 32; /* UXL: 64 */
+    } else {
+        st |= (guint64)RV_PRIV_M << RV_MSTATUS_MPP_SHIFT; /* the only mode */
+    }
+    return st;
+}
+
+guint tcg_lowest_priv(const TcgIsa *isa)
+{
+    return !isa->no_u_mode ? RV_PRIV_U : RV_PRIV_M;
 }
 
 /* CBIE is WARL: 2 is reserved, so a write of it keeps the old value. */
@@ -238,6 +306,25 @@ static guint64 legal_envcfg(guint64 old, guint64 v)
         v = (v & ~RV_ENVCFG_CBIE) | (old & RV_ENVCFG_CBIE);
     }
     return v;
+}
+
+/* The envcfg fields of the extensions the hart has (menvcfg's: @machine). */
+static guint64 envcfg_writable(const TcgIsa *isa, gboolean machine)
+{
+    guint64 w = machine ? MENVCFG_WRITABLE : SENVCFG_WRITABLE;
+    if (!tcg_isa_has(isa, TCG_EXT_ZICBOM)) {
+        w &= ~(RV_ENVCFG_CBIE | RV_ENVCFG_CBCFE);
+    }
+    if (!tcg_isa_has(isa, TCG_EXT_ZICBOZ)) {
+        w &= ~RV_ENVCFG_CBZE;
+    }
+    if (!tcg_isa_has(isa, TCG_EXT_SVPBMT)) {
+        w &= ~RV_ENVCFG_PBMTE;
+    }
+    if (!tcg_isa_has(isa, TCG_EXT_SSTC)) {
+        w &= ~RV_ENVCFG_STCE;
+    }
+    return w;
 }
 
 static void csr_write_one(TcgHart *hart, guint csr, guint64 v);
@@ -283,15 +370,17 @@ static void csr_write_one(TcgHart *hart, guint csr, guint64 v)
         env->mstatus |= RV_MSTATUS_FS_DIRTY;
         return;
     case CSR_SSTATUS:
-        env->mstatus = legal_mstatus(env->mstatus, (env->mstatus & ~SSTATUS_WRITABLE) |
-                                                       (v & SSTATUS_WRITABLE));
+        env->mstatus = legal_mstatus(&hart->config.isa, env->mstatus,
+                                     (env->mstatus & ~SSTATUS_WRITABLE) | (v & SSTATUS_WRITABLE));
         return;
     case CSR_SIE:
         env->mie = (env->mie & ~(env->mideleg & IRQ_S)) | (v & env->mideleg & IRQ_S);
         return;
     case CSR_STVEC: env->stvec = legal_tvec(v); return;
     case CSR_SCOUNTEREN: env->scounteren = v & 0xffffffffull; return;
-    case CSR_SENVCFG: env->senvcfg = legal_envcfg(env->senvcfg, v & SENVCFG_WRITABLE); return;
+    case CSR_SENVCFG:
+        env->senvcfg = legal_envcfg(env->senvcfg, v & envcfg_writable(&hart->config.isa, FALSE));
+        return;
     case CSR_SSCRATCH: env->sscratch = v; return;
     case CSR_SEPC: env->sepc = v & ~1ull; return;
     case CSR_SCAUSE: env->scause = v; return;
@@ -307,31 +396,42 @@ static void csr_write_one(TcgHart *hart, guint csr, guint64 v)
         return;
     case CSR_TCONTROL: env->tcontrol = v & TCONTROL_WRITABLE; return;
     case CSR_SATP: {
-        /* Bare, Sv39, Sv48; a write of another mode has no effect. */
+        /* The modes the hart's MMU has (Bare always); a write of another
+         * mode has no effect. With Bare alone satp reads zero. */
         guint mode = (guint)(v >> RV_SATP_MODE_SHIFT);
-        if (mode != RV_SATP_MODE_BARE && mode != RV_SATP_MODE_SV39 &&
-            mode != RV_SATP_MODE_SV48) {
+        TcgMmuModes mmu = hart->config.isa.mmu;
+        if (mode != RV_SATP_MODE_BARE && (mmu == TCG_MMU_NONE || mode != RV_SATP_MODE_SV39) &&
+            (mmu != TCG_MMU_SV48 || mode != RV_SATP_MODE_SV48)) {
             return;
+        }
+        if (mmu == TCG_MMU_NONE) {
+            v = 0;
         }
         env->satp = v & (0xfull << RV_SATP_MODE_SHIFT | RV_SATP_ASID_MASK | RV_SATP_PPN_MASK);
         tcg_tlb_flush_all(hart);
         tcg_tb_jmp_cache_flush(hart);
         return;
     }
-    case CSR_MSTATUS: env->mstatus = legal_mstatus(env->mstatus, v); return;
+    case CSR_MSTATUS: env->mstatus = legal_mstatus(&hart->config.isa, env->mstatus, v); return;
     case CSR_MISA: return; /* WARL: the extensions are fixed */
     case CSR_MEDELEG: env->medeleg = v & MEDELEG_WRITABLE; return;
     case CSR_MIDELEG: env->mideleg = v & IRQ_S; return;
-    case CSR_MIE: env->mie = v & IRQ_ALL; return;
+    case CSR_MIE: env->mie = v & irq_bits(&hart->config.isa); return;
     case CSR_MTVEC: env->mtvec = legal_tvec(v); return;
     case CSR_MCOUNTEREN: env->mcounteren = v & 0xffffffffull; return;
-    case CSR_MENVCFG: env->menvcfg = legal_envcfg(env->menvcfg, v & MENVCFG_WRITABLE); return;
+    case CSR_MENVCFG:
+        env->menvcfg = legal_envcfg(env->menvcfg, v & envcfg_writable(&hart->config.isa, TRUE));
+        return;
     case CSR_MCOUNTINHIBIT: env->mcountinhibit = v & ~2ull; return;
     case CSR_MSCRATCH: env->mscratch = v; return;
     case CSR_MEPC: env->mepc = v & ~1ull; return;
     case CSR_MCAUSE: env->mcause = v; return;
     case CSR_MTVAL: env->mtval = v; return;
-    case CSR_MIP: env->mip_sw = (env->mip_sw & ~MIP_SW_WRITABLE) | (v & MIP_SW_WRITABLE); return;
+    case CSR_MIP: {
+        guint64 mask = MIP_SW_WRITABLE & irq_bits(&hart->config.isa);
+        env->mip_sw = (env->mip_sw & ~mask) | (v & mask);
+        return;
+    }
     /* The instruction writing the counter does not count itself. */
     case CSR_MCYCLE: env->mcycle_base = v - env->retired; return;
     case CSR_MINSTRET: env->minstret_base = v - env->retired; return;

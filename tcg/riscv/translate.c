@@ -110,6 +110,39 @@ static const TransFn trans_table[RV_OP_COUNT] = {
 #undef CINSN
 };
 
+/* The extension each instruction needs (insn.def's last column; a 16-bit
+ * encoding needs C as well as what its expansion needs). Base, privileged,
+ * Zicsr and Zifencei instructions are always there: TCG_EXT_COUNT. */
+enum {
+#define ISA_EXT(id, name, letter) RV_EXT_##id = TCG_EXT_##id,
+#include "tcg/riscv/isa.def"
+#undef ISA_EXT
+    RV_EXT_I = TCG_EXT_COUNT,
+    RV_EXT_PRIV = TCG_EXT_COUNT,
+    RV_EXT_ZICSR = TCG_EXT_COUNT,
+    RV_EXT_ZIFENCEI = TCG_EXT_COUNT,
+};
+static const guint8 insn_ext[RV_OP_COUNT] = {
+#define INSN(name, fmt, mask, match, ext) [RV_OP_##name] = RV_EXT_##ext,
+#define CINSN(name, fmt, mask, match, expands) [RV_OP_##name] = RV_EXT_C,
+#include "tcg/riscv/insn.def"
+#undef INSN
+#undef CINSN
+};
+
+/* Whether the hart has what @insn needs. */
+static gboolean insn_present(const TcgIsa *isa, const RvInsn *insn)
+{
+    if (isa->absent == 0) {
+        return TRUE;
+    }
+    guint need = insn_ext[insn->op];
+    if (need < TCG_EXT_COUNT && !tcg_isa_has(isa, need)) {
+        return FALSE;
+    }
+    return insn->len == 4 || tcg_isa_has(isa, TCG_EXT_C);
+}
+
 /* A fetch that failed: the cause and the address that faulted. */
 typedef struct {
     RvException cause;
@@ -199,7 +232,8 @@ TcgBlock *tcg_translate(TcgHart *hart, guint64 pc, guint32 flags)
         tcg_ir_set_insn(ir, (guint)(s.pc - pc));
         s.n_insns++;
         s.set_known = FALSE;
-        if (insn.op == RV_OP_ILLEGAL || !trans_table[insn.op](&s, &insn)) {
+        if (insn.op == RV_OP_ILLEGAL || !insn_present(&hart->config.isa, &insn) ||
+            !trans_table[insn.op](&s, &insn)) {
             gen_illegal(&s);
         }
         if (!s.set_known) {

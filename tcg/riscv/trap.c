@@ -122,7 +122,8 @@ guint64 tcg_helper_mret(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 i
     guint prev = (st & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT;
     st = (st & ~RV_MSTATUS_MIE) | ((st & RV_MSTATUS_MPIE) ? RV_MSTATUS_MIE : 0);
     st |= RV_MSTATUS_MPIE;
-    st &= ~RV_MSTATUS_MPP; /* least privileged mode: U */
+    st &= ~RV_MSTATUS_MPP; /* the least privileged mode there is */
+    st |= (guint64)tcg_lowest_priv(&hart->config.isa) << RV_MSTATUS_MPP_SHIFT;
     if (prev != RV_PRIV_M) {
         st &= ~RV_MSTATUS_MPRV;
     }
@@ -137,7 +138,8 @@ guint64 tcg_helper_mret(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 i
 guint64 tcg_helper_sret(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
 {
     TcgCpuState *env = &hart->env;
-    if (env->priv < RV_PRIV_S || (env->priv == RV_PRIV_S && (env->mstatus & RV_MSTATUS_TSR))) {
+    if (hart->config.isa.no_s_mode || env->priv < RV_PRIV_S ||
+        (env->priv == RV_PRIV_S && (env->mstatus & RV_MSTATUS_TSR))) {
         illegal(hart, (guint32)imm);
     }
     guint64 st = env->mstatus;
