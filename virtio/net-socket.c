@@ -136,8 +136,8 @@ static void linked(NetSocket *ns, int fd)
     /* frames go out as the guest sends them: no Nagle delay (TCP only) */
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ns->nb.link_up = TRUE;
-    g_message("[device.%s]: linked to its peer (%s=%s)", ns->nb.cfg->name, ns->addr_key,
-              ns->addr);
+    /* g_debug: a message would cut into the guest's console lines */
+    g_debug("[device.%s]: linked to its peer (%s=%s)", ns->nb.cfg->name, ns->addr_key, ns->addr);
 }
 
 /* The peer is gone (or must go): the link is down until the next one. */
@@ -152,8 +152,8 @@ static void unlink_peer(NetSocket *ns, const char *why)
     g_byte_array_set_size(ns->out, 0);
     ns->retry_us = now_us() + RETRY_MS * 1000;
     if (ns->nb.link_up && why)
-        g_message("[device.%s]: link to its peer down (%s=%s): %s", ns->nb.cfg->name,
-                  ns->addr_key, ns->addr, why);
+        g_debug("[device.%s]: link to its peer down (%s=%s): %s", ns->nb.cfg->name,
+                ns->addr_key, ns->addr, why);
     ns->nb.link_up = FALSE;
 }
 

@@ -99,7 +99,7 @@ NetBackend *net_tap_new(const CfgDevice *cfg, NetFrameFn to_guest, gpointer opaq
         close(fd);
         return NULL;
     }
-    g_message("[device.%s]: on tap %s", cfg->name, ifr.ifr_name);
+    g_debug("[device.%s]: on tap %s", cfg->name, ifr.ifr_name);
     NetTap *nt = g_new0(NetTap, 1);
     nt->nb = (NetBackend){ .ops = &tap_ops, .cfg = cfg, .to_guest = to_guest,
                            .to_guest_opaque = opaque, .link_up = TRUE };
