@@ -32,7 +32,7 @@
 typedef struct {
     VirtioDev *dev;      /* the card this is the state of */
     NetBackend *backend; /* what carries its frames */
-    GQueue *backlog; /* GBytes*: frames for the guest, oldest first */
+    GQueue *backlog;     /* GBytes*: frames for the guest, oldest first */
     guint8 config[CONFIG_SIZE];
     guint8 frame[NET_HDR + FRAME_MAX];
 } Net;
