@@ -58,6 +58,14 @@ CfgDeviceHost cfg_device_host(CfgDeviceType type);
 /* The `type` a config gives it ("ns16550", "virtio-blk", ...). */
 const char *cfg_device_type_name(CfgDeviceType type);
 
+/* What carries a virtio-net card's frames (key `netdev`). */
+typedef enum {
+    CFG_NETDEV_USER,   /* user-mode networking through libslirp */
+    CFG_NETDEV_STREAM, /* a TCP or unix stream to one peer, QEMU's -netdev stream */
+    CFG_NETDEV_DGRAM,  /* UDP or unix datagrams to one peer, QEMU's -netdev dgram */
+    CFG_NETDEV_TAP,    /* a tap interface of the host */
+} CfgNetdev;
+
 /* Pins of a gpio device: 0..CFG_GPIO_PINS-1. */
 #define CFG_GPIO_PINS 32
 
@@ -83,6 +91,14 @@ typedef struct {
     char *socket;       /* virtio-console: the unix socket it listens on (key `socket`) */
     char **hostfwd;     /* virtio-net: host ports forwarded to the guest (key `hostfwd`),
                          * "tcp:HOSTADDR:PORT-GUESTADDR:PORT" each, NULL-terminated */
+    CfgNetdev netdev;   /* virtio-net: what carries its frames (key `netdev`) */
+    /* Link addresses, checked: "unix:ABSOLUTE-PATH", or "tcp:HOST:PORT"
+     * (stream) / "udp:HOST:PORT" (dgram), HOST maybe [IPv6]; NULL if unset. */
+    char *net_listen;   /* stream: where it waits for its peer (key `listen`) */
+    char *net_connect;  /* stream: where it finds its peer (key `connect`); one of the two */
+    char *net_local;    /* dgram: its own address (key `local`) */
+    char *net_remote;   /* dgram: the peer's (key `remote`) */
+    char *tap_ifname;   /* tap: the interface (key `ifname`), NULL: a new one the kernel names */
 } CfgDevice;
 
 /* What a memory region is to the guest ([memory.NAME] kind). */

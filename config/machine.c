@@ -503,14 +503,26 @@ static gboolean get_us(Loader *l, const char *group, CfgKeyId id, guint64 *out, 
     return TRUE;
 }
 
+/* @path of key @id in @group, made relative to the directory of the file
+ * that set it if it is relative and came from a file (a new string). */
+static char *from_origin(Loader *l, const char *group, CfgKeyId id, const char *path)
+{
+    g_autofree char *k = slot(group, cfg_keys[id].key);
+    const Origin *o = g_hash_table_lookup(l->origins, k);
+
+    if (o && o->file && !g_path_is_absolute(path)) {
+        g_autofree char *dir = g_path_get_dirname(o->file);
+        return g_build_filename(dir, path, NULL);
+    }
+    return g_strdup(path);
+}
+
 /* A path: relative ones are taken from the directory of the file that set
  * them (command-line ones stay relative to the working directory); "none"
  * and "" mean none (NULL). */
 static gboolean get_path(Loader *l, const char *group, CfgKeyId id, char **out, GError **error)
 {
     g_autofree char *v = get(l, group, id, error);
-    g_autofree char *k = slot(group, cfg_keys[id].key);
-    const Origin *o = g_hash_table_lookup(l->origins, k);
 
     *out = NULL;
     if (v == NULL) {
@@ -519,12 +531,7 @@ static gboolean get_path(Loader *l, const char *group, CfgKeyId id, char **out, 
     if (v[0] == '\0' || strcmp(v, "none") == 0) {
         return TRUE;
     }
-    if (o && o->file && !g_path_is_absolute(v)) {
-        g_autofree char *dir = g_path_get_dirname(o->file);
-        *out = g_build_filename(dir, v, NULL);
-    } else {
-        *out = g_steal_pointer(&v);
-    }
+    *out = from_origin(l, group, id, v);
     return TRUE;
 }
 
@@ -989,28 +996,12 @@ static gboolean hostfwd_ok(const char *rule)
     return TRUE;
 }
 
-/* A virtio-net's address and forwarded ports. */
-static gboolean extract_nic(Loader *l, const char *group, CfgDevice *d, GError **error)
+/* User networking's forwarded ports. */
+static gboolean extract_nic_user(Loader *l, const char *group, CfgDevice *d, GError **error)
 {
-    g_autofree char *mac = get(l, group, CFG_KEY_DEVICE_MAC, error);
-    g_autofree char *fwd = NULL;
-    if (mac == NULL || (fwd = get(l, group, CFG_KEY_DEVICE_HOSTFWD, error)) == NULL) {
+    g_autofree char *fwd = get(l, group, CFG_KEY_DEVICE_HOSTFWD, error);
+    if (fwd == NULL) {
         return FALSE;
-    }
-    static const guint8 qemu_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-    memcpy(d->mac, qemu_mac, sizeof d->mac);
-    d->mac[5] = (guint8)(d->mac[5] + l->n_nics++);
-    if (mac[0]) {
-        unsigned b[6];
-        char end;
-        if (sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-                   &end) != 6 || (b[0] & 1)) {
-            return fail(l, error, CFG_ERROR_VALUE, group, "mac",
-                        "expected a unicast MAC address like 52:54:00:12:34:56, got \"%s\"", mac);
-        }
-        for (guint i = 0; i < 6; i++) {
-            d->mac[i] = (guint8)b[i];
-        }
     }
     d->hostfwd = g_strsplit_set(fwd, ",;", -1);
     guint kept = 0;
@@ -1029,6 +1020,145 @@ static gboolean extract_nic(Loader *l, const char *group, CfgDevice *d, GError *
     }
     d->hostfwd[kept] = NULL;
     return TRUE;
+}
+
+/* A link's address (key @id): *@out NULL if unset, else "unix:PATH" with
+ * PATH taken from the file's directory as a path key's, or
+ * "@inet:HOST:PORT" (HOST a name, an IPv4 address or an [IPv6] one). */
+static gboolean get_link_address(Loader *l, const char *group, CfgKeyId id, const char *inet,
+                                 char **out, GError **error)
+{
+    g_autofree char *v = get(l, group, id, error);
+    const char *key = cfg_keys[id].key;
+    guint64 port;
+
+    *out = NULL;
+    if (v == NULL) {
+        return FALSE;
+    }
+    if (v[0] == '\0') {
+        return TRUE;
+    }
+    if (g_str_has_prefix(v, "unix:") && v[5] != '\0') {
+        g_autofree char *path = from_origin(l, group, id, v + 5);
+        /* struct sockaddr_un's sun_path holds 108 bytes with the NUL */
+        if (strlen(path) >= 108) {
+            return fail(l, error, CFG_ERROR_VALUE, group, key,
+                        "unix socket path %s: longer than a unix socket's path may be (107 "
+                        "bytes)", path);
+        }
+        *out = g_strconcat("unix:", path, NULL);
+        return TRUE;
+    }
+    const char *colon = strrchr(v, ':');
+    if (g_str_has_prefix(v, inet) && v[strlen(inet)] == ':' && colon > v + strlen(inet) + 1 &&
+        cfg_parse_u64(colon + 1, FALSE, &port) && port > 0 && port <= 65535) {
+        *out = g_steal_pointer(&v);
+        return TRUE;
+    }
+    return fail(l, error, CFG_ERROR_VALUE, group, key,
+                "expected unix:PATH or %s:HOST:PORT (PORT 1..65535), got \"%s\"", inet, v);
+}
+
+/* What carries a virtio-net's frames and the keys of that backend; the
+ * keys of the others stay unread, so the unused-key warning names them. */
+static gboolean extract_netdev(Loader *l, const char *group, CfgDevice *d, GError **error)
+{
+    static const char *const names[] = {
+        [CFG_NETDEV_USER] = "user",
+        [CFG_NETDEV_STREAM] = "stream",
+        [CFG_NETDEV_DGRAM] = "dgram",
+        [CFG_NETDEV_TAP] = "tap",
+    };
+    g_autofree char *v = get(l, group, CFG_KEY_DEVICE_NETDEV, error);
+    if (v == NULL) {
+        return FALSE;
+    }
+    guint n = 0; /* absent: user */
+    while (v[0] && n < G_N_ELEMENTS(names) && strcmp(v, names[n]) != 0) {
+        n++;
+    }
+    if (n == G_N_ELEMENTS(names)) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "netdev",
+                    "expected user, stream, dgram or tap, got \"%s\"", v);
+    }
+    d->netdev = (CfgNetdev)n;
+    switch (d->netdev) {
+    case CFG_NETDEV_USER:
+        return extract_nic_user(l, group, d, error);
+    case CFG_NETDEV_STREAM:
+        if (!get_link_address(l, group, CFG_KEY_DEVICE_LISTEN, "tcp", &d->net_listen, error) ||
+            !get_link_address(l, group, CFG_KEY_DEVICE_CONNECT, "tcp", &d->net_connect, error)) {
+            return FALSE;
+        }
+        if (d->net_listen && d->net_connect) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "connect",
+                        "a stream either listens or connects, not both (listen=%s)",
+                        d->net_listen);
+        }
+        if (!d->net_listen && !d->net_connect) {
+            return fail(l, error, CFG_ERROR_MISSING, group, "listen",
+                        "netdev=stream needs listen=ADDRESS or connect=ADDRESS (unix:PATH or "
+                        "tcp:HOST:PORT)");
+        }
+        return TRUE;
+    case CFG_NETDEV_DGRAM:
+        if (!get_link_address(l, group, CFG_KEY_DEVICE_LOCAL, "udp", &d->net_local, error) ||
+            !get_link_address(l, group, CFG_KEY_DEVICE_REMOTE, "udp", &d->net_remote, error)) {
+            return FALSE;
+        }
+        if (!d->net_local || !d->net_remote) {
+            return fail(l, error, CFG_ERROR_MISSING, group, d->net_local ? "remote" : "local",
+                        "netdev=dgram needs local=ADDRESS and remote=ADDRESS (unix:PATH or "
+                        "udp:HOST:PORT)");
+        }
+        if (g_str_has_prefix(d->net_local, "unix:") != g_str_has_prefix(d->net_remote, "unix:")) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "remote",
+                        "local=%s and remote=%s: both unix: or both udp:", d->net_local,
+                        d->net_remote);
+        }
+        return TRUE;
+    case CFG_NETDEV_TAP: {
+        g_autofree char *ifname = get(l, group, CFG_KEY_DEVICE_IFNAME, error);
+        if (ifname == NULL) {
+            return FALSE;
+        }
+        /* IFNAMSIZ is 16 with the NUL */
+        if (strlen(ifname) > 15 || strchr(ifname, '/') || strchr(ifname, ' ')) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "ifname",
+                        "expected an interface name of at most 15 bytes without / or space, "
+                        "got \"%s\"", ifname);
+        }
+        d->tap_ifname = ifname[0] ? g_steal_pointer(&ifname) : NULL;
+        return TRUE;
+    }
+    }
+    g_assert_not_reached();
+}
+
+/* A virtio-net's address and its backend. */
+static gboolean extract_nic(Loader *l, const char *group, CfgDevice *d, GError **error)
+{
+    g_autofree char *mac = get(l, group, CFG_KEY_DEVICE_MAC, error);
+    if (mac == NULL) {
+        return FALSE;
+    }
+    static const guint8 qemu_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+    memcpy(d->mac, qemu_mac, sizeof d->mac);
+    d->mac[5] = (guint8)(d->mac[5] + l->n_nics++);
+    if (mac[0]) {
+        unsigned b[6];
+        char end;
+        if (sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+                   &end) != 6 || (b[0] & 1)) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "mac",
+                        "expected a unicast MAC address like 52:54:00:12:34:56, got \"%s\"", mac);
+        }
+        for (guint i = 0; i < 6; i++) {
+            d->mac[i] = (guint8)b[i];
+        }
+    }
+    return extract_netdev(l, group, d, error);
 }
 
 static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GError **error)
@@ -1408,6 +1538,11 @@ void cfg_machine_free(CfgMachine *machine)
         g_free(machine->devices[i].serial);
         g_free(machine->devices[i].socket);
         g_strfreev(machine->devices[i].hostfwd);
+        g_free(machine->devices[i].net_listen);
+        g_free(machine->devices[i].net_connect);
+        g_free(machine->devices[i].net_local);
+        g_free(machine->devices[i].net_remote);
+        g_free(machine->devices[i].tap_ifname);
     }
     g_free(machine->devices);
     g_free(machine->kernel);

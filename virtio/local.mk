@@ -5,7 +5,7 @@ noinst_LIBRARIES += virtio/libshoal-virtio.a
 virtio_libshoal_virtio_a_CPPFLAGS = $(AM_CPPFLAGS) $(SLIRP_CFLAGS) -DG_LOG_DOMAIN=\"shoal-virtio\"
 virtio_libshoal_virtio_a_SOURCES = \
 	virtio/virtio.h virtio/mmio.c virtio/queue.c virtio/blk.c virtio/rng.c \
-	virtio/net.h virtio/net.c virtio/slirp.c virtio/console.c
+	virtio/net.h virtio/net.c virtio/slirp.c virtio/net-socket.c virtio/tap.c virtio/console.c
 
 bin_PROGRAMS += shoal-virtio
 shoal_virtio_CPPFLAGS = $(AM_CPPFLAGS) $(PROTOBUF_C_CFLAGS) -DG_LOG_DOMAIN=\"shoal-virtio\"

@@ -93,6 +93,15 @@ void virtio_dev_break(VirtioDev *dev, const char *fmt, ...)
     }
 }
 
+void virtio_dev_config_changed(VirtioDev *dev)
+{
+    dev->config_generation++;
+    if ((dev->status & VIRTIO_STATUS_DRIVER_OK) && !virtio_dev_broken(dev)) {
+        dev->interrupt_status |= VIRTIO_INT_CONFIG;
+        drive_line(dev);
+    }
+}
+
 static VirtQueue *selected(VirtioDev *dev)
 {
     return dev->queue_sel < dev->ops->n_queues ? &dev->queues[dev->queue_sel] : NULL;
@@ -126,7 +135,7 @@ static guint32 read_register(VirtioDev *dev, guint64 off)
     case VIRTIO_MMIO_SHM_LEN_HIGH:
     case VIRTIO_MMIO_SHM_BASE_LOW:
     case VIRTIO_MMIO_SHM_BASE_HIGH: return 0xffffffffu;
-    case VIRTIO_MMIO_CONFIG_GENERATION: return 0; /* config space never changes under a driver */
+    case VIRTIO_MMIO_CONFIG_GENERATION: return dev->config_generation;
     default: return 0; /* write-only and reserved registers read 0 */
     }
 }

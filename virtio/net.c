@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio-net (virtio 1.2, 5.1): one receive and one transmit queue, the MAC
  * and link status in config space, no offloads (every frame whole, with a
- * header of zeros), frames carried by user-mode networking (slirp.c). */
+ * header of zeros), frames carried by the backend `netdev=` names (net.h):
+ * user-mode networking, a stream or datagram link to a peer, or a tap. */
 #include <string.h>
 
 #include "virtio/net.h"
@@ -29,8 +30,9 @@
 #define CONFIG_SIZE 8u
 
 typedef struct {
-    NetSlirp *slirp;
-    GQueue *backlog; /* GBytes*: frames for the guest, oldest first */
+    VirtioDev *dev;      /* the card this is the state of */
+    NetBackend *backend; /* what carries its frames */
+    GQueue *backlog;     /* GBytes*: frames for the guest, oldest first */
     guint8 config[CONFIG_SIZE];
     guint8 frame[NET_HDR + FRAME_MAX];
 } Net;
@@ -63,7 +65,7 @@ static guint32 transmit(VirtioDev *dev, guint q, const VirtioChain *chain)
     }
     if (virtio_chain_read(dev, chain, 0, net->frame, len) != (gssize)len)
         return 0; /* outside RAM: nothing sent */
-    net_slirp_input(net->slirp, net->frame + NET_HDR, len - NET_HDR);
+    net->backend->ops->input(net->backend, net->frame + NET_HDR, len - NET_HDR);
     return 0;
 }
 
@@ -97,12 +99,27 @@ static void deliver(VirtioDev *dev)
         virtq_serve_while(dev, RX_QUEUE, receive, has_backlog);
 }
 
+/* The backend's link as the driver sees it: a change is a config change
+ * (5.1.4.2), which Linux answers by reading the status and setting the
+ * carrier. */
+static void follow_link(VirtioDev *dev)
+{
+    Net *net = dev->backend;
+    guint8 status = net->backend->link_up ? VIRTIO_NET_S_LINK_UP : 0;
+    if (net->config[CONFIG_STATUS] == status)
+        return;
+    net->config[CONFIG_STATUS] = status;
+    g_debug("[device.%s]: link %s", dev->cfg->name, status ? "up" : "down");
+    virtio_dev_config_changed(dev);
+}
+
 static void net_notified(VirtioDev *dev, guint q)
 {
     /* Frames the guest sends may be answered at once (ARP, DHCP): they wait
      * in the backlog until the transmit queue is served, then go. */
     if (q == TX_QUEUE)
         virtq_serve(dev, TX_QUEUE, transmit);
+    follow_link(dev); /* a send may have found the peer gone */
     deliver(dev);
 }
 
@@ -117,20 +134,21 @@ static void to_guest(gpointer opaque, const guint8 *frame, gsize len)
 static void net_poll_prepare(VirtioDev *dev, GArray *fds, int *timeout_ms)
 {
     Net *net = dev->backend;
-    net_slirp_poll_prepare(net->slirp, fds, timeout_ms);
+    net->backend->ops->poll_prepare(net->backend, fds, timeout_ms);
 }
 
 static void net_poll_done(VirtioDev *dev, GArray *fds, gboolean failed)
 {
     Net *net = dev->backend;
-    net_slirp_poll_done(net->slirp, fds, failed);
+    net->backend->ops->poll_done(net->backend, fds, failed);
+    follow_link(dev);
     deliver(dev);
 }
 
 static void net_free(VirtioDev *dev)
 {
     Net *net = dev->backend;
-    net_slirp_free(net->slirp);
+    net_backend_free(net->backend);
     g_queue_free_full(net->backlog, (GDestroyNotify)g_bytes_unref);
     g_free(net);
 }
@@ -146,18 +164,39 @@ static const VirtioDevOps net_ops = {
     .free = net_free,
 };
 
+NetBackend *net_backend_new(const CfgDevice *cfg, NetFrameFn to_guest, gpointer opaque,
+                            GError **error)
+{
+    switch (cfg->netdev) {
+    case CFG_NETDEV_USER: return net_slirp_new(cfg, to_guest, opaque, error);
+    case CFG_NETDEV_STREAM:
+    case CFG_NETDEV_DGRAM: return net_socket_new(cfg, to_guest, opaque, error);
+    case CFG_NETDEV_TAP: return net_tap_new(cfg, to_guest, opaque, error);
+    }
+    g_assert_not_reached();
+}
+
+void net_backend_free(NetBackend *nb)
+{
+    if (nb)
+        nb->ops->free(nb);
+}
+
 VirtioDev *virtio_net_new(const CfgDevice *cfg, const VirtioHost *host, gpointer host_opaque,
                           GError **error)
 {
     Net *net = g_new0(Net, 1);
     net->backlog = g_queue_new();
     memcpy(net->config + CONFIG_MAC, cfg->mac, 6);
-    net->config[CONFIG_STATUS] = VIRTIO_NET_S_LINK_UP;
-    net->slirp = net_slirp_new(cfg, to_guest, net, error);
-    if (!net->slirp) {
+    net->backend = net_backend_new(cfg, to_guest, net, error);
+    if (!net->backend) {
         g_queue_free(net->backlog);
         g_free(net);
         return NULL;
     }
-    return virtio_dev_new(&net_ops, cfg, host, host_opaque, net);
+    /* The link as the backend has it now: up for user networking and a tap,
+     * down for a link until its peer is there. */
+    net->config[CONFIG_STATUS] = net->backend->link_up ? VIRTIO_NET_S_LINK_UP : 0;
+    net->dev = virtio_dev_new(&net_ops, cfg, host, host_opaque, net);
+    return net->dev;
 }

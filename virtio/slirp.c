@@ -18,15 +18,13 @@ typedef struct {
     gint64 expire_ms; /* -1: not armed */
 } Timer;
 
-struct NetSlirp {
-    const CfgDevice *cfg;
+typedef struct {
+    NetBackend nb; /* first: what net.c holds */
     Slirp *slirp;
-    NetFrameFn to_guest;
-    gpointer to_guest_opaque;
     GPtrArray *timers; /* Timer* */
     GArray *fds;       /* the loop's pollfds while slirp fills them (poll_prepare) */
     guint fds_base;    /* where ours start in it */
-};
+} NetSlirp;
 
 static gint64 now_ms(void)
 {
@@ -36,14 +34,14 @@ static gint64 now_ms(void)
 static ssize_t send_packet(const void *buf, size_t len, void *opaque)
 {
     NetSlirp *ns = opaque;
-    ns->to_guest(ns->to_guest_opaque, buf, len);
+    ns->nb.to_guest(ns->nb.to_guest_opaque, buf, len);
     return (ssize_t)len;
 }
 
 static void guest_error(const char *msg, void *opaque)
 {
     NetSlirp *ns = opaque;
-    g_message("[device.%s]: the guest's network: %s", ns->cfg->name, msg);
+    g_message("[device.%s]: the guest's network: %s", ns->nb.cfg->name, msg);
 }
 
 static int64_t clock_get_ns(void *opaque)
@@ -112,7 +110,7 @@ static gboolean add_hostfwd(NetSlirp *ns, const char *rule, GError **error)
         port[i] = atoi(colon + 1);
         if (sides[i][0] && inet_pton(AF_INET, sides[i], &addr[i]) != 1) {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                        "[device.%s] hostfwd %s: \"%s\" is not an IPv4 address", ns->cfg->name,
+                        "[device.%s] hostfwd %s: \"%s\" is not an IPv4 address", ns->nb.cfg->name,
                         rule, sides[i]);
             return FALSE;
         }
@@ -120,51 +118,24 @@ static gboolean add_hostfwd(NetSlirp *ns, const char *rule, GError **error)
     if (slirp_add_hostfwd(ns->slirp, udp, addr[0], port[0], addr[1], port[1]) != 0) {
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                     "[device.%s] hostfwd %s: cannot listen on host port %d (in use?)",
-                    ns->cfg->name, rule, port[0]);
+                    ns->nb.cfg->name, rule, port[0]);
         return FALSE;
     }
     return TRUE;
 }
 
-NetSlirp *net_slirp_new(const CfgDevice *cfg, NetFrameFn to_guest, gpointer opaque,
-                        GError **error)
+static void slirp_backend_free(NetBackend *nb)
 {
-    NetSlirp *ns = g_new0(NetSlirp, 1);
-    ns->cfg = cfg;
-    ns->to_guest = to_guest;
-    ns->to_guest_opaque = opaque;
-    ns->timers = g_ptr_array_new_with_free_func(g_free);
-    /* QEMU's -netdev user defaults, so a guest configured for one works. */
-    SlirpConfig sc = { .version = 4, .in_enabled = true, .vhostname = "shoal" };
-    inet_pton(AF_INET, "10.0.2.0", &sc.vnetwork);
-    inet_pton(AF_INET, "255.255.255.0", &sc.vnetmask);
-    inet_pton(AF_INET, "10.0.2.2", &sc.vhost);
-    inet_pton(AF_INET, "10.0.2.15", &sc.vdhcp_start);
-    inet_pton(AF_INET, "10.0.2.3", &sc.vnameserver);
-    ns->slirp = slirp_new(&sc, &callbacks, ns);
-    for (guint i = 0; cfg->hostfwd && cfg->hostfwd[i]; i++) {
-        g_autofree char *rule = g_strdup(cfg->hostfwd[i]);
-        if (!add_hostfwd(ns, rule, error)) {
-            net_slirp_free(ns);
-            return NULL;
-        }
-    }
-    return ns;
-}
-
-void net_slirp_free(NetSlirp *ns)
-{
-    if (!ns)
-        return;
+    NetSlirp *ns = (NetSlirp *)nb;
     if (ns->slirp)
         slirp_cleanup(ns->slirp);
     g_ptr_array_unref(ns->timers);
     g_free(ns);
 }
 
-void net_slirp_input(NetSlirp *ns, const guint8 *frame, gsize len)
+static void input(NetBackend *nb, const guint8 *frame, gsize len)
 {
-    slirp_input(ns->slirp, frame, (int)len);
+    slirp_input(((NetSlirp *)nb)->slirp, frame, (int)len);
 }
 
 static short to_poll(int slirp_events)
@@ -195,8 +166,9 @@ static int get_revents(int idx, void *opaque)
     return from_poll(g_array_index(ns->fds, struct pollfd, ns->fds_base + (guint)idx).revents);
 }
 
-void net_slirp_poll_prepare(NetSlirp *ns, GArray *fds, int *timeout_ms)
+static void poll_prepare(NetBackend *nb, GArray *fds, int *timeout_ms)
 {
+    NetSlirp *ns = (NetSlirp *)nb;
     guint32 timeout = *timeout_ms < 0 ? G_MAXUINT32 : (guint32)*timeout_ms;
     ns->fds = fds;
     ns->fds_base = fds->len;
@@ -210,8 +182,9 @@ void net_slirp_poll_prepare(NetSlirp *ns, GArray *fds, int *timeout_ms)
     *timeout_ms = timeout == G_MAXUINT32 ? -1 : (int)MIN(timeout, (guint32)G_MAXINT);
 }
 
-void net_slirp_poll_done(NetSlirp *ns, GArray *fds, gboolean failed)
+static void poll_done(NetBackend *nb, GArray *fds, gboolean failed)
 {
+    NetSlirp *ns = (NetSlirp *)nb;
     ns->fds = fds;
     slirp_pollfds_poll(ns->slirp, failed, get_revents, ns);
     /* Timers that are due: each may re-arm (or free) timers, so look again
@@ -229,4 +202,36 @@ void net_slirp_poll_done(NetSlirp *ns, GArray *fds, gboolean failed)
             }
         }
     }
+}
+
+static const NetBackendOps slirp_ops = {
+    .input = input,
+    .poll_prepare = poll_prepare,
+    .poll_done = poll_done,
+    .free = slirp_backend_free,
+};
+
+NetBackend *net_slirp_new(const CfgDevice *cfg, NetFrameFn to_guest, gpointer opaque,
+                          GError **error)
+{
+    NetSlirp *ns = g_new0(NetSlirp, 1);
+    ns->nb = (NetBackend){ .ops = &slirp_ops, .cfg = cfg, .to_guest = to_guest,
+                           .to_guest_opaque = opaque, .link_up = TRUE };
+    ns->timers = g_ptr_array_new_with_free_func(g_free);
+    /* QEMU's -netdev user defaults, so a guest configured for one works. */
+    SlirpConfig sc = { .version = 4, .in_enabled = true, .vhostname = "shoal" };
+    inet_pton(AF_INET, "10.0.2.0", &sc.vnetwork);
+    inet_pton(AF_INET, "255.255.255.0", &sc.vnetmask);
+    inet_pton(AF_INET, "10.0.2.2", &sc.vhost);
+    inet_pton(AF_INET, "10.0.2.15", &sc.vdhcp_start);
+    inet_pton(AF_INET, "10.0.2.3", &sc.vnameserver);
+    ns->slirp = slirp_new(&sc, &callbacks, ns);
+    for (guint i = 0; cfg->hostfwd && cfg->hostfwd[i]; i++) {
+        g_autofree char *rule = g_strdup(cfg->hostfwd[i]);
+        if (!add_hostfwd(ns, rule, error)) {
+            slirp_backend_free(&ns->nb);
+            return NULL;
+        }
+    }
+    return &ns->nb;
 }

@@ -142,6 +142,7 @@ struct VirtioDev {
     guint32 device_features_sel, driver_features_sel, queue_sel;
     guint64 driver_features;
     guint32 interrupt_status;
+    guint32 config_generation;  /* ConfigGeneration: +1 at each change of config space */
     gboolean line;              /* as last driven */
     VirtQueue queues[2];
     guint64 pending;            /* queues notified and not yet served (bit q) */
@@ -176,6 +177,10 @@ gboolean virtio_has_feature(const VirtioDev *dev, guint bit);
  * asks; nothing more is served until the driver resets the device. */
 void virtio_dev_break(VirtioDev *dev, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 gboolean virtio_dev_broken(const VirtioDev *dev);
+/* The device changed its config space (a network link went up or down):
+ * a new ConfigGeneration, and the config-change interrupt once the driver
+ * is running (4.2.2, 2.5.1). */
+void virtio_dev_config_changed(VirtioDev *dev);
 /* Raises the used-buffer interrupt (queue.c, after its checks). */
 void virtq_interrupt(VirtioDev *dev);
 
@@ -212,11 +217,11 @@ gsize virtio_chain_writable(const VirtioChain *chain);
 VirtioDev *virtio_blk_new(const CfgDevice *cfg, const VirtioHost *host, gpointer host_opaque,
                           GError **error);
 VirtioDev *virtio_rng_new(const CfgDevice *cfg, const VirtioHost *host, gpointer host_opaque);
-/* virtio-net on user-mode networking: NULL + error if a forwarded host port
- * cannot be opened. */
 /* virtio-console on [device.NAME] socket=: NULL + error if it cannot listen. */
 VirtioDev *virtio_console_new(const CfgDevice *cfg, const VirtioHost *host,
                               gpointer host_opaque, GError **error);
+/* virtio-net on the backend netdev= names (virtio/net.h): NULL + error if
+ * it cannot be opened (a forwarded port, a socket, a tap). */
 VirtioDev *virtio_net_new(const CfgDevice *cfg, const VirtioHost *host, gpointer host_opaque,
                           GError **error);
 

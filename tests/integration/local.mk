@@ -19,6 +19,7 @@ INTEGRATION_TESTS = \
 	tests/integration/sysc-example.sh \
 	tests/integration/virtio-guest.sh \
 	tests/integration/virtio-linux.sh \
+	tests/integration/virtio-link.sh \
 	tests/integration/gdb.sh \
 	tests/integration/monitor.sh \
 	tests/integration/snapshot.sh \

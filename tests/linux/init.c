@@ -6,7 +6,8 @@
 // output is the same on QEMU -smp N and on every shoal layout. With
 // shoal.disk=1 it then reads and writes the ext4 file system on the virtio
 // disk /dev/vda, and with a hardware RNG it reads that. Then it powers off
-// (or reboots with shoal_after=reboot on the kernel command line).
+// (or reboots with shoal_after=reboot on the kernel command line). The
+// network options (shoal.http=, shoal.serve=, shoal.httpd=) are below.
 #define _GNU_SOURCE // memmem
 #include <errno.h>
 #include <fcntl.h>
@@ -387,11 +388,19 @@ static void net(const char *where)
         return;
     }
     to.sin_port = htons((uint16_t)port);
-    int c = socket(AF_INET, SOCK_STREAM, 0);
-    if (c < 0 || connect(c, (struct sockaddr *)&to, sizeof to) != 0) {
+    // Another guest's server (virtio-link.sh) may not listen yet: tried
+    // again for up to a minute.
+    int c = -1;
+    for (int tries = 0; tries < 600; tries++) {
+        c = socket(AF_INET, SOCK_STREAM, 0);
+        if (c < 0 || connect(c, (struct sockaddr *)&to, sizeof to) == 0)
+            break;
+        close(c);
+        c = -1;
+        usleep(100 * 1000);
+    }
+    if (c < 0) {
         fail("net connect");
-        if (c >= 0)
-            close(c);
         return;
     }
     static const char get[] = "GET /data.bin HTTP/1.0\r\n\r\n";
@@ -456,6 +465,76 @@ static void serve(int port)
     }
     close(c);
     printf("init: served a client on port %d\n", port);
+    fflush(stdout);
+}
+
+// shoal.httpd=PORT: an HTTP/1.0 server on PORT for one client, which
+// another guest on a link between two machines fetches /data.bin from
+// (virtio-link.sh): the answer is always data.bin of virtio-linux.sh, 200
+// KiB from the same LCG, made here. Prints its size and checksum once
+// sent. Waits up to a minute.
+static void httpd(int port)
+{
+    enum { SIZE = 200 * 1024 };
+    static unsigned char data[SIZE];
+    uint64_t x = 0x5EED;
+    for (size_t i = 0; i < SIZE; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        data[i] = (unsigned char)(x >> 56);
+    }
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    struct sockaddr_in at = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                              .sin_addr.s_addr = htonl(INADDR_ANY) };
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct timeval wait = { .tv_sec = 60 };
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    if (s < 0 || bind(s, (struct sockaddr *)&at, sizeof at) != 0 || listen(s, 1) != 0) {
+        fail("httpd listen");
+        if (s >= 0)
+            close(s);
+        return;
+    }
+    int c = accept(s, NULL, NULL);
+    close(s);
+    if (c < 0) {
+        fail("httpd accept");
+        return;
+    }
+    // The request, up to its blank line; which file it names does not matter.
+    char req[1024];
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof req - 1 && (n = read(c, req + got, sizeof req - 1 - got)) > 0) {
+        got += (size_t)n;
+        req[got] = 0;
+        if (strstr(req, "\r\n\r\n"))
+            break;
+    }
+    char head[128];
+    int hl = snprintf(head, sizeof head, "HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n", SIZE);
+    size_t sent = 0;
+    if (write(c, head, (size_t)hl) != hl) {
+        fail("httpd send");
+        close(c);
+        return;
+    }
+    while (sent < SIZE && (n = write(c, data + sent, SIZE - sent)) > 0)
+        sent += (size_t)n;
+    // Written is not delivered: the end of it may still be in our socket
+    // when /init powers off, and the client would wait for it for ever.
+    // The client closes once it has read everything; wait for that.
+    shutdown(c, SHUT_WR);
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    while (read(c, req, sizeof req) > 0)
+        ;
+    close(c);
+    if (sent != SIZE) {
+        fail("httpd send");
+        return;
+    }
+    printf("init: httpd sent data.bin %d %016llx\n", SIZE,
+           (unsigned long long)fnv1a(FNV_START, data, SIZE));
     fflush(stdout);
 }
 
@@ -663,6 +742,10 @@ int main(int argc, char **argv)
     char *port = cmdline_value("shoal.serve");
     if (port)
         serve(atoi(port));
+    free(port);
+    port = cmdline_value("shoal.httpd");
+    if (port)
+        httpd(atoi(port));
     free(port);
     char *bench = cmdline_value("shoal.blkbench");
     if (bench)

@@ -154,6 +154,40 @@ static const BadCase bad_cases[] = {
     { "value/virtio-hostfwd", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\n"
                               "irq=1\nhostfwd=tcp::2222-:99999\n",
       NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] hostfwd: expected tcp:[HOSTADDR]:HOSTPORT" },
+    /* virtio-net backends: one known netdev, its addresses well formed */
+    { "value/virtio-netdev", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=bridge\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] netdev: expected user, stream, dgram or tap, got \"bridge\"" },
+    { "missing/virtio-stream", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=stream\n",
+      NULL, { NULL }, CFG_ERROR_MISSING, "[device.n] listen: netdev=stream needs listen=ADDRESS or connect=ADDRESS" },
+    { "value/virtio-stream-both", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=stream\nlisten=unix:a.sock\nconnect=tcp:127.0.0.1:5555\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "t.conf:19: [device.n] connect: a stream either listens or connects, not both" },
+    { "value/virtio-listen-port", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=stream\nlisten=tcp:127.0.0.1:65536\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] listen: expected unix:PATH or tcp:HOST:PORT (PORT 1..65535), got \"tcp:127.0.0.1:65536\"" },
+    { "value/virtio-listen-nohost", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=stream\nlisten=tcp::5555\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] listen: expected unix:PATH or tcp:HOST:PORT" },
+    { "value/virtio-connect-udp", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=stream\nconnect=udp:127.0.0.1:5555\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] connect: expected unix:PATH or tcp:HOST:PORT" },
+    { "value/virtio-unix-long", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=stream\nlisten=unix:/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] listen: unix socket path /xxx" },
+    { "missing/virtio-dgram-remote", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=dgram\nlocal=udp:127.0.0.1:5555\n",
+      NULL, { NULL }, CFG_ERROR_MISSING, "[device.n] remote: netdev=dgram needs local=ADDRESS and remote=ADDRESS" },
+    { "value/virtio-dgram-mixed", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=dgram\nlocal=udp:127.0.0.1:5555\nremote=unix:/tmp/p.sock\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] remote: local=udp:127.0.0.1:5555 and remote=unix:/tmp/p.sock: both unix: or both udp:" },
+    { "value/virtio-dgram-tcp", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=dgram\nlocal=tcp:127.0.0.1:5555\nremote=udp:127.0.0.1:5556\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] local: expected unix:PATH or udp:HOST:PORT" },
+    { "value/virtio-ifname", GOOD "[device.n]\ntype=virtio-net\nbase=0x10001000\nsize=0x1000\nirq=1\n"
+          "netdev=tap\nifname=a-very-long-tap-name\n",
+      NULL, { NULL }, CFG_ERROR_VALUE, "[device.n] ifname: expected an interface name of at most 15 bytes" },
     /* virtio devices: an image that is there and usable, an interrupt, room
      * for the config space */
     { "missing/virtio-file", GOOD "[device.d]\ntype=virtio-blk\nbase=0x10001000\nsize=0x1000\nirq=1\n",
