@@ -16,10 +16,7 @@
  * cpu_relax, Sstc's stimecmp instead of an SBI call per timer, Svpbmt for
  * ioremap, the Zbb string routines. Zicbop's prefetches are hints (ori to
  * x0) every RV64I hart runs. */
-#define FDT_ISA \
-    "rv64imafdc_zicbom_zicbop_zicboz_zicond_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svpbmt"
 #define FDT_CACHE_BLOCK 64 /* RV_CACHE_BLOCK: what cbo.* and prefetch.* name */
-#define FDT_MMU "riscv,sv48"
 #define UART_CLOCK_HZ 3686400  /* QEMU's virt UART input clock, and sifive_u's uartclk */
 #define PLIC_NDEV 96           /* sources QEMU 7.2's virt PLIC advertises */
 #define TEST_POWEROFF 0x5555   /* sifive_test FINISHER_PASS */
@@ -259,6 +256,36 @@ static void add_distance_map(Fdt *f, const CfgMachine *m)
     end(f);
 }
 
+static const CfgNode *node_of_hart(const CfgMachine *m, guint hart)
+{
+    for (guint n = 0; n < m->n_nodes; n++) {
+        if (hart - m->nodes[n].first_hart < m->nodes[n].n_harts) {
+            return &m->nodes[n];
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* What the hart implements, as the node's isa/priv/mmu keys say: a hart
+ * without an MMU has no mmu-type (Linux then leaves it alone). */
+static void add_cpu_isa(Fdt *f, const TcgIsa *isa)
+{
+    g_autofree char *s = tcg_isa_string(isa);
+    prop_str(f, "riscv,isa", s);
+    if (isa->mmu != TCG_MMU_NONE) {
+        prop_str(f, "mmu-type", isa->mmu == TCG_MMU_SV39 ? "riscv,sv39" : "riscv,sv48");
+    }
+    if (tcg_isa_has(isa, TCG_EXT_ZICBOM)) {
+        prop_u32(f, "riscv,cbom-block-size", FDT_CACHE_BLOCK);
+    }
+    if (tcg_isa_has(isa, TCG_EXT_ZICBOP)) {
+        prop_u32(f, "riscv,cbop-block-size", FDT_CACHE_BLOCK);
+    }
+    if (tcg_isa_has(isa, TCG_EXT_ZICBOZ)) {
+        prop_u32(f, "riscv,cboz-block-size", FDT_CACHE_BLOCK);
+    }
+}
+
 static void add_cpus(Fdt *f, const CfgMachine *m)
 {
     begin(f, "cpus");
@@ -272,11 +299,7 @@ static void add_cpus(Fdt *f, const CfgMachine *m)
         prop_u32(f, "reg", h);
         prop_str(f, "status", "okay");
         prop_str(f, "compatible", "riscv");
-        prop_str(f, "riscv,isa", FDT_ISA);
-        prop_str(f, "mmu-type", FDT_MMU);
-        prop_u32(f, "riscv,cbom-block-size", FDT_CACHE_BLOCK);
-        prop_u32(f, "riscv,cbop-block-size", FDT_CACHE_BLOCK);
-        prop_u32(f, "riscv,cboz-block-size", FDT_CACHE_BLOCK);
+        add_cpu_isa(f, &node_of_hart(m, h)->isa);
         if (numa_share(m)) {
             prop_u32(f, "numa-node-id", numa_node_of(m, h));
         }

@@ -483,6 +483,7 @@ int node_run(const CfgMachine *machine, const char *run_dir, guint index, gboole
     gboolean leases = machine->n_nodes > 1 && machine->lr_lease_us > 0;
     TcgHartConfig hc = {
         .accel = g_strcmp0(machine->accel, "interp") == 0 ? TCG_ACCEL_INTERP : TCG_ACCEL_JIT,
+        .isa = node.config->isa,
         .code_buffer_size = machine->code_buffer,
         .ram_host = node_page_cache_host(node.cache, machine->ram_base),
         .ram_base = machine->ram_base,

@@ -72,11 +72,12 @@ GUEST_FP_TESTS = \
 # gdb-target.elf is what gdb.sh debugs; virtio.elf needs a disk and an rng
 # on the command line, which run-guest.sh does not give (virtio-guest.sh).
 # boot-rom.bin is a ROM image, not an ELF to load: tests/integration/boot-rom.sh
-# starts boot-rom.conf's harts in it.
+# starts boot-rom.conf's harts in it. isa-probe.elf runs on configured cores
+# against QEMU's models of them (isa-config.sh).
 GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf \
 	tests/guest/flood.elf tests/guest/flood-blind.elf tests/guest/gdb-target.elf \
 	tests/guest/virtio.elf tests/guest/boot-rom.elf tests/guest/boot-rom.bin \
-	tests/guest/sifive-uart.elf $(GUEST_SYSC)
+	tests/guest/sifive-uart.elf tests/guest/isa-probe.elf $(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
@@ -88,7 +89,7 @@ EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=
 	tests/guest/boot-rom.c tests/guest/boot-rom-entry.S tests/guest/boot-rom.ld \
 	tests/guest/boot-rom.conf tests/guest/boot-rom.expected \
 	tests/guest/sifive-uart.c tests/guest/sifive-uart.conf tests/guest/sifive-uart.expected \
-	tests/guest/sifive-uart.input
+	tests/guest/sifive-uart.input tests/guest/isa-probe.c
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \

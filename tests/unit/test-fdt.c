@@ -271,6 +271,34 @@ static void test_only_present(void)
     g_assert_cmpuint(cell(fdt, "/soc/clint@2000000", "interrupts-extended", 800, 799), ==, 7);
 }
 
+/* Each cpu says what its node's isa, priv and mmu keys make it: an
+ * E51-like node (no S, no MMU) beside a U54-like one (Sv39) and a default
+ * one. */
+static void test_heterogeneous(void)
+{
+    g_autoptr(CfgMachine) m =
+        load("virt-4x1.conf", (const char *const[]){ "node.0.isa=rv64imac_zicsr_zifencei",
+                                                     "node.0.priv=mu", "node.1.isa=rv64gc",
+                                                     "node.1.mmu=sv39",
+                                                     "node.2.isa=RV64GC_Zba_Zicboz", NULL });
+    g_autoptr(GBytes) blob = cfg_machine_build_fdt(m, 0, 0, NULL);
+    const void *fdt = fdt_of(blob);
+
+    g_assert_cmpstr(str(fdt, "/cpus/cpu@0", "riscv,isa"), ==, "rv64imac_zicsr_zifencei");
+    g_assert_false(has_prop(fdt, "/cpus/cpu@0", "mmu-type"));
+    g_assert_false(has_prop(fdt, "/cpus/cpu@0", "riscv,cbom-block-size"));
+    g_assert_cmpstr(str(fdt, "/cpus/cpu@1", "riscv,isa"), ==, "rv64imafdc_zicsr_zifencei");
+    g_assert_cmpstr(str(fdt, "/cpus/cpu@1", "mmu-type"), ==, "riscv,sv39");
+    g_assert_cmpstr(str(fdt, "/cpus/cpu@2", "riscv,isa"), ==,
+                    "rv64imafdc_zicboz_zicsr_zifencei_zba");
+    g_assert_cmpuint(cell(fdt, "/cpus/cpu@2", "riscv,cboz-block-size", 1, 0), ==, 64);
+    g_assert_false(has_prop(fdt, "/cpus/cpu@2", "riscv,cbom-block-size"));
+    g_assert_cmpstr(str(fdt, "/cpus/cpu@2", "mmu-type"), ==, "riscv,sv48");
+    g_assert_cmpstr(str(fdt, "/cpus/cpu@3", "riscv,isa"), ==,
+                    "rv64imafdc_zicbom_zicbop_zicboz_zicond_zicsr_zifencei_zihintpause_"
+                    "zba_zbb_zbc_zbs_sstc_svpbmt");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -282,5 +310,6 @@ int main(int argc, char **argv)
         g_test_add_data_func(path, &topologies[i], test_topology);
     }
     g_test_add_func("/fdt/only-present", test_only_present);
+    g_test_add_func("/fdt/heterogeneous", test_heterogeneous);
     return g_test_run();
 }
