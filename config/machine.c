@@ -1448,6 +1448,25 @@ static gboolean extract_machine_choices(Loader *l, CfgMachine *m, GError **error
 }
 
 /* Fills @m from l->merged; writes resolved paths back so a dump shows them. */
+/* Firmware (a bios) runs in M-mode and hands the kernel to S-mode with
+ * paging: a machine whose harts cannot take it would only hang in the
+ * firmware. (A node of M/U harts beside such a one is a real SoC's monitor
+ * core: the firmware keeps it.) */
+static gboolean check_kernel_has_harts(Loader *l, const CfgMachine *m, GError **error)
+{
+    if (m->bios == NULL || m->kernel == NULL) {
+        return TRUE;
+    }
+    for (guint i = 0; i < m->n_nodes; i++) {
+        if (!m->nodes[i].isa.no_s_mode && m->nodes[i].isa.mmu != TCG_MMU_NONE) {
+            return TRUE;
+        }
+    }
+    return fail(l, error, CFG_ERROR_VALUE, "node.0", "priv",
+                "the firmware (bios) hands the kernel to S-mode with paging, but no node's harts "
+                "have S-mode and an MMU (priv=msu, mmu=sv39 or sv48)");
+}
+
 static gboolean extract(Loader *l, CfgMachine *m, GError **error)
 {
     m->path = g_strdup(l->path);
@@ -1460,7 +1479,7 @@ static gboolean extract(Loader *l, CfgMachine *m, GError **error)
         !get_path(l, "boot", CFG_KEY_BOOT_BIOS, &m->bios, error) ||
         !get_path(l, "boot", CFG_KEY_BOOT_INITRD, &m->initrd, error) ||
         (m->append = get(l, "boot", CFG_KEY_BOOT_APPEND, error)) == NULL ||
-        !extract_reset_vector(l, m, error)) {
+        !extract_reset_vector(l, m, error) || !check_kernel_has_harts(l, m, error)) {
         return FALSE;
     }
     if (m->kernel) {
