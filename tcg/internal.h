@@ -490,6 +490,8 @@ void tcg_hart_wait_for_interrupt(TcgHart *hart);
 
 /* riscv/trap.c */
 G_NORETURN void tcg_raise(TcgHart *hart, RvException cause, guint64 tval);
+/* What of an xEPC is a pc: without C (IALIGN = 32) bit 1 reads as zero too. */
+guint64 tcg_epc_mask(const TcgIsa *isa);
 /* Takes the highest-priority pending enabled interrupt, if any. */
 gboolean tcg_take_interrupt(TcgHart *hart);
 guint64 tcg_mip(const TcgHart *hart);

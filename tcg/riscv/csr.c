@@ -194,7 +194,7 @@ static gboolean csr_read(TcgHart *hart, guint csr, guint64 *value)
     case CSR_SCOUNTEREN: *value = env->scounteren; return TRUE;
     case CSR_SENVCFG: *value = env->senvcfg; return TRUE;
     case CSR_SSCRATCH: *value = env->sscratch; return TRUE;
-    case CSR_SEPC: *value = env->sepc; return TRUE;
+    case CSR_SEPC: *value = env->sepc & tcg_epc_mask(&hart->config.isa); return TRUE;
     case CSR_SCAUSE: *value = env->scause; return TRUE;
     case CSR_STVAL: *value = env->stval; return TRUE;
     case CSR_SIP: *value = tcg_mip(hart) & env->mideleg & IRQ_S; return TRUE;
@@ -229,7 +229,7 @@ static gboolean csr_read(TcgHart *hart, guint csr, guint64 *value)
     case CSR_MENVCFG: *value = env->menvcfg; return TRUE;
     case CSR_MCOUNTINHIBIT: *value = env->mcountinhibit; return TRUE;
     case CSR_MSCRATCH: *value = env->mscratch; return TRUE;
-    case CSR_MEPC: *value = env->mepc; return TRUE;
+    case CSR_MEPC: *value = env->mepc & tcg_epc_mask(&hart->config.isa); return TRUE;
     case CSR_MCAUSE: *value = env->mcause; return TRUE;
     case CSR_MTVAL: *value = env->mtval; return TRUE;
     case CSR_MIP: *value = tcg_mip(hart); return TRUE;

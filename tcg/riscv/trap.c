@@ -99,6 +99,16 @@ guint64 tcg_helper_illegal(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint6
     illegal(hart, (guint32)imm);
 }
 
+guint64 tcg_helper_jump_misaligned(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
+{
+    tcg_raise(hart, RV_EXC_INSN_MISALIGNED, a);
+}
+
+guint64 tcg_epc_mask(const TcgIsa *isa)
+{
+    return tcg_isa_has(isa, TCG_EXT_C) ? ~1ull : ~3ull;
+}
+
 guint64 tcg_helper_ecall(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 imm)
 {
     static const RvException by_priv[] = {
@@ -129,7 +139,7 @@ guint64 tcg_helper_mret(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 i
     }
     env->mstatus = st;
     env->priv = (guint8)prev;
-    env->pc = env->mepc & ~1ull;
+    env->pc = env->mepc & tcg_epc_mask(&hart->config.isa);
     /* Returning may unmask a pending interrupt. */
     g_atomic_int_or(&hart->event, TCG_EVENT_IRQ);
     return 0;
@@ -150,7 +160,7 @@ guint64 tcg_helper_sret(TcgHart *hart, guint64 a, guint64 b, guint64 c, gint64 i
     st &= ~RV_MSTATUS_MPRV;
     env->mstatus = st;
     env->priv = (guint8)prev;
-    env->pc = env->sepc & ~1ull;
+    env->pc = env->sepc & tcg_epc_mask(&hart->config.isa);
     g_atomic_int_or(&hart->event, TCG_EVENT_IRQ);
     return 0;
 }

@@ -113,5 +113,19 @@ int main(void)
     say_trap("xnor");
     PROBE("1: .insn r 0x33, 1, 0x24, t0, t1, t1\n", 0); /* bclr (Zbs) */
     say_trap("bclr");
+#ifndef __riscv_compressed
+    /* Built without C (isa-probe-noc.elf) for a hart without it: every
+     * instruction is 4-aligned, so a jump or a taken branch to a 2-aligned
+     * target raises instruction-address-misaligned on itself, mtval the
+     * target. */
+    PROBE("lla t0, 2f\naddi t0, t0, 2\n1: jalr zero, 0(t0)\n2: nop\nnop\n", 0);
+    say_trap("jalr to 4n+2");
+    say("its mtval is the target", probe.tval == probe.at + 6);
+    PROBE("1: beq zero, zero, 1b + 6\nnop\nnop\n", 0);
+    say_trap("taken beq to 4n+2");
+    say("its mtval is the target", probe.tval == probe.at + 6);
+    PROBE("1: bne zero, zero, 1b + 6\nnop\nnop\n", 0);
+    say_trap("untaken bne to 4n+2");
+#endif
     guest_exit(0);
 }

@@ -77,7 +77,8 @@ GUEST_FP_TESTS = \
 GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf \
 	tests/guest/flood.elf tests/guest/flood-blind.elf tests/guest/gdb-target.elf \
 	tests/guest/virtio.elf tests/guest/boot-rom.elf tests/guest/boot-rom.bin \
-	tests/guest/sifive-uart.elf tests/guest/isa-probe.elf $(GUEST_SYSC)
+	tests/guest/sifive-uart.elf tests/guest/isa-probe.elf tests/guest/isa-probe-noc.elf \
+	$(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
 GUEST_SYSC = tests/guest/sysc-dma.elf tests/guest/sysc-timer.elf tests/guest/sysc-regbank.elf \
@@ -193,6 +194,11 @@ tests/guest/fp-misc.elf: $(srcdir)/tests/guest/fp-misc.c
 # Zba/Zbb/Zbc/Zbs: the test and the runtime built for them (so gcc's own
 # code uses them too).
 GUEST_ZB_CCOPTS = -march=rv64imac_zicsr_zifencei_zba_zbb_zbc_zbs -mabi=lp64 $(GUEST_COMMON_OPTS)
+# isa-probe for a hart without C: the probe and its runtime built rv64ima.
+GUEST_NOC_CCOPTS = -march=rv64ima_zicsr_zifencei -mabi=lp64 $(GUEST_COMMON_OPTS)
+tests/guest/isa-probe-noc.elf: $(srcdir)/tests/guest/isa-probe.c
+	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_NOC_CCOPTS) $(GUEST_LDOPTS) \
+		-o $@ $(GUEST_LIB) $< -lgcc
 tests/guest/bitmanip.elf: $(srcdir)/tests/guest/bitmanip.c
 	$(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_ZB_CCOPTS) $(GUEST_LDOPTS) \
 		-o $@ $(GUEST_LIB) $< -lgcc
