@@ -909,6 +909,15 @@ static gboolean extract_nodes(Loader *l, CfgMachine *m, GError **error)
                                                                        : "isa";
             return fail(l, error, CFG_ERROR_VALUE, by_index[i], key, "%s", bad->message);
         }
+        guint64 pmp;
+        if (!get_u64(l, by_index[i], CFG_KEY_NODE_PMP, &pmp, error)) {
+            return FALSE;
+        }
+        if (pmp > TCG_PMP_ENTRIES) {
+            return fail(l, error, CFG_ERROR_VALUE, by_index[i], "pmp-entries",
+                        "expected 0..%d, got %" G_GUINT64_FORMAT, TCG_PMP_ENTRIES, pmp);
+        }
+        m->nodes[i].isa.pmp_unimplemented = (guint8)(TCG_PMP_ENTRIES - pmp);
         m->nodes[i].index = i;
         m->nodes[i].first_hart = m->n_harts;
         m->nodes[i].n_harts = (guint)harts;

@@ -149,7 +149,11 @@ typedef struct {
     gboolean no_s_mode; /* M and U (or M) only: no S CSRs, sret, delegation or paging */
     gboolean no_u_mode; /* M only (then no S either) */
     TcgMmuModes mmu;    /* TCG_MMU_NONE whenever no_s_mode */
+    guint8 pmp_unimplemented; /* the top this many of the 16 PMP entries are
+                               * hardwired off (their CSRs read zero, ignore writes) */
 } TcgIsa;
+
+#define TCG_PMP_ENTRIES 16
 
 static inline gboolean tcg_isa_has(const TcgIsa *isa, TcgExt ext)
 {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "tcg/ir.h"
+#include "tcg/tcg.h" /* TCG_PMP_ENTRIES */
 
 G_BEGIN_DECLS
 
@@ -97,7 +98,7 @@ typedef enum {
     RV_RM_DYN = 7, /* rm field only: use frm */
 } RvRound;
 
-#define RV_PMP_COUNT 16
+#define RV_PMP_COUNT TCG_PMP_ENTRIES
 
 typedef struct {
     guint64 x[TCG_NB_GLOBALS]; /* x0..x31; x[0] stays 0 */

@@ -118,14 +118,20 @@ static gboolean locked(const TcgCpuState *env, guint i)
     return (cfg_of(env, i) & CFG_L) != 0;
 }
 
+/* The entries this hart has (pmp-entries): the lowest-numbered ones. */
+static guint implemented(const TcgHart *hart)
+{
+    return RV_PMP_COUNT - hart->config.isa.pmp_unimplemented;
+}
+
 void tcg_pmp_write_cfg(TcgHart *hart, guint reg, guint64 value)
 {
     TcgCpuState *env = &hart->env;
     g_assert(reg < G_N_ELEMENTS(env->pmpcfg));
     guint64 cfg = env->pmpcfg[reg];
     for (guint b = 0; b < 8; b++) {
-        if (locked(env, reg * 8 + b)) {
-            continue; /* a locked entry ignores writes until reset */
+        if (locked(env, reg * 8 + b) || reg * 8 + b >= implemented(hart)) {
+            continue; /* locked until reset, or hardwired off */
         }
         guint64 byte = (value >> (8 * b)) & CFG_WRITABLE;
         cfg = (cfg & ~(0xffull << (8 * b))) | byte << (8 * b);
@@ -138,8 +144,8 @@ void tcg_pmp_write_addr(TcgHart *hart, guint index, guint64 value)
 {
     TcgCpuState *env = &hart->env;
     g_assert(index < RV_PMP_COUNT);
-    /* Locked, or the top of a locked TOR entry above it: unchanged. */
-    if (locked(env, index) ||
+    /* Hardwired, locked, or the top of a locked TOR entry above it. */
+    if (index >= implemented(hart) || locked(env, index) ||
         (index + 1 < RV_PMP_COUNT && locked(env, index + 1) &&
          ((cfg_of(env, index + 1) >> CFG_A_SHIFT) & 3) == PMP_TOR)) {
         return;

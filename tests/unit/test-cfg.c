@@ -149,6 +149,8 @@ static const BadCase bad_cases[] = {
       "t.conf:5: [node.0] priv: priv=s: expected msu, mu or m" },
     { "value/mmu", GOOD_MEM "[node.0]\nmmu=sv57\n", NULL, { NULL }, CFG_ERROR_VALUE,
       "t.conf:5: [node.0] mmu: mmu=sv57: expected sv48, sv39 or none" },
+    { "value/pmp-entries", GOOD_MEM "[node.0]\npmp-entries=17\n", NULL, { NULL },
+      CFG_ERROR_VALUE, "t.conf:5: [node.0] pmp-entries: expected 0..16, got 17" },
     { "value/mmu-without-s", GOOD_MEM "[node.0]\npriv=mu\nmmu=sv39\n", NULL, { NULL },
       CFG_ERROR_VALUE, "t.conf:6: [node.0] mmu: mmu=sv39 needs S-mode" },
     { "value/kernel-without-s", GOOD_MEM "[node.0]\npriv=mu\n[boot]\nkernel=k\nbios=fw\n", NULL,

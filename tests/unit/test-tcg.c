@@ -785,6 +785,29 @@ static void test_mmu_pte_pmp(void)
     machine_free(m);
 }
 
+/* pmp-entries: the entries above the configured count are hardwired off
+ * (their pmpaddr and pmpcfg bytes read zero whatever is written), the
+ * ones below it work as ever. */
+static void test_pmp_entries(void)
+{
+    TcgHartConfig cfg = { .accel = TCG_ACCEL_INTERP, .isa = { .pmp_unimplemented = 8 } };
+    Machine *m = machine_new_config(&cfg);
+    guint64 v;
+    g_assert_true(tcg_csr_debug_write(m->hart, 0x3b0 + 7, 0x1234)); /* pmpaddr7 */
+    g_assert_true(tcg_csr_debug_read(m->hart, 0x3b0 + 7, &v));
+    g_assert_cmphex(v, ==, 0x1234);
+    g_assert_true(tcg_csr_debug_write(m->hart, 0x3b0 + 8, 0x1234)); /* pmpaddr8: exists */
+    g_assert_true(tcg_csr_debug_read(m->hart, 0x3b0 + 8, &v));
+    g_assert_cmphex(v, ==, 0);
+    g_assert_true(tcg_csr_debug_write(m->hart, 0x3a0, 0x0f0f0f0f0f0f0f0full)); /* pmpcfg0 */
+    g_assert_true(tcg_csr_debug_read(m->hart, 0x3a0, &v));
+    g_assert_cmphex(v, ==, 0x0f0f0f0f0f0f0f0full);
+    g_assert_true(tcg_csr_debug_write(m->hart, 0x3a2, 0x0f0f0f0f0f0f0f0full)); /* pmpcfg2 */
+    g_assert_true(tcg_csr_debug_read(m->hart, 0x3a2, &v));
+    g_assert_cmphex(v, ==, 0);
+    machine_free(m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -814,5 +837,6 @@ int main(int argc, char **argv)
                          test_straddle_invalidated);
     g_test_add_func("/tcg/mmu/pte-not-ram", test_mmu_pte_not_ram);
     g_test_add_func("/tcg/mmu/pte-pmp", test_mmu_pte_pmp);
+    g_test_add_func("/tcg/pmp/entries", test_pmp_entries);
     return g_test_run();
 }
