@@ -130,7 +130,7 @@ typedef struct {
 
 /* What a hart implements (tcg/riscv/isa.def has the extensions). A zeroed
  * TcgIsa is everything shoal implements: rv64imafdc with every extension
- * of isa.def, M, S and U modes, Sv39 and Sv48. */
+ * of isa.def, M, S and U modes, Sv39 and Sv48, 16 PMP entries. */
 typedef enum {
 #define ISA_EXT(id, name, letter) TCG_EXT_##id,
 #include "tcg/riscv/isa.def"
