@@ -439,7 +439,9 @@ static double seconds_since(const struct timespec *t0)
 // shoal.serve=PORT: a TCP server on PORT for one client, which the host
 // reaches through a hostfwd rule of the user network (virtio-linux.sh): it
 // says hello and closes; /init prints that it did. Waits up to a minute.
-static void serve(int port)
+// One client on @port, who must come within a minute: its socket, or -1
+// after saying what failed ("@what listen" or "@what accept").
+static int accept_one(int port, const char *what)
 {
     int s = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
@@ -449,18 +451,32 @@ static void serve(int port)
     struct timeval wait = { .tv_sec = 60 };
     setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
     if (s < 0 || bind(s, (struct sockaddr *)&at, sizeof at) != 0 || listen(s, 1) != 0) {
-        fail("serve listen");
+        char msg[64];
+        snprintf(msg, sizeof msg, "%s listen", what);
+        fail(msg);
         if (s >= 0)
             close(s);
-        return;
+        return -1;
     }
     int c = accept(s, NULL, NULL);
     close(s);
+    if (c < 0) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "%s accept", what);
+        fail(msg);
+    }
+    return c;
+}
+
+static void serve(int port)
+{
+    int c = accept_one(port, "serve");
+    if (c < 0)
+        return;
     static const char hello[] = "hello from the guest\n";
-    if (c < 0 || write(c, hello, sizeof hello - 1) != (ssize_t)(sizeof hello - 1)) {
-        fail("serve accept");
-        if (c >= 0)
-            close(c);
+    if (write(c, hello, sizeof hello - 1) != (ssize_t)(sizeof hello - 1)) {
+        fail("serve write");
+        close(c);
         return;
     }
     close(c);
@@ -482,25 +498,9 @@ static void httpd(int port)
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         data[i] = (unsigned char)(x >> 56);
     }
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    struct sockaddr_in at = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                              .sin_addr.s_addr = htonl(INADDR_ANY) };
-    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct timeval wait = { .tv_sec = 60 };
-    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-    if (s < 0 || bind(s, (struct sockaddr *)&at, sizeof at) != 0 || listen(s, 1) != 0) {
-        fail("httpd listen");
-        if (s >= 0)
-            close(s);
+    int c = accept_one(port, "httpd");
+    if (c < 0)
         return;
-    }
-    int c = accept(s, NULL, NULL);
-    close(s);
-    if (c < 0) {
-        fail("httpd accept");
-        return;
-    }
     // The request, up to its blank line; which file it names does not matter.
     char req[1024];
     size_t got = 0;
