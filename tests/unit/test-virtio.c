@@ -149,6 +149,18 @@ static gboolean bring_up(Fixture *f, guint64 features, guint32 num)
     return rd(f, VIRTIO_MMIO_QUEUE_READY) == 1;
 }
 
+/* virtio-net's transmit queue (1) of QUEUE entries, 0x8000 above queue 0's
+ * rings, made live after bring_up. */
+static void net_transmit_queue_up(Fixture *f)
+{
+    wr(f, VIRTIO_MMIO_QUEUE_SEL, 1);
+    wr(f, VIRTIO_MMIO_QUEUE_NUM, QUEUE);
+    wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, (guint32)(DESC + 0x8000));
+    wr(f, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (guint32)(AVAIL + 0x8000));
+    wr(f, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (guint32)(USED + 0x8000));
+    wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
+}
+
 #define VERSION_1 (G_GUINT64_CONSTANT(1) << VIRTIO_F_VERSION_1)
 
 static void put_desc(Fixture *f, guint64 table, guint i, guint64 addr, guint32 len,
@@ -411,12 +423,7 @@ static void test_net_arp(void)
     g_assert_cmphex(v, ==, 1); /* VIRTIO_NET_S_LINK_UP */
     /* queue 0 (receive) at DESC/AVAIL/USED, queue 1 (transmit) 0x8000 above */
     g_assert_true(bring_up(f, VERSION_1, QUEUE));
-    wr(f, VIRTIO_MMIO_QUEUE_SEL, 1);
-    wr(f, VIRTIO_MMIO_QUEUE_NUM, QUEUE);
-    wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, (guint32)(DESC + 0x8000));
-    wr(f, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (guint32)(AVAIL + 0x8000));
-    wr(f, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (guint32)(USED + 0x8000));
-    wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
+    net_transmit_queue_up(f);
     /* one receive buffer of 2 KiB */
     put_desc(f, DESC, 0, BUF + 0x4000, 2048, 2, 0);
     submit(f, 0);
@@ -669,12 +676,7 @@ static void test_net_link_status(void)
     g_assert_true(virtio_mmio_read(f->dev, VIRTIO_MMIO_CONFIG + 6, 2, &v));
     g_assert_cmphex(v, ==, 0); /* no peer: link down */
     g_assert_true(bring_up(f, VERSION_1, QUEUE));
-    wr(f, VIRTIO_MMIO_QUEUE_SEL, 1);
-    wr(f, VIRTIO_MMIO_QUEUE_NUM, QUEUE);
-    wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, (guint32)(DESC + 0x8000));
-    wr(f, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (guint32)(AVAIL + 0x8000));
-    wr(f, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (guint32)(USED + 0x8000));
-    wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
+    net_transmit_queue_up(f);
     put_desc(f, DESC, 0, BUF + 0x4000, 2048, 2, 0);
     submit(f, 0);
     guint32 generation = rd(f, VIRTIO_MMIO_CONFIG_GENERATION);
