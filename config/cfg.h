@@ -209,6 +209,9 @@ const CfgDevice *cfg_machine_console_uart(const CfgMachine *machine);
 /* First device of @type, or NULL. */
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type);
 
+/* The node hart @hart (< n_harts) belongs to. */
+const CfgNode *cfg_machine_hart_node(const CfgMachine *machine, guint hart);
+
 /* ---- The command line (cmdline.c): one layer on GOptionContext ---- */
 
 /* The options that describe the machine, which `shoal run`, `shoal dumpdtb`

@@ -1607,6 +1607,16 @@ const CfgDevice *cfg_machine_console_uart(const CfgMachine *machine)
     return uart ? uart : cfg_machine_find_device(machine, CFG_DEVICE_SIFIVE_UART);
 }
 
+const CfgNode *cfg_machine_hart_node(const CfgMachine *machine, guint hart)
+{
+    for (guint n = 0; n < machine->n_nodes; n++) {
+        if (hart - machine->nodes[n].first_hart < machine->nodes[n].n_harts) {
+            return &machine->nodes[n];
+        }
+    }
+    g_assert_not_reached();
+}
+
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type)
 {
     for (guint i = 0; i < machine->n_devices; i++) {

@@ -639,6 +639,7 @@ static void on_debug_from_node(Server *s, IcPeer peer, const PeerInfo *info,
 /* ---- a machine reset (proto/shoal.proto, MachineReset) ---- */
 
 static void plic_output(gpointer opaque, guint hart, guint mip_bit, gboolean level);
+static MsrvPlic *new_plic(Server *s);
 static gboolean load_images(Server *s, GError **error);
 
 /* @env carries @msg, a MachineReset of @phase, under a txid of ours. */
@@ -720,7 +721,7 @@ static void reset_devices(Server *s)
     s->uart = msrv_uart_new();
     if (s->plic) {
         msrv_plic_free(s->plic);
-        s->plic = msrv_plic_new(m->n_harts, plic_output, s);
+        s->plic = new_plic(s);
     }
     for (guint i = 0; i < m->n_devices; i++) {
         if (s->gpios[i]) {
@@ -1507,6 +1508,16 @@ static gboolean load_images(Server *s, GError **error)
     return TRUE;
 }
 
+/* The PLIC at power-on: an S context for the harts of nodes with S-mode. */
+static MsrvPlic *new_plic(Server *s)
+{
+    const CfgMachine *m = s->machine;
+    g_autofree gboolean *has_s = g_new(gboolean, m->n_harts);
+    for (guint h = 0; h < m->n_harts; h++)
+        has_s[h] = !cfg_machine_hart_node(m, h)->isa.no_s_mode;
+    return msrv_plic_new(m->n_harts, has_s, plic_output, s);
+}
+
 /* The PLIC, if the machine has one, and the UART's line into it. */
 static gboolean setup_plic(Server *s, GError **error)
 {
@@ -1530,7 +1541,7 @@ static gboolean setup_plic(Server *s, GError **error)
             return FALSE;
         }
     }
-    s->plic = msrv_plic_new(m->n_harts, plic_output, s);
+    s->plic = new_plic(s);
     s->uart_source = uart && uart->irq > 0 ? (guint)uart->irq : 0;
     return TRUE;
 }
