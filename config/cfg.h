@@ -82,6 +82,8 @@ typedef struct {
     guint64 base;       /* guest physical address */
     guint64 size;       /* bytes */
     gint irq;           /* interrupt line, -1 if none */
+    gint restart_pin;   /* gpio: the pin that resets the machine when driven low
+                         * (key `restart-pin`), -1 if none */
     guint n_inputs;     /* sysc: model inputs the guest drives (key `inputs`) */
     CfgDeviceInput *inputs; /* n_inputs entries; entry i is the model's input i */
     char *file;         /* virtio-blk: the raw image (key `file`) */

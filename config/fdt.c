@@ -448,6 +448,28 @@ static void add_syscon(Fdt *f, const CfgMachine *m, const char *name, guint32 va
     end(f);
 }
 
+/* gpio-restart on each gpio's restart-pin, active low (flag 1,
+ * GPIO_ACTIVE_LOW), as QEMU's sifive_u describes its pin 10: Linux's
+ * gpio-restart driver and OpenSBI's gpio reset find the line there. */
+static void add_gpio_restarts(Fdt *f, const CfgMachine *m)
+{
+    gboolean first = TRUE;
+    for (guint i = 0; i < m->n_devices; i++) {
+        const CfgDevice *d = &m->devices[i];
+        if (d->type == CFG_DEVICE_GPIO && d->restart_pin >= 0) {
+            guint32 gpios[3] = { ph_gpio(m, d), (guint32)d->restart_pin, 1 };
+            /* node names are unique among siblings: the device's for a second one */
+            g_autofree char *name = first ? g_strdup("gpio-restart")
+                                          : g_strdup_printf("gpio-restart-%s", d->name);
+            first = FALSE;
+            begin(f, name);
+            prop_str(f, "compatible", "gpio-restart");
+            prop_cells(f, "gpios", gpios, 3);
+            end(f);
+        }
+    }
+}
+
 static void build(Fdt *f, const CfgMachine *m, guint64 initrd_start, guint64 initrd_end)
 {
     const CfgDevice *uart = cfg_machine_console_uart(m);
@@ -480,6 +502,7 @@ static void build(Fdt *f, const CfgMachine *m, guint64 initrd_start, guint64 ini
         add_syscon(f, m, "reboot", TEST_REBOOT);
     }
 
+    add_gpio_restarts(f, m);
     add_memory(f, m);
     add_distance_map(f, m);
     add_cpus(f, m);

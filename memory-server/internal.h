@@ -132,6 +132,9 @@ gboolean msrv_gpio_read(MsrvGpio *gpio, guint64 off, guint size, guint64 *value)
 gboolean msrv_gpio_write(MsrvGpio *gpio, guint64 off, guint size, guint64 value);
 /* The pins' levels, bit n for pin n: output_en & output_val. */
 guint32 msrv_gpio_levels(const MsrvGpio *gpio);
+/* The pins the guest drives low, bit n for pin n: output_en & ~output_val
+ * (an active-low line such as [device.NAME] restart-pin is asserted). */
+guint32 msrv_gpio_driven_low(const MsrvGpio *gpio);
 /* Snapshots (GpioState in proto/shoal.proto): the three registers; @out's
  * device is the caller's to fill, and nothing in it needs freeing. Every
  * value is one the registers can hold, so loading cannot fail; the pins
