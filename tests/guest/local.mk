@@ -98,7 +98,8 @@ GUEST_SIFIVE_U_TESTS = \
 	tests/guest/sifive-u/mailbox.elf \
 	tests/guest/sifive-u/smp-chaos.elf \
 	tests/guest/sifive-u/clint-msip.elf \
-	tests/guest/sifive-u/uart-order.elf
+	tests/guest/sifive-u/uart-order.elf \
+	tests/guest/sifive-u/plic-contexts.elf
 
 # Built but not tests: spin.elf loops forever (integration tests kill it);
 # reset.elf asks for a machine reset (QEMU would reboot it forever);
@@ -124,7 +125,8 @@ EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=
 	tests/guest/boot-rom.c tests/guest/boot-rom-entry.S tests/guest/boot-rom.ld \
 	tests/guest/boot-rom.conf tests/guest/boot-rom.expected \
 	tests/guest/sifive-uart.c tests/guest/sifive-uart.conf tests/guest/sifive-uart.expected \
-	tests/guest/sifive-uart.input tests/guest/isa-probe.c
+	tests/guest/sifive-uart.input tests/guest/isa-probe.c \
+	tests/guest/plic-contexts.c tests/guest/plic-contexts.expected
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
@@ -300,6 +302,9 @@ tests/guest/sifive-u/smp-chaos.elf: $(srcdir)/tests/guest/smp-chaos.c
 tests/guest/sifive-u/clint-msip.elf: $(srcdir)/tests/guest/clint-msip.c
 	$(GUEST_SIFIVE_U_LINK)
 tests/guest/sifive-u/uart-order.elf: $(srcdir)/tests/guest/uart-order.c
+	$(GUEST_SIFIVE_U_LINK)
+# sifive_u's own: its PLIC's contexts (no S context for the E51).
+tests/guest/sifive-u/plic-contexts.elf: $(srcdir)/tests/guest/plic-contexts.c
 	$(GUEST_SIFIVE_U_LINK)
 
 TESTS += $(GUEST_TESTS) $(GUEST_SIFIVE_U_TESTS)
