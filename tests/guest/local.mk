@@ -66,7 +66,7 @@ GUEST_FP_TESTS = \
 	tests/guest/fp-misc.elf
 
 # The board-independent tests again, built for QEMU's sifive_u board
-# (configs/sifive-u.conf; README.md, "Boards"): sifive-u/foo.elf is foo.c or
+# (configs/sifive-u.conf; configs/README.md, "Boards"): sifive-u/foo.elf is foo.c or
 # foo.S with the runtime's console on the sifive UART and its exit through
 # the board's reset line (lib/console.c, GUEST_BOARD_SIFIVE_U); run-guest.sh
 # runs it on that board, shoal and QEMU -M sifive_u, against foo.expected.
