@@ -82,6 +82,8 @@ typedef struct {
     guint64 base;       /* guest physical address */
     guint64 size;       /* bytes */
     gint irq;           /* interrupt line, -1 if none */
+    gint restart_pin;   /* gpio: the pin that resets the machine when driven low
+                         * (key `restart-pin`), -1 if none */
     guint n_inputs;     /* sysc: model inputs the guest drives (key `inputs`) */
     CfgDeviceInput *inputs; /* n_inputs entries; entry i is the model's input i */
     char *file;         /* virtio-blk: the raw image (key `file`) */
@@ -208,6 +210,9 @@ const CfgDevice *cfg_machine_console_uart(const CfgMachine *machine);
 
 /* First device of @type, or NULL. */
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type);
+
+/* The node hart @hart (< n_harts) belongs to. */
+const CfgNode *cfg_machine_hart_node(const CfgMachine *machine, guint hart);
 
 /* ---- The command line (cmdline.c): one layer on GOptionContext ---- */
 

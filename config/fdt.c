@@ -139,18 +139,24 @@ static void prop_reg(Fdt *f, guint64 addr, guint64 size)
     prop_cells(f, "reg", c, 4);
 }
 
-/* interrupts-extended = <intc(h) a intc(h) b> for every hart, in hart order. */
-static void prop_hart_irqs(Fdt *f, const CfgMachine *m, guint32 a, guint32 b)
+/* interrupts-extended = <intc(h) a intc(h) b> for every hart, in hart
+ * order; b is left out for a hart without S-mode when @b_needs_s (the
+ * PLIC has no S context for it: memory-server/plic.c numbers them so, as
+ * QEMU's sifive_u lists its E51's M context alone). */
+static void prop_hart_irqs(Fdt *f, const CfgMachine *m, guint32 a, guint32 b, gboolean b_needs_s)
 {
     g_autofree guint32 *c = g_new(guint32, 4 * (gsize)m->n_harts);
+    guint n = 0;
 
     for (guint h = 0; h < m->n_harts; h++) {
-        c[4 * h + 0] = ph_intc(h);
-        c[4 * h + 1] = a;
-        c[4 * h + 2] = ph_intc(h);
-        c[4 * h + 3] = b;
+        c[n++] = ph_intc(h);
+        c[n++] = a;
+        if (!b_needs_s || !cfg_machine_hart_node(m, h)->isa.no_s_mode) {
+            c[n++] = ph_intc(h);
+            c[n++] = b;
+        }
     }
-    prop_cells(f, "interrupts-extended", c, 4 * m->n_harts);
+    prop_cells(f, "interrupts-extended", c, n);
 }
 
 /* The NUMA split: each cpu-node a NUMA node with an equal share of RAM,
@@ -256,16 +262,6 @@ static void add_distance_map(Fdt *f, const CfgMachine *m)
     end(f);
 }
 
-static const CfgNode *node_of_hart(const CfgMachine *m, guint hart)
-{
-    for (guint n = 0; n < m->n_nodes; n++) {
-        if (hart - m->nodes[n].first_hart < m->nodes[n].n_harts) {
-            return &m->nodes[n];
-        }
-    }
-    g_assert_not_reached();
-}
-
 /* What the hart implements, as the node's isa/priv/mmu keys say: a hart
  * without an MMU has no mmu-type (Linux then leaves it alone). */
 static void add_cpu_isa(Fdt *f, const TcgIsa *isa)
@@ -299,7 +295,7 @@ static void add_cpus(Fdt *f, const CfgMachine *m)
         prop_u32(f, "reg", h);
         prop_str(f, "status", "okay");
         prop_str(f, "compatible", "riscv");
-        add_cpu_isa(f, &node_of_hart(m, h)->isa);
+        add_cpu_isa(f, &cfg_machine_hart_node(m, h)->isa);
         if (numa_share(m)) {
             prop_u32(f, "numa-node-id", numa_node_of(m, h));
         }
@@ -359,7 +355,7 @@ static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean
     switch (d->type) {
     case CFG_DEVICE_CLINT:
         begin_at(f, "clint", d->base);
-        prop_hart_irqs(f, m, IRQ_M_SOFT, IRQ_M_TIMER);
+        prop_hart_irqs(f, m, IRQ_M_SOFT, IRQ_M_TIMER, FALSE);
         prop_reg(f, d->base, d->size);
         prop_strs(f, "compatible", clint_compat);
         end(f);
@@ -369,7 +365,7 @@ static void add_device(Fdt *f, const CfgMachine *m, const CfgDevice *d, gboolean
         prop_u32(f, "phandle", ph_plic(m));
         prop_u32(f, "riscv,ndev", PLIC_NDEV);
         prop_reg(f, d->base, d->size);
-        prop_hart_irqs(f, m, IRQ_M_EXT, IRQ_S_EXT);
+        prop_hart_irqs(f, m, IRQ_M_EXT, IRQ_S_EXT, TRUE);
         prop(f, "interrupt-controller", NULL, 0);
         prop_strs(f, "compatible", plic_compat);
         prop_u32(f, "#address-cells", 0);
@@ -452,6 +448,28 @@ static void add_syscon(Fdt *f, const CfgMachine *m, const char *name, guint32 va
     end(f);
 }
 
+/* gpio-restart on each gpio's restart-pin, active low (flag 1,
+ * GPIO_ACTIVE_LOW), as QEMU's sifive_u describes its pin 10: Linux's
+ * gpio-restart driver and OpenSBI's gpio reset find the line there. */
+static void add_gpio_restarts(Fdt *f, const CfgMachine *m)
+{
+    gboolean first = TRUE;
+    for (guint i = 0; i < m->n_devices; i++) {
+        const CfgDevice *d = &m->devices[i];
+        if (d->type == CFG_DEVICE_GPIO && d->restart_pin >= 0) {
+            guint32 gpios[3] = { ph_gpio(m, d), (guint32)d->restart_pin, 1 };
+            /* node names are unique among siblings: the device's for a second one */
+            g_autofree char *name = first ? g_strdup("gpio-restart")
+                                          : g_strdup_printf("gpio-restart-%s", d->name);
+            first = FALSE;
+            begin(f, name);
+            prop_str(f, "compatible", "gpio-restart");
+            prop_cells(f, "gpios", gpios, 3);
+            end(f);
+        }
+    }
+}
+
 static void build(Fdt *f, const CfgMachine *m, guint64 initrd_start, guint64 initrd_end)
 {
     const CfgDevice *uart = cfg_machine_console_uart(m);
@@ -484,6 +502,7 @@ static void build(Fdt *f, const CfgMachine *m, guint64 initrd_start, guint64 ini
         add_syscon(f, m, "reboot", TEST_REBOOT);
     }
 
+    add_gpio_restarts(f, m);
     add_memory(f, m);
     add_distance_map(f, m);
     add_cpus(f, m);

@@ -1170,6 +1170,26 @@ static gboolean extract_nic(Loader *l, const char *group, CfgDevice *d, GError *
     return extract_netdev(l, group, d, error);
 }
 
+/* A gpio's `restart-pin`, if it has one. */
+static gboolean extract_restart_pin(Loader *l, const char *group, CfgDevice *d, GError **error)
+{
+    g_autofree char *text = get(l, group, CFG_KEY_DEVICE_RESTART_PIN, error);
+    guint64 pin;
+
+    if (text == NULL) {
+        return FALSE;
+    }
+    if (text[0] == '\0') {
+        return TRUE;
+    }
+    if (!cfg_parse_u64(text, FALSE, &pin) || pin >= CFG_GPIO_PINS) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "restart-pin",
+                    "expected a pin 0..%u, got \"%s\"", CFG_GPIO_PINS - 1, text);
+    }
+    d->restart_pin = (gint)pin;
+    return TRUE;
+}
+
 static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GError **error)
 {
     g_autofree char *type = NULL;
@@ -1177,6 +1197,7 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
 
     d->name = g_strdup(group + strlen("device."));
     d->irq = -1;
+    d->restart_pin = -1;
     if (!device_name_ok(d->name)) {
         return fail(l, error, CFG_ERROR_VALUE, group, NULL,
                     "expected a device name of letters, digits, _ and - like [device.uart0]");
@@ -1234,6 +1255,9 @@ static gboolean extract_device(Loader *l, const char *group, CfgDevice *d, GErro
         return fail(l, error, CFG_ERROR_VALUE, group, "size",
                     "a virtio-mmio window holds its config space from 0x100: expected at "
                     "least 0x%x, got 0x%" G_GINT64_MODIFIER "x", VIRTIO_MMIO_MIN_SIZE, d->size);
+    }
+    if (d->type == CFG_DEVICE_GPIO) {
+        return extract_restart_pin(l, group, d, error);
     }
     if (d->type == CFG_DEVICE_VIRTIO_NET) {
         return extract_nic(l, group, d, error);
@@ -1320,6 +1344,11 @@ static gboolean extract_inputs(Loader *l, CfgMachine *m, CfgDevice *d, GError **
             return fail(l, error, CFG_ERROR_VALUE, group, "inputs",
                         "entry %u: pin %" G_GUINT64_FORMAT " of [device.%s], expected 0..%u", i,
                         pin, item, CFG_GPIO_PINS - 1);
+        }
+        if (m->devices[gpio].restart_pin == (gint)pin) {
+            return fail(l, error, CFG_ERROR_VALUE, group, "inputs",
+                        "entry %u: %s:%u is [device.%s]'s restart-pin", i, item, (guint)pin,
+                        item);
         }
         if (pin_user(m, gpio, (guint)pin, &user, &index)) {
             return fail(l, error, CFG_ERROR_VALUE, group, "inputs",
@@ -1633,6 +1662,16 @@ const CfgDevice *cfg_machine_console_uart(const CfgMachine *machine)
 {
     const CfgDevice *uart = cfg_machine_find_device(machine, CFG_DEVICE_NS16550);
     return uart ? uart : cfg_machine_find_device(machine, CFG_DEVICE_SIFIVE_UART);
+}
+
+const CfgNode *cfg_machine_hart_node(const CfgMachine *machine, guint hart)
+{
+    for (guint n = 0; n < machine->n_nodes; n++) {
+        if (hart - machine->nodes[n].first_hart < machine->nodes[n].n_harts) {
+            return &machine->nodes[n];
+        }
+    }
+    g_assert_not_reached();
 }
 
 const CfgDevice *cfg_machine_find_device(const CfgMachine *machine, CfgDeviceType type)

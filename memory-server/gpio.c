@@ -2,7 +2,8 @@
 /* The pin registers of SiFive's GPIO0 block (compatible "sifive,gpio0"): 32
  * pins the guest drives; a pin's level is output_en & output_val, and the
  * server routes a level that changed to the sysc model input it is wired to
- * (the config's `inputs`). Nothing outside drives the pins in this subset. */
+ * (the config's `inputs`), and a restart-pin driven low to a machine reset.
+ * Nothing outside drives the pins in this subset. */
 #include "memory-server/internal.h"
 
 /* Register offsets as SiFive's GPIO0 lays them out (and QEMU's
@@ -36,6 +37,11 @@ void msrv_gpio_free(MsrvGpio *gpio)
 guint32 msrv_gpio_levels(const MsrvGpio *gpio)
 {
     return gpio->output_en & gpio->output_val;
+}
+
+guint32 msrv_gpio_driven_low(const MsrvGpio *gpio)
+{
+    return gpio->output_en & ~gpio->output_val;
 }
 
 static gboolean reg_ok(guint64 off, guint size)

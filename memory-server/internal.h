@@ -76,8 +76,11 @@ typedef struct MsrvPlic MsrvPlic;
 /* Called (on the caller's thread, from inside the msrv_plic_* call that
  * changed it) when the output of hart @hart's context for @mip_bit changes. */
 typedef void (*MsrvPlicOutputFn)(gpointer opaque, guint hart, guint mip_bit, gboolean level);
-/* Contexts 2h (M) and 2h+1 (S) for harts 0..@n_harts-1, every output low. */
-MsrvPlic *msrv_plic_new(guint n_harts, MsrvPlicOutputFn output_fn, gpointer opaque);
+/* Contexts for harts 0..@n_harts-1 in hart order: hart h's M context, then
+ * its S context unless @has_s (n_harts entries; NULL: every hart has S) says
+ * it has no S-mode; every output low. */
+MsrvPlic *msrv_plic_new(guint n_harts, const gboolean *has_s, MsrvPlicOutputFn output_fn,
+                        gpointer opaque);
 void msrv_plic_free(MsrvPlic *plic);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MsrvPlic, msrv_plic_free)
 /* Register access at @off: only aligned 32-bit accesses exist (FALSE, an
@@ -87,7 +90,8 @@ gboolean msrv_plic_read(MsrvPlic *plic, guint64 off, guint size, guint64 *value)
 gboolean msrv_plic_write(MsrvPlic *plic, guint64 off, guint size, guint64 value);
 /* The level of interrupt source @source (1..95) as its device drives it. */
 void msrv_plic_set_line(MsrvPlic *plic, guint source, gboolean level);
-/* The last level reported for hart @hart's @mip_bit context. */
+/* The last level reported for hart @hart's @mip_bit context; FALSE for the
+ * S context of a hart without one. */
 gboolean msrv_plic_output(const MsrvPlic *plic, guint hart, guint mip_bit);
 /* Snapshots (PlicState in proto/shoal.proto): priorities, claims, enables
  * and thresholds, not the input lines. Fills @out (initialised by the
@@ -128,6 +132,9 @@ gboolean msrv_gpio_read(MsrvGpio *gpio, guint64 off, guint size, guint64 *value)
 gboolean msrv_gpio_write(MsrvGpio *gpio, guint64 off, guint size, guint64 value);
 /* The pins' levels, bit n for pin n: output_en & output_val. */
 guint32 msrv_gpio_levels(const MsrvGpio *gpio);
+/* The pins the guest drives low, bit n for pin n: output_en & ~output_val
+ * (an active-low line such as [device.NAME] restart-pin is asserted). */
+guint32 msrv_gpio_driven_low(const MsrvGpio *gpio);
 /* Snapshots (GpioState in proto/shoal.proto): the three registers; @out's
  * device is the caller's to fill, and nothing in it needs freeing. Every
  * value is one the registers can hold, so loading cannot fail; the pins

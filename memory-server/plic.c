@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The PLIC of QEMU's virt board: 95 level-sensitive sources, 3-bit
- * priorities, and two contexts per hart (M then S external interrupt).
- * Each context's output (is anything claimable?) is reported on change
- * through a callback, which the server turns into IrqLine messages. */
+/* The PLIC of QEMU's virt and sifive_u boards: 95 level-sensitive sources,
+ * 3-bit priorities, and a context per external interrupt a hart has: its M
+ * context, then its S context if it has S-mode. Each context's output (is
+ * anything claimable?) is reported on change through a callback, which the
+ * server turns into IrqLine messages. */
 #include <string.h>
 
 #include "memory-server/internal.h"
@@ -14,6 +15,12 @@
  *   0x002000 + 0x80*ctx + 4*w     enable bits of context ctx
  *   0x200000 + 0x1000*ctx         priority threshold of context ctx
  *   0x200004 + 0x1000*ctx         claim (read) / complete (write)
+ *
+ * Contexts are numbered in hart order, M before S, skipping the S context
+ * of a hart without S-mode: on a machine of such harts only (QEMU's virt)
+ * hart h has contexts 2h and 2h+1; on the FU540 (QEMU's sifive_u) the E51,
+ * hart 0, has context 0 alone and U54 hart h has 2h-1 and 2h. A register
+ * of a context past the last reads 0 and ignores writes.
  *
  * Gateways are level-sensitive: a source is pending while its line is high
  * and it is not claimed; a claim hides it until the completion, after which
@@ -33,11 +40,15 @@ typedef struct {
     guint32 enable[WORDS]; /* bit 0 of word 0 is hardwired 0 */
     guint32 threshold;     /* 0..7 */
     gboolean output;       /* last level reported through the callback */
+    guint hart;            /* whose interrupt it is */
+    guint mip_bit;         /* MSRV_PLIC_MEIP or MSRV_PLIC_SEIP */
 } Context;
 
 struct MsrvPlic {
-    guint n_contexts;                      /* 2 per hart */
-    Context *contexts;                     /* n_contexts */
+    guint n_harts;
+    guint n_contexts;                      /* n_harts .. 2 * n_harts */
+    Context *contexts;                     /* n_contexts, in hart order, M before S */
+    gint *context_of;                      /* [2h] hart h's M context, [2h+1] its S or -1 */
     guint32 priority[MSRV_PLIC_SOURCES];   /* 0..7; [0] stays 0 */
     guint32 line[WORDS];                   /* input levels */
     guint32 claimed[WORDS];                /* claimed, not yet completed */
@@ -45,12 +56,23 @@ struct MsrvPlic {
     gpointer opaque;
 };
 
-MsrvPlic *msrv_plic_new(guint n_harts, MsrvPlicOutputFn output_fn, gpointer opaque)
+MsrvPlic *msrv_plic_new(guint n_harts, const gboolean *has_s, MsrvPlicOutputFn output_fn,
+                        gpointer opaque)
 {
     g_assert(n_harts >= 1 && n_harts <= MSRV_PLIC_MAX_HARTS);
     MsrvPlic *p = g_new0(MsrvPlic, 1);
-    p->n_contexts = 2 * n_harts;
-    p->contexts = g_new0(Context, p->n_contexts);
+    p->n_harts = n_harts;
+    p->contexts = g_new0(Context, 2 * n_harts);
+    p->context_of = g_new(gint, 2 * n_harts);
+    for (guint h = 0; h < n_harts; h++) {
+        p->context_of[2 * h] = (gint)p->n_contexts;
+        p->contexts[p->n_contexts++] = (Context){ .hart = h, .mip_bit = MSRV_PLIC_MEIP };
+        p->context_of[2 * h + 1] = -1;
+        if (!has_s || has_s[h]) {
+            p->context_of[2 * h + 1] = (gint)p->n_contexts;
+            p->contexts[p->n_contexts++] = (Context){ .hart = h, .mip_bit = MSRV_PLIC_SEIP };
+        }
+    }
     p->output_fn = output_fn;
     p->opaque = opaque;
     return p;
@@ -61,6 +83,7 @@ void msrv_plic_free(MsrvPlic *p)
     if (!p)
         return;
     g_free(p->contexts);
+    g_free(p->context_of);
     g_free(p);
 }
 
@@ -101,7 +124,7 @@ static void recompute(MsrvPlic *p, gboolean report_all)
         if (level != c->output || report_all) {
             c->output = level;
             if (p->output_fn)
-                p->output_fn(p->opaque, i / 2, i % 2 ? MSRV_PLIC_SEIP : MSRV_PLIC_MEIP, level);
+                p->output_fn(p->opaque, c->hart, c->mip_bit, level);
         }
     }
 }
@@ -124,9 +147,9 @@ void msrv_plic_set_line(MsrvPlic *p, guint source, gboolean level)
 
 gboolean msrv_plic_output(const MsrvPlic *p, guint hart, guint mip_bit)
 {
-    guint ctx = 2 * hart + (mip_bit == MSRV_PLIC_SEIP);
-    g_assert(ctx < p->n_contexts && (mip_bit == MSRV_PLIC_SEIP || mip_bit == MSRV_PLIC_MEIP));
-    return p->contexts[ctx].output;
+    g_assert(hart < p->n_harts && (mip_bit == MSRV_PLIC_SEIP || mip_bit == MSRV_PLIC_MEIP));
+    gint ctx = p->context_of[2 * hart + (mip_bit == MSRV_PLIC_SEIP)];
+    return ctx >= 0 && p->contexts[ctx].output;
 }
 
 /* Which context a context-space or enable-space offset names; NULL if none. */
@@ -270,9 +293,9 @@ static gboolean check_state(const MsrvPlic *p, const Shoal__V1__PlicState *s, GE
     for (guint i = 0; i < G_N_ELEMENTS(lengths); i++) {
         if (lengths[i].n != lengths[i].want) {
             g_set_error(error, MSRV_PLIC_ERROR, 0,
-                        "PLIC state: %" G_GSIZE_FORMAT " %s, this PLIC (%u sources, %u harts) "
-                        "has %" G_GSIZE_FORMAT,
-                        lengths[i].n, lengths[i].name, MSRV_PLIC_SOURCES, p->n_contexts / 2,
+                        "PLIC state: %" G_GSIZE_FORMAT " %s, this PLIC (%u sources, %u "
+                        "contexts) has %" G_GSIZE_FORMAT,
+                        lengths[i].n, lengths[i].name, MSRV_PLIC_SOURCES, p->n_contexts,
                         lengths[i].want);
             return FALSE;
         }

@@ -639,6 +639,7 @@ static void on_debug_from_node(Server *s, IcPeer peer, const PeerInfo *info,
 /* ---- a machine reset (proto/shoal.proto, MachineReset) ---- */
 
 static void plic_output(gpointer opaque, guint hart, guint mip_bit, gboolean level);
+static MsrvPlic *new_plic(Server *s);
 static gboolean load_images(Server *s, GError **error);
 
 /* @env carries @msg, a MachineReset of @phase, under a txid of ours. */
@@ -720,7 +721,7 @@ static void reset_devices(Server *s)
     s->uart = msrv_uart_new();
     if (s->plic) {
         msrv_plic_free(s->plic);
-        s->plic = msrv_plic_new(m->n_harts, plic_output, s);
+        s->plic = new_plic(s);
     }
     for (guint i = 0; i < m->n_devices; i++) {
         if (s->gpios[i]) {
@@ -1042,9 +1043,12 @@ static void on_page_request(Server *s, IcPeer peer, const PeerInfo *info, const 
 }
 
 /* A gpio register access; pins whose level changed drive the model inputs
- * wired to them (the ModelLine goes out before the hart's answer). */
+ * wired to them (the ModelLine goes out before the hart's answer). A write
+ * that leaves the restart-pin driven low asks for a machine reset, as
+ * QEMU's sifive_u resets on every write while its pin 10 is driven low
+ * (the reset itself starts after the answer, as for sifive_test). */
 static gboolean gpio_access(Server *s, const CfgDevice *d, const Shoal__V1__MmioRequest *req,
-                            guint64 off, guint64 *value)
+                            guint64 off, guint64 *value, MsrvTestAction *ends)
 {
     guint index = (guint)(d - s->machine->devices);
     MsrvGpio *gpio = s->gpios[index];
@@ -1055,6 +1059,10 @@ static gboolean gpio_access(Server *s, const CfgDevice *d, const Shoal__V1__Mmio
     *value = 0;
     if (s->bridge && msrv_gpio_levels(gpio) != before)
         msrv_bridge_pins(s->bridge, index, msrv_gpio_levels(gpio), req->guest_ns);
+    if (d->restart_pin >= 0 && (msrv_gpio_driven_low(gpio) >> d->restart_pin) & 1) {
+        g_info("[device.%s]: restart-pin %d driven low", d->name, d->restart_pin);
+        *ends = MSRV_TEST_RESET;
+    }
     return ok;
 }
 
@@ -1091,7 +1099,7 @@ static gboolean device_access(Server *s, const Shoal__V1__MmioRequest *req, guin
         return req->is_write ? msrv_plic_write(s->plic, off, req->size, req->data)
                              : msrv_plic_read(s->plic, off, req->size, value);
     case CFG_DEVICE_GPIO:
-        return gpio_access(s, r->device, req, off, value);
+        return gpio_access(s, r->device, req, off, value, ends);
     case CFG_DEVICE_CLINT: /* the nodes serve it: never routed here */
     case CFG_DEVICE_SYSC:  /* the bridge serves it (on_mmio) */
     case CFG_DEVICE_VIRTIO_BLK: /* shoal-virtio serves them (on_mmio) */
@@ -1507,6 +1515,16 @@ static gboolean load_images(Server *s, GError **error)
     return TRUE;
 }
 
+/* The PLIC at power-on: an S context for the harts of nodes with S-mode. */
+static MsrvPlic *new_plic(Server *s)
+{
+    const CfgMachine *m = s->machine;
+    g_autofree gboolean *has_s = g_new(gboolean, m->n_harts);
+    for (guint h = 0; h < m->n_harts; h++)
+        has_s[h] = !cfg_machine_hart_node(m, h)->isa.no_s_mode;
+    return msrv_plic_new(m->n_harts, has_s, plic_output, s);
+}
+
 /* The PLIC, if the machine has one, and the UART's line into it. */
 static gboolean setup_plic(Server *s, GError **error)
 {
@@ -1530,7 +1548,7 @@ static gboolean setup_plic(Server *s, GError **error)
             return FALSE;
         }
     }
-    s->plic = msrv_plic_new(m->n_harts, plic_output, s);
+    s->plic = new_plic(s);
     s->uart_source = uart && uart->irq > 0 ? (guint)uart->irq : 0;
     return TRUE;
 }

@@ -65,6 +65,42 @@ GUEST_FP_TESTS = \
 	tests/guest/fp-cvt.elf \
 	tests/guest/fp-misc.elf
 
+# The board-independent tests again, built for QEMU's sifive_u board
+# (configs/sifive-u.conf; configs/README.md, "Boards"): sifive-u/foo.elf is foo.c or
+# foo.S with the runtime's console on the sifive UART and its exit through
+# the board's reset line (lib/console.c, GUEST_BOARD_SIFIVE_U); run-guest.sh
+# runs it on that board, shoal and QEMU -M sifive_u, against foo.expected.
+# Hart 0 is the E51 (rv64imac, M and U modes), which runs main: nothing that
+# needs F, D, S-mode, virt's ns16550 or its PLIC wiring is here, nor csr
+# (QEMU's sifive_u has no time CSR, shoal's harts have one) or smp-litmus
+# (minutes on QEMU's five harts). A directory of their own, as make check
+# names a test's log after the ELF's name without its directory's.
+GUEST_SIFIVE_U_TESTS = \
+	tests/guest/sifive-u/hello.elf \
+	tests/guest/sifive-u/arith.elf \
+	tests/guest/sifive-u/shifts.elf \
+	tests/guest/sifive-u/branches.elf \
+	tests/guest/sifive-u/loadstore.elf \
+	tests/guest/sifive-u/amo.elf \
+	tests/guest/sifive-u/traps.elf \
+	tests/guest/sifive-u/timer.elf \
+	tests/guest/sifive-u/rvc.elf \
+	tests/guest/sifive-u/work.elf \
+	tests/guest/sifive-u/exitcode.elf \
+	tests/guest/sifive-u/echo.elf \
+	tests/guest/sifive-u/smc.elf \
+	tests/guest/sifive-u/codebuf.elf \
+	tests/guest/sifive-u/triggers.elf \
+	tests/guest/sifive-u/pause.elf \
+	tests/guest/sifive-u/smp.elf \
+	tests/guest/sifive-u/smp-smc.elf \
+	tests/guest/sifive-u/smp-share.elf \
+	tests/guest/sifive-u/mailbox.elf \
+	tests/guest/sifive-u/smp-chaos.elf \
+	tests/guest/sifive-u/clint-msip.elf \
+	tests/guest/sifive-u/uart-order.elf \
+	tests/guest/sifive-u/plic-contexts.elf
+
 # Built but not tests: spin.elf loops forever (integration tests kill it);
 # reset.elf asks for a machine reset (QEMU would reboot it forever);
 # ipi-time.elf prints deterministic time's IPI times (det-time.sh);
@@ -90,7 +126,8 @@ EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=
 	tests/guest/boot-rom.c tests/guest/boot-rom-entry.S tests/guest/boot-rom.ld \
 	tests/guest/boot-rom.conf tests/guest/boot-rom.expected \
 	tests/guest/sifive-uart.c tests/guest/sifive-uart.conf tests/guest/sifive-uart.expected \
-	tests/guest/sifive-uart.input tests/guest/isa-probe.c
+	tests/guest/sifive-uart.input tests/guest/isa-probe.c \
+	tests/guest/plic-contexts.c tests/guest/plic-contexts.expected
 
 GUEST_LIB = \
 	$(srcdir)/tests/guest/lib/crt0.S \
@@ -147,9 +184,9 @@ GUEST_LDOPTS = -T $(srcdir)/tests/guest/lib/link.ld -Wl,--no-warn-rwx-segments
 GUEST_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) $(GUEST_LDOPTS) \
 	-o $@ $(GUEST_LIB) $< -lgcc
 
-noinst_DATA = $(GUEST_TESTS) $(GUEST_EXTRA)
-CLEANFILES += $(GUEST_TESTS) $(GUEST_EXTRA)
-$(GUEST_TESTS) $(GUEST_EXTRA): $(GUEST_LIB) $(GUEST_LIB_HDRS)
+noinst_DATA = $(GUEST_TESTS) $(GUEST_EXTRA) $(GUEST_SIFIVE_U_TESTS)
+CLEANFILES += $(GUEST_TESTS) $(GUEST_EXTRA) $(GUEST_SIFIVE_U_TESTS)
+$(GUEST_TESTS) $(GUEST_EXTRA) $(GUEST_SIFIVE_U_TESTS): $(GUEST_LIB) $(GUEST_LIB_HDRS)
 $(GUEST_SYSC): $(srcdir)/tests/guest/sysc.h $(srcdir)/tests/guest/sysc-timer-irq.h
 
 GUEST_SBI_LIB = \
@@ -224,8 +261,59 @@ SUFFIXES = .elf
 	$(GUEST_LINK)
 .c.elf:
 	$(GUEST_LINK)
+GUEST_SIFIVE_U_LINK = $(AM_V_GEN)mkdir -p $(@D) && $(RISCV_CC) $(GUEST_CCOPTS) \
+	-DGUEST_BOARD_SIFIVE_U $(GUEST_LDOPTS) -o $@ $(GUEST_LIB) $< -lgcc
+tests/guest/sifive-u/hello.elf: $(srcdir)/tests/guest/hello.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/arith.elf: $(srcdir)/tests/guest/arith.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/shifts.elf: $(srcdir)/tests/guest/shifts.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/branches.elf: $(srcdir)/tests/guest/branches.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/loadstore.elf: $(srcdir)/tests/guest/loadstore.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/amo.elf: $(srcdir)/tests/guest/amo.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/traps.elf: $(srcdir)/tests/guest/traps.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/timer.elf: $(srcdir)/tests/guest/timer.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/rvc.elf: $(srcdir)/tests/guest/rvc.S
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/work.elf: $(srcdir)/tests/guest/work.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/exitcode.elf: $(srcdir)/tests/guest/exitcode.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/echo.elf: $(srcdir)/tests/guest/echo.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/smc.elf: $(srcdir)/tests/guest/smc.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/codebuf.elf: $(srcdir)/tests/guest/codebuf.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/triggers.elf: $(srcdir)/tests/guest/triggers.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/pause.elf: $(srcdir)/tests/guest/pause.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/smp.elf: $(srcdir)/tests/guest/smp.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/smp-smc.elf: $(srcdir)/tests/guest/smp-smc.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/smp-share.elf: $(srcdir)/tests/guest/smp-share.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/mailbox.elf: $(srcdir)/tests/guest/mailbox.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/smp-chaos.elf: $(srcdir)/tests/guest/smp-chaos.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/clint-msip.elf: $(srcdir)/tests/guest/clint-msip.c
+	$(GUEST_SIFIVE_U_LINK)
+tests/guest/sifive-u/uart-order.elf: $(srcdir)/tests/guest/uart-order.c
+	$(GUEST_SIFIVE_U_LINK)
+# sifive_u's own: its PLIC's contexts (no S context for the E51).
+tests/guest/sifive-u/plic-contexts.elf: $(srcdir)/tests/guest/plic-contexts.c
+	$(GUEST_SIFIVE_U_LINK)
 
-TESTS += $(GUEST_TESTS)
+TESTS += $(GUEST_TESTS) $(GUEST_SIFIVE_U_TESTS)
 
 # The litmus tests for 10000 rounds (1000 in make check) on one node of four
 # harts, both back ends and QEMU: a rare reordering needs many tries.

@@ -2,8 +2,13 @@
 # SPDX-License-Identifier: MIT
 # Differential guest test (TAP): runs one ELF on shoal (interpreter and JIT
 # back ends) and on QEMU virt, and compares each run's UART output and exit
-# code with foo.expected / foo.exit next to the source.
-# Usage: run-guest.sh build/tests/guest/foo.elf
+# code with foo.expected / foo.exit next to the source. sifive-u/foo.elf, the
+# test built for QEMU's sifive_u board, runs on configs/sifive-u.conf and
+# on QEMU -M sifive_u instead; that board has no test device, so the exit
+# code is the runtime's last line (GUEST_EXIT_MARK in lib/guest.h), which
+# is taken off the output, and the board's reset ends the run (QEMU's
+# -no-reboot, shoal's [machine] on-reset=exit).
+# Usage: run-guest.sh build/tests/guest/foo.elf | build/tests/guest/sifive-u/foo.elf
 # Environment: SHOAL_BUILDDIR, SHOAL_SRCDIR, QEMU_RISCV64 (set by make check),
 # GUEST_TIMEOUT (seconds per run: overrides foo.timeout and the default 10),
 # GUEST_NAME (the test whose foo.* files apply, when the ELF is a variant of
@@ -11,6 +16,10 @@
 set -u
 
 elf=$1
+board=virt
+case $elf in
+*sifive-u/*.elf) board=sifive_u ;;
+esac
 name=${GUEST_NAME:-$(basename "$elf" .elf)}
 srcdir=${SHOAL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${SHOAL_BUILDDIR:-.}
@@ -33,8 +42,17 @@ else
         [ $(( ${n%x*} * ${n#*x} )) = "$harts" ] && configs="$configs $c"
     done
 fi
+# QEMU's sifive_u has its five harts whatever the test needs (it needs at
+# most that: tests/guest/local.mk lists only those); one shoal config too.
+qemu_machine="virt -smp $harts"
+shoal_board_args=
+if [ "$board" = sifive_u ]; then
+    configs=$srcdir/configs/sifive-u.conf
+    qemu_machine="sifive_u -smp 5 -no-reboot"
+    shoal_board_args="--set machine.on-reset=exit"
+fi
 # foo.configs: only these layouts (config names, e.g. virt-1x4) of those.
-if [ -f "$srcdir/tests/guest/$name.configs" ]; then
+if [ "$board" = virt ] && [ -f "$srcdir/tests/guest/$name.configs" ]; then
     keep=
     for c in $configs; do
         grep -qw "$(basename "$c" .conf)" "$srcdir/tests/guest/$name.configs" && keep="$keep $c"
@@ -70,9 +88,20 @@ bios=none
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shoal-guest.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# guest_output FILE: what the test printed (after the firmware's, if any).
+# guest_output FILE: what the test printed (after the firmware's, if any;
+# on sifive_u without the exit line, whose code goes to $rc).
 guest_output() {
-    if [ "$bios" = none ]; then
+    if [ "$board" = sifive_u ]; then
+        code=$(tail -n 1 "$1" | sed -n 's/^\(.*\)== guest_exit \([0-9]*\)$/\2/p')
+        if [ -n "$code" ]; then
+            rc=$code
+            # the line's bytes: "== guest_exit ", the digits and the newline
+            head -c -$((15 + ${#code})) "$1"
+        else
+            rc="no exit line"
+            cat "$1"
+        fi
+    elif [ "$bios" = none ]; then
         cat "$1"
     else
         sed -n '/^== guest ==$/,$p' "$1"
@@ -91,7 +120,10 @@ report() {
         echo "not ok $n - $name $desc # missing $expected"
         return
     fi
+    # on sifive_u the run itself ends 0 (a reset) or not at all (124)
+    board_rc=$rc
     guest_output "$out" > "$out.guest"
+    [ "$board_rc" = 0 ] || rc=$board_rc
     out=$out.guest
     if cmp -s "$expected" "$out" && [ "$rc" = "$want_rc" ]; then
         echo "ok $n - $name $desc"
@@ -116,7 +148,7 @@ for config in $configs; do
             continue
         fi
         timeout -k 2 "$timeout_s" "$builddir/shoal" run "$config" \
-            --bios "$bios" --kernel "$elf" --accel $accel $shoal_args \
+            --bios "$bios" --kernel "$elf" --accel $accel $shoal_args $shoal_board_args \
             <"$input" >"$tmp/$accel.out" 2>"$tmp/$accel.err"
         report "shoal $accel ($cname)" "$tmp/$accel.out" "$tmp/$accel.err" $?
     done
@@ -129,9 +161,10 @@ elif [ -z "$qemu" ] || [ "$qemu" = no ] || ! command -v "$qemu" >/dev/null 2>&1;
     n=$((n + 1))
     echo "ok $n - $name qemu # SKIP qemu-system-riscv64 not found"
 else
-    timeout -k 2 "$timeout_s" "$qemu" -M virt -smp "$harts" -bios "$bios" -kernel "$elf" \
+    timeout -k 2 "$timeout_s" "$qemu" -M $qemu_machine -bios "$bios" -kernel "$elf" \
         -display none -monitor none -serial stdio \
         <"$input" >"$tmp/qemu.out" 2>"$tmp/qemu.err"
-    report qemu "$tmp/qemu.out" "$tmp/qemu.err" $?
+    if [ "$board" = virt ]; then qemu_desc=qemu; else qemu_desc="qemu ($board)"; fi
+    report "$qemu_desc" "$tmp/qemu.out" "$tmp/qemu.err" $?
 fi
 exit 0

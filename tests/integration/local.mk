@@ -8,6 +8,7 @@ INTEGRATION_TESTS = \
 	tests/integration/dumpdtb.sh \
 	tests/integration/boot-rom.sh \
 	tests/integration/sifive-uart.sh \
+	tests/integration/sifive-u.sh \
 	tests/integration/isa-config.sh \
 	tests/integration/stats.sh \
 	tests/integration/forward.sh \

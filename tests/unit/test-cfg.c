@@ -258,6 +258,11 @@ static const BadCase bad_cases[] = {
       { NULL }, CFG_ERROR_VALUE, "already drives input 0 of [device.m]" },
     { "value/inputs-set", GOOD GPIO SYSC("gpio0:1"), NULL, { "device.m.inputs=gpio0:40", NULL },
       CFG_ERROR_VALUE, "--set device.m.inputs=gpio0:40: [device.m] inputs: entry 0: pin 40" },
+    /* a gpio's restart-pin: a pin, and not also a model input */
+    { "value/restart-pin-range", GOOD GPIO "restart-pin=32\n", NULL, { NULL }, CFG_ERROR_VALUE,
+      "[device.gpio0] restart-pin: expected a pin 0..31, got \"32\"" },
+    { "value/restart-pin-input", GOOD GPIO "restart-pin=3\n" SYSC("gpio0:3"), NULL, { NULL },
+      CFG_ERROR_VALUE, "[device.m] inputs: entry 0: gpio0:3 is [device.gpio0]'s restart-pin" },
     /* [memory.NAME] regions: each checked alone, then against RAM, the
      * others and the devices; a rom needs its image */
     { "value/region-kind", GOOD "[memory.rom]\nbase=0x1000\nsize=4K\nkind=flash\n", NULL, { NULL },

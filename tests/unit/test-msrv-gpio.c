@@ -52,6 +52,21 @@ static void test_registers(void)
     }
 }
 
+/* Driven low (an active-low line such as restart-pin asserted): output_en
+ * set, output_val clear; a floating pin is not driven low. */
+static void test_driven_low(void)
+{
+    g_autoptr(MsrvGpio) g = msrv_gpio_new();
+    g_assert_cmphex(msrv_gpio_driven_low(g), ==, 0);
+    wr(g, 0x0c, 1u << 10); /* high first, as Linux's gpio-restart sets it up */
+    wr(g, 0x08, 1u << 10);
+    g_assert_cmphex(msrv_gpio_driven_low(g), ==, 0);
+    wr(g, 0x0c, 0);
+    g_assert_cmphex(msrv_gpio_driven_low(g), ==, 1u << 10);
+    wr(g, 0x08, 0);
+    g_assert_cmphex(msrv_gpio_driven_low(g), ==, 0);
+}
+
 /* A snapshot loaded into a fresh gpio reads the same everywhere. */
 static void test_snapshot(void)
 {
@@ -151,6 +166,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/msrv/gpio/registers", test_registers);
+    g_test_add_func("/msrv/gpio/driven-low", test_driven_low);
     g_test_add_func("/msrv/gpio/snapshot", test_snapshot);
     g_test_add_func("/msrv/gpio/bridge-lines", test_bridge_lines);
     return g_test_run();

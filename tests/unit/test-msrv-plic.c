@@ -33,7 +33,7 @@ static void on_output(gpointer opaque, guint hart, guint bit, gboolean level)
 static void setup(Fixture *f, gconstpointer data)
 {
     f->events = g_array_new(FALSE, FALSE, sizeof(Event));
-    f->plic = msrv_plic_new(4, on_output, f);
+    f->plic = msrv_plic_new(4, NULL, on_output, f);
 }
 
 static void teardown(Fixture *f, gconstpointer data)
@@ -162,6 +162,49 @@ static void test_output(Fixture *f, gconstpointer data)
     expect_events(f, (Event[]){ { 0, MSRV_PLIC_MEIP, FALSE },
                                 { 2, MSRV_PLIC_SEIP, FALSE },
                                 { 3, MSRV_PLIC_MEIP, FALSE } }, 3);
+}
+
+/* Harts without S-mode have no S context, and the contexts after one move
+ * down: an FU540 (QEMU's sifive_u) of an E51 and two U54s has contexts
+ * 0 = hart 0 M, 1 = hart 1 M, 2 = hart 1 S, 3 = hart 2 M, 4 = hart 2 S;
+ * context 5 is past the last. */
+static void test_no_s(Fixture *f, gconstpointer data)
+{
+    static const gboolean has_s[] = { FALSE, TRUE, TRUE };
+    msrv_plic_free(f->plic);
+    f->plic = msrv_plic_new(G_N_ELEMENTS(has_s), has_s, on_output, f);
+    static const Event want[] = {
+        { 0, MSRV_PLIC_MEIP, TRUE }, { 1, MSRV_PLIC_MEIP, TRUE }, { 1, MSRV_PLIC_SEIP, TRUE },
+        { 2, MSRV_PLIC_MEIP, TRUE }, { 2, MSRV_PLIC_SEIP, TRUE },
+    };
+    msrv_plic_set_line(f->plic, 4, TRUE);
+    wr(f, PRIO(4), 1);
+    for (guint ctx = 0; ctx < G_N_ELEMENTS(want); ctx++) {
+        wr(f, ENABLE(ctx, 0), 1u << 4);
+        expect_events(f, &want[ctx], 1);
+        g_assert_cmpuint(rd(f, ENABLE(ctx, 0)), ==, 1u << 4);
+    }
+    g_assert_false(msrv_plic_output(f->plic, 0, MSRV_PLIC_SEIP));
+    wr(f, ENABLE(5, 0), 1u << 4);
+    wr(f, THRESHOLD(5), 3);
+    g_assert_cmpuint(rd(f, ENABLE(5, 0)), ==, 0);
+    g_assert_cmpuint(rd(f, THRESHOLD(5)), ==, 0);
+    g_assert_cmpuint(rd(f, CLAIM(5)), ==, 0);
+    expect_events(f, NULL, 0);
+    /* hart 1's S context claims; the others see it claimed */
+    g_assert_cmpuint(rd(f, CLAIM(2)), ==, 4);
+    expect_events(f, (Event[]){ { 0, MSRV_PLIC_MEIP, FALSE }, { 1, MSRV_PLIC_MEIP, FALSE },
+                                { 1, MSRV_PLIC_SEIP, FALSE }, { 2, MSRV_PLIC_MEIP, FALSE },
+                                { 2, MSRV_PLIC_SEIP, FALSE } }, 5);
+    /* a snapshot of it fits a PLIC of the same layout only */
+    Shoal__V1__PlicState st = { 0 }; /* as test_snapshot: no protobuf descriptors here */
+    msrv_plic_save(f->plic, &st);
+    g_assert_cmpuint(st.n_threshold, ==, 5);
+    g_autoptr(MsrvPlic) all_s = msrv_plic_new(G_N_ELEMENTS(has_s), NULL, NULL, NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_false(msrv_plic_load(all_s, &st, &error));
+    g_assert_error(error, MSRV_PLIC_ERROR, 0);
+    msrv_plic_state_clear(&st);
 }
 
 /* Claims in priority order, the lowest id first among equals; a claimed
@@ -327,7 +370,7 @@ static void test_snapshot_bad(Fixture *f, gconstpointer data)
     g_assert_false(msrv_plic_load(f->plic, &st, &error));
     g_assert_error(error, MSRV_PLIC_ERROR, 0);
     msrv_plic_state_clear(&st);
-    g_autoptr(MsrvPlic) two = msrv_plic_new(2, NULL, NULL);
+    g_autoptr(MsrvPlic) two = msrv_plic_new(2, NULL, NULL, NULL);
     msrv_plic_save(two, &st);
     g_clear_error(&error);
     g_assert_false(msrv_plic_load(f->plic, &st, &error));
@@ -347,6 +390,7 @@ int main(int argc, char **argv)
     ADD("warl", test_warl);
     ADD("gateway", test_gateway);
     ADD("output", test_output);
+    ADD("no-s", test_no_s);
     ADD("claim-order", test_claim_order);
     ADD("complete", test_complete);
     ADD("snapshot", test_snapshot);

@@ -10,6 +10,9 @@
 #define GUEST_UART_BASE 0x10000000ul  /* ns16550: THR/RBR at +0, LSR at +5 */
 #define GUEST_SIFIVE_UART_BASE 0x10010000ul /* sifive,uart0 (QEMU sifive_u's UART0) */
 #define GUEST_TEST_BASE 0x100000ul    /* sifive_test */
+#define GUEST_GPIO_BASE 0x10060000ul  /* sifive,gpio0 of QEMU's sifive_u */
+#define GUEST_GPIO_RESTART_PIN 10     /* its reset line, active low */
+#define GUEST_EXIT_MARK "== guest_exit " /* GUEST_BOARD_SIFIVE_U's last line: this, the code */
 #define GUEST_CLINT_MTIMECMP 0x2004000ul
 #define GUEST_CLINT_MTIME 0x200bff8ul
 #define GUEST_STACK_SIZE 16384        /* per hart, must match link.ld */
@@ -35,7 +38,9 @@ void guest_put_dec(int64_t v);
 int guest_getc(void);                /* blocks until a byte arrives */
 
 /* Ends the run: 0 is a pass; any other code is reported by the platform
- * as a failure with that code (sifive_test: code << 16 | 0x3333). */
+ * as a failure with that code (sifive_test: code << 16 | 0x3333). Built
+ * for sifive_u (GUEST_BOARD_SIFIVE_U), it prints GUEST_EXIT_MARK and the
+ * code in decimal on a line of its own, then resets the board. */
 __attribute__((noreturn)) void guest_exit(uint32_t code);
 
 /* Self-checking: each call prints one line "NAME = 0x... ok" or
