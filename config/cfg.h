@@ -137,7 +137,9 @@ typedef struct {
     guint index;      /* N of [node.N] */
     guint first_hart; /* mhartid of its first hart */
     guint n_harts;    /* harts in this node (>= 1) */
-    TcgIsa isa;       /* keys isa, priv, mmu: what its harts implement */
+    TcgIsa isa;       /* keys isa, priv, mmu, pmp-entries: what its harts implement */
+    gboolean has_reset_vector; /* key reset-vector given: its harts start there, */
+    guint64 reset_vector;      /* not at the machine's boot pc */
 } CfgNode;
 
 typedef struct {

@@ -1455,27 +1455,48 @@ static gboolean extract_sysc(Loader *l, CfgMachine *m, GError **error)
     return TRUE;
 }
 
-/* [boot] reset-vector: optional, and where a hart can fetch from. */
-static gboolean extract_reset_vector(Loader *l, CfgMachine *m, GError **error)
+/* A reset-vector key ([boot]'s, or a node's own): optional, and where a
+ * hart can fetch from. *@has says whether it was given. */
+static gboolean get_reset_vector(Loader *l, const CfgMachine *m, const char *group, CfgKeyId id,
+                                 guint64 *pc, gboolean *has, GError **error)
 {
-    g_autofree char *v = get(l, "boot", CFG_KEY_BOOT_RESET_VECTOR, error);
+    g_autofree char *v = get(l, group, id, error);
 
+    *has = FALSE;
     if (v == NULL) {
         return FALSE;
     }
     if (v[0] == '\0') {
         return TRUE;
     }
-    if (!cfg_parse_u64(v, TRUE, &m->reset_vector) || m->reset_vector % 2 != 0) {
-        return fail(l, error, CFG_ERROR_VALUE, "boot", "reset-vector",
+    if (!cfg_parse_u64(v, TRUE, pc) || *pc % 2 != 0) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "reset-vector",
                     "expected an even address like 0x1000, got \"%s\"", v);
     }
-    if (cfg_machine_find_memory(m, m->reset_vector) == NULL) {
-        return fail(l, error, CFG_ERROR_VALUE, "boot", "reset-vector",
+    if (cfg_machine_find_memory(m, *pc) == NULL) {
+        return fail(l, error, CFG_ERROR_VALUE, group, "reset-vector",
                     "0x%" G_GINT64_MODIFIER "x is in no memory region ([memory] or "
-                    "[memory.NAME])", m->reset_vector);
+                    "[memory.NAME])", *pc);
     }
-    m->has_reset_vector = TRUE;
+    *has = TRUE;
+    return TRUE;
+}
+
+/* [boot] reset-vector, then each node's, which overrides it for its harts. */
+static gboolean extract_reset_vector(Loader *l, CfgMachine *m, GError **error)
+{
+    if (!get_reset_vector(l, m, "boot", CFG_KEY_BOOT_RESET_VECTOR, &m->reset_vector,
+                          &m->has_reset_vector, error)) {
+        return FALSE;
+    }
+    for (guint i = 0; i < m->n_nodes; i++) {
+        g_autofree char *group = g_strdup_printf("node.%u", i);
+        CfgNode *n = &m->nodes[i];
+        if (!get_reset_vector(l, m, group, CFG_KEY_NODE_RESET_VECTOR, &n->reset_vector,
+                              &n->has_reset_vector, error)) {
+            return FALSE;
+        }
+    }
     return TRUE;
 }
 

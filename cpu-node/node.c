@@ -439,7 +439,7 @@ static gboolean say_hello(Node *node, GError **error)
                     node->machine->path, node->machine->ram_base, node->machine->ram_size);
         return FALSE;
     }
-    node->boot_pc = a->boot_pc;
+    node->boot_pc = node->config->has_reset_vector ? node->config->reset_vector : a->boot_pc;
     node->a1 = a->a1;
     node->has_tohost = a->has_tohost;
     node->tohost = a->tohost;

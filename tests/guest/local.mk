@@ -109,11 +109,13 @@ GUEST_SIFIVE_U_TESTS = \
 # on the command line, which run-guest.sh does not give (virtio-guest.sh).
 # boot-rom.bin is a ROM image, not an ELF to load: tests/integration/boot-rom.sh
 # starts boot-rom.conf's harts in it. isa-probe.elf runs on configured cores
-# against QEMU's models of them (isa-config.sh).
+# against QEMU's models of them (isa-config.sh); reset-vector.elf has a
+# second entry for a node of its own reset vector (reset-vector.sh).
 GUEST_EXTRA = tests/guest/spin.elf tests/guest/reset.elf tests/guest/ipi-time.elf \
 	tests/guest/flood.elf tests/guest/flood-blind.elf tests/guest/gdb-target.elf \
 	tests/guest/virtio.elf tests/guest/boot-rom.elf tests/guest/boot-rom.bin \
 	tests/guest/sifive-uart.elf tests/guest/isa-probe.elf tests/guest/isa-probe-noc.elf \
+	tests/guest/reset-vector.elf \
 	$(GUEST_SYSC)
 # The SystemC bridge's models exist only on shoal (configs/virt-sysc.conf):
 # tests/integration/sysc-*.sh run these.
@@ -126,7 +128,7 @@ EXTRA_DIST += tests/guest/sysc.h tests/guest/sysc-timer-irq.h $(GUEST_SYSC:.elf=
 	tests/guest/boot-rom.c tests/guest/boot-rom-entry.S tests/guest/boot-rom.ld \
 	tests/guest/boot-rom.conf tests/guest/boot-rom.expected \
 	tests/guest/sifive-uart.c tests/guest/sifive-uart.conf tests/guest/sifive-uart.expected \
-	tests/guest/sifive-uart.input tests/guest/isa-probe.c \
+	tests/guest/sifive-uart.input tests/guest/isa-probe.c tests/guest/reset-vector.c \
 	tests/guest/plic-contexts.c tests/guest/plic-contexts.expected
 
 GUEST_LIB = \

@@ -10,6 +10,7 @@ INTEGRATION_TESTS = \
 	tests/integration/sifive-uart.sh \
 	tests/integration/sifive-u.sh \
 	tests/integration/isa-config.sh \
+	tests/integration/reset-vector.sh \
 	tests/integration/stats.sh \
 	tests/integration/forward.sh \
 	tests/integration/two-hosts.sh \
