@@ -500,6 +500,21 @@ static void assert_frame(GPtrArray *got, guint i, gsize len, guint seed)
     g_assert_cmpmem(have, have_len, want, len);
 }
 
+/* A backend on @c that keeps the frames it hears in @got; it must start. */
+static NetBackend *backend_new(const CfgDevice *c, GPtrArray *got)
+{
+    GError *error = NULL;
+    NetBackend *nb = net_backend_new(c, keep_frame, got, &error);
+    g_assert_no_error(error);
+    return nb;
+}
+
+/* The frames a backend heard, as GBytes. */
+static GPtrArray *frames_new(void)
+{
+    return g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+}
+
 static CfgDevice net_cfg(const char *name, CfgNetdev netdev)
 {
     return (CfgDevice){ .name = (char *)name, .type = CFG_DEVICE_VIRTIO_NET, .irq = 3,
@@ -518,15 +533,12 @@ static void test_net_stream(void)
     CfgDevice ca = net_cfg("a", CFG_NETDEV_STREAM), cb = net_cfg("b", CFG_NETDEV_STREAM);
     ca.net_listen = addr;
     cb.net_connect = addr;
-    g_autoptr(GPtrArray) got_a = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    g_autoptr(GPtrArray) got_b = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    GError *error = NULL;
+    g_autoptr(GPtrArray) got_a = frames_new();
+    g_autoptr(GPtrArray) got_b = frames_new();
     NetBackend *nb[2];
-    nb[0] = net_backend_new(&ca, keep_frame, got_a, &error);
-    g_assert_no_error(error);
+    nb[0] = backend_new(&ca, got_a);
     g_assert_false(nb[0]->link_up); /* nobody there yet */
-    nb[1] = net_backend_new(&cb, keep_frame, got_b, &error);
-    g_assert_no_error(error);
+    nb[1] = backend_new(&cb, got_b);
     PUMP_UNTIL(nb, 2, nb[0]->link_up && nb[1]->link_up);
 
     static const gsize lens[] = { 60, 1514, NET_FRAME_MAX, 14, 1000 };
@@ -547,8 +559,7 @@ static void test_net_stream(void)
     PUMP_UNTIL(nb, 1, !nb[0]->link_up);
     nb[0]->ops->input(nb[0], back, 98);
     g_ptr_array_set_size(got_b, 0);
-    nb[1] = net_backend_new(&cb, keep_frame, got_b, &error);
-    g_assert_no_error(error);
+    nb[1] = backend_new(&cb, got_b);
     PUMP_UNTIL(nb, 2, nb[0]->link_up && nb[1]->link_up);
     g_autofree guint8 *again = test_frame(200, 5);
     nb[1]->ops->input(nb[1], again, 200);
@@ -587,10 +598,8 @@ static void test_net_stream_bad_length(void)
     g_autofree char *addr = g_strdup_printf("unix:%s/link.sock", dir);
     CfgDevice ca = net_cfg("a", CFG_NETDEV_STREAM);
     ca.net_listen = addr;
-    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    GError *error = NULL;
-    NetBackend *nb = net_backend_new(&ca, keep_frame, got, &error);
-    g_assert_no_error(error);
+    g_autoptr(GPtrArray) got = frames_new();
+    NetBackend *nb = backend_new(&ca, got);
 
     static const guint32 bad[] = { 0, NET_FRAME_MAX + 1, 0xffffffffu };
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -634,14 +643,11 @@ static void test_net_dgram(void)
     CfgDevice ca = net_cfg("a", CFG_NETDEV_DGRAM), cb = net_cfg("b", CFG_NETDEV_DGRAM);
     ca.net_local = cb.net_remote = pa;
     ca.net_remote = cb.net_local = pb;
-    g_autoptr(GPtrArray) got_a = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    g_autoptr(GPtrArray) got_b = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    GError *error = NULL;
+    g_autoptr(GPtrArray) got_a = frames_new();
+    g_autoptr(GPtrArray) got_b = frames_new();
     NetBackend *nb[2];
-    nb[0] = net_backend_new(&ca, keep_frame, got_a, &error);
-    g_assert_no_error(error);
-    nb[1] = net_backend_new(&cb, keep_frame, got_b, &error);
-    g_assert_no_error(error);
+    nb[0] = backend_new(&ca, got_a);
+    nb[1] = backend_new(&cb, got_b);
     g_assert_true(nb[0]->link_up && nb[1]->link_up);
     g_autofree guint8 *f1 = test_frame(1514, 1), *f2 = test_frame(60, 2);
     nb[0]->ops->input(nb[0], f1, 1514);
@@ -763,7 +769,7 @@ static void test_net_tap(void)
     g_autofree char *name = g_strdup_printf("shoalt%u", (guint)getpid() % 1000000u);
     CfgDevice c = net_cfg("t", CFG_NETDEV_TAP);
     c.tap_ifname = name;
-    g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    g_autoptr(GPtrArray) got = frames_new();
     g_autoptr(GError) error = NULL;
     NetBackend *nb = net_backend_new(&c, keep_frame, got, &error);
     if (!nb) {
