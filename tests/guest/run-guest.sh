@@ -164,7 +164,8 @@ else
     timeout -k 2 "$timeout_s" "$qemu" -M $qemu_machine -bios "$bios" -kernel "$elf" \
         -display none -monitor none -serial stdio \
         <"$input" >"$tmp/qemu.out" 2>"$tmp/qemu.err"
+    qemu_rc=$?
     if [ "$board" = virt ]; then qemu_desc=qemu; else qemu_desc="qemu ($board)"; fi
-    report "$qemu_desc" "$tmp/qemu.out" "$tmp/qemu.err" $?
+    report "$qemu_desc" "$tmp/qemu.out" "$tmp/qemu.err" $qemu_rc
 fi
 exit 0

@@ -32,6 +32,7 @@ for accel in jit interp; do
     fi
 done
 
+# (hart 0 gives up after 5 s of the guest's clock)
 timeout 60 "$SHOAL" run "$CONF" --bios none --kernel "$ELF" > "$T/out" 2> "$T/err" < /dev/null
 rc=$?
 if [ $rc = 1 ] && grep -qx "no hart came to second_entry" "$T/out"; then
