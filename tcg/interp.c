@@ -102,6 +102,8 @@ guint64 tcg_eval(TcgOpcode opc, guint8 aux, guint64 a, guint64 b, gint64 imm)
         return tcg_eval_bitop(opc, a, b);
     case TCG_OP_ext32s: return (guint64)(gint64)(gint32)a;
     case TCG_OP_ext32u: return (guint32)a;
+    case TCG_OP_zext: return a & ((1ull << imm) - 1);
+    case TCG_OP_sext: return (guint64)((gint64)(a << (64 - imm)) >> (64 - imm));
     case TCG_OP_setcond: return tcg_eval_cond(aux, a, b);
     default: g_assert_not_reached();
     }
@@ -177,6 +179,10 @@ void tcg_interp_block(TcgHart *hart, const TcgBlock *block)
             break;
         case TCG_OP_ext32s: R(op->out) = (guint64)(gint64)(gint32)R(op->in[0]); break;
         case TCG_OP_ext32u: R(op->out) = (guint32)R(op->in[0]); break;
+        case TCG_OP_zext:
+        case TCG_OP_sext:
+            R(op->out) = tcg_eval(op->opc, op->aux, R(op->in[0]), 0, op->imm);
+            break;
         case TCG_OP_setcond:
             R(op->out) = tcg_eval_cond(op->aux, R(op->in[0]), R(op->in[1]));
             break;

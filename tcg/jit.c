@@ -960,6 +960,31 @@ static void emit_ext32(Jit *j, const TcgOp *op, gboolean sign)
     }
 }
 
+/* zext/sext from the low imm bits: movzx/movsx, or the 32-bit forms. */
+static void emit_ext_width(Jit *j, const TcgOp *op, gboolean sign)
+{
+    TempState *a = &j->ts[op->in[0]];
+    if (a->is_const) {
+        set_const(j, op->out, (gint64)tcg_eval(op->opc, op->aux, (guint64)a->val, 0, op->imm));
+        return;
+    }
+    X86Reg s = temp_in_reg(j, op->in[0]);
+    free_dead_inputs(j, op);
+    X86Reg d = out_reg(j, op->out, s);
+    switch (op->imm) {
+    case 8: x86_op0f_rr(&j->e, 0, sign ? 0xbe : 0xb6, d, s); break;
+    case 16: x86_op0f_rr(&j->e, 0, sign ? 0xbf : 0xb7, d, s); break;
+    case 32:
+        if (sign) {
+            x86_movsxd_rr(&j->e, d, s);
+        } else {
+            x86_mov_rr32(&j->e, d, s);
+        }
+        break;
+    default: g_assert_not_reached();
+    }
+}
+
 static X86Cond x86_cond(TcgCond c)
 {
     static const X86Cond map[] = {
@@ -1652,6 +1677,8 @@ static void emit_op(Jit *j, const TcgOp *op)
         break;
     case TCG_OP_ext32s: emit_ext32(j, op, TRUE); break;
     case TCG_OP_ext32u: emit_ext32(j, op, FALSE); break;
+    case TCG_OP_zext: emit_ext_width(j, op, FALSE); break;
+    case TCG_OP_sext: emit_ext_width(j, op, TRUE); break;
     case TCG_OP_setcond: emit_setcond(j, op); break;
     case TCG_OP_set_label: emit_set_label(j, op); break;
     case TCG_OP_br:

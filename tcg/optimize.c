@@ -18,11 +18,22 @@ typedef struct {
                          * copies forget_all has not cleared compare it */
     gboolean sext32;    /* the value is the sign extension of its low 32 bits */
     gboolean touched;   /* in Optimizer.touched */
+    /* The op that made the value, where a later op may look through it:
+     * a shl by a constant, or ext32s/ext32u; TCG_OP_nop otherwise. */
+    TcgOpcode made_by;
+    TcgTemp made_from;     /* that op's first input, */
+    guint made_from_version; /* as it was then */
+    gint64 made_shift;     /* shl's constant */
+    guint made_at;         /* that op's index */
+    gboolean made_in_place; /* x = x << c: made_from is x itself, whose old
+                             * value only that op's removal brings back */
+    guint reads;           /* ops that read the value since (saturating) */
 } TempInfo;
 
 typedef struct {
     TempInfo t[TCG_MAX_TEMPS];
     gboolean live[TCG_MAX_TEMPS];
+    guint last_fault_point; /* index + 1 of the last op that may trap (0: none) */
     /* The temps defined since the last forget_all, which is all it must
      * reset: a label costs what the code before it defined, not the
      * block's temps. */
@@ -44,6 +55,7 @@ static void forget_all(Optimizer *o)
         ti->is_const = FALSE;
         ti->copy_of = TCG_TEMP_NONE;
         ti->sext32 = FALSE;
+        ti->made_by = TCG_OP_nop;
         ti->touched = FALSE;
     }
     o->n_touched = 0;
@@ -72,6 +84,7 @@ static void define(Optimizer *o, TcgTemp t)
     ti->is_const = FALSE;
     ti->copy_of = TCG_TEMP_NONE;
     ti->sext32 = FALSE;
+    ti->made_by = TCG_OP_nop;
 }
 
 static void make_movi(Optimizer *o, TcgOp *op, gint64 v)
@@ -194,16 +207,106 @@ static gboolean simplify(Optimizer *o, TcgOp *op)
     }
 }
 
+/* The input @t was made from, if that value is still where it was. */
+static gboolean made_from(const Optimizer *o, TcgTemp t, TcgOpcode opc, TcgTemp *src)
+{
+    const TempInfo *ti = &o->t[t];
+    if (ti->made_by != opc || ti->made_in_place ||
+        o->t[ti->made_from].version != ti->made_from_version) {
+        return FALSE;
+    }
+    *src = ti->made_from;
+    return TRUE;
+}
+
+/* x = x << c, and then only @reader (this op) read x, and nothing that may
+ * trap ran since (an exception there must see the shifted x): dropping
+ * that shl gives x back its old value here. The shl's index or -1. */
+static gint in_place_shl(const Optimizer *o, TcgTemp t)
+{
+    const TempInfo *ti = &o->t[t];
+    if (ti->made_by != TCG_OP_shl || !ti->made_in_place || ti->reads != 1 ||
+        o->last_fault_point > ti->made_at) {
+        return -1;
+    }
+    return (gint)ti->made_at;
+}
+
+/* x << c >> c (logical or arithmetic) with 64 - c = 8, 16 or 32: the
+ * zero- or sign-extension of x's low bits, one instruction instead of two
+ * in a row (RV64 code without Zbb zero-extends a uint16 so). Where x was
+ * itself a 32-bit extension of y, the low bits are y's. TRUE: @op is now
+ * that zext or sext. */
+static gboolean shift_pair_to_ext(Optimizer *o, TcgIr *ir, TcgOp *op)
+{
+    const TempInfo *amount = &o->t[op->in[1]];
+    if ((op->opc != TCG_OP_shr && op->opc != TCG_OP_sar) || !amount->is_const) {
+        return FALSE;
+    }
+    gint64 width = 64 - amount->val;
+    TcgTemp src, low;
+    if ((width != 8 && width != 16 && width != 32) ||
+        o->t[op->in[0]].made_by != TCG_OP_shl || o->t[op->in[0]].made_shift != amount->val) {
+        return FALSE;
+    }
+    gint shl_at = in_place_shl(o, op->in[0]);
+    if (shl_at >= 0) {
+        /* x = x << c; ...; x = x >> c: the shl goes, x keeps its value */
+        src = op->in[0];
+        ir->ops[shl_at].opc = TCG_OP_nop;
+    } else if (!made_from(o, op->in[0], TCG_OP_shl, &src)) {
+        return FALSE;
+    }
+    if (made_from(o, src, TCG_OP_ext32s, &low) || made_from(o, src, TCG_OP_ext32u, &low)) {
+        src = low;
+    }
+    TcgTemp out = op->out;
+    gboolean sign = op->opc == TCG_OP_sar;
+    *op = (TcgOp){ .opc = sign ? TCG_OP_sext : TCG_OP_zext, .out = out, .pc_off = op->pc_off,
+                   .in = { src, TCG_TEMP_NONE, TCG_TEMP_NONE }, .imm = width };
+    define(o, out);
+    o->t[out].sext32 = sign || width < 32;
+    return TRUE;
+}
+
+/* Remembers what made @op's output, for shift_pair_to_ext. */
+static void note_maker(Optimizer *o, const TcgOp *op, guint index)
+{
+    TcgTemp src = op->in[0];
+    gboolean shl_by_const = op->opc == TCG_OP_shl && o->t[op->in[1]].is_const;
+    if (!shl_by_const && (op->opc != TCG_OP_ext32s && op->opc != TCG_OP_ext32u)) {
+        return;
+    }
+    if (src == op->out && !shl_by_const) {
+        return; /* x = ext32(x): nothing to look through to */
+    }
+    TempInfo *ti = &o->t[op->out];
+    ti->made_by = op->opc;
+    ti->made_from = src;
+    ti->made_from_version = o->t[src].version;
+    ti->made_shift = shl_by_const ? o->t[op->in[1]].val : 0;
+    ti->made_at = index;
+    ti->made_in_place = src == op->out;
+    ti->reads = 0;
+}
+
 static void forward_pass(Optimizer *o, TcgIr *ir)
 {
     forget_all(o);
+    o->last_fault_point = 0;
     for (guint i = 0; i < ir->n_ops; i++) {
         TcgOp *op = &ir->ops[i];
         const TcgOpDesc *d = &tcg_op_descs[op->opc];
         for (guint k = 0; k < d->n_ins; k++) {
             if (op->in[k] != TCG_TEMP_NONE) {
                 op->in[k] = resolve(o, op->in[k]);
+                TempInfo *read = &o->t[op->in[k]];
+                read->reads += read->reads < 2;
             }
+        }
+        if (op->opc == TCG_OP_ld || op->opc == TCG_OP_st ||
+            (d->flags & TCG_OPF_SIDE_EFFECTS)) {
+            o->last_fault_point = i + 1;
         }
         if (op->opc == TCG_OP_set_label) {
             forget_all(o);
@@ -240,7 +343,7 @@ static void forward_pass(Optimizer *o, TcgIr *ir)
                 make_movi(o, op, (gint64)tcg_eval(op->opc, op->aux, a, b, op->imm));
                 continue;
             }
-            if (d->n_ins == 2 && simplify(o, op)) {
+            if (d->n_ins == 2 && (simplify(o, op) || shift_pair_to_ext(o, ir, op))) {
                 continue;
             }
             if (op->opc == TCG_OP_addi && op->imm == 0) {
@@ -252,6 +355,7 @@ static void forward_pass(Optimizer *o, TcgIr *ir)
             gboolean sext32 = makes_sext32(o, op);
             define(o, op->out);
             o->t[op->out].sext32 = sext32;
+            note_maker(o, op, i);
         }
     }
 }

@@ -210,6 +210,94 @@ static void test_liveness(void)
     g_assert_cmpuint(ir.reg_uses[8], ==, 1);
 }
 
+/* x << c >> c with c = 48, 56, 32 becomes one extension of x's low bits
+ * (zext for a logical shift, sext for an arithmetic one), looking through
+ * a 32-bit extension before it; other amounts, a pair of different
+ * amounts, and an x changed in between are left alone. */
+static void test_shift_pair(void)
+{
+    static const struct {
+        TcgOpcode right;
+        gint64 left, right_by;
+        gboolean through_ext32; /* x = ext32s(x5) first */
+        gboolean clobber;       /* x5 written between the shifts */
+        TcgOpcode want;         /* what makes x10 */
+        gint64 width;
+    } cases[] = {
+        { TCG_OP_shr, 48, 48, FALSE, FALSE, TCG_OP_zext, 16 },
+        { TCG_OP_shr, 56, 56, FALSE, FALSE, TCG_OP_zext, 8 },
+        { TCG_OP_shr, 32, 32, FALSE, FALSE, TCG_OP_zext, 32 },
+        { TCG_OP_sar, 48, 48, FALSE, FALSE, TCG_OP_sext, 16 },
+        { TCG_OP_sar, 56, 56, TRUE, FALSE, TCG_OP_sext, 8 },
+        { TCG_OP_shr, 48, 48, TRUE, FALSE, TCG_OP_zext, 16 },
+        { TCG_OP_shr, 40, 40, FALSE, FALSE, TCG_OP_shr, 0 },
+        { TCG_OP_shr, 48, 40, FALSE, FALSE, TCG_OP_shr, 0 },
+        { TCG_OP_shr, 48, 48, FALSE, TRUE, TCG_OP_shr, 0 },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        TcgIr ir;
+        tcg_ir_reset(&ir);
+        TcgTemp x = 5, t = tcg_temp_new(&ir);
+        if (cases[i].through_ext32) {
+            x = tcg_temp_new(&ir);
+            tcg_gen_unop(&ir, TCG_OP_ext32s, x, 5);
+        }
+        tcg_gen_binop(&ir, TCG_OP_shl, t, x, tcg_const(&ir, cases[i].left));
+        if (cases[i].clobber) {
+            tcg_gen_addi(&ir, x, x, 1);
+        }
+        tcg_gen_binop(&ir, cases[i].right, 10, t, tcg_const(&ir, cases[i].right_by));
+        tcg_gen_exit_tb(&ir);
+        tcg_optimize(&ir);
+        const TcgOp *w = writer(&ir, 10);
+        g_assert_cmpint(w->opc, ==, cases[i].want);
+        if (cases[i].want == TCG_OP_zext || cases[i].want == TCG_OP_sext) {
+            g_assert_cmpint(w->imm, ==, cases[i].width);
+            g_assert_cmpuint(w->in[0], ==, 5); /* the shl and any ext32 went */
+            g_assert_null(writer(&ir, t));
+        }
+    }
+}
+
+/* x = x << 48; ...; x = x >> 48 in place (how compilers zero-extend a
+ * uint16 they keep in one register): the shl goes and x becomes its own
+ * zext, unless x was read in between or an op that may trap came in
+ * between (whose exception must see the shifted x). */
+static void test_shift_pair_in_place(void)
+{
+    static const struct {
+        gboolean read_between, load_between;
+        gboolean want_ext;
+    } cases[] = {
+        { FALSE, FALSE, TRUE },
+        { TRUE, FALSE, FALSE },
+        { FALSE, TRUE, FALSE },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        TcgIr ir;
+        tcg_ir_reset(&ir);
+        tcg_gen_binop(&ir, TCG_OP_shl, 8, 8, tcg_const(&ir, 48));
+        tcg_gen_addi(&ir, 9, 9, 1); /* unrelated */
+        if (cases[i].read_between) {
+            tcg_gen_addi(&ir, 7, 8, 0x10);
+        }
+        if (cases[i].load_between) {
+            tcg_gen_ld(&ir, 6, 5, 0, TCG_MO_64);
+        }
+        tcg_gen_binop(&ir, TCG_OP_shr, 8, 8, tcg_const(&ir, 48));
+        tcg_gen_exit_tb(&ir);
+        tcg_optimize(&ir);
+        guint shl = 0, zext = 0;
+        for (guint k = 0; k < ir.n_ops; k++) {
+            shl += ir.ops[k].opc == TCG_OP_shl;
+            zext += ir.ops[k].opc == TCG_OP_zext && ir.ops[k].in[0] == 8 &&
+                    ir.ops[k].out == 8 && ir.ops[k].imm == 16;
+        }
+        g_assert_cmpuint(zext, ==, cases[i].want_ext ? 1 : 0);
+        g_assert_cmpuint(shl, ==, cases[i].want_ext ? 0 : 1);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -222,5 +310,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/opt/branch-folding", test_branch_folding);
     g_test_add_func("/tcg/opt/addi-zero", test_addi_zero);
     g_test_add_func("/tcg/opt/liveness", test_liveness);
+    g_test_add_func("/tcg/opt/shift-pair", test_shift_pair);
+    g_test_add_func("/tcg/opt/shift-pair-in-place", test_shift_pair_in_place);
     return g_test_run();
 }

@@ -150,10 +150,18 @@ typedef struct {
     guint64 a, b;
     guint64 expected;
     guint8 aux;
+    gint64 imm; /* zext/sext: the width */
 } OpCase;
 
 static const OpCase op_cases[] = {
     { TCG_OP_add, 1, 2, 3 },
+    { TCG_OP_zext, 0xffffffff8000abcdull, 0, 0xabcd, 0, 16 },
+    { TCG_OP_zext, 0xffffffff8000abcdull, 0, 0xcd, 0, 8 },
+    { TCG_OP_zext, 0xffffffff8000abcdull, 0, 0x8000abcd, 0, 32 },
+    { TCG_OP_sext, 0x8000abcd, 0, 0xffffffffffffabcdull, 0, 16 },
+    { TCG_OP_sext, 0x1234, 0, 0x1234, 0, 16 },
+    { TCG_OP_sext, 0x7f80, 0, 0xffffffffffffff80ull, 0, 8 },
+    { TCG_OP_sext, 0x80000000, 0, 0xffffffff80000000ull, 0, 32 },
     { TCG_OP_add, ~0ull, 1, 0 },
     { TCG_OP_sub, 0, 1, ~0ull },
     { TCG_OP_and, 0xf0f0, 0xff00, 0xf000 },
@@ -264,13 +272,13 @@ static void check_ops(TcgAccel accel, guint host_isa)
                 /* a guest register made constant in the block is the first
                  * input and the output: x10 = a; x10 = x10 op x12 */
                 tcg_gen_movi(&ir, 10, (gint64)c->a);
-                tcg_gen_op(&ir, c->opc, 10, 10, unary ? TCG_TEMP_NONE : 12, TCG_TEMP_NONE, 0,
+                tcg_gen_op(&ir, c->opc, 10, 10, unary ? TCG_TEMP_NONE : 12, TCG_TEMP_NONE, c->imm,
                            c->aux);
                 out = 10;
             } else if (form == 2 * G_N_ELEMENTS(outs) + 2) {
                 /* ... the second input and the output: x12 = b; x12 = x11 op x12 */
                 tcg_gen_movi(&ir, 12, (gint64)c->b);
-                tcg_gen_op(&ir, c->opc, 12, 11, unary ? TCG_TEMP_NONE : 12, TCG_TEMP_NONE, 0,
+                tcg_gen_op(&ir, c->opc, 12, 11, unary ? TCG_TEMP_NONE : 12, TCG_TEMP_NONE, c->imm,
                            c->aux);
                 out = 12;
             } else if (form == 2 * G_N_ELEMENTS(outs)) {
@@ -279,13 +287,13 @@ static void check_ops(TcgAccel accel, guint host_isa)
                 tcg_gen_addi(&ir, t0, 11, 0x10);
                 tcg_gen_addi(&ir, t0, t0, -0x10);
                 tcg_gen_mov(&ir, t1, 12);
-                tcg_gen_op(&ir, c->opc, t2, t0, unary ? TCG_TEMP_NONE : t1, TCG_TEMP_NONE, 0,
+                tcg_gen_op(&ir, c->opc, t2, t0, unary ? TCG_TEMP_NONE : t1, TCG_TEMP_NONE, c->imm,
                            c->aux);
                 tcg_gen_mov(&ir, 10, t2);
                 out = 10;
             } else {
                 TcgTemp b = imm_form ? tcg_const(&ir, (gint64)c->b) : 12;
-                tcg_gen_op(&ir, c->opc, out, 11, unary ? TCG_TEMP_NONE : b, TCG_TEMP_NONE, 0,
+                tcg_gen_op(&ir, c->opc, out, 11, unary ? TCG_TEMP_NONE : b, TCG_TEMP_NONE, c->imm,
                            c->aux);
             }
             tcg_gen_exit_tb(&ir);
