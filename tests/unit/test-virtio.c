@@ -482,6 +482,22 @@ static void pump(NetBackend **nb, guint n)
     for (gint64 end_ = g_get_monotonic_time() + 5 * G_USEC_PER_SEC; !(cond); pump(nb, n))      \
         g_assert_cmpint(g_get_monotonic_time(), <, end_)
 
+/* One turn of shoal-virtio's loop for @f's device alone: its fds polled
+ * up to 50 ms, then what they have handled. */
+static void device_poll(Fixture *f)
+{
+    g_autoptr(GArray) fds = g_array_new(FALSE, TRUE, sizeof(struct pollfd));
+    int timeout_ms = 50;
+    f->dev->ops->poll_prepare(f->dev, fds, &timeout_ms);
+    poll((struct pollfd *)(void *)fds->data, fds->len, timeout_ms);
+    f->dev->ops->poll_done(f->dev, fds, FALSE);
+}
+
+/* Turns of the device's loop until @cond, for at most 5 s. */
+#define DEVICE_POLL_UNTIL(f, cond)                                                             \
+    for (gint64 end_ = g_get_monotonic_time() + 5 * G_USEC_PER_SEC; !(cond); device_poll(f)) \
+        g_assert_cmpint(g_get_monotonic_time(), <, end_)
+
 /* A frame of @len bytes whose bytes say @seed. */
 static guint8 *test_frame(gsize len, guint seed)
 {
@@ -689,16 +705,7 @@ static void test_net_link_status(void)
     g_assert_false(f->line);
 
     int peer = raw_peer(addr + 5);
-    g_autoptr(GArray) fds = g_array_new(FALSE, TRUE, sizeof(struct pollfd));
-    for (gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-         !(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INT_CONFIG);) {
-        g_assert_cmpint(g_get_monotonic_time(), <, end);
-        int timeout_ms = 50;
-        g_array_set_size(fds, 0);
-        f->dev->ops->poll_prepare(f->dev, fds, &timeout_ms);
-        poll((struct pollfd *)(void *)fds->data, fds->len, timeout_ms);
-        f->dev->ops->poll_done(f->dev, fds, FALSE);
-    }
+    DEVICE_POLL_UNTIL(f, rd(f, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INT_CONFIG);
     g_assert_true(f->line);
     g_assert_cmpuint(rd(f, VIRTIO_MMIO_CONFIG_GENERATION), !=, generation);
     g_assert_true(virtio_mmio_read(f->dev, VIRTIO_MMIO_CONFIG + 6, 2, &v));
@@ -711,14 +718,7 @@ static void test_net_link_status(void)
     for (guint i = 0; i < 60; i++)
         wire[4 + i] = (guint8)(0xa0 + i);
     g_assert_cmpint(write(peer, wire, sizeof wire), ==, sizeof wire);
-    for (gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC; used_idx(f) == 0;) {
-        g_assert_cmpint(g_get_monotonic_time(), <, end);
-        int timeout_ms = 50;
-        g_array_set_size(fds, 0);
-        f->dev->ops->poll_prepare(f->dev, fds, &timeout_ms);
-        poll((struct pollfd *)(void *)fds->data, fds->len, timeout_ms);
-        f->dev->ops->poll_done(f->dev, fds, FALSE);
-    }
+    DEVICE_POLL_UNTIL(f, used_idx(f) != 0);
     g_assert_cmpuint(used_len(f, 0), ==, 12 + 60);
     g_assert_cmpuint(at(f, BUF + 0x4000)[10], ==, 1); /* num_buffers */
     g_assert_cmpmem(at(f, BUF + 0x4000 + 12), 60, wire + 4, 60);
