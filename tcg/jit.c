@@ -72,7 +72,8 @@ typedef struct {
     gint8 dst;           /* load: destination register */
     gint8 val_reg;       /* store: value register, or JIT_NO_REG for val_imm */
     gint64 val_imm;
-    guint32 save_mask;   /* caller-saved registers live across the call */
+    guint32 save_mask;   /* SLOW_FP: caller-saved registers live across the call
+                          * (a memory trampoline saves them all itself) */
     guint64 insn_pc;
     guint8 n_sync;
     struct {
@@ -1109,7 +1110,10 @@ static void slow_path_branch(SlowPath *sp, guint8 *rel)
     sp->branch_rel[sp->n_branches++] = rel;
 }
 
-/* Records what the slow path of the access now being emitted must save. */
+/* Records what the slow path of the access now being emitted must save:
+ * the guest registers memory does not have (a memory trampoline stores
+ * the pinned ones itself) and, for the fp helper, the live caller-saved
+ * registers. */
 static SlowPath *slow_path_new(Jit *j, guint8 memop, SlowKind kind)
 {
     g_assert(j->n_slow < JIT_MAX_SLOW_PATHS);
@@ -1119,14 +1123,19 @@ static SlowPath *slow_path_new(Jit *j, guint8 memop, SlowKind kind)
     sp->n_branches = 0;
     sp->insn_pc = j->insn_pc;
     sp->save_mask = 0;
-    for (guint32 m = CALLER_SAVED_MASK; m != 0; m &= m - 1) {
-        guint r = (guint)__builtin_ctz(m);
-        if (j->reg_owner[r] >= 0) {
-            sp->save_mask |= 1u << r;
+    guint32 stale = j->stale_globals & ~1u;
+    if (kind == SLOW_FP) {
+        for (guint32 m = CALLER_SAVED_MASK; m != 0; m &= m - 1) {
+            guint r = (guint)__builtin_ctz(m);
+            if (j->reg_owner[r] >= 0) {
+                sp->save_mask |= 1u << r;
+            }
         }
+    } else {
+        stale &= ~j->pinned_globals;
     }
     sp->n_sync = 0;
-    for (guint32 stale = j->stale_globals & ~1u; stale != 0; stale &= stale - 1) {
+    for (; stale != 0; stale &= stale - 1) {
         TcgTemp t = (TcgTemp)__builtin_ctz(stale);
         const TempState *ts = &j->ts[t];
         sp->sync[sp->n_sync].global = (guint8)t;
@@ -1200,7 +1209,6 @@ static void emit_ld(Jit *j, const TcgOp *op)
         reg_assign(j, d, op->out);
     }
     x86_load_ext(&j->e, d, X86_RDX, 0, op->aux & TCG_MO_SIZE, (op->aux & TCG_MO_SIGN) != 0);
-    sp->save_mask &= ~(1u << d);
     slow_path_branch(sp, miss);
     sp->resume = j->e.p;
     sp->dst = (gint8)d;
@@ -1244,20 +1252,17 @@ static void emit_call_abs(Jit *j, const void *fn)
     x86_call_reg(&j->e, X86_RAX);
 }
 
-/* The guest registers the slow path's callee must find in memory: all of
- * them, or (for a trampoline, which stores the pinned ones) the others. */
-static void emit_slow_sync(Jit *j, const SlowPath *sp, gboolean with_pinned)
+/* The guest registers the slow path's callee must find in memory
+ * (slow_path_new chose them). */
+static void emit_slow_sync(Jit *j, const SlowPath *sp)
 {
     for (guint k = 0; k < sp->n_sync; k++) {
-        guint g = sp->sync[k].global;
-        if (!with_pinned && pinned_reg(j, g) != JIT_NO_REG) {
-            continue;
-        }
+        gint32 home = ENV_OFF(x) + 8 * (gint32)sp->sync[k].global;
         if (sp->sync[k].reg != JIT_NO_REG) {
-            x86_store64(&j->e, X86_RBP, ENV_OFF(x) + 8 * (gint32)g, (X86Reg)sp->sync[k].reg);
+            x86_store64(&j->e, X86_RBP, home, (X86Reg)sp->sync[k].reg);
         } else {
             x86_movi(&j->e, X86_RAX, sp->sync[k].val);
-            x86_store64(&j->e, X86_RBP, ENV_OFF(x) + 8 * (gint32)g, X86_RAX);
+            x86_store64(&j->e, X86_RBP, home, X86_RAX);
         }
     }
 }
@@ -1267,7 +1272,7 @@ static void emit_slow_sync(Jit *j, const SlowPath *sp, gboolean with_pinned)
 static void emit_memory_slow_path(Jit *j, const SlowPath *sp)
 {
     X86Emitter *e = &j->e;
-    emit_slow_sync(j, sp, FALSE);
+    emit_slow_sync(j, sp);
     guint8 *tramp;
     if (sp->kind == SLOW_STORE) {
         if (sp->val_reg >= 0) {
@@ -1300,7 +1305,7 @@ static void emit_slow_path(Jit *j, const SlowPath *sp)
         return;
     }
     /* The guest state an exception would see. */
-    emit_slow_sync(j, sp, TRUE);
+    emit_slow_sync(j, sp);
     emit_store_insn_pc(j, sp->insn_pc);
     guint n_saved = 0;
     for (guint r = 0; r < X86_NREGS; r++) {
